@@ -1,0 +1,13 @@
+DROP TABLE audit_log;
+DROP TABLE reminders;
+DROP TABLE mail_outbox;
+DROP TABLE extension_requests;
+DROP TABLE progress_reports;
+DROP TABLE task_coordinators;
+DROP TABLE tasks;
+DROP TABLE meetings;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE unit_aliases;
+DROP TABLE units;
+DROP TABLE settings;

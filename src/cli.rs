@@ -1,0 +1,357 @@
+//! The `dondoc` command line.
+
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::config::Config;
+use crate::domain::Role;
+use crate::i18n::{self, Lang};
+use crate::import::{self, ImportError};
+use crate::storage::{self, Db, StorageError};
+use crate::web;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dondoc",
+    version,
+    about = "Meeting conclusions tracked as tasks until they are done"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, then serve the web UI and the API (the default).
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Load the reference meeting of 07/07/2022 with its units, tasks and demo users.
+    Demo,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage units.
+    #[command(subcommand)]
+    Unit(UnitCommand),
+    /// Manage tasks.
+    #[command(subcommand)]
+    Task(TaskCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, official, unit or leader.
+        #[arg(long)]
+        role: Role,
+        /// The unit's code (required for the role `unit`).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Add or update units from a CSV file: code,name,parent,email,aliases[,head_email].
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Add or update tasks from a CSV file:
+    /// ref,content,lead_unit,coordinators,assigned_on,deadline,original_deadline,completed_on,cancelled_on.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new API token for a user, alone on the last line.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// A failure of a command, printed as one or more lines to stderr.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("{0}")]
+    Message(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The language of messages on the terminal: English when LANG says so.
+fn terminal_lang() -> Lang {
+    std::env::var("LANG")
+        .ok()
+        .filter(|l| l.starts_with("en"))
+        .map(|_| Lang::En)
+        .unwrap_or(Lang::Vi)
+}
+
+fn storage_message(e: &StorageError) -> String {
+    match e {
+        StorageError::Invalid(i) => i18n::invalid(terminal_lang(), i),
+        StorageError::Conflict { field, key } => i18n::invalid(
+            terminal_lang(),
+            &crate::domain::Invalid::new(field.clone(), key),
+        ),
+        other => other.to_string(),
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dondoc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing();
+    let db = match Db::connect(&config.database_url).and_then(|db| db.migrate().map(|_| db)) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("dondoc: DATABASE_URL: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, db),
+        Command::Migrate => {
+            println!("migrations applied ({})", config.database_url.redacted());
+            Ok(())
+        }
+        Command::Demo => demo(&db),
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            unit,
+            password_stdin,
+        }) => user_add(&db, email, name, role, unit, password_stdin),
+        Command::Unit(UnitCommand::Import { file }) => unit_import(&db, &file),
+        Command::Task(TaskCommand::Import { file }) => task_import(&db, &file, &config),
+        Command::Token(TokenCommand::Create { email }) => token_create(&db, &email),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Message(m)) => {
+            eprintln!("{m}");
+            ExitCode::FAILURE
+        }
+        Err(CliError::Storage(e)) => {
+            eprintln!("dondoc: {}", storage_message(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Builds the application state: the secret key (from the environment, or
+/// generated once and kept in the database) and the templates.
+pub fn app_state(config: Config, db: Db) -> Result<web::AppState, String> {
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let secret_key = match &config.secret_key {
+        Some(key) => key.clone(),
+        None => storage::settings::get_or_insert(
+            &mut conn,
+            "secret_key",
+            &crate::auth::random_secret(64),
+        )
+        .map_err(|e| e.to_string())?,
+    };
+    drop(conn);
+    let templates = web::pages::templates().map_err(|e| format!("templates: {e}"))?;
+    Ok(web::AppState {
+        db,
+        config,
+        templates,
+        secret_key,
+    })
+}
+
+fn serve(config: Config, db: Db) -> Result<(), CliError> {
+    let bind = config.bind;
+    let base_url = config.base_url.clone();
+    let state = app_state(config, db).map_err(CliError::Message)?;
+    let listener = TcpListener::bind(bind).map_err(|e| {
+        CliError::Message(format!("dondoc: DONDOC_BIND: cannot listen on {bind}: {e}"))
+    })?;
+    tracing::info!("dondoc serving on http://{bind} (public address {base_url})");
+    actix_web::rt::System::new()
+        .block_on(async move {
+            let server = web::start(state, listener)?;
+            server.await
+        })
+        .map_err(|e| CliError::Message(format!("dondoc: server stopped: {e}")))
+}
+
+fn demo(db: &Db) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    let summary = crate::demo::load(&mut conn)?;
+    if summary.created {
+        println!(
+            "Đã nạp cuộc họp mẫu #{} với {} nhiệm vụ.",
+            summary.meeting_id, summary.task_count
+        );
+    } else {
+        println!(
+            "Cuộc họp mẫu #{} đã có ({} nhiệm vụ); không thay đổi gì.",
+            summary.meeting_id, summary.task_count
+        );
+    }
+    println!("Tài khoản dùng thử (email / mật khẩu / vai trò):");
+    for u in &crate::demo::USERS {
+        println!("  {} / {} / {}", u.email, u.password, u.role);
+    }
+    Ok(())
+}
+
+fn user_add(
+    db: &Db,
+    email: String,
+    name: String,
+    role: Role,
+    unit: Option<String>,
+    password_stdin: bool,
+) -> Result<(), CliError> {
+    let password = if password_stdin {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input).map_err(|e| {
+            CliError::Message(format!(
+                "dondoc: cannot read the password from standard input: {e}"
+            ))
+        })?;
+        input.lines().next().unwrap_or("").to_string()
+    } else {
+        return Err(CliError::Message(
+            "dondoc: --password-stdin: give the password on standard input (e.g. echo \"$PASSWORD\" | dondoc user add … --password-stdin)".into(),
+        ));
+    };
+    crate::auth::check_password_strength("password", &password).map_err(|e| {
+        CliError::Message(format!("dondoc: {}", i18n::invalid(terminal_lang(), &e)))
+    })?;
+    let mut conn = db.conn()?;
+    let id = storage::users::create(
+        &mut conn,
+        &storage::users::NewUser {
+            email: email.clone(),
+            name,
+            role,
+            unit_code: unit,
+            password_hash: crate::auth::hash_password(&password),
+        },
+    )?;
+    println!(
+        "user #{id} {} ({role}) added",
+        storage::users::normalize_email(&email)
+    );
+    Ok(())
+}
+
+fn token_create(db: &Db, email: &str) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    let account = storage::users::by_email(&mut conn, email).map_err(|e| match e {
+        StorageError::NotFound => {
+            CliError::Message(format!("dondoc: --email: no user with the email {email}"))
+        }
+        other => other.into(),
+    })?;
+    let token = storage::users::create_token(&mut conn, account.user.id, "cli")?;
+    println!("API token for {} (shown once):", account.user.email);
+    println!("{token}");
+    Ok(())
+}
+
+fn open(file: &PathBuf) -> Result<std::fs::File, CliError> {
+    std::fs::File::open(file)
+        .map_err(|e| CliError::Message(format!("dondoc: {}: {e}", file.display())))
+}
+
+fn import_failure(file: &PathBuf, e: ImportError) -> CliError {
+    let lang = terminal_lang();
+    let head = format!("dondoc: {}: nothing was imported", file.display());
+    let body = match e {
+        ImportError::Rows(rows) => rows
+            .iter()
+            .flat_map(|r| {
+                r.errors
+                    .iter()
+                    .map(move |e| format!("  line {}: {}", r.line, i18n::invalid(lang, e)))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        ImportError::Storage(e) => format!("  {}", storage_message(&e)),
+        other => format!("  {other}"),
+    };
+    CliError::Message(format!("{head}\n{body}"))
+}
+
+fn unit_import(db: &Db, file: &PathBuf) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    let counts =
+        import::import_units(&mut conn, open(file)?, None).map_err(|e| import_failure(file, e))?;
+    println!(
+        "{} units read, {} added or changed",
+        counts.rows, counts.changed
+    );
+    Ok(())
+}
+
+fn task_import(db: &Db, file: &PathBuf, config: &Config) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = std::time::Instant::now();
+    let counts = import::import_tasks(
+        &mut conn,
+        open(file)?,
+        None,
+        config.today(),
+        &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    )
+    .map_err(|e| import_failure(file, e))?;
+    bar.finish_and_clear();
+    let rows = counts.added + counts.updated + counts.unchanged;
+    println!(
+        "{rows} tasks read in {:.1}s: {} added, {} updated, {} unchanged",
+        started.elapsed().as_secs_f64(),
+        counts.added,
+        counts.updated,
+        counts.unchanged
+    );
+    Ok(())
+}

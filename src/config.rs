@@ -1,0 +1,275 @@
+//! Configuration from the environment (and `.env`), checked once at start.
+//! A bad value stops the start with one line that names the variable.
+
+use chrono::NaiveDate;
+use std::fmt;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A file path (or `:memory:`).
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<DatabaseUrl, String> {
+        let raw = raw.trim();
+        if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("the SQLite URL names no file (expected sqlite://dondoc.db)".into());
+            }
+            return Ok(DatabaseUrl::Sqlite(path.to_string()));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            let parsed =
+                url::Url::parse(raw).map_err(|e| format!("not a valid PostgreSQL URL ({e})"))?;
+            if parsed.host_str().is_none_or(str::is_empty) {
+                return Err("the PostgreSQL URL names no host".into());
+            }
+            return Ok(DatabaseUrl::Postgres(raw.to_string()));
+        }
+        Err(format!(
+            "'{raw}' is neither sqlite://FILE nor postgres://USER@HOST/DB"
+        ))
+    }
+
+    /// The URL without its password, for messages and logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{path}"),
+            DatabaseUrl::Postgres(raw) => match url::Url::parse(raw) {
+                Ok(mut u) if u.password().is_some() => {
+                    let _ = u.set_password(Some("***"));
+                    u.to_string()
+                }
+                _ => raw.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    /// Without a trailing slash.
+    pub base_url: String,
+    /// `None`: generated on first start and kept in the database.
+    pub secret_key: Option<String>,
+    pub smtp_url: Option<url::Url>,
+    pub mail_dir: PathBuf,
+    pub mail_from: lettre::message::Mailbox,
+    pub tz: chrono_tz::Tz,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub const MIN_SECRET_KEY_LEN: usize = 32;
+
+impl Config {
+    /// Reads `.env` if there is one, then the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        if let Err(e) = dotenvy::dotenv() {
+            if !e.not_found() {
+                return Err(ConfigError {
+                    variable: ".env",
+                    message: e.to_string(),
+                });
+            }
+        }
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let err = |variable: &'static str, message: String| ConfigError { variable, message };
+
+        let database_url =
+            DatabaseUrl::parse(&var("DATABASE_URL").unwrap_or_else(|| "sqlite://dondoc.db".into()))
+                .map_err(|m| err("DATABASE_URL", m))?;
+
+        let bind_raw = var("DONDOC_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind = bind_raw
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .ok_or_else(|| err("DONDOC_BIND", format!("'{bind_raw}' is not an address to listen on (expected HOST:PORT, e.g. 127.0.0.1:8080)")))?;
+
+        let base_raw = var("DONDOC_BASE_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into());
+        let base = url::Url::parse(&base_raw)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                err(
+                    "DONDOC_BASE_URL",
+                    format!("'{base_raw}' is not an http(s) URL"),
+                )
+            })?;
+        let base_url = base.as_str().trim_end_matches('/').to_string();
+
+        let secret_key = var("DONDOC_SECRET_KEY");
+        if let Some(key) = &secret_key {
+            if key.len() < MIN_SECRET_KEY_LEN {
+                return Err(err(
+                    "DONDOC_SECRET_KEY",
+                    format!(
+                        "too short ({} characters; at least {MIN_SECRET_KEY_LEN})",
+                        key.len()
+                    ),
+                ));
+            }
+        }
+
+        let smtp_url = match var("SMTP_URL") {
+            None => None,
+            Some(raw) => {
+                let u = url::Url::parse(&raw)
+                    .map_err(|e| err("SMTP_URL", format!("not a URL ({e})")))?;
+                if !matches!(u.scheme(), "smtp" | "smtps") || u.host_str().is_none_or(str::is_empty)
+                {
+                    return Err(err(
+                        "SMTP_URL",
+                        "expected smtp://HOST[:PORT] or smtps://HOST[:PORT]".into(),
+                    ));
+                }
+                Some(u)
+            }
+        };
+
+        let mail_dir = PathBuf::from(var("DONDOC_MAIL_DIR").unwrap_or_else(|| "./mail".into()));
+
+        let from_raw = var("DONDOC_MAIL_FROM").unwrap_or_else(|| "dondoc@localhost".into());
+        let mail_from = from_raw.parse::<lettre::message::Mailbox>().map_err(|e| {
+            err(
+                "DONDOC_MAIL_FROM",
+                format!("'{from_raw}' is not an email address ({e})"),
+            )
+        })?;
+
+        let tz_raw = var("DONDOC_TZ").unwrap_or_else(|| "Asia/Ho_Chi_Minh".into());
+        let tz = tz_raw.parse::<chrono_tz::Tz>().map_err(|_| {
+            err(
+                "DONDOC_TZ",
+                format!("'{tz_raw}' is not a time zone name (e.g. Asia/Ho_Chi_Minh)"),
+            )
+        })?;
+
+        Ok(Config {
+            database_url,
+            bind,
+            base_url,
+            secret_key,
+            smtp_url,
+            mail_dir,
+            mail_from,
+            tz,
+        })
+    }
+
+    /// Today's calendar date in the configured time zone.
+    pub fn today(&self) -> NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz).date_naive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!(c.database_url, DatabaseUrl::Sqlite("dondoc.db".into()));
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert!(c.smtp_url.is_none());
+        assert_eq!(c.mail_dir, PathBuf::from("./mail"));
+        assert_eq!(c.tz, chrono_tz::Asia::Ho_Chi_Minh);
+        assert!(c.secret_key.is_none());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "sqlite://"),
+            ("DATABASE_URL", "postgres://"),
+            ("DONDOC_BIND", "localhost"),
+            ("DONDOC_BIND", "127.0.0.1:99999"),
+            ("DONDOC_BASE_URL", "ftp://x"),
+            ("DONDOC_BASE_URL", "not a url"),
+            ("DONDOC_SECRET_KEY", "short"),
+            ("SMTP_URL", "http://mail"),
+            ("SMTP_URL", "smtp//mail"),
+            ("DONDOC_MAIL_FROM", "not an address"),
+            ("DONDOC_TZ", "Mars/Olympus"),
+        ];
+        for (var, value) in cases {
+            let e = config(&[(var, value)]).expect_err(var);
+            assert_eq!(e.variable, var, "{value}");
+            assert!(e.to_string().starts_with(var));
+            assert!(!e.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn accepted_values() {
+        let c = config(&[
+            (
+                "DATABASE_URL",
+                "postgres://postgres:pw@127.0.0.1:5432/dondoc",
+            ),
+            ("DONDOC_BASE_URL", "https://dondoc.example.vn/"),
+            ("SMTP_URL", "smtps://user:pass@mail.example.vn:465"),
+            ("DONDOC_MAIL_FROM", "Dôn đốc <dondoc@example.vn>"),
+            ("DONDOC_TZ", "UTC"),
+            ("DONDOC_SECRET_KEY", &"k".repeat(40)),
+        ])
+        .expect("config");
+        assert!(matches!(c.database_url, DatabaseUrl::Postgres(_)));
+        assert_eq!(
+            c.database_url.redacted(),
+            "postgres://postgres:***@127.0.0.1:5432/dondoc"
+        );
+        assert_eq!(c.base_url, "https://dondoc.example.vn");
+        assert_eq!(c.mail_from.email.to_string(), "dondoc@example.vn");
+    }
+
+    #[test]
+    fn sqlite_url_forms() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/dondoc.db"),
+            Ok(DatabaseUrl::Sqlite("/var/lib/dondoc.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:data/x.db"),
+            Ok(DatabaseUrl::Sqlite("data/x.db".into()))
+        );
+    }
+}

@@ -1,0 +1,278 @@
+//! `dondoc demo`: the reference meeting of 07/07/2022 (the Hà Nam provincial
+//! Propaganda Department's half-year review), its units, its directives turned
+//! into tasks by the conclusion parser, and one user per role. Idempotent.
+
+use chrono::NaiveDate;
+
+use crate::domain::conclusion::{propose_items, Deadline, UnitName};
+use crate::domain::task::TaskInput;
+use crate::domain::unit::UnitInput;
+use crate::domain::Role;
+use crate::storage::meetings::MeetingInput;
+use crate::storage::{self, Conn, StorageError};
+
+pub const SEED: &str = include_str!("../seed/ha-nam-tuyen-giao-2022-07-07.txt");
+const SPEECH_START: &str = "Phát biểu kết luận hội nghị";
+pub const MEETING_TITLE: &str =
+    "Hội nghị sơ kết công tác tuyên giáo 06 tháng đầu năm, triển khai nhiệm vụ 06 tháng cuối năm 2022";
+const REF_PREFIX: &str = "TG-2022-07-07";
+const ORGANISER: &str = "BTGTU";
+
+pub fn meeting_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2022, 7, 7).unwrap_or_default()
+}
+
+/// The closing speech: from "Phát biểu kết luận hội nghị" to the end of the article.
+pub fn closing_speech() -> &'static str {
+    SEED.find(SPEECH_START)
+        .map(|i| SEED[i..].trim())
+        .unwrap_or(SEED)
+}
+
+fn unit(code: &str, name: &str, parent: Option<&str>, email: &str, aliases: &[&str]) -> UnitInput {
+    UnitInput {
+        code: code.into(),
+        name: name.into(),
+        parent: parent.map(Into::into),
+        email: Some(email.into()),
+        head_email: None,
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+/// The province's propaganda system as the article names or implies it (2022).
+pub fn units() -> Vec<UnitInput> {
+    let p = Some("TUHN");
+    vec![
+        unit("TUHN", "Tỉnh ủy Hà Nam", None, "tinhuy@hanam.dcs.vn", &[]),
+        unit(
+            "BTGTU",
+            "Ban Tuyên giáo Tỉnh ủy",
+            p,
+            "bantuyengiao@hanam.dcs.vn",
+            &["Ban Tuyên giáo Tỉnh ủy Hà Nam", "BTG Tỉnh ủy"],
+        ),
+        unit(
+            "VPTU",
+            "Văn phòng Tỉnh ủy",
+            p,
+            "vanphong@hanam.dcs.vn",
+            &["VP Tỉnh ủy"],
+        ),
+        unit(
+            "TUPL",
+            "Thành ủy Phủ Lý",
+            p,
+            "thanhuyphuly@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "TXDT",
+            "Thị ủy Duy Tiên",
+            p,
+            "thiuyduytien@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "HUKB",
+            "Huyện ủy Kim Bảng",
+            p,
+            "huyenuykimbang@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "HULN",
+            "Huyện ủy Lý Nhân",
+            p,
+            "huyenuylynhan@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "HUBL",
+            "Huyện ủy Bình Lục",
+            p,
+            "huyenuybinhluc@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "HUTL",
+            "Huyện ủy Thanh Liêm",
+            p,
+            "huyenuythanhliem@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "DUKCQ",
+            "Đảng ủy Khối các cơ quan tỉnh",
+            p,
+            "danguykhoicq@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "DUKDN",
+            "Đảng ủy Khối doanh nghiệp tỉnh",
+            p,
+            "danguykhoidn@hanam.dcs.vn",
+            &[],
+        ),
+    ]
+}
+
+/// How far each directive has come, by its position: most done in time,
+/// some late, one extended, two still open.
+fn progress(index: usize) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+    // (completed_on, new deadline after an approved extension)
+    match index {
+        0 => (d(2022, 8, 30), None),
+        1 => (d(2022, 9, 28), None),
+        2 => (d(2022, 11, 15), None),
+        3 => (d(2022, 12, 20), None),
+        4 => (d(2022, 12, 29), None),
+        5 => (d(2022, 10, 12), None),
+        6 => (d(2022, 12, 30), None),
+        7 => (d(2023, 1, 16), None),
+        8 => (d(2023, 2, 10), None),
+        9 => (d(2023, 3, 20), d(2023, 3, 31)),
+        10 => (d(2022, 11, 25), None),
+        _ => (None, None),
+    }
+}
+
+pub struct DemoUser {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    pub unit: Option<&'static str>,
+    pub password: &'static str,
+}
+
+pub const USERS: [DemoUser; 4] = [
+    DemoUser {
+        email: "quantri@dondoc.local",
+        name: "Quản trị hệ thống",
+        role: Role::Admin,
+        unit: None,
+        password: "quantri-2022",
+    },
+    DemoUser {
+        email: "chuyenvien@dondoc.local",
+        name: "Chuyên viên theo dõi (Văn phòng)",
+        role: Role::Official,
+        unit: Some("VPTU"),
+        password: "chuyenvien-2022",
+    },
+    DemoUser {
+        email: "bantuyengiao@dondoc.local",
+        name: "Cán bộ Ban Tuyên giáo",
+        role: Role::Unit,
+        unit: Some("BTGTU"),
+        password: "bantuyengiao-2022",
+    },
+    DemoUser {
+        email: "lanhdao@dondoc.local",
+        name: "Lãnh đạo Tỉnh ủy",
+        role: Role::Leader,
+        unit: None,
+        password: "lanhdao-2022",
+    },
+];
+
+/// The meeting's directives as tasks, as the parser proposes them.
+pub fn tasks(units: &[UnitInput]) -> Vec<TaskInput> {
+    let names: Vec<UnitName> = units
+        .iter()
+        .map(|u| UnitName {
+            code: u.code.clone(),
+            names: std::iter::once(u.name.clone())
+                .chain(u.aliases.iter().cloned())
+                .collect(),
+        })
+        .collect();
+    let proposal = propose_items(closing_speech(), meeting_date(), &names);
+    proposal
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let deadline = match item.deadline.map(|s| s.deadline) {
+                Some(Deadline::On(date)) => Some(date),
+                Some(Deadline::Ongoing) | None => None,
+            };
+            let (completed_on, extended_to) = progress(i);
+            let lead_unit = item.lead_unit.unwrap_or_else(|| ORGANISER.to_string());
+            TaskInput {
+                reference: Some(format!("{REF_PREFIX}-{:02}", i + 1)),
+                content: item.text,
+                coordinators: item
+                    .coordinators
+                    .into_iter()
+                    .filter(|c| *c != lead_unit)
+                    .collect(),
+                lead_unit,
+                assigned_on: meeting_date(),
+                deadline: extended_to.or(deadline),
+                original_deadline: extended_to.and(deadline),
+                completed_on,
+                cancelled_on: None,
+                expected_output: String::new(),
+            }
+        })
+        .collect()
+}
+
+pub struct DemoSummary {
+    pub meeting_id: i64,
+    pub created: bool,
+    pub task_count: usize,
+}
+
+pub fn load(conn: &mut Conn) -> Result<DemoSummary, StorageError> {
+    let units = units();
+    storage::units::upsert_all(conn, &units, None)?;
+    for u in &USERS {
+        match storage::users::by_email(conn, u.email) {
+            Ok(_) => {}
+            Err(StorageError::NotFound) => {
+                storage::users::create(
+                    conn,
+                    &storage::users::NewUser {
+                        email: u.email.into(),
+                        name: u.name.into(),
+                        role: u.role,
+                        unit_code: u.unit.map(Into::into),
+                        password_hash: crate::auth::hash_password(u.password),
+                    },
+                )?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(existing) = storage::meetings::list(conn)?
+        .into_iter()
+        .find(|m| m.meeting.title == MEETING_TITLE && m.meeting.held_on == meeting_date())
+    {
+        return Ok(DemoSummary {
+            meeting_id: existing.meeting.id,
+            created: false,
+            task_count: existing.task_count as usize,
+        });
+    }
+    let tasks = tasks(&units);
+    let meeting = MeetingInput {
+        title: MEETING_TITLE.into(),
+        held_on: meeting_date(),
+        chair: "Lê Thị Thanh Hà, Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Tuyên giáo Tỉnh ủy"
+            .into(),
+        organiser_unit: Some(ORGANISER.into()),
+        document_ref: String::new(),
+        conclusion_text: closing_speech().to_string(),
+    };
+    let meeting_id =
+        storage::meetings::create_with_tasks(conn, &meeting, &tasks, REF_PREFIX, None)?;
+    Ok(DemoSummary {
+        meeting_id,
+        created: true,
+        task_count: tasks.len(),
+    })
+}

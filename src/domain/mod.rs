@@ -1,0 +1,18 @@
+//! The rules of dondoc, free of I/O: statuses, periods, reports, roles, the
+//! conclusion parser and the reminder policy.
+
+pub mod conclusion;
+pub mod dates;
+pub mod invalid;
+pub mod period;
+pub mod report;
+pub mod role;
+pub mod status;
+pub mod task;
+pub mod text;
+pub mod unit;
+
+pub use invalid::Invalid;
+pub use period::Period;
+pub use role::{Action, Role};
+pub use status::{State, Status, TaskDates};

@@ -1,0 +1,169 @@
+//! Vietnamese first, English second: every text a person reads comes from the
+//! catalogues in `locales/<lang>/dondoc.ftl`.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{static_loader, LanguageIdentifier, Loader};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::domain::Invalid;
+
+static_loader! {
+    pub static LOCALES = {
+        locales: "./locales",
+        fallback_language: "vi",
+        // Plain text: no Unicode isolation marks around arguments.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Vi, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| code.trim().eq_ignore_ascii_case(l.code()))
+    }
+
+    /// The first language of an `Accept-Language` header that we speak; Vietnamese otherwise.
+    pub fn from_accept_language(header: &str) -> Lang {
+        header
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .filter_map(|tag| Lang::from_code(tag.trim().split('-').next().unwrap_or("")))
+            .next()
+            .unwrap_or_default()
+    }
+
+    pub fn id(self) -> LanguageIdentifier {
+        match self {
+            Lang::Vi => fluent_templates::langid!("vi"),
+            Lang::En => fluent_templates::langid!("en"),
+        }
+    }
+}
+
+/// The text of a catalogue key; the key itself when it is missing (tests check none is).
+pub fn text(lang: Lang, key: &str) -> String {
+    text_with(lang, key, &[])
+}
+
+pub fn text_with(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .collect();
+    LOCALES
+        .try_lookup_complete(&lang.id(), key, Some(&args))
+        .unwrap_or_else(|| key.to_string())
+}
+
+pub fn has_key(lang: Lang, key: &str) -> bool {
+    LOCALES.try_lookup_complete(&lang.id(), key, None).is_some()
+}
+
+/// The label of a field as the user sees it (`field-deadline` → "Thời hạn").
+pub fn field_label(lang: Lang, field: &str) -> String {
+    let key = format!("field-{}", field.replace('_', "-"));
+    if has_key(lang, &key) {
+        text(lang, &key)
+    } else {
+        field.to_string()
+    }
+}
+
+/// A message about a field that names it.
+pub fn invalid(lang: Lang, e: &Invalid) -> String {
+    let mut args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+    args.push(("field", field_label(lang, &e.field)));
+    text_with(lang, e.key, &args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_is_the_default() {
+        assert_eq!(Lang::from_accept_language(""), Lang::Vi);
+        assert_eq!(Lang::from_accept_language("fr-FR,fr;q=0.9"), Lang::Vi);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,vi;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(Lang::from_accept_language("vi-VN, en"), Lang::Vi);
+    }
+
+    #[test]
+    fn messages_name_the_field_in_each_language() {
+        let e = Invalid::required("deadline");
+        assert!(
+            invalid(Lang::Vi, &e).contains("Thời hạn"),
+            "{}",
+            invalid(Lang::Vi, &e)
+        );
+        assert!(
+            invalid(Lang::En, &e).contains("Deadline"),
+            "{}",
+            invalid(Lang::En, &e)
+        );
+    }
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let keys = |src: &str| -> Vec<String> {
+            let mut k: Vec<String> = src
+                .lines()
+                .filter(|l| !l.starts_with(' ') && !l.starts_with('#'))
+                .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+                .collect();
+            k.sort();
+            k
+        };
+        let vi = keys(include_str!("../locales/vi/dondoc.ftl"));
+        let en = keys(include_str!("../locales/en/dondoc.ftl"));
+        assert_eq!(vi, en);
+        assert!(vi.len() > 20);
+    }
+
+    #[test]
+    fn every_message_key_used_in_the_code_exists() {
+        let sources = [
+            include_str!("domain/task.rs"),
+            include_str!("domain/unit.rs"),
+            include_str!("domain/invalid.rs"),
+            include_str!("import.rs"),
+            include_str!("auth.rs"),
+            include_str!("storage/units.rs"),
+            include_str!("storage/users.rs"),
+            include_str!("storage/tasks.rs"),
+            include_str!("storage/meetings.rs"),
+        ];
+        for src in sources {
+            for part in src.split('"').skip(1).step_by(2) {
+                if part.starts_with("err-") && !part.contains(' ') {
+                    for lang in Lang::ALL {
+                        assert!(has_key(lang, part), "{part} missing in {}", lang.code());
+                    }
+                }
+            }
+        }
+    }
+}

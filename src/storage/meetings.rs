@@ -1,0 +1,141 @@
+//! Meetings and the tasks their conclusions became.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::audit::{AuditLog, Entry};
+use super::models::Meeting;
+use super::schema::{meetings, tasks, units};
+use super::tasks::{NewTask, TaskQueries, TaskRecord};
+use super::units::UnitQueries;
+use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use crate::domain::task::TaskInput;
+use crate::domain::Invalid;
+
+#[derive(Debug, Clone)]
+pub struct MeetingInput {
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub chair: String,
+    pub organiser_unit: Option<String>,
+    pub document_ref: String,
+    pub conclusion_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingSummary {
+    pub meeting: Meeting,
+    pub organiser_unit: Option<String>,
+    pub task_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingWithTasks {
+    pub meeting: Meeting,
+    pub organiser_unit: Option<String>,
+    pub tasks: Vec<TaskRecord>,
+}
+
+pub fn list(conn: &mut Conn) -> Result<Vec<MeetingSummary>> {
+    Ok(with_conn!(&mut **conn, c => {
+        let rows: Vec<(Meeting, Option<String>)> = meetings::table
+            .left_join(units::table)
+            .order((meetings::held_on.desc(), meetings::id.desc()))
+            .select((Meeting::as_select(), units::code.nullable()))
+            .load(c)?;
+        let counts: std::collections::HashMap<i64, i64> = tasks::table
+            .filter(tasks::meeting_id.is_not_null())
+            .group_by(tasks::meeting_id)
+            .select((tasks::meeting_id.assume_not_null(), diesel::dsl::count_star()))
+            .load::<(i64, i64)>(c)?
+            .into_iter()
+            .collect();
+        Ok::<_, diesel::result::Error>(
+            rows.into_iter()
+                .map(|(meeting, organiser_unit)| MeetingSummary {
+                    task_count: counts.get(&meeting.id).copied().unwrap_or(0),
+                    meeting,
+                    organiser_unit,
+                })
+                .collect(),
+        )
+    })?)
+}
+
+pub fn get(conn: &mut Conn, id: i64) -> Result<MeetingWithTasks> {
+    with_conn!(&mut **conn, c => {
+        let found: Option<(Meeting, Option<String>)> = meetings::table
+            .left_join(units::table)
+            .filter(meetings::id.eq(id))
+            .select((Meeting::as_select(), units::code.nullable()))
+            .first(c)
+            .optional()?;
+        let Some((meeting, organiser_unit)) = found else {
+            return Err(StorageError::NotFound);
+        };
+        let ids: Vec<i64> = tasks::table
+            .filter(tasks::meeting_id.eq(id))
+            .order(tasks::id)
+            .select(tasks::id)
+            .load(c)?;
+        let tasks = c.load_records(&ids)?;
+        Ok(MeetingWithTasks { meeting, organiser_unit, tasks })
+    })
+}
+
+/// Records a meeting and the tasks its conclusion became, all or nothing.
+/// Task references default to `<prefix>-<n>` numbered in order.
+pub fn create_with_tasks(
+    conn: &mut Conn,
+    input: &MeetingInput,
+    tasks_in: &[TaskInput],
+    reference_prefix: &str,
+    user_id: Option<i64>,
+) -> Result<i64> {
+    if input.title.trim().is_empty() {
+        return Err(Invalid::required("title").into());
+    }
+    write_tx!(&mut **conn, c => {
+        let units = c.unit_ids_by_code()?;
+        let organiser_unit_id = match &input.organiser_unit {
+            None => None,
+            Some(code) => Some(*units.get(code).ok_or_else(|| {
+                StorageError::Invalid(Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code))
+            })?),
+        };
+        let at = now();
+        let meeting_id: i64 = diesel::insert_into(meetings::table)
+            .values((
+                meetings::title.eq(input.title.trim()),
+                meetings::held_on.eq(input.held_on),
+                meetings::chair.eq(input.chair.trim()),
+                meetings::organiser_unit_id.eq(organiser_unit_id),
+                meetings::document_ref.eq(input.document_ref.trim()),
+                meetings::conclusion_text.eq(&input.conclusion_text),
+                meetings::created_by.eq(user_id),
+                meetings::created_at.eq(at),
+                meetings::updated_at.eq(at),
+            ))
+            .returning(meetings::id)
+            .get_result(c)?;
+        let mut rows = Vec::with_capacity(tasks_in.len());
+        for (i, t) in tasks_in.iter().enumerate() {
+            let reference = t.reference.clone().unwrap_or_else(|| format!("{reference_prefix}-{:02}", i + 1));
+            rows.push(NewTask::resolve(t, reference, &units, Some(meeting_id), user_id)?);
+        }
+        let refs: Vec<&str> = rows.iter().map(|(t, _)| t.reference.as_str()).collect();
+        if let Some(taken) = c.task_ids_by_reference(&refs)?.keys().next() {
+            return Err(StorageError::Conflict { field: format!("ref:{taken}"), key: "err-reference-taken" });
+        }
+        c.insert_tasks(&rows)?;
+        c.record_audit(&Entry {
+            user_id,
+            action: "meeting.create",
+            entity: "meeting",
+            entity_id: Some(meeting_id),
+            task_id: None,
+            details: serde_json::json!({"title": input.title, "tasks": rows.len()}).to_string(),
+        })?;
+        Ok(meeting_id)
+    })
+}

@@ -1,0 +1,238 @@
+//! Storage: the only place that speaks SQL. One connection type over SQLite and
+//! PostgreSQL, chosen by the URL's scheme; every query is written once and
+//! compiled for both backends by [`with_conn!`] and [`write_tx!`].
+
+pub mod audit;
+pub mod import;
+pub mod meetings;
+pub mod models;
+pub mod report;
+pub mod schema;
+pub mod settings;
+pub mod tasks;
+pub mod units;
+pub mod users;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+use crate::config::DatabaseUrl;
+use crate::domain::Invalid;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection of either backend.
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::storage::DbConn::Sqlite($c) => $body,
+            $crate::storage::DbConn::Pg($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` in a write transaction. SQLite takes the write lock up front
+/// (`BEGIN IMMEDIATE`) so that concurrent writers wait instead of failing.
+#[macro_export]
+macro_rules! write_tx {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::storage::DbConn::Sqlite(conn) => conn.immediate_transaction(|$c| $body),
+            $crate::storage::DbConn::Pg(conn) => diesel::Connection::transaction(conn, |$c| $body),
+        }
+    };
+}
+
+/// Implements a trait of query helpers for both concrete connections, so that
+/// the helpers can be called inside [`with_conn!`] and [`write_tx!`] bodies.
+#[macro_export]
+macro_rules! impl_for_backends {
+    ($trait:ident { $($item:item)* }) => {
+        impl $trait for diesel::SqliteConnection { $($item)* }
+        impl $trait for diesel::PgConnection { $($item)* }
+    };
+}
+
+pub use crate::{impl_for_backends, with_conn, write_tx};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// Held while migrating, so that several instances starting together migrate once.
+const MIGRATION_LOCK_ID: i64 = 0x646f6e646f63;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input: {0}")]
+    Invalid(#[from] Invalid),
+    /// The row was changed by someone else since it was read.
+    #[error("stale version {given}; the current version is {current}")]
+    StaleVersion { given: i32, current: i32 },
+    /// A unique value is taken, or the action does not fit the row's state.
+    #[error("conflict on {field}: {key}")]
+    Conflict { field: String, key: &'static str },
+    #[error("cannot connect to the database {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+}
+
+impl StorageError {
+    pub fn conflict(field: &str, key: &'static str) -> StorageError {
+        StorageError::Conflict {
+            field: field.to_string(),
+            key,
+        }
+    }
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens connections of the backend the URL names (never guessing: SQLite
+/// would take almost any string as a file name).
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers work while one writer writes; the busy timeout makes
+                // writers wait for each other instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+/// The connection pool, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects once first so that a wrong URL is reported with its real cause
+    /// right away instead of after the pool's timeout.
+    pub fn connect(url: &DatabaseUrl) -> Result<Db> {
+        let manager = Manager { url: url.clone() };
+        manager.open().map_err(|e| StorageError::Connect {
+            url: url.redacted(),
+            reason: e.to_string(),
+        })?;
+        let backend = match url {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        };
+        let pool = Pool::builder()
+            .max_size(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 12,
+            })
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| StorageError::Connect {
+                url: url.redacted(),
+                reason: e.to_string(),
+            })?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn conn(&self) -> Result<Conn> {
+        Ok(self.pool.get()?)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations of this backend that have not run yet.
+    pub fn migrate(&self) -> Result<()> {
+        let mut conn = self.conn()?;
+        let failed =
+            |e: Box<dyn std::error::Error + Send + Sync>| StorageError::Migration(e.to_string());
+        match &mut *conn {
+            DbConn::Sqlite(c) => {
+                c.run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map_err(failed)?;
+            }
+            DbConn::Pg(c) => {
+                c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_ID})"))?;
+                let result = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(failed);
+                c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_ID})"))?;
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers: for `/healthz`.
+    pub fn ping(&self) -> Result<()> {
+        let mut conn = self.conn()?;
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+}
+
+/// The current time as stored: UTC without an offset.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

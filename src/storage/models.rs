@@ -1,0 +1,92 @@
+//! Rows as they are stored.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::*;
+use crate::domain::{Role, TaskDates};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub email: Option<String>,
+    pub head_email: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub password_hash: String,
+    pub language: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    /// Rows are written through [`Role::code`], and the table checks the value.
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Leader)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = meetings)]
+pub struct Meeting {
+    pub id: i64,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub chair: String,
+    pub organiser_unit_id: Option<i64>,
+    pub document_ref: String,
+    pub conclusion_text: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = tasks)]
+pub struct Task {
+    pub id: i64,
+    pub reference: String,
+    pub meeting_id: Option<i64>,
+    pub content: String,
+    pub search_text: String,
+    pub lead_unit_id: i64,
+    pub assigned_on: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub original_deadline: Option<NaiveDate>,
+    pub expected_output: String,
+    pub completed_on: Option<NaiveDate>,
+    pub cancelled_on: Option<NaiveDate>,
+    pub cancel_reason: String,
+    pub percent: i32,
+    pub version: i32,
+    pub assigned_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Task {
+    pub fn dates(&self) -> TaskDates {
+        TaskDates {
+            assigned_on: self.assigned_on,
+            deadline: self.deadline,
+            completed_on: self.completed_on,
+            cancelled_on: self.cancelled_on,
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! Tasks: lists with the filters of the API and pages, reads and writes.
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use std::collections::HashMap;
+
+use super::audit::{AuditLog, Entry};
+use super::models::Task;
+use super::report::{scope_sql, status_in_sql};
+use super::schema::{task_coordinators, tasks, units};
+use super::{impl_for_backends, now, with_conn, write_tx, Conn, Result, StorageError};
+use crate::domain::task::TaskInput;
+use crate::domain::text::fold;
+use crate::domain::{Invalid, Period, Status};
+
+/// A task with its units named by code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRecord {
+    pub task: Task,
+    pub lead_unit: String,
+    pub coordinators: Vec<String>,
+}
+
+/// Which tasks of a unit: those it leads, or also those it coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnitRole {
+    #[default]
+    Lead,
+    LeadOrCoordinator,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub unit_id: Option<i64>,
+    pub unit_role: UnitRole,
+    /// Status as of `as_of`; empty means any (cancelled tasks included).
+    pub statuses: Vec<Status>,
+    /// The tasks of a period's report, as of `as_of`.
+    pub period: Option<Period>,
+    pub as_of: Option<NaiveDate>,
+    /// Words to find in the content or reference, accents and case ignored.
+    pub query: Option<String>,
+    pub meeting_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const MAX_PER_PAGE: i64 = 500;
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The text a task is found by: folded content and reference.
+pub fn search_text(reference: &str, content: &str) -> String {
+    fold(&format!("{reference} {content}"))
+}
+
+/// Escapes LIKE wildcards in user text (the backslash is declared as the escape).
+fn like_pattern(words: &str) -> String {
+    let mut p = String::from("%");
+    for ch in fold(words).chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// A task ready to be written: units resolved to ids.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = tasks)]
+pub struct NewTask {
+    pub reference: String,
+    pub meeting_id: Option<i64>,
+    pub content: String,
+    pub search_text: String,
+    pub lead_unit_id: i64,
+    pub assigned_on: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub original_deadline: Option<NaiveDate>,
+    pub expected_output: String,
+    pub completed_on: Option<NaiveDate>,
+    pub cancelled_on: Option<NaiveDate>,
+    pub percent: i32,
+    pub assigned_by: Option<i64>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl NewTask {
+    /// Resolves the unit codes of `input`; an unknown code is named by its field.
+    pub fn resolve(
+        input: &TaskInput,
+        reference: String,
+        units: &HashMap<String, i64>,
+        meeting_id: Option<i64>,
+        assigned_by: Option<i64>,
+    ) -> Result<(NewTask, Vec<i64>), Invalid> {
+        let lead_unit_id = *units.get(&input.lead_unit).ok_or_else(|| {
+            Invalid::new("lead_unit", "err-unknown-unit").arg("value", &input.lead_unit)
+        })?;
+        let coordinators = input
+            .coordinators
+            .iter()
+            .map(|code| {
+                units.get(code).copied().ok_or_else(|| {
+                    Invalid::new("coordinators", "err-unknown-unit").arg("value", code)
+                })
+            })
+            .collect::<Result<Vec<i64>, Invalid>>()?;
+        let at = now();
+        Ok((
+            NewTask {
+                search_text: search_text(&reference, &input.content),
+                reference,
+                meeting_id,
+                content: input.content.clone(),
+                lead_unit_id,
+                assigned_on: input.assigned_on,
+                deadline: input.deadline,
+                original_deadline: input.original_deadline,
+                expected_output: input.expected_output.clone(),
+                completed_on: input.completed_on,
+                cancelled_on: input.cancelled_on,
+                percent: if input.completed_on.is_some() { 100 } else { 0 },
+                assigned_by,
+                created_at: at,
+                updated_at: at,
+            },
+            coordinators,
+        ))
+    }
+}
+
+pub trait TaskQueries {
+    /// Inserts tasks (in one statement per chunk) with their coordinators; returns their ids in order.
+    fn insert_tasks(&mut self, rows: &[(NewTask, Vec<i64>)]) -> QueryResult<Vec<i64>>;
+    fn task_ids_by_reference(&mut self, refs: &[&str]) -> QueryResult<HashMap<String, i64>>;
+    fn set_coordinators(&mut self, task_id: i64, unit_ids: &[i64]) -> QueryResult<()>;
+    fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>>;
+}
+
+/// Rows per INSERT: under both backends' limits on bound values.
+const INSERT_CHUNK: usize = 1000;
+
+impl_for_backends!(TaskQueries {
+    fn insert_tasks(&mut self, rows: &[(NewTask, Vec<i64>)]) -> QueryResult<Vec<i64>> {
+        let mut ids = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            let new: Vec<&NewTask> = chunk.iter().map(|(t, _)| t).collect();
+            diesel::insert_into(tasks::table).values(new).execute(self)?;
+            let refs: Vec<&str> = chunk.iter().map(|(t, _)| t.reference.as_str()).collect();
+            let by_ref = self.task_ids_by_reference(&refs)?;
+            let mut links = Vec::new();
+            for (t, coordinators) in chunk {
+                let id = by_ref.get(&t.reference).copied().ok_or(diesel::result::Error::NotFound)?;
+                ids.push(id);
+                links.extend(coordinators.iter().map(|u| (task_coordinators::task_id.eq(id), task_coordinators::unit_id.eq(*u))));
+            }
+            for part in links.chunks(INSERT_CHUNK) {
+                diesel::insert_into(task_coordinators::table).values(part.to_vec()).execute(self)?;
+            }
+        }
+        Ok(ids)
+    }
+
+    fn task_ids_by_reference(&mut self, refs: &[&str]) -> QueryResult<HashMap<String, i64>> {
+        let mut out = HashMap::with_capacity(refs.len());
+        for chunk in refs.chunks(INSERT_CHUNK) {
+            out.extend(
+                tasks::table
+                    .filter(tasks::reference.eq_any(chunk))
+                    .select((tasks::reference, tasks::id))
+                    .load::<(String, i64)>(self)?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn set_coordinators(&mut self, task_id: i64, unit_ids: &[i64]) -> QueryResult<()> {
+        diesel::delete(task_coordinators::table.filter(task_coordinators::task_id.eq(task_id))).execute(self)?;
+        let rows: Vec<_> = unit_ids
+            .iter()
+            .map(|u| (task_coordinators::task_id.eq(task_id), task_coordinators::unit_id.eq(*u)))
+            .collect();
+        if !rows.is_empty() {
+            diesel::insert_into(task_coordinators::table).values(rows).execute(self)?;
+        }
+        Ok(())
+    }
+
+    fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>> {
+        let rows: Vec<(Task, String)> = tasks::table
+            .inner_join(units::table)
+            .filter(tasks::id.eq_any(ids))
+            .select((Task::as_select(), units::code))
+            .load(self)?;
+        let mut coordinators: HashMap<i64, Vec<String>> = HashMap::new();
+        for (task_id, code) in task_coordinators::table
+            .inner_join(units::table)
+            .filter(task_coordinators::task_id.eq_any(ids))
+            .order(units::code)
+            .select((task_coordinators::task_id, units::code))
+            .load::<(i64, String)>(self)?
+        {
+            coordinators.entry(task_id).or_default().push(code);
+        }
+        let mut by_id: HashMap<i64, TaskRecord> = rows
+            .into_iter()
+            .map(|(task, lead_unit)| {
+                let coordinators = coordinators.remove(&task.id).unwrap_or_default();
+                (task.id, TaskRecord { task, lead_unit, coordinators })
+            })
+            .collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+});
+
+/// The tasks matching a filter, one page, ordered by deadline (ongoing last).
+pub fn list(
+    conn: &mut Conn,
+    filter: &TaskFilter,
+    page: PageRequest,
+    today: NaiveDate,
+) -> Result<Page<TaskRecord>> {
+    let as_of = filter.as_of.unwrap_or(today);
+    let per_page = page.per_page.clamp(1, MAX_PER_PAGE);
+    let page_no = page.page.max(1);
+    let offset = (page_no - 1).saturating_mul(per_page);
+    macro_rules! filtered {
+        () => {{
+            let mut q = tasks::table.into_boxed();
+            if let Some(unit) = filter.unit_id {
+                q = match filter.unit_role {
+                    UnitRole::Lead => q.filter(tasks::lead_unit_id.eq(unit)),
+                    UnitRole::LeadOrCoordinator => q.filter(
+                        tasks::lead_unit_id.eq(unit).or(tasks::id.eq_any(
+                            task_coordinators::table
+                                .filter(task_coordinators::unit_id.eq(unit))
+                                .select(task_coordinators::task_id),
+                        )),
+                    ),
+                };
+            }
+            if let Some(period) = &filter.period {
+                q = q.filter(sql::<Bool>(&scope_sql(period, as_of)));
+            }
+            if !filter.statuses.is_empty() {
+                q = q.filter(sql::<Bool>(&status_in_sql(as_of, &filter.statuses)));
+            }
+            if let Some(words) = filter
+                .query
+                .as_deref()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+            {
+                q = q.filter(tasks::search_text.like(like_pattern(words)).escape('\\'));
+            }
+            if let Some(m) = filter.meeting_id {
+                q = q.filter(tasks::meeting_id.eq(m));
+            }
+            q
+        }};
+    }
+    let (total, records) = with_conn!(&mut **conn, c => {
+        let total: i64 = filtered!().count().get_result(c)?;
+        let ids: Vec<i64> = filtered!()
+            .select(tasks::id)
+            .order((sql::<Bool>("tasks.deadline IS NULL"), tasks::deadline.asc(), tasks::id.asc()))
+            .limit(per_page)
+            .offset(offset)
+            .load(c)?;
+        let records = c.load_records(&ids)?;
+        Ok::<_, diesel::result::Error>((total, records))
+    })?;
+    Ok(Page {
+        items: records,
+        total,
+        page: page_no,
+        per_page,
+    })
+}
+
+pub fn get(conn: &mut Conn, id: i64) -> Result<TaskRecord> {
+    let mut found = with_conn!(&mut **conn, c => c.load_records(&[id]))?;
+    found.pop().ok_or(StorageError::NotFound)
+}
+
+/// Adds one task (with a generated reference when none is given).
+pub fn create(
+    conn: &mut Conn,
+    input: &TaskInput,
+    meeting_id: Option<i64>,
+    user_id: Option<i64>,
+) -> Result<TaskRecord> {
+    let id = write_tx!(&mut **conn, c => {
+        let units = super::units::UnitQueries::unit_ids_by_code(c)?;
+        let generated = input.reference.is_none();
+        let reference = input.reference.clone().unwrap_or_else(|| format!("tmp-{}", crate::auth::random_secret(12)));
+        if !generated && !c.task_ids_by_reference(&[reference.as_str()])?.is_empty() {
+            return Err(StorageError::conflict("ref", "err-reference-taken"));
+        }
+        let row = NewTask::resolve(input, reference, &units, meeting_id, user_id)?;
+        let id = c.insert_tasks(&[row])?.pop().ok_or(diesel::result::Error::NotFound)?;
+        if generated {
+            let reference = format!("NV-{id:06}");
+            diesel::update(tasks::table.find(id))
+                .set((tasks::search_text.eq(search_text(&reference, &input.content)), tasks::reference.eq(reference)))
+                .execute(c)?;
+        }
+        c.record_audit(&Entry {
+            user_id,
+            action: "task.create",
+            entity: "task",
+            entity_id: Some(id),
+            task_id: Some(id),
+            details: serde_json::json!({"content": input.content, "lead_unit": input.lead_unit, "deadline": input.deadline}).to_string(),
+        })?;
+        Ok::<_, StorageError>(id)
+    })?;
+    get(conn, id)
+}

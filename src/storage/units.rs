@@ -1,0 +1,230 @@
+//! Units: the tree, its aliases and emails.
+
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+use super::audit::{AuditLog, Entry};
+use super::models::Unit;
+use super::schema::{unit_aliases, units};
+use super::{impl_for_backends, now, with_conn, write_tx, Conn, Result, StorageError};
+use crate::domain::unit::UnitInput;
+use crate::domain::Invalid;
+
+/// A unit with what is said of it elsewhere: its parent's code and aliases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitInfo {
+    pub unit: Unit,
+    pub parent_code: Option<String>,
+    pub aliases: Vec<String>,
+}
+
+pub trait UnitQueries {
+    fn load_unit_infos(&mut self) -> QueryResult<Vec<UnitInfo>>;
+    fn unit_ids_by_code(&mut self) -> QueryResult<HashMap<String, i64>>;
+    /// Inserts or updates one unit; `Ok(false)` when nothing changed.
+    fn upsert_unit(
+        &mut self,
+        input: &UnitInput,
+        parent_id: Option<i64>,
+        existing: Option<&UnitInfo>,
+    ) -> QueryResult<(i64, bool)>;
+}
+
+impl_for_backends!(UnitQueries {
+    fn load_unit_infos(&mut self) -> QueryResult<Vec<UnitInfo>> {
+        let all: Vec<Unit> = units::table.order(units::code).select(Unit::as_select()).load(self)?;
+        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+        for (unit_id, alias) in unit_aliases::table
+            .order((unit_aliases::unit_id, unit_aliases::alias))
+            .load::<(i64, String)>(self)?
+        {
+            aliases.entry(unit_id).or_default().push(alias);
+        }
+        let codes: HashMap<i64, String> = all.iter().map(|u| (u.id, u.code.clone())).collect();
+        Ok(all
+            .into_iter()
+            .map(|unit| UnitInfo {
+                parent_code: unit.parent_id.and_then(|p| codes.get(&p).cloned()),
+                aliases: aliases.remove(&unit.id).unwrap_or_default(),
+                unit,
+            })
+            .collect())
+    }
+
+    fn unit_ids_by_code(&mut self) -> QueryResult<HashMap<String, i64>> {
+        Ok(units::table.select((units::code, units::id)).load::<(String, i64)>(self)?.into_iter().collect())
+    }
+
+    fn upsert_unit(&mut self, input: &UnitInput, parent_id: Option<i64>, existing: Option<&UnitInfo>) -> QueryResult<(i64, bool)> {
+        let at = now();
+        let id = match existing {
+            Some(old) => {
+                let u = &old.unit;
+                let same = u.name == input.name
+                    && u.parent_id == parent_id
+                    && u.email == input.email
+                    && u.head_email == input.head_email
+                    && u.active
+                    && old.aliases == sorted(&input.aliases);
+                if same {
+                    return Ok((u.id, false));
+                }
+                diesel::update(units::table.find(u.id))
+                    .set((
+                        units::name.eq(&input.name),
+                        units::parent_id.eq(parent_id),
+                        units::email.eq(&input.email),
+                        units::head_email.eq(&input.head_email),
+                        units::active.eq(true),
+                        units::updated_at.eq(at),
+                    ))
+                    .execute(self)?;
+                diesel::delete(unit_aliases::table.filter(unit_aliases::unit_id.eq(u.id))).execute(self)?;
+                u.id
+            }
+            None => diesel::insert_into(units::table)
+                    .values((
+                        units::code.eq(&input.code),
+                        units::name.eq(&input.name),
+                        units::parent_id.eq(parent_id),
+                        units::email.eq(&input.email),
+                        units::head_email.eq(&input.head_email),
+                        units::active.eq(true),
+                        units::created_at.eq(at),
+                        units::updated_at.eq(at),
+                ))
+                .returning(units::id)
+                .get_result(self)?,
+        };
+        let rows: Vec<_> = input
+            .aliases
+            .iter()
+            .map(|a| (unit_aliases::unit_id.eq(id), unit_aliases::alias.eq(a)))
+            .collect();
+        if !rows.is_empty() {
+            diesel::insert_into(unit_aliases::table).values(rows).execute(self)?;
+        }
+        Ok((id, true))
+    }
+});
+
+fn sorted(list: &[String]) -> Vec<String> {
+    let mut v = list.to_vec();
+    v.sort();
+    v
+}
+
+pub fn list(conn: &mut Conn) -> Result<Vec<UnitInfo>> {
+    Ok(with_conn!(&mut **conn, c => c.load_unit_infos())?)
+}
+
+pub fn by_code(conn: &mut Conn, code: &str) -> Result<Unit> {
+    with_conn!(&mut **conn, c => units::table
+        .filter(units::code.eq(code))
+        .select(Unit::as_select())
+        .first(c)
+        .optional())?
+    .ok_or(StorageError::NotFound)
+}
+
+/// Adds or updates a batch of units in one transaction; parents may come later
+/// in the batch than their children. Returns how many units changed.
+pub fn upsert_all(conn: &mut Conn, inputs: &[UnitInput], user_id: Option<i64>) -> Result<usize> {
+    write_tx!(&mut **conn, c => {
+        let existing: HashMap<String, UnitInfo> = c
+            .load_unit_infos()?
+            .into_iter()
+            .map(|u| (u.unit.code.clone(), u))
+            .collect();
+        let in_batch: HashMap<&str, &UnitInput> = inputs.iter().map(|u| (u.code.as_str(), u)).collect();
+        for (i, input) in inputs.iter().enumerate() {
+            if let Some(parent) = &input.parent {
+                if !existing.contains_key(parent) && !in_batch.contains_key(parent.as_str()) {
+                    return Err(StorageError::Invalid(Invalid::new("parent", "err-unknown-unit").arg("value", parent).arg("row", i)));
+                }
+            }
+        }
+        check_no_cycles(inputs, &existing)?;
+        let mut ids: HashMap<String, i64> = c.unit_ids_by_code()?;
+        let mut changed = 0;
+        for input in tree_order(inputs) {
+            let parent_id = input.parent.as_ref().and_then(|p| ids.get(p).copied());
+            let (id, was_changed) = c.upsert_unit(input, parent_id, existing.get(&input.code))?;
+            if was_changed {
+                changed += 1;
+                c.record_audit(&Entry {
+                    user_id,
+                    action: if existing.contains_key(&input.code) { "unit.update" } else { "unit.create" },
+                    entity: "unit",
+                    entity_id: Some(id),
+                    task_id: None,
+                    details: serde_json::json!({"code": input.code, "name": input.name}).to_string(),
+                })?;
+            }
+            ids.insert(input.code.clone(), id);
+        }
+        Ok(changed)
+    })
+}
+
+/// Parents before their children; assumes no cycles (checked before).
+fn tree_order(inputs: &[UnitInput]) -> Vec<&UnitInput> {
+    let in_batch: HashMap<&str, &UnitInput> = inputs.iter().map(|u| (u.code.as_str(), u)).collect();
+    let mut placed: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(inputs.len());
+    fn place<'a>(
+        u: &'a UnitInput,
+        in_batch: &HashMap<&str, &'a UnitInput>,
+        placed: &mut std::collections::HashSet<&'a str>,
+        out: &mut Vec<&'a UnitInput>,
+        depth: usize,
+    ) {
+        if placed.contains(u.code.as_str()) || depth > in_batch.len() {
+            return;
+        }
+        if let Some(parent) = u.parent.as_deref().and_then(|p| in_batch.get(p)) {
+            place(parent, in_batch, placed, out, depth + 1);
+        }
+        placed.insert(u.code.as_str());
+        out.push(u);
+    }
+    for u in inputs {
+        place(u, &in_batch, &mut placed, &mut out, 0);
+    }
+    out
+}
+
+fn check_no_cycles(inputs: &[UnitInput], existing: &HashMap<String, UnitInfo>) -> Result<()> {
+    let mut parent_of: HashMap<&str, Option<&str>> = existing
+        .values()
+        .map(|u| (u.unit.code.as_str(), u.parent_code.as_deref()))
+        .collect();
+    for u in inputs {
+        parent_of.insert(u.code.as_str(), u.parent.as_deref());
+    }
+    for u in inputs {
+        let mut seen = 0;
+        let mut at = Some(u.code.as_str());
+        while let Some(code) = at {
+            seen += 1;
+            if seen > parent_of.len() + 1 {
+                return Err(StorageError::Invalid(
+                    Invalid::new("parent", "err-unit-cycle").arg("value", &u.code),
+                ));
+            }
+            at = parent_of.get(code).copied().flatten();
+        }
+    }
+    Ok(())
+}
+
+/// The id of the unit a field names; an unknown code is that field's error.
+pub fn id_for_field(conn: &mut Conn, field: &str, code: &str) -> Result<i64> {
+    match by_code(conn, code) {
+        Ok(unit) => Ok(unit.id),
+        Err(StorageError::NotFound) => Err(Invalid::new(field, "err-unknown-unit")
+            .arg("value", code)
+            .into()),
+        Err(e) => Err(e),
+    }
+}

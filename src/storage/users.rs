@@ -1,0 +1,152 @@
+//! Users and their API tokens.
+
+use diesel::prelude::*;
+
+use super::audit::{AuditLog, Entry};
+use super::models::User;
+use super::schema::{api_tokens, units, users};
+use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use crate::domain::{Invalid, Role};
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub unit_code: Option<String>,
+    pub password_hash: String,
+}
+
+/// A signed-in user with the code of their unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub user: User,
+    pub unit_code: Option<String>,
+}
+
+impl Account {
+    pub fn role(&self) -> Role {
+        self.user.role()
+    }
+}
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Adds a user; a unit user must name their unit.
+pub fn create(conn: &mut Conn, new: &NewUser) -> Result<i64> {
+    let email = normalize_email(&new.email);
+    if email.parse::<lettre::Address>().is_err() {
+        return Err(Invalid::new("email", "err-email")
+            .arg("value", &new.email)
+            .into());
+    }
+    if new.name.trim().is_empty() {
+        return Err(Invalid::required("name").into());
+    }
+    if new.role == Role::Unit && new.unit_code.is_none() {
+        return Err(Invalid::new("unit", "err-unit-user-needs-unit").into());
+    }
+    write_tx!(&mut **conn, c => {
+        let unit_id = match &new.unit_code {
+            None => None,
+            Some(code) => Some(
+                units::table
+                    .filter(units::code.eq(code))
+                    .select(units::id)
+                    .first::<i64>(c)
+                    .optional()?
+                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
+            ),
+        };
+        let taken = users::table.filter(users::email.eq(&email)).count().get_result::<i64>(c)? > 0;
+        if taken {
+            return Err(StorageError::conflict("email", "err-email-taken"));
+        }
+        let at = now();
+        let id: i64 = diesel::insert_into(users::table)
+            .values((
+                users::email.eq(&email),
+                users::name.eq(new.name.trim()),
+                users::role.eq(new.role.code()),
+                users::unit_id.eq(unit_id),
+                users::password_hash.eq(&new.password_hash),
+                users::language.eq("vi"),
+                users::active.eq(true),
+                users::created_at.eq(at),
+                users::updated_at.eq(at),
+            ))
+            .returning(users::id)
+            .get_result(c)?;
+        c.record_audit(&Entry {
+            user_id: None,
+            action: "user.create",
+            entity: "user",
+            entity_id: Some(id),
+            task_id: None,
+            details: serde_json::json!({"email": email, "role": new.role.code()}).to_string(),
+        })?;
+        Ok(id)
+    })
+}
+
+pub fn by_email(conn: &mut Conn, email: &str) -> Result<Account> {
+    let email = normalize_email(email);
+    let found = with_conn!(&mut **conn, c => users::table
+        .left_join(units::table)
+        .filter(users::email.eq(&email))
+        .select((User::as_select(), units::code.nullable()))
+        .first::<(User, Option<String>)>(c)
+        .optional())?;
+    found
+        .map(|(user, unit_code)| Account { user, unit_code })
+        .ok_or(StorageError::NotFound)
+}
+
+/// Stores a new token for the user and returns it; only its hash is kept.
+pub fn create_token(conn: &mut Conn, user_id: i64, label: &str) -> Result<String> {
+    let (token, hash) = crate::auth::new_token();
+    write_tx!(&mut **conn, c => {
+        diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::user_id.eq(user_id),
+                api_tokens::token_hash.eq(&hash),
+                api_tokens::label.eq(label),
+                api_tokens::created_at.eq(now()),
+            ))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id: Some(user_id),
+            action: "token.create",
+            entity: "user",
+            entity_id: Some(user_id),
+            task_id: None,
+            details: serde_json::json!({"label": label}).to_string(),
+        })?;
+        Ok::<_, StorageError>(())
+    })?;
+    Ok(token)
+}
+
+/// The active user a bearer token belongs to.
+pub fn by_token(conn: &mut Conn, token: &str) -> Result<Account> {
+    let hash = crate::auth::hash_token(token);
+    let found = with_conn!(&mut **conn, c => api_tokens::table
+        .inner_join(users::table.left_join(units::table))
+        .filter(api_tokens::token_hash.eq(&hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(users::active.eq(true))
+        .select((api_tokens::id, api_tokens::last_used_at, User::as_select(), units::code.nullable()))
+        .first::<(i64, Option<chrono::NaiveDateTime>, User, Option<String>)>(c)
+        .optional())?;
+    let (token_id, last_used, user, unit_code) = found.ok_or(StorageError::NotFound)?;
+    // Recording every use would make each read a write; once a minute is enough to show activity.
+    let at = now();
+    if last_used.is_none_or(|t| at - t > chrono::Duration::minutes(1)) {
+        with_conn!(&mut **conn, c => diesel::update(api_tokens::table.find(token_id))
+            .set(api_tokens::last_used_at.eq(at))
+            .execute(c))?;
+    }
+    Ok(Account { user, unit_code })
+}

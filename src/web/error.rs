@@ -1,0 +1,139 @@
+//! The one mapping from errors to HTTP answers. API errors are JSON
+//! `{error, message, field?}` in the caller's language.
+
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::fmt;
+
+use crate::domain::Invalid;
+use crate::i18n::{self, Lang};
+use crate::storage::StorageError;
+
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    /// 422: a field's value is wrong.
+    Invalid(Invalid),
+    /// 400: the request itself does not make sense (e.g. an as-of date before the period).
+    BadRequest(Invalid),
+    /// 409: a stale version or a value already taken.
+    Conflict(Invalid),
+    Unavailable,
+    Internal,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: unauthorized, forbidden, not_found, invalid, bad_request, conflict, unavailable, internal.
+    pub error: &'static str,
+    /// A sentence for people, in the caller's language.
+    pub message: String,
+    /// The input field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        let (message, field) = match self {
+            ApiError::Unauthorized => (i18n::text(lang, "error-unauthorized"), None),
+            ApiError::Forbidden => (i18n::text(lang, "error-forbidden"), None),
+            ApiError::NotFound => (i18n::text(lang, "error-not-found"), None),
+            ApiError::Unavailable => (i18n::text(lang, "error-unavailable"), None),
+            ApiError::Internal => (i18n::text(lang, "error-internal"), None),
+            ApiError::Invalid(e) | ApiError::BadRequest(e) | ApiError::Conflict(e) => {
+                (i18n::invalid(lang, e), Some(e.field.clone()))
+            }
+        };
+        ErrorBody {
+            error: self.code(),
+            message,
+            field,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Rendered in Vietnamese here; [`super::localize_errors`] re-renders it in
+    /// the caller's language, which only the request knows.
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let mut res = HttpResponse::build(self.status_code()).json(self.body(Lang::Vi));
+        if matches!(self, ApiError::Unauthorized) {
+            res.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res.extensions_mut().insert(self.clone());
+        res
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> ApiError {
+        match e {
+            StorageError::NotFound => ApiError::NotFound,
+            StorageError::Invalid(i) => ApiError::Invalid(i),
+            StorageError::StaleVersion { current, .. } => ApiError::Conflict(
+                Invalid::new("version", "err-stale-version").arg("current", current),
+            ),
+            StorageError::Conflict { field, key } => ApiError::Conflict(Invalid::new(field, key)),
+            StorageError::Pool(_) | StorageError::Connect { .. } => {
+                tracing::error!("database unavailable: {e}");
+                ApiError::Unavailable
+            }
+            StorageError::Db(_) | StorageError::Migration(_) => {
+                tracing::error!("storage error: {e}");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> ApiError {
+        ApiError::Internal
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> ApiError {
+        ApiError::Invalid(e)
+    }
+}

@@ -1,0 +1,150 @@
+//! The web UI and the JSON API. Handlers only parse, call storage, and render.
+
+pub mod api;
+pub mod error;
+pub mod pages;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{self, Next};
+use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::i18n::Lang;
+use crate::storage::{Conn, Db, StorageError};
+pub use error::ApiError;
+
+pub struct AppState {
+    pub db: Db,
+    pub config: Config,
+    pub templates: tera::Tera,
+    /// Signs and encrypts session cookies.
+    pub secret_key: String,
+}
+
+pub type State = web::Data<AppState>;
+
+impl AppState {
+    /// Runs storage work on the blocking pool with a pooled connection.
+    pub async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, StorageError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        let result = web::block(move || {
+            let mut conn = state.db.conn()?;
+            f(&mut conn)
+        })
+        .await?;
+        Ok(result?)
+    }
+}
+
+/// The language a request is answered in: the signed-in user's, else the browser's.
+pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
+    if let Some(lang) = req.extensions().get::<Lang>() {
+        return *lang;
+    }
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// Re-renders API errors in the caller's language (see [`ApiError::error_response`]).
+async fn localize_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let error = res.response().extensions().get::<ApiError>().cloned();
+    match error {
+        Some(e) => {
+            let lang = request_lang(res.request());
+            if lang == Lang::Vi {
+                return Ok(res);
+            }
+            let (req, old) = res.into_parts();
+            let mut new = HttpResponse::build(old.status()).json(e.body(lang));
+            for (name, value) in old.headers() {
+                if name != actix_web::http::header::CONTENT_LENGTH
+                    && name != actix_web::http::header::CONTENT_TYPE
+                {
+                    new.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            Ok(ServiceResponse::new(req, new))
+        }
+        None => Ok(res),
+    }
+}
+
+async fn healthz(state: State) -> HttpResponse {
+    let st = state.into_inner();
+    match state_ping(&st).await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
+        Err(_) => {
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
+        }
+    }
+}
+
+async fn state_ping(state: &Arc<AppState>) -> Result<(), ApiError> {
+    state
+        .run(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .service(
+            web::scope("/api/v1")
+                .wrap(middleware::from_fn(localize_errors))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(4 * 1024 * 1024)
+                        .error_handler(api::json_error),
+                )
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                )
+                .configure(api::register)
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(ApiError::NotFound)
+                })),
+        )
+        .configure(pages::register);
+}
+
+/// Binds the listener and builds the server; the caller runs or spawns it.
+pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "same-origin"))
+                .add(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
+                .add(("X-Frame-Options", "DENY")))
+            .wrap(middleware::Compress::default())
+            .wrap(tracing_actix_web_logger())
+            .configure(configure)
+    })
+    .listen(listener)?
+    .shutdown_timeout(5)
+    .run();
+    Ok(server)
+}
+
+fn tracing_actix_web_logger() -> middleware::Logger {
+    middleware::Logger::new("%a \"%r\" %s %b %Dms")
+}
