@@ -1,0 +1,225 @@
+//! Test support: the real app on a free port over a fresh SQLite file or a
+//! fresh PostgreSQL database of its own, with one user and token per role.
+#![allow(dead_code)]
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+use dondoc::config::Config;
+use dondoc::domain::Role;
+use dondoc::storage::{self, Db};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The server every PostgreSQL test creates its own database on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("DONDOC_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database that exists for one test and is removed after it.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => TestDb {
+                url: format!("sqlite://{}", dir.path().join("dondoc.db").display()),
+                pg_name: None,
+                _dir: dir,
+            },
+            Backend::Postgres => {
+                let name = format!("dondoc_test_{}", dondoc::auth::random_secret(8));
+                let admin = postgres_admin_url();
+                let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin} (set DONDOC_TEST_POSTGRES_URL): {e}")
+                });
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin).expect("admin url");
+                url.set_path(&name);
+                TestDb {
+                    url: url.to_string(),
+                    pg_name: Some(name),
+                    _dir: dir,
+                }
+            }
+        }
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub fn config_for(db: &TestDb, extra: &[(&str, String)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    vars.insert("DATABASE_URL".into(), db.url.clone());
+    vars.insert("DONDOC_BIND".into(), "127.0.0.1:0".into());
+    vars.insert(
+        "DONDOC_MAIL_DIR".into(),
+        db.dir().join("mail").display().to_string(),
+    );
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.clone());
+    }
+    Config::from_lookup(|name| vars.get(name).cloned()).expect("test config")
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub tokens: HashMap<Role, String>,
+    pub backend: Backend,
+    pub test_db: TestDb,
+}
+
+pub const TEST_UNIT: &str = "BTGTU";
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let test_db = TestDb::new(backend);
+        let config = config_for(&test_db, &[]);
+        let db = Db::connect(&config.database_url).expect("connect");
+        db.migrate().expect("migrate");
+        let mut app = {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+            let port = listener.local_addr().expect("addr").port();
+            let state = dondoc::cli::app_state(config, db.clone()).expect("state");
+            let server = dondoc::web::start(state, listener).expect("server");
+            tokio::spawn(server);
+            TestApp {
+                base: format!("http://127.0.0.1:{port}"),
+                client: reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .expect("client"),
+                db,
+                tokens: HashMap::new(),
+                backend,
+                test_db,
+            }
+        };
+        app.add_units(&[
+            ("TUHN", "Tỉnh ủy Hà Nam", None),
+            (TEST_UNIT, "Ban Tuyên giáo Tỉnh ủy", Some("TUHN")),
+            ("VPTU", "Văn phòng Tỉnh ủy", Some("TUHN")),
+        ]);
+        for role in Role::ALL {
+            let token = app.add_user(role);
+            app.tokens.insert(role, token);
+        }
+        app
+    }
+
+    pub fn add_units(&self, units: &[(&str, &str, Option<&str>)]) {
+        let inputs: Vec<_> = units
+            .iter()
+            .map(|(code, name, parent)| dondoc::domain::unit::UnitInput {
+                code: code.to_string(),
+                name: name.to_string(),
+                parent: parent.map(str::to_string),
+                email: Some(format!("{}@example.vn", code.to_lowercase())),
+                head_email: None,
+                aliases: vec![],
+            })
+            .collect();
+        let mut conn = self.db.conn().expect("conn");
+        storage::units::upsert_all(&mut conn, &inputs, None).expect("units");
+    }
+
+    /// Adds a user of that role and returns an API token of theirs.
+    pub fn add_user(&self, role: Role) -> String {
+        let mut conn = self.db.conn().expect("conn");
+        let email = format!(
+            "{}-{}@example.vn",
+            role.code(),
+            dondoc::auth::random_secret(3)
+        );
+        let id = storage::users::create(
+            &mut conn,
+            &storage::users::NewUser {
+                email,
+                name: format!("Người dùng {}", role.code()),
+                role,
+                unit_code: (role == Role::Unit).then(|| TEST_UNIT.to_string()),
+                password_hash: dondoc::auth::hash_password("mat-khau-thu"),
+            },
+        )
+        .expect("user");
+        storage::users::create_token(&mut conn, id, "test").expect("token")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str, role: Role) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.tokens[&role])
+    }
+
+    /// GET as a leader; the status and the JSON body.
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = self.get(path, Role::Leader).send().await.expect("request");
+        let status = res.status().as_u16();
+        let body = res
+            .json::<serde_json::Value>()
+            .await
+            .unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+}
+
+/// Declares each test once and runs it on both backends:
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = common::TestApp::spawn(common::Backend::Sqlite).await;
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = common::TestApp::spawn(common::Backend::Postgres).await;
+                    $body
+                }
+            )*
+        }
+    };
+}
