@@ -122,6 +122,11 @@ pub fn import_units(
         .into_iter()
         .map(|u| u.unit.code)
         .collect();
+    let in_file: HashSet<&str> = table
+        .rows
+        .iter()
+        .map(|(_, r)| table.cell(r, "code").trim())
+        .collect();
     let mut bad = Vec::new();
     let mut inputs = Vec::new();
     let mut lines_by_code: HashMap<String, u64> = HashMap::new();
@@ -134,42 +139,35 @@ pub fn import_units(
             head_email: table.cell(record, "head_email"),
             aliases: table.cell(record, "aliases"),
         };
-        match UnitInput::parse(&raw) {
-            Ok(unit) => {
-                if let Some(first) = lines_by_code.insert(unit.code.clone(), *line) {
-                    bad.push(RowError {
-                        line: *line,
-                        errors: vec![Invalid::new("code", "err-duplicate-in-file")
-                            .arg("value", &unit.code)
-                            .arg("line", first)],
-                    });
-                }
-                inputs.push((*line, unit));
+        let parsed = UnitInput::parse(&raw);
+        let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+        let parent = raw.parent.trim();
+        if !parent.is_empty() && !known.contains(parent) && !in_file.contains(parent) {
+            errors.push(Invalid::new("parent", "err-unknown-unit").arg("value", parent));
+        }
+        if let Ok(unit) = parsed {
+            if let Some(first) = lines_by_code.insert(unit.code.clone(), *line) {
+                errors.push(
+                    Invalid::new("code", "err-duplicate-in-file")
+                        .arg("value", &unit.code)
+                        .arg("line", first),
+                );
             }
-            Err(errors) => bad.push(RowError {
+            inputs.push(unit);
+        }
+        if !errors.is_empty() {
+            bad.push(RowError {
                 line: *line,
                 errors,
-            }),
-        }
-    }
-    for (line, unit) in &inputs {
-        if let Some(parent) = &unit.parent {
-            if !known.contains(parent) && !lines_by_code.contains_key(parent) {
-                bad.push(RowError {
-                    line: *line,
-                    errors: vec![Invalid::new("parent", "err-unknown-unit").arg("value", parent)],
-                });
-            }
+            });
         }
     }
     if !bad.is_empty() {
-        bad.sort_by_key(|r| r.line);
         return Err(ImportError::Rows(bad));
     }
-    let units: Vec<UnitInput> = inputs.into_iter().map(|(_, u)| u).collect();
-    let changed = storage::units::upsert_all(conn, &units, user_id)?;
+    let changed = storage::units::upsert_all(conn, &inputs, user_id)?;
     Ok(UnitImportCounts {
-        rows: units.len(),
+        rows: inputs.len(),
         changed,
     })
 }

@@ -172,7 +172,12 @@ impl Db {
         let manager = Manager { url: url.clone() };
         manager.open().map_err(|e| StorageError::Connect {
             url: url.redacted(),
-            reason: e.to_string(),
+            // libpq explains over several lines; the start reports one.
+            reason: e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
         })?;
         let backend = match url {
             DatabaseUrl::Sqlite(_) => Backend::Sqlite,
@@ -183,7 +188,9 @@ impl Db {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 12,
             })
-            .min_idle(Some(1))
+            // No connections opened in the background: one being opened while the
+            // process exits crashes libpq's TLS cleanup.
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StorageError::Connect {
