@@ -44,6 +44,18 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Queue the reminders due on a date and deliver the outbox.
+    Remind {
+        /// The date (YYYY-MM-DD or dd/mm/yyyy); today in DONDOC_TZ by default.
+        #[arg(long)]
+        at: Option<String>,
+        /// Print who would get what; write and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Try every pending mail now, ignoring back-off (after a mail server outage).
+        #[arg(long)]
+        flush: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +163,7 @@ pub fn run() -> ExitCode {
         Command::Unit(UnitCommand::Import { file }) => unit_import(&db, &file),
         Command::Task(TaskCommand::Import { file }) => task_import(&db, &file, &config),
         Command::Token(TokenCommand::Create { email }) => token_create(&db, &email),
+        Command::Remind { at, dry_run, flush } => remind(&config, &db, at, dry_run, flush),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -205,12 +218,75 @@ fn serve(config: Config, db: Db) -> Result<(), CliError> {
         CliError::Message(format!("dondoc: DONDOC_BIND: cannot listen on {bind}: {e}"))
     })?;
     tracing::info!("dondoc serving on http://{bind} (public address {base_url})");
-    actix_web::rt::System::new()
-        .block_on(async move {
-            let server = web::start(state, listener)?;
-            server.await
-        })
-        .map_err(|e| CliError::Message(format!("dondoc: server stopped: {e}")))
+    let reminders = reminder_worker(&state)?;
+    let served = actix_web::rt::System::new().block_on(async move {
+        let server = web::start(state, listener)?;
+        server.await
+    });
+    // Stops the reminder thread after its round in progress.
+    drop(reminders);
+    served.map_err(|e| CliError::Message(format!("dondoc: server stopped: {e}")))
+}
+
+/// The reminder round of `serve`, every `DONDOC_REMINDER_INTERVAL` (none when 0).
+fn reminder_worker(state: &web::AppState) -> Result<Option<crate::mail::worker::Worker>, CliError> {
+    let interval = state.config.reminder_interval;
+    if interval.is_zero() {
+        return Ok(None);
+    }
+    let mailer = crate::mail::Mailer::new(&state.config, state.secret_key.clone())
+        .map_err(|e| CliError::Message(format!("dondoc: {e}")))?;
+    tracing::info!("reminders every {}s, mail to {}", interval.as_secs(), mailer.transport.describe());
+    crate::mail::worker::Worker::spawn(std::sync::Arc::new(mailer), state.db.clone(), interval)
+        .map(Some)
+        .map_err(|e| CliError::Message(format!("dondoc: cannot start the reminder thread: {e}")))
+}
+
+fn remind(config: &Config, db: &Db, at: Option<String>, dry_run: bool, flush: bool) -> Result<(), CliError> {
+    let secret = crate::mail::secret_key(config, db)?;
+    let mailer = crate::mail::Mailer::new(config, secret).map_err(|e| CliError::Message(format!("dondoc: {e}")))?;
+    let on = match at {
+        Some(raw) => crate::domain::dates::parse_date(&raw)
+            .map_err(|e| CliError::Message(format!("dondoc: --at: {e}")))?,
+        None => mailer.today(),
+    };
+    let failed = |e: crate::mail::MailError| match e {
+        crate::mail::MailError::Storage(e) => CliError::Storage(e),
+        other => CliError::Message(format!("dondoc: {other}")),
+    };
+    if dry_run {
+        let plan = mailer.preview(db, on).map_err(failed)?;
+        print!("{}", crate::mail::planner::describe(&plan));
+        return Ok(());
+    }
+    let (queued, delivered) = mailer.remind(db, on, flush).map_err(failed)?;
+    for u in &queued.unreachable {
+        eprintln!("dondoc: no email for {} ({:?}) of task {}", u.who, u.audience, u.task_reference);
+    }
+    let mut conn = db.conn()?;
+    let counts = storage::outbox::counts(&mut conn)?;
+    println!(
+        "{on}: {} open tasks, {} reminders recorded, {} mails queued ({} with a weekly digest)",
+        queued.tasks_seen, queued.reminders, queued.mails, queued.digests
+    );
+    println!(
+        "delivered to {}: {} sent, {} to retry, {} dead; outbox: {} pending, {} sending, {} sent, {} dead",
+        mailer.transport.describe(),
+        delivered.sent,
+        delivered.retrying,
+        delivered.dead,
+        counts.pending,
+        counts.sending,
+        counts.sent,
+        counts.dead
+    );
+    match delivered.unreachable {
+        Some(why) => Err(CliError::Message(format!(
+            "dondoc: the mail server cannot be reached ({why}); {} mails wait in the outbox: run `dondoc remind --flush` once it is back",
+            counts.pending + counts.sending
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn demo(db: &Db) -> Result<(), CliError> {

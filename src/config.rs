@@ -65,6 +65,10 @@ pub struct Config {
     pub mail_dir: PathBuf,
     pub mail_from: lettre::message::Mailbox,
     pub tz: chrono_tz::Tz,
+    /// When reminders go out (`DONDOC_REMINDER_DAYS`, `…_OVERDUE_EVERY`, `…_ESCALATE_AFTER`, `DONDOC_DIGEST_DAY`).
+    pub reminder_policy: crate::domain::reminder::Policy,
+    /// How often `serve` queues due reminders and delivers the outbox; zero: never.
+    pub reminder_interval: std::time::Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +175,33 @@ impl Config {
             )
         })?;
 
+        let reminder_policy = {
+            use crate::domain::reminder::Policy;
+            let days = Policy::parse_days(&get("DONDOC_REMINDER_DAYS").unwrap_or_else(|| "7,3,1,0".into()))
+                .map_err(|e| err("DONDOC_REMINDER_DAYS", e.to_string()))?;
+            let every = Policy::parse_every(&var("DONDOC_REMINDER_OVERDUE_EVERY").unwrap_or_else(|| "3".into()))
+                .map_err(|e| err("DONDOC_REMINDER_OVERDUE_EVERY", e.to_string()))?;
+            let escalate = Policy::parse_escalate_after(&var("DONDOC_REMINDER_ESCALATE_AFTER").unwrap_or_else(|| "7".into()))
+                .map_err(|e| err("DONDOC_REMINDER_ESCALATE_AFTER", e.to_string()))?;
+            let digest = Policy::parse_digest_day(&var("DONDOC_DIGEST_DAY").unwrap_or_else(|| "mon".into()))
+                .map_err(|e| err("DONDOC_DIGEST_DAY", e.to_string()))?;
+            Policy::new(&days, every, escalate, digest).map_err(|e| err("DONDOC_REMINDER_DAYS", e.to_string()))?
+        };
+
+        let interval_raw = var("DONDOC_REMINDER_INTERVAL").unwrap_or_else(|| "300".into());
+        let reminder_interval = interval_raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s <= 86_400)
+            .map(std::time::Duration::from_secs)
+            .ok_or_else(|| {
+                err(
+                    "DONDOC_REMINDER_INTERVAL",
+                    format!("'{interval_raw}' is not a number of seconds between 0 (off) and 86400"),
+                )
+            })?;
+
         Ok(Config {
             database_url,
             bind,
@@ -180,6 +211,8 @@ impl Config {
             mail_dir,
             mail_from,
             tz,
+            reminder_policy,
+            reminder_interval,
         })
     }
 
@@ -229,6 +262,14 @@ mod tests {
             ("SMTP_URL", "smtp//mail"),
             ("DONDOC_MAIL_FROM", "not an address"),
             ("DONDOC_TZ", "Mars/Olympus"),
+            ("DONDOC_REMINDER_DAYS", "7;3"),
+            ("DONDOC_REMINDER_DAYS", "-1"),
+            ("DONDOC_REMINDER_OVERDUE_EVERY", "0"),
+            ("DONDOC_REMINDER_OVERDUE_EVERY", "every day"),
+            ("DONDOC_REMINDER_ESCALATE_AFTER", "-7"),
+            ("DONDOC_DIGEST_DAY", "thứ hai"),
+            ("DONDOC_REMINDER_INTERVAL", "5m"),
+            ("DONDOC_REMINDER_INTERVAL", "100000"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).expect_err(var);
@@ -259,6 +300,31 @@ mod tests {
         );
         assert_eq!(c.base_url, "https://dondoc.example.vn");
         assert_eq!(c.mail_from.email.to_string(), "dondoc@example.vn");
+    }
+
+    #[test]
+    fn reminder_settings() {
+        use chrono::Weekday;
+        let c = config(&[]).expect("defaults");
+        assert_eq!(c.reminder_policy, crate::domain::reminder::Policy::default());
+        assert_eq!(c.reminder_interval, std::time::Duration::from_secs(300));
+        let c = config(&[
+            ("DONDOC_REMINDER_DAYS", "14, 7,0"),
+            ("DONDOC_REMINDER_OVERDUE_EVERY", "2"),
+            ("DONDOC_REMINDER_ESCALATE_AFTER", "10"),
+            ("DONDOC_DIGEST_DAY", "fri"),
+            ("DONDOC_REMINDER_INTERVAL", "0"),
+        ])
+        .expect("config");
+        assert_eq!(c.reminder_policy.days_before(), &[14, 7, 0]);
+        assert_eq!(c.reminder_policy.overdue_every(), 2);
+        assert_eq!(c.reminder_policy.escalate_after(), 10);
+        assert_eq!(c.reminder_policy.digest_day(), Some(Weekday::Fri));
+        assert!(c.reminder_interval.is_zero());
+        // An empty list turns the reminders before the deadline off.
+        let c = config(&[("DONDOC_REMINDER_DAYS", ""), ("DONDOC_DIGEST_DAY", "off")]).expect("config");
+        assert!(c.reminder_policy.days_before().is_empty());
+        assert_eq!(c.reminder_policy.digest_day(), None);
     }
 
     #[test]

@@ -13,5 +13,6 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod import;
+pub mod mail;
 pub mod storage;
 pub mod web;

@@ -72,6 +72,35 @@ status-done_late = Done late
 status-in_progress = In progress, on time
 status-overdue = Overdue
 
+# Reminder mails and the deadline calendar
+mail-subject-reminder = [Dondoc] Tasks needing attention on { $date }: { $count }
+mail-subject-digest = [Dondoc] Weekly task summary, { $date }
+mail-greeting = Dear { $name },
+mail-head-of = Head of { $unit }
+mail-intro = Dondoc reminds you of these tasks (as of { $date }):
+mail-due-before = Due in { $days } days (deadline { $deadline })
+mail-due-today = Due today (deadline { $deadline })
+mail-due-overdue = Overdue by { $days } days (deadline { $deadline })
+mail-escalation = For your attention: { $unit } has not completed this task, overdue by { $days } days (deadline { $deadline })
+mail-role-coordinator = your unit coordinates
+mail-lead-unit = Lead unit
+mail-deadline = Deadline
+mail-no-deadline = Ongoing
+mail-open-task = Open the task
+mail-report = Report progress
+mail-report-note = The “Report progress” links open the report form without a password until { $date }.
+mail-digest-title = Tasks of { $unit }
+mail-digest-overdue = Overdue ({ $count })
+mail-digest-due-soon = Due soon ({ $count })
+mail-digest-open = In progress ({ $count })
+mail-digest-more = … and { $count } more
+mail-digest-all = See all of the unit's tasks
+mail-footer = Sent automatically by Dondoc; please do not reply to this mail.
+ics-calendar-name = Task deadlines — { $unit }
+ics-role-lead = lead unit
+ics-role-coordinator = { $unit } (your unit coordinates)
+err-mail-not-dead = { $field }: this mail is not a dead letter, so it cannot be sent again.
+
 # Pages
 app-name = Dondoc
 app-tagline = Tracking meeting conclusions to completion

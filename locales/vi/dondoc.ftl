@@ -72,6 +72,35 @@ status-done_late = Hoàn thành quá hạn
 status-in_progress = Đang thực hiện trong hạn
 status-overdue = Quá hạn
 
+# Thư nhắc việc (đôn đốc) và lịch thời hạn
+mail-subject-reminder = [Đôn đốc] { $count } nhiệm vụ cần chú ý ngày { $date }
+mail-subject-digest = [Đôn đốc] Tổng hợp nhiệm vụ trong tuần, ngày { $date }
+mail-greeting = Kính gửi { $name },
+mail-head-of = Thủ trưởng { $unit }
+mail-intro = Hệ thống Đôn đốc xin nhắc các nhiệm vụ sau (ngày { $date }):
+mail-due-before = Còn { $days } ngày đến hạn (thời hạn { $deadline })
+mail-due-today = Đến hạn hôm nay (thời hạn { $deadline })
+mail-due-overdue = Quá hạn { $days } ngày (thời hạn { $deadline })
+mail-escalation = Báo cáo lãnh đạo: { $unit } chưa hoàn thành, đã quá hạn { $days } ngày (thời hạn { $deadline })
+mail-role-coordinator = Quý cơ quan là đơn vị phối hợp
+mail-lead-unit = Đơn vị chủ trì
+mail-deadline = Thời hạn
+mail-no-deadline = Thường xuyên
+mail-open-task = Xem nhiệm vụ
+mail-report = Báo cáo tiến độ
+mail-report-note = Liên kết “Báo cáo tiến độ” mở được biểu mẫu báo cáo không cần mật khẩu, dùng đến ngày { $date }.
+mail-digest-title = Tổng hợp nhiệm vụ của { $unit }
+mail-digest-overdue = Quá hạn ({ $count })
+mail-digest-due-soon = Sắp đến hạn ({ $count })
+mail-digest-open = Đang thực hiện ({ $count })
+mail-digest-more = … và { $count } nhiệm vụ khác
+mail-digest-all = Xem tất cả nhiệm vụ của đơn vị
+mail-footer = Thư được gửi tự động từ hệ thống Đôn đốc; xin không trả lời thư này.
+ics-calendar-name = Thời hạn nhiệm vụ — { $unit }
+ics-role-lead = đơn vị chủ trì
+ics-role-coordinator = { $unit } (đơn vị phối hợp)
+err-mail-not-dead = { $field }: thư này không nằm trong danh sách gửi lỗi nên không gửi lại được.
+
 # Trang
 app-name = Đôn đốc
 app-tagline = Theo dõi thực hiện kết luận, chỉ đạo

@@ -5,6 +5,7 @@ pub mod conclusion;
 pub mod dates;
 pub mod invalid;
 pub mod period;
+pub mod reminder;
 pub mod report;
 pub mod role;
 pub mod status;

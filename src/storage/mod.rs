@@ -3,9 +3,12 @@
 //! compiled for both backends by [`with_conn!`] and [`write_tx!`].
 
 pub mod audit;
+pub mod calendar;
 pub mod import;
 pub mod meetings;
 pub mod models;
+pub mod outbox;
+pub mod reminders;
 pub mod report;
 pub mod schema;
 pub mod settings;

@@ -168,6 +168,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feeds (unit_id) {
+        unit_id -> BigInt,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -190,6 +198,7 @@ diesel::joinable!(task_coordinators -> tasks (task_id));
 diesel::joinable!(task_coordinators -> units (unit_id));
 diesel::joinable!(progress_reports -> tasks (task_id));
 diesel::joinable!(extension_requests -> tasks (task_id));
+diesel::joinable!(calendar_feeds -> units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -204,5 +213,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     extension_requests,
     mail_outbox,
     reminders,
+    calendar_feeds,
     audit_log,
 );

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod error;
+pub mod ics;
 pub mod pages;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -121,6 +122,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     Err::<HttpResponse, _>(ApiError::NotFound)
                 })),
         )
+        .configure(ics::register)
         .configure(pages::register);
 }
 

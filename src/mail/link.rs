@@ -1,0 +1,160 @@
+//! Signed, expiring links that open one task's progress-report form for one
+//! unit without a password.
+//!
+//! A token is `v1.{task}.{unit}.{expires}.{signature}`: the task and unit ids,
+//! the expiry (Unix seconds, UTC) and the hex HMAC-SHA256 of
+//! `report-link:v1:{task}:{unit}:{expires}` under the app's secret key. Changing
+//! any part breaks the signature; changing the secret key revokes every link.
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+const VERSION: &str = "v1";
+
+/// How long a link in a reminder stays valid.
+pub const VALID_DAYS: i64 = 30;
+
+/// What a valid token grants: reporting on this task for this unit, until `expires_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportLink {
+    pub task_id: i64,
+    pub unit_id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("the link is not a report link")]
+    Malformed,
+    #[error("the link's signature does not match")]
+    BadSignature,
+    #[error("the link has expired")]
+    Expired,
+}
+
+fn mac(secret: &str, task_id: i64, unit_id: i64, expires: i64) -> HmacSha256 {
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    mac.update(format!("report-link:{VERSION}:{task_id}:{unit_id}:{expires}").as_bytes());
+    mac
+}
+
+/// A token for `task_id` and `unit_id`, valid until `expires_at`.
+pub fn sign(secret: &str, task_id: i64, unit_id: i64, expires_at: DateTime<Utc>) -> String {
+    let expires = expires_at.timestamp();
+    let signature = hex::encode(mac(secret, task_id, unit_id, expires).finalize().into_bytes());
+    format!("{VERSION}.{task_id}.{unit_id}.{expires}.{signature}")
+}
+
+/// Checks a token's signature (in constant time) and expiry as of `now`.
+pub fn verify(secret: &str, token: &str, now: DateTime<Utc>) -> Result<ReportLink, LinkError> {
+    let parts: Vec<&str> = token.trim().split('.').collect();
+    let [version, task, unit, expires, signature] = parts.as_slice() else {
+        return Err(LinkError::Malformed);
+    };
+    if *version != VERSION {
+        return Err(LinkError::Malformed);
+    }
+    let number = |s: &str| -> Result<i64, LinkError> {
+        if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(LinkError::Malformed);
+        }
+        s.parse().map_err(|_| LinkError::Malformed)
+    };
+    let (task_id, unit_id, expires) = (number(task)?, number(unit)?, number(expires)?);
+    let signature = hex::decode(signature).map_err(|_| LinkError::Malformed)?;
+    mac(secret, task_id, unit_id, expires)
+        .verify_slice(&signature)
+        .map_err(|_| LinkError::BadSignature)?;
+    let expires_at = DateTime::<Utc>::from_timestamp(expires, 0).ok_or(LinkError::Malformed)?;
+    if now >= expires_at {
+        return Err(LinkError::Expired);
+    }
+    Ok(ReportLink {
+        task_id,
+        unit_id,
+        expires_at,
+    })
+}
+
+/// The address of the report form a token opens.
+pub fn report_url(base_url: &str, task_id: i64, token: &str) -> String {
+    format!("{base_url}/tasks/{task_id}/report?t={token}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    const KEY: &str = "a-secret-key-of-the-app-that-is-long-enough-0123456789";
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_signed_link_verifies_until_it_expires() {
+        let now = at("2022-12-24T08:00:00Z");
+        let token = sign(KEY, 42, 7, now + Duration::days(VALID_DAYS));
+        let link = verify(KEY, &token, now).expect("valid");
+        assert_eq!((link.task_id, link.unit_id), (42, 7));
+        assert_eq!(link.expires_at, now + Duration::days(VALID_DAYS));
+        assert!(verify(KEY, &token, now + Duration::days(VALID_DAYS) - Duration::seconds(1)).is_ok());
+        assert_eq!(verify(KEY, &token, now + Duration::days(VALID_DAYS)), Err(LinkError::Expired));
+    }
+
+    #[test]
+    fn the_link_is_scoped_to_its_task_and_unit() {
+        let now = at("2022-12-24T08:00:00Z");
+        let token = sign(KEY, 42, 7, now + Duration::days(1));
+        let parts: Vec<&str> = token.split('.').collect();
+        let other_task = format!("v1.43.7.{}.{}", parts[3], parts[4]);
+        let other_unit = format!("v1.42.8.{}.{}", parts[3], parts[4]);
+        let later = format!("v1.42.7.{}.{}", parts[3].parse::<i64>().expect("n") + 86400, parts[4]);
+        for forged in [other_task, other_unit, later] {
+            assert_eq!(verify(KEY, &forged, now), Err(LinkError::BadSignature), "{forged}");
+        }
+    }
+
+    #[test]
+    fn another_key_does_not_verify() {
+        let now = at("2022-12-24T08:00:00Z");
+        let token = sign(KEY, 1, 2, now + Duration::days(1));
+        assert_eq!(verify("another-key", &token, now), Err(LinkError::BadSignature));
+    }
+
+    #[test]
+    fn malformed_tokens() {
+        let now = at("2022-12-24T08:00:00Z");
+        let good = sign(KEY, 1, 2, now + Duration::days(1));
+        let parts: Vec<&str> = good.split('.').collect();
+        for bad in [
+            "".to_string(),
+            "v1".to_string(),
+            "v1.1.2.3".to_string(),
+            good.replacen("v1", "v2", 1),
+            format!("v1.-1.2.{}.{}", parts[3], parts[4]),
+            format!("v1.1.2.{}.zz", parts[3]),
+            format!("v1.1.2.99999999999999999999.{}", parts[4]),
+            format!("{good}.x"),
+        ] {
+            assert_eq!(verify(KEY, &bad, now), Err(LinkError::Malformed), "{bad}");
+        }
+        // A truncated signature is a wrong signature, not an accepted prefix.
+        let short = &good[..good.len() - 2];
+        assert_eq!(verify(KEY, short, now), Err(LinkError::BadSignature));
+    }
+
+    #[test]
+    fn report_url_form() {
+        assert_eq!(
+            report_url("https://dondoc.example.vn", 5, "v1.5.2.3.ab"),
+            "https://dondoc.example.vn/tasks/5/report?t=v1.5.2.3.ab"
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! Delivers the outbox: claims due mails in small batches, sends each, and
+//! marks it right after (so that a crash can at worst resend the one mail that
+//! was on the wire). Failures back off (30 s doubling to 1 h) and end as dead
+//! letters; a server that cannot be reached stops the pass, leaving the other
+//! mails untouched for the next one.
+//!
+//! Several senders may run at once, in one process or many, on one database:
+//! claims are exclusive (see [`crate::storage::outbox`]), so each mail goes out once.
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+
+use super::transport::Transport;
+use super::MailError;
+use crate::storage::outbox::{self, Failed, OutboxMail};
+use crate::storage::{self, Db};
+
+#[derive(Debug, Clone)]
+pub struct DeliverOptions {
+    /// Every pending mail now, ignoring back-off (after an outage).
+    pub flush: bool,
+    /// Mails claimed at a time.
+    pub batch: i64,
+    /// How long a claim holds; another sender takes the mail again after it.
+    pub lease: Duration,
+    /// Stop after this many tries (`None`: until nothing is due).
+    pub max_tries: Option<usize>,
+}
+
+impl Default for DeliverOptions {
+    fn default() -> DeliverOptions {
+        DeliverOptions {
+            flush: false,
+            batch: 20,
+            lease: Duration::from_secs(15 * 60),
+            max_tries: None,
+        }
+    }
+}
+
+/// What a pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: usize,
+    /// Failed, to be tried again later.
+    pub retrying: usize,
+    /// Failed for good: dead letters.
+    pub dead: usize,
+    /// Sent, but the claim had been taken over meanwhile (the lease ran out).
+    pub lost_claims: usize,
+    /// Why the pass stopped early: the server could not be reached.
+    pub unreachable: Option<String>,
+}
+
+/// A stable `Message-ID` per outbox key: a mail sent again after a crash is
+/// recognisably the same mail.
+pub fn message_id(key: &str, from: &Mailbox) -> String {
+    let digest = hex::encode(Sha256::digest(key.as_bytes()));
+    format!("<{}.dondoc@{}>", &digest[..32], from.email.domain())
+}
+
+/// The message of an outbox row: HTML with a text alternative.
+pub fn build(from: &Mailbox, mail: &OutboxMail) -> Result<Message, String> {
+    let to: Mailbox = mail
+        .recipient
+        .parse()
+        .map_err(|e| format!("the recipient {} is not an address ({e})", mail.recipient))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .message_id(Some(message_id(&mail.dedup_key, from)))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ))
+        .multipart(MultiPart::alternative_plain_html(
+            mail.body_text.clone(),
+            mail.body_html.clone(),
+        ))
+        .map_err(|e| format!("cannot build the message: {e}"))
+}
+
+/// One pass over the due mails.
+pub fn deliver(db: &Db, transport: &Transport, from: &Mailbox, options: &DeliverOptions) -> Result<Delivered, MailError> {
+    let mut conn = db.conn()?;
+    if options.flush {
+        outbox::make_all_due(&mut conn)?;
+    }
+    // Mails that fail now are due again after this; they wait for the next pass.
+    let started = storage::now();
+    let mut done = Delivered::default();
+    let mut tries = 0usize;
+    loop {
+        if options.max_tries.is_some_and(|max| tries >= max) {
+            break;
+        }
+        let limit = match options.max_tries {
+            Some(max) => options.batch.min((max - tries) as i64),
+            None => options.batch,
+        };
+        let batch = outbox::claim(&mut conn, limit.max(1), started, options.lease)?;
+        if batch.is_empty() {
+            break;
+        }
+        let claimed = Instant::now();
+        let mut rest = batch.into_iter();
+        while let Some(mail) = rest.next() {
+            if claimed.elapsed() > options.lease / 2 {
+                // Slow server: give the rest back before the lease could run out.
+                outbox::release(&mut conn, mail.id, mail.attempts, started)?;
+                for other in rest.by_ref() {
+                    outbox::release(&mut conn, other.id, other.attempts, started)?;
+                }
+                break;
+            }
+            tries += 1;
+            let message = match build(from, &mail) {
+                Ok(m) => m,
+                Err(reason) => {
+                    tracing::warn!(key = %mail.dedup_key, "dead letter: {reason}");
+                    if outbox::mark_failed(&mut conn, mail.id, mail.attempts, &reason, true)? == Failed::Dead {
+                        done.dead += 1;
+                    }
+                    continue;
+                }
+            };
+            match transport.send(mail.id, &message) {
+                Ok(()) => {
+                    if mark_sent(&mut conn, &mail)? {
+                        done.sent += 1;
+                    } else {
+                        done.lost_claims += 1;
+                    }
+                }
+                Err(failure) => {
+                    let outcome = outbox::mark_failed(&mut conn, mail.id, mail.attempts, &failure.message, failure.permanent)?;
+                    match outcome {
+                        Failed::Retry(_) => done.retrying += 1,
+                        Failed::Dead => {
+                            tracing::warn!(key = %mail.dedup_key, "dead letter: {}", failure.message);
+                            done.dead += 1
+                        }
+                        Failed::NotHeld => done.lost_claims += 1,
+                    }
+                    if failure.unreachable {
+                        let again = match outcome {
+                            Failed::Retry(at) => at,
+                            _ => storage::now() + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64),
+                        };
+                        for other in rest.by_ref() {
+                            outbox::release(&mut conn, other.id, other.attempts, again)?;
+                        }
+                        tracing::warn!("mail server unreachable ({}): {}", transport.describe(), failure.message);
+                        done.unreachable = Some(failure.message);
+                        return Ok(done);
+                    }
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Marks a sent mail, trying a few times: a mail left `sending` would go out
+/// again once its lease ends.
+fn mark_sent(conn: &mut storage::Conn, mail: &OutboxMail) -> Result<bool, MailError> {
+    let mut wait = Duration::from_millis(50);
+    for attempt in 1..=5 {
+        match outbox::mark_sent(conn, mail.id, mail.attempts) {
+            Ok(held) => return Ok(held),
+            Err(e) if attempt < 5 => {
+                tracing::warn!(key = %mail.dedup_key, "sent, but not yet marked ({e}); trying again");
+                std::thread::sleep(wait);
+                wait *= 2;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(recipient: &str) -> OutboxMail {
+        let at = storage::now();
+        OutboxMail {
+            id: 1,
+            dedup_key: "reminder:2022-12-24:btg@x.vn".into(),
+            recipient: recipient.into(),
+            subject: "[Đôn đốc] 2 nhiệm vụ".into(),
+            body_text: "văn bản".into(),
+            body_html: "<p>văn bản</p>".into(),
+            state: outbox::SENDING.into(),
+            attempts: 1,
+            next_attempt_at: at,
+            last_error: String::new(),
+            created_at: at,
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn messages_are_html_with_a_text_alternative() {
+        let from: Mailbox = "Đôn đốc <dondoc@hanam.vn>".parse().expect("from");
+        let m = build(&from, &row("btg@x.vn")).expect("message");
+        let raw = String::from_utf8(m.formatted()).expect("utf-8");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(raw.contains("text/plain"));
+        assert!(raw.contains("text/html"));
+        assert!(raw.contains("Auto-Submitted: auto-generated"));
+        assert!(raw.contains(&message_id("reminder:2022-12-24:btg@x.vn", &from)));
+        assert!(message_id("k", &from).ends_with(".dondoc@hanam.vn>"));
+        assert_ne!(message_id("k1", &from), message_id("k2", &from));
+    }
+
+    #[test]
+    fn a_bad_recipient_cannot_be_built() {
+        let from: Mailbox = "dondoc@localhost".parse().expect("from");
+        assert!(build(&from, &row("not an address")).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! Calendar feeds: each unit's deadlines at a secret address (`/ics/{secret}.ics`).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::models::Unit;
+use super::schema::{calendar_feeds, task_coordinators, tasks, units};
+use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+
+/// Hex characters of a feed secret (32 random bytes).
+pub const SECRET_BYTES: usize = 32;
+
+/// One deadline in a unit's feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedTask {
+    pub id: i64,
+    pub reference: String,
+    pub content: String,
+    pub deadline: NaiveDate,
+    pub lead_unit_code: String,
+    pub lead_unit_name: String,
+    /// Whether the feed's unit leads the task (else it coordinates).
+    pub leads: bool,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feed {
+    pub unit: Unit,
+    /// Open tasks with a deadline that the unit leads or coordinates, by deadline.
+    pub tasks: Vec<FeedTask>,
+}
+
+/// The unit's feed secret, made on first use.
+pub fn secret_for_unit(conn: &mut Conn, unit_id: i64) -> Result<String> {
+    let fresh = crate::auth::random_secret(SECRET_BYTES);
+    write_tx!(&mut **conn, c => {
+        let exists = units::table.find(unit_id).count().get_result::<i64>(c)? > 0;
+        if !exists {
+            return Err(StorageError::NotFound);
+        }
+        diesel::insert_into(calendar_feeds::table)
+            .values((
+                calendar_feeds::unit_id.eq(unit_id),
+                calendar_feeds::secret.eq(&fresh),
+                calendar_feeds::created_at.eq(now()),
+            ))
+            .on_conflict(calendar_feeds::unit_id)
+            .do_nothing()
+            .execute(c)?;
+        Ok(calendar_feeds::table.find(unit_id).select(calendar_feeds::secret).first::<String>(c)?)
+    })
+}
+
+/// A new secret for the unit's feed: the old address stops working.
+pub fn rotate_secret(conn: &mut Conn, unit_id: i64) -> Result<String> {
+    let fresh = crate::auth::random_secret(SECRET_BYTES);
+    write_tx!(&mut **conn, c => {
+        let exists = units::table.find(unit_id).count().get_result::<i64>(c)? > 0;
+        if !exists {
+            return Err(StorageError::NotFound);
+        }
+        diesel::delete(calendar_feeds::table.find(unit_id)).execute(c)?;
+        diesel::insert_into(calendar_feeds::table)
+            .values((
+                calendar_feeds::unit_id.eq(unit_id),
+                calendar_feeds::secret.eq(&fresh),
+                calendar_feeds::created_at.eq(now()),
+            ))
+            .execute(c)?;
+        Ok(fresh)
+    })
+}
+
+/// The feed at a secret; `NotFound` for an unknown secret or an inactive unit.
+pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
+    with_conn!(&mut **conn, c => {
+        let unit: Unit = calendar_feeds::table
+            .inner_join(units::table)
+            .filter(calendar_feeds::secret.eq(secret))
+            .filter(units::active.eq(true))
+            .select(Unit::as_select())
+            .first(c)
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        let coordinated = task_coordinators::table
+            .filter(task_coordinators::unit_id.eq(unit.id))
+            .select(task_coordinators::task_id);
+        let rows: Vec<(i64, String, String, Option<NaiveDate>, i64, String, String, chrono::NaiveDateTime)> = tasks::table
+            .inner_join(units::table)
+            .filter(tasks::lead_unit_id.eq(unit.id).or(tasks::id.eq_any(coordinated)))
+            .filter(tasks::completed_on.is_null())
+            .filter(tasks::cancelled_on.is_null())
+            .filter(tasks::deadline.is_not_null())
+            .order((tasks::deadline, tasks::id))
+            .select((
+                tasks::id,
+                tasks::reference,
+                tasks::content,
+                tasks::deadline,
+                tasks::lead_unit_id,
+                units::code,
+                units::name,
+                tasks::updated_at,
+            ))
+            .load(c)?;
+        let tasks = rows
+            .into_iter()
+            .filter_map(|(id, reference, content, deadline, lead_id, code, name, updated_at)| {
+                Some(FeedTask {
+                    id,
+                    reference,
+                    content,
+                    deadline: deadline?,
+                    lead_unit_code: code,
+                    lead_unit_name: name,
+                    leads: lead_id == unit.id,
+                    updated_at,
+                })
+            })
+            .collect();
+        Ok(Feed { unit, tasks })
+    })
+}
