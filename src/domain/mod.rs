@@ -11,6 +11,7 @@ pub mod role;
 pub mod status;
 pub mod task;
 pub mod text;
+pub mod throttle;
 pub mod unit;
 
 pub use invalid::Invalid;

@@ -37,3 +37,66 @@ impl_for_backends!(AuditLog {
         Ok(())
     }
 });
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub user_email: Option<String>,
+    pub task_id: Option<i64>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub user_email: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub task_id: Option<i64>,
+    pub details: String,
+}
+
+/// The newest entries first, at most `limit`. Dates are UTC calendar days.
+pub fn list(
+    conn: &mut super::Conn,
+    filter: &AuditFilter,
+    limit: i64,
+) -> super::Result<Vec<AuditRow>> {
+    use super::schema::users;
+    let rows = super::with_conn!(&mut **conn, c => {
+        let mut q = audit_log::table.left_join(users::table).into_boxed();
+        if let Some(email) = &filter.user_email {
+            q = q.filter(users::email.eq(email.trim().to_lowercase()));
+        }
+        if let Some(task) = filter.task_id {
+            q = q.filter(audit_log::task_id.eq(task));
+        }
+        if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+            q = q.filter(audit_log::at.ge(from));
+        }
+        if let Some(to) = filter.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+            q = q.filter(audit_log::at.lt(to));
+        }
+        q.order(audit_log::id.desc())
+            .limit(limit)
+            .select((audit_log::id, audit_log::at, users::email.nullable(), audit_log::action, audit_log::entity, audit_log::entity_id, audit_log::task_id, audit_log::details))
+            .load::<(i64, chrono::NaiveDateTime, Option<String>, String, String, Option<i64>, Option<i64>, String)>(c)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, at, user_email, action, entity, entity_id, task_id, details)| AuditRow {
+                id,
+                at,
+                user_email,
+                action,
+                entity,
+                entity_id,
+                task_id,
+                details,
+            },
+        )
+        .collect())
+}

@@ -13,6 +13,7 @@ pub mod report;
 pub mod schema;
 pub mod settings;
 pub mod tasks;
+pub mod throttle;
 pub mod units;
 pub mod users;
 

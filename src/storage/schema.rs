@@ -188,9 +188,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(unit_aliases -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(tasks -> units (lead_unit_id));
 diesel::joinable!(tasks -> meetings (meeting_id));
 diesel::joinable!(meetings -> units (organiser_unit_id));
@@ -215,4 +225,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminders,
     calendar_feeds,
     audit_log,
+    login_throttle,
 );

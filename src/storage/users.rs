@@ -150,3 +150,143 @@ pub fn by_token(conn: &mut Conn, token: &str) -> Result<Account> {
     }
     Ok(Account { user, unit_code })
 }
+
+/// An active user by id, for sessions.
+pub fn active_by_id(conn: &mut Conn, id: i64) -> Result<Account> {
+    let found = with_conn!(&mut **conn, c => users::table
+        .left_join(units::table)
+        .filter(users::id.eq(id))
+        .filter(users::active.eq(true))
+        .select((User::as_select(), units::code.nullable()))
+        .first::<(User, Option<String>)>(c)
+        .optional())?;
+    found
+        .map(|(user, unit_code)| Account { user, unit_code })
+        .ok_or(StorageError::NotFound)
+}
+
+pub fn set_password(
+    conn: &mut Conn,
+    user_id: i64,
+    password_hash: &str,
+    by: Option<i64>,
+) -> Result<()> {
+    write_tx!(&mut **conn, c => {
+        let n = diesel::update(users::table.find(user_id))
+            .set((users::password_hash.eq(password_hash), users::updated_at.eq(now())))
+            .execute(c)?;
+        if n == 0 {
+            return Err(StorageError::NotFound);
+        }
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "user.password",
+            entity: "user",
+            entity_id: Some(user_id),
+            task_id: None,
+            details: String::new(),
+        })?;
+        Ok(())
+    })
+}
+
+pub fn set_language(conn: &mut Conn, user_id: i64, language: &str) -> Result<()> {
+    with_conn!(&mut **conn, c => diesel::update(users::table.find(user_id))
+        .set(users::language.eq(language))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn list_all(conn: &mut Conn) -> Result<Vec<Account>> {
+    Ok(with_conn!(&mut **conn, c => users::table
+        .left_join(units::table)
+        .order(users::email)
+        .select((User::as_select(), units::code.nullable()))
+        .load::<(User, Option<String>)>(c))?
+    .into_iter()
+    .map(|(user, unit_code)| Account { user, unit_code })
+    .collect())
+}
+
+/// Changes a user's role, unit and whether they may sign in.
+pub fn update(
+    conn: &mut Conn,
+    id: i64,
+    role: Role,
+    unit_code: Option<&str>,
+    active: bool,
+    by: Option<i64>,
+) -> Result<()> {
+    if role == Role::Unit && unit_code.is_none() {
+        return Err(Invalid::new("unit", "err-unit-user-needs-unit").into());
+    }
+    write_tx!(&mut **conn, c => {
+        let unit_id = match unit_code {
+            None => None,
+            Some(code) => Some(
+                units::table
+                    .filter(units::code.eq(code))
+                    .select(units::id)
+                    .first::<i64>(c)
+                    .optional()?
+                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
+            ),
+        };
+        let n = diesel::update(users::table.find(id))
+            .set((users::role.eq(role.code()), users::unit_id.eq(unit_id), users::active.eq(active), users::updated_at.eq(now())))
+            .execute(c)?;
+        if n == 0 {
+            return Err(StorageError::NotFound);
+        }
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "user.update",
+            entity: "user",
+            entity_id: Some(id),
+            task_id: None,
+            details: serde_json::json!({"role": role.code(), "unit": unit_code, "active": active}).to_string(),
+        })?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user_email: String,
+    pub label: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub last_used_at: Option<chrono::NaiveDateTime>,
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn list_tokens(conn: &mut Conn) -> Result<Vec<TokenInfo>> {
+    Ok(with_conn!(&mut **conn, c => api_tokens::table
+        .inner_join(users::table)
+        .order(api_tokens::id.desc())
+        .select((api_tokens::id, users::email, api_tokens::label, api_tokens::created_at, api_tokens::last_used_at, api_tokens::revoked_at))
+        .load::<(i64, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)>(c))?
+    .into_iter()
+    .map(|(id, user_email, label, created_at, last_used_at, revoked_at)| TokenInfo { id, user_email, label, created_at, last_used_at, revoked_at })
+    .collect())
+}
+
+pub fn revoke_token(conn: &mut Conn, id: i64, by: Option<i64>) -> Result<()> {
+    write_tx!(&mut **conn, c => {
+        let n = diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
+            .set(api_tokens::revoked_at.eq(now()))
+            .execute(c)?;
+        if n == 0 {
+            return Err(StorageError::NotFound);
+        }
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "token.revoke",
+            entity: "token",
+            entity_id: Some(id),
+            task_id: None,
+            details: String::new(),
+        })?;
+        Ok(())
+    })
+}

@@ -137,3 +137,76 @@ impl From<Invalid> for ApiError {
         ApiError::Invalid(e)
     }
 }
+
+/// What a page answers when it cannot show itself; rendered as an HTML page in
+/// the visitor's language by `pages::render_errors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageError {
+    /// Not signed in (or signed out for inactivity): to the sign-in page, then back.
+    SignIn {
+        next: String,
+        expired: bool,
+    },
+    Forbidden,
+    NotFound,
+    /// The form's anti-forgery token is missing or wrong (e.g. an old tab).
+    BadCsrf,
+    Internal,
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::SignIn { .. } => StatusCode::SEE_OTHER,
+            PageError::Forbidden | PageError::BadCsrf => StatusCode::FORBIDDEN,
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        if let PageError::SignIn { next, expired } = self {
+            let mut location = format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            if *expired {
+                location.push_str("&expired=1");
+            }
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, location))
+                .finish();
+        }
+        let mut res = HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(self.status_code().canonical_reason().unwrap_or("error"));
+        res.extensions_mut().insert(self.clone());
+        res
+    }
+}
+
+impl From<actix_web::error::BlockingError> for PageError {
+    fn from(_: actix_web::error::BlockingError) -> PageError {
+        PageError::Internal
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> PageError {
+        match e {
+            ApiError::NotFound => PageError::NotFound,
+            ApiError::Forbidden => PageError::Forbidden,
+            ApiError::Unauthorized => PageError::SignIn {
+                next: "/".into(),
+                expired: false,
+            },
+            _ => PageError::Internal,
+        }
+    }
+}

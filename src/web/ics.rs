@@ -32,7 +32,13 @@ async fn feed(state: State, path: web::Path<String>) -> Result<HttpResponse, Api
     }
     let st = state.into_inner();
     let feed = st.run(move |conn| calendar::feed(conn, &secret)).await?;
-    let body = render(&feed, &st.config.base_url, &st.config.mail_from.email.domain().to_string(), Lang::Vi, Utc::now());
+    let body = render(
+        &feed,
+        &st.config.base_url,
+        &st.config.mail_from.email.domain().to_string(),
+        Lang::Vi,
+        Utc::now(),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
@@ -44,7 +50,13 @@ async fn feed(state: State, path: web::Path<String>) -> Result<HttpResponse, Api
 }
 
 /// The calendar of a feed: one all-day event on each open task's deadline.
-pub fn render(feed: &Feed, base_url: &str, uid_domain: &str, lang: Lang, now: DateTime<Utc>) -> String {
+pub fn render(
+    feed: &Feed,
+    base_url: &str,
+    uid_domain: &str,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> String {
     let mut cal = Calendar::new();
     cal.name(&i18n::text_with(
         lang,
@@ -57,7 +69,11 @@ pub fn render(feed: &Feed, base_url: &str, uid_domain: &str, lang: Lang, now: Da
         let role = if task.leads {
             i18n::text(lang, "ics-role-lead")
         } else {
-            i18n::text_with(lang, "ics-role-coordinator", &[("unit", task.lead_unit_name.clone())])
+            i18n::text_with(
+                lang,
+                "ics-role-coordinator",
+                &[("unit", task.lead_unit_name.clone())],
+            )
         };
         let description = format!(
             "{}\n\n{}: {}\n{}: {}\n{}",
@@ -72,8 +88,15 @@ pub fn render(feed: &Feed, base_url: &str, uid_domain: &str, lang: Lang, now: Da
         event
             .uid(&format!("task-{}@{uid_domain}", task.id))
             .timestamp(now)
-            .last_modified(DateTime::<Utc>::from_naive_utc_and_offset(task.updated_at, Utc))
-            .summary(&format!("[{}] {}", task.reference, summary_text(&task.content)))
+            .last_modified(DateTime::<Utc>::from_naive_utc_and_offset(
+                task.updated_at,
+                Utc,
+            ))
+            .summary(&format!(
+                "[{}] {}",
+                task.reference,
+                summary_text(&task.content)
+            ))
             .description(&description)
             .url(&url)
             .starts(task.deadline)
@@ -132,7 +155,13 @@ mod tests {
 
     #[test]
     fn rfc5545_lines_are_folded_escaped_and_end_in_crlf() {
-        let text = render(&feed(), "https://dondoc.example.vn", "dondoc.example.vn", Lang::Vi, Utc::now());
+        let text = render(
+            &feed(),
+            "https://dondoc.example.vn",
+            "dondoc.example.vn",
+            Lang::Vi,
+            Utc::now(),
+        );
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
         assert!(text.trim_end().ends_with("END:VCALENDAR"));
         for line in text.split("\r\n") {
@@ -140,11 +169,18 @@ mod tests {
             assert!(!line.contains('\n'), "{line:?}");
         }
         let unfolded = text.replace("\r\n ", "");
-        assert!(unfolded.contains("DTSTART;VALUE=DATE:20221231"), "{unfolded}");
+        assert!(
+            unfolded.contains("DTSTART;VALUE=DATE:20221231"),
+            "{unfolded}"
+        );
         assert!(unfolded.contains("DTEND;VALUE=DATE:20230101"));
         assert!(unfolded.contains("UID:task-7@dondoc.example.vn"));
         assert!(unfolded.contains("URL:https://dondoc.example.vn/tasks/7"));
-        assert!(unfolded.contains("Nghị quyết\\; \\\"đợt 2\\\"") || unfolded.contains("Nghị quyết\\; \"đợt 2\""), "{unfolded}");
+        assert!(
+            unfolded.contains("Nghị quyết\\; \\\"đợt 2\\\"")
+                || unfolded.contains("Nghị quyết\\; \"đợt 2\""),
+            "{unfolded}"
+        );
         assert!(unfolded.contains("phần A\\, B"));
         assert!(unfolded.contains("VERSION:2.0"));
         assert!(unfolded.contains("PRODID:"));

@@ -4,7 +4,11 @@ pub mod api;
 pub mod error;
 pub mod ics;
 pub mod pages;
+pub mod query;
+pub mod session;
 
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{self, Next};
@@ -104,7 +108,7 @@ async fn state_ping(state: &Arc<AppState>) -> Result<(), ApiError> {
         .await
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut web::ServiceConfig, sessions: SessionMiddleware<CookieSessionStore>) {
     cfg.route("/healthz", web::get().to(healthz))
         .service(
             web::scope("/api/v1")
@@ -123,13 +127,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 })),
         )
         .configure(ics::register)
-        .configure(pages::register);
+        .configure(|cfg| pages::register(cfg, sessions));
 }
 
 /// Binds the listener and builds the server; the caller runs or spawns it.
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
+    let secure = state.config.base_url.starts_with("https://");
+    let secret = state.secret_key.clone();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
+        let sessions = session::middleware(&secret, secure);
         App::new()
             .app_data(data.clone())
             .wrap(middleware::DefaultHeaders::new()
@@ -139,7 +146,7 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
                 .add(("X-Frame-Options", "DENY")))
             .wrap(middleware::Compress::default())
             .wrap(tracing_actix_web_logger())
-            .configure(configure)
+            .configure(|cfg| configure(cfg, sessions))
     })
     .listen(listener)?
     .shutdown_timeout(5)

@@ -165,7 +165,7 @@ impl TestApp {
                 name: format!("Người dùng {}", role.code()),
                 role,
                 unit_code: (role == Role::Unit).then(|| TEST_UNIT.to_string()),
-                password_hash: dondoc::auth::hash_password("mat-khau-thu"),
+                password_hash: dondoc::auth::hash_password(PASSWORD),
             },
         )
         .expect("user");
@@ -222,4 +222,118 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+/// A browser-like client with its own cookie jar.
+pub struct WebClient {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+pub const PASSWORD: &str = "mat-khau-thu";
+
+impl WebClient {
+    pub fn new(app: &TestApp) -> WebClient {
+        WebClient {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: app.base.clone(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("get");
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap_or_default())
+    }
+
+    pub async fn location(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, Option<String>, String) {
+        let res = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_string);
+        (status, location, res.text().await.unwrap_or_default())
+    }
+
+    /// The anti-forgery token of the session, read from a page's form.
+    pub async fn csrf(&self) -> String {
+        let (_, html) = self.get("/login").await;
+        let (_, html) = if html.contains("name=\"csrf\"") {
+            (0, html)
+        } else {
+            self.get("/account/password").await
+        };
+        csrf_in(&html).expect("csrf token in page")
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Option<String>, String) {
+        self.location(reqwest::Method::POST, path, form).await
+    }
+
+    /// Signs in; panics unless it works.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        let csrf = self.csrf().await;
+        let (status, location, body) = self
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", email),
+                    ("password", password),
+                    ("next", "/dashboard"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (status, location.as_deref()),
+            (303, Some("/dashboard")),
+            "{body}"
+        );
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")?;
+    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+impl TestApp {
+    /// The email of the user of that role made by [`TestApp::spawn`].
+    pub fn email_of(&self, role: Role) -> String {
+        let mut conn = self.db.conn().expect("conn");
+        let all = storage::users::list_all(&mut conn).expect("users");
+        all.into_iter()
+            .find(|a| a.role() == role && a.user.email.ends_with("@example.vn"))
+            .map(|a| a.user.email)
+            .expect("user of role")
+    }
+
+    pub async fn web_as(&self, role: Role) -> WebClient {
+        let web = WebClient::new(self);
+        web.sign_in(&self.email_of(role), PASSWORD).await;
+        web
+    }
 }

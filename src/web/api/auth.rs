@@ -64,6 +64,10 @@ impl FromRequest for ApiUser {
                 })?;
             let lang = Lang::from_code(&account.user.language).unwrap_or_default();
             req.extensions_mut().insert(lang);
+            let action = super::required_action(&req).ok_or(ApiError::NotFound)?;
+            if !account.role().may(action) {
+                return Err(ApiError::Forbidden);
+            }
             Ok(ApiUser(account))
         })
     }

@@ -5,7 +5,6 @@ use utoipa::ToSchema;
 
 use super::tasks::TaskJson;
 use super::ApiUser;
-use crate::domain::Action;
 use crate::storage;
 use crate::storage::meetings::MeetingSummary;
 use crate::web::{ApiError, State};
@@ -51,8 +50,7 @@ impl From<MeetingSummary> for MeetingJson {
     (status = 200, body = Vec<MeetingJson>),
     (status = 401, body = crate::web::error::ErrorBody),
 ))]
-pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>, ApiError> {
-    user.require(Action::Read)?;
+pub async fn list(state: State, _user: ApiUser) -> Result<Json<Vec<MeetingJson>>, ApiError> {
     let meetings = state.into_inner().run(storage::meetings::list).await?;
     Ok(Json(meetings.into_iter().map(MeetingJson::from).collect()))
 }
@@ -65,10 +63,9 @@ pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>,
 ))]
 pub async fn get(
     state: State,
-    user: ApiUser,
+    _user: ApiUser,
     id: web::Path<i64>,
 ) -> Result<Json<MeetingDetailJson>, ApiError> {
-    user.require(Action::Read)?;
     let today = state.config.today();
     let id = id.into_inner();
     let m = state

@@ -4,7 +4,6 @@
 mod auth;
 pub mod dashboard;
 pub mod meetings;
-pub mod query;
 pub mod tasks;
 pub mod units;
 
@@ -13,15 +12,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa::OpenApi;
 
 use super::error::{ApiError, ErrorBody};
-use crate::domain::Invalid;
+use crate::domain::{Action, Invalid};
 pub use auth::ApiUser;
 
 /// Registers each route and lists it in [`ROUTES`], so that the route table
 /// can be held against the OpenAPI document.
 macro_rules! api_routes {
-    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
-        /// Every route of the API: (method, path under `/api/v1`).
-        pub const ROUTES: &[(&str, &str)] = &[$( (stringify!($method), $path) ),*];
+    ($( $method:ident $path:literal => $handler:path, $access:expr ),* $(,)?) => {
+        /// Every route of the API: (method, path under `/api/v1`, access), enforced by [`ApiUser`].
+        pub const ROUTES: &[(&str, &str, Access)] = &[$( (stringify!($method), $path, $access) ),*];
 
         pub fn register(cfg: &mut web::ServiceConfig) {
             $( cfg.route($path, web::method(Method::$method).to($handler)); )*
@@ -29,14 +28,28 @@ macro_rules! api_routes {
     };
 }
 
+use crate::web::pages::Access::{self, Public, Signed};
+use Action::*;
+
 api_routes! {
-    GET "/openapi.json" => openapi_json,
-    GET "/units" => units::list,
-    GET "/meetings" => meetings::list,
-    GET "/meetings/{id}" => meetings::get,
-    GET "/tasks" => tasks::list,
-    GET "/tasks/{id}" => tasks::get,
-    GET "/dashboard" => dashboard::get,
+    GET "/openapi.json" => openapi_json, Public,
+    GET "/units" => units::list, Signed(Read),
+    GET "/meetings" => meetings::list, Signed(Read),
+    GET "/meetings/{id}" => meetings::get, Signed(Read),
+    GET "/tasks" => tasks::list, Signed(Read),
+    GET "/tasks/{id}" => tasks::get, Signed(Read),
+    GET "/dashboard" => dashboard::get, Signed(Read),
+}
+
+/// The action the matched API route needs.
+pub fn required_action(req: &HttpRequest) -> Option<Action> {
+    let pattern = req.match_pattern()?;
+    let path = pattern.strip_prefix("/api/v1").unwrap_or(&pattern);
+    let method = req.method().as_str();
+    ROUTES.iter().find_map(|(m, p, access)| match access {
+        Signed(action) if *m == method && *p == path => Some(*action),
+        _ => None,
+    })
 }
 
 #[derive(OpenApi)]

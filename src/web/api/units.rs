@@ -3,7 +3,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiUser;
-use crate::domain::Action;
 use crate::storage::{self, units::UnitInfo};
 use crate::web::{ApiError, State};
 
@@ -39,8 +38,7 @@ impl From<UnitInfo> for UnitJson {
     (status = 200, body = Vec<UnitJson>),
     (status = 401, body = crate::web::error::ErrorBody),
 ))]
-pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<UnitJson>>, ApiError> {
-    user.require(Action::Read)?;
+pub async fn list(state: State, _user: ApiUser) -> Result<Json<Vec<UnitJson>>, ApiError> {
     let units = state.into_inner().run(storage::units::list).await?;
     Ok(Json(units.into_iter().map(UnitJson::from).collect()))
 }

@@ -1,16 +1,138 @@
-//! Server-rendered pages (Tera templates embedded in the binary).
+//! Server-rendered pages (Tera templates embedded in the binary), the page
+//! table that says which action each page needs, and the frame every page
+//! shares: language, navigation by role, flash messages, error pages, and the
+//! anti-forgery check on every form.
 
-use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+mod admin;
+mod auth;
+mod browse;
+
+use actix_session::SessionExt;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::Serialize;
 use std::collections::HashMap;
 
+use crate::domain::{Action, Role};
 use crate::i18n::{self, Lang};
-use crate::web::{request_lang, State};
+use crate::web::error::PageError;
+use crate::web::session::{self, Visitor};
+use crate::web::State;
+
+/// Who may open a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    /// Signed in, with a role that may do this.
+    Signed(Action),
+}
+
+/// Registers each page and lists it in [`PAGES`] with the access it needs; the
+/// [`session::PageUser`] extractor enforces the table.
+macro_rules! page_routes {
+    ($( $method:ident $path:literal => $handler:path, $access:expr ),* $(,)?) => {
+        /// Every page: (method, path, access).
+        pub const PAGES: &[(&str, &str, Access)] = &[$( (stringify!($method), $path, $access) ),*];
+
+        fn register_pages(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::method(Method::$method).to($handler)); )*
+        }
+    };
+}
+
+use Access::{Public, Signed};
+use Action::*;
+
+page_routes! {
+    GET "/" => browse::home, Public,
+    GET "/login" => auth::login_form, Public,
+    POST "/login" => auth::login, Public,
+    POST "/logout" => auth::logout, Signed(Read),
+    GET "/lang/{code}" => auth::switch_lang, Public,
+    GET "/account/password" => auth::password_form, Signed(Read),
+    POST "/account/password" => auth::change_password, Signed(Read),
+    GET "/dashboard" => browse::dashboard, Signed(Read),
+    GET "/tasks" => browse::tasks, Signed(Read),
+    GET "/tasks/{id}" => browse::task, Signed(Read),
+    GET "/meetings" => browse::meetings, Signed(Read),
+    GET "/meetings/{id}" => browse::meeting, Signed(Read),
+    GET "/units" => browse::units, Signed(Read),
+    GET "/admin" => admin::index, Signed(ManageUsers),
+    GET "/admin/users" => admin::users, Signed(ManageUsers),
+    POST "/admin/users" => admin::add_user, Signed(ManageUsers),
+    POST "/admin/users/{id}" => admin::update_user, Signed(ManageUsers),
+    POST "/admin/users/{id}/password" => admin::reset_password, Signed(ManageUsers),
+    GET "/admin/units" => admin::units, Signed(ManageUnits),
+    POST "/admin/units" => admin::save_unit, Signed(ManageUnits),
+    POST "/admin/units/import" => admin::import_units, Signed(ManageUnits),
+    GET "/admin/tokens" => admin::tokens, Signed(ManageTokens),
+    POST "/admin/tokens" => admin::create_token, Signed(ManageTokens),
+    POST "/admin/tokens/{id}/revoke" => admin::revoke_token, Signed(ManageTokens),
+    GET "/admin/audit" => admin::audit, Signed(ReadAuditLog),
+}
+
+/// The action the matched page needs (`None` for public pages and unknown routes).
+pub fn required_action(req: &HttpRequest) -> Option<Action> {
+    let pattern = req.match_pattern()?;
+    let method = req.method().as_str();
+    PAGES.iter().find_map(|(m, p, access)| match access {
+        Signed(action) if *m == method && *p == pattern => Some(*action),
+        _ => None,
+    })
+}
 
 /// Every template, embedded so that the binary runs from any folder.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../../templates/base.html")),
+    (
+        "macros.html",
+        include_str!("../../../templates/macros.html"),
+    ),
+    ("error.html", include_str!("../../../templates/error.html")),
     ("login.html", include_str!("../../../templates/login.html")),
+    (
+        "password.html",
+        include_str!("../../../templates/password.html"),
+    ),
+    (
+        "dashboard.html",
+        include_str!("../../../templates/dashboard.html"),
+    ),
+    ("tasks.html", include_str!("../../../templates/tasks.html")),
+    ("task.html", include_str!("../../../templates/task.html")),
+    (
+        "meetings.html",
+        include_str!("../../../templates/meetings.html"),
+    ),
+    (
+        "meeting.html",
+        include_str!("../../../templates/meeting.html"),
+    ),
+    ("units.html", include_str!("../../../templates/units.html")),
+    (
+        "admin/index.html",
+        include_str!("../../../templates/admin/index.html"),
+    ),
+    (
+        "admin/users.html",
+        include_str!("../../../templates/admin/users.html"),
+    ),
+    (
+        "admin/units.html",
+        include_str!("../../../templates/admin/units.html"),
+    ),
+    (
+        "admin/tokens.html",
+        include_str!("../../../templates/admin/tokens.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../../templates/admin/audit.html"),
+    ),
 ];
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
@@ -20,6 +142,7 @@ pub fn templates() -> Result<tera::Tera, tera::Error> {
     tera.add_raw_templates(TEMPLATES.to_vec())?;
     tera.autoescape_on(vec![".html"]);
     tera.register_function("t", translate);
+    tera.register_filter("vidate", vietnamese_date);
     Ok(tera)
 }
 
@@ -49,48 +172,152 @@ fn translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     Ok(tera::Value::String(i18n::text_with(lang, key, &params)))
 }
 
-pub fn register(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/login", web::get().to(login_form))
-        .route("/static/app.css", web::get().to(css));
-}
-
-/// A page's language: `?lang=` first (the switch), then the request's.
-fn page_lang(req: &HttpRequest) -> Lang {
-    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("lang").and_then(|l| Lang::from_code(l)))
-        .unwrap_or_else(|| request_lang(req))
-}
-
-pub fn render(state: &State, name: &str, lang: Lang, mut ctx: tera::Context) -> HttpResponse {
-    ctx.insert("lang", lang.code());
-    ctx.insert(
-        "other_lang",
-        match lang {
-            Lang::Vi => "en",
-            Lang::En => "vi",
+/// `{{ d | vidate }}`: `2022-12-31` as `31/12/2022`; anything else as it is.
+fn vietnamese_date(
+    value: &tera::Value,
+    _: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = value.as_str().unwrap_or("");
+    Ok(tera::Value::String(
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) => crate::domain::dates::format_vi(d),
+            Err(_) => text.to_string(),
         },
-    );
-    match state.templates.render(name, &ctx) {
-        Ok(html) => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html),
-        Err(e) => {
-            tracing::error!("template {name}: {e:?}");
-            HttpResponse::InternalServerError().body(crate::i18n::text(lang, "error-internal"))
-        }
-    }
+    ))
 }
 
-async fn home() -> HttpResponse {
+pub fn register(
+    cfg: &mut web::ServiceConfig,
+    sessions: actix_session::SessionMiddleware<actix_session::storage::CookieSessionStore>,
+) {
+    cfg.route("/static/app.css", web::get().to(css)).service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(check_csrf))
+            .wrap(actix_web::middleware::from_fn(render_errors))
+            .wrap(sessions)
+            .configure(register_pages)
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(PageError::NotFound)
+            })),
+    );
+}
+
+#[derive(Debug, Serialize)]
+struct NavItem {
+    href: &'static str,
+    key: &'static str,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct FrameUser {
+    name: String,
+    email: String,
+    role: Role,
+    unit: Option<String>,
+}
+
+/// The navigation a role sees.
+fn nav(role: Role, path: &str) -> Vec<NavItem> {
+    let mut items: Vec<(&'static str, &'static str)> = vec![
+        ("/dashboard", "nav-dashboard"),
+        ("/tasks", "nav-tasks"),
+        ("/meetings", "nav-meetings"),
+        ("/units", "nav-units"),
+    ];
+    if role.may(Action::ManageUsers) {
+        items.push(("/admin", "nav-admin"));
+    } else if role.may(Action::ReadAuditLog) {
+        items.push(("/admin/audit", "nav-audit"));
+    }
+    items
+        .into_iter()
+        .map(|(href, key)| NavItem {
+            href,
+            key,
+            current: path == href || (href != "/" && path.starts_with(&format!("{href}/"))),
+        })
+        .collect()
+}
+
+/// The context every page starts from.
+pub fn frame(visitor: &Visitor, req: &HttpRequest) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    let lang = visitor.lang;
+    ctx.insert("lang", lang.code());
+    ctx.insert("other_lang", if lang == Lang::Vi { "en" } else { "vi" });
+    ctx.insert("csrf", &session::csrf_token(&visitor.session));
+    ctx.insert("path", req.path());
+    let here = match req.query_string() {
+        "" => req.path().to_string(),
+        q => format!("{}?{q}", req.path()),
+    };
+    ctx.insert("here", &here);
+    ctx.insert("flashes", &session::take_flashes(&visitor.session));
+    // Forms read `errors[field]`; a page without errors has an empty map.
+    ctx.insert("errors", &HashMap::<String, String>::new());
+    if let Some(account) = &visitor.account {
+        ctx.insert(
+            "user",
+            &FrameUser {
+                name: account.user.name.clone(),
+                email: account.user.email.clone(),
+                role: account.role(),
+                unit: account.unit_code.clone(),
+            },
+        );
+        ctx.insert("nav", &nav(account.role(), req.path()));
+    }
+    ctx
+}
+
+pub fn render(state: &State, name: &str, ctx: &tera::Context) -> Result<HttpResponse, PageError> {
+    render_with_status(state, name, ctx, actix_web::http::StatusCode::OK)
+}
+
+pub fn render_with_status(
+    state: &State,
+    name: &str,
+    ctx: &tera::Context,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let html = state.templates.render(name, ctx).map_err(|e| {
+        tracing::error!("template {name}: {e:?}");
+        PageError::Internal
+    })?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html))
+}
+
+/// Field errors of a form, by field, in the visitor's language.
+pub fn field_errors(lang: Lang, errors: &[crate::domain::Invalid]) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = HashMap::new();
+    for e in errors {
+        let text = i18n::invalid(lang, e);
+        out.entry(e.field.clone())
+            .and_modify(|t| {
+                t.push(' ');
+                t.push_str(&text);
+            })
+            .or_insert(text);
+    }
+    out
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/login"))
+        .insert_header((header::LOCATION, to))
         .finish()
 }
 
-async fn login_form(state: State, req: HttpRequest) -> HttpResponse {
-    render(&state, "login.html", page_lang(&req), tera::Context::new())
+/// A local path to go back to after a form; anything else goes home.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/dashboard".to_string(),
+    }
 }
 
 async fn css() -> HttpResponse {
@@ -98,4 +325,97 @@ async fn css() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(APP_CSS)
+}
+
+/// Every form that changes something carries the session's token, in the body
+/// (`csrf=…`, url-encoded forms) or in the query (file uploads).
+async fn check_csrf(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let session = req.get_session();
+    let from_query = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned());
+    let token = match from_query {
+        Some(t) => Some(t),
+        None => {
+            let is_form = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            if is_form {
+                let body = req.extract::<web::Bytes>().await?;
+                let token = url::form_urlencoded::parse(&body)
+                    .find(|(k, _)| k == "csrf")
+                    .map(|(_, v)| v.into_owned());
+                req.set_payload(actix_web::dev::Payload::from(body));
+                token
+            } else {
+                None
+            }
+        }
+    };
+    if token.is_some_and(|t| session::csrf_matches(&session, &t)) {
+        Ok(next.call(req).await?.map_into_boxed_body())
+    } else {
+        let (req, _) = req.into_parts();
+        let res = actix_web::ResponseError::error_response(&PageError::BadCsrf);
+        Ok(ServiceResponse::new(req, res).map_into_boxed_body())
+    }
+}
+
+/// Turns the plain answers of [`PageError`] into pages in the visitor's language.
+async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(error) = res.response().extensions().get::<PageError>().cloned() else {
+        return Ok(res);
+    };
+    let (req, old) = res.into_parts();
+    let state = req.app_data::<State>().cloned();
+    let visitor = req.extensions().get::<Visitor>().cloned();
+    let lang = visitor.as_ref().map(|v| v.lang).unwrap_or_else(|| {
+        req.get_session()
+            .get::<String>("lang")
+            .ok()
+            .flatten()
+            .and_then(|l| Lang::from_code(&l))
+            .unwrap_or_else(|| crate::web::request_lang(&req))
+    });
+    let (title_key, text_key) = match error {
+        PageError::Forbidden => ("error-403-title", "error-forbidden"),
+        PageError::BadCsrf => ("error-403-title", "error-csrf"),
+        PageError::NotFound => ("error-404-title", "error-not-found"),
+        _ => ("error-500-title", "error-internal"),
+    };
+    let mut ctx = match &visitor {
+        Some(v) => frame(v, &req),
+        None => {
+            let mut c = tera::Context::new();
+            c.insert("lang", lang.code());
+            c.insert("other_lang", if lang == Lang::Vi { "en" } else { "vi" });
+            c.insert("here", req.path());
+            c
+        }
+    };
+    ctx.insert("title_key", title_key);
+    ctx.insert("text_key", text_key);
+    ctx.insert("status", &old.status().as_u16());
+    let page = state.and_then(|s| s.templates.render("error.html", &ctx).ok());
+    let res = match page {
+        Some(html) => HttpResponse::build(old.status())
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        None => HttpResponse::build(old.status())
+            .content_type("text/plain; charset=utf-8")
+            .body(i18n::text(lang, text_key)),
+    };
+    Ok(ServiceResponse::new(req, res))
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::domain::dates::parse_date;
 use crate::domain::period::PeriodError;
 use crate::domain::{Invalid, Period, Status};
+use crate::storage::tasks::{TaskFilter, UnitRole};
 use crate::web::ApiError;
 
 /// The raw query parameters.
@@ -83,4 +84,42 @@ impl Params {
             })
             .collect()
     }
+}
+
+/// The task filter of a query (`unit` is resolved by the caller) and its as-of date.
+pub fn filter_from(
+    params: &Params,
+    unit_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<(TaskFilter, NaiveDate), ApiError> {
+    let period = params.period()?;
+    let as_of = match &period {
+        Some(p) => params.as_of_for(p, today)?,
+        None => params.date("as_of")?.unwrap_or(today),
+    };
+    let unit_role = match params.get("unit_role") {
+        None | Some("lead") => UnitRole::Lead,
+        Some("any") => UnitRole::LeadOrCoordinator,
+        Some(other) => {
+            return Err(ApiError::Invalid(
+                crate::domain::Invalid::new("unit_role", "err-unit-role").arg("value", other),
+            ));
+        }
+    };
+    let meeting_id = match params.get("meeting") {
+        None => None,
+        Some(_) => Some(params.number("meeting", 1)?),
+    };
+    Ok((
+        TaskFilter {
+            unit_id,
+            unit_role,
+            statuses: params.statuses()?,
+            period,
+            as_of: Some(as_of),
+            query: params.get("q").map(str::to_string),
+            meeting_id,
+        },
+        as_of,
+    ))
 }

@@ -1,0 +1,384 @@
+//! The pages everyone signed in reads: dashboard, tasks, meetings, units.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+
+use super::{field_errors, frame, redirect, render, render_with_status};
+use crate::domain::{Invalid, Period, Status};
+use crate::storage::tasks::{PageRequest, TaskRecord, UnitRole};
+use crate::storage::{self};
+use crate::web::error::PageError;
+use crate::web::query::{filter_from, Params};
+use crate::web::session::{PageUser, Visitor};
+use crate::web::{ApiError, State};
+
+pub async fn home(visitor: Visitor) -> HttpResponse {
+    redirect(if visitor.account.is_some() {
+        "/dashboard"
+    } else {
+        "/login"
+    })
+}
+
+/// The user's error in a query, or a page error.
+fn query_error(e: ApiError) -> Result<Invalid, PageError> {
+    match e {
+        ApiError::Invalid(i) | ApiError::BadRequest(i) => Ok(i),
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct UnitLine {
+    code: String,
+    name: String,
+    counts: crate::web::api::dashboard::CountsJson,
+}
+
+pub async fn dashboard(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let today = state.config.today();
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert("query", &params.0);
+    let resolved = params
+        .period()
+        .map(|p| p.unwrap_or_else(|| Period::half_year_of(today)))
+        .and_then(|p| params.as_of_for(&p, today).map(|a| (p, a)));
+    let (period, as_of) = match resolved {
+        Ok(v) => v,
+        Err(e) => {
+            let invalid = query_error(e)?;
+            ctx.insert("errors", &field_errors(user.visitor.lang, &[invalid]));
+            return render_with_status(
+                &state,
+                "dashboard.html",
+                &ctx,
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let report = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::report::period_report(conn, &period, as_of, None))
+        .await?;
+    let lines: Vec<UnitLine> = report
+        .units
+        .into_iter()
+        .map(|u| UnitLine {
+            code: u.unit.unit.code,
+            name: u.unit.unit.name,
+            counts: u.counts.into(),
+        })
+        .collect();
+    ctx.insert("period", &period.name());
+    ctx.insert("from", &period.from);
+    ctx.insert("to", &period.to);
+    ctx.insert("as_of", &as_of);
+    ctx.insert(
+        "totals",
+        &crate::web::api::dashboard::CountsJson::from(report.totals),
+    );
+    ctx.insert("units", &lines);
+    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    ctx.insert("periods", &recent_periods(today));
+    render(&state, "dashboard.html", &ctx)
+}
+
+/// Half-years and quarters around today, for the period picker.
+fn recent_periods(today: NaiveDate) -> Vec<String> {
+    use chrono::Datelike;
+    let y = today.year();
+    let mut out = Vec::new();
+    for year in (y - 4..=y).rev() {
+        out.push(format!("{year}-H2"));
+        out.push(format!("{year}-H1"));
+    }
+    for q in (1..=4).rev() {
+        out.push(format!("{y}-Q{q}"));
+    }
+    out
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskLine {
+    id: i64,
+    reference: String,
+    content: String,
+    lead_unit: String,
+    coordinators: Vec<String>,
+    assigned_on: NaiveDate,
+    deadline: Option<NaiveDate>,
+    original_deadline: Option<NaiveDate>,
+    completed_on: Option<NaiveDate>,
+    state: &'static str,
+    status: Option<&'static str>,
+    /// Days until the deadline while open and in time.
+    days_left: Option<i64>,
+    /// Days past the deadline while open and overdue.
+    days_overdue: Option<i64>,
+    percent: i32,
+}
+
+impl TaskLine {
+    pub fn new(r: TaskRecord, as_of: NaiveDate) -> TaskLine {
+        let dates = r.task.dates();
+        let status = dates.status_as_of(as_of);
+        TaskLine {
+            id: r.task.id,
+            reference: r.task.reference,
+            content: r.task.content,
+            lead_unit: r.lead_unit,
+            coordinators: r.coordinators,
+            assigned_on: r.task.assigned_on,
+            deadline: r.task.deadline,
+            original_deadline: r.task.original_deadline,
+            completed_on: r.task.completed_on,
+            state: dates.state().code(),
+            days_left: status
+                .filter(|s| *s == Status::InProgress)
+                .and_then(|_| dates.days_left(as_of)),
+            days_overdue: status
+                .filter(|s| *s == Status::Overdue)
+                .and_then(|_| dates.days_left(as_of))
+                .map(|d| -d),
+            status: status.map(Status::code),
+            percent: r.task.percent,
+        }
+    }
+}
+
+pub async fn tasks(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let today = state.config.today();
+    let lang = user.visitor.lang;
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert("query", &params.0);
+    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    let mine = params.get("mine").is_some();
+    let parsed = filter_from(&params, None, today).and_then(|f| {
+        let page = PageRequest {
+            page: params.number("page", 1)?,
+            per_page: params.number("per_page", 50)?,
+        };
+        Ok((f, page))
+    });
+    let ((mut filter, as_of), page) = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            ctx.insert("errors", &field_errors(lang, &[query_error(e)?]));
+            ctx.insert("tasks", &Vec::<TaskLine>::new());
+            ctx.insert("units", &Vec::<(String, String)>::new());
+            return render_with_status(
+                &state,
+                "tasks.html",
+                &ctx,
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let unit_code = if mine {
+        user.account.unit_code.clone()
+    } else {
+        params.get("unit").map(str::to_string)
+    };
+    if mine {
+        filter.unit_role = UnitRole::LeadOrCoordinator;
+    }
+    let result = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            let units = storage::units::list(conn)?;
+            if let Some(code) = unit_code {
+                filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
+            }
+            Ok((units, storage::tasks::list(conn, &filter, page, today)?))
+        })
+        .await;
+    let (units, found) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            ctx.insert("errors", &field_errors(lang, &[query_error(e)?]));
+            ctx.insert("tasks", &Vec::<TaskLine>::new());
+            ctx.insert("units", &Vec::<(String, String)>::new());
+            return render_with_status(
+                &state,
+                "tasks.html",
+                &ctx,
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let pages = (found.total + found.per_page - 1) / found.per_page;
+    ctx.insert(
+        "units",
+        &units
+            .iter()
+            .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "tasks",
+        &found
+            .items
+            .into_iter()
+            .map(|r| TaskLine::new(r, as_of))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert("total", &found.total);
+    ctx.insert("page", &found.page);
+    ctx.insert("pages", &pages.max(1));
+    ctx.insert("as_of", &as_of);
+    ctx.insert("mine", &mine);
+    let base: Vec<(String, String)> = params
+        .0
+        .iter()
+        .filter(|(k, _)| k.as_str() != "page")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    ctx.insert(
+        "page_query",
+        &url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(base)
+            .finish(),
+    );
+    render(&state, "tasks.html", &ctx)
+}
+
+#[derive(Debug, Serialize)]
+struct HistoryLine {
+    at: String,
+    user: Option<String>,
+    action: String,
+    details: String,
+}
+
+pub async fn task(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let today = state.config.today();
+    let tz = state.config.tz;
+    let (record, history, meeting) = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            let record = storage::tasks::get(conn, id)?;
+            let filter = storage::audit::AuditFilter {
+                task_id: Some(id),
+                ..Default::default()
+            };
+            let history = storage::audit::list(conn, &filter, 200)?;
+            let meeting = match record.task.meeting_id {
+                Some(m) => Some(storage::meetings::get(conn, m)?.meeting),
+                None => None,
+            };
+            Ok((record, history, meeting))
+        })
+        .await?;
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert("expected_output", &record.task.expected_output);
+    ctx.insert("cancel_reason", &record.task.cancel_reason);
+    ctx.insert("cancelled_on", &record.task.cancelled_on);
+    ctx.insert("task", &TaskLine::new(record, today));
+    ctx.insert("meeting", &meeting.map(|m| (m.id, m.title)));
+    ctx.insert(
+        "history",
+        &history
+            .into_iter()
+            .map(|h| HistoryLine {
+                at: h
+                    .at
+                    .and_utc()
+                    .with_timezone(&tz)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string(),
+                user: h.user_email,
+                action: h.action,
+                details: h.details,
+            })
+            .collect::<Vec<_>>(),
+    );
+    render(&state, "task.html", &ctx)
+}
+
+pub async fn meetings(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
+    let list = state
+        .clone()
+        .into_inner()
+        .run(storage::meetings::list)
+        .await?;
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert(
+        "meetings",
+        &list
+            .into_iter()
+            .map(crate::web::api::meetings::MeetingJson::from)
+            .collect::<Vec<_>>(),
+    );
+    render(&state, "meetings.html", &ctx)
+}
+
+pub async fn meeting(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let today = state.config.today();
+    let m = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::meetings::get(conn, id))
+        .await?;
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert(
+        "meeting",
+        &crate::web::api::meetings::MeetingJson::from(storage::meetings::MeetingSummary {
+            task_count: m.tasks.len() as i64,
+            meeting: m.meeting.clone(),
+            organiser_unit: m.organiser_unit.clone(),
+        }),
+    );
+    ctx.insert("conclusion_text", &m.meeting.conclusion_text);
+    ctx.insert(
+        "tasks",
+        &m.tasks
+            .into_iter()
+            .map(|t| TaskLine::new(t, today))
+            .collect::<Vec<_>>(),
+    );
+    render(&state, "meeting.html", &ctx)
+}
+
+pub async fn units(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
+    let units = state.clone().into_inner().run(storage::units::list).await?;
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert("units", &super::admin::unit_tree(units));
+    render(&state, "units.html", &ctx)
+}

@@ -1,0 +1,291 @@
+//! Pages over HTTP: sign-in, the role × route table, CSRF, escaping, throttling.
+
+mod common;
+
+use common::{csrf_in, TestApp, WebClient, PASSWORD};
+use dondoc::domain::Role;
+use dondoc::web::pages::Access;
+
+/// A concrete path for a route pattern, with ids that exist.
+fn concrete(pattern: &str) -> String {
+    pattern.replace("{id}", "1").replace("{code}", "en")
+}
+
+/// What a role gets for a route: allowed (anything but 401/403/404/405) or the refusal code.
+fn allowed(status: u16) -> bool {
+    !matches!(status, 401 | 403 | 404 | 405) && status < 500
+}
+
+async fn seed_ids(app: &TestApp) {
+    let mut conn = app.db.conn().expect("conn");
+    dondoc::demo::load(&mut conn).expect("demo");
+}
+
+on_both_backends! {
+    async fn sign_in_and_out(app) {
+        let web = WebClient::new(&app);
+        let (status, location, _) = web.location(reqwest::Method::GET, "/dashboard", &[]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/login?next=%2Fdashboard")));
+        let csrf = web.csrf().await;
+        let email = app.email_of(Role::Official);
+        let (status, _, body) = web.post("/login", &[("csrf", &csrf), ("email", &email), ("password", "sai-mat-khau"), ("next", "/tasks")]).await;
+        assert_eq!(status, 401);
+        assert!(body.contains("Thư điện tử hoặc mật khẩu không đúng."), "{body}");
+        assert!(body.contains(&format!("value=\"{email}\"")), "the typed email is kept");
+        let (status, _, body2) = web.post("/login", &[("csrf", &csrf), ("email", "khong-co@example.vn"), ("password", "sai-mat-khau")]).await;
+        assert_eq!(status, 401);
+        let message = |b: &str| b.find("login-error").map(|i| b[i..i + 120].to_string());
+        assert_eq!(message(&body), message(&body2), "the message never tells which was wrong");
+        let (status, location, _) = web.post("/login", &[("csrf", &csrf), ("email", &email.to_uppercase()), ("password", PASSWORD), ("next", "/tasks")]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/tasks")));
+        let (status, html) = web.get("/dashboard").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Người dùng official"), "the user's name is shown");
+        let csrf = csrf_in(&html).expect("csrf");
+        let (status, location, _) = web.post("/logout", &[("csrf", &csrf)]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/login")));
+        let (status, _) = web.get("/dashboard").await;
+        assert_eq!(status, 303);
+        // An open redirect is not followed.
+        let csrf = web.csrf().await;
+        let (_, location, _) = web.post("/login", &[("csrf", &csrf), ("email", &email), ("password", PASSWORD), ("next", "//evil.example/")]).await;
+        assert_eq!(location.as_deref(), Some("/dashboard"));
+    }
+
+    async fn every_route_answers_every_role_as_the_table_says(app) {
+        seed_ids(&app).await;
+        let mut clients = Vec::new();
+        for role in Role::ALL {
+            let web = app.web_as(role).await;
+            let csrf = web.csrf().await;
+            clients.push((Some(role), web, csrf));
+        }
+        let anonymous = WebClient::new(&app);
+        let csrf = anonymous.csrf().await;
+        clients.push((None, anonymous, csrf));
+        // The API first: the page walk revokes token 1 and changes user 1.
+        let mut checked = 0;
+        for (method, pattern, access) in dondoc::web::api::ROUTES {
+            let path = format!("/api/v1{}", concrete(pattern));
+            for role in Role::ALL.map(Some).into_iter().chain([None]) {
+                let mut request = app.client.request(method.parse().expect("method"), app.url(&path));
+                if let Some(role) = role {
+                    request = request.bearer_auth(&app.tokens[&role]);
+                }
+                let status = request.json(&serde_json::json!({})).send().await.expect("api").status().as_u16();
+                match (access, role) {
+                    (Access::Public, _) => assert!(allowed(status), "{method} {path} public: {status}"),
+                    (Access::Signed(_), None) => assert_eq!(status, 401, "{method} {path} anonymous"),
+                    (Access::Signed(action), Some(role)) => {
+                        if role.may(*action) {
+                            assert!(allowed(status) || status == 404, "{method} {path} as {role}: {status}");
+                        } else {
+                            assert_eq!(status, 403, "{method} {path} as {role}");
+                        }
+                    }
+                }
+                checked += 1;
+            }
+        }
+        for (method, pattern, access) in dondoc::web::pages::PAGES {
+            if *pattern == "/logout" {
+                continue; // checked in sign_in_and_out; it would end the session here
+            }
+            for (role, web, csrf) in &clients {
+                let path = concrete(pattern);
+                let (status, location, _) = web.location(method.parse().expect("method"), &path, &[("csrf", csrf.as_str())]).await;
+                match (access, role) {
+                    // A public form may still refuse its input (401 for a wrong sign-in).
+                    (Access::Public, _) => assert!(!matches!(status, 403..=405) && status < 500, "{method} {path} public: {status}"),
+                    (Access::Signed(_), None) => {
+                        assert_eq!(status, 303, "{method} {path} anonymous");
+                        assert!(location.unwrap_or_default().starts_with("/login"), "{method} {path}");
+                    }
+                    (Access::Signed(action), Some(role)) => {
+                        if role.may(*action) {
+                            assert!(allowed(status), "{method} {path} as {role}: {status}");
+                        } else {
+                            assert_eq!(status, 403, "{method} {path} as {role}");
+                        }
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 100);
+    }
+
+    async fn forms_need_the_session_token(app) {
+        let web = app.web_as(Role::Admin).await;
+        let form = [("email", "moi@example.vn"), ("name", "Người mới"), ("role", "leader"), ("unit", ""), ("password", "mat-khau-moi")];
+        let (status, _, _) = web.post("/admin/users", &form).await;
+        assert_eq!(status, 403);
+        let mut wrong = form.to_vec();
+        wrong.push(("csrf", "0000"));
+        let (status, _, body) = web.post("/admin/users", &wrong).await;
+        assert_eq!(status, 403);
+        assert!(body.contains("Biểu mẫu đã hết hạn"), "{body}");
+        let csrf = web.csrf().await;
+        let mut right = form.to_vec();
+        right.push(("csrf", &csrf));
+        let (status, location, body) = web.post("/admin/users", &right).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/admin/users")), "{body}");
+        // Another session's token does not work here.
+        let other = app.web_as(Role::Admin).await;
+        let (status, _, _) = other.post("/admin/users", &right).await;
+        assert_eq!(status, 403);
+    }
+
+    async fn user_text_is_escaped_everywhere(app) {
+        let evil = "<script>alert('x')</script>";
+        app.add_units(&[("EVIL", evil, Some("TUHN"))]);
+        let web = app.web_as(Role::Admin).await;
+        let csrf = web.csrf().await;
+        let (status, _, body) = web.post("/admin/users", &[("csrf", csrf.as_str()), ("email", "evil@example.vn"), ("name", evil), ("role", "leader"), ("unit", ""), ("password", "mat-khau-moi")]).await;
+        assert_eq!(status, 303, "{body}");
+        let (status, _, body) = web.post("/admin/units", &[("csrf", csrf.as_str()), ("code", "<b>"), ("name", evil), ("parent", ""), ("email", ""), ("head_email", ""), ("aliases", evil)]).await;
+        assert_eq!(status, 422, "a bad code is refused");
+        assert!(!body.contains("<script>alert"), "form values are escaped");
+        for path in ["/admin/units", "/admin/users", "/units", "/dashboard", "/tasks?q=%3Cscript%3Ealert(1)%3C/script%3E", "/admin/audit"] {
+            let (status, html) = web.get(path).await;
+            assert_eq!(status, 200, "{path}");
+            assert!(!html.contains("<script"), "{path} holds a live script tag");
+        }
+        let (_, html) = web.get("/admin/units").await;
+        assert!(html.contains("&lt;script&gt;"), "the text is shown, escaped");
+    }
+
+    async fn wrong_passwords_are_slowed_then_the_right_one_works(app) {
+        let web = WebClient::new(&app);
+        let csrf = web.csrf().await;
+        let email = app.email_of(Role::Leader);
+        let mut refused = 0;
+        for _ in 0..20 {
+            let (status, _, _) = web.post("/login", &[("csrf", &csrf), ("email", &email), ("password", "doan-bua-di")]).await;
+            assert!(status == 401 || status == 429);
+            if status == 429 {
+                refused += 1;
+            }
+        }
+        assert!(refused >= 10, "attempts after the free ones are refused ({refused})");
+        let (status, _, body) = web.post("/login", &[("csrf", &csrf), ("email", &email), ("password", PASSWORD)]).await;
+        assert_eq!(status, 429, "even the right password waits");
+        assert!(body.contains("phút"), "{body}");
+        // Another account from another address is not affected.
+        let other = app.web_as(Role::Official).await;
+        drop(other);
+        // The wait passes.
+        {
+            use diesel::RunQueryDsl;
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query("UPDATE login_throttle SET locked_until = NULL").execute(c)).expect("expire");
+        }
+        let (status, location, _) = web.post("/login", &[("csrf", &csrf), ("email", &email), ("password", PASSWORD), ("next", "/dashboard")]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/dashboard")));
+    }
+
+    async fn language_switch_and_error_pages(app) {
+        let web = app.web_as(Role::Unit).await;
+        let (status, html) = web.get("/admin").await;
+        assert_eq!(status, 403);
+        assert!(html.contains("lang=\"vi\"") && html.contains("Không được phép"), "{html}");
+        let (status, html) = web.get("/khong-co-trang-nay").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("Không tìm thấy trang"));
+        let (status, location, _) = web.location(reqwest::Method::GET, "/lang/en?next=/tasks", &[]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/tasks")));
+        let (_, html) = web.get("/tasks").await;
+        assert!(html.contains("<html lang=\"en\">") && html.contains("Tasks"), "{html}");
+        let (status, html) = web.get("/admin").await;
+        assert_eq!(status, 403);
+        assert!(html.contains("Not allowed"));
+        // The choice is the user's: a new session starts in English.
+        let again = app.web_as(Role::Unit).await;
+        let (_, html) = again.get("/dashboard").await;
+        assert!(html.contains("<html lang=\"en\">"));
+        let (status, _) = web.get("/lang/fr").await;
+        assert_eq!(status, 404);
+    }
+
+    async fn security_headers(app) {
+        let res = app.client.get(app.url("/login")).send().await.expect("login");
+        let h = res.headers();
+        let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(h.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+        assert!(h.get("referrer-policy").is_some());
+        let cookie = h.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_lowercase();
+        assert!(cookie.contains("httponly") && cookie.contains("samesite=lax"), "{cookie}");
+        let html = res.text().await.expect("html");
+        assert!(!html.contains("<script"), "no script on the page");
+        assert!(!html.contains("style="), "no inline style");
+    }
+
+    async fn admin_manages_users_units_and_tokens(app) {
+        let web = app.web_as(Role::Admin).await;
+        let csrf = web.csrf().await;
+        let (status, _, body) = web.post("/admin/units", &[("csrf", csrf.as_str()), ("code", "SOTC"), ("name", "Sở Tài chính"), ("parent", "TUHN"), ("email", "stc@example.vn"), ("head_email", ""), ("aliases", "STC|Sở TC")]).await;
+        assert_eq!(status, 303, "{body}");
+        let (status, _, body) = web.post("/admin/units", &[("csrf", csrf.as_str()), ("code", "SOYT"), ("name", ""), ("parent", "NOPE"), ("email", "x@"), ("head_email", ""), ("aliases", "")]).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("value=\"SOYT\"") && body.contains("value=\"x@\""), "typed values are kept");
+        assert!(body.contains("Tên: không được để trống") && body.contains("Thư điện tử"), "{body}");
+        // Import a CSV file with a bad row: nothing written, lines named.
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"code,name,parent,email,aliases\nA1,Mot,,,\nB 2,Hai,,,\n".to_vec()).file_name("u.csv"));
+        let res = web.client.post(format!("{}/admin/units/import?csrf={csrf}", web.base)).multipart(form).send().await.expect("upload");
+        assert_eq!(res.status().as_u16(), 422);
+        assert!(res.text().await.unwrap_or_default().contains("Dòng 3"));
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"code,name,parent,email,aliases\nA1,Mot,TUHN,,\n".to_vec()).file_name("u.csv"));
+        let res = web.client.post(format!("{}/admin/units/import?csrf={csrf}", web.base)).multipart(form).send().await.expect("upload");
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, html) = web.get("/admin/units").await;
+        assert!(html.contains("Sở Tài chính") && html.contains("A1"));
+
+        let (status, _, body) = web.post("/admin/tokens", &[("csrf", csrf.as_str()), ("email", &app.email_of(Role::Leader)), ("label", "báo cáo")]).await;
+        assert_eq!(status, 200);
+        let at = body.find("id=\"new-token\">").expect("token shown") + "id=\"new-token\">".len();
+        let token = &body[at..at + body[at..].find('<').expect("end")];
+        let res = app.client.get(app.url("/api/v1/units")).bearer_auth(token).send().await.expect("api");
+        assert_eq!(res.status().as_u16(), 200);
+        let (_, html) = web.get("/admin/tokens").await;
+        assert!(!html.contains(token), "shown once only");
+        let id = {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::users::list_tokens(&mut conn).expect("tokens").into_iter().find(|t| t.label == "báo cáo").expect("token").id
+        };
+        let (status, _, _) = web.post(&format!("/admin/tokens/{id}/revoke"), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 303);
+        let res = app.client.get(app.url("/api/v1/units")).bearer_auth(token).send().await.expect("api");
+        assert_eq!(res.status().as_u16(), 401);
+
+        // Deactivate a user: their session and tokens stop working.
+        let leader = app.web_as(Role::Leader).await;
+        let leader_id = {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::users::by_email(&mut conn, &app.email_of(Role::Leader)).expect("leader").user.id
+        };
+        let (status, _, _) = web.post(&format!("/admin/users/{leader_id}"), &[("csrf", csrf.as_str()), ("role", "leader"), ("unit", "")]).await;
+        assert_eq!(status, 303);
+        let (status, _) = leader.get("/dashboard").await;
+        assert_eq!(status, 303);
+        let res = app.get("/api/v1/units", Role::Leader).send().await.expect("api");
+        assert_eq!(res.status().as_u16(), 401);
+        let (_, html) = web.get("/admin/audit?user=").await;
+        assert!(html.contains("Sửa tài khoản") && html.contains("Thu hồi mã truy cập"), "the audit log shows the changes");
+        let (status, html) = web.get("/admin/audit?from=31/02/2022").await;
+        assert_eq!(status, 422);
+        assert!(html.contains("31&#x2F;02&#x2F;2022"), "the typed date is kept");
+    }
+
+    async fn change_password(app) {
+        let web = app.web_as(Role::Official).await;
+        let csrf = web.csrf().await;
+        let (status, _, body) = web.post("/account/password", &[("csrf", csrf.as_str()), ("current", "sai"), ("new", "ngan"), ("confirm", "khac")]).await;
+        assert_eq!(status, 422);
+        assert!(body.contains("Mật khẩu hiện tại không đúng") && body.contains("ít nhất 8 ký tự"), "{body}");
+        let (status, _, _) = web.post("/account/password", &[("csrf", csrf.as_str()), ("current", PASSWORD), ("new", "mat-khau-moi-2"), ("confirm", "mat-khau-moi-2")]).await;
+        assert_eq!(status, 303);
+        let fresh = WebClient::new(&app);
+        fresh.sign_in(&app.email_of(Role::Official), "mat-khau-moi-2").await;
+    }
+}
