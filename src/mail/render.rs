@@ -44,6 +44,7 @@ impl Renderer {
             .map_err(|e| MailError::Template(format!("{e:?}")))?;
         tera.autoescape_on(vec![".html"]);
         tera.register_function("t", translate);
+        tera.register_filter("attr", attr);
         Ok(Renderer { tera })
     }
 
@@ -88,6 +89,27 @@ fn tidy_text(text: &str) -> String {
     out
 }
 
+/// `{{ url | attr | safe }}`: escapes what an attribute value must not hold
+/// (`& < > " '`) and leaves the rest of a URL readable (Tera's escaping turns
+/// every `/` into `&#x2F;`).
+fn attr(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let s = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("attr: expected a string"))?;
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    Ok(tera::Value::String(out))
+}
+
 /// `{{ t(key="mail-intro", lang=lang, date=date) }}`: a catalogue text; the other
 /// arguments are the message's.
 fn translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
@@ -117,6 +139,12 @@ fn translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attribute_escaping_keeps_urls_readable() {
+        let v = attr(&tera::Value::String("https://x.vn/tasks?a=1&b=\"<'".into()), &HashMap::new()).expect("attr");
+        assert_eq!(v, tera::Value::String("https://x.vn/tasks?a=1&amp;b=&quot;&lt;&#39;".into()));
+    }
 
     #[test]
     fn tidy_text_squeezes_blank_lines() {
