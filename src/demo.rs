@@ -203,7 +203,7 @@ pub fn tasks(units: &[UnitInput]) -> Vec<TaskInput> {
             let lead_unit = item.lead_unit.unwrap_or_else(|| ORGANISER.to_string());
             TaskInput {
                 reference: Some(format!("{REF_PREFIX}-{:02}", i + 1)),
-                content: item.text,
+                content: crate::domain::text::capitalize_first(&item.text),
                 coordinators: item
                     .coordinators
                     .into_iter()

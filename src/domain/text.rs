@@ -155,9 +155,26 @@ impl FoldedText {
     }
 }
 
+/// The text with its first letter in upper case: an item cut from running
+/// prose ("…; tổ chức hội nghị") reads as a task ("Tổ chức hội nghị").
+pub fn capitalize_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capitalize_first_letter() {
+        assert_eq!(capitalize_first("tổ chức hội nghị"), "Tổ chức hội nghị");
+        assert_eq!(capitalize_first("đẩy mạnh"), "Đẩy mạnh");
+        assert_eq!(capitalize_first(""), "");
+    }
 
     #[test]
     fn folds_vietnamese() {

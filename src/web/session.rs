@@ -173,7 +173,8 @@ async fn load_visitor(req: &HttpRequest) -> Result<Visitor, PageError> {
                 .as_ref()
                 .and_then(|a| Lang::from_code(&a.user.language))
         })
-        .unwrap_or_else(|| crate::web::request_lang(req));
+        // Pages are Vietnamese unless the user chose English (not the browser).
+        .unwrap_or_default();
     req.extensions_mut().insert(lang);
     Ok(Visitor {
         account,

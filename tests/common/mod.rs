@@ -2,6 +2,8 @@
 //! fresh PostgreSQL database of its own, with one user and token per role.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use std::collections::HashMap;

@@ -387,7 +387,7 @@ async fn render_errors(
             .ok()
             .flatten()
             .and_then(|l| Lang::from_code(&l))
-            .unwrap_or_else(|| crate::web::request_lang(&req))
+            .unwrap_or_default()
     });
     let (title_key, text_key) = match error {
         PageError::Forbidden => ("error-403-title", "error-forbidden"),
