@@ -6,6 +6,7 @@
 mod admin;
 mod auth;
 mod browse;
+mod dashboard;
 
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
@@ -55,7 +56,7 @@ page_routes! {
     GET "/lang/{code}" => auth::switch_lang, Public,
     GET "/account/password" => auth::password_form, Signed(Read),
     POST "/account/password" => auth::change_password, Signed(Read),
-    GET "/dashboard" => browse::dashboard, Signed(Read),
+    GET "/dashboard" => dashboard::dashboard, Signed(Read),
     GET "/tasks" => browse::tasks, Signed(Read),
     GET "/tasks/{id}" => browse::task, Signed(Read),
     GET "/meetings" => browse::meetings, Signed(Read),
