@@ -269,7 +269,7 @@ pub fn load(conn: &mut Conn) -> Result<DemoSummary, StorageError> {
         conclusion_text: closing_speech().to_string(),
     };
     let meeting_id =
-        storage::meetings::create_with_tasks(conn, &meeting, &tasks, REF_PREFIX, None)?;
+        storage::meetings::create_with_tasks(conn, &meeting, &tasks, Some(REF_PREFIX), None)?;
     Ok(DemoSummary {
         meeting_id,
         created: true,

@@ -103,13 +103,30 @@ pub fn has_key(lang: Lang, key: &str) -> bool {
     .contains(&(lang, key.to_string()))
 }
 
-/// The label of a field as the user sees it (`field-deadline` → "Thời hạn").
+/// The label of a field as the user sees it (`deadline` → "Thời hạn"); a field
+/// of a list item (`tasks[2].deadline`) is named with the item's number.
 pub fn field_label(lang: Lang, field: &str) -> String {
-    let key = format!("field-{}", field.replace('_', "-"));
-    if has_key(lang, &key) {
+    let (item, name) = match field.rsplit_once('.') {
+        Some((path, name)) => (
+            path.rsplit_once('[')
+                .and_then(|(_, n)| n.trim_end_matches(']').parse::<usize>().ok()),
+            name,
+        ),
+        None => (None, field),
+    };
+    let key = format!("field-{}", name.replace('_', "-"));
+    let label = if has_key(lang, &key) {
         text(lang, &key)
     } else {
-        field.to_string()
+        name.to_string()
+    };
+    match item {
+        Some(n) => text_with(
+            lang,
+            "field-of-item",
+            &[("field", label), ("n", (n + 1).to_string())],
+        ),
+        None => label,
     }
 }
 
@@ -123,6 +140,19 @@ pub fn invalid(lang: Lang, e: &Invalid) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_of_list_items_are_numbered_from_one() {
+        assert_eq!(
+            field_label(Lang::Vi, "tasks[2].deadline"),
+            "Thời hạn (mục 3)"
+        );
+        assert_eq!(
+            field_label(Lang::En, "tasks[0].lead_unit"),
+            "Lead unit (item 1)"
+        );
+        assert_eq!(field_label(Lang::En, "mystery"), "mystery");
+    }
 
     #[test]
     fn vietnamese_is_the_default() {

@@ -4,6 +4,7 @@
 pub mod conclusion;
 pub mod dates;
 pub mod invalid;
+pub mod meeting;
 pub mod period;
 pub mod reminder;
 pub mod report;

@@ -169,6 +169,88 @@ impl TaskInput {
     }
 }
 
+/// A change to a task's assignment: only the given fields change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskChange {
+    pub content: Option<String>,
+    pub lead_unit: Option<String>,
+    pub coordinators: Option<Vec<String>>,
+    pub assigned_on: Option<NaiveDate>,
+    /// `Some(None)` makes the task ongoing (no deadline).
+    pub deadline: Option<Option<NaiveDate>>,
+    pub expected_output: Option<String>,
+}
+
+impl TaskChange {
+    /// The task as it would be after the change, checked like a new one.
+    pub fn apply(&self, current: &TaskInput, today: NaiveDate) -> Result<TaskInput, Vec<Invalid>> {
+        let mut errors = Vec::new();
+        let mut next = current.clone();
+        if let Some(content) = &self.content {
+            if let Some(c) = keep(&mut errors, check_content("content", content)) {
+                next.content = c;
+            }
+        }
+        if let Some(lead) = &self.lead_unit {
+            if let Some(code) = keep(&mut errors, check_code("lead_unit", lead)) {
+                next.lead_unit = code;
+            }
+        }
+        if let Some(coordinators) = &self.coordinators {
+            let mut codes: Vec<String> = Vec::new();
+            for c in coordinators {
+                if let Some(code) = keep(&mut errors, check_code("coordinators", c)) {
+                    if !codes.contains(&code) {
+                        codes.push(code);
+                    }
+                }
+            }
+            next.coordinators = codes;
+        }
+        if let Some(a) = self.assigned_on {
+            next.assigned_on = a;
+        }
+        if let Some(d) = self.deadline {
+            next.deadline = d;
+            if next.deadline.is_none() {
+                next.original_deadline = None;
+            }
+        }
+        if let Some(e) = &self.expected_output {
+            next.expected_output = e.trim().to_string();
+        }
+        if next.coordinators.contains(&next.lead_unit) {
+            errors.push(
+                Invalid::new("coordinators", "err-lead-coordinates").arg("value", &next.lead_unit),
+            );
+        }
+        errors.extend(check_dates(&next, today));
+        if errors.is_empty() {
+            Ok(next)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == TaskChange::default()
+    }
+}
+
+pub const MAX_REASON_LEN: usize = 2_000;
+
+/// A reason (for a cancellation, a return, a rejection): required, bounded.
+pub fn check_reason(field: &str, reason: &str) -> Result<String, Invalid> {
+    let r = reason.trim();
+    if r.is_empty() {
+        return Err(Invalid::required(field));
+    }
+    if r.chars().count() > MAX_REASON_LEN {
+        return Err(Invalid::new(field, "err-too-long").arg("max", MAX_REASON_LEN));
+    }
+    Ok(r.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +333,39 @@ mod tests {
         r.coordinators = "VPTU|BTGTU";
         let errors = TaskInput::parse(&r, true, today()).expect_err("lead");
         assert_eq!(errors[0].key, "err-lead-coordinates");
+    }
+
+    #[test]
+    fn a_change_applies_only_its_fields_and_is_checked() {
+        let t = TaskInput::parse(&raw(), true, today()).expect("valid");
+        let change = TaskChange {
+            content: Some("  Nội dung mới ".into()),
+            deadline: Some(None),
+            ..Default::default()
+        };
+        let next = change.apply(&t, today()).expect("valid change");
+        assert_eq!(next.content, "Nội dung mới");
+        assert_eq!(next.deadline, None);
+        assert_eq!(next.lead_unit, t.lead_unit);
+        let bad = TaskChange {
+            content: Some(" ".into()),
+            deadline: Some(NaiveDate::from_ymd_opt(2022, 1, 1)),
+            coordinators: Some(vec!["BTGTU".into()]),
+            ..Default::default()
+        };
+        let errors = bad.apply(&t, today()).expect_err("invalid");
+        assert_eq!(fields(&errors), vec!["content", "coordinators", "deadline"]);
+        assert!(TaskChange::default().is_empty());
+    }
+
+    #[test]
+    fn reasons_are_required_and_bounded() {
+        assert_eq!(
+            check_reason("reason", "  Trùng nhiệm vụ khác "),
+            Ok("Trùng nhiệm vụ khác".into())
+        );
+        assert!(check_reason("reason", " ").is_err());
+        assert!(check_reason("reason", &"x".repeat(MAX_REASON_LEN + 1)).is_err());
     }
 
     #[test]

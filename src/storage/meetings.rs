@@ -1,6 +1,5 @@
 //! Meetings and the tasks their conclusions became.
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit::{AuditLog, Entry};
@@ -9,18 +8,9 @@ use super::schema::{meetings, tasks, units};
 use super::tasks::{NewTask, TaskQueries, TaskRecord};
 use super::units::UnitQueries;
 use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+pub use crate::domain::meeting::MeetingInput;
 use crate::domain::task::TaskInput;
 use crate::domain::Invalid;
-
-#[derive(Debug, Clone)]
-pub struct MeetingInput {
-    pub title: String,
-    pub held_on: NaiveDate,
-    pub chair: String,
-    pub organiser_unit: Option<String>,
-    pub document_ref: String,
-    pub conclusion_text: String,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeetingSummary {
@@ -84,17 +74,15 @@ pub fn get(conn: &mut Conn, id: i64) -> Result<MeetingWithTasks> {
 }
 
 /// Records a meeting and the tasks its conclusion became, all or nothing.
-/// Task references default to `<prefix>-<n>` numbered in order.
+/// Task references default to `<prefix>-<nn>` numbered in order; the prefix
+/// defaults to `HOP<meeting id>`.
 pub fn create_with_tasks(
     conn: &mut Conn,
     input: &MeetingInput,
     tasks_in: &[TaskInput],
-    reference_prefix: &str,
+    reference_prefix: Option<&str>,
     user_id: Option<i64>,
 ) -> Result<i64> {
-    if input.title.trim().is_empty() {
-        return Err(Invalid::required("title").into());
-    }
     write_tx!(&mut **conn, c => {
         let units = c.unit_ids_by_code()?;
         let organiser_unit_id = match &input.organiser_unit {
@@ -118,10 +106,15 @@ pub fn create_with_tasks(
             ))
             .returning(meetings::id)
             .get_result(c)?;
+        let prefix = reference_prefix.map(str::to_string).unwrap_or_else(|| format!("HOP{meeting_id}"));
         let mut rows = Vec::with_capacity(tasks_in.len());
         for (i, t) in tasks_in.iter().enumerate() {
-            let reference = t.reference.clone().unwrap_or_else(|| format!("{reference_prefix}-{:02}", i + 1));
-            rows.push(NewTask::resolve(t, reference, &units, Some(meeting_id), user_id)?);
+            let reference = t.reference.clone().unwrap_or_else(|| format!("{prefix}-{:02}", i + 1));
+            let row = NewTask::resolve(t, reference, &units, Some(meeting_id), user_id).map_err(|mut e| {
+                e.field = format!("tasks[{i}].{}", e.field);
+                e
+            })?;
+            rows.push(row);
         }
         let refs: Vec<&str> = rows.iter().map(|(t, _)| t.reference.as_str()).collect();
         if let Some(taken) = c.task_ids_by_reference(&refs)?.keys().next() {

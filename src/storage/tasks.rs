@@ -333,3 +333,198 @@ pub fn create(
     })?;
     get(conn, id)
 }
+
+impl TaskRecord {
+    /// The task as input, for changes to be applied to.
+    pub fn as_input(&self) -> TaskInput {
+        let t = &self.task;
+        TaskInput {
+            reference: Some(t.reference.clone()),
+            content: t.content.clone(),
+            lead_unit: self.lead_unit.clone(),
+            coordinators: self.coordinators.clone(),
+            assigned_on: t.assigned_on,
+            deadline: t.deadline,
+            original_deadline: t.original_deadline,
+            completed_on: t.completed_on,
+            cancelled_on: t.cancelled_on,
+            expected_output: t.expected_output.clone(),
+        }
+    }
+}
+
+/// Loads the task for a change in the same transaction, refusing a stale
+/// version (when one is given) and a cancelled task.
+fn open_for_change<C: TaskQueries>(c: &mut C, id: i64, version: Option<i32>) -> Result<TaskRecord> {
+    let record = c.load_records(&[id])?.pop().ok_or(StorageError::NotFound)?;
+    if let Some(given) = version.filter(|v| *v != record.task.version) {
+        return Err(StorageError::StaleVersion {
+            given,
+            current: record.task.version,
+        });
+    }
+    if record.task.cancelled_on.is_some() {
+        return Err(StorageError::conflict("state", "err-task-cancelled"));
+    }
+    Ok(record)
+}
+
+/// Changes a task's assignment if `version` is still the current one.
+pub fn update(
+    conn: &mut Conn,
+    id: i64,
+    version: i32,
+    change: &crate::domain::task::TaskChange,
+    today: NaiveDate,
+    user_id: Option<i64>,
+) -> Result<TaskRecord> {
+    write_tx!(&mut **conn, c => {
+        let current = open_for_change(c, id, Some(version))?;
+        let next = change.apply(&current.as_input(), today).map_err(|mut e| StorageError::Invalid(e.remove(0)))?;
+        let units = super::units::UnitQueries::unit_ids_by_code(c)?;
+        let (row, coordinators) = NewTask::resolve(&next, current.task.reference.clone(), &units, current.task.meeting_id, None)?;
+        diesel::update(tasks::table.find(id))
+            .set((
+                tasks::content.eq(&row.content),
+                tasks::search_text.eq(&row.search_text),
+                tasks::lead_unit_id.eq(row.lead_unit_id),
+                tasks::assigned_on.eq(row.assigned_on),
+                tasks::deadline.eq(row.deadline),
+                tasks::original_deadline.eq(row.original_deadline),
+                tasks::expected_output.eq(&row.expected_output),
+                tasks::version.eq(version + 1),
+                tasks::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        c.set_coordinators(id, &coordinators)?;
+        c.record_audit(&Entry {
+            user_id,
+            action: "task.update",
+            entity: "task",
+            entity_id: Some(id),
+            task_id: Some(id),
+            details: changes_json(&current.as_input(), &next),
+        })?;
+        Ok::<_, StorageError>(())
+    })?;
+    get(conn, id)
+}
+
+/// What changed, as `{field: [before, after]}`.
+fn changes_json(before: &TaskInput, after: &TaskInput) -> String {
+    let mut out = serde_json::Map::new();
+    let mut put = |k: &str, a: serde_json::Value, b: serde_json::Value| {
+        if a != b {
+            out.insert(k.to_string(), serde_json::json!([a, b]));
+        }
+    };
+    put(
+        "content",
+        before.content.clone().into(),
+        after.content.clone().into(),
+    );
+    put(
+        "lead_unit",
+        before.lead_unit.clone().into(),
+        after.lead_unit.clone().into(),
+    );
+    put(
+        "coordinators",
+        before.coordinators.clone().into(),
+        after.coordinators.clone().into(),
+    );
+    put(
+        "assigned_on",
+        before.assigned_on.to_string().into(),
+        after.assigned_on.to_string().into(),
+    );
+    put(
+        "deadline",
+        serde_json::json!(before.deadline),
+        serde_json::json!(after.deadline),
+    );
+    put(
+        "expected_output",
+        before.expected_output.clone().into(),
+        after.expected_output.clone().into(),
+    );
+    serde_json::Value::Object(out).to_string()
+}
+
+/// Cancels an open task with a reason; it leaves every count from that day.
+pub fn cancel(
+    conn: &mut Conn,
+    id: i64,
+    version: Option<i32>,
+    reason: &str,
+    on: NaiveDate,
+    user_id: Option<i64>,
+) -> Result<TaskRecord> {
+    write_tx!(&mut **conn, c => {
+        let current = open_for_change(c, id, version)?;
+        if on < current.task.assigned_on {
+            return Err(Invalid::new("cancelled_on", "err-before-assigned")
+                .arg("value", crate::domain::dates::format_vi(on))
+                .arg("assigned", crate::domain::dates::format_vi(current.task.assigned_on))
+                .into());
+        }
+        diesel::update(tasks::table.find(id))
+            .set((
+                tasks::cancelled_on.eq(Some(on)),
+                tasks::cancel_reason.eq(reason),
+                tasks::version.eq(current.task.version + 1),
+                tasks::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id,
+            action: "task.cancel",
+            entity: "task",
+            entity_id: Some(id),
+            task_id: Some(id),
+            details: serde_json::json!({"reason": reason, "cancelled_on": on}).to_string(),
+        })?;
+        Ok::<_, StorageError>(())
+    })?;
+    get(conn, id)
+}
+
+/// Records a task as done on a date (confirmed by an official).
+pub fn complete(
+    conn: &mut Conn,
+    id: i64,
+    version: Option<i32>,
+    on: NaiveDate,
+    today: NaiveDate,
+    user_id: Option<i64>,
+) -> Result<TaskRecord> {
+    write_tx!(&mut **conn, c => {
+        let current = open_for_change(c, id, version)?;
+        if current.task.completed_on.is_some() {
+            return Err(StorageError::conflict("state", "err-task-done"));
+        }
+        let mut next = current.as_input();
+        next.completed_on = Some(on);
+        if let Some(e) = crate::domain::task::check_dates(&next, today).into_iter().next() {
+            return Err(e.into());
+        }
+        diesel::update(tasks::table.find(id))
+            .set((
+                tasks::completed_on.eq(Some(on)),
+                tasks::percent.eq(100),
+                tasks::version.eq(current.task.version + 1),
+                tasks::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id,
+            action: "task.complete",
+            entity: "task",
+            entity_id: Some(id),
+            task_id: Some(id),
+            details: serde_json::json!({"completed_on": on}).to_string(),
+        })?;
+        Ok::<_, StorageError>(())
+    })?;
+    get(conn, id)
+}

@@ -87,3 +87,84 @@ pub async fn get(
             .collect(),
     }))
 }
+
+/// A meeting with the tasks its conclusion became, created together.
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+pub struct NewMeetingJson {
+    #[serde(default)]
+    pub title: String,
+    /// YYYY-MM-DD or dd/mm/yyyy.
+    #[serde(default)]
+    pub held_on: String,
+    #[serde(default)]
+    pub chair: String,
+    /// The organising unit's code.
+    #[serde(default)]
+    pub organiser_unit: Option<String>,
+    #[serde(default)]
+    pub document_ref: String,
+    #[serde(default)]
+    pub conclusion_text: String,
+    #[serde(default)]
+    pub tasks: Vec<super::tasks::NewTaskJson>,
+}
+
+/// Records a meeting and its tasks in one transaction (officials).
+#[utoipa::path(post, path = "/meetings", request_body = NewMeetingJson, responses(
+    (status = 201, body = MeetingDetailJson),
+    (status = 401, body = crate::web::error::ErrorBody),
+    (status = 403, body = crate::web::error::ErrorBody),
+    (status = 409, body = crate::web::error::ErrorBody),
+    (status = 422, body = crate::web::error::ErrorBody),
+))]
+pub async fn create(
+    state: State,
+    user: ApiUser,
+    body: Json<NewMeetingJson>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    use crate::domain::meeting::{MeetingInput, RawMeeting};
+    let body = body.into_inner();
+    let today = state.config.today();
+    let meeting = MeetingInput::parse(&RawMeeting {
+        title: &body.title,
+        held_on: &body.held_on,
+        chair: &body.chair,
+        organiser_unit: body.organiser_unit.as_deref().unwrap_or(""),
+        document_ref: &body.document_ref,
+        conclusion_text: &body.conclusion_text,
+    })
+    .map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
+    let mut tasks = Vec::with_capacity(body.tasks.len());
+    for (i, t) in body.tasks.iter().enumerate() {
+        tasks.push(
+            t.to_input(meeting.held_on, today, &format!("tasks[{i}]."))
+                .map_err(super::tasks::first)?,
+        );
+    }
+    let by = user.0.user.id;
+    let detail = state
+        .into_inner()
+        .run(move |conn| {
+            let id = storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by))?;
+            storage::meetings::get(conn, id)
+        })
+        .await?;
+    Ok(actix_web::HttpResponse::Created().json(detail_json(detail, today)))
+}
+
+pub fn detail_json(m: storage::meetings::MeetingWithTasks, as_of: NaiveDate) -> MeetingDetailJson {
+    let task_count = m.tasks.len() as i64;
+    MeetingDetailJson {
+        meeting: MeetingJson::from(MeetingSummary {
+            meeting: m.meeting.clone(),
+            organiser_unit: m.organiser_unit,
+            task_count,
+        }),
+        conclusion_text: m.meeting.conclusion_text,
+        tasks: m
+            .tasks
+            .into_iter()
+            .map(|t| TaskJson::new(t, as_of))
+            .collect(),
+    }
+}

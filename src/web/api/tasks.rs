@@ -159,3 +159,266 @@ pub async fn get(
         .await?;
     Ok(Json(TaskJson::new(record, as_of)))
 }
+
+/// A JSON value that was present in the body (`null` included).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
+/// A new task. Dates are YYYY-MM-DD or dd/mm/yyyy.
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+pub struct NewTaskJson {
+    /// Stable external reference; generated when absent.
+    #[serde(rename = "ref", default)]
+    #[schema(rename = "ref")]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub lead_unit: String,
+    #[serde(default)]
+    pub coordinators: Vec<String>,
+    /// Default: today.
+    #[serde(default)]
+    pub assigned_on: Option<String>,
+    /// Absent or null: ongoing (thường xuyên).
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub expected_output: Option<String>,
+    #[serde(default)]
+    pub meeting_id: Option<i64>,
+}
+
+impl NewTaskJson {
+    /// The task checked like any other input; errors name `<prefix><field>`.
+    /// Without an assignment date it is assigned on `assigned_by_default`.
+    pub fn to_input(
+        &self,
+        assigned_by_default: NaiveDate,
+        today: NaiveDate,
+        prefix: &str,
+    ) -> Result<crate::domain::task::TaskInput, Vec<crate::domain::Invalid>> {
+        let coordinators = self.coordinators.join("|");
+        let default_text = assigned_by_default.to_string();
+        let raw = crate::domain::task::RawTask {
+            reference: self.reference.as_deref().unwrap_or(""),
+            content: &self.content,
+            lead_unit: &self.lead_unit,
+            coordinators: &coordinators,
+            assigned_on: self.assigned_on.as_deref().unwrap_or(&default_text),
+            deadline: self.deadline.as_deref().unwrap_or(""),
+            expected_output: self.expected_output.as_deref().unwrap_or(""),
+            ..Default::default()
+        };
+        crate::domain::task::TaskInput::parse(&raw, false, today).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    e.field = format!("{prefix}{}", e.field);
+                    e
+                })
+                .collect()
+        })
+    }
+}
+
+pub fn first(mut errors: Vec<crate::domain::Invalid>) -> ApiError {
+    ApiError::Invalid(errors.remove(0))
+}
+
+/// Adds a task (officials).
+#[utoipa::path(post, path = "/tasks", request_body = NewTaskJson, responses(
+    (status = 201, body = TaskJson),
+    (status = 401, body = crate::web::error::ErrorBody),
+    (status = 403, body = crate::web::error::ErrorBody),
+    (status = 409, body = crate::web::error::ErrorBody, description = "the reference is taken"),
+    (status = 422, body = crate::web::error::ErrorBody),
+))]
+pub async fn create(
+    state: State,
+    user: ApiUser,
+    body: Json<NewTaskJson>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let today = state.config.today();
+    let input = body.to_input(today, today, "").map_err(first)?;
+    let meeting_id = body.meeting_id;
+    let by = user.0.user.id;
+    let record = state
+        .into_inner()
+        .run(move |conn| {
+            if let Some(m) = meeting_id {
+                storage::meetings::get(conn, m).map_err(|e| match e {
+                    storage::StorageError::NotFound => {
+                        crate::domain::Invalid::new("meeting_id", "err-unknown-meeting")
+                            .arg("value", m)
+                            .into()
+                    }
+                    other => other,
+                })?;
+            }
+            storage::tasks::create(conn, &input, meeting_id, Some(by))
+        })
+        .await?;
+    Ok(actix_web::HttpResponse::Created().json(TaskJson::new(record, today)))
+}
+
+/// A change to a task: only the fields given change. `version` is required.
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+pub struct TaskPatchJson {
+    /// The version read; a stale one is a 409.
+    pub version: Option<i32>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub lead_unit: Option<String>,
+    #[serde(default)]
+    pub coordinators: Option<Vec<String>>,
+    #[serde(default)]
+    pub assigned_on: Option<String>,
+    /// A date, or null to make the task ongoing.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub deadline: Option<serde_json::Value>,
+    #[serde(default)]
+    pub expected_output: Option<String>,
+}
+
+impl TaskPatchJson {
+    fn change(&self) -> Result<crate::domain::task::TaskChange, ApiError> {
+        use crate::domain::dates::parse_date;
+        use crate::domain::Invalid;
+        let date = |field: &str, v: &str| {
+            parse_date(v).map_err(|_| ApiError::Invalid(Invalid::bad_date(field, v)))
+        };
+        let deadline = match &self.deadline {
+            None => None,
+            Some(serde_json::Value::Null) => Some(None),
+            Some(serde_json::Value::String(s)) if s.trim().is_empty() => Some(None),
+            Some(serde_json::Value::String(s)) => Some(Some(date("deadline", s)?)),
+            Some(other) => {
+                return Err(ApiError::Invalid(Invalid::bad_date(
+                    "deadline",
+                    &other.to_string(),
+                )))
+            }
+        };
+        Ok(crate::domain::task::TaskChange {
+            content: self.content.clone(),
+            lead_unit: self.lead_unit.clone(),
+            coordinators: self.coordinators.clone(),
+            assigned_on: self
+                .assigned_on
+                .as_deref()
+                .map(|a| date("assigned_on", a))
+                .transpose()?,
+            deadline,
+            expected_output: self.expected_output.clone(),
+        })
+    }
+}
+
+/// Changes a task (officials), if `version` is still current.
+#[utoipa::path(patch, path = "/tasks/{id}", params(("id" = i64, Path)), request_body = TaskPatchJson, responses(
+    (status = 200, body = TaskJson),
+    (status = 401, body = crate::web::error::ErrorBody),
+    (status = 403, body = crate::web::error::ErrorBody),
+    (status = 404, body = crate::web::error::ErrorBody),
+    (status = 409, body = crate::web::error::ErrorBody, description = "stale version, or a cancelled task"),
+    (status = 422, body = crate::web::error::ErrorBody),
+))]
+pub async fn update(
+    state: State,
+    user: ApiUser,
+    id: web::Path<i64>,
+    body: Json<TaskPatchJson>,
+) -> Result<Json<TaskJson>, ApiError> {
+    let version = body
+        .version
+        .ok_or_else(|| ApiError::Invalid(crate::domain::Invalid::required("version")))?;
+    let change = body.change()?;
+    let today = state.config.today();
+    let (id, by) = (id.into_inner(), user.0.user.id);
+    let record = state
+        .into_inner()
+        .run(move |conn| storage::tasks::update(conn, id, version, &change, today, Some(by)))
+        .await?;
+    Ok(Json(TaskJson::new(record, today)))
+}
+
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+pub struct CancelJson {
+    #[serde(default)]
+    pub reason: String,
+    /// Optional: refuse if the task changed since this version.
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+/// Cancels a task with a reason (officials); it leaves every count.
+#[utoipa::path(post, path = "/tasks/{id}/cancel", params(("id" = i64, Path)), request_body = CancelJson, responses(
+    (status = 200, body = TaskJson),
+    (status = 401, body = crate::web::error::ErrorBody),
+    (status = 403, body = crate::web::error::ErrorBody),
+    (status = 404, body = crate::web::error::ErrorBody),
+    (status = 409, body = crate::web::error::ErrorBody),
+    (status = 422, body = crate::web::error::ErrorBody),
+))]
+pub async fn cancel(
+    state: State,
+    user: ApiUser,
+    id: web::Path<i64>,
+    body: Json<CancelJson>,
+) -> Result<Json<TaskJson>, ApiError> {
+    let reason = crate::domain::task::check_reason("reason", &body.reason)?;
+    let today = state.config.today();
+    let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
+    let record = state
+        .into_inner()
+        .run(move |conn| storage::tasks::cancel(conn, id, version, &reason, today, Some(by)))
+        .await?;
+    Ok(Json(TaskJson::new(record, today)))
+}
+
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+pub struct CompleteJson {
+    /// Default: today. Not before the assignment, not in the future.
+    #[serde(default)]
+    pub completed_on: Option<String>,
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+/// Confirms a task as done on a date (officials).
+#[utoipa::path(post, path = "/tasks/{id}/complete", params(("id" = i64, Path)), request_body = CompleteJson, responses(
+    (status = 200, body = TaskJson),
+    (status = 401, body = crate::web::error::ErrorBody),
+    (status = 403, body = crate::web::error::ErrorBody),
+    (status = 404, body = crate::web::error::ErrorBody),
+    (status = 409, body = crate::web::error::ErrorBody),
+    (status = 422, body = crate::web::error::ErrorBody),
+))]
+pub async fn complete(
+    state: State,
+    user: ApiUser,
+    id: web::Path<i64>,
+    body: Json<CompleteJson>,
+) -> Result<Json<TaskJson>, ApiError> {
+    let today = state.config.today();
+    let on = match body
+        .completed_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => today,
+        Some(v) => crate::domain::dates::parse_date(v)
+            .map_err(|_| crate::domain::Invalid::bad_date("completed_on", v))?,
+    };
+    let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
+    let record = state
+        .into_inner()
+        .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
+        .await?;
+    Ok(Json(TaskJson::new(record, today)))
+}
