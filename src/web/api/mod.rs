@@ -2,6 +2,7 @@
 //! OpenAPI document at `/api/v1/openapi.json`.
 
 mod auth;
+pub mod conclusions;
 pub mod dashboard;
 pub mod meetings;
 pub mod tasks;
@@ -35,9 +36,15 @@ api_routes! {
     GET "/openapi.json" => openapi_json, Public,
     GET "/units" => units::list, Signed(Read),
     GET "/meetings" => meetings::list, Signed(Read),
+    POST "/meetings" => meetings::create, Signed(RecordMeetings),
     GET "/meetings/{id}" => meetings::get, Signed(Read),
+    POST "/conclusions/parse" => conclusions::parse, Signed(RecordMeetings),
     GET "/tasks" => tasks::list, Signed(Read),
+    POST "/tasks" => tasks::create, Signed(EditTasks),
     GET "/tasks/{id}" => tasks::get, Signed(Read),
+    PATCH "/tasks/{id}" => tasks::update, Signed(EditTasks),
+    POST "/tasks/{id}/cancel" => tasks::cancel, Signed(EditTasks),
+    POST "/tasks/{id}/complete" => tasks::complete, Signed(ConfirmCompletion),
     GET "/dashboard" => dashboard::get, Signed(Read),
 }
 
@@ -60,9 +67,15 @@ pub fn required_action(req: &HttpRequest) -> Option<Action> {
         openapi_json,
         units::list,
         meetings::list,
+        meetings::create,
         meetings::get,
+        conclusions::parse,
         tasks::list,
+        tasks::create,
         tasks::get,
+        tasks::update,
+        tasks::cancel,
+        tasks::complete,
         dashboard::get,
     ),
     components(schemas(ErrorBody)),
