@@ -895,3 +895,88 @@ mod ics_feed {
         }
     }
 }
+
+/// `serve` does the same work on its interval in a thread of its own, and
+/// stops with the server.
+#[test]
+fn serve_sends_due_reminders_on_its_interval_and_stops() {
+    let test_db = TestDb::new(Backend::Sqlite);
+    let f = fixture(&test_db);
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+    {
+        let mut conn = f.db.conn().expect("conn");
+        storage::tasks::create(
+            &mut conn,
+            &TaskInput {
+                reference: Some("SOON".into()),
+                content: "Nhiệm vụ sắp đến hạn".into(),
+                lead_unit: "BTGTU".into(),
+                coordinators: vec![],
+                assigned_on: today - chrono::Duration::days(10),
+                deadline: Some(today + chrono::Duration::days(3)),
+                original_deadline: None,
+                completed_on: None,
+                cancelled_on: None,
+                expected_output: String::new(),
+            },
+            None,
+            None,
+        )
+        .expect("task");
+    }
+    let mail_dir = test_db.dir().join("mail");
+    let log = std::fs::File::create(test_db.dir().join("serve.log")).expect("log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dondoc"))
+        .arg("serve")
+        .current_dir(test_db.dir())
+        .env("DATABASE_URL", &test_db.url)
+        .env("DONDOC_BIND", "127.0.0.1:0")
+        .env("DONDOC_MAIL_DIR", &mail_dir)
+        .env("DONDOC_REMINDER_INTERVAL", "1")
+        .env("DONDOC_DIGEST_DAY", "off")
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("serve");
+    let found = |dir: &std::path::Path| -> Vec<Received> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .map(|raw| Received { to: vec![], raw })
+                    .filter(|r| r.part("text/plain").is_some_and(|t| t.contains("[SOON]")))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let waited = std::time::Instant::now();
+    while found(&mail_dir).is_empty() && waited.elapsed() < Duration::from_secs(90) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let soon = found(&mail_dir);
+    // SIGTERM: the server shuts down, then the reminder thread after its round.
+    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let stopping = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if stopping.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let log = std::fs::read_to_string(test_db.dir().join("serve.log")).unwrap_or_default();
+    assert_eq!(soon.len(), 1, "one mail with the task due in 3 days\n{log}");
+    assert!(soon[0].header("To").is_some_and(|t| t.contains(BTG)));
+    assert!(status.is_some(), "serve did not stop on SIGTERM\n{log}");
+    // The rounds after the first found nothing new.
+    let mut conn = f.db.conn().expect("conn");
+    let counts = outbox::counts(&mut conn).expect("counts");
+    assert_eq!((counts.pending, counts.sending, counts.dead), (0, 0, 0), "{log}");
+    let files = std::fs::read_dir(&mail_dir).expect("dir").count() as i64;
+    assert_eq!(files, counts.sent);
+}

@@ -35,6 +35,8 @@ pub enum MailError {
     Template(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error("a mail sending thread stopped unexpectedly")]
+    SenderThread,
 }
 
 impl From<diesel::result::Error> for MailError {

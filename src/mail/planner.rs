@@ -24,8 +24,11 @@ use crate::storage::outbox::{NewMail, Outbox};
 use crate::storage::reminders::{ReminderQueries, ReminderRow, Snapshot};
 use crate::storage::{write_tx, Conn, DbConn};
 
-/// Tasks listed by name in a digest's "open" section; the rest are counted.
+/// Tasks listed by name in a digest's "open" section; the rest are counted
+/// (the digest links to the unit's full list).
 pub const DIGEST_OPEN_LIMIT: usize = 50;
+/// The same for the "overdue" and "due soon" sections.
+pub const DIGEST_URGENT_LIMIT: usize = 200;
 
 /// One task in one recipient's mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -554,7 +557,7 @@ pub fn render(
                 let limit = if section == DigestSection::Open {
                     DIGEST_OPEN_LIMIT
                 } else {
-                    usize::MAX
+                    DIGEST_URGENT_LIMIT
                 };
                 let tasks = all
                     .iter()
@@ -746,6 +749,25 @@ mod tests {
         assert_eq!(vp.digests[0].tasks.iter().map(|t| t.task_id).collect::<Vec<_>>(), vec![1, 9]);
         // No digest the next day.
         assert!(super::plan(&Policy::default(), &snap, d("2022-12-27")).mails.values().all(|m| m.digests.is_empty()));
+    }
+
+    #[test]
+    fn every_message_key_of_the_mails_exists_in_both_catalogues() {
+        let sources = [
+            include_str!("planner.rs"),
+            include_str!("../web/ics.rs"),
+            include_str!("../storage/outbox.rs"),
+        ];
+        for src in sources {
+            for part in src.split('"').skip(1).step_by(2) {
+                let is_key = ["mail-", "ics-", "err-"].iter().any(|p| part.starts_with(p));
+                if is_key && !part.contains(' ') && !part.ends_with('-') {
+                    for lang in Lang::ALL {
+                        assert!(i18n::has_key(lang, part), "{part} missing in {}", lang.code());
+                    }
+                }
+            }
+        }
     }
 
     #[test]

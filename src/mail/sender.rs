@@ -4,6 +4,9 @@
 //! letters; a server that cannot be reached stops the pass, leaving the other
 //! mails untouched for the next one.
 //!
+//! A pass runs several sending threads (4 by default): one SMTP conversation
+//! spends most of its time waiting for replies.
+//!
 //! Several senders may run at once, in one process or many, on one database:
 //! claims are exclusive (see [`crate::storage::outbox`]), so each mail goes out once.
 
@@ -11,6 +14,7 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::transport::Transport;
@@ -28,6 +32,9 @@ pub struct DeliverOptions {
     pub lease: Duration,
     /// Stop after this many tries (`None`: until nothing is due).
     pub max_tries: Option<usize>,
+    /// Threads sending side by side, each with its own database connection and
+    /// SMTP connection (an SMTP conversation waits for each reply).
+    pub workers: usize,
 }
 
 impl Default for DeliverOptions {
@@ -37,6 +44,7 @@ impl Default for DeliverOptions {
             batch: 20,
             lease: Duration::from_secs(15 * 60),
             max_tries: None,
+            workers: 4,
         }
     }
 }
@@ -84,85 +92,138 @@ pub fn build(from: &Mailbox, mail: &OutboxMail) -> Result<Message, String> {
         .map_err(|e| format!("cannot build the message: {e}"))
 }
 
-/// One pass over the due mails.
+/// One pass over the due mails, by `options.workers` threads that claim and
+/// send side by side (each claim is exclusive, so they never send a mail twice).
 pub fn deliver(db: &Db, transport: &Transport, from: &Mailbox, options: &DeliverOptions) -> Result<Delivered, MailError> {
-    let mut conn = db.conn()?;
     if options.flush {
+        let mut conn = db.conn()?;
         outbox::make_all_due(&mut conn)?;
     }
     // Mails that fail now are due again after this; they wait for the next pass.
     let started = storage::now();
+    let pass = Pass {
+        db,
+        transport,
+        from,
+        options,
+        started,
+        stop: AtomicBool::new(false),
+        tries: AtomicUsize::new(0),
+    };
+    let workers = options.workers.max(1);
+    let results: Vec<Result<Delivered, MailError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(|| pass.run())).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(MailError::SenderThread)))
+            .collect()
+    });
     let mut done = Delivered::default();
-    let mut tries = 0usize;
-    loop {
-        if options.max_tries.is_some_and(|max| tries >= max) {
-            break;
-        }
-        let limit = match options.max_tries {
-            Some(max) => options.batch.min((max - tries) as i64),
-            None => options.batch,
-        };
-        let batch = outbox::claim(&mut conn, limit.max(1), started, options.lease)?;
-        if batch.is_empty() {
-            break;
-        }
-        let claimed = Instant::now();
-        let mut rest = batch.into_iter();
-        while let Some(mail) = rest.next() {
-            if claimed.elapsed() > options.lease / 2 {
-                // Slow server: give the rest back before the lease could run out.
-                outbox::release(&mut conn, mail.id, mail.attempts, started)?;
-                for other in rest.by_ref() {
-                    outbox::release(&mut conn, other.id, other.attempts, started)?;
-                }
-                break;
-            }
-            tries += 1;
-            let message = match build(from, &mail) {
-                Ok(m) => m,
-                Err(reason) => {
-                    tracing::warn!(key = %mail.dedup_key, "dead letter: {reason}");
-                    if outbox::mark_failed(&mut conn, mail.id, mail.attempts, &reason, true)? == Failed::Dead {
-                        done.dead += 1;
-                    }
-                    continue;
-                }
-            };
-            match transport.send(mail.id, &message) {
-                Ok(()) => {
-                    if mark_sent(&mut conn, &mail)? {
-                        done.sent += 1;
-                    } else {
-                        done.lost_claims += 1;
-                    }
-                }
-                Err(failure) => {
-                    let outcome = outbox::mark_failed(&mut conn, mail.id, mail.attempts, &failure.message, failure.permanent)?;
-                    match outcome {
-                        Failed::Retry(_) => done.retrying += 1,
-                        Failed::Dead => {
-                            tracing::warn!(key = %mail.dedup_key, "dead letter: {}", failure.message);
-                            done.dead += 1
-                        }
-                        Failed::NotHeld => done.lost_claims += 1,
-                    }
-                    if failure.unreachable {
-                        let again = match outcome {
-                            Failed::Retry(at) => at,
-                            _ => storage::now() + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64),
-                        };
-                        for other in rest.by_ref() {
-                            outbox::release(&mut conn, other.id, other.attempts, again)?;
-                        }
-                        tracing::warn!("mail server unreachable ({}): {}", transport.describe(), failure.message);
-                        done.unreachable = Some(failure.message);
-                        return Ok(done);
-                    }
-                }
-            }
+    for r in results {
+        let r = r?;
+        done.sent += r.sent;
+        done.retrying += r.retrying;
+        done.dead += r.dead;
+        done.lost_claims += r.lost_claims;
+        if done.unreachable.is_none() {
+            done.unreachable = r.unreachable;
         }
     }
     Ok(done)
+}
+
+/// What the threads of one pass share.
+struct Pass<'a> {
+    db: &'a Db,
+    transport: &'a Transport,
+    from: &'a Mailbox,
+    options: &'a DeliverOptions,
+    started: chrono::NaiveDateTime,
+    /// Set when the server cannot be reached (or the try budget is spent): every thread stops.
+    stop: AtomicBool,
+    tries: AtomicUsize,
+}
+
+impl Pass<'_> {
+    fn run(&self) -> Result<Delivered, MailError> {
+        let mut conn = self.db.conn()?;
+        let options = self.options;
+        let mut done = Delivered::default();
+        while !self.stop.load(Ordering::SeqCst) {
+            let batch = outbox::claim(&mut conn, options.batch.max(1), self.started, options.lease)?;
+            if batch.is_empty() {
+                break;
+            }
+            let claimed = Instant::now();
+            let mut rest = batch.into_iter();
+            while let Some(mail) = rest.next() {
+                let over_budget = options
+                    .max_tries
+                    .is_some_and(|max| self.tries.fetch_add(1, Ordering::SeqCst) >= max);
+                if over_budget {
+                    self.stop.store(true, Ordering::SeqCst);
+                }
+                // Slow server, budget spent or another thread found the server
+                // unreachable: give the rest back before the lease could run out.
+                if over_budget || self.stop.load(Ordering::SeqCst) || claimed.elapsed() > options.lease / 2 {
+                    let again = if self.stop.load(Ordering::SeqCst) && !over_budget {
+                        storage::now() + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64)
+                    } else {
+                        self.started
+                    };
+                    outbox::release(&mut conn, mail.id, mail.attempts, again)?;
+                    for other in rest.by_ref() {
+                        outbox::release(&mut conn, other.id, other.attempts, again)?;
+                    }
+                    break;
+                }
+                let message = match build(self.from, &mail) {
+                    Ok(m) => m,
+                    Err(reason) => {
+                        tracing::warn!(key = %mail.dedup_key, "dead letter: {reason}");
+                        if outbox::mark_failed(&mut conn, mail.id, mail.attempts, &reason, true)? == Failed::Dead {
+                            done.dead += 1;
+                        }
+                        continue;
+                    }
+                };
+                match self.transport.send(mail.id, &message) {
+                    Ok(()) => {
+                        if mark_sent(&mut conn, &mail)? {
+                            done.sent += 1;
+                        } else {
+                            done.lost_claims += 1;
+                        }
+                    }
+                    Err(failure) => {
+                        let outcome = outbox::mark_failed(&mut conn, mail.id, mail.attempts, &failure.message, failure.permanent)?;
+                        match outcome {
+                            Failed::Retry(_) => done.retrying += 1,
+                            Failed::Dead => {
+                                tracing::warn!(key = %mail.dedup_key, "dead letter: {}", failure.message);
+                                done.dead += 1
+                            }
+                            Failed::NotHeld => done.lost_claims += 1,
+                        }
+                        if failure.unreachable {
+                            self.stop.store(true, Ordering::SeqCst);
+                            let again = match outcome {
+                                Failed::Retry(at) => at,
+                                _ => storage::now() + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64),
+                            };
+                            for other in rest.by_ref() {
+                                outbox::release(&mut conn, other.id, other.attempts, again)?;
+                            }
+                            tracing::warn!("mail server unreachable ({}): {}", self.transport.describe(), failure.message);
+                            done.unreachable = Some(failure.message);
+                            return Ok(done);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
 }
 
 /// Marks a sent mail, trying a few times: a mail left `sending` would go out
