@@ -1,7 +1,9 @@
 //! The rules of dondoc, free of I/O: statuses, periods, reports, roles, the
 //! conclusion parser and the reminder policy.
 
+pub mod chart;
 pub mod conclusion;
+pub mod dashboard;
 pub mod dates;
 pub mod invalid;
 pub mod meeting;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod closes;
 pub mod import;
 pub mod meetings;
 pub mod models;

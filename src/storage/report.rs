@@ -3,16 +3,25 @@
 //! tests hold them equal on random data. Dates are written into the SQL as
 //! literals formatted from `NaiveDate` (never from user text), which both
 //! backends compare with their date columns.
+//!
+//! Everything the dashboard shows comes from here: the counts by unit (with
+//! the ages of overdue tasks), the completion over the months, and the tasks
+//! behind any of these numbers. The page, the JSON API, the print view and the
+//! exports all call these functions.
 
 use chrono::NaiveDate;
+use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Text};
 use std::collections::{BTreeMap, HashMap};
 
+use super::schema::{tasks, users};
+use super::tasks::{TaskQueries, TaskRecord};
 use super::units::{UnitInfo, UnitQueries};
-use super::{with_conn, Conn, Result};
+use super::{impl_for_backends, with_conn, Conn, Result, StorageError};
+use crate::domain::dashboard::{progress_points, AgeBucket, AgeCounts, ProgressPoint};
 use crate::domain::report::Counts;
-use crate::domain::{Period, Status};
+use crate::domain::{Invalid, Period, Status};
 
 fn lit(date: NaiveDate) -> String {
     format!("'{}'", date.format("%Y-%m-%d"))
@@ -25,6 +34,20 @@ pub fn scope_sql(period: &Period, as_of: NaiveDate) -> String {
         "((tasks.cancelled_on IS NULL OR tasks.cancelled_on > {a}) AND tasks.assigned_on <= {t} \
          AND (tasks.assigned_on >= {f} OR tasks.completed_on IS NULL OR tasks.completed_on >= {f}))"
     )
+}
+
+/// The scope of [`scope_sql`] cut in three disjoint parts, each of which an
+/// index can read on its own: assigned in the period (by `assigned_on`), and
+/// carried over while open or completed since (by `completed_on`). Scanning
+/// them one by one reads the period's tasks instead of the whole history.
+fn scope_parts(period: &Period, as_of: NaiveDate) -> [String; 3] {
+    let scope = scope_sql(period, as_of);
+    let f = lit(period.from);
+    [
+        format!("{scope} AND tasks.assigned_on >= {f}"),
+        format!("{scope} AND tasks.assigned_on < {f} AND tasks.completed_on IS NULL"),
+        format!("{scope} AND tasks.assigned_on < {f} AND tasks.completed_on >= {f}"),
+    ]
 }
 
 /// Tasks not cancelled on or before `as_of`: those that have a status then.
@@ -57,12 +80,59 @@ pub fn status_in_sql(as_of: NaiveDate, statuses: &[Status]) -> String {
     )
 }
 
+/// Overdue tasks whose deadline puts them in `bucket` as of `as_of`.
+pub fn age_sql(as_of: NaiveDate, bucket: AgeBucket) -> String {
+    let (from, to) = bucket.deadlines(as_of);
+    let lower = from
+        .map(|f| format!(" AND tasks.deadline >= {}", lit(f)))
+        .unwrap_or_default();
+    format!(
+        "({} AND tasks.deadline <= {}{lower})",
+        status_in_sql(as_of, &[Status::Overdue]),
+        lit(to)
+    )
+}
+
+/// The age bucket (1 to 4) of an overdue task as of `as_of`, 0 for any other.
+fn age_number_sql(as_of: NaiveDate) -> String {
+    let mut cases = String::from("(CASE WHEN tasks.completed_on IS NOT NULL AND tasks.completed_on <= ");
+    cases.push_str(&lit(as_of));
+    cases.push_str(" THEN 0 WHEN tasks.deadline IS NULL THEN 0");
+    for bucket in AgeBucket::ALL {
+        let (from, to) = bucket.deadlines(as_of);
+        let lower = from
+            .map(|f| format!(" AND tasks.deadline >= {}", lit(f)))
+            .unwrap_or_default();
+        cases.push_str(&format!(
+            " WHEN tasks.deadline <= {}{lower} THEN {}",
+            lit(to),
+            bucket.number()
+        ));
+    }
+    cases.push_str(" ELSE 0 END)");
+    cases
+}
+
+/// `AND tasks.lead_unit_id IN (…)` for a list of units; nothing for all units.
+fn units_sql(units: Option<&[i64]>) -> String {
+    match units {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_string(),
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(" AND tasks.lead_unit_id IN ({})", ids.join(","))
+        }
+    }
+}
+
 #[derive(Debug, QueryableByName)]
 struct Row {
     #[diesel(sql_type = BigInt)]
     lead_unit_id: i64,
     #[diesel(sql_type = Text)]
     status: String,
+    #[diesel(sql_type = Integer)]
+    age: i32,
     #[diesel(sql_type = BigInt)]
     n: i64,
     #[diesel(sql_type = BigInt)]
@@ -71,10 +141,117 @@ struct Row {
     extended: i64,
 }
 
+#[derive(Debug, QueryableByName)]
+struct PointsRow {
+    #[diesel(sql_type = Text)]
+    statuses: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// The counts of one unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub counts: Counts,
+    /// The overdue tasks by age.
+    pub ages: AgeCounts,
+}
+
+/// The report's queries, for either backend (also inside a write transaction).
+pub trait ReportQueries {
+    /// The counts by lead unit of a period's report as of a date, for some units or all.
+    fn report_tallies(
+        &mut self,
+        period: &Period,
+        as_of: NaiveDate,
+        units: Option<&[i64]>,
+    ) -> QueryResult<BTreeMap<i64, Tally>>;
+
+    /// The total counts of several reports of one period start at once (one scan).
+    fn point_totals(
+        &mut self,
+        points: &[ProgressPoint],
+        units: Option<&[i64]>,
+    ) -> QueryResult<Vec<Counts>>;
+}
+
+impl_for_backends!(ReportQueries {
+    fn report_tallies(&mut self, period: &Period, as_of: NaiveDate, units: Option<&[i64]>) -> QueryResult<BTreeMap<i64, Tally>> {
+        let unit_filter = units_sql(units);
+        let select = format!(
+            "SELECT tasks.lead_unit_id AS lead_unit_id, {status} AS status, {age} AS age, \
+             CASE WHEN tasks.assigned_on < {from} THEN 1 ELSE 0 END AS carried, \
+             CASE WHEN tasks.original_deadline IS NOT NULL THEN 1 ELSE 0 END AS extended FROM tasks WHERE ",
+            status = status_sql(as_of),
+            age = age_number_sql(as_of),
+            from = lit(period.from),
+        );
+        let parts: Vec<String> = scope_parts(period, as_of)
+            .iter()
+            .map(|part| format!("{select}{part}{unit_filter}"))
+            .collect();
+        let sql = format!(
+            "SELECT t.lead_unit_id AS lead_unit_id, t.status AS status, CAST(t.age AS INTEGER) AS age, \
+             COUNT(*) AS n, CAST(SUM(t.carried) AS BIGINT) AS carried, CAST(SUM(t.extended) AS BIGINT) AS extended \
+             FROM ({}) t GROUP BY t.lead_unit_id, t.status, t.age",
+            parts.join(" UNION ALL ")
+        );
+        let mut by_unit: BTreeMap<i64, Tally> = BTreeMap::new();
+        for row in diesel::sql_query(sql).load::<Row>(self)? {
+            let tally = by_unit.entry(row.lead_unit_id).or_default();
+            if let Some(status) = Status::from_code(&row.status) {
+                tally.counts.add_status(status, row.n as u64);
+            }
+            tally.counts.carried_over += row.carried as u64;
+            tally.counts.extended += row.extended as u64;
+            if let Some(bucket) = AgeBucket::from_number(&row.age.to_string()) {
+                tally.ages.add_to(bucket, row.n as u64);
+            }
+        }
+        Ok(by_unit)
+    }
+
+    fn point_totals(&mut self, points: &[ProgressPoint], units: Option<&[i64]>) -> QueryResult<Vec<Counts>> {
+        let (Some(first), Some(widest_to), Some(earliest)) = (
+            points.first(),
+            points.iter().map(|p| p.period.to).max(),
+            points.iter().map(|p| p.as_of).min(),
+        ) else {
+            return Ok(Vec::new());
+        };
+        // Every point's tasks are among those of the widest period as of the earliest date.
+        let superset = Period { from: first.period.from, to: widest_to };
+        let columns: Vec<String> = points
+            .iter()
+            .map(|p| format!("(CASE WHEN {} THEN {} ELSE 'out' END)", scope_sql(&p.period, p.as_of), status_sql(p.as_of)))
+            .collect();
+        let statuses = columns.join(" || '|' || ");
+        let unit_filter = units_sql(units);
+        let parts: Vec<String> = scope_parts(&superset, earliest)
+            .iter()
+            .map(|part| format!("SELECT {statuses} AS statuses FROM tasks WHERE {part}{unit_filter}"))
+            .collect();
+        let sql = format!(
+            "SELECT t.statuses AS statuses, COUNT(*) AS n FROM ({}) t GROUP BY t.statuses",
+            parts.join(" UNION ALL ")
+        );
+        let mut totals = vec![Counts::default(); points.len()];
+        for row in diesel::sql_query(sql).load::<PointsRow>(self)? {
+            for (total, code) in totals.iter_mut().zip(row.statuses.split('|')) {
+                if let Some(status) = Status::from_code(code) {
+                    total.add_status(status, row.n as u64);
+                }
+            }
+        }
+        Ok(totals)
+    }
+});
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitCounts {
     pub unit: UnitInfo,
     pub counts: Counts,
+    pub ages: AgeCounts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +259,8 @@ pub struct Report {
     pub period: Period,
     pub as_of: NaiveDate,
     pub totals: Counts,
+    /// The overdue tasks of the report by age.
+    pub ages: AgeCounts,
     /// Every active unit in scope (zeros included) and any other unit with tasks, by code.
     pub units: Vec<UnitCounts>,
 }
@@ -95,11 +274,12 @@ pub fn subtree(units: &[UnitInfo], root: i64) -> Vec<i64> {
         }
     }
     let mut out = vec![root];
+    let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::from([root]);
     let mut i = 0;
     while i < out.len() {
         if let Some(kids) = children.get(&out[i]) {
             for k in kids {
-                if !out.contains(k) {
+                if seen.insert(*k) {
                     out.push(*k);
                 }
             }
@@ -109,6 +289,41 @@ pub fn subtree(units: &[UnitInfo], root: i64) -> Vec<i64> {
     out
 }
 
+/// Builds the report from the tallies of the units in scope.
+pub fn assemble(
+    period: &Period,
+    as_of: NaiveDate,
+    units: Vec<UnitInfo>,
+    in_scope: Option<&[i64]>,
+    by_unit: &BTreeMap<i64, Tally>,
+) -> Report {
+    let mut listed: Vec<UnitCounts> = units
+        .into_iter()
+        .filter(|u| in_scope.is_none_or(|ids| ids.contains(&u.unit.id)))
+        .filter(|u| u.unit.active || by_unit.contains_key(&u.unit.id))
+        .map(|u| {
+            let tally = by_unit.get(&u.unit.id).copied().unwrap_or_default();
+            UnitCounts {
+                counts: tally.counts,
+                ages: tally.ages,
+                unit: u,
+            }
+        })
+        .collect();
+    listed.sort_by(|a, b| a.unit.unit.code.cmp(&b.unit.unit.code));
+    let mut ages = AgeCounts::default();
+    for t in by_unit.values() {
+        ages.add(&t.ages);
+    }
+    Report {
+        period: *period,
+        as_of,
+        totals: crate::domain::report::total(by_unit.values().map(|t| &t.counts)),
+        ages,
+        units: listed,
+    }
+}
+
 /// The report for a period as of a date, for all units or the subtree of one.
 pub fn period_report(
     conn: &mut Conn,
@@ -116,51 +331,284 @@ pub fn period_report(
     as_of: NaiveDate,
     root_unit: Option<i64>,
 ) -> Result<Report> {
-    let (units, rows) = with_conn!(&mut **conn, c => {
+    let (units, in_scope, by_unit) = with_conn!(&mut **conn, c => {
         let units = c.load_unit_infos()?;
-        let unit_filter = match root_unit {
-            None => String::new(),
-            Some(root) => {
-                let ids: Vec<String> = subtree(&units, root).iter().map(i64::to_string).collect();
-                format!(" AND tasks.lead_unit_id IN ({})", ids.join(","))
-            }
-        };
-        let sql = format!(
-            "SELECT tasks.lead_unit_id AS lead_unit_id, {status} AS status, COUNT(*) AS n, \
-             SUM(CASE WHEN tasks.assigned_on < {from} THEN 1 ELSE 0 END) AS carried, \
-             SUM(CASE WHEN tasks.original_deadline IS NOT NULL THEN 1 ELSE 0 END) AS extended \
-             FROM tasks WHERE {scope}{unit_filter} GROUP BY tasks.lead_unit_id, {status}",
-            status = status_sql(as_of),
-            from = lit(period.from),
-            scope = scope_sql(period, as_of),
-        );
-        let rows = diesel::sql_query(sql).load::<Row>(c)?;
-        Ok::<_, diesel::result::Error>((units, rows))
+        let in_scope = root_unit.map(|root| subtree(&units, root));
+        let by_unit = c.report_tallies(period, as_of, in_scope.as_deref())?;
+        Ok::<_, diesel::result::Error>((units, in_scope, by_unit))
     })?;
-    let mut by_unit: BTreeMap<i64, Counts> = BTreeMap::new();
-    for row in rows {
-        let counts = by_unit.entry(row.lead_unit_id).or_default();
-        if let Some(status) = Status::from_code(&row.status) {
-            counts.add_status(status, row.n as u64);
+    Ok(assemble(period, as_of, units, in_scope.as_deref(), &by_unit))
+}
+
+/// The completion over time of a report: the totals of each point of
+/// [`progress_points`], for all units or the subtree of one.
+pub fn progress(
+    conn: &mut Conn,
+    period: &Period,
+    as_of: NaiveDate,
+    root_unit: Option<i64>,
+) -> Result<Vec<(ProgressPoint, Counts)>> {
+    let points = progress_points(period, as_of);
+    let totals = with_conn!(&mut **conn, c => {
+        let in_scope = match root_unit {
+            None => None,
+            Some(root) => Some(subtree(&c.load_unit_infos()?, root)),
+        };
+        c.point_totals(&points, in_scope.as_deref())
+    })?;
+    Ok(points.into_iter().zip(totals).collect())
+}
+
+/// What the dashboard of one reader shows.
+#[derive(Debug, Clone)]
+pub struct DashboardRequest {
+    pub period: Period,
+    pub as_of: NaiveDate,
+    /// A unit code: that unit and the units under it (within the reader's scope).
+    pub unit: Option<String>,
+    /// The reader, whose scope bounds the report.
+    pub user_id: i64,
+    /// Also the completion over the months.
+    pub progress: bool,
+    /// Also the period's frozen report, if it was closed.
+    pub frozen: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub report: Report,
+    pub progress: Vec<(ProgressPoint, Counts)>,
+    pub frozen: Option<super::closes::Frozen>,
+    /// The root of the report (the requested unit, else the reader's scope); `None`: the whole tree.
+    pub root: Option<UnitInfo>,
+    /// The root of the reader's scope; `None`: the whole tree.
+    pub scope_root: Option<i64>,
+    /// The units of the report; `None`: every unit.
+    pub unit_ids: Option<Vec<i64>>,
+    /// The units the reader may narrow the report to, by code.
+    pub choices: Vec<UnitInfo>,
+}
+
+/// Resolves the units a reader's report covers: their scope, narrowed to the
+/// subtree of `unit` when given (which must lie within their scope).
+pub fn resolve_units(
+    units: &[UnitInfo],
+    scope_root: Option<i64>,
+    unit: Option<&str>,
+) -> Result<(Option<UnitInfo>, Option<Vec<i64>>)> {
+    let in_scope = scope_root.map(|root| subtree(units, root));
+    let root_id = match unit {
+        None => scope_root,
+        Some(code) => {
+            let found = units.iter().find(|u| u.unit.code == code).ok_or_else(|| {
+                StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code))
+            })?;
+            if in_scope.as_ref().is_some_and(|ids| !ids.contains(&found.unit.id)) {
+                return Err(StorageError::Invalid(
+                    Invalid::new("unit", "err-unit-outside-scope").arg("value", code),
+                ));
+            }
+            Some(found.unit.id)
         }
-        counts.carried_over += row.carried as u64;
-        counts.extended += row.extended as u64;
-    }
-    let in_scope: Option<Vec<i64>> = root_unit.map(|root| subtree(&units, root));
-    let mut listed: Vec<UnitCounts> = units
-        .into_iter()
-        .filter(|u| in_scope.as_ref().is_none_or(|ids| ids.contains(&u.unit.id)))
-        .filter(|u| u.unit.active || by_unit.contains_key(&u.unit.id))
-        .map(|u| UnitCounts {
-            counts: by_unit.get(&u.unit.id).copied().unwrap_or_default(),
-            unit: u,
-        })
+    };
+    let root = root_id.and_then(|id| units.iter().find(|u| u.unit.id == id).cloned());
+    Ok((root, root_id.map(|id| subtree(units, id))))
+}
+
+/// The dashboard of one reader: the report of their scope (or a subtree of
+/// it), the completion over the months, and the frozen report.
+pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
+    let scope_root = user_scope(conn, req.user_id)?;
+    let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
+    let (root, unit_ids) = resolve_units(&units, scope_root, req.unit.as_deref())?;
+    let (by_unit, totals) = with_conn!(&mut **conn, c => {
+        let by_unit = c.report_tallies(&req.period, req.as_of, unit_ids.as_deref())?;
+        let totals = if req.progress {
+            c.point_totals(&progress_points(&req.period, req.as_of), unit_ids.as_deref())?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, diesel::result::Error>((by_unit, totals))
+    })?;
+    let frozen = if req.frozen {
+        super::closes::frozen(conn, &req.period)?
+    } else {
+        None
+    };
+    let scope_ids = scope_root.map(|r| subtree(&units, r));
+    let choices: Vec<UnitInfo> = units
+        .iter()
+        .filter(|u| scope_ids.as_ref().is_none_or(|ids| ids.contains(&u.unit.id)))
+        .cloned()
         .collect();
-    listed.sort_by(|a, b| a.unit.unit.code.cmp(&b.unit.unit.code));
-    Ok(Report {
-        period: *period,
-        as_of,
-        totals: crate::domain::report::total(by_unit.values()),
-        units: listed,
+    let progress = if req.progress {
+        progress_points(&req.period, req.as_of).into_iter().zip(totals).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Dashboard {
+        report: assemble(&req.period, req.as_of, units, unit_ids.as_deref(), &by_unit),
+        progress,
+        frozen,
+        root,
+        scope_root,
+        unit_ids,
+        choices,
     })
+}
+
+/// Which tasks of a report: the drill-down behind one of its numbers.
+#[derive(Debug, Clone, Default)]
+pub struct TaskQuery {
+    /// The units in scope (a subtree); `None` for all.
+    pub units: Option<Vec<i64>>,
+    /// One lead unit.
+    pub lead_unit: Option<i64>,
+    /// Tasks of any of these statuses; empty: every status.
+    pub statuses: Vec<Status>,
+    /// Only the tasks carried over from before the period.
+    pub carried_over: bool,
+    /// Only the tasks whose deadline was moved.
+    pub extended: bool,
+    /// Only the overdue tasks of this age.
+    pub age: Option<AgeBucket>,
+}
+
+fn task_filter_sql(period: &Period, as_of: NaiveDate, q: &TaskQuery) -> String {
+    let mut sql = scope_sql(period, as_of);
+    sql.push_str(&units_sql(q.units.as_deref()));
+    if let Some(unit) = q.lead_unit {
+        sql.push_str(&format!(" AND tasks.lead_unit_id = {unit}"));
+    }
+    if !q.statuses.is_empty() {
+        sql.push_str(&format!(" AND {}", status_in_sql(as_of, &q.statuses)));
+    }
+    if q.carried_over {
+        sql.push_str(&format!(" AND tasks.assigned_on < {}", lit(period.from)));
+    }
+    if q.extended {
+        sql.push_str(" AND tasks.original_deadline IS NOT NULL");
+    }
+    if let Some(bucket) = q.age {
+        sql.push_str(&format!(" AND {}", age_sql(as_of, bucket)));
+    }
+    sql
+}
+
+/// How many tasks of a report match, and the ids of one page of them (all
+/// when `page` is `None`), ordered by lead unit code, deadline (ongoing last) and id.
+pub fn report_task_ids(
+    conn: &mut Conn,
+    period: &Period,
+    as_of: NaiveDate,
+    q: &TaskQuery,
+    page: Option<(i64, i64)>,
+) -> Result<(i64, Vec<i64>)> {
+    use super::schema::units;
+    let filter = task_filter_sql(period, as_of, q);
+    Ok(with_conn!(&mut **conn, c => {
+        let total: i64 = tasks::table.filter(sql::<Bool>(&filter)).count().get_result(c)?;
+        let mut query = tasks::table
+            .inner_join(units::table)
+            .filter(sql::<Bool>(&filter))
+            .select(tasks::id)
+            .order((units::code.asc(), sql::<Bool>("tasks.deadline IS NULL"), tasks::deadline.asc(), tasks::id.asc()))
+            .into_boxed();
+        if let Some((limit, offset)) = page {
+            query = query.limit(limit).offset(offset);
+        }
+        let ids: Vec<i64> = query.load(c)?;
+        Ok::<_, diesel::result::Error>((total, ids))
+    })?)
+}
+
+/// The tasks of these ids with their units, in the given order.
+pub fn load_tasks(conn: &mut Conn, ids: &[i64]) -> Result<Vec<TaskRecord>> {
+    let mut out = Vec::with_capacity(ids.len());
+    with_conn!(&mut **conn, c => {
+        for chunk in ids.chunks(1000) {
+            out.extend(c.load_records(chunk)?);
+        }
+        Ok::<_, diesel::result::Error>(())
+    })?;
+    Ok(out)
+}
+
+/// The unit whose subtree a user's reports cover; `None` for the whole tree.
+pub fn user_scope(conn: &mut Conn, user_id: i64) -> Result<Option<i64>> {
+    Ok(with_conn!(&mut **conn, c => users::table
+        .find(user_id)
+        .select(users::scope_unit_id)
+        .first::<Option<i64>>(c)
+        .optional())?
+    .flatten())
+}
+
+/// Sets the unit whose subtree a user's reports cover (`None`: the whole tree).
+pub fn set_user_scope(
+    conn: &mut Conn,
+    email: &str,
+    unit_code: Option<&str>,
+    by: Option<i64>,
+) -> Result<()> {
+    use super::audit::{AuditLog, Entry};
+    use super::schema::units;
+    let email = super::users::normalize_email(email);
+    super::write_tx!(&mut **conn, c => {
+        let unit_id = match unit_code {
+            None => None,
+            Some(code) => Some(
+                units::table
+                    .filter(units::code.eq(code))
+                    .select(units::id)
+                    .first::<i64>(c)
+                    .optional()?
+                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
+            ),
+        };
+        let user_id: i64 = users::table
+            .filter(users::email.eq(&email))
+            .select(users::id)
+            .first(c)
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        diesel::update(users::table.find(user_id))
+            .set((users::scope_unit_id.eq(unit_id), users::updated_at.eq(super::now())))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "user.scope",
+            entity: "user",
+            entity_id: Some(user_id),
+            task_id: None,
+            details: serde_json::json!({"scope": unit_code}).to_string(),
+        })?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn the_parts_cover_the_scope_once() {
+        let p: Period = "2022-H2".parse().expect("period");
+        let parts = scope_parts(&p, d("2022-12-31"));
+        assert!(parts.iter().all(|s| s.starts_with(&scope_sql(&p, d("2022-12-31")))));
+        assert!(parts[0].ends_with("tasks.assigned_on >= '2022-07-01'"));
+        assert!(parts[1].contains("completed_on IS NULL"));
+        assert!(parts[2].ends_with("tasks.completed_on >= '2022-07-01'"));
+    }
+
+    #[test]
+    fn an_empty_unit_list_selects_nothing() {
+        assert_eq!(units_sql(Some(&[])), " AND 1 = 0");
+        assert_eq!(units_sql(None), "");
+        assert_eq!(units_sql(Some(&[3, 4])), " AND tasks.lead_unit_id IN (3,4)");
+    }
 }

@@ -41,6 +41,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        scope_unit_id -> Nullable<BigInt>,
     }
 }
 
@@ -197,6 +198,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    period_closes (id) {
+        id -> BigInt,
+        period_from -> Date,
+        period_to -> Date,
+        as_of -> Date,
+        note -> Text,
+        closed_by -> Nullable<BigInt>,
+        closed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    period_close_counts (close_id, unit_id) {
+        close_id -> BigInt,
+        unit_id -> BigInt,
+        unit_code -> Text,
+        unit_name -> Text,
+        total -> BigInt,
+        done_on_time -> BigInt,
+        done_late -> BigInt,
+        in_progress -> BigInt,
+        overdue -> BigInt,
+        carried_over -> BigInt,
+        extended -> BigInt,
+        overdue_upto_30 -> BigInt,
+        overdue_upto_60 -> BigInt,
+        overdue_upto_120 -> BigInt,
+        overdue_over_120 -> BigInt,
+    }
+}
+
 diesel::joinable!(unit_aliases -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -209,6 +242,8 @@ diesel::joinable!(task_coordinators -> units (unit_id));
 diesel::joinable!(progress_reports -> tasks (task_id));
 diesel::joinable!(extension_requests -> tasks (task_id));
 diesel::joinable!(calendar_feeds -> units (unit_id));
+diesel::joinable!(period_closes -> users (closed_by));
+diesel::joinable!(period_close_counts -> period_closes (close_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -226,4 +261,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_feeds,
     audit_log,
     login_throttle,
+    period_closes,
+    period_close_counts,
 );

@@ -2,9 +2,11 @@
 
 pub mod api;
 pub mod error;
+pub mod export;
 pub mod ics;
 pub mod pages;
 pub mod query;
+pub mod report;
 pub mod session;
 
 use actix_session::storage::CookieSessionStore;

@@ -52,6 +52,19 @@ pub struct UnitCountsJson {
     pub counts: CountsJson,
 }
 
+/// A period's report as it was frozen ("chốt số liệu").
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosedJson {
+    pub as_of: NaiveDate,
+    /// When it was frozen (UTC).
+    pub closed_at: chrono::NaiveDateTime,
+    pub closed_by: Option<String>,
+    pub note: String,
+    pub totals: CountsJson,
+    /// The units in the reader's scope as they were frozen, by code.
+    pub units: Vec<UnitCountsJson>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DashboardJson {
     pub from: NaiveDate,
@@ -60,8 +73,10 @@ pub struct DashboardJson {
     pub period: String,
     pub as_of: NaiveDate,
     pub totals: CountsJson,
-    /// Every active unit (zeros included), by code.
+    /// Every active unit in the reader's scope (zeros included), by code.
     pub units: Vec<UnitCountsJson>,
+    /// The frozen report when the period was closed, else null.
+    pub closed: Option<ClosedJson>,
 }
 
 #[derive(Debug, IntoParams)]
@@ -74,20 +89,21 @@ pub struct DashboardParams {
     to: Option<NaiveDate>,
     /// Default: the earlier of today and the period's end; before the period's start is a 400.
     as_of: Option<NaiveDate>,
-    /// A unit code: that unit and the units under it.
+    /// A unit code: that unit and the units under it (within the reader's scope).
     unit: Option<String>,
 }
 
-/// The period report: counts by lead unit and in total.
+/// The period report: counts by lead unit and in total, for the units in the
+/// reader's scope (the whole tree unless their account is limited to a subtree).
 #[utoipa::path(get, path = "/dashboard", params(DashboardParams), responses(
     (status = 200, body = DashboardJson),
     (status = 400, body = crate::web::error::ErrorBody, description = "as_of before the period"),
     (status = 401, body = crate::web::error::ErrorBody),
-    (status = 422, body = crate::web::error::ErrorBody),
+    (status = 422, body = crate::web::error::ErrorBody, description = "a bad value, or a unit outside the reader's scope"),
 ))]
 pub async fn get(
     state: State,
-    _user: ApiUser,
+    user: ApiUser,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<Json<DashboardJson>, ApiError> {
     let params = Params(query.into_inner());
@@ -96,17 +112,37 @@ pub async fn get(
         .period()?
         .unwrap_or_else(|| Period::half_year_of(today));
     let as_of = params.as_of_for(&period, today)?;
-    let unit_code = params.get("unit").map(str::to_string);
-    let report = state
+    let request = storage::report::DashboardRequest {
+        period,
+        as_of,
+        unit: params.get("unit").map(str::to_string),
+        user_id: user.0.user.id,
+        progress: false,
+        frozen: true,
+    };
+    let data = state
         .into_inner()
-        .run(move |conn| {
-            let root = match unit_code {
-                None => None,
-                Some(code) => Some(storage::units::id_for_field(conn, "unit", &code)?),
-            };
-            storage::report::period_report(conn, &period, as_of, root)
-        })
+        .run(move |conn| storage::report::dashboard(conn, &request))
         .await?;
+    let closed = data.frozen.as_ref().map(|f| {
+        let (totals, _) = f.totals(data.unit_ids.as_deref());
+        ClosedJson {
+            as_of: f.close.as_of,
+            closed_at: f.close.closed_at,
+            closed_by: f.close.closed_by.clone(),
+            note: f.close.note.clone(),
+            totals: totals.into(),
+            units: f
+                .units_in(data.unit_ids.as_deref())
+                .map(|u| UnitCountsJson {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    counts: u.counts.into(),
+                })
+                .collect(),
+        }
+    });
+    let report = data.report;
     Ok(Json(DashboardJson {
         from: report.period.from,
         to: report.period.to,
@@ -122,5 +158,6 @@ pub async fn get(
                 counts: u.counts.into(),
             })
             .collect(),
+        closed,
     }))
 }

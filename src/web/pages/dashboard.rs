@@ -1,24 +1,158 @@
-//! `/dashboard`: the period report leaders read, print and export.
+//! `/dashboard`: the period report leaders read, print and export, the list
+//! of the tasks behind its numbers, and the period close ("chốt số liệu").
+//! The page, the print view and the exports are built from one
+//! [`View`](crate::web::report::View) of one `storage::report::dashboard` call.
 
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 
-use super::browse::query_error;
-use super::{field_errors, frame, render, render_with_status};
-use crate::domain::{Period, Status};
-use crate::storage;
+use super::browse::{query_error, TaskLine};
+use super::{field_errors, frame, redirect, render, render_with_status};
+use crate::domain::dashboard::AgeBucket;
+use crate::domain::{Action, Invalid, Period, Status};
+use crate::i18n::{self, Lang};
+use crate::storage::report::{Dashboard, DashboardRequest, TaskQuery};
+use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
+use crate::web::export::{self, TaskRow};
 use crate::web::query::Params;
-use crate::web::session::PageUser;
-use crate::web::State;
+use crate::web::report::{self as view, Query, View};
+use crate::web::session::{self, PageUser};
+use crate::web::{ApiError, State};
 
+/// Rows per page of the drill-down list.
+const PER_PAGE: i64 = 50;
+
+/// A period the picker offers: its name and how people call it.
 #[derive(Debug, Serialize)]
-struct UnitLine {
-    code: String,
-    name: String,
-    counts: crate::web::api::dashboard::CountsJson,
+struct Choice {
+    value: String,
+    label: String,
+}
+
+/// Half-years, quarters and months around today, for the period picker.
+fn period_choices(today: NaiveDate, lang: Lang) -> Vec<Choice> {
+    let y = today.year();
+    let mut out = Vec::new();
+    let label = |key: &str, args: &[(&str, String)]| i18n::text_with(lang, key, args);
+    for year in (y - 4..=y).rev() {
+        for half in [2, 1] {
+            out.push(Choice {
+                value: format!("{year}-H{half}"),
+                label: label(
+                    "period-half",
+                    &[("n", half.to_string()), ("year", year.to_string())],
+                ),
+            });
+        }
+    }
+    for year in [y, y - 1] {
+        for q in (1..=4).rev() {
+            out.push(Choice {
+                value: format!("{year}-Q{q}"),
+                label: label(
+                    "period-quarter",
+                    &[("n", q.to_string()), ("year", year.to_string())],
+                ),
+            });
+        }
+    }
+    let mut month = Period::month(y, today.month()).map(|p| p.from);
+    for _ in 0..12 {
+        let Some(m) = month else { break };
+        out.push(Choice {
+            value: format!("{}-{:02}", m.year(), m.month()),
+            label: label(
+                "period-month",
+                &[("n", m.month().to_string()), ("year", m.year().to_string())],
+            ),
+        });
+        month = m
+            .pred_opt()
+            .and_then(|d| Period::month(d.year(), d.month()))
+            .map(|p| p.from);
+    }
+    for year in (y - 2..=y).rev() {
+        out.push(Choice {
+            value: year.to_string(),
+            label: label("period-year", &[("year", year.to_string())]),
+        });
+    }
+    out
+}
+
+/// Why a dashboard request cannot be answered: the user's input, or the server.
+enum Failure {
+    Input(Invalid),
+    Page(PageError),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        match query_error(e) {
+            Ok(i) => Failure::Input(i),
+            Err(p) => Failure::Page(p),
+        }
+    }
+}
+
+/// Parses the request and reads the reader's dashboard.
+async fn resolve(
+    state: &State,
+    user: &PageUser,
+    params: &Params,
+    progress: bool,
+) -> Result<(Query, Dashboard), Failure> {
+    let q = Query::parse(params, state.config.today())?;
+    let request = DashboardRequest {
+        period: q.period,
+        as_of: q.as_of,
+        unit: q.unit.clone(),
+        user_id: user.account.user.id,
+        progress,
+        frozen: true,
+    };
+    let data = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::report::dashboard(conn, &request))
+        .await?;
+    Ok((q, data))
+}
+
+/// The dashboard form again, with the message of the field at fault and what was typed.
+fn form_error(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    params: &Params,
+    failure: Failure,
+) -> Result<HttpResponse, PageError> {
+    let invalid = match failure {
+        Failure::Input(i) => i,
+        Failure::Page(p) => return Err(p),
+    };
+    let lang = user.visitor.lang;
+    let mut ctx = frame(&user.visitor, req);
+    ctx.insert("query", &params.0);
+    ctx.insert("errors", &field_errors(lang, &[invalid]));
+    ctx.insert("periods", &period_choices(state.config.today(), lang));
+    render_with_status(
+        state,
+        "dashboard.html",
+        &ctx,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+fn now_printed(state: &State) -> String {
+    chrono::Utc::now()
+        .with_timezone(&state.config.tz)
+        .format("%H:%M %d/%m/%Y")
+        .to_string()
 }
 
 pub async fn dashboard(
@@ -28,65 +162,521 @@ pub async fn dashboard(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let params = Params(query.into_inner());
-    let today = state.config.today();
+    let (q, data) = match resolve(&state, &user, &params, true).await {
+        Ok(v) => v,
+        Err(f) => return form_error(&state, &req, &user, &params, f),
+    };
+    let lang = user.visitor.lang;
+    let view = View::build(&q, &data, lang, state.config.tz);
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("query", &params.0);
-    let resolved = params
-        .period()
-        .map(|p| p.unwrap_or_else(|| Period::half_year_of(today)))
-        .and_then(|p| params.as_of_for(&p, today).map(|a| (p, a)));
-    let (period, as_of) = match resolved {
-        Ok(v) => v,
-        Err(e) => {
-            let invalid = query_error(e)?;
-            ctx.insert("errors", &field_errors(user.visitor.lang, &[invalid]));
-            return render_with_status(
-                &state,
-                "dashboard.html",
-                &ctx,
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
-    };
-    let report = state
-        .clone()
-        .into_inner()
-        .run(move |conn| storage::report::period_report(conn, &period, as_of, None))
-        .await?;
-    let lines: Vec<UnitLine> = report
-        .units
-        .into_iter()
-        .map(|u| UnitLine {
-            code: u.unit.unit.code,
-            name: u.unit.unit.name,
-            counts: u.counts.into(),
-        })
-        .collect();
-    ctx.insert("period", &period.name());
-    ctx.insert("from", &period.from);
-    ctx.insert("to", &period.to);
-    ctx.insert("as_of", &as_of);
-    ctx.insert(
-        "totals",
-        &crate::web::api::dashboard::CountsJson::from(report.totals),
-    );
-    ctx.insert("units", &lines);
+    ctx.insert("v", &view);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
-    ctx.insert("periods", &recent_periods(today));
+    ctx.insert("periods", &period_choices(state.config.today(), lang));
+    ctx.insert("may_close", &user.may(Action::ClosePeriod));
+    ctx.insert("today", &state.config.today());
+    ctx.insert("scope_line", &export::scope_line(&view, lang));
     render(&state, "dashboard.html", &ctx)
 }
 
-/// Half-years and quarters around today, for the period picker.
-fn recent_periods(today: NaiveDate) -> Vec<String> {
-    use chrono::Datelike;
-    let y = today.year();
-    let mut out = Vec::new();
-    for year in (y - 4..=y).rev() {
-        out.push(format!("{year}-H2"));
-        out.push(format!("{year}-H1"));
+/// The report laid out for A4 landscape paper, with the period, the as-of
+/// date and the time it was printed.
+pub async fn print(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let (q, data) = match resolve(&state, &user, &params, true).await {
+        Ok(v) => v,
+        Err(f) => return form_error(&state, &req, &user, &params, f),
+    };
+    let lang = user.visitor.lang;
+    let view = View::build(&q, &data, lang, state.config.tz);
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert("v", &view);
+    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    ctx.insert("printed_at", &now_printed(&state));
+    ctx.insert("scope_line", &export::scope_line(&view, lang));
+    render(&state, "dashboard_print.html", &ctx)
+}
+
+/// A file to download, named after the report.
+fn download(body: Vec<u8>, content_type: &str, name: &str) -> HttpResponse {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{safe}\""),
+        ))
+        .body(body)
+}
+
+fn file_name(q: &Query, what: &str, ext: &str) -> String {
+    let unit = q
+        .unit
+        .as_deref()
+        .map(|u| format!("-{u}"))
+        .unwrap_or_default();
+    format!("dondoc-{what}-{}{unit}-{}.{ext}", q.period.name(), q.as_of)
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn export_failed(what: &str, e: impl std::fmt::Display) -> PageError {
+    tracing::error!("{what}: {e}");
+    PageError::Internal
+}
+
+/// The report as on the page (same order), as CSV.
+pub async fn report_csv(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let (q, data) = match resolve(&state, &user, &params, false).await {
+        Ok(v) => v,
+        Err(f) => return form_error(&state, &req, &user, &params, f),
+    };
+    let lang = user.visitor.lang;
+    let view = View::build(&q, &data, lang, state.config.tz);
+    let body = export::report_csv(&view, lang).map_err(|e| export_failed("report csv", e))?;
+    Ok(download(body, CSV, &file_name(&q, "bao-cao", "csv")))
+}
+
+/// The report as on the page, with its months, ages and frozen report, as XLSX.
+pub async fn report_xlsx(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let (q, data) = match resolve(&state, &user, &params, true).await {
+        Ok(v) => v,
+        Err(f) => return form_error(&state, &req, &user, &params, f),
+    };
+    let lang = user.visitor.lang;
+    let view = View::build(&q, &data, lang, state.config.tz);
+    let printed_at = now_printed(&state);
+    let body = web::block(move || export::report_xlsx(&view, lang, &printed_at))
+        .await
+        .map_err(|e| export_failed("report xlsx", e))?
+        .map_err(|e| export_failed("report xlsx", e))?;
+    Ok(download(body, XLSX, &file_name(&q, "bao-cao", "xlsx")))
+}
+
+/// What the drill-down list asks for beyond the report: one lead unit,
+/// statuses, carried over, extended, an age of overdue tasks.
+struct ListFilter {
+    lead_unit: Option<String>,
+    statuses: Vec<Status>,
+    carried_over: bool,
+    extended: bool,
+    age: Option<AgeBucket>,
+}
+
+fn flag(params: &Params, name: &str) -> Result<bool, ApiError> {
+    match params.get(name) {
+        None | Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => Err(ApiError::Invalid(
+            Invalid::new(name, "err-flag").arg("value", other),
+        )),
     }
-    for q in (1..=4).rev() {
-        out.push(format!("{y}-Q{q}"));
+}
+
+impl ListFilter {
+    fn parse(params: &Params) -> Result<ListFilter, ApiError> {
+        let age = match params.get("age") {
+            None => None,
+            Some(a) => Some(AgeBucket::from_number(a).ok_or_else(|| {
+                ApiError::Invalid(Invalid::new("age", "err-age").arg("value", a))
+            })?),
+        };
+        Ok(ListFilter {
+            lead_unit: params.get("lead_unit").map(str::to_string),
+            statuses: params.statuses()?,
+            carried_over: flag(params, "carried")?,
+            extended: flag(params, "extended")?,
+            age,
+        })
+    }
+}
+
+/// The tasks behind a number of a reader's report (one page, or all).
+struct Listed {
+    total: i64,
+    records: Vec<storage::tasks::TaskRecord>,
+    names: HashMap<String, String>,
+    data: Dashboard,
+}
+
+async fn list_tasks(
+    state: &State,
+    user: &PageUser,
+    q: &Query,
+    filter: ListFilter,
+    page: Option<i64>,
+) -> Result<Listed, Failure> {
+    let request = DashboardRequest {
+        period: q.period,
+        as_of: q.as_of,
+        unit: q.unit.clone(),
+        user_id: user.account.user.id,
+        progress: false,
+        frozen: false,
+    };
+    Ok(state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            let data = storage::report::dashboard(conn, &request)?;
+            let lead_unit = match &filter.lead_unit {
+                None => None,
+                Some(code) => {
+                    let unit = data
+                        .choices
+                        .iter()
+                        .find(|u| &u.unit.code == code)
+                        .ok_or_else(|| {
+                            StorageError::Invalid(
+                                Invalid::new("lead_unit", "err-unit-outside-scope")
+                                    .arg("value", code),
+                            )
+                        })?;
+                    Some(unit.unit.id)
+                }
+            };
+            let tq = TaskQuery {
+                units: data.unit_ids.clone(),
+                lead_unit,
+                statuses: filter.statuses,
+                carried_over: filter.carried_over,
+                extended: filter.extended,
+                age: filter.age,
+            };
+            let paging = page.map(|p| (PER_PAGE, (p - 1).saturating_mul(PER_PAGE)));
+            let (total, ids) = storage::report::report_task_ids(
+                conn,
+                &request.period,
+                request.as_of,
+                &tq,
+                paging,
+            )?;
+            let records = storage::report::load_tasks(conn, &ids)?;
+            let names = data
+                .choices
+                .iter()
+                .chain(data.report.units.iter().map(|u| &u.unit))
+                .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
+                .collect();
+            Ok(Listed {
+                total,
+                records,
+                names,
+                data,
+            })
+        })
+        .await?)
+}
+
+/// A label of what the list holds, e.g. "Quá hạn · 31–60 ngày".
+fn describe(filter_params: &Params, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(statuses) = filter_params.statuses() {
+        let labels: Vec<String> = statuses
+            .iter()
+            .map(|s| i18n::text(lang, &format!("status-{}", s.code())))
+            .collect();
+        if !labels.is_empty() {
+            out.push(labels.join(", "));
+        }
+    }
+    if filter_params.get("carried") == Some("1") {
+        out.push(i18n::text(lang, "count-carried-over"));
+    }
+    if filter_params.get("extended") == Some("1") {
+        out.push(i18n::text(lang, "count-extended"));
+    }
+    if let Some(b) = filter_params.get("age").and_then(AgeBucket::from_number) {
+        out.push(i18n::text_with(
+            lang,
+            "dashboard-age-filter",
+            &[("age", i18n::text(lang, b.label_key()))],
+        ));
     }
     out
+}
+
+/// `/dashboard/tasks`: the tasks behind a number of the report.
+pub async fn tasks(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let lang = user.visitor.lang;
+    let parsed = Query::parse(&params, state.config.today()).and_then(|q| {
+        let filter = ListFilter::parse(&params)?;
+        Ok((q, filter, params.number("page", 1)?))
+    });
+    let result = match parsed {
+        Ok((q, filter, page)) => list_tasks(&state, &user, &q, filter, Some(page))
+            .await
+            .map(|l| (q, l, page)),
+        Err(e) => Err(Failure::from(e)),
+    };
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert("query", &params.0);
+    let (q, listed, page) = match result {
+        Ok(v) => v,
+        Err(Failure::Page(p)) => return Err(p),
+        Err(Failure::Input(i)) => {
+            ctx.insert("errors", &field_errors(lang, &[i]));
+            ctx.insert("tasks", &Vec::<TaskLine>::new());
+            return render_with_status(
+                &state,
+                "dashboard_tasks.html",
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let view = View::build(&q, &listed.data, lang, state.config.tz);
+    let pages = ((listed.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let keep: Vec<(String, String)> = params
+        .0
+        .iter()
+        .filter(|(k, v)| k.as_str() != "page" && !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut keep_sorted = keep.clone();
+    keep_sorted.sort();
+    let pairs: Vec<(&str, String)> = keep_sorted
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    ctx.insert("v", &view);
+    ctx.insert("filters", &describe(&params, lang));
+    ctx.insert(
+        "lead_unit",
+        &params.get("lead_unit").map(|c| {
+            (
+                c.to_string(),
+                listed.names.get(c).cloned().unwrap_or_default(),
+            )
+        }),
+    );
+    ctx.insert("total", &listed.total);
+    ctx.insert("page", &page);
+    ctx.insert("pages", &pages);
+    ctx.insert(
+        "page_query",
+        &view::url("", &pairs).trim_start_matches('?').to_string(),
+    );
+    ctx.insert("csv", &view::url("/dashboard/tasks.csv", &pairs));
+    ctx.insert("xlsx", &view::url("/dashboard/tasks.xlsx", &pairs));
+    ctx.insert("back", &view::url("/dashboard", &q.base()));
+    ctx.insert(
+        "tasks",
+        &listed
+            .records
+            .into_iter()
+            .map(|r| TaskLine::new(r, q.as_of))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert("scope_line", &export::scope_line(&view, lang));
+    render(&state, "dashboard_tasks.html", &ctx)
+}
+
+/// Every task behind the request, for the exports.
+async fn export_rows(
+    state: &State,
+    user: &PageUser,
+    params: &Params,
+) -> Result<(Query, View, Vec<TaskRow>), Failure> {
+    let q = Query::parse(params, state.config.today())?;
+    let filter = ListFilter::parse(params)?;
+    let listed = list_tasks(state, user, &q, filter, None).await?;
+    let lang = user.visitor.lang;
+    let view = View::build(&q, &listed.data, lang, state.config.tz);
+    let rows = listed
+        .records
+        .into_iter()
+        .map(|r| {
+            let name = listed.names.get(&r.lead_unit).cloned().unwrap_or_default();
+            TaskRow::new(r, name, &q.period, q.as_of)
+        })
+        .collect();
+    Ok((q, view, rows))
+}
+
+pub async fn tasks_csv(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let (q, _, rows) = match export_rows(&state, &user, &params).await {
+        Ok(v) => v,
+        Err(f) => return form_error(&state, &req, &user, &params, f),
+    };
+    let body = export::tasks_csv(&rows).map_err(|e| export_failed("tasks csv", e))?;
+    Ok(download(body, CSV, &file_name(&q, "nhiem-vu", "csv")))
+}
+
+pub async fn tasks_xlsx(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(query.into_inner());
+    let (q, view, rows) = match export_rows(&state, &user, &params).await {
+        Ok(v) => v,
+        Err(f) => return form_error(&state, &req, &user, &params, f),
+    };
+    let lang = user.visitor.lang;
+    let printed_at = now_printed(&state);
+    let body = web::block(move || export::tasks_xlsx(&view, &rows, lang, &printed_at))
+        .await
+        .map_err(|e| export_failed("tasks xlsx", e))?
+        .map_err(|e| export_failed("tasks xlsx", e))?;
+    Ok(download(body, XLSX, &file_name(&q, "nhiem-vu", "xlsx")))
+}
+
+/// The message of a refused close or reopen, in the user's language.
+fn refusal(lang: Lang, e: ApiError) -> Result<String, PageError> {
+    match e {
+        ApiError::Invalid(i) | ApiError::BadRequest(i) | ApiError::Conflict(i) => {
+            Ok(i18n::invalid(lang, &i))
+        }
+        ApiError::NotFound => Ok(i18n::text(lang, "dashboard-not-closed")),
+        other => Err(other.into()),
+    }
+}
+
+/// `POST /dashboard/close`: an official freezes the period's report as of a date.
+pub async fn close(
+    state: State,
+    user: PageUser,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(form.into_inner());
+    let lang = user.visitor.lang;
+    let today = state.config.today();
+    let session = &user.visitor.session;
+    let period = match params.period() {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            session::flash(
+                session,
+                "error",
+                i18n::invalid(lang, &Invalid::required("period")),
+            );
+            return Ok(redirect("/dashboard"));
+        }
+        Err(e) => {
+            session::flash(session, "error", refusal(lang, e)?);
+            return Ok(redirect("/dashboard"));
+        }
+    };
+    let as_of = match params.as_of_for(&period, today) {
+        Ok(a) => a,
+        Err(e) => {
+            session::flash(session, "error", refusal(lang, e)?);
+            return Ok(redirect(&view::url(
+                "/dashboard",
+                &[("period", period.name())],
+            )));
+        }
+    };
+    let note = params.0.get("note").cloned().unwrap_or_default();
+    let user_id = user.account.user.id;
+    let result = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::closes::close(conn, &period, as_of, &note, Some(user_id), today))
+        .await;
+    match result {
+        Ok(_) => session::flash(
+            session,
+            "ok",
+            i18n::text_with(
+                lang,
+                "dashboard-closed",
+                &[
+                    ("period", period.name()),
+                    ("as_of", crate::domain::dates::format_vi(as_of)),
+                ],
+            ),
+        ),
+        Err(e) => session::flash(session, "error", refusal(lang, e)?),
+    }
+    Ok(redirect(&view::url(
+        "/dashboard",
+        &[("period", period.name()), ("as_of", as_of.to_string())],
+    )))
+}
+
+/// `POST /dashboard/reopen`: removes a period's close (the audit log keeps it).
+pub async fn reopen(
+    state: State,
+    user: PageUser,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let params = Params(form.into_inner());
+    let lang = user.visitor.lang;
+    let session = &user.visitor.session;
+    let period = match params.period() {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            session::flash(
+                session,
+                "error",
+                i18n::invalid(lang, &Invalid::required("period")),
+            );
+            return Ok(redirect("/dashboard"));
+        }
+        Err(e) => {
+            session::flash(session, "error", refusal(lang, e)?);
+            return Ok(redirect("/dashboard"));
+        }
+    };
+    let user_id = user.account.user.id;
+    let result = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::closes::reopen(conn, &period, Some(user_id)))
+        .await;
+    match result {
+        Ok(()) => session::flash(
+            session,
+            "ok",
+            i18n::text_with(lang, "dashboard-reopened", &[("period", period.name())]),
+        ),
+        Err(e) => session::flash(session, "error", refusal(lang, e)?),
+    }
+    Ok(redirect(&view::url(
+        "/dashboard",
+        &[("period", period.name())],
+    )))
 }

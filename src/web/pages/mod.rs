@@ -57,6 +57,14 @@ page_routes! {
     GET "/account/password" => auth::password_form, Signed(Read),
     POST "/account/password" => auth::change_password, Signed(Read),
     GET "/dashboard" => dashboard::dashboard, Signed(Read),
+    GET "/dashboard/print" => dashboard::print, Signed(Read),
+    GET "/dashboard/export.csv" => dashboard::report_csv, Signed(Read),
+    GET "/dashboard/export.xlsx" => dashboard::report_xlsx, Signed(Read),
+    GET "/dashboard/tasks" => dashboard::tasks, Signed(Read),
+    GET "/dashboard/tasks.csv" => dashboard::tasks_csv, Signed(Read),
+    GET "/dashboard/tasks.xlsx" => dashboard::tasks_xlsx, Signed(Read),
+    POST "/dashboard/close" => dashboard::close, Signed(ClosePeriod),
+    POST "/dashboard/reopen" => dashboard::reopen, Signed(ClosePeriod),
     GET "/tasks" => browse::tasks, Signed(Read),
     GET "/tasks/{id}" => browse::task, Signed(Read),
     GET "/meetings" => browse::meetings, Signed(Read),
@@ -102,6 +110,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "dashboard.html",
         include_str!("../../../templates/dashboard.html"),
+    ),
+    (
+        "dashboard_parts.html",
+        include_str!("../../../templates/dashboard_parts.html"),
+    ),
+    (
+        "dashboard_print.html",
+        include_str!("../../../templates/dashboard_print.html"),
+    ),
+    (
+        "dashboard_tasks.html",
+        include_str!("../../../templates/dashboard_tasks.html"),
     ),
     ("tasks.html", include_str!("../../../templates/tasks.html")),
     ("task.html", include_str!("../../../templates/task.html")),

@@ -1,0 +1,525 @@
+//! What the dashboard derives from a period report, free of I/O: the order and
+//! the rank of the units table, the age of overdue tasks, and the points of the
+//! completion-over-time chart.
+
+use chrono::{Duration, NaiveDate};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use super::period::Period;
+use super::report::{Counts, ReportedTask};
+use super::status::Status;
+
+/// A column of the units table that it can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    Rank,
+    Code,
+    Name,
+    Total,
+    DoneOnTime,
+    DoneLate,
+    InProgress,
+    Overdue,
+    CarriedOver,
+    Extended,
+    CompletionRate,
+    OnTimeRate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn code(self) -> &'static str {
+        match self {
+            SortDir::Asc => "asc",
+            SortDir::Desc => "desc",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SortDir> {
+        match code.trim() {
+            "asc" => Some(SortDir::Asc),
+            "desc" => Some(SortDir::Desc),
+            _ => None,
+        }
+    }
+
+    pub fn flip(self) -> SortDir {
+        match self {
+            SortDir::Asc => SortDir::Desc,
+            SortDir::Desc => SortDir::Asc,
+        }
+    }
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 12] = [
+        SortKey::Rank,
+        SortKey::Code,
+        SortKey::Name,
+        SortKey::Total,
+        SortKey::DoneOnTime,
+        SortKey::DoneLate,
+        SortKey::InProgress,
+        SortKey::Overdue,
+        SortKey::CarriedOver,
+        SortKey::Extended,
+        SortKey::CompletionRate,
+        SortKey::OnTimeRate,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SortKey::Rank => "rank",
+            SortKey::Code => "code",
+            SortKey::Name => "name",
+            SortKey::Total => "total",
+            SortKey::DoneOnTime => "done_on_time",
+            SortKey::DoneLate => "done_late",
+            SortKey::InProgress => "in_progress",
+            SortKey::Overdue => "overdue",
+            SortKey::CarriedOver => "carried_over",
+            SortKey::Extended => "extended",
+            SortKey::CompletionRate => "completion_rate",
+            SortKey::OnTimeRate => "on_time_rate",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.code() == code.trim())
+    }
+
+    /// The direction a first click on the column sorts in: names and ranks
+    /// from the top, numbers from the largest.
+    pub fn natural_dir(self) -> SortDir {
+        match self {
+            SortKey::Rank | SortKey::Code | SortKey::Name => SortDir::Asc,
+            _ => SortDir::Desc,
+        }
+    }
+}
+
+/// `part / whole` compared exactly (no floating point): a/b against c/d. A
+/// ratio over nothing is 0, as the report's rates are.
+fn cmp_ratio(a: u64, b: u64, c: u64, d: u64) -> Ordering {
+    let (a, b) = if b == 0 { (0, 1) } else { (a, b) };
+    let (c, d) = if d == 0 { (0, 1) } else { (c, d) };
+    (a as u128 * d as u128).cmp(&(c as u128 * b as u128))
+}
+
+/// How well a unit did, best first: completion rate, then on-time rate.
+fn cmp_merit(a: &Counts, b: &Counts) -> Ordering {
+    cmp_ratio(b.done(), b.total, a.done(), a.total)
+        .then_with(|| cmp_ratio(b.done_on_time, b.total, a.done_on_time, a.total))
+}
+
+/// The rank of each unit by completion rate, then on-time rate (1 is best;
+/// equal rates share a rank and the next rank is skipped: 1, 2, 2, 4). Units
+/// without tasks in the period have no rank.
+pub fn ranks(counts: &[Counts]) -> Vec<Option<u32>> {
+    let mut ranked: Vec<usize> = (0..counts.len()).filter(|i| counts[*i].total > 0).collect();
+    ranked.sort_by(|a, b| cmp_merit(&counts[*a], &counts[*b]));
+    let mut out = vec![None; counts.len()];
+    let mut rank = 0u32;
+    for (position, i) in ranked.iter().enumerate() {
+        let tied = position > 0 && cmp_merit(&counts[ranked[position - 1]], &counts[*i]).is_eq();
+        if !tied {
+            rank = position as u32 + 1;
+        }
+        out[*i] = Some(rank);
+    }
+    out
+}
+
+/// One row of the units table, as the ordering sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub counts: &'a Counts,
+    pub rank: Option<u32>,
+}
+
+/// The order of the rows for a sort column and direction, as indexes into
+/// `rows`. Ties keep the code order; unranked rows stay last when sorting by rank.
+pub fn order(rows: &[Row], key: SortKey, dir: SortDir) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    let by_value = |a: &Row, b: &Row| -> Ordering {
+        let (ca, cb) = (a.counts, b.counts);
+        match key {
+            SortKey::Rank => Ordering::Equal,
+            SortKey::Code => a.code.cmp(b.code),
+            SortKey::Name => crate::domain::text::fold(a.name).cmp(&crate::domain::text::fold(b.name)),
+            SortKey::Total => ca.total.cmp(&cb.total),
+            SortKey::DoneOnTime => ca.done_on_time.cmp(&cb.done_on_time),
+            SortKey::DoneLate => ca.done_late.cmp(&cb.done_late),
+            SortKey::InProgress => ca.in_progress.cmp(&cb.in_progress),
+            SortKey::Overdue => ca.overdue.cmp(&cb.overdue),
+            SortKey::CarriedOver => ca.carried_over.cmp(&cb.carried_over),
+            SortKey::Extended => ca.extended.cmp(&cb.extended),
+            SortKey::CompletionRate => cmp_ratio(ca.done(), ca.total, cb.done(), cb.total),
+            SortKey::OnTimeRate => cmp_ratio(ca.done_on_time, ca.total, cb.done_on_time, cb.total),
+        }
+    };
+    idx.sort_by(|i, j| {
+        let (a, b) = (&rows[*i], &rows[*j]);
+        let primary = if key == SortKey::Rank {
+            match (a.rank, b.rank) {
+                (Some(x), Some(y)) => match dir {
+                    SortDir::Asc => x.cmp(&y),
+                    SortDir::Desc => y.cmp(&x),
+                },
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        } else {
+            match dir {
+                SortDir::Asc => by_value(a, b),
+                SortDir::Desc => by_value(b, a),
+            }
+        };
+        primary.then_with(|| a.code.cmp(b.code))
+    });
+    idx
+}
+
+/// How long an overdue task has been overdue as of the report's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgeBucket {
+    /// 1 to 30 days.
+    UpTo30,
+    /// 31 to 60 days.
+    UpTo60,
+    /// 61 to 120 days.
+    UpTo120,
+    /// More than 120 days.
+    Over120,
+}
+
+impl AgeBucket {
+    pub const ALL: [AgeBucket; 4] = [
+        AgeBucket::UpTo30,
+        AgeBucket::UpTo60,
+        AgeBucket::UpTo120,
+        AgeBucket::Over120,
+    ];
+
+    /// The bucket of a number of days overdue (at least 1).
+    pub fn of_days(days: i64) -> Option<AgeBucket> {
+        match days {
+            i64::MIN..=0 => None,
+            1..=30 => Some(AgeBucket::UpTo30),
+            31..=60 => Some(AgeBucket::UpTo60),
+            61..=120 => Some(AgeBucket::UpTo120),
+            _ => Some(AgeBucket::Over120),
+        }
+    }
+
+    /// `1` to `4`, as used in links (`age=2`).
+    pub fn number(self) -> u8 {
+        self as u8 + 1
+    }
+
+    pub fn from_number(n: &str) -> Option<AgeBucket> {
+        AgeBucket::ALL.into_iter().find(|b| b.number().to_string() == n.trim())
+    }
+
+    /// The catalogue key of the bucket's label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            AgeBucket::UpTo30 => "age-upto-30",
+            AgeBucket::UpTo60 => "age-upto-60",
+            AgeBucket::UpTo120 => "age-upto-120",
+            AgeBucket::Over120 => "age-over-120",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AgeBucket::UpTo30 => "overdue_upto_30",
+            AgeBucket::UpTo60 => "overdue_upto_60",
+            AgeBucket::UpTo120 => "overdue_upto_120",
+            AgeBucket::Over120 => "overdue_over_120",
+        }
+    }
+
+    /// The deadlines of the tasks in this bucket as of `as_of`: from (inclusive,
+    /// none for the oldest bucket) to (inclusive).
+    pub fn deadlines(self, as_of: NaiveDate) -> (Option<NaiveDate>, NaiveDate) {
+        let days = |n: i64| as_of - Duration::days(n);
+        match self {
+            AgeBucket::UpTo30 => (Some(days(30)), days(1)),
+            AgeBucket::UpTo60 => (Some(days(60)), days(31)),
+            AgeBucket::UpTo120 => (Some(days(120)), days(61)),
+            AgeBucket::Over120 => (None, days(121)),
+        }
+    }
+}
+
+/// Overdue tasks counted by age bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgeCounts(pub [u64; 4]);
+
+impl AgeCounts {
+    pub fn get(&self, bucket: AgeBucket) -> u64 {
+        self.0[bucket as usize]
+    }
+
+    pub fn add_to(&mut self, bucket: AgeBucket, n: u64) {
+        self.0[bucket as usize] += n;
+    }
+
+    pub fn add(&mut self, other: &AgeCounts) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+}
+
+/// The overdue tasks of a period's report by lead unit and age, task by task:
+/// the reference the SQL is checked against.
+pub fn overdue_ages<'a>(
+    tasks: impl IntoIterator<Item = &'a ReportedTask>,
+    period: &Period,
+    as_of: NaiveDate,
+) -> BTreeMap<i64, AgeCounts> {
+    let mut out: BTreeMap<i64, AgeCounts> = BTreeMap::new();
+    for t in tasks {
+        if period.inclusion(&t.dates, as_of).is_none() {
+            continue;
+        }
+        if t.dates.status_as_of(as_of) != Some(Status::Overdue) {
+            continue;
+        }
+        let days = t.dates.days_left(as_of).map(|d| -d).unwrap_or(0);
+        if let Some(bucket) = AgeBucket::of_days(days) {
+            out.entry(t.lead_unit_id).or_default().add_to(bucket, 1);
+        }
+    }
+    out
+}
+
+/// One point of the completion-over-time chart: the report of the period from
+/// its start up to `period.to`, as of `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressPoint {
+    pub period: Period,
+    pub as_of: NaiveDate,
+}
+
+/// More points than this and the chart steps over months.
+pub const MAX_POINTS: usize = 24;
+
+/// The points of the completion-over-time chart of a report: the end of each
+/// month of the period up to the as-of date (the as-of date itself in its own
+/// month), each the period-to-date report; and the report itself when the
+/// as-of date is after the period. Long periods step over months so that at
+/// most [`MAX_POINTS`] month ends are shown, the last one always.
+pub fn progress_points(period: &Period, as_of: NaiveDate) -> Vec<ProgressPoint> {
+    let ends: Vec<NaiveDate> = period
+        .months()
+        .into_iter()
+        .filter(|m| m.from <= as_of)
+        .map(|m| m.to.min(as_of))
+        .collect();
+    let step = ends.len().div_ceil(MAX_POINTS).max(1);
+    let last = ends.len().saturating_sub(1);
+    let mut points: Vec<ProgressPoint> = ends
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (last - i) % step == 0)
+        .map(|(_, end)| ProgressPoint {
+            period: Period {
+                from: period.from,
+                to: *end,
+            },
+            as_of: *end,
+        })
+        .collect();
+    if as_of > period.to {
+        points.push(ProgressPoint {
+            period: *period,
+            as_of,
+        });
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::status::TaskDates;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    fn c(total: u64, on_time: u64, late: u64) -> Counts {
+        Counts {
+            total,
+            done_on_time: on_time,
+            done_late: late,
+            in_progress: total - on_time - late,
+            ..Counts::default()
+        }
+    }
+
+    #[test]
+    fn ranks_share_ties_and_skip() {
+        // 2/3 done, 1/2 done, 2/4 done (same rate, same on-time rate), none, 1/1.
+        let counts = [c(3, 2, 0), c(2, 1, 0), c(4, 2, 0), c(0, 0, 0), c(1, 1, 0)];
+        assert_eq!(
+            ranks(&counts),
+            vec![Some(2), Some(3), Some(3), None, Some(1)]
+        );
+    }
+
+    #[test]
+    fn the_on_time_rate_breaks_a_tie_of_completion() {
+        let counts = [c(2, 1, 1), c(2, 2, 0)];
+        assert_eq!(ranks(&counts), vec![Some(2), Some(1)]);
+    }
+
+    #[test]
+    fn rates_compare_exactly() {
+        // 1/3 and 2/6 are equal even though their floating point values may differ.
+        let counts = [c(3, 1, 0), c(6, 2, 0)];
+        assert_eq!(ranks(&counts), vec![Some(1), Some(1)]);
+    }
+
+    fn rows<'a>(data: &'a [(&'a str, &'a str, Counts)], ranks: &[Option<u32>]) -> Vec<Row<'a>> {
+        data.iter()
+            .zip(ranks)
+            .map(|((code, name, counts), rank)| Row {
+                code,
+                name,
+                counts,
+                rank: *rank,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sorting_by_columns() {
+        let data = [
+            ("B", "Ban Tuyên giáo", c(3, 2, 0)),
+            ("A", "Văn phòng", c(2, 1, 0)),
+            ("C", "Ân Thi", c(0, 0, 0)),
+            ("D", "Đảng ủy", c(4, 4, 0)),
+        ];
+        let counts: Vec<Counts> = data.iter().map(|r| r.2).collect();
+        let rk = ranks(&counts);
+        let rows = rows(&data, &rk);
+        let codes = |idx: Vec<usize>| idx.into_iter().map(|i| rows[i].code).collect::<Vec<_>>();
+        assert_eq!(codes(order(&rows, SortKey::Code, SortDir::Asc)), ["A", "B", "C", "D"]);
+        assert_eq!(codes(order(&rows, SortKey::Total, SortDir::Desc)), ["D", "B", "A", "C"]);
+        assert_eq!(codes(order(&rows, SortKey::Total, SortDir::Asc)), ["C", "A", "B", "D"]);
+        assert_eq!(codes(order(&rows, SortKey::Rank, SortDir::Asc)), ["D", "B", "A", "C"]);
+        // Unranked units stay last either way.
+        assert_eq!(codes(order(&rows, SortKey::Rank, SortDir::Desc)), ["A", "B", "D", "C"]);
+        assert_eq!(
+            codes(order(&rows, SortKey::CompletionRate, SortDir::Desc)),
+            ["D", "B", "A", "C"]
+        );
+        // Names sort without accents: Ân, Ban, Đảng, Văn.
+        assert_eq!(codes(order(&rows, SortKey::Name, SortDir::Asc)), ["C", "B", "D", "A"]);
+    }
+
+    #[test]
+    fn sort_codes_round_trip() {
+        for k in SortKey::ALL {
+            assert_eq!(SortKey::from_code(k.code()), Some(k));
+        }
+        assert_eq!(SortKey::from_code("nope"), None);
+        assert_eq!(SortDir::from_code("desc"), Some(SortDir::Desc));
+        assert_eq!(SortDir::Asc.flip(), SortDir::Desc);
+    }
+
+    #[test]
+    fn age_buckets_and_their_deadlines() {
+        assert_eq!(AgeBucket::of_days(0), None);
+        assert_eq!(AgeBucket::of_days(1), Some(AgeBucket::UpTo30));
+        assert_eq!(AgeBucket::of_days(30), Some(AgeBucket::UpTo30));
+        assert_eq!(AgeBucket::of_days(31), Some(AgeBucket::UpTo60));
+        assert_eq!(AgeBucket::of_days(60), Some(AgeBucket::UpTo60));
+        assert_eq!(AgeBucket::of_days(61), Some(AgeBucket::UpTo120));
+        assert_eq!(AgeBucket::of_days(120), Some(AgeBucket::UpTo120));
+        assert_eq!(AgeBucket::of_days(121), Some(AgeBucket::Over120));
+        let a = d("2022-12-31");
+        for days in 1..400 {
+            let deadline = a - Duration::days(days);
+            let bucket = AgeBucket::of_days(days).expect("bucket");
+            let (from, to) = bucket.deadlines(a);
+            assert!(deadline <= to && from.is_none_or(|f| deadline >= f), "{days}");
+            for other in AgeBucket::ALL.into_iter().filter(|b| *b != bucket) {
+                let (from, to) = other.deadlines(a);
+                assert!(!(deadline <= to && from.is_none_or(|f| deadline >= f)), "{days}");
+            }
+        }
+        for b in AgeBucket::ALL {
+            assert_eq!(AgeBucket::from_number(&b.number().to_string()), Some(b));
+        }
+    }
+
+    #[test]
+    fn overdue_ages_follow_the_status() {
+        let t = |deadline: &str, completed: Option<&str>| ReportedTask {
+            lead_unit_id: 1,
+            dates: TaskDates {
+                assigned_on: d("2022-07-07"),
+                deadline: Some(d(deadline)),
+                completed_on: completed.map(d),
+                cancelled_on: None,
+            },
+            extended: false,
+        };
+        let tasks = [
+            t("2022-12-30", None),
+            t("2022-11-30", None),
+            t("2022-08-01", None),
+            t("2022-08-01", Some("2022-09-01")),
+            t("2023-01-30", None),
+        ];
+        let ages = overdue_ages(&tasks, &"2022-H2".parse().expect("period"), d("2022-12-31"));
+        assert_eq!(ages[&1], AgeCounts([1, 1, 0, 1]));
+    }
+
+    #[test]
+    fn progress_points_of_a_half_year() {
+        let h2: Period = "2022-H2".parse().expect("period");
+        let points = progress_points(&h2, d("2022-12-31"));
+        assert_eq!(points.len(), 6);
+        assert_eq!(points[0].period, "2022-07".parse().expect("p"));
+        assert_eq!(points[0].as_of, d("2022-07-31"));
+        assert_eq!(points[5].period, h2);
+        // Up to the as-of date only, which ends its month's point.
+        let points = progress_points(&h2, d("2022-09-10"));
+        assert_eq!(points.len(), 3);
+        assert_eq!(points[2].as_of, d("2022-09-10"));
+        assert_eq!(points[2].period.to, d("2022-09-10"));
+        // After the period: every month, then the report itself.
+        let points = progress_points(&h2, d("2023-01-15"));
+        assert_eq!(points.len(), 7);
+        assert_eq!(points[6], ProgressPoint { period: h2, as_of: d("2023-01-15") });
+    }
+
+    #[test]
+    fn long_periods_step_over_months() {
+        let p: Period = "2015-01-01..2022-12-31".parse().expect("period");
+        let points = progress_points(&p, d("2022-12-31"));
+        assert!(points.len() <= MAX_POINTS, "{}", points.len());
+        assert_eq!(points.last().map(|x| x.as_of), Some(d("2022-12-31")));
+        let p: Period = "2021-01-01..2022-12-31".parse().expect("period");
+        assert_eq!(progress_points(&p, d("2022-12-31")).len(), 24);
+    }
+}
