@@ -26,7 +26,10 @@ use dondoc::storage::{self, outbox, Db};
 const UNITS: usize = 60;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// A database for the run: SQLite in a temporary folder, or a fresh PostgreSQL database.
@@ -44,7 +47,8 @@ impl BenchDb {
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
             let name = format!("dondoc_bench_{}", dondoc::auth::random_secret(6));
             let mut conn = PgConnection::establish(&admin).expect("PostgreSQL");
-            conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create database");
             let mut url = url::Url::parse(&admin).expect("url");
             url.set_path(&name);
             BenchDb {
@@ -176,7 +180,10 @@ fn smtp_server() -> (String, Arc<AtomicUsize>) {
     };
     std::thread::spawn(move || {
         let mut server = mailin_embedded::Server::new(handler);
-        server.with_name("bench.local").with_num_threads(4).with_tcp_listener(listener);
+        server
+            .with_name("bench.local")
+            .with_num_threads(4)
+            .with_tcp_listener(listener);
         if let Err(e) = server.serve() {
             eprintln!("SMTP server stopped: {e}");
         }
@@ -202,7 +209,11 @@ fn main() {
     let mails = env_usize("DONDOC_BENCH_MAILS", if quick { 200 } else { 10_000 });
     let bench_db = BenchDb::new();
     let url = DatabaseUrl::parse(&bench_db.url).expect("url");
-    let backend = if bench_db.pg_name.is_some() { "PostgreSQL" } else { "SQLite" };
+    let backend = if bench_db.pg_name.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let db = Db::connect(&url).expect("connect");
     db.migrate().expect("migrate");
     // A Monday, so that the weekly digests are planned too (the heaviest day).
@@ -213,11 +224,18 @@ fn main() {
 
     let started = Instant::now();
     let n = generate(&db, tasks, day);
-    println!("{backend}: generated {n} tasks over {UNITS} units in {:.1}s", started.elapsed().as_secs_f64());
+    println!(
+        "{backend}: generated {n} tasks over {UNITS} units in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 
     let (smtp_url, received) = smtp_server();
     let mail_dir = bench_db._dir.path().join("mail");
-    let mailer = Mailer::new(&config(&bench_db.url, Some(&smtp_url), &mail_dir), "k".repeat(64)).expect("mailer");
+    let mailer = Mailer::new(
+        &config(&bench_db.url, Some(&smtp_url), &mail_dir),
+        "k".repeat(64),
+    )
+    .expect("mailer");
 
     // The pure part alone: read the open tasks, apply the policy, group by recipient.
     let t = Instant::now();
@@ -261,7 +279,8 @@ fn main() {
     // Delivery: the day's mails out of the way first, then `mails` mails of a usual size.
     let mut conn = db.conn().expect("conn");
     let typical = typical_mail(&mailer, &plan, day);
-    storage::with_conn!(&mut *conn, c => c.batch_execute("DELETE FROM mail_outbox")).expect("clear outbox");
+    storage::with_conn!(&mut *conn, c => c.batch_execute("DELETE FROM mail_outbox"))
+        .expect("clear outbox");
     let t = Instant::now();
     for chunk in (0..mails).collect::<Vec<_>>().chunks(1000) {
         storage::write_tx!(&mut *conn, c => {
@@ -287,7 +306,13 @@ fn main() {
     let before = received.load(Ordering::Relaxed);
     let t = Instant::now();
     let delivered = mailer
-        .deliver(&db, &DeliverOptions { batch: 50, ..DeliverOptions::default() })
+        .deliver(
+            &db,
+            &DeliverOptions {
+                batch: 50,
+                ..DeliverOptions::default()
+            },
+        )
         .expect("deliver");
     let took = t.elapsed();
     // The server counts a mail when its DATA ends; give the last one a moment.

@@ -52,7 +52,9 @@ impl Received {
             .next()?
             .to_string();
         for part in self.raw.split(&format!("--{boundary}")) {
-            let Some((head, body)) = part.split_once("\r\n\r\n") else { continue };
+            let Some((head, body)) = part.split_once("\r\n\r\n") else {
+                continue;
+            };
             let head_l = head.to_ascii_lowercase();
             if !head_l.contains(&format!("content-type: {content_type}")) {
                 continue;
@@ -101,7 +103,10 @@ fn qp_decode(s: &str) -> Vec<u8> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'=' && i + 3 <= b.len() {
-            if let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -131,7 +136,13 @@ impl mailin_embedded::Handler for Collector {
         mailin_embedded::response::OK
     }
 
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
         self.to = to.to_vec();
         self.data.clear();
         mailin_embedded::response::OK
@@ -166,7 +177,11 @@ impl SmtpServer {
 
     /// A port where nothing listens yet, for a server started later with [`SmtpServer::start_on`].
     fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+        TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port()
     }
 
     fn start_on(port: u16) -> SmtpServer {
@@ -187,12 +202,19 @@ impl SmtpServer {
         // mailin has no shutdown: the thread ends with the test process.
         std::thread::spawn(move || {
             let mut server = mailin_embedded::Server::new(handler);
-            server.with_name("smtp.test").with_num_threads(8).with_tcp_listener(listener);
+            server
+                .with_name("smtp.test")
+                .with_num_threads(8)
+                .with_tcp_listener(listener);
             if let Err(e) = server.serve() {
                 eprintln!("test SMTP server stopped: {e}");
             }
         });
-        SmtpServer { port, inbox, refused }
+        SmtpServer {
+            port,
+            inbox,
+            refused,
+        }
     }
 
     fn url(&self) -> String {
@@ -259,19 +281,34 @@ fn fixture(test_db: &TestDb) -> Fixture {
     let db = Db::connect(&url).expect("connect");
     db.migrate().expect("migrate");
     let mut conn = db.conn().expect("conn");
-    let unit = |code: &str, name: &str, parent: Option<&str>, email: Option<&str>, head: Option<&str>| UnitInput {
-        code: code.into(),
-        name: name.into(),
-        parent: parent.map(str::to_string),
-        email: email.map(str::to_string),
-        head_email: head.map(str::to_string),
-        aliases: vec![],
-    };
+    let unit =
+        |code: &str, name: &str, parent: Option<&str>, email: Option<&str>, head: Option<&str>| {
+            UnitInput {
+                code: code.into(),
+                name: name.into(),
+                parent: parent.map(str::to_string),
+                email: email.map(str::to_string),
+                head_email: head.map(str::to_string),
+                aliases: vec![],
+            }
+        };
     storage::units::upsert_all(
         &mut conn,
         &[
-            unit("TUHN", "Tỉnh ủy Hà Nam", None, Some("tinhuy@hanam.vn"), None),
-            unit("BTGTU", "Ban Tuyên giáo Tỉnh ủy", Some("TUHN"), Some(BTG), Some(BTG_HEAD)),
+            unit(
+                "TUHN",
+                "Tỉnh ủy Hà Nam",
+                None,
+                Some("tinhuy@hanam.vn"),
+                None,
+            ),
+            unit(
+                "BTGTU",
+                "Ban Tuyên giáo Tỉnh ủy",
+                Some("TUHN"),
+                Some(BTG),
+                Some(BTG_HEAD),
+            ),
             unit("VPTU", "Văn phòng Tỉnh ủy", Some("TUHN"), Some(VP), None),
             unit("NOMAIL", "Đơn vị chưa có thư", Some("TUHN"), None, None),
         ],
@@ -290,13 +327,23 @@ fn fixture(test_db: &TestDb) -> Fixture {
     )
     .expect("official");
     drop(conn);
-    sql(&db, &format!("UPDATE users SET language = 'en' WHERE id = {official}"));
+    sql(
+        &db,
+        &format!("UPDATE users SET language = 'en' WHERE id = {official}"),
+    );
     let mut conn = db.conn().expect("conn");
     let mut tasks = HashMap::new();
-    let mut add = |name: &'static str, lead: &str, coordinators: &[&str], deadline: Option<&str>, completed: Option<&str>, cancelled: Option<&str>| {
+    let mut add = |name: &'static str,
+                   lead: &str,
+                   coordinators: &[&str],
+                   deadline: Option<&str>,
+                   completed: Option<&str>,
+                   cancelled: Option<&str>| {
         let input = TaskInput {
             reference: Some(name.to_string()),
-            content: format!("Nhiệm vụ {name}: tổ chức hội nghị quán triệt <Nghị quyết> & triển khai"),
+            content: format!(
+                "Nhiệm vụ {name}: tổ chức hội nghị quán triệt <Nghị quyết> & triển khai"
+            ),
             lead_unit: lead.into(),
             coordinators: coordinators.iter().map(|c| c.to_string()).collect(),
             assigned_on: d("2022-07-07"),
@@ -311,8 +358,22 @@ fn fixture(test_db: &TestDb) -> Fixture {
     };
     add("T1", "BTGTU", &["VPTU"], Some("2022-12-31"), None, None);
     add("T4", "VPTU", &[], Some("2022-12-28"), None, None);
-    add("DONE", "BTGTU", &["VPTU"], Some("2022-12-31"), Some("2022-12-01"), None);
-    add("CANCELLED", "BTGTU", &["VPTU"], Some("2022-12-31"), None, Some("2022-11-01"));
+    add(
+        "DONE",
+        "BTGTU",
+        &["VPTU"],
+        Some("2022-12-31"),
+        Some("2022-12-01"),
+        None,
+    );
+    add(
+        "CANCELLED",
+        "BTGTU",
+        &["VPTU"],
+        Some("2022-12-31"),
+        None,
+        Some("2022-11-01"),
+    );
     add("ONGOING", "BTGTU", &[], None, None, None);
     add("ORPHAN", "NOMAIL", &[], Some("2022-12-31"), None, None);
     Fixture { db, tasks }
@@ -343,8 +404,13 @@ fn by_recipient(mails: &[Received], refs: &[&str]) -> BTreeMap<String, Vec<Strin
             .filter(|r| text.contains(&format!("[{r}]")))
             .map(|r| r.to_string())
             .collect();
-        let to = m.to[0].trim_matches(|c| c == '<' || c == '>').to_lowercase();
-        assert!(out.insert(to.clone(), listed).is_none(), "two mails for {to} on one day");
+        let to = m.to[0]
+            .trim_matches(|c| c == '<' || c == '>')
+            .to_lowercase();
+        assert!(
+            out.insert(to.clone(), listed).is_none(),
+            "two mails for {to} on one day"
+        );
     }
     out
 }
@@ -389,15 +455,28 @@ fn each_policy_day_one_mail_per_recipient_and_nothing_twice() {
             ("2023-01-01", expect(&[])),
             ("2023-01-03", expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"])])),
             ("2023-01-05", expect(&[])),
-            ("2023-01-06", expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"]), (OFFICIAL, &["T4"])])),
+            (
+                "2023-01-06",
+                expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"]), (OFFICIAL, &["T4"])]),
+            ),
             (
                 "2023-01-09",
-                expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"]), (BTG_HEAD, &["T1"]), (OFFICIAL, &["T1", "T4", "ORPHAN"])]),
+                expect(&[
+                    (BTG, &["T1"]),
+                    (VP, &["T1", "T4"]),
+                    (BTG_HEAD, &["T1"]),
+                    (OFFICIAL, &["T1", "T4", "ORPHAN"]),
+                ]),
             ),
             ("2023-01-10", expect(&[])),
             (
                 "2023-01-12",
-                expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"]), (BTG_HEAD, &["T1"]), (OFFICIAL, &["T1", "T4", "ORPHAN"])]),
+                expect(&[
+                    (BTG, &["T1"]),
+                    (VP, &["T1", "T4"]),
+                    (BTG_HEAD, &["T1"]),
+                    (OFFICIAL, &["T1", "T4", "ORPHAN"]),
+                ]),
             ),
         ];
         for (day, want) in plan {
@@ -410,7 +489,11 @@ fn each_policy_day_one_mail_per_recipient_and_nothing_twice() {
             // The same day again: everything is recorded, nothing new goes out.
             let seen = smtp.received().len();
             let (again, delivered) = m.remind(&f.db, d(day), false).expect("remind again");
-            assert_eq!((again.reminders, again.mails, delivered.sent), (0, 0, 0), "{backend:?} {day}");
+            assert_eq!(
+                (again.reminders, again.mails, delivered.sent),
+                (0, 0, 0),
+                "{backend:?} {day}"
+            );
             assert_eq!(smtp.received().len(), seen, "{backend:?} {day}");
         }
         // Every reminder recorded once; the outbox has each mail once, sent.
@@ -422,7 +505,15 @@ fn each_policy_day_one_mail_per_recipient_and_nothing_twice() {
         assert_eq!(ids.len(), smtp.received().len(), "a Message-ID twice");
         let done = f.tasks["DONE"];
         let cancelled = f.tasks["CANCELLED"];
-        assert_eq!(count(&f.db, &format!("SELECT COUNT(*) AS n FROM reminders WHERE task_id IN ({done}, {cancelled})")), 0);
+        assert_eq!(
+            count(
+                &f.db,
+                &format!(
+                    "SELECT COUNT(*) AS n FROM reminders WHERE task_id IN ({done}, {cancelled})"
+                )
+            ),
+            0
+        );
     });
 }
 
@@ -447,15 +538,24 @@ fn mails_are_html_with_text_in_the_recipients_language_with_links() {
     let text = unit_mail.part("text/plain").expect("text");
     let html = unit_mail.part("text/html").expect("html");
     assert!(unit_mail.raw.contains("multipart/alternative"));
-    assert_eq!(unit_mail.header("Auto-Submitted").as_deref(), Some("auto-generated"));
+    assert_eq!(
+        unit_mail.header("Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
     assert!(text.contains("Kính gửi Ban Tuyên giáo Tỉnh ủy"), "{text}");
-    assert!(text.contains("Quá hạn 9 ngày (thời hạn 31/12/2022)"), "{text}");
+    assert!(
+        text.contains("Quá hạn 9 ngày (thời hạn 31/12/2022)"),
+        "{text}"
+    );
     let task_url = format!("{BASE_URL}/tasks/{}", f.tasks["T1"]);
     assert!(text.contains(&task_url), "{text}");
     assert!(html.contains(&format!("href=\"{task_url}\"")), "{html}");
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"vi\""));
     // Task text is escaped in HTML and kept as is in the text.
-    assert!(html.contains("&lt;Nghị quyết&gt; &amp; triển khai"), "{html}");
+    assert!(
+        html.contains("&lt;Nghị quyết&gt; &amp; triển khai"),
+        "{html}"
+    );
     assert!(text.contains("<Nghị quyết> & triển khai"));
     // The report link opens the form for this task and this unit only.
     let token = text
@@ -471,17 +571,32 @@ fn mails_are_html_with_text_in_the_recipients_language_with_links() {
     assert_eq!((link.task_id, link.unit_id), (f.tasks["T1"], btg.id));
     // The head is told of the escalation, without a report link.
     let head = to(BTG_HEAD).part("text/plain").expect("text");
-    assert!(head.contains("Kính gửi Thủ trưởng Ban Tuyên giáo Tỉnh ủy"), "{head}");
-    assert!(head.contains("Báo cáo lãnh đạo: Ban Tuyên giáo Tỉnh ủy chưa hoàn thành"), "{head}");
+    assert!(
+        head.contains("Kính gửi Thủ trưởng Ban Tuyên giáo Tỉnh ủy"),
+        "{head}"
+    );
+    assert!(
+        head.contains("Báo cáo lãnh đạo: Ban Tuyên giáo Tỉnh ủy chưa hoàn thành"),
+        "{head}"
+    );
     assert!(!head.contains("?t="));
     // The official reads English.
     let official = to(OFFICIAL);
     let subject = official.header("Subject").expect("subject");
-    assert!(subject.contains("Dondoc") || subject.contains("=?utf-8?"), "{subject}");
+    assert!(
+        subject.contains("Dondoc") || subject.contains("=?utf-8?"),
+        "{subject}"
+    );
     let text = official.part("text/plain").expect("text");
     assert!(text.starts_with("Dear Nguyễn Văn Theo Dõi,"), "{text}");
-    assert!(text.contains("has not completed this task, overdue by 9 days"), "{text}");
-    assert!(official.part("text/html").expect("html").contains("lang=\"en\""));
+    assert!(
+        text.contains("has not completed this task, overdue by 9 days"),
+        "{text}"
+    );
+    assert!(official
+        .part("text/html")
+        .expect("html")
+        .contains("lang=\"en\""));
 }
 
 /// On the digest day each unit's mail carries its weekly digest: open, due
@@ -505,9 +620,20 @@ fn weekly_digest_goes_with_the_days_mail() {
             "{backend:?}"
         );
         assert_eq!(queued.digests, 2);
-        let btg = mails.iter().find(|r| r.to[0].contains(BTG)).expect("btg").part("text/plain").expect("text");
-        assert!(btg.contains("== Tổng hợp nhiệm vụ của Ban Tuyên giáo Tỉnh ủy =="), "{btg}");
-        assert!(btg.contains("Sắp đến hạn (1)") && btg.contains("Đang thực hiện (1)"), "{btg}");
+        let btg = mails
+            .iter()
+            .find(|r| r.to[0].contains(BTG))
+            .expect("btg")
+            .part("text/plain")
+            .expect("text");
+        assert!(
+            btg.contains("== Tổng hợp nhiệm vụ của Ban Tuyên giáo Tỉnh ủy =="),
+            "{btg}"
+        );
+        assert!(
+            btg.contains("Sắp đến hạn (1)") && btg.contains("Đang thực hiện (1)"),
+            "{btg}"
+        );
         assert!(!btg.contains("[DONE]") && !btg.contains("[CANCELLED]"));
         // Later that day nothing more: the digest went with the first mail.
         let (again, delivered) = m.remind(&f.db, d("2022-12-28"), false).expect("again");
@@ -537,7 +663,10 @@ fn weekly_digest_goes_with_the_days_mail() {
         assert_eq!(later.mails, 1);
         let new = smtp.since(seen);
         let text = new[0].part("text/plain").expect("text");
-        assert!(text.contains("[LATE-ADD]") && !text.contains("Tổng hợp"), "{text}");
+        assert!(
+            text.contains("[LATE-ADD]") && !text.contains("Tổng hợp"),
+            "{text}"
+        );
         outbox::by_key(&mut conn, &format!("reminder:2022-12-28:{BTG}:2")).expect("second key");
     });
 }
@@ -572,14 +701,24 @@ fn smtp_outage_then_flush_delivers_everything_once() {
         let (code, stdout, stderr) = run(&["remind", "--at", "2022-12-28"]);
         assert_eq!(code, Some(1), "{stdout}\n{stderr}");
         assert!(stderr.contains("remind --flush"), "{stderr}");
-        assert!(stdout.contains("3 reminders recorded, 2 mails queued"), "{stdout}");
+        assert!(
+            stdout.contains("3 reminders recorded, 2 mails queued"),
+            "{stdout}"
+        );
         let mut conn = f.db.conn().expect("conn");
         let counts = outbox::counts(&mut conn).expect("counts");
-        assert_eq!((counts.pending, counts.sent, counts.dead), (2, 0, 0), "{backend:?}");
+        assert_eq!(
+            (counts.pending, counts.sent, counts.dead),
+            (2, 0, 0),
+            "{backend:?}"
+        );
         // Still down, a second run queues nothing new and loses nothing.
         let (code, stdout, _) = run(&["remind", "--at", "2022-12-28", "--flush"]);
         assert_eq!(code, Some(1));
-        assert!(stdout.contains("0 reminders recorded, 0 mails queued"), "{stdout}");
+        assert!(
+            stdout.contains("0 reminders recorded, 0 mails queued"),
+            "{stdout}"
+        );
         assert_eq!(outbox::counts(&mut conn).expect("counts").pending, 2);
         // Back up. Without --flush the mails wait for their back-off…
         let smtp = SmtpServer::start_on(port);
@@ -591,12 +730,19 @@ fn smtp_outage_then_flush_delivers_everything_once() {
         assert_eq!(code, Some(0), "{stdout}\n{stderr}");
         assert!(stdout.contains("2 sent"), "{stdout}");
         let got = by_recipient(&smtp.received(), &["T1", "T4"]);
-        assert_eq!(got, expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"])]), "{backend:?}");
+        assert_eq!(
+            got,
+            expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"])]),
+            "{backend:?}"
+        );
         let (code, _, _) = run(&["remind", "--at", "2022-12-28", "--flush"]);
         assert_eq!(code, Some(0));
         assert_eq!(smtp.received().len(), 2, "{backend:?}");
         let counts = outbox::counts(&mut conn).expect("counts");
-        assert_eq!((counts.pending, counts.sending, counts.sent, counts.dead), (0, 0, 2, 0));
+        assert_eq!(
+            (counts.pending, counts.sending, counts.sent, counts.dead),
+            (0, 0, 2, 0)
+        );
     });
 }
 
@@ -614,7 +760,11 @@ fn dry_run_prints_and_writes_nothing() {
         .output()
         .expect("run dondoc");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for line in [
         "btg@hanam.vn (vi): 1 reminders",
         "vp@hanam.vn (vi): 2 reminders",
@@ -627,7 +777,10 @@ fn dry_run_prints_and_writes_nothing() {
     ] {
         assert!(stdout.contains(line), "{line}\n{stdout}");
     }
-    assert!(!stdout.contains("DONE") && !stdout.contains("CANCELLED"), "{stdout}");
+    assert!(
+        !stdout.contains("DONE") && !stdout.contains("CANCELLED"),
+        "{stdout}"
+    );
     assert_eq!(count(&f.db, "SELECT COUNT(*) AS n FROM mail_outbox"), 0);
     assert_eq!(count(&f.db, "SELECT COUNT(*) AS n FROM reminders"), 0);
     assert!(!test_db.dir().join("mail").exists());
@@ -649,7 +802,10 @@ fn without_smtp_mails_are_eml_files() {
     files.sort();
     assert_eq!(files.len(), 2);
     let raw = std::fs::read_to_string(&files[0]).expect("eml");
-    assert!(raw.contains("multipart/alternative") && raw.contains("To: btg@hanam.vn"), "{raw}");
+    assert!(
+        raw.contains("multipart/alternative") && raw.contains("To: btg@hanam.vn"),
+        "{raw}"
+    );
 }
 
 /// Two senders on one database deliver each mail once, whatever the timing.
@@ -694,22 +850,39 @@ fn concurrent_senders_deliver_each_mail_once() {
                         &db,
                         &transport,
                         &from,
-                        &DeliverOptions { batch: 3, ..DeliverOptions::default() },
+                        &DeliverOptions {
+                            batch: 3,
+                            ..DeliverOptions::default()
+                        },
                     )
                     .expect("deliver")
                 })
             })
             .collect();
-        let results: Vec<_> = senders.into_iter().map(|h| h.join().expect("sender")).collect();
-        assert_eq!(results.iter().map(|r| r.sent).sum::<usize>(), total, "{backend:?} {results:?}");
-        assert!(results.iter().all(|r| r.lost_claims == 0 && r.retrying == 0));
+        let results: Vec<_> = senders
+            .into_iter()
+            .map(|h| h.join().expect("sender"))
+            .collect();
+        assert_eq!(
+            results.iter().map(|r| r.sent).sum::<usize>(),
+            total,
+            "{backend:?} {results:?}"
+        );
+        assert!(results
+            .iter()
+            .all(|r| r.lost_claims == 0 && r.retrying == 0));
         let received = smtp.received();
         assert_eq!(received.len(), total, "{backend:?}");
         let ids: BTreeSet<String> = received.iter().map(Received::message_id).collect();
-        let want: BTreeSet<String> = (0..total).map(|i| message_id(&format!("test:{i}"), &from)).collect();
+        let want: BTreeSet<String> = (0..total)
+            .map(|i| message_id(&format!("test:{i}"), &from))
+            .collect();
         assert_eq!(ids, want, "{backend:?}: each mail exactly once");
         let mut conn = f.db.conn().expect("conn");
-        assert_eq!(outbox::counts(&mut conn).expect("counts").sent, total as i64);
+        assert_eq!(
+            outbox::counts(&mut conn).expect("counts").sent,
+            total as i64
+        );
     });
 }
 
@@ -721,7 +894,8 @@ fn a_lost_claim_is_taken_again_but_a_sent_mail_never() {
         let test_db = TestDb::new(backend);
         let f = fixture(&test_db);
         let smtp = SmtpServer::start();
-        let transport = Transport::smtp(&url::Url::parse(&smtp.url()).expect("url")).expect("transport");
+        let transport =
+            Transport::smtp(&url::Url::parse(&smtp.url()).expect("url")).expect("transport");
         let from: lettre::message::Mailbox = "dondoc@hanam.vn".parse().expect("from");
         let mut conn = f.db.conn().expect("conn");
         for key in ["crash:a", "crash:b"] {
@@ -741,12 +915,20 @@ fn a_lost_claim_is_taken_again_but_a_sent_mail_never() {
         // A sender claims both with a lease that ends at once, "sends" a and marks it, then dies.
         let claimed = outbox::claim(&mut conn, 10, now, Duration::ZERO).expect("claim");
         assert_eq!(claimed.len(), 2);
-        let a = claimed.iter().find(|m| m.dedup_key == "crash:a").expect("a");
-        let b = claimed.iter().find(|m| m.dedup_key == "crash:b").expect("b");
+        let a = claimed
+            .iter()
+            .find(|m| m.dedup_key == "crash:a")
+            .expect("a");
+        let b = claimed
+            .iter()
+            .find(|m| m.dedup_key == "crash:b")
+            .expect("b");
         assert!(outbox::mark_sent(&mut conn, a.id, a.attempts).expect("mark"));
         // A second claim while the first holds a lease cannot take them.
         std::thread::sleep(Duration::from_millis(20));
-        let delivered = dondoc::mail::sender::deliver(&f.db, &transport, &from, &DeliverOptions::default()).expect("deliver");
+        let delivered =
+            dondoc::mail::sender::deliver(&f.db, &transport, &from, &DeliverOptions::default())
+                .expect("deliver");
         // b's lease ran out: it is taken again and sent; a is sent already and stays so.
         assert_eq!(delivered.sent, 1);
         let received = smtp.received();
@@ -758,18 +940,33 @@ fn a_lost_claim_is_taken_again_but_a_sent_mail_never() {
             outbox::mark_failed(&mut conn, b.id, b.attempts, "late", false).expect("fail"),
             outbox::Failed::NotHeld
         );
-        assert_eq!(outbox::by_key(&mut conn, "crash:b").expect("b").state, outbox::SENT);
+        assert_eq!(
+            outbox::by_key(&mut conn, "crash:b").expect("b").state,
+            outbox::SENT
+        );
         // Nothing is due any more, even when flushing.
-        let delivered = dondoc::mail::sender::deliver(&f.db, &transport, &from, &DeliverOptions { flush: true, ..DeliverOptions::default() }).expect("deliver");
+        let delivered = dondoc::mail::sender::deliver(
+            &f.db,
+            &transport,
+            &from,
+            &DeliverOptions {
+                flush: true,
+                ..DeliverOptions::default()
+            },
+        )
+        .expect("deliver");
         assert_eq!(delivered, dondoc::mail::Delivered::default());
         // A key already queued is not queued again.
-        assert!(!outbox::enqueue(&mut conn, &outbox::NewMail {
-            dedup_key: "crash:a".into(),
-            recipient: BTG.into(),
-            subject: String::new(),
-            body_text: String::new(),
-            body_html: String::new(),
-        })
+        assert!(!outbox::enqueue(
+            &mut conn,
+            &outbox::NewMail {
+                dedup_key: "crash:a".into(),
+                recipient: BTG.into(),
+                subject: String::new(),
+                body_text: String::new(),
+                body_html: String::new(),
+            }
+        )
         .expect("enqueue"));
         assert_eq!(smtp.received().len(), 1, "{backend:?}");
     });
@@ -786,7 +983,11 @@ fn dead_letters_and_send_again() {
         smtp.refuse(VP);
         let m = mailer(&test_db, &f.db, Some(&smtp.url()), "off");
         let (_, delivered) = m.remind(&f.db, d("2022-12-28"), false).expect("remind");
-        assert_eq!((delivered.sent, delivered.dead, delivered.retrying), (1, 1, 0), "{backend:?}");
+        assert_eq!(
+            (delivered.sent, delivered.dead, delivered.retrying),
+            (1, 1, 0),
+            "{backend:?}"
+        );
         let mut conn = f.db.conn().expect("conn");
         let dead = outbox::dead_letters(&mut conn, 50).expect("dead");
         assert_eq!(dead.len(), 1);
@@ -794,15 +995,27 @@ fn dead_letters_and_send_again() {
         assert!(dead[0].last_error.contains("550"), "{}", dead[0].last_error);
         // Sending a mail that is not dead again is a conflict; an unknown one is not found.
         let sent = outbox::by_key(&mut conn, &format!("reminder:2022-12-28:{BTG}")).expect("sent");
-        assert!(matches!(outbox::send_again(&mut conn, sent.id), Err(storage::StorageError::Conflict { .. })));
-        assert!(matches!(outbox::send_again(&mut conn, 999_999), Err(storage::StorageError::NotFound)));
+        assert!(matches!(
+            outbox::send_again(&mut conn, sent.id),
+            Err(storage::StorageError::Conflict { .. })
+        ));
+        assert!(matches!(
+            outbox::send_again(&mut conn, 999_999),
+            Err(storage::StorageError::NotFound)
+        ));
         // The address is fixed; send again.
         smtp.refused.lock().expect("lock").clear();
         outbox::send_again(&mut conn, dead[0].id).expect("send again");
         let (queued, delivered) = m.remind(&f.db, d("2022-12-28"), false).expect("remind");
         assert_eq!((queued.mails, delivered.sent), (0, 1));
-        assert!(outbox::dead_letters(&mut conn, 50).expect("dead").is_empty());
-        let to_vp = smtp.received().iter().filter(|r| r.to[0].contains(VP)).count();
+        assert!(outbox::dead_letters(&mut conn, 50)
+            .expect("dead")
+            .is_empty());
+        let to_vp = smtp
+            .received()
+            .iter()
+            .filter(|r| r.to[0].contains(VP))
+            .count();
         assert_eq!(to_vp, 1);
         // A transient refusal (the file system here: a file where the folder should be) backs off.
         let blocked = test_db.dir().join("blocked");
@@ -813,7 +1026,8 @@ fn dead_letters_and_send_again() {
         assert!(delivered.unreachable.is_some());
         let counts = outbox::counts(&mut conn).expect("counts");
         assert_eq!((counts.pending, counts.dead), (2, 0));
-        let waiting = outbox::by_key(&mut conn, &format!("reminder:2022-12-31:{BTG}")).expect("row");
+        let waiting =
+            outbox::by_key(&mut conn, &format!("reminder:2022-12-31:{BTG}")).expect("row");
         assert!(waiting.next_attempt_at > storage::now(), "backs off");
     });
 }
@@ -902,7 +1116,9 @@ mod ics_feed {
 fn serve_sends_due_reminders_on_its_interval_and_stops() {
     let test_db = TestDb::new(Backend::Sqlite);
     let f = fixture(&test_db);
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive();
     {
         let mut conn = f.db.conn().expect("conn");
         storage::tasks::create(
@@ -957,7 +1173,9 @@ fn serve_sends_due_reminders_on_its_interval_and_stops() {
     }
     let soon = found(&mail_dir);
     // SIGTERM: the server shuts down, then the reminder thread after its round.
-    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let stopping = std::time::Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -976,7 +1194,11 @@ fn serve_sends_due_reminders_on_its_interval_and_stops() {
     // The rounds after the first found nothing new.
     let mut conn = f.db.conn().expect("conn");
     let counts = outbox::counts(&mut conn).expect("counts");
-    assert_eq!((counts.pending, counts.sending, counts.dead), (0, 0, 0), "{log}");
+    assert_eq!(
+        (counts.pending, counts.sending, counts.dead),
+        (0, 0, 0),
+        "{log}"
+    );
     let files = std::fs::read_dir(&mail_dir).expect("dir").count() as i64;
     assert_eq!(files, counts.sent);
 }

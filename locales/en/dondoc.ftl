@@ -97,8 +97,7 @@ mail-digest-more = … and { $count } more
 mail-digest-all = See all of the unit's tasks
 mail-footer = Sent automatically by Dondoc; please do not reply to this mail.
 ics-calendar-name = Task deadlines — { $unit }
-ics-role-lead = lead unit
-ics-role-coordinator = { $unit } (your unit coordinates)
+ics-role-coordinator = Coordinating unit: { $unit }
 err-mail-not-dead = { $field }: this mail is not a dead letter, so it cannot be sent again.
 
 # Pages

@@ -97,8 +97,7 @@ mail-digest-more = … và { $count } nhiệm vụ khác
 mail-digest-all = Xem tất cả nhiệm vụ của đơn vị
 mail-footer = Thư được gửi tự động từ hệ thống Đôn đốc; xin không trả lời thư này.
 ics-calendar-name = Thời hạn nhiệm vụ — { $unit }
-ics-role-lead = đơn vị chủ trì
-ics-role-coordinator = { $unit } (đơn vị phối hợp)
+ics-role-coordinator = Đơn vị phối hợp: { $unit }
 err-mail-not-dead = { $field }: thư này không nằm trong danh sách gửi lỗi nên không gửi lại được.
 
 # Trang

@@ -361,7 +361,10 @@ mod tests {
         let (from, to) = (d(from), d(to));
         from.iter_days()
             .take_while(|day| *day <= to)
-            .filter_map(|day| p.due(t, day).map(|due| ((day - d("2022-12-31")).num_days(), due)))
+            .filter_map(|day| {
+                p.due(t, day)
+                    .map(|due| ((day - d("2022-12-31")).num_days(), due))
+            })
             .collect()
     }
 
@@ -375,16 +378,76 @@ mod tests {
             (-3, Due::Before { days: 3 }),
             (-1, Due::Before { days: 1 }),
             (0, Due::Today),
-            (3, Due::Overdue { days: 3, escalate: false }),
-            (6, Due::Overdue { days: 6, escalate: false }),
-            (9, Due::Overdue { days: 9, escalate: true }),
-            (12, Due::Overdue { days: 12, escalate: true }),
-            (15, Due::Overdue { days: 15, escalate: true }),
-            (18, Due::Overdue { days: 18, escalate: true }),
-            (21, Due::Overdue { days: 21, escalate: true }),
-            (24, Due::Overdue { days: 24, escalate: true }),
-            (27, Due::Overdue { days: 27, escalate: true }),
-            (30, Due::Overdue { days: 30, escalate: true }),
+            (
+                3,
+                Due::Overdue {
+                    days: 3,
+                    escalate: false,
+                },
+            ),
+            (
+                6,
+                Due::Overdue {
+                    days: 6,
+                    escalate: false,
+                },
+            ),
+            (
+                9,
+                Due::Overdue {
+                    days: 9,
+                    escalate: true,
+                },
+            ),
+            (
+                12,
+                Due::Overdue {
+                    days: 12,
+                    escalate: true,
+                },
+            ),
+            (
+                15,
+                Due::Overdue {
+                    days: 15,
+                    escalate: true,
+                },
+            ),
+            (
+                18,
+                Due::Overdue {
+                    days: 18,
+                    escalate: true,
+                },
+            ),
+            (
+                21,
+                Due::Overdue {
+                    days: 21,
+                    escalate: true,
+                },
+            ),
+            (
+                24,
+                Due::Overdue {
+                    days: 24,
+                    escalate: true,
+                },
+            ),
+            (
+                27,
+                Due::Overdue {
+                    days: 27,
+                    escalate: true,
+                },
+            ),
+            (
+                30,
+                Due::Overdue {
+                    days: 30,
+                    escalate: true,
+                },
+            ),
         ];
         assert_eq!(got, want);
     }
@@ -423,7 +486,10 @@ mod tests {
             ..open("2022-12-31")
         };
         assert_eq!(sweep(&p, &t, "2022-07-01", "2023-12-31"), vec![]);
-        assert_eq!(p.digest_section(&t, d("2022-07-11")), Some(DigestSection::Open));
+        assert_eq!(
+            p.digest_section(&t, d("2022-07-11")),
+            Some(DigestSection::Open)
+        );
     }
 
     #[test]
@@ -451,9 +517,27 @@ mod tests {
                 (-14, Due::Before { days: 14 }),
                 (-2, Due::Before { days: 2 }),
                 (0, Due::Today),
-                (1, Due::Overdue { days: 1, escalate: false }),
-                (2, Due::Overdue { days: 2, escalate: true }),
-                (3, Due::Overdue { days: 3, escalate: true }),
+                (
+                    1,
+                    Due::Overdue {
+                        days: 1,
+                        escalate: false
+                    }
+                ),
+                (
+                    2,
+                    Due::Overdue {
+                        days: 2,
+                        escalate: true
+                    }
+                ),
+                (
+                    3,
+                    Due::Overdue {
+                        days: 3,
+                        escalate: true
+                    }
+                ),
             ]
         );
         assert_eq!(p.due_soon_days(), 14);
@@ -466,7 +550,13 @@ mod tests {
         let t = open("2022-12-31");
         assert_eq!(
             sweep(&p, &t, "2022-12-01", "2023-01-03"),
-            vec![(3, Due::Overdue { days: 3, escalate: true })]
+            vec![(
+                3,
+                Due::Overdue {
+                    days: 3,
+                    escalate: true
+                }
+            )]
         );
         assert_eq!(p.due_soon_days(), 1);
         assert!(p.is_digest_day(d("2022-12-30")));
@@ -477,11 +567,35 @@ mod tests {
         let p = Policy::default();
         let t = open("2022-12-31");
         // 6 days overdue: not yet; 9 days (the next overdue reminder after 7): yes.
-        assert_eq!(p.due(&t, d("2023-01-06")), Some(Due::Overdue { days: 6, escalate: false }));
-        assert_eq!(p.due(&t, d("2023-01-09")), Some(Due::Overdue { days: 9, escalate: true }));
+        assert_eq!(
+            p.due(&t, d("2023-01-06")),
+            Some(Due::Overdue {
+                days: 6,
+                escalate: false
+            })
+        );
+        assert_eq!(
+            p.due(&t, d("2023-01-09")),
+            Some(Due::Overdue {
+                days: 9,
+                escalate: true
+            })
+        );
         let every_day = Policy::new(&[0], 1, 7, None).expect("policy");
-        assert_eq!(every_day.due(&t, d("2023-01-06")), Some(Due::Overdue { days: 6, escalate: false }));
-        assert_eq!(every_day.due(&t, d("2023-01-07")), Some(Due::Overdue { days: 7, escalate: true }));
+        assert_eq!(
+            every_day.due(&t, d("2023-01-06")),
+            Some(Due::Overdue {
+                days: 6,
+                escalate: false
+            })
+        );
+        assert_eq!(
+            every_day.due(&t, d("2023-01-07")),
+            Some(Due::Overdue {
+                days: 7,
+                escalate: true
+            })
+        );
     }
 
     #[test]
@@ -490,13 +604,22 @@ mod tests {
         assert_eq!(before.audiences(), &[Audience::Lead, Audience::Coordinator]);
         assert_eq!(before.kind_for(Audience::Lead), Kind::Before);
         assert_eq!(Due::Today.kind_for(Audience::Coordinator), Kind::Due);
-        let late = Due::Overdue { days: 3, escalate: false };
+        let late = Due::Overdue {
+            days: 3,
+            escalate: false,
+        };
         assert_eq!(late.audiences().len(), 2);
         assert_eq!(late.kind_for(Audience::Lead), Kind::Overdue);
-        let escalated = Due::Overdue { days: 9, escalate: true };
+        let escalated = Due::Overdue {
+            days: 9,
+            escalate: true,
+        };
         assert_eq!(escalated.audiences().len(), 4);
         assert_eq!(escalated.kind_for(Audience::UnitHead), Kind::Escalation);
-        assert_eq!(escalated.kind_for(Audience::AssigningOfficial), Kind::Escalation);
+        assert_eq!(
+            escalated.kind_for(Audience::AssigningOfficial),
+            Kind::Escalation
+        );
         assert_eq!(escalated.kind_for(Audience::Lead), Kind::Overdue);
         assert_eq!(escalated.days_left(), -9);
         assert!(Audience::Lead.reports() && Audience::Coordinator.reports());
@@ -513,10 +636,22 @@ mod tests {
         let monday = d("2022-12-26");
         assert!(p.is_digest_day(monday));
         assert!(!p.is_digest_day(d("2022-12-27")));
-        assert_eq!(p.digest_section(&open("2022-12-25"), monday), Some(DigestSection::Overdue));
-        assert_eq!(p.digest_section(&open("2022-12-26"), monday), Some(DigestSection::DueSoon));
-        assert_eq!(p.digest_section(&open("2023-01-02"), monday), Some(DigestSection::DueSoon));
-        assert_eq!(p.digest_section(&open("2023-01-03"), monday), Some(DigestSection::Open));
+        assert_eq!(
+            p.digest_section(&open("2022-12-25"), monday),
+            Some(DigestSection::Overdue)
+        );
+        assert_eq!(
+            p.digest_section(&open("2022-12-26"), monday),
+            Some(DigestSection::DueSoon)
+        );
+        assert_eq!(
+            p.digest_section(&open("2023-01-02"), monday),
+            Some(DigestSection::DueSoon)
+        );
+        assert_eq!(
+            p.digest_section(&open("2023-01-03"), monday),
+            Some(DigestSection::Open)
+        );
     }
 
     #[test]
@@ -566,7 +701,9 @@ mod tests {
             1u32..10,
             0u32..20,
         )
-            .prop_map(|(days, every, esc)| Policy::new(&days, every, esc, Some(Weekday::Mon)).expect("policy"))
+            .prop_map(|(days, every, esc)| {
+                Policy::new(&days, every, esc, Some(Weekday::Mon)).expect("policy")
+            })
     }
 
     proptest! {

@@ -46,7 +46,11 @@ fn mac(secret: &str, task_id: i64, unit_id: i64, expires: i64) -> HmacSha256 {
 /// A token for `task_id` and `unit_id`, valid until `expires_at`.
 pub fn sign(secret: &str, task_id: i64, unit_id: i64, expires_at: DateTime<Utc>) -> String {
     let expires = expires_at.timestamp();
-    let signature = hex::encode(mac(secret, task_id, unit_id, expires).finalize().into_bytes());
+    let signature = hex::encode(
+        mac(secret, task_id, unit_id, expires)
+            .finalize()
+            .into_bytes(),
+    );
     format!("{VERSION}.{task_id}.{unit_id}.{expires}.{signature}")
 }
 
@@ -94,7 +98,9 @@ mod tests {
     const KEY: &str = "a-secret-key-of-the-app-that-is-long-enough-0123456789";
 
     fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -104,8 +110,16 @@ mod tests {
         let link = verify(KEY, &token, now).expect("valid");
         assert_eq!((link.task_id, link.unit_id), (42, 7));
         assert_eq!(link.expires_at, now + Duration::days(VALID_DAYS));
-        assert!(verify(KEY, &token, now + Duration::days(VALID_DAYS) - Duration::seconds(1)).is_ok());
-        assert_eq!(verify(KEY, &token, now + Duration::days(VALID_DAYS)), Err(LinkError::Expired));
+        assert!(verify(
+            KEY,
+            &token,
+            now + Duration::days(VALID_DAYS) - Duration::seconds(1)
+        )
+        .is_ok());
+        assert_eq!(
+            verify(KEY, &token, now + Duration::days(VALID_DAYS)),
+            Err(LinkError::Expired)
+        );
     }
 
     #[test]
@@ -115,9 +129,17 @@ mod tests {
         let parts: Vec<&str> = token.split('.').collect();
         let other_task = format!("v1.43.7.{}.{}", parts[3], parts[4]);
         let other_unit = format!("v1.42.8.{}.{}", parts[3], parts[4]);
-        let later = format!("v1.42.7.{}.{}", parts[3].parse::<i64>().expect("n") + 86400, parts[4]);
+        let later = format!(
+            "v1.42.7.{}.{}",
+            parts[3].parse::<i64>().expect("n") + 86400,
+            parts[4]
+        );
         for forged in [other_task, other_unit, later] {
-            assert_eq!(verify(KEY, &forged, now), Err(LinkError::BadSignature), "{forged}");
+            assert_eq!(
+                verify(KEY, &forged, now),
+                Err(LinkError::BadSignature),
+                "{forged}"
+            );
         }
     }
 
@@ -125,7 +147,10 @@ mod tests {
     fn another_key_does_not_verify() {
         let now = at("2022-12-24T08:00:00Z");
         let token = sign(KEY, 1, 2, now + Duration::days(1));
-        assert_eq!(verify("another-key", &token, now), Err(LinkError::BadSignature));
+        assert_eq!(
+            verify("another-key", &token, now),
+            Err(LinkError::BadSignature)
+        );
     }
 
     #[test]

@@ -104,7 +104,12 @@ impl Mailer {
 
     /// Queues what is due on `on`, then delivers the outbox (`flush`: all pending
     /// mails now, whatever their back-off).
-    pub fn remind(&self, db: &Db, on: NaiveDate, flush: bool) -> Result<(Queued, Delivered), MailError> {
+    pub fn remind(
+        &self,
+        db: &Db,
+        on: NaiveDate,
+        flush: bool,
+    ) -> Result<(Queued, Delivered), MailError> {
         let queued = self.queue(db, on)?;
         let delivered = self.deliver(
             db,

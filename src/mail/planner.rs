@@ -196,28 +196,46 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate) -> Plan {
                 })
             };
             match audience {
-                Audience::Lead => match lead.filter(|u| u.active).and_then(|u| u.email.as_deref()) {
-                    Some(email) => add(email, Greeting::Unit(unit_name(task.lead_unit_id)), item(*audience, Some(task.lead_unit_id))),
-                    None => unreachable(lead.map(|u| u.code.clone()).unwrap_or_default()),
-                },
+                Audience::Lead => {
+                    match lead.filter(|u| u.active).and_then(|u| u.email.as_deref()) {
+                        Some(email) => add(
+                            email,
+                            Greeting::Unit(unit_name(task.lead_unit_id)),
+                            item(*audience, Some(task.lead_unit_id)),
+                        ),
+                        None => unreachable(lead.map(|u| u.code.clone()).unwrap_or_default()),
+                    }
+                }
                 Audience::Coordinator => {
                     for unit_id in &task.coordinators {
                         let unit = snap.units.get(unit_id);
                         match unit.filter(|u| u.active).and_then(|u| u.email.as_deref()) {
-                            Some(email) => add(email, Greeting::Unit(unit_name(*unit_id)), item(*audience, Some(*unit_id))),
+                            Some(email) => add(
+                                email,
+                                Greeting::Unit(unit_name(*unit_id)),
+                                item(*audience, Some(*unit_id)),
+                            ),
                             None => unreachable(unit.map(|u| u.code.clone()).unwrap_or_default()),
                         }
                     }
                 }
                 Audience::UnitHead => match lead.and_then(|u| u.head_email.as_deref()) {
-                    Some(email) => add(email, Greeting::UnitHead(unit_name(task.lead_unit_id)), item(*audience, None)),
+                    Some(email) => add(
+                        email,
+                        Greeting::UnitHead(unit_name(task.lead_unit_id)),
+                        item(*audience, None),
+                    ),
                     None => unreachable(lead.map(|u| u.code.clone()).unwrap_or_default()),
                 },
                 Audience::AssigningOfficial => {
                     // Tasks imported without an assigning official have no one to escalate to.
                     if let Some(user_id) = task.assigned_by {
                         match snap.users.get(&user_id) {
-                            Some(user) => add(&user.email, Greeting::User(user.name.clone()), item(*audience, None)),
+                            Some(user) => add(
+                                &user.email,
+                                Greeting::User(user.name.clone()),
+                                item(*audience, None),
+                            ),
                             None => unreachable(format!("user #{user_id}")),
                         }
                     }
@@ -279,13 +297,16 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate) -> Plan {
     }
     for (email, (greeting, list)) in digests {
         let lang = lang_of(&email);
-        let mail = out.mails.entry(email.clone()).or_insert_with(|| PlannedMail {
-            recipient: email,
-            lang,
-            greeting: greeting.clone(),
-            items: Vec::new(),
-            digests: Vec::new(),
-        });
+        let mail = out
+            .mails
+            .entry(email.clone())
+            .or_insert_with(|| PlannedMail {
+                recipient: email,
+                lang,
+                greeting: greeting.clone(),
+                items: Vec::new(),
+                digests: Vec::new(),
+            });
         if greeting < mail.greeting {
             mail.greeting = greeting;
         }
@@ -353,11 +374,16 @@ pub fn queue(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Queued, 
 
 /// The plan of `on` without what is already recorded or queued: what [`queue`] would do.
 pub fn preview(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Plan, MailError> {
-    fn read<C: ReminderQueries + Outbox>(c: &mut C, on: NaiveDate) -> diesel::QueryResult<(Snapshot, HashSet<ReminderRow>, HashSet<String>)> {
+    fn read<C: ReminderQueries + Outbox>(
+        c: &mut C,
+        on: NaiveDate,
+    ) -> diesel::QueryResult<(Snapshot, HashSet<ReminderRow>, HashSet<String>)> {
         Ok((
             c.load_snapshot(on)?,
             c.reminders_on(on)?,
-            c.outbox_keys_with_prefix(&format!("reminder:{on}:"))?.into_iter().collect(),
+            c.outbox_keys_with_prefix(&format!("reminder:{on}:"))?
+                .into_iter()
+                .collect(),
         ))
     }
     let (snap, recorded, taken) = match &mut **conn {
@@ -367,12 +393,14 @@ pub fn preview(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Plan, 
     let mut plan = plan(&mailer.policy, &snap, on);
     for mail in plan.mails.values_mut() {
         let recipient = mail.recipient.clone();
-        mail.items.retain(|i| !recorded.contains(&item_row(on, &recipient, i)));
+        mail.items
+            .retain(|i| !recorded.contains(&item_row(on, &recipient, i)));
         if taken.contains(&mail_key(on, &recipient, 1)) {
             mail.digests.clear();
         }
     }
-    plan.mails.retain(|_, m| !m.items.is_empty() || !m.digests.is_empty());
+    plan.mails
+        .retain(|_, m| !m.items.is_empty() || !m.digests.is_empty());
     Ok(plan)
 }
 
@@ -389,7 +417,13 @@ pub fn describe(plan: &Plan) -> String {
         plan.reminder_count()
     );
     for mail in plan.mails.values() {
-        let _ = writeln!(out, "{} ({}): {} reminders", mail.recipient, mail.lang.code(), mail.items.len());
+        let _ = writeln!(
+            out,
+            "{} ({}): {} reminders",
+            mail.recipient,
+            mail.lang.code(),
+            mail.items.len()
+        );
         for i in &mail.items {
             let when = match i.due {
                 Due::Before { days } => format!("in {days} days"),
@@ -420,7 +454,11 @@ pub fn describe(plan: &Plan) -> String {
         }
     }
     for u in &plan.unreachable {
-        let _ = writeln!(out, "no email: {} ({:?}) for task {}", u.who, u.audience, u.task_reference);
+        let _ = writeln!(
+            out,
+            "no email: {} ({:?}) for task {}",
+            u.who, u.audience, u.task_reference
+        );
     }
     out
 }
@@ -550,7 +588,8 @@ pub fn render(
             ]
             .into_iter()
             .filter_map(|(section, key)| {
-                let all: Vec<&DigestTask> = d.tasks.iter().filter(|t| t.section == section).collect();
+                let all: Vec<&DigestTask> =
+                    d.tasks.iter().filter(|t| t.section == section).collect();
                 if all.is_empty() {
                     return None;
                 }
@@ -567,12 +606,19 @@ pub fn render(
                         content: t.content.clone(),
                         note: match (section, t.deadline) {
                             (DigestSection::Open, _) => {
-                                format!("{}: {}", i18n::text(lang, "mail-deadline"), deadline_text(lang, t.deadline))
+                                format!(
+                                    "{}: {}",
+                                    i18n::text(lang, "mail-deadline"),
+                                    deadline_text(lang, t.deadline)
+                                )
                             }
                             (_, Some(deadline)) => {
                                 let left = (deadline - on).num_days();
                                 let due = match left {
-                                    l if l < 0 => Due::Overdue { days: (-l) as u32, escalate: false },
+                                    l if l < 0 => Due::Overdue {
+                                        days: (-l) as u32,
+                                        escalate: false,
+                                    },
                                     0 => Due::Today,
                                     l => Due::Before { days: l as u32 },
                                 };
@@ -599,7 +645,9 @@ pub fn render(
         .collect();
     let name = match &mail.greeting {
         Greeting::Unit(name) | Greeting::User(name) => name.clone(),
-        Greeting::UnitHead(unit) => i18n::text_with(lang, "mail-head-of", &[("unit", unit.clone())]),
+        Greeting::UnitHead(unit) => {
+            i18n::text_with(lang, "mail-head-of", &[("unit", unit.clone())])
+        }
     };
     let view = MailView {
         name,
@@ -674,7 +722,9 @@ mod tests {
             )]
             .into_iter()
             .collect(),
-            languages: [("official@x.vn".to_string(), "en".to_string())].into_iter().collect(),
+            languages: [("official@x.vn".to_string(), "en".to_string())]
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -683,25 +733,45 @@ mod tests {
         // 2022-12-28 is a Wednesday: no digest.
         let on = d("2022-12-28");
         let snap = snapshot(vec![
-            task(1, 1, "2022-12-31", vec![2]),   // 3 days before
-            task(2, 1, "2023-01-04", vec![]),    // 7 days before
-            task(3, 1, "2022-12-19", vec![2]),   // 9 days overdue: escalated
-            task(4, 1, "2022-12-30", vec![]),    // 2 days before: nothing
-            task(5, 3, "2022-12-28", vec![]),    // due today, lead unit without email
+            task(1, 1, "2022-12-31", vec![2]), // 3 days before
+            task(2, 1, "2023-01-04", vec![]),  // 7 days before
+            task(3, 1, "2022-12-19", vec![2]), // 9 days overdue: escalated
+            task(4, 1, "2022-12-30", vec![]),  // 2 days before: nothing
+            task(5, 3, "2022-12-28", vec![]),  // due today, lead unit without email
         ]);
         let plan = plan(&Policy::default(), &snap, on);
         let recipients: Vec<&str> = plan.mails.keys().map(String::as_str).collect();
-        assert_eq!(recipients, vec!["btg@x.vn", "head@x.vn", "official@x.vn", "vp@x.vn"]);
+        assert_eq!(
+            recipients,
+            vec!["btg@x.vn", "head@x.vn", "official@x.vn", "vp@x.vn"]
+        );
         let btg = &plan.mails["btg@x.vn"];
         // Most urgent first.
-        assert_eq!(btg.items.iter().map(|i| i.task_id).collect::<Vec<_>>(), vec![3, 1, 2]);
-        assert!(btg.items.iter().all(|i| i.audience == Audience::Lead && i.report_unit == Some(1)));
+        assert_eq!(
+            btg.items.iter().map(|i| i.task_id).collect::<Vec<_>>(),
+            vec![3, 1, 2]
+        );
+        assert!(btg
+            .items
+            .iter()
+            .all(|i| i.audience == Audience::Lead && i.report_unit == Some(1)));
         let vp = &plan.mails["vp@x.vn"];
-        assert_eq!(vp.items.iter().map(|i| (i.task_id, i.audience, i.report_unit)).collect::<Vec<_>>(),
-            vec![(3, Audience::Coordinator, Some(2)), (1, Audience::Coordinator, Some(2))]);
+        assert_eq!(
+            vp.items
+                .iter()
+                .map(|i| (i.task_id, i.audience, i.report_unit))
+                .collect::<Vec<_>>(),
+            vec![
+                (3, Audience::Coordinator, Some(2)),
+                (1, Audience::Coordinator, Some(2))
+            ]
+        );
         let head = &plan.mails["head@x.vn"];
         assert_eq!(head.items.len(), 1);
-        assert_eq!((head.items[0].task_id, head.items[0].kind), (3, Kind::Escalation));
+        assert_eq!(
+            (head.items[0].task_id, head.items[0].kind),
+            (3, Kind::Escalation)
+        );
         assert_eq!(head.greeting, Greeting::UnitHead("Đơn vị BTG".into()));
         let official = &plan.mails["official@x.vn"];
         assert_eq!(official.lang, Lang::En);
@@ -717,14 +787,18 @@ mod tests {
         let on = d("2022-12-28");
         let mut snap = snapshot(vec![task(3, 1, "2022-12-19", vec![2])]);
         // The head's address is also the coordinator's, and the official's the unit's.
-        snap.units.insert(2, unit(2, "VP", Some("head@x.vn"), None).1);
+        snap.units
+            .insert(2, unit(2, "VP", Some("head@x.vn"), None).1);
         snap.users.get_mut(&100).expect("user").email = "btg@x.vn".into();
         let plan = plan(&Policy::default(), &snap, on);
         assert_eq!(plan.mails.len(), 2);
         assert_eq!(plan.mails["btg@x.vn"].items.len(), 1);
         assert_eq!(plan.mails["btg@x.vn"].items[0].audience, Audience::Lead);
         assert_eq!(plan.mails["head@x.vn"].items.len(), 1);
-        assert_eq!(plan.mails["head@x.vn"].items[0].audience, Audience::UnitHead);
+        assert_eq!(
+            plan.mails["head@x.vn"].items[0].audience,
+            Audience::UnitHead
+        );
     }
 
     #[test]
@@ -742,13 +816,34 @@ mod tests {
         let btg = &plan.mails["btg@x.vn"];
         assert_eq!(btg.items.len(), 1);
         assert_eq!(btg.digests.len(), 1);
-        let sections: Vec<(i64, DigestSection)> = btg.digests[0].tasks.iter().map(|t| (t.task_id, t.section)).collect();
-        assert_eq!(sections, vec![(2, DigestSection::Overdue), (1, DigestSection::DueSoon), (3, DigestSection::Open)]);
+        let sections: Vec<(i64, DigestSection)> = btg.digests[0]
+            .tasks
+            .iter()
+            .map(|t| (t.task_id, t.section))
+            .collect();
+        assert_eq!(
+            sections,
+            vec![
+                (2, DigestSection::Overdue),
+                (1, DigestSection::DueSoon),
+                (3, DigestSection::Open)
+            ]
+        );
         let vp = &plan.mails["vp@x.vn"];
         assert!(vp.items.is_empty());
-        assert_eq!(vp.digests[0].tasks.iter().map(|t| t.task_id).collect::<Vec<_>>(), vec![1, 9]);
+        assert_eq!(
+            vp.digests[0]
+                .tasks
+                .iter()
+                .map(|t| t.task_id)
+                .collect::<Vec<_>>(),
+            vec![1, 9]
+        );
         // No digest the next day.
-        assert!(super::plan(&Policy::default(), &snap, d("2022-12-27")).mails.values().all(|m| m.digests.is_empty()));
+        assert!(super::plan(&Policy::default(), &snap, d("2022-12-27"))
+            .mails
+            .values()
+            .all(|m| m.digests.is_empty()));
     }
 
     #[test]
@@ -760,10 +855,16 @@ mod tests {
         ];
         for src in sources {
             for part in src.split('"').skip(1).step_by(2) {
-                let is_key = ["mail-", "ics-", "err-"].iter().any(|p| part.starts_with(p));
+                let is_key = ["mail-", "ics-", "err-"]
+                    .iter()
+                    .any(|p| part.starts_with(p));
                 if is_key && !part.contains(' ') && !part.ends_with('-') {
                     for lang in Lang::ALL {
-                        assert!(i18n::has_key(lang, part), "{part} missing in {}", lang.code());
+                        assert!(
+                            i18n::has_key(lang, part),
+                            "{part} missing in {}",
+                            lang.code()
+                        );
                     }
                 }
             }
@@ -772,7 +873,13 @@ mod tests {
 
     #[test]
     fn keys() {
-        assert_eq!(mail_key(d("2022-12-24"), "a@x.vn", 1), "reminder:2022-12-24:a@x.vn");
-        assert_eq!(mail_key(d("2022-12-24"), "a@x.vn", 2), "reminder:2022-12-24:a@x.vn:2");
+        assert_eq!(
+            mail_key(d("2022-12-24"), "a@x.vn", 1),
+            "reminder:2022-12-24:a@x.vn"
+        );
+        assert_eq!(
+            mail_key(d("2022-12-24"), "a@x.vn", 2),
+            "reminder:2022-12-24:a@x.vn:2"
+        );
     }
 }

@@ -49,7 +49,12 @@ impl Renderer {
     }
 
     /// Renders the mail `name` (e.g. `reminder`) in `lang` from `view`.
-    pub fn render<T: Serialize>(&self, name: &str, lang: Lang, view: &T) -> Result<Rendered, MailError> {
+    pub fn render<T: Serialize>(
+        &self,
+        name: &str,
+        lang: Lang,
+        view: &T,
+    ) -> Result<Rendered, MailError> {
         let mut ctx = tera::Context::from_serialize(view)
             .map_err(|e| MailError::Template(format!("{name}: {e}")))?;
         ctx.insert("lang", lang.code());
@@ -65,7 +70,11 @@ impl Renderer {
         ctx.insert("subject", &subject);
         let text = tidy_text(&render("body.txt", &ctx)?);
         let html = render("body.html", &ctx)?;
-        Ok(Rendered { subject, text, html })
+        Ok(Rendered {
+            subject,
+            text,
+            html,
+        })
     }
 }
 
@@ -142,8 +151,15 @@ mod tests {
 
     #[test]
     fn attribute_escaping_keeps_urls_readable() {
-        let v = attr(&tera::Value::String("https://x.vn/tasks?a=1&b=\"<'".into()), &HashMap::new()).expect("attr");
-        assert_eq!(v, tera::Value::String("https://x.vn/tasks?a=1&amp;b=&quot;&lt;&#39;".into()));
+        let v = attr(
+            &tera::Value::String("https://x.vn/tasks?a=1&b=\"<'".into()),
+            &HashMap::new(),
+        )
+        .expect("attr");
+        assert_eq!(
+            v,
+            tera::Value::String("https://x.vn/tasks?a=1&amp;b=&quot;&lt;&#39;".into())
+        );
     }
 
     #[test]
@@ -160,7 +176,10 @@ mod tests {
                 let end = rest.find('"').unwrap_or(rest.len());
                 let key = &rest[..end];
                 for lang in Lang::ALL {
-                    assert!(i18n::has_key(lang, key), "{name}: {key} missing in {lang:?}");
+                    assert!(
+                        i18n::has_key(lang, key),
+                        "{name}: {key} missing in {lang:?}"
+                    );
                 }
             }
         }

@@ -94,7 +94,12 @@ pub fn build(from: &Mailbox, mail: &OutboxMail) -> Result<Message, String> {
 
 /// One pass over the due mails, by `options.workers` threads that claim and
 /// send side by side (each claim is exclusive, so they never send a mail twice).
-pub fn deliver(db: &Db, transport: &Transport, from: &Mailbox, options: &DeliverOptions) -> Result<Delivered, MailError> {
+pub fn deliver(
+    db: &Db,
+    transport: &Transport,
+    from: &Mailbox,
+    options: &DeliverOptions,
+) -> Result<Delivered, MailError> {
     if options.flush {
         let mut conn = db.conn()?;
         outbox::make_all_due(&mut conn)?;
@@ -150,7 +155,8 @@ impl Pass<'_> {
         let options = self.options;
         let mut done = Delivered::default();
         while !self.stop.load(Ordering::SeqCst) {
-            let batch = outbox::claim(&mut conn, options.batch.max(1), self.started, options.lease)?;
+            let batch =
+                outbox::claim(&mut conn, options.batch.max(1), self.started, options.lease)?;
             if batch.is_empty() {
                 break;
             }
@@ -165,9 +171,13 @@ impl Pass<'_> {
                 }
                 // Slow server, budget spent or another thread found the server
                 // unreachable: give the rest back before the lease could run out.
-                if over_budget || self.stop.load(Ordering::SeqCst) || claimed.elapsed() > options.lease / 2 {
+                if over_budget
+                    || self.stop.load(Ordering::SeqCst)
+                    || claimed.elapsed() > options.lease / 2
+                {
                     let again = if self.stop.load(Ordering::SeqCst) && !over_budget {
-                        storage::now() + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64)
+                        storage::now()
+                            + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64)
                     } else {
                         self.started
                     };
@@ -181,7 +191,9 @@ impl Pass<'_> {
                     Ok(m) => m,
                     Err(reason) => {
                         tracing::warn!(key = %mail.dedup_key, "dead letter: {reason}");
-                        if outbox::mark_failed(&mut conn, mail.id, mail.attempts, &reason, true)? == Failed::Dead {
+                        if outbox::mark_failed(&mut conn, mail.id, mail.attempts, &reason, true)?
+                            == Failed::Dead
+                        {
                             done.dead += 1;
                         }
                         continue;
@@ -196,7 +208,13 @@ impl Pass<'_> {
                         }
                     }
                     Err(failure) => {
-                        let outcome = outbox::mark_failed(&mut conn, mail.id, mail.attempts, &failure.message, failure.permanent)?;
+                        let outcome = outbox::mark_failed(
+                            &mut conn,
+                            mail.id,
+                            mail.attempts,
+                            &failure.message,
+                            failure.permanent,
+                        )?;
                         match outcome {
                             Failed::Retry(_) => done.retrying += 1,
                             Failed::Dead => {
@@ -209,12 +227,21 @@ impl Pass<'_> {
                             self.stop.store(true, Ordering::SeqCst);
                             let again = match outcome {
                                 Failed::Retry(at) => at,
-                                _ => storage::now() + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64),
+                                _ => {
+                                    storage::now()
+                                        + chrono::Duration::seconds(
+                                            outbox::FIRST_RETRY.as_secs() as i64
+                                        )
+                                }
                             };
                             for other in rest.by_ref() {
                                 outbox::release(&mut conn, other.id, other.attempts, again)?;
                             }
-                            tracing::warn!("mail server unreachable ({}): {}", self.transport.describe(), failure.message);
+                            tracing::warn!(
+                                "mail server unreachable ({}): {}",
+                                self.transport.describe(),
+                                failure.message
+                            );
                             done.unreachable = Some(failure.message);
                             return Ok(done);
                         }

@@ -85,24 +85,32 @@ impl Transport {
                 }
             }
         }
-        let tls_params = || {
-            TlsParameters::new(host.clone())
-                .map_err(|e| bad(format!("TLS for {host}: {e}")))
-        };
+        let tls_params =
+            || TlsParameters::new(host.clone()).map_err(|e| bad(format!("TLS for {host}: {e}")));
         let (tls, default_port) = match url.scheme() {
             "smtps" => (Tls::Wrapper(tls_params()?), 465),
             "smtp" if starttls => (Tls::Required(tls_params()?), 587),
             "smtp" => (Tls::None, 25),
-            other => return Err(bad(format!("unknown scheme {other}:// (smtp:// or smtps://)"))),
+            other => {
+                return Err(bad(format!(
+                    "unknown scheme {other}:// (smtp:// or smtps://)"
+                )))
+            }
         };
         let mut builder = SmtpTransport::builder_dangerous(host.as_str())
             .port(url.port().unwrap_or(default_port))
             .tls(tls)
             .timeout(Some(SMTP_TIMEOUT))
-            .pool_config(PoolConfig::new().max_size(4).idle_timeout(Duration::from_secs(60)));
+            .pool_config(
+                PoolConfig::new()
+                    .max_size(4)
+                    .idle_timeout(Duration::from_secs(60)),
+            );
         if !url.username().is_empty() {
             let decode = |s: &str| {
-                percent_decode(s).map_err(|_| bad("the user or password is not valid percent-encoded UTF-8".into()))
+                percent_decode(s).map_err(|_| {
+                    bad("the user or password is not valid percent-encoded UTF-8".into())
+                })
             };
             let user = decode(url.username())?;
             let password = decode(url.password().unwrap_or(""))?;
@@ -143,11 +151,13 @@ impl Transport {
                     message: one_line(&e.to_string()),
                 }
             }),
-            Transport::Files(dir) => write_eml(dir, id, &message.formatted()).map_err(|e| SendFailure {
-                message: format!("{}: {e}", dir.display()),
-                permanent: false,
-                unreachable: true,
-            }),
+            Transport::Files(dir) => {
+                write_eml(dir, id, &message.formatted()).map_err(|e| SendFailure {
+                    message: format!("{}: {e}", dir.display()),
+                    permanent: false,
+                    unreachable: true,
+                })
+            }
         }
     }
 }
@@ -205,9 +215,15 @@ mod tests {
         ] {
             assert!(smtp(ok).is_ok(), "{ok}");
         }
-        let shown = smtp("smtps://u:secret@mail.example.vn").expect("ok").describe();
+        let shown = smtp("smtps://u:secret@mail.example.vn")
+            .expect("ok")
+            .describe();
         assert!(!shown.contains("secret"), "{shown}");
-        for bad in ["smtp://mail.example.vn?tls=maybe", "smtp://mail.example.vn?x=1", "smtps://u:%zz@mail"] {
+        for bad in [
+            "smtp://mail.example.vn?tls=maybe",
+            "smtp://mail.example.vn?x=1",
+            "smtps://u:%zz@mail",
+        ] {
             let e = smtp(bad).expect_err(bad);
             assert!(e.to_string().starts_with("SMTP_URL: "), "{e}");
         }

@@ -155,14 +155,15 @@ pub fn claim(
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut rows: Vec<OutboxMail> = diesel::update(o::mail_outbox.filter(o::id.eq_any(&ids)))
-                .set((
-                    o::state.eq(SENDING),
-                    o::attempts.eq(o::attempts + 1),
-                    o::next_attempt_at.eq(lease_end),
-                ))
-                .returning(OutboxMail::as_returning())
-                .get_results($c)?;
+            let mut rows: Vec<OutboxMail> =
+                diesel::update(o::mail_outbox.filter(o::id.eq_any(&ids)))
+                    .set((
+                        o::state.eq(SENDING),
+                        o::attempts.eq(o::attempts + 1),
+                        o::next_attempt_at.eq(lease_end),
+                    ))
+                    .returning(OutboxMail::as_returning())
+                    .get_results($c)?;
             rows.sort_by_key(|m| m.id);
             Ok(rows)
         }};
@@ -257,7 +258,12 @@ pub fn mark_failed(
 }
 
 /// Gives back a claimed mail that was not tried (its try is not counted).
-pub fn release(conn: &mut Conn, id: i64, token: i32, next_attempt_at: NaiveDateTime) -> Result<bool> {
+pub fn release(
+    conn: &mut Conn,
+    id: i64,
+    token: i32,
+    next_attempt_at: NaiveDateTime,
+) -> Result<bool> {
     use mail_outbox::dsl as o;
     let n = with_conn!(&mut **conn, c => diesel::update(
         o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(SENDING)).and(o::attempts.eq(token)))
@@ -350,8 +356,13 @@ mod tests {
 
     #[test]
     fn back_off_doubles_from_30_seconds_to_an_hour() {
-        let secs: Vec<u64> = (1..=MAX_ATTEMPTS).map(|a| retry_delay(a).as_secs()).collect();
-        assert_eq!(secs, vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+        let secs: Vec<u64> = (1..=MAX_ATTEMPTS)
+            .map(|a| retry_delay(a).as_secs())
+            .collect();
+        assert_eq!(
+            secs,
+            vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+        );
         assert_eq!(retry_delay(0).as_secs(), 30);
         assert_eq!(retry_delay(i32::MAX).as_secs(), 3600);
         assert_eq!(retry_delay(-5).as_secs(), 30);
@@ -359,6 +370,9 @@ mod tests {
 
     #[test]
     fn like_prefix_escapes_wildcards() {
-        assert_eq!(like_prefix("reminder:2022-12-24:a_b%c@x.vn"), "reminder:2022-12-24:a\\_b\\%c@x.vn%");
+        assert_eq!(
+            like_prefix("reminder:2022-12-24:a_b%c@x.vn"),
+            "reminder:2022-12-24:a\\_b\\%c@x.vn%"
+        );
     }
 }

@@ -66,24 +66,23 @@ pub fn render(
     cal.append_property(("X-PUBLISHED-TTL", "PT1H"));
     for task in &feed.tasks {
         let url = format!("{base_url}/tasks/{}", task.id);
-        let role = if task.leads {
-            i18n::text(lang, "ics-role-lead")
-        } else {
-            i18n::text_with(
-                lang,
-                "ics-role-coordinator",
-                &[("unit", task.lead_unit_name.clone())],
-            )
-        };
-        let description = format!(
-            "{}\n\n{}: {}\n{}: {}\n{}",
+        let mut description = format!(
+            "{}\n\n{}: {}\n{}: {}\n",
             task.content,
             i18n::text(lang, "mail-deadline"),
             format_vi(task.deadline),
             i18n::text(lang, "mail-lead-unit"),
-            role,
-            url
+            task.lead_unit_name,
         );
+        if !task.leads {
+            description.push_str(&i18n::text_with(
+                lang,
+                "ics-role-coordinator",
+                &[("unit", feed.unit.name.clone())],
+            ));
+            description.push('\n');
+        }
+        description.push_str(&url);
         let mut event = Event::new();
         event
             .uid(&format!("task-{}@{uid_domain}", task.id))
@@ -184,6 +183,32 @@ mod tests {
         assert!(unfolded.contains("phần A\\, B"));
         assert!(unfolded.contains("VERSION:2.0"));
         assert!(unfolded.contains("PRODID:"));
+    }
+
+    #[test]
+    fn descriptions_name_the_lead_unit_and_the_coordinating_one() {
+        let mut f = feed();
+        let mut other = f.tasks[0].clone();
+        other.id = 8;
+        other.leads = false;
+        other.lead_unit_name = "Văn phòng Tỉnh ủy".into();
+        f.tasks.push(other);
+        let text = render(&f, "https://x.vn", "x.vn", Lang::Vi, Utc::now()).replace("\r\n ", "");
+        assert!(
+            text.contains("Đơn vị chủ trì: Ban Tuyên giáo Tỉnh ủy\\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Đơn vị chủ trì: Văn phòng Tỉnh ủy\\nĐơn vị phối hợp: Ban Tuyên giáo Tỉnh ủy\\n"
+            ),
+            "{text}"
+        );
+        let en = render(&f, "https://x.vn", "x.vn", Lang::En, Utc::now()).replace("\r\n ", "");
+        assert!(
+            en.contains("Coordinating unit: Ban Tuyên giáo Tỉnh ủy"),
+            "{en}"
+        );
     }
 
     #[test]
