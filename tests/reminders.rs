@@ -924,7 +924,7 @@ fn a_lost_claim_is_taken_again_but_a_sent_mail_never() {
             .find(|m| m.dedup_key == "crash:b")
             .expect("b");
         assert!(outbox::mark_sent(&mut conn, a.id, a.attempts).expect("mark"));
-        // A second claim while the first holds a lease cannot take them.
+        // The lease ends; then another sender may take what was not marked.
         std::thread::sleep(Duration::from_millis(20));
         let delivered =
             dondoc::mail::sender::deliver(&f.db, &transport, &from, &DeliverOptions::default())
@@ -969,6 +969,60 @@ fn a_lost_claim_is_taken_again_but_a_sent_mail_never() {
         )
         .expect("enqueue"));
         assert_eq!(smtp.received().len(), 1, "{backend:?}");
+    });
+}
+
+/// A claimed mail belongs to its sender until the lease ends, even when flushing.
+#[test]
+fn a_claim_holds_until_its_lease_ends() {
+    for_both(|backend| {
+        let test_db = TestDb::new(backend);
+        let f = fixture(&test_db);
+        let mut conn = f.db.conn().expect("conn");
+        outbox::enqueue(
+            &mut conn,
+            &outbox::NewMail {
+                dedup_key: "lease:a".into(),
+                recipient: BTG.into(),
+                subject: "a".into(),
+                body_text: "a".into(),
+                body_html: "a".into(),
+            },
+        )
+        .expect("enqueue");
+        let first =
+            outbox::claim(&mut conn, 10, storage::now(), Duration::from_secs(600)).expect("claim");
+        assert_eq!(first.len(), 1);
+        assert_eq!(
+            (first[0].state.as_str(), first[0].attempts),
+            (outbox::SENDING, 1)
+        );
+        let far = storage::now() + chrono::Duration::days(1);
+        assert!(
+            outbox::claim(&mut conn, 10, far, Duration::from_secs(600))
+                .expect("claim")
+                .is_empty(),
+            "{backend:?}"
+        );
+        assert_eq!(outbox::make_all_due(&mut conn).expect("flush"), 0);
+        let smtp = SmtpServer::start();
+        let transport =
+            Transport::smtp(&url::Url::parse(&smtp.url()).expect("url")).expect("transport");
+        let from: lettre::message::Mailbox = "dondoc@hanam.vn".parse().expect("from");
+        let flush = DeliverOptions {
+            flush: true,
+            ..DeliverOptions::default()
+        };
+        let delivered =
+            dondoc::mail::sender::deliver(&f.db, &transport, &from, &flush).expect("deliver");
+        assert_eq!(delivered.sent, 0);
+        assert!(smtp.received().is_empty());
+        // Its holder marks it.
+        assert!(outbox::mark_sent(&mut conn, first[0].id, first[0].attempts).expect("mark"));
+        assert_eq!(
+            outbox::get(&mut conn, first[0].id).expect("row").state,
+            outbox::SENT
+        );
     });
 }
 

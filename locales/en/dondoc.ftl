@@ -90,6 +90,7 @@ mail-open-task = Open the task
 mail-report = Report progress
 mail-report-note = The “Report progress” links open the report form without a password until { $date }.
 mail-digest-title = Tasks of { $unit }
+mail-digest-intro = Open tasks the unit leads or coordinates, as of { $date }:
 mail-digest-overdue = Overdue ({ $count })
 mail-digest-due-soon = Due soon ({ $count })
 mail-digest-open = In progress ({ $count })

@@ -90,6 +90,7 @@ mail-open-task = Xem nhiệm vụ
 mail-report = Báo cáo tiến độ
 mail-report-note = Liên kết “Báo cáo tiến độ” mở được biểu mẫu báo cáo không cần mật khẩu, dùng đến ngày { $date }.
 mail-digest-title = Tổng hợp nhiệm vụ của { $unit }
+mail-digest-intro = Các nhiệm vụ đơn vị chủ trì hoặc phối hợp chưa hoàn thành, tính đến ngày { $date }:
 mail-digest-overdue = Quá hạn ({ $count })
 mail-digest-due-soon = Sắp đến hạn ({ $count })
 mail-digest-open = Đang thực hiện ({ $count })
