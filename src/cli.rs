@@ -76,6 +76,15 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Limit the reports a user reads (dashboard, exports, API) to a unit and
+    /// the units under it; without --unit, the whole tree again.
+    Scope {
+        #[arg(long)]
+        email: String,
+        /// The code of the unit at the top of the user's scope.
+        #[arg(long)]
+        unit: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,6 +169,7 @@ pub fn run() -> ExitCode {
             unit,
             password_stdin,
         }) => user_add(&db, email, name, role, unit, password_stdin),
+        Command::User(UserCommand::Scope { email, unit }) => user_scope(&db, &email, unit.as_deref()),
         Command::Unit(UnitCommand::Import { file }) => unit_import(&db, &file),
         Command::Task(TaskCommand::Import { file }) => task_import(&db, &file, &config),
         Command::Token(TokenCommand::Create { email }) => token_create(&db, &email),
@@ -349,6 +359,22 @@ fn user_add(
         "user #{id} {} ({role}) added",
         storage::users::normalize_email(&email)
     );
+    Ok(())
+}
+
+fn user_scope(db: &Db, email: &str, unit: Option<&str>) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    match storage::report::set_user_scope(&mut conn, email, unit, None) {
+        Ok(()) => {}
+        Err(StorageError::NotFound) => {
+            return Err(CliError::Message(format!("dondoc: no user with the email {email}")));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    match unit {
+        Some(code) => println!("{email}: reports of {code} and the units under it"),
+        None => println!("{email}: reports of every unit"),
+    }
     Ok(())
 }
 

@@ -1,15 +1,21 @@
 //! The dashboard's SQL counts equal the pure report function on random tasks,
 //! for several periods and as-of dates, on both backends; and the task list's
-//! filters select exactly the tasks behind each count.
+//! filters select exactly the tasks behind each count. The same holds for the
+//! page's units table (with its ranks, order and links), the completion over
+//! the months, the overdue ages, and both exports (CSV, and XLSX read back).
 
 mod common;
+mod dashboard_support;
 
 use chrono::{Duration, NaiveDate};
+use dashboard_support::*;
+use dondoc::domain::dashboard::{overdue_ages, progress_points, ranks, AgeBucket, AgeCounts};
 use dondoc::domain::report::{tally, total, Counts, ReportedTask};
-use dondoc::domain::{Period, Status, TaskDates};
+use dondoc::domain::{Period, Role, Status, TaskDates};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 const UNITS: [&str; 6] = ["U0", "U1", "U2", "U3", "U4", "U5"];
 const TASKS: usize = 600;
@@ -18,24 +24,53 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
-/// Random tasks between 2021 and 2024, with every kind of date combination.
+/// The dates where the rules change: the starts and ends of the tested
+/// periods and the as-of dates, each with the day before and after.
+fn boundaries() -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let named = cases()
+        .into_iter()
+        .flat_map(|(p, dates)| dates.into_iter().map(move |a| (p, a)))
+        .chain(page_cases());
+    for (name, as_of) in named {
+        let p: Period = name.parse().expect("period");
+        for day in [p.from, p.to, d(as_of)] {
+            out.extend([day - Duration::days(1), day, day + Duration::days(1)]);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Random tasks between 2021 and 2024, with every kind of date combination;
+/// a quarter of the dates fall on or next to a boundary of the tested reports.
 fn random_tasks(seed: u64) -> Vec<(String, ReportedTask)> {
     let mut rng = StdRng::seed_from_u64(seed);
     let today = d("2025-06-30");
+    let edges = boundaries();
     (0..TASKS)
         .map(|i| {
-            let assigned = d("2021-01-01") + Duration::days(rng.gen_range(0..1400));
-            let deadline =
-                (rng.gen_ratio(9, 10)).then(|| assigned + Duration::days(rng.gen_range(0..300)));
+            let date_after = |rng: &mut StdRng, from: NaiveDate, span: i64| -> NaiveDate {
+                let on_edge: Vec<NaiveDate> =
+                    edges.iter().copied().filter(|e| *e >= from).collect();
+                if !on_edge.is_empty() && rng.gen_ratio(1, 4) {
+                    on_edge[rng.gen_range(0..on_edge.len())]
+                } else {
+                    from + Duration::days(rng.gen_range(0..span))
+                }
+            };
+            let assigned = date_after(&mut rng, d("2021-01-01"), 1400);
+            let deadline = (rng.gen_ratio(9, 10)).then(|| date_after(&mut rng, assigned, 300));
             // An extension moved the deadline later than the original.
             let extended = deadline.is_some_and(|dl| dl > assigned) && rng.gen_ratio(1, 5);
             let completed = rng
                 .gen_ratio(3, 5)
-                .then(|| assigned + Duration::days(rng.gen_range(0..400)))
+                .then(|| date_after(&mut rng, assigned, 400))
                 .filter(|c| *c <= today);
             let cancelled = rng
                 .gen_ratio(1, 10)
-                .then(|| assigned + Duration::days(rng.gen_range(0..200)))
+                .then(|| date_after(&mut rng, assigned, 200))
                 .filter(|c| *c <= today);
             let unit = rng.gen_range(0..UNITS.len());
             (
@@ -77,6 +112,59 @@ fn csv(tasks: &[(String, ReportedTask)]) -> String {
     out
 }
 
+/// Adds the units U0…U5 and imports random tasks for them.
+fn load(app: &common::TestApp, seed: u64) -> Vec<(String, ReportedTask)> {
+    let codes: Vec<(&str, String, Option<&str>)> = UNITS
+        .iter()
+        .map(|c| (*c, format!("Đơn vị {c}"), Some("TUHN")))
+        .collect();
+    let refs: Vec<(&str, &str, Option<&str>)> =
+        codes.iter().map(|(c, n, p)| (*c, n.as_str(), *p)).collect();
+    app.add_units(&refs);
+    let tasks = random_tasks(seed);
+    let mut conn = app.db.conn().expect("conn");
+    dondoc::import::import_tasks(
+        &mut conn,
+        csv(&tasks).as_bytes(),
+        None,
+        d("2025-06-30"),
+        &|_, _| {},
+    )
+    .expect("import");
+    tasks
+}
+
+/// The code of a unit of the random tasks.
+fn code_of(unit: i64) -> &'static str {
+    UNITS[unit as usize]
+}
+
+/// Every unit of the test app, as listed by the report (by code).
+const ALL_UNITS: [&str; 9] = ["BTGTU", "TUHN", "U0", "U1", "U2", "U3", "U4", "U5", "VPTU"];
+
+fn unit_counts(by_unit: &BTreeMap<i64, Counts>, code: &str) -> Counts {
+    UNITS
+        .iter()
+        .position(|c| *c == code)
+        .and_then(|i| by_unit.get(&(i as i64)).copied())
+        .unwrap_or_default()
+}
+
+fn unit_ages(by_unit: &BTreeMap<i64, AgeCounts>, code: &str) -> AgeCounts {
+    UNITS
+        .iter()
+        .position(|c| *c == code)
+        .and_then(|i| by_unit.get(&(i as i64)).copied())
+        .unwrap_or_default()
+}
+
+/// `a/b` against `c/d`, a ratio over nothing being 0.
+fn cmp_rate(a: u64, b: u64, c: u64, d: u64) -> std::cmp::Ordering {
+    let (a, b) = if b == 0 { (0, 1) } else { (a, b) };
+    let (c, d) = if d == 0 { (0, 1) } else { (c, d) };
+    (a as u128 * d as u128).cmp(&(c as u128 * b as u128))
+}
+
 fn counts_of(v: &Value) -> Counts {
     let n = |k: &str| v[k].as_u64().unwrap_or(u64::MAX);
     Counts {
@@ -110,16 +198,21 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
     ]
 }
 
+/// Fewer cases than the JSON test: each reads the page and four exports.
+fn page_cases() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("2022-H1", "2022-03-15"),
+        ("2022-H2", "2022-12-31"),
+        ("2022-H2", "2024-02-29"),
+        ("2023-Q3", "2023-09-30"),
+        ("2024", "2024-12-31"),
+        ("2021-06-15..2023-03-20", "2022-08-08"),
+    ]
+}
+
 on_both_backends! {
     async fn dashboard_counts_equal_the_pure_function(app) {
-        let codes: Vec<(&str, String, Option<&str>)> = UNITS.iter().map(|c| (*c, format!("Đơn vị {c}"), Some("TUHN"))).collect();
-        let refs: Vec<(&str, &str, Option<&str>)> = codes.iter().map(|(c, n, p)| (*c, n.as_str(), *p)).collect();
-        app.add_units(&refs);
-        let tasks = random_tasks(20221231);
-        {
-            let mut conn = app.db.conn().expect("conn");
-            dondoc::import::import_tasks(&mut conn, csv(&tasks).as_bytes(), None, d("2025-06-30"), &|_, _| {}).expect("import");
-        }
+        let tasks = load(&app, 20221231);
         let reported: Vec<ReportedTask> = tasks.iter().map(|(_, t)| *t).collect();
         let mut checked = 0;
         for (name, as_ofs) in cases() {
@@ -157,5 +250,164 @@ on_both_backends! {
             let want = t.dates.status_as_of(d("2023-01-01")).map(|s| s.code());
             assert_eq!(item["status"].as_str(), want, "{}", item["ref"]);
         }
+    }
+
+    async fn page_and_exports_equal_the_pure_function(app) {
+        let tasks = load(&app, 7072022);
+        let reported: Vec<ReportedTask> = tasks.iter().map(|(_, t)| *t).collect();
+        let web = app.web_as(Role::Leader).await;
+        for (name, as_of) in page_cases() {
+            let period: Period = name.parse().expect("period");
+            let as_of = d(as_of);
+            let want_by_unit = tally(&reported, &period, as_of);
+            let want = total(want_by_unit.values());
+            let ages_by_unit = overdue_ages(&reported, &period, as_of);
+            let query = format!("period={name}&as_of={as_of}");
+            let case = format!("{name} as of {as_of}");
+
+            // The page: every unit, its counts, rates and rank; the totals.
+            let (status, html) = web.get(&format!("/dashboard?{query}")).await;
+            assert_eq!(status, 200, "{case}: {html}");
+            let (rows, totals) = units_table(&html);
+            assert_eq!(rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ALL_UNITS, "{case}: code order by default");
+            let listed: Vec<Counts> = rows.iter().map(|r| unit_counts(&want_by_unit, &r.code)).collect();
+            let want_ranks = ranks(&listed);
+            for (row, (want_unit, rank)) in rows.iter().zip(listed.iter().zip(&want_ranks)) {
+                assert_eq!(row.counts, *want_unit, "{case}, {}", row.code);
+                assert_eq!(row.completion, vi_percent(want_unit.completion_rate()), "{case}, {}", row.code);
+                assert_eq!(row.on_time, vi_percent(want_unit.on_time_rate()), "{case}, {}", row.code);
+                assert_eq!(row.rank, *rank, "{case}, {}", row.code);
+            }
+            assert_eq!(totals.counts, want, "{case}: totals row");
+            assert_eq!(totals.completion, vi_percent(want.completion_rate()), "{case}");
+            // Every number links to the tasks behind it.
+            let u3 = rows.iter().find(|r| r.code == "U3").expect("U3");
+            assert!(u3.links.contains(&format!("/tasks?{query}&unit=U3&status=overdue")), "{case}: {:?}", u3.links);
+            assert_eq!(u3.links.len(), 9, "{case}: total, four statuses, carried over, extended, two rates");
+
+            // The tasks behind the carried-over total and each overdue age.
+            let listed_count = |html: &str| -> u64 {
+                between(html, "class=\"list-count\">", " ").and_then(|n| n.parse().ok()).expect("list count")
+            };
+            let (status, list) = web.get(&format!("/dashboard/tasks?{query}&carried=1")).await;
+            assert_eq!(status, 200, "{list}");
+            assert_eq!(listed_count(&list), want.carried_over, "{case}: carried over");
+            let want_ages = ages_by_unit.values().fold(AgeCounts::default(), |mut a, b| { a.add(b); a });
+            for bucket in AgeBucket::ALL {
+                let (_, list) = web.get(&format!("/dashboard/tasks?{query}&status=overdue&age={}", bucket.number())).await;
+                assert_eq!(listed_count(&list), want_ages.get(bucket), "{case}: age {bucket:?}");
+            }
+
+            // The report as CSV: the same numbers, in the page's order, then the totals.
+            let res = web.client.get(format!("{}/dashboard/export.csv?{query}", web.base)).send().await.expect("csv");
+            assert_eq!(res.status().as_u16(), 200);
+            assert!(res.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+            let (header, csv_lines) = csv_rows(&res.bytes().await.expect("body"));
+            assert_eq!(&header[..4], ["rank", "code", "name", "total"]);
+            assert_eq!(csv_lines.len(), ALL_UNITS.len() + 1);
+            for (line, code) in csv_lines.iter().zip(ALL_UNITS) {
+                assert_eq!(line["code"], code);
+                assert_eq!(csv_counts(line), unit_counts(&want_by_unit, code), "{case}: csv {code}");
+                let ages = unit_ages(&ages_by_unit, code);
+                for b in AgeBucket::ALL {
+                    assert_eq!(line[b.code()], ages.get(b).to_string(), "{case}: csv {code} {b:?}");
+                }
+            }
+            let last = csv_lines.last().expect("totals");
+            assert_eq!((last["code"].as_str(), last["name"].as_str()), ("", "Tổng cộng"));
+            assert_eq!(csv_counts(last), want, "{case}: csv totals");
+            assert_eq!(last["completion_rate_percent"], format!("{:.1}", (want.completion_rate() * 1000.0).round() / 10.0));
+
+            // The report as XLSX, read back: the units, the totals, the months, the ages.
+            let res = web.client.get(format!("{}/dashboard/export.xlsx?{query}", web.base)).send().await.expect("xlsx");
+            assert_eq!(res.status().as_u16(), 200);
+            let book = Workbook::read(res.bytes().await.expect("body").to_vec());
+            let (units, totals_row) = xlsx_report(book.sheet(0), "Tổng cộng");
+            assert_eq!(units.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(), ALL_UNITS);
+            for (code, row) in &units {
+                assert_eq!(xlsx_counts(row), unit_counts(&want_by_unit, code), "{case}: xlsx {code}");
+                let c = unit_counts(&want_by_unit, code);
+                assert!((num(&row[10]) - c.completion_rate()).abs() < 1e-12, "{case}: xlsx rate {code}");
+                let ages = unit_ages(&ages_by_unit, code);
+                for (i, b) in AgeBucket::ALL.iter().enumerate() {
+                    assert_eq!(num(&row[12 + i]) as u64, ages.get(*b), "{case}: xlsx {code} {b:?}");
+                }
+            }
+            assert_eq!(xlsx_counts(&totals_row), want, "{case}: xlsx totals");
+            assert!((num(&totals_row[11]) - want.on_time_rate()).abs() < 1e-12);
+            let points = progress_points(&period, as_of);
+            let months = book.sheet(1);
+            let first = months.iter().position(|r| text(&r[0]) == "Thời điểm").expect("months header") + 1;
+            assert_eq!(months.len() - first, points.len(), "{case}: one row per point");
+            for (row, p) in months[first..].iter().zip(&points) {
+                let want_point = total(tally(&reported, &p.period, p.as_of).values());
+                let got: Vec<u64> = (3..8).map(|i| num(&row[i]) as u64).collect();
+                assert_eq!(got, vec![want_point.total, want_point.done_on_time, want_point.done_late, want_point.in_progress, want_point.overdue], "{case}: point {:?}", p);
+            }
+            let ages_sheet = book.sheet(2);
+            let first = ages_sheet.iter().position(|r| text(&r[0]) == "Thời gian quá hạn").expect("ages header") + 1;
+            for (row, b) in ages_sheet[first..].iter().zip(AgeBucket::ALL) {
+                assert_eq!(num(&row[1]) as u64, want_ages.get(b), "{case}: xlsx age {b:?}");
+            }
+
+            // The tasks behind the report, as CSV: exactly those in scope, each with its status.
+            let res = web.client.get(format!("{}/dashboard/tasks.csv?{query}", web.base)).send().await.expect("tasks csv");
+            assert_eq!(res.status().as_u16(), 200);
+            let (_, task_lines) = csv_rows(&res.bytes().await.expect("body"));
+            let want_refs: BTreeMap<&str, &ReportedTask> = tasks
+                .iter()
+                .filter(|(_, t)| period.inclusion(&t.dates, as_of).is_some())
+                .map(|(r, t)| (r.as_str(), t))
+                .collect();
+            assert_eq!(task_lines.len(), want_refs.len(), "{case}: tasks csv rows");
+            for line in &task_lines {
+                let t = want_refs.get(line["ref"].as_str()).unwrap_or_else(|| panic!("{case}: {} is not in scope", line["ref"]));
+                assert_eq!(line["status"], t.dates.status_as_of(as_of).map(|s| s.code()).unwrap_or(""), "{case}: {}", line["ref"]);
+                assert_eq!(line["lead_unit"], code_of(t.lead_unit_id));
+                assert_eq!(line["carried_over"] == "1", t.dates.assigned_on < period.from);
+            }
+        }
+
+        // The task list as XLSX, once: every task in scope, read back.
+        let period: Period = "2022-H2".parse().expect("period");
+        let as_of = d("2022-12-31");
+        let res = web.client.get(format!("{}/dashboard/tasks.xlsx?period=2022-H2&as_of=2022-12-31", web.base)).send().await.expect("tasks xlsx");
+        assert_eq!(res.status().as_u16(), 200);
+        let book = Workbook::read(res.bytes().await.expect("body").to_vec());
+        let sheet = book.sheet(0);
+        let first = sheet.iter().position(|r| text(&r[0]) == "Số hiệu").expect("tasks header") + 1;
+        let got: BTreeSet<String> = sheet[first..].iter().map(|r| text(&r[0])).collect();
+        let want: BTreeSet<String> = tasks.iter().filter(|(_, t)| period.inclusion(&t.dates, as_of).is_some()).map(|(r, _)| r.clone()).collect();
+        assert_eq!(got, want);
+
+        // Sorting: by completion rate, best first (exact rates, then code); by overdue, fewest first.
+        let want_by_unit = tally(&reported, &period, as_of);
+        for (sort, dir) in [("completion_rate", "desc"), ("overdue", "asc"), ("name", "desc"), ("rank", "asc")] {
+            let (status, html) = web.get(&format!("/dashboard?period=2022-H2&as_of=2022-12-31&sort={sort}&dir={dir}")).await;
+            assert_eq!(status, 200);
+            let (rows, _) = units_table(&html);
+            assert_eq!(rows.len(), ALL_UNITS.len());
+            for pair in rows.windows(2) {
+                let (a, b) = (unit_counts(&want_by_unit, &pair[0].code), unit_counts(&want_by_unit, &pair[1].code));
+                let ok = match sort {
+                    "completion_rate" => cmp_rate(a.done(), a.total, b.done(), b.total).then(pair[1].code.cmp(&pair[0].code)).is_gt(),
+                    "overdue" => (a.overdue, &pair[0].code) < (b.overdue, &pair[1].code),
+                    "name" => pair[0].code > pair[1].code || pair[0].code.starts_with('U') != pair[1].code.starts_with('U'),
+                    _ => match (pair[0].rank, pair[1].rank) {
+                        (Some(x), Some(y)) => x <= y,
+                        (Some(_), None) | (None, None) => true,
+                        (None, Some(_)) => false,
+                    },
+                };
+                assert!(ok, "sort={sort}&dir={dir}: {} before {}", pair[0].code, pair[1].code);
+            }
+            assert!(html.contains("aria-sort="), "the sorted column says so");
+        }
+        // The export keeps the page's order.
+        let res = web.client.get(format!("{}/dashboard/export.csv?period=2022-H2&as_of=2022-12-31&sort=overdue&dir=desc", web.base)).send().await.expect("csv");
+        let (_, lines) = csv_rows(&res.bytes().await.expect("body"));
+        let (_, html) = web.get("/dashboard?period=2022-H2&as_of=2022-12-31&sort=overdue&dir=desc").await;
+        let (rows, _) = units_table(&html);
+        assert_eq!(lines[..rows.len()].iter().map(|l| l["code"].clone()).collect::<Vec<_>>(), rows.iter().map(|r| r.code.clone()).collect::<Vec<_>>());
     }
 }

@@ -151,9 +151,20 @@ fn segment(
     );
     let text = value.to_string();
     let need = 7.5 * text.len() as f64 + 6.0;
-    let fits = if horizontal { w >= need } else { h >= 16.0 && w >= need };
+    let fits = if horizontal {
+        w >= need
+    } else {
+        h >= 16.0 && w >= need
+    };
     if fits {
-        value_label(out, x + w / 2.0, y + h / 2.0 + 4.0, &text, dark(status), "middle");
+        value_label(
+            out,
+            x + w / 2.0,
+            y + h / 2.0 + 4.0,
+            &text,
+            dark(status),
+            "middle",
+        );
     }
 }
 
@@ -192,7 +203,15 @@ pub fn units_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
                 break;
             }
             let w = bar_w * value as f64 / total as f64;
-            segment(&mut out, id, *status, label, value, (x, y + 2.0, w, 18.0), true);
+            segment(
+                &mut out,
+                id,
+                *status,
+                label,
+                value,
+                (x, y + 2.0, w, 18.0),
+                true,
+            );
             x += w;
         }
         let _ = write!(
@@ -255,7 +274,15 @@ pub fn progress_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
         for (status, label) in Status::ALL.iter().zip(&texts.statuses) {
             let value = bar.counts.count_of(*status);
             let (y1, y0) = (y_of((base + value) as f64), y_of(base as f64));
-            segment(&mut out, id, *status, label, value, (x, y1, col_w, y0 - y1), false);
+            segment(
+                &mut out,
+                id,
+                *status,
+                label,
+                value,
+                (x, y1, col_w, y0 - y1),
+                false,
+            );
             base += value;
         }
         let _ = write!(
@@ -415,7 +442,11 @@ mod tests {
         }];
         let svg = units_chart("u", &bars, &texts());
         // Four segments of a quarter of the width each, each with its number.
-        assert_eq!(svg.matches("<rect x=").count(), 4 + 4, "legend swatches and segments");
+        assert_eq!(
+            svg.matches("<rect x=").count(),
+            4 + 4,
+            "legend swatches and segments"
+        );
         assert_eq!(svg.matches(">10</text>").count(), 4);
         for code in ["done_late", "in_progress", "overdue"] {
             assert!(svg.contains(&format!("fill=\"url(#u-{code})\"")));
@@ -458,10 +489,17 @@ mod tests {
     fn age_bars_write_their_counts() {
         let svg = ages_chart(
             "g",
-            &[("≤ 30 ngày".into(), 5), ("31–60".into(), 0), ("61–120".into(), 2), ("> 120".into(), 1)],
+            &[
+                ("≤ 30 ngày".into(), 5),
+                ("31–60".into(), 0),
+                ("61–120".into(), 2),
+                ("> 120".into(), 1),
+            ],
             &texts(),
         );
-        assert!(svg.contains(">5</text>") && svg.contains(">0</text>") && svg.contains(">2</text>"));
+        assert!(
+            svg.contains(">5</text>") && svg.contains(">0</text>") && svg.contains(">2</text>")
+        );
         assert!(svg.contains("&gt; 120"));
         assert_eq!(svg.matches("fill=\"url(#g-overdue)\"").count(), 3);
         assert!(balanced(&svg));

@@ -154,7 +154,9 @@ pub fn order(rows: &[Row], key: SortKey, dir: SortDir) -> Vec<usize> {
         match key {
             SortKey::Rank => Ordering::Equal,
             SortKey::Code => a.code.cmp(b.code),
-            SortKey::Name => crate::domain::text::fold(a.name).cmp(&crate::domain::text::fold(b.name)),
+            SortKey::Name => {
+                crate::domain::text::fold(a.name).cmp(&crate::domain::text::fold(b.name))
+            }
             SortKey::Total => ca.total.cmp(&cb.total),
             SortKey::DoneOnTime => ca.done_on_time.cmp(&cb.done_on_time),
             SortKey::DoneLate => ca.done_late.cmp(&cb.done_late),
@@ -227,7 +229,9 @@ impl AgeBucket {
     }
 
     pub fn from_number(n: &str) -> Option<AgeBucket> {
-        AgeBucket::ALL.into_iter().find(|b| b.number().to_string() == n.trim())
+        AgeBucket::ALL
+            .into_iter()
+            .find(|b| b.number().to_string() == n.trim())
     }
 
     /// The catalogue key of the bucket's label.
@@ -421,18 +425,36 @@ mod tests {
         let rk = ranks(&counts);
         let rows = rows(&data, &rk);
         let codes = |idx: Vec<usize>| idx.into_iter().map(|i| rows[i].code).collect::<Vec<_>>();
-        assert_eq!(codes(order(&rows, SortKey::Code, SortDir::Asc)), ["A", "B", "C", "D"]);
-        assert_eq!(codes(order(&rows, SortKey::Total, SortDir::Desc)), ["D", "B", "A", "C"]);
-        assert_eq!(codes(order(&rows, SortKey::Total, SortDir::Asc)), ["C", "A", "B", "D"]);
-        assert_eq!(codes(order(&rows, SortKey::Rank, SortDir::Asc)), ["D", "B", "A", "C"]);
+        assert_eq!(
+            codes(order(&rows, SortKey::Code, SortDir::Asc)),
+            ["A", "B", "C", "D"]
+        );
+        assert_eq!(
+            codes(order(&rows, SortKey::Total, SortDir::Desc)),
+            ["D", "B", "A", "C"]
+        );
+        assert_eq!(
+            codes(order(&rows, SortKey::Total, SortDir::Asc)),
+            ["C", "A", "B", "D"]
+        );
+        assert_eq!(
+            codes(order(&rows, SortKey::Rank, SortDir::Asc)),
+            ["D", "B", "A", "C"]
+        );
         // Unranked units stay last either way.
-        assert_eq!(codes(order(&rows, SortKey::Rank, SortDir::Desc)), ["A", "B", "D", "C"]);
+        assert_eq!(
+            codes(order(&rows, SortKey::Rank, SortDir::Desc)),
+            ["A", "B", "D", "C"]
+        );
         assert_eq!(
             codes(order(&rows, SortKey::CompletionRate, SortDir::Desc)),
             ["D", "B", "A", "C"]
         );
         // Names sort without accents: Ân, Ban, Đảng, Văn.
-        assert_eq!(codes(order(&rows, SortKey::Name, SortDir::Asc)), ["C", "B", "D", "A"]);
+        assert_eq!(
+            codes(order(&rows, SortKey::Name, SortDir::Asc)),
+            ["C", "B", "D", "A"]
+        );
     }
 
     #[test]
@@ -460,10 +482,16 @@ mod tests {
             let deadline = a - Duration::days(days);
             let bucket = AgeBucket::of_days(days).expect("bucket");
             let (from, to) = bucket.deadlines(a);
-            assert!(deadline <= to && from.is_none_or(|f| deadline >= f), "{days}");
+            assert!(
+                deadline <= to && from.is_none_or(|f| deadline >= f),
+                "{days}"
+            );
             for other in AgeBucket::ALL.into_iter().filter(|b| *b != bucket) {
                 let (from, to) = other.deadlines(a);
-                assert!(!(deadline <= to && from.is_none_or(|f| deadline >= f)), "{days}");
+                assert!(
+                    !(deadline <= to && from.is_none_or(|f| deadline >= f)),
+                    "{days}"
+                );
             }
         }
         for b in AgeBucket::ALL {
@@ -510,7 +538,13 @@ mod tests {
         // After the period: every month, then the report itself.
         let points = progress_points(&h2, d("2023-01-15"));
         assert_eq!(points.len(), 7);
-        assert_eq!(points[6], ProgressPoint { period: h2, as_of: d("2023-01-15") });
+        assert_eq!(
+            points[6],
+            ProgressPoint {
+                period: h2,
+                as_of: d("2023-01-15")
+            }
+        );
     }
 
     #[test]

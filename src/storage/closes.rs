@@ -45,7 +45,10 @@ pub struct Frozen {
 
 impl Frozen {
     /// The frozen units among `in_scope` (all when `None`).
-    pub fn units_in<'a>(&'a self, in_scope: Option<&'a [i64]>) -> impl Iterator<Item = &'a FrozenUnit> + 'a {
+    pub fn units_in<'a>(
+        &'a self,
+        in_scope: Option<&'a [i64]>,
+    ) -> impl Iterator<Item = &'a FrozenUnit> + 'a {
         self.units
             .iter()
             .filter(move |u| in_scope.is_none_or(|ids| ids.contains(&u.unit_id)))

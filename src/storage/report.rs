@@ -95,7 +95,8 @@ pub fn age_sql(as_of: NaiveDate, bucket: AgeBucket) -> String {
 
 /// The age bucket (1 to 4) of an overdue task as of `as_of`, 0 for any other.
 fn age_number_sql(as_of: NaiveDate) -> String {
-    let mut cases = String::from("(CASE WHEN tasks.completed_on IS NOT NULL AND tasks.completed_on <= ");
+    let mut cases =
+        String::from("(CASE WHEN tasks.completed_on IS NOT NULL AND tasks.completed_on <= ");
     cases.push_str(&lit(as_of));
     cases.push_str(" THEN 0 WHEN tasks.deadline IS NULL THEN 0");
     for bucket in AgeBucket::ALL {
@@ -337,7 +338,13 @@ pub fn period_report(
         let by_unit = c.report_tallies(period, as_of, in_scope.as_deref())?;
         Ok::<_, diesel::result::Error>((units, in_scope, by_unit))
     })?;
-    Ok(assemble(period, as_of, units, in_scope.as_deref(), &by_unit))
+    Ok(assemble(
+        period,
+        as_of,
+        units,
+        in_scope.as_deref(),
+        &by_unit,
+    ))
 }
 
 /// The completion over time of a report: the totals of each point of
@@ -403,7 +410,10 @@ pub fn resolve_units(
             let found = units.iter().find(|u| u.unit.code == code).ok_or_else(|| {
                 StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code))
             })?;
-            if in_scope.as_ref().is_some_and(|ids| !ids.contains(&found.unit.id)) {
+            if in_scope
+                .as_ref()
+                .is_some_and(|ids| !ids.contains(&found.unit.id))
+            {
                 return Err(StorageError::Invalid(
                     Invalid::new("unit", "err-unit-outside-scope").arg("value", code),
                 ));
@@ -438,11 +448,18 @@ pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
     let scope_ids = scope_root.map(|r| subtree(&units, r));
     let choices: Vec<UnitInfo> = units
         .iter()
-        .filter(|u| scope_ids.as_ref().is_none_or(|ids| ids.contains(&u.unit.id)))
+        .filter(|u| {
+            scope_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&u.unit.id))
+        })
         .cloned()
         .collect();
     let progress = if req.progress {
-        progress_points(&req.period, req.as_of).into_iter().zip(totals).collect()
+        progress_points(&req.period, req.as_of)
+            .into_iter()
+            .zip(totals)
+            .collect()
     } else {
         Vec::new()
     };
@@ -599,7 +616,9 @@ mod tests {
     fn the_parts_cover_the_scope_once() {
         let p: Period = "2022-H2".parse().expect("period");
         let parts = scope_parts(&p, d("2022-12-31"));
-        assert!(parts.iter().all(|s| s.starts_with(&scope_sql(&p, d("2022-12-31")))));
+        assert!(parts
+            .iter()
+            .all(|s| s.starts_with(&scope_sql(&p, d("2022-12-31")))));
         assert!(parts[0].ends_with("tasks.assigned_on >= '2022-07-01'"));
         assert!(parts[1].contains("completed_on IS NULL"));
         assert!(parts[2].ends_with("tasks.completed_on >= '2022-07-01'"));

@@ -23,6 +23,15 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start(base: &str) -> Browser {
+        Browser::start_with(base, None).await
+    }
+
+    /// A browser that saves the files it downloads into `dir`, without asking.
+    pub async fn start_downloading(base: &str, dir: &std::path::Path) -> Browser {
+        Browser::start_with(base, Some(dir)).await
+    }
+
+    async fn start_with(base: &str, downloads: Option<&std::path::Path>) -> Browser {
         let port = free_port();
         let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let driver = Command::new(&driver_path)
@@ -48,6 +57,12 @@ impl Browser {
                 ]
             }),
         );
+        if let (Some(dir), Some(options)) = (downloads, caps.get_mut("goog:chromeOptions")) {
+            options["prefs"] = serde_json::json!({
+                "download.default_directory": dir.display().to_string(),
+                "download.prompt_for_download": false,
+            });
+        }
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let client = loop {

@@ -176,7 +176,44 @@ pub async fn dashboard(
     ctx.insert("may_close", &user.may(Action::ClosePeriod));
     ctx.insert("today", &state.config.today());
     ctx.insert("scope_line", &export::scope_line(&view, lang));
+    ctx.insert(
+        "as_of_choices",
+        &as_of_choices(&q, state.config.today(), lang),
+    );
     render(&state, "dashboard.html", &ctx)
+}
+
+/// A quicker way to another as-of date of the same report.
+#[derive(Debug, Serialize)]
+struct AsOfChoice {
+    label: String,
+    href: String,
+}
+
+/// The report as of the end of the period, and as of today, when they differ
+/// from the date shown (e.g. how a past half-year's tasks stand now).
+fn as_of_choices(q: &Query, today: NaiveDate, lang: Lang) -> Vec<AsOfChoice> {
+    let mut out = Vec::new();
+    let vi = crate::domain::dates::format_vi;
+    let mut dates = Vec::new();
+    if q.period.to <= today {
+        dates.push((q.period.to, "dashboard-as-of-end"));
+    }
+    if today != q.period.to {
+        dates.push((today, "dashboard-as-of-today"));
+    }
+    for (date, key) in dates {
+        if date == q.as_of || date < q.period.from {
+            continue;
+        }
+        let mut other = q.clone();
+        other.as_of = date;
+        out.push(AsOfChoice {
+            label: i18n::text_with(lang, key, &[("date", vi(date))]),
+            href: view::url("/dashboard", &other.with_order(&[])),
+        });
+    }
+    out
 }
 
 /// The report laid out for A4 landscape paper, with the period, the as-of
