@@ -497,8 +497,17 @@ struct DigestView {
     tasks_url: String,
 }
 
+/// Texts repeated for every task, looked up once per mail.
+#[derive(Serialize)]
+struct Labels {
+    lead_unit: String,
+    open_task: String,
+    report: String,
+}
+
 #[derive(Serialize)]
 struct MailView {
+    labels: Labels,
     name: String,
     date: String,
     items: Vec<ItemView>,
@@ -531,6 +540,31 @@ fn due_note(lang: Lang, due: Due, deadline: Option<NaiveDate>) -> String {
     }
 }
 
+/// Where a task of a digest stands.
+fn digest_note(lang: Lang, section: DigestSection, deadline: Option<NaiveDate>, on: NaiveDate) -> String {
+    match (section, deadline) {
+        (DigestSection::Open, _) => format!(
+            "{}: {}",
+            i18n::text(lang, "mail-deadline"),
+            deadline_text(lang, deadline)
+        ),
+        (_, Some(d)) => {
+            let due = match (d - on).num_days() {
+                l if l < 0 => Due::Overdue {
+                    days: u32::try_from(-l).unwrap_or(u32::MAX),
+                    escalate: false,
+                },
+                0 => Due::Today,
+                l => Due::Before {
+                    days: u32::try_from(l).unwrap_or(u32::MAX),
+                },
+            };
+            due_note(lang, due, deadline)
+        }
+        (_, None) => deadline_text(lang, None),
+    }
+}
+
 /// Renders one planned mail.
 pub fn render(
     mailer: &Mailer,
@@ -541,30 +575,38 @@ pub fn render(
     let lang = mail.lang;
     let base = &mailer.base_url;
     let task_url = |id: i64| format!("{base}/tasks/{id}");
+    // Many tasks of one mail share their note (same day, same deadline): format each once.
+    let mut notes: HashMap<(Kind, Due, Option<NaiveDate>, &str), String> = HashMap::new();
+    let coordinator = i18n::text(lang, "mail-role-coordinator");
     let items: Vec<ItemView> = mail
         .items
         .iter()
         .map(|i| {
-            let note = if i.kind == Kind::Escalation {
-                i18n::text_with(
-                    lang,
-                    "mail-escalation",
-                    &[
-                        ("unit", i.lead_unit_name.clone()),
-                        ("days", (-i.due.days_left()).to_string()),
-                        ("deadline", deadline_text(lang, i.deadline)),
-                    ],
-                )
-            } else {
-                due_note(lang, i.due, i.deadline)
-            };
+            let unit_for_note = if i.kind == Kind::Escalation { i.lead_unit_name.as_str() } else { "" };
+            let note = notes
+                .entry((i.kind, i.due, i.deadline, unit_for_note))
+                .or_insert_with(|| {
+                    if i.kind == Kind::Escalation {
+                        i18n::text_with(
+                            lang,
+                            "mail-escalation",
+                            &[
+                                ("unit", i.lead_unit_name.clone()),
+                                ("days", (-i.due.days_left()).to_string()),
+                                ("deadline", deadline_text(lang, i.deadline)),
+                            ],
+                        )
+                    } else {
+                        due_note(lang, i.due, i.deadline)
+                    }
+                })
+                .clone();
             ItemView {
                 reference: i.reference.clone(),
                 content: i.content.clone(),
                 note,
                 lead_unit: i.lead_unit_name.clone(),
-                role: (i.audience == Audience::Coordinator)
-                    .then(|| i18n::text(lang, "mail-role-coordinator")),
+                role: (i.audience == Audience::Coordinator).then(|| coordinator.clone()),
                 url: task_url(i.task_id),
                 report_url: i.report_unit.map(|unit| {
                     link::report_url(
@@ -577,6 +619,8 @@ pub fn render(
             }
         })
         .collect();
+    let digest_notes: std::cell::RefCell<HashMap<(DigestSection, Option<NaiveDate>), String>> =
+        Default::default();
     let digests = mail
         .digests
         .iter()
@@ -604,28 +648,11 @@ pub fn render(
                     .map(|t| DigestTaskView {
                         reference: t.reference.clone(),
                         content: t.content.clone(),
-                        note: match (section, t.deadline) {
-                            (DigestSection::Open, _) => {
-                                format!(
-                                    "{}: {}",
-                                    i18n::text(lang, "mail-deadline"),
-                                    deadline_text(lang, t.deadline)
-                                )
-                            }
-                            (_, Some(deadline)) => {
-                                let left = (deadline - on).num_days();
-                                let due = match left {
-                                    l if l < 0 => Due::Overdue {
-                                        days: (-l) as u32,
-                                        escalate: false,
-                                    },
-                                    0 => Due::Today,
-                                    l => Due::Before { days: l as u32 },
-                                };
-                                due_note(lang, due, t.deadline)
-                            }
-                            (_, None) => deadline_text(lang, None),
-                        },
+                        note: digest_notes
+                            .borrow_mut()
+                            .entry((section, t.deadline))
+                            .or_insert_with(|| digest_note(lang, section, t.deadline, on))
+                            .clone(),
                         url: task_url(t.task_id),
                     })
                     .collect();
@@ -650,6 +677,11 @@ pub fn render(
         }
     };
     let view = MailView {
+        labels: Labels {
+            lead_unit: i18n::text(lang, "mail-lead-unit"),
+            open_task: i18n::text(lang, "mail-open-task"),
+            report: i18n::text(lang, "mail-report"),
+        },
         name,
         date: format_vi(on),
         has_report_links: items.iter().any(|i| i.report_url.is_some()),
