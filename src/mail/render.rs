@@ -175,6 +175,10 @@ mod tests {
                 rest = &rest[at + 5..];
                 let end = rest.find('"').unwrap_or(rest.len());
                 let key = &rest[..end];
+                // `key="prefix-" ~ kind`: built at render time, checked where the kinds are.
+                if key.ends_with('-') {
+                    continue;
+                }
                 for lang in Lang::ALL {
                     assert!(
                         i18n::has_key(lang, key),
