@@ -63,6 +63,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub smtp_url: Option<url::Url>,
     pub mail_dir: PathBuf,
+    /// Where report attachments are kept (`DONDOC_FILES_DIR`, default `./files`).
+    pub files_dir: PathBuf,
     pub mail_from: lettre::message::Mailbox,
     pub tz: chrono_tz::Tz,
     /// When reminders go out (`DONDOC_REMINDER_DAYS`, `…_OVERDUE_EVERY`, `…_ESCALATE_AFTER`, `DONDOC_DIGEST_DAY`).
@@ -158,6 +160,7 @@ impl Config {
         };
 
         let mail_dir = PathBuf::from(var("DONDOC_MAIL_DIR").unwrap_or_else(|| "./mail".into()));
+        let files_dir = PathBuf::from(var("DONDOC_FILES_DIR").unwrap_or_else(|| "./files".into()));
 
         let from_raw = var("DONDOC_MAIL_FROM").unwrap_or_else(|| "dondoc@localhost".into());
         let mail_from = from_raw.parse::<lettre::message::Mailbox>().map_err(|e| {
@@ -209,6 +212,7 @@ impl Config {
             secret_key,
             smtp_url,
             mail_dir,
+            files_dir,
             mail_from,
             tz,
             reminder_policy,

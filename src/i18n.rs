@@ -181,6 +181,19 @@ mod tests {
     }
 
     #[test]
+    fn no_key_is_defined_twice() {
+        // Fluent refuses a catalogue that defines a message twice, at the first lookup.
+        for (lang, source) in CATALOGUES {
+            let mut keys: Vec<&str> = catalogue_keys(source).collect();
+            let all = keys.len();
+            keys.sort_unstable();
+            keys.dedup();
+            assert_eq!(keys.len(), all, "a key is defined twice in {}", lang.code());
+        }
+        assert_eq!(text(Lang::Vi, "login-title"), "Đăng nhập");
+    }
+
+    #[test]
     fn both_catalogues_have_the_same_keys() {
         let keys = |src: &str| -> Vec<String> {
             let mut k: Vec<String> = catalogue_keys(src).map(str::to_string).collect();

@@ -34,7 +34,7 @@ async fn every_role_signs_in_and_out() {
             "{role}: {nav}"
         );
         b.click(".who form[action='/logout'] button").await;
-        assert_eq!(b.path().await, "/login");
+        assert_eq!(b.wait_path(|p| p == "/login").await, "/login");
         assert!(b.text(".flashes").await.contains("Đã đăng xuất"));
         b.open("/dashboard").await;
         assert!(
@@ -86,15 +86,16 @@ async fn the_language_switch_turns_the_pages_english_and_back() {
     b.open("/login").await;
     assert_eq!(b.html_lang().await, "vi");
     b.click("a.lang").await;
-    assert_eq!(b.html_lang().await, "en");
+    b.wait_path(|p| p.starts_with("/login")).await;
+    assert!(b.wait_for("html[lang='en']").await);
     assert_eq!(b.text("h1").await, "Sign in");
     b.sign_in(&app.email_of(Role::Unit), PASSWORD).await;
     b.open("/tasks").await;
     assert_eq!(b.html_lang().await, "en");
     assert_eq!(b.text("h1").await, "Tasks");
     b.click("a.lang").await;
+    assert!(b.wait_for("html[lang='vi']").await);
     assert_eq!(b.path().await, "/tasks");
-    assert_eq!(b.html_lang().await, "vi");
     assert_eq!(b.text("h1").await, "Nhiệm vụ");
     b.close().await;
 }
@@ -117,11 +118,90 @@ async fn a_leader_reads_the_dashboard_and_drills_into_a_unit() {
         path.contains("status=done_on_time") && path.contains("unit=BTGTU"),
         "{path}"
     );
+    assert!(b.wait_for("table.tasks tbody tr").await);
     let rows = b
         .client
         .find_all(fantoccini::Locator::Css("table.tasks tbody tr"))
         .await
         .expect("rows");
     assert!(!rows.is_empty());
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_official_turns_the_seed_speech_into_tasks() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    {
+        let mut conn = app.db.conn().expect("conn");
+        dondoc::storage::units::upsert_all(&mut conn, &dondoc::demo::units(), None).expect("units");
+    }
+    let b = Browser::start(&app.base).await;
+    b.sign_in(&app.email_of(Role::Official), PASSWORD).await;
+    b.open("/meetings").await;
+    b.click("a[href='/meetings/new']").await;
+    b.wait_path(|p| p == "/meetings/new").await;
+    b.fill("#f-title", dondoc::demo::MEETING_TITLE).await;
+    // A date input takes the digits in the order the browser shows them (mm/dd/yyyy here).
+    b.client
+        .execute(
+            "document.getElementById('f-held_on').value = '2022-07-07';",
+            vec![],
+        )
+        .await
+        .expect("set date");
+    b.client
+        .find(fantoccini::Locator::Css(
+            "#f-organiser_unit option[value='BTGTU']",
+        ))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("select");
+    b.fill("#f-conclusion_text", dondoc::demo::closing_speech())
+        .await;
+    b.click("button[value='parse']").await;
+    assert!(b.wait_for("fieldset.item").await, "items proposed");
+    let items = b
+        .client
+        .find_all(fantoccini::Locator::Css("fieldset.item"))
+        .await
+        .expect("items");
+    let n = items.len();
+    assert!((12..=14).contains(&n), "{n} proposed items");
+    // Adjust one item: a new deadline for the first.
+    b.client
+        .execute(
+            "document.getElementById('f-deadline_0').value = '2022-10-31';",
+            vec![],
+        )
+        .await
+        .expect("set deadline");
+    b.fill(
+        "#f-content_0",
+        "Tổ chức quán triệt các nghị quyết, chỉ thị, kết luận mới",
+    )
+    .await;
+    b.click("button[value='confirm']").await;
+    let path = b
+        .wait_path(|p| p.starts_with("/meetings/") && p != "/meetings/new")
+        .await;
+    assert!(
+        path.trim_start_matches("/meetings/").parse::<i64>().is_ok(),
+        "{path}"
+    );
+    assert!(b.wait_for("table.tasks tbody tr").await);
+    let rows = b
+        .client
+        .find_all(fantoccini::Locator::Css("table.tasks tbody tr"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), n, "every confirmed item is a task");
+    let first = b.text("table.tasks tbody tr:first-child").await;
+    assert!(
+        first.contains("Tổ chức quán triệt các nghị quyết, chỉ thị, kết luận mới")
+            && first.contains("31/10/2022"),
+        "{first}"
+    );
     b.close().await;
 }

@@ -1,6 +1,7 @@
 //! The rules of dondoc, free of I/O: statuses, periods, reports, roles, the
 //! conclusion parser and the reminder policy.
 
+pub mod attachment;
 pub mod chart;
 pub mod conclusion;
 pub mod dashboard;
@@ -8,6 +9,7 @@ pub mod dates;
 pub mod invalid;
 pub mod meeting;
 pub mod period;
+pub mod progress;
 pub mod reminder;
 pub mod report;
 pub mod role;

@@ -4,6 +4,7 @@
 //! `.eml` files ([`transport`]). [`worker`] runs the same work on an interval
 //! inside `serve`; [`link`] signs the per-task report links.
 
+pub mod events;
 pub mod link;
 pub mod planner;
 pub mod render;

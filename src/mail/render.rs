@@ -22,6 +22,9 @@ const TEMPLATES: &[(&str, &str)] = &[
         "email/reminder/body.html",
         include_str!("../../templates/email/reminder/body.html"),
     ),
+    ("email/event/subject.txt", include_str!("../../templates/email/event/subject.txt")),
+    ("email/event/body.txt", include_str!("../../templates/email/event/body.txt")),
+    ("email/event/body.html", include_str!("../../templates/email/event/body.html")),
 ];
 
 /// A rendered mail.

@@ -132,3 +132,39 @@ pub fn create_with_tasks(
         Ok(meeting_id)
     })
 }
+
+/// Changes a meeting's details (not its tasks).
+pub fn update(conn: &mut Conn, id: i64, input: &MeetingInput, user_id: Option<i64>) -> Result<()> {
+    write_tx!(&mut **conn, c => {
+        let units = c.unit_ids_by_code()?;
+        let organiser_unit_id = match &input.organiser_unit {
+            None => None,
+            Some(code) => Some(*units.get(code).ok_or_else(|| {
+                StorageError::Invalid(Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code))
+            })?),
+        };
+        let n = diesel::update(meetings::table.find(id))
+            .set((
+                meetings::title.eq(&input.title),
+                meetings::held_on.eq(input.held_on),
+                meetings::chair.eq(&input.chair),
+                meetings::organiser_unit_id.eq(organiser_unit_id),
+                meetings::document_ref.eq(&input.document_ref),
+                meetings::conclusion_text.eq(&input.conclusion_text),
+                meetings::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        if n == 0 {
+            return Err(StorageError::NotFound);
+        }
+        c.record_audit(&Entry {
+            user_id,
+            action: "meeting.update",
+            entity: "meeting",
+            entity_id: Some(id),
+            task_id: None,
+            details: serde_json::json!({"title": input.title, "held_on": input.held_on}).to_string(),
+        })?;
+        Ok(())
+    })
+}

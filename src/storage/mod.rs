@@ -9,6 +9,7 @@ pub mod import;
 pub mod meetings;
 pub mod models;
 pub mod outbox;
+pub mod progress;
 pub mod reminders;
 pub mod report;
 pub mod schema;
@@ -79,6 +80,9 @@ const MIGRATION_LOCK_ID: i64 = 0x646f6e646f63;
 pub enum StorageError {
     #[error("not found")]
     NotFound,
+    /// The user's unit has no part in what they asked to change.
+    #[error("not allowed")]
+    Forbidden,
     #[error("invalid input: {0}")]
     Invalid(#[from] Invalid),
     /// The row was changed by someone else since it was read.

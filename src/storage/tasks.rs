@@ -516,6 +516,7 @@ pub fn complete(
                 tasks::updated_at.eq(now()),
             ))
             .execute(c)?;
+        super::progress::ProgressQueries::confirm_pending(c, id, user_id)?;
         c.record_audit(&Entry {
             user_id,
             action: "task.complete",

@@ -109,6 +109,7 @@ impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> ApiError {
         match e {
             StorageError::NotFound => ApiError::NotFound,
+            StorageError::Forbidden => ApiError::Forbidden,
             StorageError::Invalid(i) => ApiError::Invalid(i),
             StorageError::StaleVersion { current, .. } => ApiError::Conflict(
                 Invalid::new("version", "err-stale-version").arg("current", current),

@@ -141,6 +141,8 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
         let sessions = session::middleware(&secret, secure);
         App::new()
             .app_data(data.clone())
+            .app_data(web::FormConfig::default().limit(pages::FORM_LIMIT))
+            .app_data(web::PayloadConfig::default().limit(pages::FORM_LIMIT))
             .wrap(middleware::DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("Referrer-Policy", "same-origin"))

@@ -250,6 +250,7 @@ impl From<StorageError> for PageError {
     fn from(e: StorageError) -> PageError {
         match e {
             StorageError::NotFound => PageError::NotFound,
+            StorageError::Forbidden => PageError::Forbidden,
             other => {
                 tracing::error!("storage error on a page: {other}");
                 PageError::Internal

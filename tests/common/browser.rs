@@ -161,6 +161,28 @@ impl Browser {
         self.fill("#password", password).await;
         self.click("form[action='/login'] button[type=submit]")
             .await;
+        // Signed in (another page) or refused (the message): either way the answer is in.
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if !self.path().await.starts_with("/login")
+                || self.client.find(Locator::Css("#login-error")).await.is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until an element is on the page (after a form is sent); whether it came.
+    pub async fn wait_for(&self, css: &str) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if self.client.find(Locator::Css(css)).await.is_ok() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
     }
 
     /// Ends the session and the driver.

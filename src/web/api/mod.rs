@@ -5,6 +5,7 @@ mod auth;
 pub mod conclusions;
 pub mod dashboard;
 pub mod meetings;
+pub mod progress;
 pub mod tasks;
 pub mod units;
 
@@ -45,6 +46,11 @@ api_routes! {
     PATCH "/tasks/{id}" => tasks::update, Signed(EditTasks),
     POST "/tasks/{id}/cancel" => tasks::cancel, Signed(EditTasks),
     POST "/tasks/{id}/complete" => tasks::complete, Signed(ConfirmCompletion),
+    POST "/tasks/{id}/reports" => progress::report, Signed(ReportProgress),
+    POST "/tasks/{id}/extensions" => progress::request_extension, Signed(RequestExtension),
+    POST "/extensions/{id}/approve" => progress::approve, Signed(DecideExtensions),
+    POST "/extensions/{id}/reject" => progress::reject, Signed(DecideExtensions),
+    POST "/reports/{id}/return" => progress::return_proposal, Signed(ConfirmCompletion),
     GET "/dashboard" => dashboard::get, Signed(Read),
 }
 
@@ -76,6 +82,11 @@ pub fn required_action(req: &HttpRequest) -> Option<Action> {
         tasks::update,
         tasks::cancel,
         tasks::complete,
+        progress::report,
+        progress::request_extension,
+        progress::approve,
+        progress::reject,
+        progress::return_proposal,
         dashboard::get,
     ),
     components(schemas(ErrorBody)),

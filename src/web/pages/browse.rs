@@ -195,7 +195,18 @@ pub async fn task(
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let ctx = task_context(&state, &req, &user, id.into_inner()).await?;
+    render(&state, "task.html", &ctx)
+}
+
+/// What the task page shows: the task, its meeting, its history, and the
+/// actions the user may take on it.
+pub(super) async fn task_context(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    id: i64,
+) -> Result<tera::Context, PageError> {
     let today = state.config.today();
     let tz = state.config.tz;
     let (record, history, meeting) = state
@@ -215,7 +226,21 @@ pub async fn task(
             Ok((record, history, meeting))
         })
         .await?;
-    let mut ctx = frame(&user.visitor, &req);
+    let mut ctx = frame(&user.visitor, req);
+    let open = record.task.cancelled_on.is_none();
+    ctx.insert(
+        "may_edit",
+        &(open && user.may(crate::domain::Action::EditTasks)),
+    );
+    ctx.insert(
+        "may_complete",
+        &(open
+            && record.task.completed_on.is_none()
+            && user.may(crate::domain::Action::ConfirmCompletion)),
+    );
+    ctx.insert("version", &record.task.version);
+    ctx.insert("today", &today);
+    ctx.insert("typed", &HashMap::<String, String>::new());
     ctx.insert("expected_output", &record.task.expected_output);
     ctx.insert("cancel_reason", &record.task.cancel_reason);
     ctx.insert("cancelled_on", &record.task.cancelled_on);
@@ -238,7 +263,7 @@ pub async fn task(
             })
             .collect::<Vec<_>>(),
     );
-    render(&state, "task.html", &ctx)
+    Ok(ctx)
 }
 
 pub async fn meetings(

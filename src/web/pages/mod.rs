@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod browse;
 mod dashboard;
+mod editing;
 
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
@@ -66,9 +67,19 @@ page_routes! {
     POST "/dashboard/close" => dashboard::close, Signed(ClosePeriod),
     POST "/dashboard/reopen" => dashboard::reopen, Signed(ClosePeriod),
     GET "/tasks" => browse::tasks, Signed(Read),
+    GET "/tasks/new" => editing::new_task, Signed(EditTasks),
+    POST "/tasks/new" => editing::post_new_task, Signed(EditTasks),
     GET "/tasks/{id}" => browse::task, Signed(Read),
+    GET "/tasks/{id}/edit" => editing::edit_task, Signed(EditTasks),
+    POST "/tasks/{id}/edit" => editing::post_edit_task, Signed(EditTasks),
+    POST "/tasks/{id}/cancel" => editing::cancel_task, Signed(EditTasks),
+    POST "/tasks/{id}/complete" => editing::complete_task, Signed(ConfirmCompletion),
     GET "/meetings" => browse::meetings, Signed(Read),
+    GET "/meetings/new" => editing::new_meeting, Signed(RecordMeetings),
+    POST "/meetings/new" => editing::post_new_meeting, Signed(RecordMeetings),
     GET "/meetings/{id}" => browse::meeting, Signed(Read),
+    GET "/meetings/{id}/edit" => editing::edit_meeting, Signed(RecordMeetings),
+    POST "/meetings/{id}/edit" => editing::post_edit_meeting, Signed(RecordMeetings),
     GET "/units" => browse::units, Signed(Read),
     GET "/admin" => admin::index, Signed(ManageUsers),
     GET "/admin/users" => admin::users, Signed(ManageUsers),
@@ -94,67 +105,42 @@ pub fn required_action(req: &HttpRequest) -> Option<Action> {
     })
 }
 
-/// Every template, embedded so that the binary runs from any folder.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../../templates/base.html")),
-    (
-        "macros.html",
-        include_str!("../../../templates/macros.html"),
-    ),
-    ("error.html", include_str!("../../../templates/error.html")),
-    ("login.html", include_str!("../../../templates/login.html")),
-    (
-        "password.html",
-        include_str!("../../../templates/password.html"),
-    ),
-    (
-        "dashboard.html",
-        include_str!("../../../templates/dashboard.html"),
-    ),
-    (
-        "dashboard_parts.html",
-        include_str!("../../../templates/dashboard_parts.html"),
-    ),
-    (
-        "dashboard_print.html",
-        include_str!("../../../templates/dashboard_print.html"),
-    ),
-    (
-        "dashboard_tasks.html",
-        include_str!("../../../templates/dashboard_tasks.html"),
-    ),
-    ("tasks.html", include_str!("../../../templates/tasks.html")),
-    ("task.html", include_str!("../../../templates/task.html")),
-    (
-        "meetings.html",
-        include_str!("../../../templates/meetings.html"),
-    ),
-    (
-        "meeting.html",
-        include_str!("../../../templates/meeting.html"),
-    ),
-    ("units.html", include_str!("../../../templates/units.html")),
-    (
-        "admin/index.html",
-        include_str!("../../../templates/admin/index.html"),
-    ),
-    (
-        "admin/users.html",
-        include_str!("../../../templates/admin/users.html"),
-    ),
-    (
-        "admin/units.html",
-        include_str!("../../../templates/admin/units.html"),
-    ),
-    (
-        "admin/tokens.html",
-        include_str!("../../../templates/admin/tokens.html"),
-    ),
-    (
-        "admin/audit.html",
-        include_str!("../../../templates/admin/audit.html"),
-    ),
+/// Embeds templates by name, so that the binary runs from any folder.
+macro_rules! embedded_templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../../templates/", $name)))),*]
+    };
+}
+
+/// Every page template.
+const TEMPLATES: &[(&str, &str)] = embedded_templates![
+    "base.html",
+    "macros.html",
+    "error.html",
+    "login.html",
+    "password.html",
+    "dashboard.html",
+    "dashboard_parts.html",
+    "dashboard_print.html",
+    "dashboard_tasks.html",
+    "tasks.html",
+    "task.html",
+    "meetings.html",
+    "meeting.html",
+    "units.html",
+    "admin/index.html",
+    "admin/users.html",
+    "admin/units.html",
+    "admin/tokens.html",
+    "admin/audit.html",
+    "meeting_new.html",
+    "meeting_edit.html",
+    "task_form.html",
 ];
+
+/// The largest form body read. Conclusion texts are checked for length by the
+/// forms themselves (with a message); this limit only stops abuse.
+pub const FORM_LIMIT: usize = 8 * 1024 * 1024;
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
 
@@ -163,7 +149,7 @@ pub fn templates() -> Result<tera::Tera, tera::Error> {
     tera.add_raw_templates(TEMPLATES.to_vec())?;
     tera.autoescape_on(vec![".html"]);
     tera.register_function("t", translate);
-    tera.register_filter("vidate", vietnamese_date);
+    tera.register_filter("vidate", VietnameseDate);
     Ok(tera)
 }
 
@@ -194,17 +180,28 @@ fn translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
 }
 
 /// `{{ d | vidate }}`: `2022-12-31` as `31/12/2022`; anything else as it is.
-fn vietnamese_date(
-    value: &tera::Value,
-    _: &HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let text = value.as_str().unwrap_or("");
-    Ok(tera::Value::String(
-        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) => crate::domain::dates::format_vi(d),
-            Err(_) => text.to_string(),
-        },
-    ))
+struct VietnameseDate;
+
+impl tera::Filter for VietnameseDate {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        _: &HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let text = value.as_str().unwrap_or("");
+        Ok(tera::Value::String(
+            match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(d) => crate::domain::dates::format_vi(d),
+                // Not a date: escaped like any other text.
+                Err(_) => tera::escape_html(text),
+            },
+        ))
+    }
+
+    /// Its output is digits and slashes, or escaped text.
+    fn is_safe(&self) -> bool {
+        true
+    }
 }
 
 pub fn register(

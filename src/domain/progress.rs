@@ -1,0 +1,288 @@
+//! Units' progress reports, proposals of completion, and extension requests,
+//! as they come in; and who may report on a task.
+
+use chrono::NaiveDate;
+
+use super::dates::{format_vi, parse_date};
+use super::task::keep;
+use super::Invalid;
+
+pub const MAX_NOTE_LEN: usize = 5_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportInput {
+    pub percent: i32,
+    pub note: String,
+    /// The unit says the task is done (on this date, default the report's day).
+    pub proposes_completion: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawReport<'a> {
+    pub percent: &'a str,
+    pub note: &'a str,
+    pub proposes_completion: bool,
+    /// Empty: today.
+    pub completed_on: &'a str,
+}
+
+fn check_percent(field: &str, raw: &str) -> Result<i32, Invalid> {
+    let t = raw.trim().trim_end_matches('%').trim();
+    if t.is_empty() {
+        return Err(Invalid::required(field));
+    }
+    match t.parse::<i32>() {
+        Ok(p) if (0..=100).contains(&p) => Ok(p),
+        _ => Err(Invalid::new(field, "err-percent").arg("value", raw.trim())),
+    }
+}
+
+impl ReportInput {
+    /// `assigned_on` and `today` bound the proposed completion date.
+    pub fn parse(
+        raw: &RawReport,
+        assigned_on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<ReportInput, Vec<Invalid>> {
+        let mut errors = Vec::new();
+        let e = &mut errors;
+        let mut percent = keep(e, check_percent("percent", raw.percent));
+        let note = raw.note.trim();
+        if note.chars().count() > MAX_NOTE_LEN {
+            e.push(Invalid::new("note", "err-too-long").arg("max", MAX_NOTE_LEN));
+        }
+        let proposes_completion = if raw.proposes_completion {
+            // Proposing completion means the work is all done.
+            percent = percent.map(|_| 100);
+            let on = if raw.completed_on.trim().is_empty() {
+                Some(today)
+            } else {
+                keep(
+                    e,
+                    parse_date(raw.completed_on)
+                        .map_err(|_| Invalid::bad_date("completed_on", raw.completed_on)),
+                )
+            };
+            if let Some(d) = on {
+                if d < assigned_on {
+                    e.push(
+                        Invalid::new("completed_on", "err-before-assigned")
+                            .arg("value", format_vi(d))
+                            .arg("assigned", format_vi(assigned_on)),
+                    );
+                } else if d > today {
+                    e.push(
+                        Invalid::new("completed_on", "err-in-future").arg("value", format_vi(d)),
+                    );
+                }
+            }
+            on
+        } else {
+            None
+        };
+        match (percent, errors.is_empty()) {
+            (Some(percent), true) => Ok(ReportInput {
+                percent,
+                note: note.to_string(),
+                proposes_completion,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionInput {
+    pub new_deadline: NaiveDate,
+    pub reason: String,
+}
+
+impl ExtensionInput {
+    /// A new deadline later than the current one (an ongoing task has nothing to extend).
+    pub fn parse(
+        new_deadline: &str,
+        reason: &str,
+        current: Option<NaiveDate>,
+    ) -> Result<ExtensionInput, Vec<Invalid>> {
+        let mut errors = Vec::new();
+        let e = &mut errors;
+        let date = if new_deadline.trim().is_empty() {
+            e.push(Invalid::required("new_deadline"));
+            None
+        } else {
+            keep(
+                e,
+                parse_date(new_deadline)
+                    .map_err(|_| Invalid::bad_date("new_deadline", new_deadline)),
+            )
+        };
+        let reason = keep(e, super::task::check_reason("reason", reason));
+        match current {
+            None => e.push(Invalid::new("new_deadline", "err-extend-ongoing")),
+            Some(c) => {
+                if let Some(d) = date.filter(|d| *d <= c) {
+                    e.push(
+                        Invalid::new("new_deadline", "err-extend-earlier")
+                            .arg("value", format_vi(d))
+                            .arg("deadline", format_vi(c)),
+                    );
+                }
+            }
+        }
+        match (date, reason, errors.is_empty()) {
+            (Some(new_deadline), Some(reason), true) => Ok(ExtensionInput {
+                new_deadline,
+                reason,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// How a unit stands to a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitPart {
+    Lead,
+    Coordinator,
+}
+
+/// A unit's part in a task, if it has one: only those units report on it.
+pub fn unit_part(unit: &str, lead: &str, coordinators: &[String]) -> Option<UnitPart> {
+    if unit == lead {
+        Some(UnitPart::Lead)
+    } else if coordinators.iter().any(|c| c == unit) {
+        Some(UnitPart::Coordinator)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).expect("date")
+    }
+
+    fn report(percent: &str, propose: bool, on: &str) -> Result<ReportInput, Vec<Invalid>> {
+        ReportInput::parse(
+            &RawReport {
+                percent,
+                note: " Đã xong dự thảo ",
+                proposes_completion: propose,
+                completed_on: on,
+            },
+            d("2022-07-07"),
+            d("2022-12-01"),
+        )
+    }
+
+    fn fields(r: Result<ReportInput, Vec<Invalid>>) -> Vec<String> {
+        r.expect_err("invalid")
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn percent_between_0_and_100() {
+        assert_eq!(report("60", false, "").expect("ok").percent, 60);
+        assert_eq!(report(" 60% ", false, "").expect("ok").percent, 60);
+        assert_eq!(report("0", false, "").expect("ok").note, "Đã xong dự thảo");
+        for bad in ["150", "-1", "sáu mươi", "60.5", ""] {
+            assert_eq!(fields(report(bad, false, "")), ["percent"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_proposal_is_all_done_on_a_past_date() {
+        let r = report("80", true, "").expect("ok");
+        assert_eq!(
+            (r.percent, r.proposes_completion),
+            (100, Some(d("2022-12-01")))
+        );
+        assert_eq!(
+            report("80", true, "20/11/2022")
+                .expect("ok")
+                .proposes_completion,
+            Some(d("2022-11-20"))
+        );
+        assert_eq!(fields(report("80", true, "2022-07-01")), ["completed_on"]);
+        assert_eq!(fields(report("80", true, "2023-01-01")), ["completed_on"]);
+        assert_eq!(fields(report("80", true, "31/02/2022")), ["completed_on"]);
+        assert_eq!(
+            report("80", false, "garbage")
+                .expect("ignored without a proposal")
+                .proposes_completion,
+            None
+        );
+    }
+
+    #[test]
+    fn notes_are_bounded() {
+        let long = "x".repeat(MAX_NOTE_LEN + 1);
+        let r = ReportInput::parse(
+            &RawReport {
+                percent: "10",
+                note: &long,
+                ..Default::default()
+            },
+            d("2022-07-07"),
+            d("2022-12-01"),
+        );
+        assert_eq!(fields(r), ["note"]);
+    }
+
+    #[test]
+    fn extensions_move_the_deadline_later() {
+        let ok =
+            ExtensionInput::parse("2023-03-31", "Chờ ý kiến Trung ương", Some(d("2022-12-31")))
+                .expect("ok");
+        assert_eq!(ok.new_deadline, d("2023-03-31"));
+        let names = |r: Result<ExtensionInput, Vec<Invalid>>| {
+            r.expect_err("bad")
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(ExtensionInput::parse(
+                "2022-12-31",
+                "x",
+                Some(d("2022-12-31"))
+            )),
+            ["new_deadline"]
+        );
+        assert_eq!(
+            names(ExtensionInput::parse("", " ", Some(d("2022-12-31")))),
+            ["new_deadline", "reason"]
+        );
+        assert_eq!(
+            names(ExtensionInput::parse("2023-01-31", "x", None)),
+            ["new_deadline"]
+        );
+        assert_eq!(
+            names(ExtensionInput::parse(
+                "31/02/2023",
+                "x",
+                Some(d("2022-12-31"))
+            )),
+            ["new_deadline"]
+        );
+    }
+
+    #[test]
+    fn only_the_lead_and_coordinators_have_a_part() {
+        let coordinators = vec!["VPTU".to_string()];
+        assert_eq!(
+            unit_part("BTGTU", "BTGTU", &coordinators),
+            Some(UnitPart::Lead)
+        );
+        assert_eq!(
+            unit_part("VPTU", "BTGTU", &coordinators),
+            Some(UnitPart::Coordinator)
+        );
+        assert_eq!(unit_part("TUPL", "BTGTU", &coordinators), None);
+    }
+}

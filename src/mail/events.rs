@@ -1,0 +1,70 @@
+//! Mails about what happened to a task (a proposal, a return, an extension
+//! request and its decision) to whoever must act next.
+
+use serde::Serialize;
+use std::sync::OnceLock;
+
+use super::render::Renderer;
+use crate::i18n::Lang;
+use crate::storage::outbox::NewMail;
+use crate::storage::progress::Event;
+
+#[derive(Serialize)]
+struct View<'a> {
+    subject_key: String,
+    text_key: String,
+    reference: &'a str,
+    content: &'a str,
+    unit: &'a str,
+    note: &'a str,
+    url: String,
+}
+
+fn renderer() -> Option<&'static Renderer> {
+    static RENDERER: OnceLock<Option<Renderer>> = OnceLock::new();
+    RENDERER
+        .get_or_init(|| match Renderer::new() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::error!("mail templates: {e}");
+                None
+            }
+        })
+        .as_ref()
+}
+
+/// The mails of an event, one per recipient, keyed so that each goes out once.
+pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
+    let Some(renderer) = renderer() else {
+        return Vec::new();
+    };
+    let view = View {
+        subject_key: format!("event-subject-{}", event.kind),
+        text_key: format!("event-text-{}", event.kind),
+        reference: &event.task.task.reference,
+        content: &event.task.task.content,
+        unit: &event.task.lead_unit,
+        note: event.note,
+        url: format!("{base_url}/tasks/{}", event.task.task.id),
+    };
+    event
+        .recipients
+        .iter()
+        .filter_map(|r| {
+            let lang = Lang::from_code(&r.language).unwrap_or_default();
+            match renderer.render("event", lang, &view) {
+                Ok(m) => Some(NewMail {
+                    dedup_key: format!("{}:{}", event.key, r.email),
+                    recipient: r.email.clone(),
+                    subject: m.subject,
+                    body_text: m.text,
+                    body_html: m.html,
+                }),
+                Err(e) => {
+                    tracing::error!("mail {}: {e}", event.kind);
+                    None
+                }
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,486 @@
+//! Units at work: progress reports, proposals of completion and the office's
+//! answer, extension requests and their decision. Each event queues the mail
+//! to whoever must act next in the same transaction.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::audit::{AuditLog, Entry};
+use super::outbox::{NewMail, Outbox};
+use super::schema::{extension_requests, progress_reports, tasks, units, users};
+use super::tasks::{TaskQueries, TaskRecord};
+use super::users::Account;
+use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use crate::domain::progress::{unit_part, ExtensionInput, ReportInput, UnitPart};
+use crate::domain::Invalid;
+
+pub const PENDING: &str = "pending";
+pub const CONFIRMED: &str = "confirmed";
+pub const RETURNED: &str = "returned";
+pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
+
+/// A stored attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub name: String,
+    /// Relative to the files folder.
+    pub path: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct Report {
+    pub id: i64,
+    pub task_id: i64,
+    pub unit: String,
+    pub user_name: Option<String>,
+    pub reported_on: NaiveDate,
+    pub percent: i32,
+    pub note: String,
+    pub proposes_completion: bool,
+    pub proposed_completed_on: Option<NaiveDate>,
+    pub review_state: Option<String>,
+    pub review_note: String,
+    pub attachment_name: Option<String>,
+    pub attachment_path: Option<String>,
+    pub attachment_size: Option<i64>,
+    pub created_at: NaiveDateTime,
+    /// Reported by a coordinating unit, not the lead.
+    pub by_coordinator: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct Extension {
+    pub id: i64,
+    pub task_id: i64,
+    pub unit: String,
+    pub current_deadline: Option<NaiveDate>,
+    pub new_deadline: NaiveDate,
+    pub reason: String,
+    pub state: String,
+    pub decision_note: String,
+    pub created_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+/// Who must hear of an event: addresses and the language of each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub email: String,
+    pub language: String,
+}
+
+/// What an event's mails are made from.
+pub struct Event<'a> {
+    /// `report`, `proposal`, `returned`, `confirmed`, `extension`, `approved`, `rejected`.
+    pub kind: &'static str,
+    pub task: &'a TaskRecord,
+    /// Unique per event, so that a mail is never queued twice for it.
+    pub key: String,
+    pub note: &'a str,
+    pub recipients: Vec<Recipient>,
+}
+
+/// Makes the mails of an event (rendering is the caller's; this layer stores).
+pub type MailMaker<'m> = &'m (dyn Fn(&Event) -> Vec<NewMail> + Sync);
+
+pub trait ProgressQueries {
+    fn unit_recipients(&mut self, unit_id: i64) -> QueryResult<Vec<Recipient>>;
+    fn official_recipients(&mut self, assigned_by: Option<i64>) -> QueryResult<Vec<Recipient>>;
+    fn queue(&mut self, mails: Vec<NewMail>) -> QueryResult<()>;
+    /// Marks the pending proposal of a task confirmed (inside the completion's transaction).
+    fn confirm_pending(&mut self, task_id: i64, by: Option<i64>) -> QueryResult<usize>;
+}
+
+crate::storage::impl_for_backends!(ProgressQueries {
+    /// The unit's address (in Vietnamese) and its users'.
+    fn unit_recipients(&mut self, unit_id: i64) -> QueryResult<Vec<Recipient>> {
+        let mut out: Vec<Recipient> = units::table
+            .find(unit_id)
+            .select(units::email)
+            .first::<Option<String>>(self)
+            .optional()?
+            .flatten()
+            .map(|email| Recipient { email, language: "vi".into() })
+            .into_iter()
+            .collect();
+        for (email, language) in users::table
+            .filter(users::unit_id.eq(unit_id))
+            .filter(users::active.eq(true))
+            .filter(users::role.eq("unit"))
+            .select((users::email, users::language))
+            .load::<(String, String)>(self)?
+        {
+            if !out.iter().any(|r| r.email == email) {
+                out.push(Recipient { email, language });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The official who assigned the task, or else every active official.
+    fn official_recipients(&mut self, assigned_by: Option<i64>) -> QueryResult<Vec<Recipient>> {
+        let assigning: Vec<(String, String)> = match assigned_by {
+            Some(id) => users::table
+                .filter(users::id.eq(id))
+                .filter(users::active.eq(true))
+                .filter(users::role.eq("official"))
+                .select((users::email, users::language))
+                .load(self)?,
+            None => Vec::new(),
+        };
+        let rows = if assigning.is_empty() {
+            users::table
+                .filter(users::active.eq(true))
+                .filter(users::role.eq("official"))
+                .select((users::email, users::language))
+                .load::<(String, String)>(self)?
+        } else {
+            assigning
+        };
+        Ok(rows.into_iter().map(|(email, language)| Recipient { email, language }).collect())
+    }
+
+    fn queue(&mut self, mails: Vec<NewMail>) -> QueryResult<()> {
+        for mail in &mails {
+            self.enqueue_mail(mail)?;
+        }
+        Ok(())
+    }
+
+    fn confirm_pending(&mut self, task_id: i64, by: Option<i64>) -> QueryResult<usize> {
+        diesel::update(
+            progress_reports::table
+                .filter(progress_reports::task_id.eq(task_id))
+                .filter(progress_reports::review_state.eq(PENDING)),
+        )
+        .set((
+            progress_reports::review_state.eq(CONFIRMED),
+            progress_reports::reviewed_by.eq(by),
+            progress_reports::reviewed_at.eq(Some(now())),
+        ))
+        .execute(self)
+    }
+});
+
+fn load_open_task<C: TaskQueries>(c: &mut C, task_id: i64) -> Result<TaskRecord> {
+    let task = c
+        .load_records(&[task_id])?
+        .pop()
+        .ok_or(StorageError::NotFound)?;
+    if task.task.cancelled_on.is_some() {
+        return Err(StorageError::conflict("state", "err-task-cancelled"));
+    }
+    if task.task.completed_on.is_some() {
+        return Err(StorageError::conflict("state", "err-task-done"));
+    }
+    Ok(task)
+}
+
+/// The part the account's unit has in the task; a user of another unit may not act.
+fn part_of(account: &Account, task: &TaskRecord) -> Result<UnitPart> {
+    account
+        .unit_code
+        .as_deref()
+        .and_then(|u| unit_part(u, &task.lead_unit, &task.coordinators))
+        .ok_or(StorageError::Forbidden)
+}
+
+/// Records a unit's report on a task (lead or coordinator); a proposal of
+/// completion waits for the office. Returns the report's id.
+pub fn add_report(
+    conn: &mut Conn,
+    task_id: i64,
+    account: &Account,
+    input: &ReportInput,
+    file: Option<&StoredFile>,
+    today: NaiveDate,
+    mails: MailMaker,
+) -> Result<i64> {
+    write_tx!(&mut **conn, c => {
+        let task = load_open_task(c, task_id)?;
+        let part = part_of(account, &task)?;
+        if input.proposes_completion.is_some() {
+            let pending: i64 = progress_reports::table
+                .filter(progress_reports::task_id.eq(task_id))
+                .filter(progress_reports::review_state.eq(PENDING))
+                .count()
+                .get_result(c)?;
+            if pending > 0 {
+                return Err(StorageError::conflict("proposes_completion", "err-proposal-pending"));
+            }
+        }
+        let unit_id = units::table
+            .filter(units::code.eq(account.unit_code.as_deref().unwrap_or("")))
+            .select(units::id)
+            .first::<i64>(c)?;
+        let id: i64 = diesel::insert_into(progress_reports::table)
+            .values((
+                progress_reports::task_id.eq(task_id),
+                progress_reports::unit_id.eq(unit_id),
+                progress_reports::user_id.eq(Some(account.user.id)),
+                progress_reports::reported_on.eq(today),
+                progress_reports::percent.eq(input.percent),
+                progress_reports::note.eq(&input.note),
+                progress_reports::proposes_completion.eq(input.proposes_completion.is_some()),
+                progress_reports::proposed_completed_on.eq(input.proposes_completion),
+                progress_reports::review_state.eq(input.proposes_completion.map(|_| PENDING)),
+                progress_reports::attachment_name.eq(file.map(|f| f.name.clone())),
+                progress_reports::attachment_path.eq(file.map(|f| f.path.clone())),
+                progress_reports::attachment_size.eq(file.map(|f| f.size)),
+                progress_reports::created_at.eq(now()),
+            ))
+            .returning(progress_reports::id)
+            .get_result(c)?;
+        // The task's progress is its lead unit's; a coordinator reports on its own share.
+        if part == UnitPart::Lead {
+            diesel::update(tasks::table.find(task_id))
+                .set((tasks::percent.eq(input.percent), tasks::updated_at.eq(now())))
+                .execute(c)?;
+        }
+        let kind = if input.proposes_completion.is_some() { "proposal" } else { "report" };
+        c.record_audit(&Entry {
+            user_id: Some(account.user.id),
+            action: if kind == "proposal" { "task.propose" } else { "task.report" },
+            entity: "report",
+            entity_id: Some(id),
+            task_id: Some(task_id),
+            details: serde_json::json!({"percent": input.percent, "note": input.note, "unit": account.unit_code, "completed_on": input.proposes_completion}).to_string(),
+        })?;
+        if kind == "proposal" {
+            let recipients = c.official_recipients(task.task.assigned_by)?;
+            c.queue(mails(&Event { kind, task: &task, key: format!("event:proposal:{id}"), note: &input.note, recipients }))?;
+        }
+        Ok(id)
+    })
+}
+
+/// The office returns a proposal of completion with a reason; the unit sees it.
+pub fn return_proposal(
+    conn: &mut Conn,
+    report_id: i64,
+    reason: &str,
+    by: i64,
+    mails: MailMaker,
+) -> Result<i64> {
+    write_tx!(&mut **conn, c => {
+        let (task_id, state): (i64, Option<String>) = progress_reports::table
+            .find(report_id)
+            .select((progress_reports::task_id, progress_reports::review_state))
+            .first(c)
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        if state.as_deref() != Some(PENDING) {
+            return Err(StorageError::conflict("report", "err-not-pending"));
+        }
+        let task = c.load_records(&[task_id])?.pop().ok_or(StorageError::NotFound)?;
+        diesel::update(progress_reports::table.find(report_id))
+            .set((
+                progress_reports::review_state.eq(RETURNED),
+                progress_reports::review_note.eq(reason),
+                progress_reports::reviewed_by.eq(Some(by)),
+                progress_reports::reviewed_at.eq(Some(now())),
+            ))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id: Some(by),
+            action: "task.return",
+            entity: "report",
+            entity_id: Some(report_id),
+            task_id: Some(task_id),
+            details: serde_json::json!({"reason": reason}).to_string(),
+        })?;
+        let recipients = c.unit_recipients(task.task.lead_unit_id)?;
+        c.queue(mails(&Event { kind: "returned", task: &task, key: format!("event:returned:{report_id}"), note: reason, recipients }))?;
+        Ok(task_id)
+    })
+}
+
+/// The lead unit asks for a later deadline; one request waits at a time.
+pub fn request_extension(
+    conn: &mut Conn,
+    task_id: i64,
+    account: &Account,
+    input: &ExtensionInput,
+    mails: MailMaker,
+) -> Result<i64> {
+    write_tx!(&mut **conn, c => {
+        let task = load_open_task(c, task_id)?;
+        if part_of(account, &task)? != UnitPart::Lead {
+            return Err(StorageError::Forbidden);
+        }
+        let pending: i64 = extension_requests::table
+            .filter(extension_requests::task_id.eq(task_id))
+            .filter(extension_requests::state.eq(PENDING))
+            .count()
+            .get_result(c)?;
+        if pending > 0 {
+            return Err(StorageError::conflict("new_deadline", "err-extension-pending"));
+        }
+        let id: i64 = diesel::insert_into(extension_requests::table)
+            .values((
+                extension_requests::task_id.eq(task_id),
+                extension_requests::unit_id.eq(task.task.lead_unit_id),
+                extension_requests::requested_by.eq(Some(account.user.id)),
+                extension_requests::current_deadline.eq(task.task.deadline),
+                extension_requests::new_deadline.eq(input.new_deadline),
+                extension_requests::reason.eq(&input.reason),
+                extension_requests::state.eq(PENDING),
+                extension_requests::created_at.eq(now()),
+            ))
+            .returning(extension_requests::id)
+            .get_result(c)?;
+        c.record_audit(&Entry {
+            user_id: Some(account.user.id),
+            action: "task.extension_request",
+            entity: "extension",
+            entity_id: Some(id),
+            task_id: Some(task_id),
+            details: serde_json::json!({"new_deadline": input.new_deadline, "reason": input.reason}).to_string(),
+        })?;
+        let recipients = c.official_recipients(task.task.assigned_by)?;
+        c.queue(mails(&Event { kind: "extension", task: &task, key: format!("event:extension:{id}"), note: &input.reason, recipients }))?;
+        Ok(id)
+    })
+}
+
+/// An official approves (the deadline moves; the first deadline is kept as the
+/// original) or rejects (nothing changes) a waiting request.
+pub fn decide_extension(
+    conn: &mut Conn,
+    extension_id: i64,
+    approve: bool,
+    note: &str,
+    by: i64,
+    mails: MailMaker,
+) -> Result<i64> {
+    write_tx!(&mut **conn, c => {
+        let (task_id, state, new_deadline): (i64, String, NaiveDate) = extension_requests::table
+            .find(extension_id)
+            .select((extension_requests::task_id, extension_requests::state, extension_requests::new_deadline))
+            .first(c)
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        if state != PENDING {
+            return Err(StorageError::conflict("extension", "err-extension-decided"));
+        }
+        let task = load_open_task(c, task_id)?;
+        diesel::update(extension_requests::table.find(extension_id))
+            .set((
+                extension_requests::state.eq(if approve { APPROVED } else { REJECTED }),
+                extension_requests::decided_by.eq(Some(by)),
+                extension_requests::decided_at.eq(Some(now())),
+                extension_requests::decision_note.eq(note),
+            ))
+            .execute(c)?;
+        if approve {
+            diesel::update(tasks::table.find(task_id))
+                .set((
+                    tasks::original_deadline.eq(task.task.original_deadline.or(task.task.deadline)),
+                    tasks::deadline.eq(Some(new_deadline)),
+                    tasks::version.eq(task.task.version + 1),
+                    tasks::updated_at.eq(now()),
+                ))
+                .execute(c)?;
+        }
+        c.record_audit(&Entry {
+            user_id: Some(by),
+            action: if approve { "task.extension_approve" } else { "task.extension_reject" },
+            entity: "extension",
+            entity_id: Some(extension_id),
+            task_id: Some(task_id),
+            details: serde_json::json!({"new_deadline": new_deadline, "note": note}).to_string(),
+        })?;
+        let recipients = c.unit_recipients(task.task.lead_unit_id)?;
+        let kind = if approve { "approved" } else { "rejected" };
+        c.queue(mails(&Event { kind, task: &task, key: format!("event:{kind}:{extension_id}"), note, recipients }))?;
+        Ok(task_id)
+    })
+}
+
+/// A task's reports, newest first.
+pub fn reports(conn: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
+    let rows = with_conn!(&mut **conn, c => progress_reports::table
+        .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
+        .left_join(users::table.on(users::id.nullable().eq(progress_reports::user_id)))
+        .inner_join(tasks::table)
+        .filter(progress_reports::task_id.eq(task_id))
+        .order(progress_reports::id.desc())
+        .select((
+            progress_reports::id,
+            progress_reports::task_id,
+            units::code,
+            users::name.nullable(),
+            progress_reports::reported_on,
+            progress_reports::percent,
+            progress_reports::note,
+            progress_reports::proposes_completion,
+            progress_reports::proposed_completed_on,
+            progress_reports::review_state,
+            progress_reports::review_note,
+            progress_reports::attachment_name,
+            progress_reports::attachment_path,
+            progress_reports::attachment_size,
+            progress_reports::created_at,
+            tasks::lead_unit_id.ne(progress_reports::unit_id),
+        ))
+        .load::<Report>(c))?;
+    Ok(rows)
+}
+
+pub fn report(conn: &mut Conn, report_id: i64) -> Result<Report> {
+    let task_id: i64 = with_conn!(&mut **conn, c => progress_reports::table
+        .find(report_id)
+        .select(progress_reports::task_id)
+        .first(c)
+        .optional())?
+    .ok_or(StorageError::NotFound)?;
+    reports(conn, task_id)?
+        .into_iter()
+        .find(|r| r.id == report_id)
+        .ok_or(StorageError::NotFound)
+}
+
+/// A task's extension requests, newest first.
+pub fn extensions(conn: &mut Conn, task_id: i64) -> Result<Vec<Extension>> {
+    Ok(with_conn!(&mut **conn, c => extension_requests::table
+        .inner_join(units::table.on(units::id.eq(extension_requests::unit_id)))
+        .filter(extension_requests::task_id.eq(task_id))
+        .order(extension_requests::id.desc())
+        .select((
+            extension_requests::id,
+            extension_requests::task_id,
+            units::code,
+            extension_requests::current_deadline,
+            extension_requests::new_deadline,
+            extension_requests::reason,
+            extension_requests::state,
+            extension_requests::decision_note,
+            extension_requests::created_at,
+            extension_requests::decided_at,
+        ))
+        .load::<Extension>(c))?)
+}
+
+/// The latest report of each task, for lists.
+pub fn latest_reports(
+    conn: &mut Conn,
+    task_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (NaiveDate, i32, String)>> {
+    let rows: Vec<(i64, i64, NaiveDate, i32, String)> = with_conn!(&mut **conn, c => progress_reports::table
+        .filter(progress_reports::task_id.eq_any(task_ids))
+        .order((progress_reports::task_id, progress_reports::id.desc()))
+        .select((progress_reports::task_id, progress_reports::id, progress_reports::reported_on, progress_reports::percent, progress_reports::note))
+        .load(c))?;
+    let mut out = std::collections::HashMap::new();
+    for (task_id, _, on, percent, note) in rows {
+        out.entry(task_id).or_insert((on, percent, note));
+    }
+    Ok(out)
+}
+
+/// The invalid-input error of a field, for callers that check before storing.
+pub fn invalid(field: &str, key: &'static str) -> StorageError {
+    StorageError::Invalid(Invalid::new(field, key))
+}
