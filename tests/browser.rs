@@ -205,3 +205,88 @@ async fn an_official_turns_the_seed_speech_into_tasks() {
     );
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_reports_proposes_and_the_office_returns_then_confirms() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let task: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/tasks"))
+        .bearer_auth(&app.tokens[&Role::Official])
+        .json(&serde_json::json!({"content": "Tổ chức tọa đàm khoa giáo", "lead_unit": "BTGTU", "assigned_on": "2022-07-07", "deadline": "2022-12-31"}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let page = format!("/tasks/{}", task["id"]);
+    let scan = tempfile::Builder::new()
+        .suffix(".pdf")
+        .tempfile()
+        .expect("scan");
+    std::fs::write(scan.path(), b"%PDF-1.4 bien ban").expect("write scan");
+    let b = Browser::start(&app.base).await;
+
+    b.sign_in(&app.email_of(Role::Unit), PASSWORD).await;
+    b.open(&page).await;
+    b.fill("#f-percent", "60").await;
+    b.fill("#f-note", "Đã xây dựng xong kế hoạch").await;
+    b.client
+        .find(fantoccini::Locator::Css("#f-attachment"))
+        .await
+        .expect("file input")
+        .send_keys(&scan.path().display().to_string())
+        .await
+        .expect("attach");
+    b.click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
+    assert!(b.wait_for("ol.reports li").await);
+    let report = b.text("ol.reports li").await;
+    assert!(
+        report.contains("60%") && report.contains("Tải tệp"),
+        "{report}"
+    );
+    b.fill("#f-percent", "100").await;
+    b.click("input[name='proposes_completion']").await;
+    b.click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
+    assert!(b.wait_for("li.report.pending").await, "the proposal waits");
+    b.click(".who form[action='/logout'] button").await;
+    b.wait_path(|p| p == "/login").await;
+
+    b.sign_in(&app.email_of(Role::Official), PASSWORD).await;
+    b.open(&page).await;
+    b.fill("#f-return_reason", "Thiếu biên bản tọa đàm").await;
+    b.click("form[action^='/reports/'] button").await;
+    assert!(b.wait_for(".flashes").await);
+    assert!(b
+        .text("ol.reports")
+        .await
+        .contains("Thiếu biên bản tọa đàm"));
+    b.click(".who form[action='/logout'] button").await;
+    b.wait_path(|p| p == "/login").await;
+
+    b.sign_in(&app.email_of(Role::Unit), PASSWORD).await;
+    b.open(&page).await;
+    assert!(
+        b.text("ol.reports").await.contains("đã trả lại"),
+        "the unit sees the return"
+    );
+    b.fill("#f-percent", "100").await;
+    b.click("input[name='proposes_completion']").await;
+    b.click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
+    assert!(b.wait_for("li.report.pending").await);
+    b.click(".who form[action='/logout'] button").await;
+    b.wait_path(|p| p == "/login").await;
+
+    b.sign_in(&app.email_of(Role::Official), PASSWORD).await;
+    b.open(&page).await;
+    b.click("li.report.pending form[action$='/complete'] button")
+        .await;
+    assert!(b.wait_for(".flashes").await);
+    let facts = b.text("dl.facts").await;
+    assert!(facts.contains("Hoàn thành"), "{facts}");
+    b.close().await;
+}

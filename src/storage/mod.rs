@@ -3,6 +3,7 @@
 //! compiled for both backends by [`with_conn!`] and [`write_tx!`].
 
 pub mod audit;
+pub mod files;
 pub mod calendar;
 pub mod closes;
 pub mod import;

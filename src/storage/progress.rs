@@ -484,3 +484,13 @@ pub fn latest_reports(
 pub fn invalid(field: &str, key: &'static str) -> StorageError {
     StorageError::Invalid(Invalid::new(field, key))
 }
+
+/// The task an extension request is about.
+pub fn extension_task(conn: &mut Conn, extension_id: i64) -> Result<i64> {
+    with_conn!(&mut **conn, c => extension_requests::table
+        .find(extension_id)
+        .select(extension_requests::task_id)
+        .first::<i64>(c)
+        .optional())?
+    .ok_or(StorageError::NotFound)
+}

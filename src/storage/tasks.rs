@@ -43,6 +43,8 @@ pub struct TaskFilter {
     /// Words to find in the content or reference, accents and case ignored.
     pub query: Option<String>,
     pub meeting_id: Option<i64>,
+    /// Overdue tasks first (a unit's own list), then by deadline.
+    pub overdue_first: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,7 +281,12 @@ pub fn list(
         let total: i64 = filtered!().count().get_result(c)?;
         let ids: Vec<i64> = filtered!()
             .select(tasks::id)
-            .order((sql::<Bool>("tasks.deadline IS NULL"), tasks::deadline.asc(), tasks::id.asc()))
+            .order((
+                sql::<Bool>(&if filter.overdue_first { format!("({}) <> 'overdue'", super::report::status_sql(as_of)) } else { "1 = 0".to_string() }),
+                sql::<Bool>("tasks.deadline IS NULL"),
+                tasks::deadline.asc(),
+                tasks::id.asc(),
+            ))
             .limit(per_page)
             .offset(offset)
             .load(c)?;

@@ -143,6 +143,7 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(pages::FORM_LIMIT))
             .app_data(web::PayloadConfig::default().limit(pages::FORM_LIMIT))
+            .app_data(actix_multipart::form::MultipartFormConfig::default().total_limit(pages::UPLOAD_LIMIT))
             .wrap(middleware::DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("Referrer-Policy", "same-origin"))

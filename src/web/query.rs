@@ -119,6 +119,7 @@ pub fn filter_from(
             as_of: Some(as_of),
             query: params.get("q").map(str::to_string),
             meeting_id,
+            overdue_first: false,
         },
         as_of,
     ))

@@ -83,6 +83,10 @@ pub fn config_for(db: &TestDb, extra: &[(&str, String)]) -> Config {
         "DONDOC_MAIL_DIR".into(),
         db.dir().join("mail").display().to_string(),
     );
+    vars.insert(
+        "DONDOC_FILES_DIR".into(),
+        db.dir().join("files").display().to_string(),
+    );
     for (k, v) in extra {
         vars.insert(k.to_string(), v.clone());
     }

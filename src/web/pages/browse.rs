@@ -119,6 +119,7 @@ pub async fn tasks(
     };
     if mine {
         filter.unit_role = UnitRole::LeadOrCoordinator;
+        filter.overdue_first = true;
     }
     let result = state
         .clone()
@@ -128,10 +129,13 @@ pub async fn tasks(
             if let Some(code) = unit_code {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
             }
-            Ok((units, storage::tasks::list(conn, &filter, page, today)?))
+            let found = storage::tasks::list(conn, &filter, page, today)?;
+            let ids: Vec<i64> = found.items.iter().map(|r| r.task.id).collect();
+            let latest = storage::progress::latest_reports(conn, &ids)?;
+            Ok((units, found, latest))
         })
         .await;
-    let (units, found) = match result {
+    let (units, found, latest) = match result {
         Ok(v) => v,
         Err(e) => {
             ctx.insert("errors", &field_errors(lang, &[query_error(e)?]));
@@ -161,6 +165,11 @@ pub async fn tasks(
             .map(|r| TaskLine::new(r, as_of))
             .collect::<Vec<_>>(),
     );
+    let latest: HashMap<String, (String, i32, String)> = latest
+        .into_iter()
+        .map(|(id, (on, percent, note))| (id.to_string(), (on.to_string(), percent, note)))
+        .collect();
+    ctx.insert("latest", &latest);
     ctx.insert("total", &found.total);
     ctx.insert("page", &found.page);
     ctx.insert("pages", &pages.max(1));
@@ -244,6 +253,7 @@ pub(super) async fn task_context(
     ctx.insert("expected_output", &record.task.expected_output);
     ctx.insert("cancel_reason", &record.task.cancel_reason);
     ctx.insert("cancelled_on", &record.task.cancelled_on);
+    super::work::work_context(state, user, &record, &mut ctx).await?;
     ctx.insert("task", &TaskLine::new(record, today));
     ctx.insert("meeting", &meeting.map(|m| (m.id, m.title)));
     ctx.insert(

@@ -730,12 +730,25 @@ async fn task_page_with_error(
     error: Invalid,
     typed: (&str, &str),
 ) -> Result<HttpResponse, PageError> {
+    task_page_with_errors(state, req, user, id, &[error], &[typed]).await
+}
+
+/// The task page again with a form's errors and everything typed in it.
+pub(super) async fn task_page_with_errors(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    id: i64,
+    errors: &[Invalid],
+    typed: &[(&str, &str)],
+) -> Result<HttpResponse, PageError> {
     let mut ctx = super::browse::task_context(state, req, user, id).await?;
-    ctx.insert("errors", &field_errors(user.visitor.lang, &[error]));
-    ctx.insert(
-        "typed",
-        &HashMap::from([(typed.0.to_string(), typed.1.to_string())]),
-    );
+    ctx.insert("errors", &field_errors(user.visitor.lang, errors));
+    let typed: HashMap<String, String> = typed
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    ctx.insert("typed", &typed);
     render_with_status(state, "task.html", &ctx, StatusCode::UNPROCESSABLE_ENTITY)
 }
 

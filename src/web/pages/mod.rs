@@ -8,6 +8,7 @@ mod auth;
 mod browse;
 mod dashboard;
 mod editing;
+mod work;
 
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
@@ -74,6 +75,12 @@ page_routes! {
     POST "/tasks/{id}/edit" => editing::post_edit_task, Signed(EditTasks),
     POST "/tasks/{id}/cancel" => editing::cancel_task, Signed(EditTasks),
     POST "/tasks/{id}/complete" => editing::complete_task, Signed(ConfirmCompletion),
+    POST "/tasks/{id}/reports" => work::add_report, Signed(ReportProgress),
+    POST "/tasks/{id}/extensions" => work::request_extension, Signed(RequestExtension),
+    POST "/reports/{id}/return" => work::return_proposal, Signed(ConfirmCompletion),
+    POST "/extensions/{id}/approve" => work::approve_extension, Signed(DecideExtensions),
+    POST "/extensions/{id}/reject" => work::reject_extension, Signed(DecideExtensions),
+    GET "/attachments/{id}" => work::attachment, Signed(Read),
     GET "/meetings" => browse::meetings, Signed(Read),
     GET "/meetings/new" => editing::new_meeting, Signed(RecordMeetings),
     POST "/meetings/new" => editing::post_new_meeting, Signed(RecordMeetings),
@@ -140,6 +147,8 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
 
 /// The largest form body read. Conclusion texts are checked for length by the
 /// forms themselves (with a message); this limit only stops abuse.
+pub use work::UPLOAD_LIMIT;
+
 pub const FORM_LIMIT: usize = 8 * 1024 * 1024;
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
@@ -243,6 +252,9 @@ fn nav(role: Role, path: &str) -> Vec<NavItem> {
         ("/meetings", "nav-meetings"),
         ("/units", "nav-units"),
     ];
+    if role.may(Action::ReportProgress) {
+        items.insert(1, ("/tasks?mine=1", "nav-mine"));
+    }
     if role.may(Action::ManageUsers) {
         items.push(("/admin", "nav-admin"));
     } else if role.may(Action::ReadAuditLog) {

@@ -1,0 +1,114 @@
+//! Units at work on the task page over HTTP: reports with attachments, bad
+//! input kept in the form, proposals returned and confirmed, extensions.
+
+mod common;
+
+use common::{csrf_in, TestApp, WebClient};
+use dondoc::domain::Role;
+use reqwest::multipart::{Form, Part};
+
+async fn new_task(app: &TestApp, lead: &str) -> i64 {
+    let body: serde_json::Value = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+        .json(&serde_json::json!({"content": "Tổ chức tọa đàm khoa giáo", "lead_unit": lead, "assigned_on": "2022-07-07", "deadline": "2022-12-31"}))
+        .send().await.expect("create").json().await.expect("json");
+    body["id"].as_i64().expect("id")
+}
+
+async fn send_report(
+    web: &WebClient,
+    id: i64,
+    csrf: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, Vec<u8>)>,
+) -> (u16, String) {
+    let mut form = Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part("attachment", Part::bytes(bytes).file_name(name.to_string()));
+    }
+    let res = web
+        .client
+        .post(format!("{}/tasks/{id}/reports?csrf={csrf}", web.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("report");
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+on_both_backends! {
+    async fn bad_reports_are_named_and_what_was_typed_is_kept(app) {
+        let id = new_task(&app, "BTGTU").await;
+        let web = app.web_as(Role::Unit).await;
+        let (_, html) = web.get(&format!("/tasks/{id}")).await;
+        assert!(html.contains("Báo cáo tiến độ mới"), "a unit of the task sees the form");
+        let csrf = csrf_in(&html).expect("csrf");
+        let (status, html) = send_report(&web, id, &csrf, &[("percent", "150"), ("note", "Đã xong dự thảo")], None).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("Tiến độ: “150”") && html.contains("Đã xong dự thảo") && html.contains("value=\"150\""), "{html}");
+        let (status, html) = send_report(&web, id, &csrf, &[("percent", "100"), ("proposes_completion", "1"), ("completed_on", "2022-07-01")], None).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("trước ngày giao"));
+        let (status, html) = send_report(&web, id, &csrf, &[("percent", "60"), ("note", "Kèm tệp")], Some(("setup.exe", b"MZ\x90\x00rest".to_vec()))).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("setup.exe") && html.contains("Kèm tệp"), "{html}");
+        let big = vec![b'%'; 50 * 1024 * 1024];
+        let (status, html) = send_report(&web, id, &csrf, &[("percent", "60"), ("note", "Tệp lớn")], Some(("scan.pdf", big))).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("tối đa 10 MB") && html.contains("Tệp lớn"));
+        let mut conn = app.db.conn().expect("conn");
+        assert!(dondoc::storage::progress::reports(&mut conn, id).expect("reports").is_empty(), "nothing saved");
+        drop(conn);
+        let (status, _) = send_report(&web, id, &csrf, &[("percent", "60"), ("note", "Đã xong dự thảo")], Some(("bao-cao.pdf", b"%PDF-1.4 bao cao".to_vec()))).await;
+        assert_eq!(status, 303);
+    }
+
+    async fn a_unit_of_another_task_cannot_report_and_files_are_served_to_readers(app) {
+        let id = new_task(&app, "BTGTU").await;
+        let other = new_task(&app, "VPTU").await;
+        let web = app.web_as(Role::Unit).await;
+        let (_, html) = web.get(&format!("/tasks/{other}")).await;
+        assert!(!html.contains("Báo cáo tiến độ mới"));
+        let csrf = csrf_in(&html).expect("csrf");
+        let (status, _) = send_report(&web, other, &csrf, &[("percent", "10")], None).await;
+        assert_eq!(status, 403);
+        let (status, _) = send_report(&web, id, &csrf, &[("percent", "60"), ("note", "Có tệp")], Some(("Báo cáo.pdf", b"%PDF-1.4 noi dung".to_vec()))).await;
+        assert_eq!(status, 303);
+        let leader = app.web_as(Role::Leader).await;
+        let (_, html) = leader.get(&format!("/tasks/{id}")).await;
+        let at = html.find("/attachments/").expect("link");
+        let link = &html[at..at + html[at..].find('"').expect("end")];
+        let res = leader.client.get(format!("{}{link}", leader.base)).send().await.expect("download");
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").contains("attachment"));
+        assert_eq!(res.bytes().await.expect("bytes").as_ref(), b"%PDF-1.4 noi dung");
+        let anonymous = WebClient::new(&app);
+        let (status, _) = anonymous.get(link).await;
+        assert_eq!(status, 303, "only signed-in users");
+    }
+
+    async fn a_units_list_puts_overdue_first_and_shows_the_last_report(app) {
+        let mk = |content: &'static str, lead: &'static str, coordinators: Vec<&'static str>, deadline: &'static str| serde_json::json!({"content": content, "lead_unit": lead, "coordinators": coordinators, "assigned_on": "2022-07-07", "deadline": deadline});
+        for body in [
+            mk("Việc còn hạn", "BTGTU", vec![], "2099-12-31"),
+            mk("Việc quá hạn", "BTGTU", vec![], "2022-12-31"),
+            mk("Việc phối hợp", "VPTU", vec!["BTGTU"], "2099-06-30"),
+            mk("Việc của đơn vị khác", "VPTU", vec![], "2022-08-31"),
+        ] {
+            let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official]).json(&body).send().await.expect("create");
+            assert_eq!(res.status().as_u16(), 201);
+        }
+        let res = app.client.post(app.url("/api/v1/tasks/1/reports")).bearer_auth(&app.tokens[&Role::Unit]).json(&serde_json::json!({"percent": 40, "note": "Đang triển khai"})).send().await.expect("report");
+        assert_eq!(res.status().as_u16(), 201);
+        let web = app.web_as(Role::Unit).await;
+        let (status, html) = web.get("/tasks?mine=1").await;
+        assert_eq!(status, 200);
+        let pos = |t: &str| html.find(t).unwrap_or(usize::MAX);
+        assert!(pos("Việc quá hạn") < pos("Việc phối hợp") && pos("Việc phối hợp") < pos("Việc còn hạn"), "overdue first, then by deadline");
+        assert_eq!(pos("Việc của đơn vị khác"), usize::MAX);
+        assert!(html.contains("Đang triển khai"), "the last report is shown");
+        assert!(html.contains("quá hạn") && html.contains("còn "), "days left or overdue");
+    }
+}
