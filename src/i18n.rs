@@ -137,6 +137,32 @@ pub fn invalid(lang: Lang, e: &Invalid) -> String {
     text_with(lang, e.key, &args)
 }
 
+/// The Tera function of pages and mails: `{{ t(key="login-title", lang=lang, n=3) }}`
+/// is a catalogue text; the other arguments are the message's.
+pub fn tera_t(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let key = args
+        .get("key")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| tera::Error::msg("t(): missing key"))?;
+    let lang = args
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
+    let params: Vec<(&str, String)> = args
+        .iter()
+        .filter(|(name, _)| name.as_str() != "key" && name.as_str() != "lang")
+        .map(|(name, value)| {
+            let text = match value {
+                tera::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (name.as_str(), text)
+        })
+        .collect();
+    Ok(tera::Value::String(text_with(lang, key, &params)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,9 +22,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "email/reminder/body.html",
         include_str!("../../templates/email/reminder/body.html"),
     ),
-    ("email/event/subject.txt", include_str!("../../templates/email/event/subject.txt")),
-    ("email/event/body.txt", include_str!("../../templates/email/event/body.txt")),
-    ("email/event/body.html", include_str!("../../templates/email/event/body.html")),
+    (
+        "email/event/subject.txt",
+        include_str!("../../templates/email/event/subject.txt"),
+    ),
+    (
+        "email/event/body.txt",
+        include_str!("../../templates/email/event/body.txt"),
+    ),
+    (
+        "email/event/body.html",
+        include_str!("../../templates/email/event/body.html"),
+    ),
 ];
 
 /// A rendered mail.
@@ -46,7 +55,7 @@ impl Renderer {
         tera.add_raw_templates(TEMPLATES.to_vec())
             .map_err(|e| MailError::Template(format!("{e:?}")))?;
         tera.autoescape_on(vec![".html"]);
-        tera.register_function("t", translate);
+        tera.register_function("t", i18n::tera_t);
         tera.register_filter("attr", attr);
         Ok(Renderer { tera })
     }
@@ -120,32 +129,6 @@ fn attr(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<t
         }
     }
     Ok(tera::Value::String(out))
-}
-
-/// `{{ t(key="mail-intro", lang=lang, date=date) }}`: a catalogue text; the other
-/// arguments are the message's.
-fn translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-    let key = args
-        .get("key")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| tera::Error::msg("t(): missing key"))?;
-    let lang = args
-        .get("lang")
-        .and_then(|v| v.as_str())
-        .and_then(Lang::from_code)
-        .unwrap_or_default();
-    let params: Vec<(&str, String)> = args
-        .iter()
-        .filter(|(name, _)| name.as_str() != "key" && name.as_str() != "lang")
-        .map(|(name, value)| {
-            let text = match value {
-                tera::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (name.as_str(), text)
-        })
-        .collect();
-    Ok(tera::Value::String(i18n::text_with(lang, key, &params)))
 }
 
 #[cfg(test)]

@@ -6,13 +6,13 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::{field_errors, frame, redirect, render, render_with_status};
-use crate::domain::{Invalid, Status};
+use crate::domain::Status;
 use crate::storage::tasks::{PageRequest, TaskRecord, UnitRole};
 use crate::storage::{self};
 use crate::web::error::PageError;
 use crate::web::query::{filter_from, Params};
 use crate::web::session::{PageUser, Visitor};
-use crate::web::{ApiError, State};
+use crate::web::State;
 
 pub async fn home(visitor: Visitor) -> HttpResponse {
     redirect(if visitor.account.is_some() {
@@ -20,14 +20,6 @@ pub async fn home(visitor: Visitor) -> HttpResponse {
     } else {
         "/login"
     })
-}
-
-/// The user's error in a query, or a page error.
-pub(super) fn query_error(e: ApiError) -> Result<Invalid, PageError> {
-    match e {
-        ApiError::Invalid(i) | ApiError::BadRequest(i) => Ok(i),
-        other => Err(other.into()),
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -101,7 +93,7 @@ pub async fn tasks(
     let ((mut filter, as_of), page) = match parsed {
         Ok(v) => v,
         Err(e) => {
-            ctx.insert("errors", &field_errors(lang, &[query_error(e)?]));
+            ctx.insert("errors", &field_errors(lang, &[super::fixable(e)?]));
             ctx.insert("tasks", &Vec::<TaskLine>::new());
             ctx.insert("units", &Vec::<(String, String)>::new());
             return render_with_status(
@@ -138,7 +130,7 @@ pub async fn tasks(
     let (units, found, latest) = match result {
         Ok(v) => v,
         Err(e) => {
-            ctx.insert("errors", &field_errors(lang, &[query_error(e)?]));
+            ctx.insert("errors", &field_errors(lang, &[super::fixable(e)?]));
             ctx.insert("tasks", &Vec::<TaskLine>::new());
             ctx.insert("units", &Vec::<(String, String)>::new());
             return render_with_status(

@@ -9,7 +9,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 
-use super::browse::{query_error, TaskLine};
+use super::browse::TaskLine;
+use super::fixable as query_error;
 use super::{field_errors, frame, redirect, render, render_with_status};
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Action, Invalid, Period, Status};

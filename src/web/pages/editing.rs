@@ -16,7 +16,7 @@ use crate::i18n;
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
 use crate::web::session::{self, PageUser};
-use crate::web::{ApiError, State};
+use crate::web::State;
 
 /// A form's fields as sent, in order.
 type Pairs = web::Form<Vec<(String, String)>>;
@@ -36,14 +36,6 @@ fn codes_list(typed: &str) -> String {
         .filter(|c| !c.is_empty())
         .collect::<Vec<_>>()
         .join("|")
-}
-
-/// A storage failure the user can fix, as field errors; anything else is a page error.
-fn user_errors(e: ApiError) -> Result<Vec<Invalid>, PageError> {
-    match e {
-        ApiError::Invalid(i) | ApiError::Conflict(i) | ApiError::BadRequest(i) => Ok(vec![i]),
-        other => Err(other.into()),
-    }
 }
 
 async fn unit_options(state: &State) -> Result<Vec<(String, String)>, PageError> {
@@ -403,7 +395,7 @@ pub async fn post_new_meeting(
                         );
                         return Ok(redirect(&format!("/meetings/{id}")));
                     }
-                    Err(e) => user_errors(e)?
+                    Err(e) => vec![super::fixable(e)?]
                         .into_iter()
                         .map(|mut i| {
                             i.field = form_field(&i.field);
@@ -489,7 +481,7 @@ pub async fn post_edit_meeting(
                     );
                     return Ok(redirect(&format!("/meetings/{id}")));
                 }
-                Err(e) => user_errors(e)?,
+                Err(e) => vec![super::fixable(e)?],
             }
         }
     };
@@ -617,7 +609,7 @@ pub async fn post_new_task(
                     );
                     return Ok(redirect(&format!("/tasks/{}", record.task.id)));
                 }
-                Err(e) => user_errors(e)?,
+                Err(e) => vec![super::fixable(e)?],
             }
         }
     };
@@ -715,7 +707,7 @@ pub async fn post_edit_task(
             task_form(&state, &req, &user, Some(id), &draft, &[], Some(theirs)).await
         }
         Err(e) => {
-            let errors = user_errors(e)?;
+            let errors = vec![super::fixable(e)?];
             task_form(&state, &req, &user, Some(id), &draft, &errors, None).await
         }
     }
@@ -785,7 +777,7 @@ pub async fn cancel_task(
             Ok(redirect(&format!("/tasks/{id}")))
         }
         Err(e) => {
-            let error = user_errors(e)?.remove(0);
+            let error = vec![super::fixable(e)?].remove(0);
             task_page_with_error(&state, &req, &user, id, error, ("reason", &typed)).await
         }
     }
@@ -837,7 +829,7 @@ pub async fn complete_task(
             Ok(redirect(&format!("/tasks/{id}")))
         }
         Err(e) => {
-            let error = user_errors(e)?.remove(0);
+            let error = vec![super::fixable(e)?].remove(0);
             task_page_with_error(&state, &req, &user, id, error, ("completed_on", &typed)).await
         }
     }

@@ -157,35 +157,9 @@ pub fn templates() -> Result<tera::Tera, tera::Error> {
     let mut tera = tera::Tera::default();
     tera.add_raw_templates(TEMPLATES.to_vec())?;
     tera.autoescape_on(vec![".html"]);
-    tera.register_function("t", translate);
+    tera.register_function("t", i18n::tera_t);
     tera.register_filter("vidate", VietnameseDate);
     Ok(tera)
-}
-
-/// `{{ t(key="login-title", lang=lang, n=3) }}`: a catalogue text; other
-/// arguments become the message's arguments.
-fn translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-    let key = args
-        .get("key")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| tera::Error::msg("t(): missing key"))?;
-    let lang = args
-        .get("lang")
-        .and_then(|v| v.as_str())
-        .and_then(Lang::from_code)
-        .unwrap_or_default();
-    let params: Vec<(&str, String)> = args
-        .iter()
-        .filter(|(name, _)| name.as_str() != "key" && name.as_str() != "lang")
-        .map(|(name, value)| {
-            let text = match value {
-                tera::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (name.as_str(), text)
-        })
-        .collect();
-    Ok(tera::Value::String(i18n::text_with(lang, key, &params)))
 }
 
 /// `{{ d | vidate }}`: `2022-12-31` as `31/12/2022`; anything else as it is.
@@ -319,6 +293,15 @@ pub fn render_with_status(
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(html))
+}
+
+/// The user's own error in an answer (a field to fix), or a page error.
+pub fn fixable(e: crate::web::ApiError) -> Result<crate::domain::Invalid, PageError> {
+    use crate::web::ApiError;
+    match e {
+        ApiError::Invalid(i) | ApiError::Conflict(i) | ApiError::BadRequest(i) => Ok(i),
+        other => Err(other.into()),
+    }
 }
 
 /// Field errors of a form, by field, in the visitor's language.

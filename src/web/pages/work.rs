@@ -19,7 +19,7 @@ use crate::storage;
 use crate::web::api::progress::mail_maker;
 use crate::web::error::PageError;
 use crate::web::session::{self, PageUser};
-use crate::web::{ApiError, State};
+use crate::web::State;
 
 /// The most a request may upload before it is cut off; a file over
 /// [`attachment::MAX_BYTES`] is refused with a message, the form kept.
@@ -37,13 +37,6 @@ pub struct ReportForm {
 
 fn text(t: &Option<Text<String>>) -> String {
     t.as_ref().map(|t| t.0.clone()).unwrap_or_default()
-}
-
-fn user_error(e: ApiError) -> Result<Invalid, PageError> {
-    match e {
-        ApiError::Invalid(i) | ApiError::Conflict(i) | ApiError::BadRequest(i) => Ok(i),
-        other => Err(other.into()),
-    }
 }
 
 /// Reads an uploaded file and checks it; `None` when no file was chosen.
@@ -173,7 +166,7 @@ pub async fn add_report(
             if let Some(s) = &stored {
                 storage::files::discard(&files_dir, s);
             }
-            let error = user_error(e)?;
+            let error = super::fixable(e)?;
             task_page_with_errors(&state, &req, &user, id, &[error], &typed).await
         }
     }
@@ -244,7 +237,7 @@ pub async fn return_proposal(
                 &req,
                 &user,
                 task_id,
-                &[user_error(e)?],
+                &[super::fixable(e)?],
                 &[("return_reason", &typed)],
             )
             .await
@@ -310,7 +303,7 @@ pub async fn request_extension(
             Ok(redirect(&format!("/tasks/{task_id}")))
         }
         Err(e) => {
-            task_page_with_errors(&state, &req, &user, task_id, &[user_error(e)?], &typed).await
+            task_page_with_errors(&state, &req, &user, task_id, &[super::fixable(e)?], &typed).await
         }
     }
 }
@@ -383,7 +376,7 @@ async fn decide(
                 &req,
                 &user,
                 task_id,
-                &[user_error(e)?],
+                &[super::fixable(e)?],
                 &[("decision_note", &typed)],
             )
             .await
