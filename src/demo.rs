@@ -270,9 +270,43 @@ pub fn load(conn: &mut Conn) -> Result<DemoSummary, StorageError> {
     };
     let meeting_id =
         storage::meetings::create_with_tasks(conn, &meeting, &tasks, Some(REF_PREFIX), None)?;
+    report_on_open_tasks(conn, meeting_id)?;
     Ok(DemoSummary {
         meeting_id,
         created: true,
         task_count: tasks.len(),
     })
+}
+
+/// The unit's last reports on the directives still open, as the demo's unit user.
+fn report_on_open_tasks(conn: &mut Conn, meeting_id: i64) -> Result<(), StorageError> {
+    let reporter = USERS
+        .iter()
+        .find(|u| u.role == Role::Unit)
+        .map(|u| u.email)
+        .unwrap_or_default();
+    let account = storage::users::by_email(conn, reporter)?;
+    let open: Vec<(i64, NaiveDate)> = storage::meetings::get(conn, meeting_id)?
+        .tasks
+        .iter()
+        .filter(|t| t.task.completed_on.is_none() && t.lead_unit == ORGANISER)
+        .map(|t| (t.task.id, t.task.assigned_on))
+        .collect();
+    let notes = [
+        (70, "Đã xây dựng xong dự thảo, đang xin ý kiến các đơn vị."),
+        (
+            40,
+            "Đã ban hành kế hoạch; đang tổ chức triển khai tại các huyện ủy, thị ủy, thành ủy.",
+        ),
+    ];
+    for ((task_id, _), (percent, note)) in open.iter().zip(notes) {
+        let input = crate::domain::progress::ReportInput {
+            percent,
+            note: note.to_string(),
+            proposes_completion: None,
+        };
+        let on = NaiveDate::from_ymd_opt(2022, 11, 30).unwrap_or_default();
+        storage::progress::add_report(conn, *task_id, &account, &input, None, on, &|_| Vec::new())?;
+    }
+    Ok(())
 }
