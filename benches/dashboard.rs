@@ -1,1 +1,545 @@
-fn main() {}
+//! Dashboard benchmark (not a test). For each backend and size it generates
+//! tasks over 500 units, imports them as offices do (CSV through
+//! `dondoc::import::import_tasks`, 100 000 rows per file), then serves the real
+//! app on loopback and measures, request by request, the dashboard page a
+//! leader opens (`/dashboard`: the current half-year as of today, with its
+//! charts) and `GET /api/v1/dashboard`.
+//!
+//! ```sh
+//! cargo bench --bench dashboard                       # 100k and 1M, SQLite and PostgreSQL
+//! DONDOC_BENCH_SIZES=100000 DONDOC_BENCH_BACKENDS=sqlite cargo bench --bench dashboard
+//! ```
+//! `DONDOC_BENCH_RUNS` (default 30) requests per measure; PostgreSQL runs on
+//! `DONDOC_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! in a database `dondoc_bench_*` created for the run and dropped after it
+//! (`DONDOC_BENCH_KEEP=1` keeps the databases, to look at query plans).
+//!
+//! On PostgreSQL the run then does what autovacuum does within a minute of a
+//! large import (`VACUUM ANALYZE tasks`); SQLite is read as the import left it.
+//!
+//! The tasks span the five years up to today: each is assigned on a random day,
+//! nine in ten with a deadline 15 to 180 days later; the older a task, the
+//! likelier it is done (done late a third of the time) or cancelled; a tenth
+//! were extended; a third have a coordinating unit.
+
+use chrono::{Duration, NaiveDate};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::TcpListener;
+use std::time::Instant;
+
+use dondoc::config::Config;
+use dondoc::domain::unit::UnitInput;
+use dondoc::domain::Role;
+use dondoc::storage::{self, Db};
+
+const UNITS: usize = 500;
+const FILE_ROWS: usize = 100_000;
+const PASSWORD: &str = "mat-khau-bench";
+
+fn env_list(name: &str, default: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.to_string())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A database for one run: SQLite in a temporary folder, or a fresh PostgreSQL database.
+struct BenchDb {
+    url: String,
+    pg: Option<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+impl BenchDb {
+    fn new(backend: &str) -> BenchDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        if backend == "postgres" {
+            let admin = std::env::var("DONDOC_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!(
+                "dondoc_bench_{}",
+                dondoc::auth::random_secret(6).to_lowercase()
+            );
+            let mut conn = PgConnection::establish(&admin).expect("PostgreSQL");
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create database");
+            let mut url = url::Url::parse(&admin).expect("url");
+            url.set_path(&name);
+            BenchDb {
+                url: url.to_string(),
+                pg: Some((admin, name)),
+                dir,
+            }
+        } else {
+            BenchDb {
+                url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+                pg: None,
+                dir,
+            }
+        }
+    }
+}
+
+impl Drop for BenchDb {
+    fn drop(&mut self) {
+        if std::env::var("DONDOC_BENCH_KEEP").is_ok() {
+            eprintln!("kept: {}", self.url);
+            std::mem::forget(std::mem::replace(
+                &mut self.dir,
+                tempfile::tempdir().expect("dir"),
+            ));
+            return;
+        }
+        if let Some((admin, name)) = &self.pg {
+            if let Ok(mut conn) = PgConnection::establish(admin) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+fn config(db: &BenchDb) -> Config {
+    let mut vars: HashMap<&str, String> = HashMap::new();
+    vars.insert("DATABASE_URL", db.url.clone());
+    vars.insert("DONDOC_BIND", "127.0.0.1:0".into());
+    vars.insert(
+        "DONDOC_MAIL_DIR",
+        db.dir.path().join("mail").display().to_string(),
+    );
+    vars.insert("DONDOC_SECRET_KEY", "k".repeat(64));
+    vars.insert("DONDOC_REMINDER_INTERVAL", "0".into());
+    Config::from_lookup(|name| vars.get(name).cloned()).expect("config")
+}
+
+/// A province's tree of 500 units: the province, 24 departments and district
+/// committees, and the units under them.
+fn units() -> Vec<UnitInput> {
+    (0..UNITS)
+        .map(|i| UnitInput {
+            code: format!("DV{i:03}"),
+            name: match i {
+                0 => "Tỉnh ủy".to_string(),
+                1..=24 => format!("Ban, sở, huyện ủy số {i}"),
+                _ => format!("Đơn vị cơ sở số {i}"),
+            },
+            parent: match i {
+                0 => None,
+                1..=24 => Some("DV000".to_string()),
+                _ => Some(format!("DV{:03}", 1 + (i - 25) % 24)),
+            },
+            email: Some(format!("dv{i:03}@tinh.vn")),
+            head_email: None,
+            aliases: vec![],
+        })
+        .collect()
+}
+
+/// `n` tasks as CSV files of at most [`FILE_ROWS`] rows.
+fn task_files(n: usize, today: NaiveDate) -> Vec<String> {
+    let mut rng = StdRng::seed_from_u64(7_072_022);
+    let start = today - Duration::days(5 * 365);
+    let span = (today - start).num_days();
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let mut files = Vec::new();
+    let mut csv = String::new();
+    for i in 0..n {
+        if i % FILE_ROWS == 0 {
+            if !csv.is_empty() {
+                files.push(std::mem::take(&mut csv));
+            }
+            csv.push_str("ref,content,lead_unit,coordinators,assigned_on,deadline,original_deadline,completed_on,cancelled_on\n");
+        }
+        let assigned = start + Duration::days(rng.gen_range(0..=span));
+        let age = (today - assigned).num_days();
+        let deadline = rng
+            .gen_ratio(9, 10)
+            .then(|| assigned + Duration::days(rng.gen_range(15..=180)));
+        let original = deadline
+            .filter(|_| rng.gen_ratio(1, 10))
+            .map(|d| (d - Duration::days(30)).max(assigned));
+        // The older a task, the likelier it is finished.
+        let finished = match age {
+            0..=90 => 35,
+            91..=365 => 80,
+            _ => 97,
+        };
+        let roll = rng.gen_range(0..100);
+        let latest = today.min(assigned + Duration::days(400));
+        let (completed, cancelled) = if roll < finished - 3 {
+            let on_time = rng.gen_ratio(2, 3);
+            let when = match (deadline, on_time) {
+                (Some(d), true) => {
+                    assigned + Duration::days(rng.gen_range(0..=(d - assigned).num_days()))
+                }
+                (Some(d), false) => d + Duration::days(rng.gen_range(1..=90)),
+                (None, _) => assigned + Duration::days(rng.gen_range(0..=200)),
+            };
+            (Some(when.min(latest).max(assigned)), None)
+        } else if roll < finished {
+            (
+                None,
+                Some(
+                    (assigned + Duration::days(rng.gen_range(0..=120)))
+                        .min(latest)
+                        .max(assigned),
+                ),
+            )
+        } else {
+            (None, None)
+        };
+        let lead = rng.gen_range(0..UNITS);
+        let coordinator = rng
+            .gen_ratio(1, 3)
+            .then(|| rng.gen_range(0..UNITS))
+            .filter(|c| *c != lead)
+            .map(|c| format!("DV{c:03}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            csv,
+            "B{i:07},\"Nhiệm vụ {i}: triển khai thực hiện kết luận của Thường trực Tỉnh ủy, báo cáo kết quả theo quy định\",DV{lead:03},{coordinator},{},{},{},{},{}",
+            date(assigned),
+            deadline.map(date).unwrap_or_default(),
+            original.map(date).unwrap_or_default(),
+            completed.map(date).unwrap_or_default(),
+            cancelled.map(date).unwrap_or_default(),
+        );
+    }
+    if !csv.is_empty() {
+        files.push(csv);
+    }
+    files
+}
+
+/// The median, 95th percentile and best of some durations, in milliseconds.
+fn stats(mut ms: Vec<f64>) -> (f64, f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.95), ms[0])
+}
+
+struct Figures {
+    backend: String,
+    tasks: usize,
+    rows_per_s: f64,
+    in_report: u64,
+    page: (f64, f64, f64),
+    json: (f64, f64, f64),
+    page_cold: (f64, f64, f64),
+    json_cold: (f64, f64, f64),
+    xlsx: (f64, f64, f64),
+}
+
+/// Times `runs` requests after three to warm up. With `change`, the report
+/// data changes before every request (as when tasks are completed between
+/// two views), so that nothing computed before can be reused.
+async fn timed(
+    client: &reqwest::RequestBuilder,
+    runs: usize,
+    change: Option<&Db>,
+) -> (f64, f64, f64) {
+    let mut ms = Vec::with_capacity(runs);
+    for i in 0..runs + 3 {
+        if let Some(db) = change {
+            let mut conn = db.conn().expect("conn");
+            conn.batch_execute("UPDATE report_state SET version = version + 1 WHERE id = 1")
+                .expect("a change");
+        }
+        let request = client.try_clone().expect("request");
+        let started = Instant::now();
+        let res = request.send().await.expect("request");
+        assert_eq!(res.status().as_u16(), 200, "the page answers");
+        let body = res.bytes().await.expect("body");
+        assert!(!body.is_empty());
+        if i >= 3 {
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    stats(ms)
+}
+
+async fn run(backend: &str, n: usize, runs: usize) -> Figures {
+    let bench_db = BenchDb::new(backend);
+    let config = config(&bench_db);
+    let today = config.today();
+    let db = Db::connect(&config.database_url).expect("connect");
+    db.migrate().expect("migrate");
+    let leader_token = {
+        let mut conn = db.conn().expect("conn");
+        storage::units::upsert_all(&mut conn, &units(), None).expect("units");
+        let id = storage::users::create(
+            &mut conn,
+            &storage::users::NewUser {
+                email: "lanhdao@tinh.vn".into(),
+                name: "Lãnh đạo".into(),
+                role: Role::Leader,
+                unit_code: None,
+                password_hash: dondoc::auth::hash_password(PASSWORD),
+            },
+        )
+        .expect("leader");
+        storage::users::create_token(&mut conn, id, "bench").expect("token")
+    };
+
+    // Import, file by file, as an office moving over from spreadsheets would.
+    let files = task_files(n, today);
+    let started = Instant::now();
+    {
+        let mut conn = db.conn().expect("conn");
+        for file in &files {
+            let counts =
+                dondoc::import::import_tasks(&mut conn, file.as_bytes(), None, today, &|_, _| {})
+                    .expect("import");
+            assert_eq!(counts.unchanged, 0);
+        }
+    }
+    let import_s = started.elapsed().as_secs_f64();
+    let rows_per_s = n as f64 / import_s;
+    eprintln!("{backend} {n}: imported in {import_s:.1} s ({rows_per_s:.0} rows/s)");
+    if backend == "postgres" {
+        // What autovacuum does within a minute of a large import: statistics,
+        // and the visibility map that lets the report read its indexes only.
+        let mut conn = db.conn().expect("conn");
+        conn.batch_execute("VACUUM ANALYZE tasks").expect("vacuum");
+    }
+
+    // The real app on loopback, and a signed-in leader.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("addr").port()
+    );
+    let state = dondoc::cli::app_state(config, db.clone()).expect("state");
+    let server = dondoc::web::start(state, listener).expect("server");
+    let handle = server.handle();
+    tokio::spawn(server);
+    let web = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let login = web
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("html");
+    let csrf = login
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let res = web
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "lanhdao@tinh.vn"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(res.status().as_u16(), 303, "signed in");
+
+    let api = reqwest::Client::new();
+    let json: serde_json::Value = api
+        .get(format!("{base}/api/v1/dashboard"))
+        .bearer_auth(&leader_token)
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("json body");
+    let in_report = json["totals"]["total"].as_u64().unwrap_or(0);
+    eprintln!(
+        "{backend} {n}: {} ({} to {}) as of {}: {in_report} tasks in the report, {} units",
+        json["period"],
+        json["from"],
+        json["to"],
+        json["as_of"],
+        json["units"].as_array().map(Vec::len).unwrap_or(0)
+    );
+
+    breakdown(&db, today, runs);
+    let page_request = web.get(format!("{base}/dashboard"));
+    let json_request = api
+        .get(format!("{base}/api/v1/dashboard"))
+        .bearer_auth(&leader_token);
+    let page = timed(&page_request, runs, None).await;
+    let json = timed(&json_request, runs, None).await;
+    let page_cold = timed(&page_request, runs, Some(&db)).await;
+    let json_cold = timed(&json_request, runs, Some(&db)).await;
+    let xlsx = timed(
+        &web.get(format!("{base}/dashboard/export.xlsx")),
+        runs.min(10),
+        Some(&db),
+    )
+    .await;
+    handle.stop(true).await;
+    Figures {
+        backend: backend.to_string(),
+        tasks: n,
+        rows_per_s,
+        in_report,
+        page,
+        json,
+        page_cold,
+        json_cold,
+        xlsx,
+    }
+}
+
+/// Where the time of a page goes: the report's queries, the months, the view.
+fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
+    use dondoc::storage::report::{dashboard, DashboardRequest};
+    let period = dondoc::domain::Period::half_year_of(today);
+    let mut conn = db.conn().expect("conn");
+    let user_id = storage::users::by_email(&mut conn, "lanhdao@tinh.vn")
+        .expect("leader")
+        .user
+        .id;
+    let request = |progress: bool| DashboardRequest {
+        period,
+        as_of: today,
+        unit: None,
+        user_id,
+        progress,
+        frozen: true,
+    };
+    let time = |what: &str, f: &mut dyn FnMut()| {
+        let mut ms = Vec::new();
+        for _ in 0..runs {
+            let started = Instant::now();
+            f();
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, _, best) = stats(ms);
+        eprintln!("  {what}: p50 {p50:.1} ms (best {best:.1})");
+    };
+    use dondoc::storage::report::ReportQueries;
+    let points = dondoc::domain::dashboard::progress_points(&period, today);
+    time("report query (units, totals, ages), computed", &mut || {
+        storage::with_conn!(&mut *conn, c => c.report_tallies(&period, today, None))
+            .expect("report");
+    });
+    time(
+        "months query (the points of the chart), computed",
+        &mut || {
+            storage::with_conn!(&mut *conn, c => c.point_totals(&points, None)).expect("months");
+        },
+    );
+    time(
+        "the whole dashboard read as read (units, scope, close, cached report)",
+        &mut || {
+            dashboard(&mut conn, &request(true)).expect("report");
+        },
+    );
+    let data = dashboard(&mut conn, &request(true)).expect("report");
+    let q = dondoc::web::report::Query {
+        period,
+        as_of: today,
+        unit: None,
+        sort: dondoc::domain::dashboard::SortKey::Code,
+        dir: dondoc::domain::dashboard::SortDir::Asc,
+    };
+    time("view (order, ranks, links, charts)", &mut || {
+        dondoc::web::report::View::build(
+            &q,
+            &data,
+            dondoc::i18n::Lang::Vi,
+            chrono_tz::Asia::Ho_Chi_Minh,
+        );
+    });
+    let view = dondoc::web::report::View::build(
+        &q,
+        &data,
+        dondoc::i18n::Lang::Vi,
+        chrono_tz::Asia::Ho_Chi_Minh,
+    );
+    let tera = dondoc::web::pages::templates().expect("templates");
+    let mut ctx = tera::Context::new();
+    ctx.insert("lang", "vi");
+    ctx.insert("other_lang", "en");
+    ctx.insert("here", "/dashboard");
+    ctx.insert("v", &view);
+    ctx.insert("query", &HashMap::<String, String>::new());
+    ctx.insert("errors", &HashMap::<String, String>::new());
+    ctx.insert("scope_line", "");
+    ctx.insert("today", &today);
+    time("page template", &mut || {
+        tera.render("dashboard.html", &ctx).expect("render");
+    });
+}
+
+fn main() {
+    let sizes: Vec<usize> = env_list("DONDOC_BENCH_SIZES", "100000,1000000")
+        .iter()
+        .map(|s| {
+            s.replace('_', "")
+                .parse()
+                .expect("DONDOC_BENCH_SIZES: numbers")
+        })
+        .collect();
+    let backends = env_list("DONDOC_BENCH_BACKENDS", "sqlite,postgres");
+    let runs = env_usize("DONDOC_BENCH_RUNS", 30).max(1);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut all = Vec::new();
+    for backend in &backends {
+        for n in &sizes {
+            all.push(rt.block_on(run(backend, *n, runs)));
+        }
+    }
+    println!();
+    println!("p50 (p95) in ms; \"as read\": the same report asked again; \"after a change\": the tasks changed before every request, so the report is computed afresh.");
+    println!();
+    println!("| backend | tasks | import rows/s | tasks in the report | /dashboard as read | /dashboard after a change | /api/v1/dashboard as read | /api/v1/dashboard after a change | XLSX after a change |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let ms = |t: (f64, f64, f64)| format!("{:.1} ({:.1})", t.0, t.1);
+    for f in &all {
+        println!(
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |",
+            f.backend,
+            f.tasks,
+            f.rows_per_s,
+            f.in_report,
+            ms(f.page),
+            ms(f.page_cold),
+            ms(f.json),
+            ms(f.json_cold),
+            ms(f.xlsx)
+        );
+    }
+    let goal = |n: usize| if n <= 100_000 { 50.0 } else { 200.0 };
+    for f in &all {
+        let worst = f.page_cold.0.max(f.json_cold.0);
+        println!(
+            "{} {} tasks: import {} (goal 5000 rows/s); dashboard {} (goal {} ms, p50 after a change)",
+            f.backend,
+            f.tasks,
+            if f.rows_per_s >= 5000.0 { "met" } else { "MISSED" },
+            if worst <= goal(f.tasks) { "met" } else { "MISSED" },
+            goal(f.tasks)
+        );
+    }
+}

@@ -228,6 +228,48 @@ on_both_backends! {
         assert!(audit_page.contains("Chốt số liệu") && audit_page.contains("Bỏ chốt số liệu"));
     }
 
+    async fn every_change_of_a_task_shows_at_once(app) {
+        setup(&app);
+        let url = "/api/v1/dashboard?period=2022-H2&as_of=2022-12-31";
+        let done = |b: &serde_json::Value| b["totals"]["done_on_time"].as_u64();
+        let (_, before) = app.get_json(url).await;
+        assert_eq!(done(&before), Some(1));
+        let sql = |q: &str| {
+            use diesel::connection::SimpleConnection;
+            let mut conn = app.db.conn().expect("conn");
+            conn.batch_execute(q).expect("sql");
+        };
+        // Written straight to the database, as another instance or a script would.
+        sql("UPDATE tasks SET completed_on = '2022-12-01' WHERE reference = 'K3'");
+        let (_, after) = app.get_json(url).await;
+        assert_eq!(done(&after), Some(2), "a completion counts at once");
+        sql("UPDATE tasks SET deadline = '2022-11-30' WHERE reference = 'K3'");
+        let (_, after) = app.get_json(url).await;
+        assert_eq!((done(&after), after["totals"]["done_late"].as_u64()), (Some(1), Some(2)), "a moved deadline too (K4 was late already)");
+        sql("UPDATE tasks SET lead_unit_id = (SELECT id FROM units WHERE code = 'KHOI') WHERE reference = 'K3'");
+        let (_, after) = app.get_json(url).await;
+        let khoi = after["units"].as_array().expect("units").iter().find(|u| u["code"] == "KHOI").expect("KHOI");
+        assert_eq!(khoi["total"], 2, "and a new lead unit");
+        sql("UPDATE tasks SET cancelled_on = '2022-12-15' WHERE reference = 'K1'");
+        let (_, after) = app.get_json(url).await;
+        assert_eq!(after["totals"]["total"], 3, "a cancellation");
+        sql("DELETE FROM task_coordinators; DELETE FROM audit_log WHERE task_id IS NOT NULL; DELETE FROM tasks WHERE reference = 'K4'");
+        let (_, after) = app.get_json(url).await;
+        assert_eq!(after["totals"]["total"], 2, "a deletion");
+        import(&app, "ref,content,lead_unit,coordinators,assigned_on,deadline,original_deadline,completed_on,cancelled_on\nK9,Nhiệm vụ mới,VPTU,,2022-08-01,2022-08-31,,,\n");
+        let (_, after) = app.get_json(url).await;
+        assert_eq!((after["totals"]["total"].as_u64(), after["totals"]["overdue"].as_u64()), (Some(3), Some(2)), "an import");
+        // The page and its months agree with the API after the changes.
+        let web = app.web_as(Role::Leader).await;
+        let (_, html) = web.get("/dashboard?period=2022-H2&as_of=2022-12-31").await;
+        let html = unescape(&html);
+        let (_, totals) = units_table(&html);
+        assert_eq!((totals.counts.total, totals.counts.overdue), (3, 2));
+        let progress = between(&html, "id=\"fig-progress\"", "</figure>").expect("progress");
+        let december = between(progress, "<th scope=\"row\">12/2022</th>", "</tr>").expect("December");
+        assert!(december.contains(">3</a>"), "{december}");
+    }
+
     async fn the_print_view_and_the_charts(app) {
         setup(&app);
         let web = app.web_as(Role::Leader).await;

@@ -1,4 +1,4 @@
-//! The period report in SQL. The predicates here are the SQL form of
+//! The period report. The predicates here are the SQL form of
 //! `domain::period::Period::inclusion` and `domain::status::TaskDates::status_as_of`;
 //! tests hold them equal on random data. Dates are written into the SQL as
 //! literals formatted from `NaiveDate` (never from user text), which both
@@ -7,21 +7,25 @@
 //! Everything the dashboard shows comes from here: the counts by unit (with
 //! the ages of overdue tasks), the completion over the months, and the tasks
 //! behind any of these numbers. The page, the JSON API, the print view and the
-//! exports all call these functions.
+//! exports all call these functions. A report reads the dates of the tasks in
+//! its scope (through the indexes of `scope_parts`) and counts them with the
+//! domain's own functions; the result is kept until the data version moves.
 
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 use std::collections::{BTreeMap, HashMap};
 
 use super::schema::{tasks, users};
 use super::tasks::{TaskQueries, TaskRecord};
 use super::units::{UnitInfo, UnitQueries};
 use super::{impl_for_backends, with_conn, Conn, Result, StorageError};
-use crate::domain::dashboard::{progress_points, AgeBucket, AgeCounts, ProgressPoint};
-use crate::domain::report::Counts;
-use crate::domain::{Invalid, Period, Status};
+use crate::domain::dashboard::{
+    overdue_ages, progress_points, AgeBucket, AgeCounts, ProgressPoint,
+};
+use crate::domain::report::{tally, Counts, ReportedTask};
+use crate::domain::{Invalid, Period, Status, TaskDates};
 
 fn lit(date: NaiveDate) -> String {
     format!("'{}'", date.format("%Y-%m-%d"))
@@ -93,27 +97,6 @@ pub fn age_sql(as_of: NaiveDate, bucket: AgeBucket) -> String {
     )
 }
 
-/// The age bucket (1 to 4) of an overdue task as of `as_of`, 0 for any other.
-fn age_number_sql(as_of: NaiveDate) -> String {
-    let mut cases =
-        String::from("(CASE WHEN tasks.completed_on IS NOT NULL AND tasks.completed_on <= ");
-    cases.push_str(&lit(as_of));
-    cases.push_str(" THEN 0 WHEN tasks.deadline IS NULL THEN 0");
-    for bucket in AgeBucket::ALL {
-        let (from, to) = bucket.deadlines(as_of);
-        let lower = from
-            .map(|f| format!(" AND tasks.deadline >= {}", lit(f)))
-            .unwrap_or_default();
-        cases.push_str(&format!(
-            " WHEN tasks.deadline <= {}{lower} THEN {}",
-            lit(to),
-            bucket.number()
-        ));
-    }
-    cases.push_str(" ELSE 0 END)");
-    cases
-}
-
 /// `AND tasks.lead_unit_id IN (…)` for a list of units; nothing for all units.
 fn units_sql(units: Option<&[i64]>) -> String {
     match units {
@@ -127,27 +110,129 @@ fn units_sql(units: Option<&[i64]>) -> String {
 }
 
 #[derive(Debug, QueryableByName)]
-struct Row {
-    #[diesel(sql_type = BigInt)]
-    lead_unit_id: i64,
+struct StateRow {
     #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Integer)]
-    age: i32,
+    token: String,
     #[diesel(sql_type = BigInt)]
-    n: i64,
-    #[diesel(sql_type = BigInt)]
-    carried: i64,
-    #[diesel(sql_type = BigInt)]
-    extended: i64,
+    version: i64,
 }
 
-#[derive(Debug, QueryableByName)]
-struct PointsRow {
-    #[diesel(sql_type = Text)]
-    statuses: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
+/// Reports already computed, by database and data version: a report is a pure
+/// function of the tasks' units and dates, so one computed at a version stays
+/// exact until the version moves (any change of those columns raises it, in
+/// the same transaction). The version is read before the report, so a report
+/// is never kept under a version newer than the data it was computed from.
+mod cache {
+    use super::{Counts, Tally};
+    use chrono::NaiveDate;
+    use std::collections::{BTreeMap, HashMap};
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    /// A report: its period, as-of date and units (`None`: all).
+    pub type TallyKey = (NaiveDate, NaiveDate, NaiveDate, Option<Vec<i64>>);
+    /// The points of a completion chart and their units.
+    pub type PointsKey = (Vec<(NaiveDate, NaiveDate, NaiveDate)>, Option<Vec<i64>>);
+
+    /// Reports kept per database; past this, they are all dropped.
+    const MAX_ENTRIES: usize = 256;
+
+    #[derive(Default)]
+    struct Store {
+        version: i64,
+        tallies: HashMap<TallyKey, Arc<BTreeMap<i64, Tally>>>,
+        points: HashMap<PointsKey, Arc<Vec<Counts>>>,
+    }
+
+    static STORES: LazyLock<Mutex<HashMap<String, Store>>> = LazyLock::new(Default::default);
+
+    /// Runs `f` on the store of a database at `version`; `None` when the store
+    /// already holds a later version (the caller read an older one).
+    fn with_store<T>(token: &str, version: i64, f: impl FnOnce(&mut Store) -> T) -> Option<T> {
+        let mut stores = STORES.lock().unwrap_or_else(|e| e.into_inner());
+        let store = stores.entry(token.to_string()).or_default();
+        if store.version < version {
+            *store = Store {
+                version,
+                ..Store::default()
+            };
+        }
+        (store.version == version).then(|| f(store))
+    }
+
+    pub fn tallies(token: &str, version: i64, key: &TallyKey) -> Option<Arc<BTreeMap<i64, Tally>>> {
+        with_store(token, version, |s| s.tallies.get(key).cloned()).flatten()
+    }
+
+    pub fn keep_tallies(
+        token: &str,
+        version: i64,
+        key: TallyKey,
+        value: Arc<BTreeMap<i64, Tally>>,
+    ) {
+        with_store(token, version, |s| {
+            if s.tallies.len() >= MAX_ENTRIES {
+                s.tallies.clear();
+            }
+            s.tallies.insert(key, value);
+        });
+    }
+
+    pub fn points(token: &str, version: i64, key: &PointsKey) -> Option<Arc<Vec<Counts>>> {
+        with_store(token, version, |s| s.points.get(key).cloned()).flatten()
+    }
+
+    pub fn keep_points(token: &str, version: i64, key: PointsKey, value: Arc<Vec<Counts>>) {
+        with_store(token, version, |s| {
+            if s.points.len() >= MAX_ENTRIES {
+                s.points.clear();
+            }
+            s.points.insert(key, value);
+        });
+    }
+}
+
+/// The counts by lead unit of a report, computed once per data version.
+pub fn tallies(
+    conn: &mut Conn,
+    period: &Period,
+    as_of: NaiveDate,
+    units: Option<&[i64]>,
+) -> Result<std::sync::Arc<BTreeMap<i64, Tally>>> {
+    Ok(with_conn!(&mut **conn, c => {
+        let (token, version) = c.data_version()?;
+        let key = (period.from, period.to, as_of, units.map(<[i64]>::to_vec));
+        match cache::tallies(&token, version, &key) {
+            Some(hit) => Ok::<_, diesel::result::Error>(hit),
+            None => {
+                let fresh = std::sync::Arc::new(c.report_tallies(period, as_of, units)?);
+                cache::keep_tallies(&token, version, key, fresh.clone());
+                Ok(fresh)
+            }
+        }
+    })?)
+}
+
+/// The totals of the points of a completion chart, computed once per data version.
+pub fn point_counts(
+    conn: &mut Conn,
+    points: &[ProgressPoint],
+    units: Option<&[i64]>,
+) -> Result<std::sync::Arc<Vec<Counts>>> {
+    Ok(with_conn!(&mut **conn, c => {
+        let (token, version) = c.data_version()?;
+        let key = (
+            points.iter().map(|p| (p.period.from, p.period.to, p.as_of)).collect(),
+            units.map(<[i64]>::to_vec),
+        );
+        match cache::points(&token, version, &key) {
+            Some(hit) => Ok::<_, diesel::result::Error>(hit),
+            None => {
+                let fresh = std::sync::Arc::new(c.point_totals(points, units)?);
+                cache::keep_points(&token, version, key, fresh.clone());
+                Ok(fresh)
+            }
+        }
+    })?)
 }
 
 /// The counts of one unit.
@@ -158,8 +243,96 @@ pub struct Tally {
     pub ages: AgeCounts,
 }
 
+/// What the report needs of each task in it: its lead unit, dates and
+/// whether its deadline moved. Read once per report; the counts are then the
+/// pure functions' own ([`tally`], [`overdue_ages`]), so the report equals
+/// them by construction, and the SQL only decides which rows to read.
+fn reported(
+    row: (
+        i64,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        bool,
+    ),
+) -> ReportedTask {
+    let (lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, extended) = row;
+    ReportedTask {
+        lead_unit_id,
+        dates: TaskDates {
+            assigned_on,
+            deadline,
+            completed_on,
+            cancelled_on,
+        },
+        extended,
+    }
+}
+
+/// The counts by unit of a report, from rows that include its tasks.
+pub fn count(rows: &[ReportedTask], period: &Period, as_of: NaiveDate) -> BTreeMap<i64, Tally> {
+    let mut by_unit: BTreeMap<i64, Tally> = tally(rows, period, as_of)
+        .into_iter()
+        .map(|(unit, counts)| {
+            (
+                unit,
+                Tally {
+                    counts,
+                    ages: AgeCounts::default(),
+                },
+            )
+        })
+        .collect();
+    for (unit, ages) in overdue_ages(rows, period, as_of) {
+        by_unit.entry(unit).or_default().ages = ages;
+    }
+    by_unit
+}
+
+/// The totals of the points of a completion chart, from rows that include their tasks.
+pub fn count_points(rows: &[ReportedTask], points: &[ProgressPoint]) -> Vec<Counts> {
+    let mut totals = vec![Counts::default(); points.len()];
+    for t in rows {
+        for (total, p) in totals.iter_mut().zip(points) {
+            if p.period.inclusion(&t.dates, p.as_of).is_none() {
+                continue;
+            }
+            if let Some(status) = t.dates.status_as_of(p.as_of) {
+                total.add_status(status, 1);
+            }
+        }
+    }
+    totals
+}
+
+/// The rows a set of reports reads: the scope of the widest period as of the
+/// earliest date holds the tasks of every report of the same start.
+fn rows_scope(period: &Period, as_of: NaiveDate, points: &[ProgressPoint]) -> (Period, NaiveDate) {
+    let to = points
+        .iter()
+        .map(|p| p.period.to)
+        .fold(period.to, NaiveDate::max);
+    let earliest = points.iter().map(|p| p.as_of).fold(as_of, NaiveDate::min);
+    (
+        Period {
+            from: period.from,
+            to,
+        },
+        earliest,
+    )
+}
+
 /// The report's queries, for either backend (also inside a write transaction).
 pub trait ReportQueries {
+    /// The tasks of a period's report as of a date, for some units or all.
+    fn report_rows(
+        &mut self,
+        period: &Period,
+        as_of: NaiveDate,
+        units: Option<&[i64]>,
+    ) -> QueryResult<Vec<ReportedTask>>;
+
     /// The counts by lead unit of a period's report as of a date, for some units or all.
     fn report_tallies(
         &mut self,
@@ -168,7 +341,11 @@ pub trait ReportQueries {
         units: Option<&[i64]>,
     ) -> QueryResult<BTreeMap<i64, Tally>>;
 
-    /// The total counts of several reports of one period start at once (one scan).
+    /// Which database this is, and the version of its report data (raised by
+    /// triggers in the same transaction as any change of a task's unit or dates).
+    fn data_version(&mut self) -> QueryResult<(String, i64)>;
+
+    /// The total counts of several reports of one period start at once.
     fn point_totals(
         &mut self,
         points: &[ProgressPoint],
@@ -177,74 +354,45 @@ pub trait ReportQueries {
 }
 
 impl_for_backends!(ReportQueries {
-    fn report_tallies(&mut self, period: &Period, as_of: NaiveDate, units: Option<&[i64]>) -> QueryResult<BTreeMap<i64, Tally>> {
+    fn report_rows(&mut self, period: &Period, as_of: NaiveDate, units: Option<&[i64]>) -> QueryResult<Vec<ReportedTask>> {
         let unit_filter = units_sql(units);
-        let select = format!(
-            "SELECT tasks.lead_unit_id AS lead_unit_id, {status} AS status, {age} AS age, \
-             CASE WHEN tasks.assigned_on < {from} THEN 1 ELSE 0 END AS carried, \
-             CASE WHEN tasks.original_deadline IS NOT NULL THEN 1 ELSE 0 END AS extended FROM tasks WHERE ",
-            status = status_sql(as_of),
-            age = age_number_sql(as_of),
-            from = lit(period.from),
-        );
-        let parts: Vec<String> = scope_parts(period, as_of)
-            .iter()
-            .map(|part| format!("{select}{part}{unit_filter}"))
-            .collect();
-        let sql = format!(
-            "SELECT t.lead_unit_id AS lead_unit_id, t.status AS status, CAST(t.age AS INTEGER) AS age, \
-             COUNT(*) AS n, CAST(SUM(t.carried) AS BIGINT) AS carried, CAST(SUM(t.extended) AS BIGINT) AS extended \
-             FROM ({}) t GROUP BY t.lead_unit_id, t.status, t.age",
-            parts.join(" UNION ALL ")
-        );
-        let mut by_unit: BTreeMap<i64, Tally> = BTreeMap::new();
-        for row in diesel::sql_query(sql).load::<Row>(self)? {
-            let tally = by_unit.entry(row.lead_unit_id).or_default();
-            if let Some(status) = Status::from_code(&row.status) {
-                tally.counts.add_status(status, row.n as u64);
-            }
-            tally.counts.carried_over += row.carried as u64;
-            tally.counts.extended += row.extended as u64;
-            if let Some(bucket) = AgeBucket::from_number(&row.age.to_string()) {
-                tally.ages.add_to(bucket, row.n as u64);
-            }
+        let mut rows = Vec::new();
+        // One part at a time, each read through its own index.
+        for part in scope_parts(period, as_of) {
+            rows.extend(
+                tasks::table
+                    .filter(sql::<Bool>(&format!("{part}{unit_filter}")))
+                    .select((
+                        tasks::lead_unit_id,
+                        tasks::assigned_on,
+                        tasks::deadline,
+                        tasks::completed_on,
+                        tasks::cancelled_on,
+                        tasks::original_deadline.is_not_null(),
+                    ))
+                    .load::<(i64, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, bool)>(self)?
+                    .into_iter()
+                    .map(reported),
+            );
         }
-        Ok(by_unit)
+        Ok(rows)
+    }
+
+    fn report_tallies(&mut self, period: &Period, as_of: NaiveDate, units: Option<&[i64]>) -> QueryResult<BTreeMap<i64, Tally>> {
+        Ok(count(&self.report_rows(period, as_of, units)?, period, as_of))
+    }
+
+    fn data_version(&mut self) -> QueryResult<(String, i64)> {
+        let row = diesel::sql_query("SELECT token, version FROM report_state WHERE id = 1").get_result::<StateRow>(self)?;
+        Ok((row.token, row.version))
     }
 
     fn point_totals(&mut self, points: &[ProgressPoint], units: Option<&[i64]>) -> QueryResult<Vec<Counts>> {
-        let (Some(first), Some(widest_to), Some(earliest)) = (
-            points.first(),
-            points.iter().map(|p| p.period.to).max(),
-            points.iter().map(|p| p.as_of).min(),
-        ) else {
+        let Some(last) = points.last() else {
             return Ok(Vec::new());
         };
-        // Every point's tasks are among those of the widest period as of the earliest date.
-        let superset = Period { from: first.period.from, to: widest_to };
-        let columns: Vec<String> = points
-            .iter()
-            .map(|p| format!("(CASE WHEN {} THEN {} ELSE 'out' END)", scope_sql(&p.period, p.as_of), status_sql(p.as_of)))
-            .collect();
-        let statuses = columns.join(" || '|' || ");
-        let unit_filter = units_sql(units);
-        let parts: Vec<String> = scope_parts(&superset, earliest)
-            .iter()
-            .map(|part| format!("SELECT {statuses} AS statuses FROM tasks WHERE {part}{unit_filter}"))
-            .collect();
-        let sql = format!(
-            "SELECT t.statuses AS statuses, COUNT(*) AS n FROM ({}) t GROUP BY t.statuses",
-            parts.join(" UNION ALL ")
-        );
-        let mut totals = vec![Counts::default(); points.len()];
-        for row in diesel::sql_query(sql).load::<PointsRow>(self)? {
-            for (total, code) in totals.iter_mut().zip(row.statuses.split('|')) {
-                if let Some(status) = Status::from_code(code) {
-                    total.add_status(status, row.n as u64);
-                }
-            }
-        }
-        Ok(totals)
+        let (scope, earliest) = rows_scope(&last.period, last.as_of, points);
+        Ok(count_points(&self.report_rows(&scope, earliest, units)?, points))
     }
 });
 
@@ -325,6 +473,45 @@ pub fn assemble(
     }
 }
 
+/// A report and the points of its completion chart, from one read of the
+/// tasks when neither was computed at this data version.
+#[allow(clippy::type_complexity)]
+pub fn report_and_points(
+    conn: &mut Conn,
+    period: &Period,
+    as_of: NaiveDate,
+    points: &[ProgressPoint],
+    units: Option<&[i64]>,
+) -> Result<(
+    std::sync::Arc<BTreeMap<i64, Tally>>,
+    std::sync::Arc<Vec<Counts>>,
+)> {
+    Ok(with_conn!(&mut **conn, c => {
+        let (token, version) = c.data_version()?;
+        let report_key = (period.from, period.to, as_of, units.map(<[i64]>::to_vec));
+        let points_key = (
+            points.iter().map(|p| (p.period.from, p.period.to, p.as_of)).collect(),
+            units.map(<[i64]>::to_vec),
+        );
+        let known = (
+            cache::tallies(&token, version, &report_key),
+            cache::points(&token, version, &points_key),
+        );
+        match known {
+            (Some(report), Some(counts)) => Ok::<_, diesel::result::Error>((report, counts)),
+            _ => {
+                let (scope, earliest) = rows_scope(period, as_of, points);
+                let rows = c.report_rows(&scope, earliest, units)?;
+                let report = std::sync::Arc::new(count(&rows, period, as_of));
+                let counts = std::sync::Arc::new(count_points(&rows, points));
+                cache::keep_tallies(&token, version, report_key, report.clone());
+                cache::keep_points(&token, version, points_key, counts.clone());
+                Ok((report, counts))
+            }
+        }
+    })?)
+}
+
 /// The report for a period as of a date, for all units or the subtree of one.
 pub fn period_report(
     conn: &mut Conn,
@@ -332,12 +519,9 @@ pub fn period_report(
     as_of: NaiveDate,
     root_unit: Option<i64>,
 ) -> Result<Report> {
-    let (units, in_scope, by_unit) = with_conn!(&mut **conn, c => {
-        let units = c.load_unit_infos()?;
-        let in_scope = root_unit.map(|root| subtree(&units, root));
-        let by_unit = c.report_tallies(period, as_of, in_scope.as_deref())?;
-        Ok::<_, diesel::result::Error>((units, in_scope, by_unit))
-    })?;
+    let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
+    let in_scope = root_unit.map(|root| subtree(&units, root));
+    let by_unit = tallies(conn, period, as_of, in_scope.as_deref())?;
     Ok(assemble(
         period,
         as_of,
@@ -356,14 +540,15 @@ pub fn progress(
     root_unit: Option<i64>,
 ) -> Result<Vec<(ProgressPoint, Counts)>> {
     let points = progress_points(period, as_of);
-    let totals = with_conn!(&mut **conn, c => {
-        let in_scope = match root_unit {
-            None => None,
-            Some(root) => Some(subtree(&c.load_unit_infos()?, root)),
-        };
-        c.point_totals(&points, in_scope.as_deref())
-    })?;
-    Ok(points.into_iter().zip(totals).collect())
+    let in_scope = match root_unit {
+        None => None,
+        Some(root) => Some(subtree(
+            &with_conn!(&mut **conn, c => c.load_unit_infos())?,
+            root,
+        )),
+    };
+    let totals = point_counts(conn, &points, in_scope.as_deref())?;
+    Ok(points.into_iter().zip(totals.iter().copied()).collect())
 }
 
 /// What the dashboard of one reader shows.
@@ -431,15 +616,15 @@ pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
     let scope_root = user_scope(conn, req.user_id)?;
     let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
     let (root, unit_ids) = resolve_units(&units, scope_root, req.unit.as_deref())?;
-    let (by_unit, totals) = with_conn!(&mut **conn, c => {
-        let by_unit = c.report_tallies(&req.period, req.as_of, unit_ids.as_deref())?;
-        let totals = if req.progress {
-            c.point_totals(&progress_points(&req.period, req.as_of), unit_ids.as_deref())?
-        } else {
-            Vec::new()
-        };
-        Ok::<_, diesel::result::Error>((by_unit, totals))
-    })?;
+    let (by_unit, totals) = if req.progress {
+        let points = progress_points(&req.period, req.as_of);
+        report_and_points(conn, &req.period, req.as_of, &points, unit_ids.as_deref())?
+    } else {
+        (
+            tallies(conn, &req.period, req.as_of, unit_ids.as_deref())?,
+            Default::default(),
+        )
+    };
     let frozen = if req.frozen {
         super::closes::frozen(conn, &req.period)?
     } else {
@@ -458,7 +643,7 @@ pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
     let progress = if req.progress {
         progress_points(&req.period, req.as_of)
             .into_iter()
-            .zip(totals)
+            .zip(totals.iter().copied())
             .collect()
     } else {
         Vec::new()

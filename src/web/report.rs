@@ -111,73 +111,77 @@ pub enum Only {
 /// Builds the link to the tasks behind a number. The task list (`/tasks`)
 /// takes it when it can say exactly the same (one lead unit, or the whole
 /// tree, and statuses); the dashboard's own list takes the rest (a scope or
-/// a subtree, carried over, extended, the age of overdue tasks).
+/// a subtree, carried over, extended, the age of overdue tasks). The common
+/// start of the links is encoded once: a page has thousands of them.
 #[derive(Debug, Clone)]
 pub struct Drill {
-    period: Period,
-    as_of: NaiveDate,
     unit: Option<String>,
     /// The report covers every unit.
     whole_tree: bool,
+    /// `/tasks?period=…&as_of=…`
+    tasks_base: String,
+    /// `/dashboard/tasks?period=…&as_of=…[&unit=…]`
+    list_base: String,
+}
+
+fn enc(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 impl Drill {
     pub fn new(q: &Query, whole_tree: bool) -> Drill {
+        Drill::build(q.period, q.as_of, q.unit.clone(), whole_tree)
+    }
+
+    fn build(period: Period, as_of: NaiveDate, unit: Option<String>, whole_tree: bool) -> Drill {
+        let base = format!("?period={}&as_of={as_of}", enc(&period.name()));
+        let list_base = match &unit {
+            Some(u) => format!("/dashboard/tasks{base}&unit={}", enc(u)),
+            None => format!("/dashboard/tasks{base}"),
+        };
         Drill {
-            period: q.period,
-            as_of: q.as_of,
-            unit: q.unit.clone(),
+            tasks_base: format!("/tasks{base}"),
+            list_base,
+            unit,
             whole_tree,
         }
     }
 
     fn at(&self, period: Period, as_of: NaiveDate) -> Drill {
-        Drill {
-            period,
-            as_of,
-            ..self.clone()
-        }
+        Drill::build(period, as_of, self.unit.clone(), self.whole_tree)
     }
 
     pub fn link(&self, lead: Option<&str>, statuses: &[Status], only: Only) -> String {
-        let mut pairs = vec![
-            ("period", self.period.name()),
-            ("as_of", self.as_of.to_string()),
-        ];
-        let status = statuses
-            .iter()
-            .map(|s| s.code())
-            .collect::<Vec<_>>()
-            .join(",");
-        if only == Only::All && (lead.is_some() || self.whole_tree) {
-            if let Some(code) = lead {
-                pairs.push(("unit", code.to_string()));
-            }
-            if !status.is_empty() {
-                pairs.push(("status", status));
-            }
-            return url("/tasks", &pairs);
-        }
-        if let Some(u) = &self.unit {
-            pairs.push(("unit", u.clone()));
-        }
+        let to_tasks = only == Only::All && (lead.is_some() || self.whole_tree);
+        let mut out = if to_tasks {
+            self.tasks_base.clone()
+        } else {
+            self.list_base.clone()
+        };
         if let Some(code) = lead {
-            pairs.push(("lead_unit", code.to_string()));
+            out.push_str(if to_tasks { "&unit=" } else { "&lead_unit=" });
+            out.push_str(&enc(code));
         }
-        if !status.is_empty() {
-            pairs.push(("status", status));
+        for (i, s) in statuses.iter().enumerate() {
+            out.push_str(if i == 0 { "&status=" } else { "%2C" });
+            out.push_str(s.code());
         }
         match only {
             Only::All => {}
-            Only::CarriedOver => pairs.push(("carried", "1".into())),
-            Only::Extended => pairs.push(("extended", "1".into())),
-            Only::Age(b) => pairs.push(("age", b.number().to_string())),
+            Only::CarriedOver => out.push_str("&carried=1"),
+            Only::Extended => out.push_str("&extended=1"),
+            Only::Age(b) => {
+                out.push_str("&age=");
+                out.push_str(&b.number().to_string());
+            }
         }
-        url("/dashboard/tasks", &pairs)
+        out
     }
 }
 
-/// The link behind each number of a line.
+/// The link behind each number of a line, written for an HTML attribute
+/// (`&amp;`): a page has thousands, and their parts are percent-encoded, so
+/// templates print them as they are.
 #[derive(Debug, Clone, Serialize)]
 pub struct Links {
     pub total: String,
@@ -189,27 +193,22 @@ pub struct Links {
     pub extended: String,
     pub completion_rate: String,
     pub on_time_rate: String,
-    /// The overdue tasks of each age.
-    pub ages: Vec<String>,
 }
 
 impl Links {
     fn new(drill: &Drill, lead: Option<&str>) -> Links {
-        let s = |st: &[Status]| drill.link(lead, st, Only::All);
+        let attr = |link: String| link.replace('&', "&amp;");
+        let s = |st: &[Status]| attr(drill.link(lead, st, Only::All));
         Links {
             total: s(&[]),
             done_on_time: s(&[Status::DoneOnTime]),
             done_late: s(&[Status::DoneLate]),
             in_progress: s(&[Status::InProgress]),
             overdue: s(&[Status::Overdue]),
-            carried_over: drill.link(lead, &[], Only::CarriedOver),
-            extended: drill.link(lead, &[], Only::Extended),
+            carried_over: attr(drill.link(lead, &[], Only::CarriedOver)),
+            extended: attr(drill.link(lead, &[], Only::Extended)),
             completion_rate: s(&[Status::DoneOnTime, Status::DoneLate]),
             on_time_rate: s(&[Status::DoneOnTime]),
-            ages: AgeBucket::ALL
-                .iter()
-                .map(|b| drill.link(lead, &[Status::Overdue], Only::Age(*b)))
-                .collect(),
         }
     }
 }

@@ -1,0 +1,4 @@
+DROP TRIGGER tasks_report_delete;
+DROP TRIGGER tasks_report_update;
+DROP TRIGGER tasks_report_insert;
+DROP TABLE report_state;
