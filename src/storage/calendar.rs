@@ -31,6 +31,9 @@ pub struct Feed {
     pub tasks: Vec<FeedTask>,
 }
 
+/// id, reference, content, deadline, lead unit id, code and name, last change.
+type FeedRow = (i64, String, String, Option<NaiveDate>, i64, String, String, chrono::NaiveDateTime);
+
 /// The unit's feed secret, made on first use.
 pub fn secret_for_unit(conn: &mut Conn, unit_id: i64) -> Result<String> {
     let fresh = crate::auth::random_secret(SECRET_BYTES);
@@ -86,7 +89,7 @@ pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
         let coordinated = task_coordinators::table
             .filter(task_coordinators::unit_id.eq(unit.id))
             .select(task_coordinators::task_id);
-        let rows: Vec<(i64, String, String, Option<NaiveDate>, i64, String, String, chrono::NaiveDateTime)> = tasks::table
+        let rows: Vec<FeedRow> = tasks::table
             .inner_join(units::table)
             .filter(tasks::lead_unit_id.eq(unit.id).or(tasks::id.eq_any(coordinated)))
             .filter(tasks::completed_on.is_null())

@@ -35,7 +35,7 @@ async fn feed(state: State, path: web::Path<String>) -> Result<HttpResponse, Api
     let body = render(
         &feed,
         &st.config.base_url,
-        &st.config.mail_from.email.domain().to_string(),
+        st.config.mail_from.email.domain(),
         Lang::Vi,
         Utc::now(),
     );
