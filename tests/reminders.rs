@@ -1256,3 +1256,55 @@ fn serve_sends_due_reminders_on_its_interval_and_stops() {
     let files = std::fs::read_dir(&mail_dir).expect("dir").count() as i64;
     assert_eq!(files, counts.sent);
 }
+
+/// Two instances planning the same day at the same moment (two `serve`s on one
+/// database) record each reminder once and queue each mail once.
+#[test]
+fn two_planners_at_once_queue_each_mail_once() {
+    for_both(|backend| {
+        let test_db = TestDb::new(backend);
+        let _f = fixture(&test_db);
+        let smtp = SmtpServer::start();
+        let url = dondoc::config::DatabaseUrl::parse(&test_db.url).expect("url");
+        // A Monday with digests only, then a Wednesday with reminders.
+        for day in ["2022-12-26", "2022-12-28"] {
+            let seen = smtp.received().len();
+            let barrier = Arc::new(std::sync::Barrier::new(2));
+            let results: Vec<_> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..2)
+                    .map(|_| {
+                        let barrier = barrier.clone();
+                        let url = url.clone();
+                        let smtp_url = smtp.url();
+                        let test_db = &test_db;
+                        s.spawn(move || {
+                            let db = Db::connect(&url).expect("connect");
+                            let m = mailer(test_db, &db, Some(&smtp_url), "mon");
+                            barrier.wait();
+                            m.remind(&db, d(day), false).expect("remind")
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("planner"))
+                    .collect()
+            });
+            let mails: usize = results.iter().map(|(q, _)| q.mails).sum();
+            let reminders: usize = results.iter().map(|(q, _)| q.reminders).sum();
+            let got = by_recipient(&smtp.since(seen), &["T1", "T4", "ONGOING"]);
+            let want = if day == "2022-12-26" {
+                expect(&[(BTG, &["T1", "ONGOING"]), (VP, &["T1", "T4"])])
+            } else {
+                expect(&[(BTG, &["T1"]), (VP, &["T1", "T4"])])
+            };
+            assert_eq!(got, want, "{backend:?} {day}");
+            assert_eq!(mails, want.len(), "{backend:?} {day}");
+            assert_eq!(
+                reminders,
+                if day == "2022-12-26" { 0 } else { 3 },
+                "{backend:?} {day}"
+            );
+        }
+    });
+}
