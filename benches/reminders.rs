@@ -6,6 +6,23 @@
 //! `DONDOC_BENCH_BACKEND=postgres cargo bench --bench reminders` (a fresh
 //! database on DONDOC_TEST_POSTGRES_URL, dropped after);
 //! `DONDOC_BENCH_TASKS` and `DONDOC_BENCH_MAILS` change the sizes.
+//!
+//! Figures on the project's 2-core machine, release build, with other builds
+//! running beside it (November 2026), for a Monday of 100 000 tasks over 60
+//! units (81 882 open; 37 845 reminders to 121 recipients, 60 digests):
+//!
+//! | | SQLite | PostgreSQL 15 |
+//! | --- | --- | --- |
+//! | read the open tasks | 0.28 s | 0.44 s |
+//! | apply the policy, group by recipient | 0.11 s | 0.09 s |
+//! | queue: all of the above, record, render, enqueue, in one transaction (goal ≤ 5 s) | 1.7–2.2 s | 3.0 s |
+//! | queue the same day again (nothing new) | 0.65 s | 1.0 s |
+//! | deliver 10 000 mails (4 000 on PostgreSQL) to SMTP on loopback, 4 threads | 87 mails/s | 85 mails/s |
+//! | the same, 1 thread | 22 mails/s | |
+//!
+//! One SMTP conversation waits about 40 ms per mail: lettre writes the message
+//! and its final dot in two writes, and the second waits for the server's
+//! delayed ACK. Hence several sending threads.
 
 use chrono::{Datelike, NaiveDate};
 use diesel::connection::SimpleConnection;
