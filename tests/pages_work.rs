@@ -111,4 +111,42 @@ on_both_backends! {
         assert!(html.contains("Đang triển khai"), "the last report is shown");
         assert!(html.contains("quá hạn") && html.contains("còn "), "days left or overdue");
     }
+
+    async fn the_units_feed_and_the_undelivered_mails_are_on_their_pages(app) {
+        let unit = app.web_as(Role::Unit).await;
+        let (status, html) = unit.get("/units").await;
+        assert_eq!(status, 200);
+        let html = html.replace("&#x2F;", "/");
+        let at = html.find("/ics/").expect("the unit's feed address");
+        let path = &html[at..at + html[at..].find('"').expect("end")];
+        let res = app.client.get(app.url(path)).send().await.expect("feed");
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.text().await.unwrap_or_default().starts_with("BEGIN:VCALENDAR"));
+        let leader = app.web_as(Role::Leader).await;
+        let (_, html) = leader.get("/units").await;
+        assert!(!html.replace("&#x2F;", "/").contains("/ics/"), "a user without a unit sees no feed");
+        {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::outbox::enqueue(&mut conn, &dondoc::storage::outbox::NewMail {
+                dedup_key: "test:dead".into(), recipient: "x@example.vn".into(), subject: "Thư thử".into(), body_text: "a".into(), body_html: "<p>a</p>".into(),
+            }).expect("enqueue");
+            use diesel::RunQueryDsl;
+            dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query("UPDATE mail_outbox SET state = 'dead', last_error = '550 no such user'").execute(c)).expect("dead");
+        }
+        let admin = app.web_as(Role::Admin).await;
+        let (status, html) = admin.get("/admin/mail").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("550 no such user") && html.contains("Thư thử"));
+        let csrf = csrf_in(&html).expect("csrf");
+        let id = {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::outbox::by_key(&mut conn, "test:dead").expect("mail").id
+        };
+        let (status, _, _) = admin.post(&format!("/admin/mail/{id}/send"), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 303);
+        let mut conn = app.db.conn().expect("conn");
+        assert_eq!(dondoc::storage::outbox::by_key(&mut conn, "test:dead").expect("mail").state, "pending");
+        let (status, _) = unit.get("/admin/mail").await;
+        assert_eq!(status, 403);
+    }
 }

@@ -746,3 +746,81 @@ pub async fn audit(
         },
     )
 }
+
+#[derive(Debug, Serialize)]
+struct DeadMail {
+    id: i64,
+    recipient: String,
+    subject: String,
+    attempts: i32,
+    last_error: String,
+    created_at: String,
+}
+
+/// `/admin/mail`: the outbox at a glance, and the mails that could not be
+/// delivered, each with a "send again" button.
+pub async fn mail(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
+    let tz = state.config.tz;
+    let (counts, dead) = state
+        .clone()
+        .into_inner()
+        .run(|conn| {
+            Ok((
+                storage::outbox::counts(conn)?,
+                storage::outbox::dead_letters(conn, 200)?,
+            ))
+        })
+        .await?;
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert(
+        "counts",
+        &[
+            ("pending", counts.pending),
+            ("sending", counts.sending),
+            ("sent", counts.sent),
+            ("dead", counts.dead),
+        ],
+    );
+    ctx.insert(
+        "dead",
+        &dead
+            .into_iter()
+            .map(|m| DeadMail {
+                id: m.id,
+                recipient: m.recipient,
+                subject: m.subject,
+                attempts: m.attempts,
+                last_error: m.last_error,
+                created_at: m
+                    .created_at
+                    .and_utc()
+                    .with_timezone(&tz)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    render(&state, "admin/mail.html", &ctx)
+}
+
+pub async fn send_again(
+    state: State,
+    user: PageUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    state
+        .into_inner()
+        .run(move |conn| storage::outbox::send_again(conn, id))
+        .await?;
+    session::flash(
+        &user.visitor.session,
+        "ok",
+        i18n::text(user.visitor.lang, "admin-mail-queued"),
+    );
+    Ok(redirect("/admin/mail"))
+}

@@ -327,8 +327,23 @@ pub async fn units(
     req: HttpRequest,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
-    let units = state.clone().into_inner().run(storage::units::list).await?;
+    let own = user.account.user.unit_id;
+    let (units, secret) = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            // The secret feed address is shown to the unit's own people only.
+            let secret = own
+                .map(|u| storage::calendar::secret_for_unit(conn, u))
+                .transpose()?;
+            Ok((storage::units::list(conn)?, secret))
+        })
+        .await?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("units", &super::admin::unit_tree(units));
+    ctx.insert(
+        "feed_url",
+        &secret.map(|s| crate::web::ics::feed_url(&state.config.base_url, &s)),
+    );
     render(&state, "units.html", &ctx)
 }

@@ -100,6 +100,8 @@ page_routes! {
     POST "/admin/tokens" => admin::create_token, Signed(ManageTokens),
     POST "/admin/tokens/{id}/revoke" => admin::revoke_token, Signed(ManageTokens),
     GET "/admin/audit" => admin::audit, Signed(ReadAuditLog),
+    GET "/admin/mail" => admin::mail, Signed(ManageSettings),
+    POST "/admin/mail/{id}/send" => admin::send_again, Signed(ManageSettings),
 }
 
 /// The action the matched page needs (`None` for public pages and unknown routes).
@@ -140,6 +142,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "admin/units.html",
     "admin/tokens.html",
     "admin/audit.html",
+    "admin/mail.html",
     "meeting_new.html",
     "meeting_edit.html",
     "task_form.html",
