@@ -149,4 +149,39 @@ on_both_backends! {
         let (status, _) = unit.get("/admin/mail").await;
         assert_eq!(status, 403);
     }
+
+    async fn a_signed_link_opens_the_report_form_without_a_password(app) {
+        let id = new_task(&app, "BTGTU").await;
+        let (secret, unit_id) = {
+            let mut conn = app.db.conn().expect("conn");
+            let secret = dondoc::storage::settings::get(&mut conn, "secret_key").expect("setting").expect("secret");
+            (secret, dondoc::storage::units::by_code(&mut conn, "BTGTU").expect("unit").id)
+        };
+        let soon = chrono::Utc::now() + chrono::Duration::days(3);
+        let token = dondoc::mail::link::sign(&secret, id, unit_id, soon);
+        let web = WebClient::new(&app);
+        let (status, html) = web.get(&format!("/tasks/{id}/report?t={token}")).await;
+        assert_eq!(status, 200, "{html}");
+        let csrf = csrf_in(&html).expect("csrf");
+        let (status, _, html) = web.post(&format!("/tasks/{id}/report?t={token}"), &[("csrf", csrf.as_str()), ("percent", "150"), ("note", "Giữ nguyên")]).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("Giữ nguyên"));
+        let (status, _, html) = web.post(&format!("/tasks/{id}/report?t={token}"), &[("csrf", csrf.as_str()), ("percent", "55"), ("note", "Báo cáo qua đường dẫn")]).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("link-done"));
+        let mut conn = app.db.conn().expect("conn");
+        let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
+        assert_eq!((reports.len(), reports[0].percent, reports[0].unit.as_str()), (1, 55, "BTGTU"));
+        drop(conn);
+        let other = new_task(&app, "BTGTU").await;
+        let (status, _) = web.get(&format!("/tasks/{other}/report?t={token}")).await;
+        assert_eq!(status, 403, "the link is for one task");
+        let expired = dondoc::mail::link::sign(&secret, id, unit_id, chrono::Utc::now() - chrono::Duration::days(1));
+        let (status, html) = web.get(&format!("/tasks/{id}/report?t={expired}")).await;
+        assert_eq!(status, 403);
+        assert!(html.contains("hết hạn"));
+        let tampered = token.replace(&format!(".{unit_id}."), ".999.");
+        let (status, _) = web.get(&format!("/tasks/{id}/report?t={tampered}")).await;
+        assert_eq!(status, 403);
+    }
 }

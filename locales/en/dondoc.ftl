@@ -473,3 +473,5 @@ mail-state-sent = Sent
 mail-state-dead = Undelivered
 units-feed = Deadline calendar (ICS)
 units-feed-hint = A secret address: add it to a calendar app to see the unit's deadlines. Do not share it.
+link-expired = This report link has expired. Please sign in to report.
+link-invalid = This report link is not valid.

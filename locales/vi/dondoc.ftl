@@ -473,3 +473,5 @@ mail-state-sent = Đã gửi
 mail-state-dead = Không gửi được
 units-feed = Lịch hạn nhiệm vụ (ICS)
 units-feed-hint = Địa chỉ bí mật: thêm vào ứng dụng lịch để thấy các thời hạn của đơn vị. Không chia sẻ địa chỉ này.
+link-expired = Đường dẫn báo cáo đã hết hạn. Hãy đăng nhập để báo cáo.
+link-invalid = Đường dẫn báo cáo không hợp lệ.

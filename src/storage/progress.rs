@@ -198,9 +198,35 @@ pub fn add_report(
     today: NaiveDate,
     mails: MailMaker,
 ) -> Result<i64> {
+    let unit = account.unit_code.clone().ok_or(StorageError::Forbidden)?;
+    add_report_as(
+        conn,
+        task_id,
+        Some(account.user.id),
+        &unit,
+        input,
+        file,
+        today,
+        mails,
+    )
+}
+
+/// Records a report of a unit, by one of its users or through a signed link
+/// (`user_id` is then `None`).
+#[allow(clippy::too_many_arguments)]
+pub fn add_report_as(
+    conn: &mut Conn,
+    task_id: i64,
+    user_id: Option<i64>,
+    unit_code: &str,
+    input: &ReportInput,
+    file: Option<&StoredFile>,
+    today: NaiveDate,
+    mails: MailMaker,
+) -> Result<i64> {
     write_tx!(&mut **conn, c => {
         let task = load_open_task(c, task_id)?;
-        let part = part_of(account, &task)?;
+        let part = unit_part(unit_code, &task.lead_unit, &task.coordinators).ok_or(StorageError::Forbidden)?;
         if input.proposes_completion.is_some() {
             let pending: i64 = progress_reports::table
                 .filter(progress_reports::task_id.eq(task_id))
@@ -212,14 +238,14 @@ pub fn add_report(
             }
         }
         let unit_id = units::table
-            .filter(units::code.eq(account.unit_code.as_deref().unwrap_or("")))
+            .filter(units::code.eq(unit_code))
             .select(units::id)
             .first::<i64>(c)?;
         let id: i64 = diesel::insert_into(progress_reports::table)
             .values((
                 progress_reports::task_id.eq(task_id),
                 progress_reports::unit_id.eq(unit_id),
-                progress_reports::user_id.eq(Some(account.user.id)),
+                progress_reports::user_id.eq(user_id),
                 progress_reports::reported_on.eq(today),
                 progress_reports::percent.eq(input.percent),
                 progress_reports::note.eq(&input.note),
@@ -241,12 +267,12 @@ pub fn add_report(
         }
         let kind = if input.proposes_completion.is_some() { "proposal" } else { "report" };
         c.record_audit(&Entry {
-            user_id: Some(account.user.id),
+            user_id,
             action: if kind == "proposal" { "task.propose" } else { "task.report" },
             entity: "report",
             entity_id: Some(id),
             task_id: Some(task_id),
-            details: serde_json::json!({"percent": input.percent, "note": input.note, "unit": account.unit_code, "completed_on": input.proposes_completion}).to_string(),
+            details: serde_json::json!({"percent": input.percent, "note": input.note, "unit": unit_code, "completed_on": input.proposes_completion}).to_string(),
         })?;
         if kind == "proposal" {
             let recipients = c.official_recipients(task.task.assigned_by)?;

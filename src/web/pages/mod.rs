@@ -81,6 +81,8 @@ page_routes! {
     POST "/extensions/{id}/approve" => work::approve_extension, Signed(DecideExtensions),
     POST "/extensions/{id}/reject" => work::reject_extension, Signed(DecideExtensions),
     GET "/attachments/{id}" => work::attachment, Signed(Read),
+    GET "/tasks/{id}/report" => work::link_form, Public,
+    POST "/tasks/{id}/report" => work::link_report, Public,
     GET "/meetings" => browse::meetings, Signed(Read),
     GET "/meetings/new" => editing::new_meeting, Signed(RecordMeetings),
     POST "/meetings/new" => editing::post_new_meeting, Signed(RecordMeetings),
@@ -146,6 +148,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "meeting_new.html",
     "meeting_edit.html",
     "task_form.html",
+    "report_link.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the

@@ -530,3 +530,190 @@ pub(super) async fn work_context(
     ctx.insert("extensions", &exts);
     Ok(())
 }
+
+/// The task and unit a signed report link grants, or the reason it does not.
+async fn link_grant(
+    state: &State,
+    task_id: i64,
+    token: &str,
+) -> Result<(storage::tasks::TaskRecord, String), &'static str> {
+    let link = crate::mail::link::verify(&state.secret_key, token, chrono::Utc::now()).map_err(
+        |e| match e {
+            crate::mail::link::LinkError::Expired => "link-expired",
+            _ => "link-invalid",
+        },
+    )?;
+    if link.task_id != task_id {
+        return Err("link-invalid");
+    }
+    let unit_id = link.unit_id;
+    state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            let task = storage::tasks::get(conn, task_id)?;
+            let unit = storage::units::list(conn)?
+                .into_iter()
+                .find(|u| u.unit.id == unit_id)
+                .map(|u| u.unit.code)
+                .ok_or(storage::StorageError::NotFound)?;
+            Ok((task, unit))
+        })
+        .await
+        .map_err(|_| "link-invalid")
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LinkQuery {
+    #[serde(default)]
+    t: String,
+}
+
+async fn link_page(
+    state: &State,
+    req: &HttpRequest,
+    visitor: &session::Visitor,
+    task_id: i64,
+    token: &str,
+    errors: &[Invalid],
+    typed: &[(&str, &str)],
+    done: bool,
+) -> Result<HttpResponse, PageError> {
+    let mut ctx = super::frame(visitor, req);
+    let status = match link_grant(state, task_id, token).await {
+        Ok((task, unit)) => {
+            ctx.insert(
+                "task",
+                &super::browse::TaskLine::new(task, state.config.today()),
+            );
+            ctx.insert("unit", &unit);
+            ctx.insert("token", token);
+            if errors.is_empty() {
+                actix_web::http::StatusCode::OK
+            } else {
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+            }
+        }
+        Err(key) => {
+            ctx.insert("link_error", key);
+            actix_web::http::StatusCode::FORBIDDEN
+        }
+    };
+    ctx.insert("errors", &super::field_errors(visitor.lang, errors));
+    let typed: HashMap<String, String> = typed
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    ctx.insert("typed", &typed);
+    ctx.insert("done", &done);
+    super::render_with_status(state, "report_link.html", &ctx, status)
+}
+
+/// The report form a reminder links to: no password, for one task and one unit, until the link expires.
+pub async fn link_form(
+    state: State,
+    req: HttpRequest,
+    visitor: session::Visitor,
+    id: web::Path<i64>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, PageError> {
+    link_page(
+        &state,
+        &req,
+        &visitor,
+        id.into_inner(),
+        &query.t,
+        &[],
+        &[],
+        false,
+    )
+    .await
+}
+
+pub async fn link_report(
+    state: State,
+    req: HttpRequest,
+    visitor: session::Visitor,
+    id: web::Path<i64>,
+    query: web::Query<LinkQuery>,
+    form: Pairs,
+) -> Result<HttpResponse, PageError> {
+    let task_id = id.into_inner();
+    let (percent, note, completed_on) = (
+        field(&form, "percent"),
+        field(&form, "note"),
+        field(&form, "completed_on"),
+    );
+    let proposes = !field(&form, "proposes_completion").is_empty();
+    let typed = [
+        ("percent", percent.as_str()),
+        ("note", note.as_str()),
+        ("completed_on", completed_on.as_str()),
+        ("proposes_completion", if proposes { "1" } else { "" }),
+    ];
+    let Ok((task, unit)) = link_grant(&state, task_id, &query.t).await else {
+        return link_page(
+            &state,
+            &req,
+            &visitor,
+            task_id,
+            &query.t,
+            &[],
+            &typed,
+            false,
+        )
+        .await;
+    };
+    let today = state.config.today();
+    let input = match ReportInput::parse(
+        &RawReport {
+            percent: &percent,
+            note: &note,
+            proposes_completion: proposes,
+            completed_on: &completed_on,
+        },
+        task.task.assigned_on,
+        today,
+    ) {
+        Ok(i) => i,
+        Err(errors) => {
+            return link_page(
+                &state, &req, &visitor, task_id, &query.t, &errors, &typed, false,
+            )
+            .await
+        }
+    };
+    let st = state.clone().into_inner();
+    let maker_state = st.clone();
+    match st
+        .run(move |conn| {
+            storage::progress::add_report_as(
+                conn,
+                task_id,
+                None,
+                &unit,
+                &input,
+                None,
+                today,
+                &mail_maker(&maker_state),
+            )
+        })
+        .await
+    {
+        Ok(_) => link_page(&state, &req, &visitor, task_id, &query.t, &[], &[], true).await,
+        Err(e) => {
+            let error = super::fixable(e)?;
+            link_page(
+                &state,
+                &req,
+                &visitor,
+                task_id,
+                &query.t,
+                &[error],
+                &typed,
+                false,
+            )
+            .await
+        }
+    }
+}
