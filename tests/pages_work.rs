@@ -175,13 +175,13 @@ on_both_backends! {
         drop(conn);
         let other = new_task(&app, "BTGTU").await;
         let (status, _) = web.get(&format!("/tasks/{other}/report?t={token}")).await;
-        assert_eq!(status, 403, "the link is for one task");
+        assert_eq!(status, 401, "the link is for one task");
         let expired = dondoc::mail::link::sign(&secret, id, unit_id, chrono::Utc::now() - chrono::Duration::days(1));
         let (status, html) = web.get(&format!("/tasks/{id}/report?t={expired}")).await;
-        assert_eq!(status, 403);
+        assert_eq!(status, 401);
         assert!(html.contains("hết hạn"));
         let tampered = token.replace(&format!(".{unit_id}."), ".999.");
         let (status, _) = web.get(&format!("/tasks/{id}/report?t={tampered}")).await;
-        assert_eq!(status, 403);
+        assert_eq!(status, 401);
     }
 }

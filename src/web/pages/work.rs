@@ -595,8 +595,9 @@ async fn link_page(
             }
         }
         Err(key) => {
+            // Like a bad token: the credential (the link) is missing or no good.
             ctx.insert("link_error", key);
-            actix_web::http::StatusCode::FORBIDDEN
+            actix_web::http::StatusCode::UNAUTHORIZED
         }
     };
     ctx.insert("errors", &super::field_errors(visitor.lang, errors));
