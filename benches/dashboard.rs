@@ -435,6 +435,9 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
     };
     use dondoc::storage::report::ReportQueries;
     let points = dondoc::domain::dashboard::progress_points(&period, today);
+    time("reading the report's tasks", &mut || {
+        storage::with_conn!(&mut *conn, c => c.report_rows(&period, today, None)).expect("rows");
+    });
     time("report query (units, totals, ages), computed", &mut || {
         storage::with_conn!(&mut *conn, c => c.report_tallies(&period, today, None))
             .expect("report");

@@ -14,7 +14,7 @@
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use std::collections::{BTreeMap, HashMap};
 
 use super::schema::{tasks, users};
@@ -247,26 +247,44 @@ pub struct Tally {
 /// whether its deadline moved. Read once per report; the counts are then the
 /// pure functions' own ([`tally`], [`overdue_ages`]), so the report equals
 /// them by construction, and the SQL only decides which rows to read.
-fn reported(
-    row: (
-        i64,
-        NaiveDate,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-        bool,
-    ),
-) -> ReportedTask {
+type DayRow = (i64, i32, Option<i32>, Option<i32>, Option<i32>, i32);
+
+/// A date handed over as its day number (as [`chrono::Datelike::num_days_from_ce`]).
+/// SQLite keeps dates as text: its own date function reads them much faster
+/// than parsing each cell on our side, which made the read of a large report
+/// twice as slow.
+pub trait DaySql {
+    fn day(column: &str) -> String;
+}
+
+impl DaySql for diesel::SqliteConnection {
+    fn day(column: &str) -> String {
+        // julianday('0001-01-01') is 1721425.5, the first day from the common era.
+        format!("CAST(julianday({column}) - 1721424.5 AS INTEGER)")
+    }
+}
+
+impl DaySql for diesel::PgConnection {
+    fn day(column: &str) -> String {
+        format!("({column} - DATE '0001-01-01' + 1)")
+    }
+}
+
+fn from_day(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
+}
+
+fn reported(row: DayRow) -> ReportedTask {
     let (lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, extended) = row;
     ReportedTask {
         lead_unit_id,
         dates: TaskDates {
-            assigned_on,
-            deadline,
-            completed_on,
-            cancelled_on,
+            assigned_on: from_day(assigned_on),
+            deadline: deadline.map(from_day),
+            completed_on: completed_on.map(from_day),
+            cancelled_on: cancelled_on.map(from_day),
         },
-        extended,
+        extended: extended != 0,
     }
 }
 
@@ -364,13 +382,13 @@ impl_for_backends!(ReportQueries {
                     .filter(sql::<Bool>(&format!("{part}{unit_filter}")))
                     .select((
                         tasks::lead_unit_id,
-                        tasks::assigned_on,
-                        tasks::deadline,
-                        tasks::completed_on,
-                        tasks::cancelled_on,
-                        tasks::original_deadline.is_not_null(),
+                        sql::<Integer>(&Self::day("tasks.assigned_on")),
+                        sql::<Nullable<Integer>>(&Self::day("tasks.deadline")),
+                        sql::<Nullable<Integer>>(&Self::day("tasks.completed_on")),
+                        sql::<Nullable<Integer>>(&Self::day("tasks.cancelled_on")),
+                        sql::<Integer>("(CASE WHEN tasks.original_deadline IS NULL THEN 0 ELSE 1 END)"),
                     ))
-                    .load::<(i64, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, bool)>(self)?
+                    .load::<DayRow>(self)?
                     .into_iter()
                     .map(reported),
             );
@@ -807,6 +825,21 @@ mod tests {
         assert!(parts[0].ends_with("tasks.assigned_on >= '2022-07-01'"));
         assert!(parts[1].contains("completed_on IS NULL"));
         assert!(parts[2].ends_with("tasks.completed_on >= '2022-07-01'"));
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        use chrono::Datelike;
+        for s in [
+            "0001-01-01",
+            "1970-01-01",
+            "2022-07-01",
+            "2024-02-29",
+            "2099-12-31",
+        ] {
+            assert_eq!(from_day(d(s).num_days_from_ce()), d(s));
+        }
+        assert_eq!(d("0001-01-01").num_days_from_ce(), 1);
     }
 
     #[test]

@@ -749,6 +749,56 @@ mod tests {
     }
 
     #[test]
+    fn every_catalogue_key_of_the_dashboard_exists() {
+        let sources = [
+            include_str!("report.rs"),
+            include_str!("export.rs"),
+            include_str!("pages/dashboard.rs"),
+            include_str!("../storage/report.rs"),
+            include_str!("../storage/closes.rs"),
+            include_str!("../domain/dashboard.rs"),
+        ];
+        let prefixes = [
+            "err-",
+            "dashboard-",
+            "chart-",
+            "xlsx-",
+            "age-",
+            "period-",
+            "count-",
+            "field-",
+        ];
+        let mut checked = 0;
+        for src in sources {
+            for part in src.split('"').skip(1).step_by(2) {
+                // The ids of the charts in the page are not keys.
+                let chart_id = ["chart-units", "chart-progress", "chart-ages"].contains(&part);
+                let looks_like_key = !chart_id
+                    && prefixes.iter().any(|p| part.starts_with(p))
+                    && part.len() > 5
+                    && !part.ends_with('-')
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if looks_like_key {
+                    for lang in Lang::ALL {
+                        assert!(
+                            i18n::has_key(lang, part),
+                            "{part} missing in {}",
+                            lang.code()
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 40, "{checked}");
+        for key in ["yes", "status-overdue", "dashboard-total-row"] {
+            assert!(i18n::has_key(Lang::En, key));
+        }
+    }
+
+    #[test]
     fn percentages_read_as_people_write_them() {
         assert_eq!(percent(0.4545, Lang::Vi), "45,5%");
         assert_eq!(percent(0.4545, Lang::En), "45.5%");
