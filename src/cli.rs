@@ -169,7 +169,9 @@ pub fn run() -> ExitCode {
             unit,
             password_stdin,
         }) => user_add(&db, email, name, role, unit, password_stdin),
-        Command::User(UserCommand::Scope { email, unit }) => user_scope(&db, &email, unit.as_deref()),
+        Command::User(UserCommand::Scope { email, unit }) => {
+            user_scope(&db, &email, unit.as_deref())
+        }
         Command::Unit(UnitCommand::Import { file }) => unit_import(&db, &file),
         Command::Task(TaskCommand::Import { file }) => task_import(&db, &file, &config),
         Command::Token(TokenCommand::Create { email }) => token_create(&db, &email),
@@ -246,15 +248,26 @@ fn reminder_worker(state: &web::AppState) -> Result<Option<crate::mail::worker::
     }
     let mailer = crate::mail::Mailer::new(&state.config, state.secret_key.clone())
         .map_err(|e| CliError::Message(format!("dondoc: {e}")))?;
-    tracing::info!("reminders every {}s, mail to {}", interval.as_secs(), mailer.transport.describe());
+    tracing::info!(
+        "reminders every {}s, mail to {}",
+        interval.as_secs(),
+        mailer.transport.describe()
+    );
     crate::mail::worker::Worker::spawn(std::sync::Arc::new(mailer), state.db.clone(), interval)
         .map(Some)
         .map_err(|e| CliError::Message(format!("dondoc: cannot start the reminder thread: {e}")))
 }
 
-fn remind(config: &Config, db: &Db, at: Option<String>, dry_run: bool, flush: bool) -> Result<(), CliError> {
+fn remind(
+    config: &Config,
+    db: &Db,
+    at: Option<String>,
+    dry_run: bool,
+    flush: bool,
+) -> Result<(), CliError> {
     let secret = crate::mail::secret_key(config, db)?;
-    let mailer = crate::mail::Mailer::new(config, secret).map_err(|e| CliError::Message(format!("dondoc: {e}")))?;
+    let mailer = crate::mail::Mailer::new(config, secret)
+        .map_err(|e| CliError::Message(format!("dondoc: {e}")))?;
     let on = match at {
         Some(raw) => crate::domain::dates::parse_date(&raw)
             .map_err(|e| CliError::Message(format!("dondoc: --at: {e}")))?,
@@ -271,7 +284,10 @@ fn remind(config: &Config, db: &Db, at: Option<String>, dry_run: bool, flush: bo
     }
     let (queued, delivered) = mailer.remind(db, on, flush).map_err(failed)?;
     for u in &queued.unreachable {
-        eprintln!("dondoc: no email for {} ({:?}) of task {}", u.who, u.audience, u.task_reference);
+        eprintln!(
+            "dondoc: no email for {} ({:?}) of task {}",
+            u.who, u.audience, u.task_reference
+        );
     }
     let mut conn = db.conn()?;
     let counts = storage::outbox::counts(&mut conn)?;
@@ -367,7 +383,9 @@ fn user_scope(db: &Db, email: &str, unit: Option<&str>) -> Result<(), CliError> 
     match storage::report::set_user_scope(&mut conn, email, unit, None) {
         Ok(()) => {}
         Err(StorageError::NotFound) => {
-            return Err(CliError::Message(format!("dondoc: no user with the email {email}")));
+            return Err(CliError::Message(format!(
+                "dondoc: no user with the email {email}"
+            )));
         }
         Err(e) => return Err(e.into()),
     }

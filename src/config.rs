@@ -180,15 +180,23 @@ impl Config {
 
         let reminder_policy = {
             use crate::domain::reminder::Policy;
-            let days = Policy::parse_days(&get("DONDOC_REMINDER_DAYS").unwrap_or_else(|| "7,3,1,0".into()))
-                .map_err(|e| err("DONDOC_REMINDER_DAYS", e.to_string()))?;
-            let every = Policy::parse_every(&var("DONDOC_REMINDER_OVERDUE_EVERY").unwrap_or_else(|| "3".into()))
-                .map_err(|e| err("DONDOC_REMINDER_OVERDUE_EVERY", e.to_string()))?;
-            let escalate = Policy::parse_escalate_after(&var("DONDOC_REMINDER_ESCALATE_AFTER").unwrap_or_else(|| "7".into()))
-                .map_err(|e| err("DONDOC_REMINDER_ESCALATE_AFTER", e.to_string()))?;
-            let digest = Policy::parse_digest_day(&var("DONDOC_DIGEST_DAY").unwrap_or_else(|| "mon".into()))
-                .map_err(|e| err("DONDOC_DIGEST_DAY", e.to_string()))?;
-            Policy::new(&days, every, escalate, digest).map_err(|e| err("DONDOC_REMINDER_DAYS", e.to_string()))?
+            let days = Policy::parse_days(
+                &get("DONDOC_REMINDER_DAYS").unwrap_or_else(|| "7,3,1,0".into()),
+            )
+            .map_err(|e| err("DONDOC_REMINDER_DAYS", e.to_string()))?;
+            let every = Policy::parse_every(
+                &var("DONDOC_REMINDER_OVERDUE_EVERY").unwrap_or_else(|| "3".into()),
+            )
+            .map_err(|e| err("DONDOC_REMINDER_OVERDUE_EVERY", e.to_string()))?;
+            let escalate = Policy::parse_escalate_after(
+                &var("DONDOC_REMINDER_ESCALATE_AFTER").unwrap_or_else(|| "7".into()),
+            )
+            .map_err(|e| err("DONDOC_REMINDER_ESCALATE_AFTER", e.to_string()))?;
+            let digest =
+                Policy::parse_digest_day(&var("DONDOC_DIGEST_DAY").unwrap_or_else(|| "mon".into()))
+                    .map_err(|e| err("DONDOC_DIGEST_DAY", e.to_string()))?;
+            Policy::new(&days, every, escalate, digest)
+                .map_err(|e| err("DONDOC_REMINDER_DAYS", e.to_string()))?
         };
 
         let interval_raw = var("DONDOC_REMINDER_INTERVAL").unwrap_or_else(|| "300".into());
@@ -201,7 +209,9 @@ impl Config {
             .ok_or_else(|| {
                 err(
                     "DONDOC_REMINDER_INTERVAL",
-                    format!("'{interval_raw}' is not a number of seconds between 0 (off) and 86400"),
+                    format!(
+                        "'{interval_raw}' is not a number of seconds between 0 (off) and 86400"
+                    ),
                 )
             })?;
 
@@ -310,7 +320,10 @@ mod tests {
     fn reminder_settings() {
         use chrono::Weekday;
         let c = config(&[]).expect("defaults");
-        assert_eq!(c.reminder_policy, crate::domain::reminder::Policy::default());
+        assert_eq!(
+            c.reminder_policy,
+            crate::domain::reminder::Policy::default()
+        );
         assert_eq!(c.reminder_interval, std::time::Duration::from_secs(300));
         let c = config(&[
             ("DONDOC_REMINDER_DAYS", "14, 7,0"),
@@ -326,7 +339,8 @@ mod tests {
         assert_eq!(c.reminder_policy.digest_day(), Some(Weekday::Fri));
         assert!(c.reminder_interval.is_zero());
         // An empty list turns the reminders before the deadline off.
-        let c = config(&[("DONDOC_REMINDER_DAYS", ""), ("DONDOC_DIGEST_DAY", "off")]).expect("config");
+        let c =
+            config(&[("DONDOC_REMINDER_DAYS", ""), ("DONDOC_DIGEST_DAY", "off")]).expect("config");
         assert!(c.reminder_policy.days_before().is_empty());
         assert_eq!(c.reminder_policy.digest_day(), None);
     }

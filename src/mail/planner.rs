@@ -541,7 +541,12 @@ fn due_note(lang: Lang, due: Due, deadline: Option<NaiveDate>) -> String {
 }
 
 /// Where a task of a digest stands.
-fn digest_note(lang: Lang, section: DigestSection, deadline: Option<NaiveDate>, on: NaiveDate) -> String {
+fn digest_note(
+    lang: Lang,
+    section: DigestSection,
+    deadline: Option<NaiveDate>,
+    on: NaiveDate,
+) -> String {
     match (section, deadline) {
         (DigestSection::Open, _) => format!(
             "{}: {}",
@@ -582,7 +587,11 @@ pub fn render(
         .items
         .iter()
         .map(|i| {
-            let unit_for_note = if i.kind == Kind::Escalation { i.lead_unit_name.as_str() } else { "" };
+            let unit_for_note = if i.kind == Kind::Escalation {
+                i.lead_unit_name.as_str()
+            } else {
+                ""
+            };
             let note = notes
                 .entry((i.kind, i.due, i.deadline, unit_for_note))
                 .or_insert_with(|| {

@@ -32,7 +32,16 @@ pub struct Feed {
 }
 
 /// id, reference, content, deadline, lead unit id, code and name, last change.
-type FeedRow = (i64, String, String, Option<NaiveDate>, i64, String, String, chrono::NaiveDateTime);
+type FeedRow = (
+    i64,
+    String,
+    String,
+    Option<NaiveDate>,
+    i64,
+    String,
+    String,
+    chrono::NaiveDateTime,
+);
 
 /// The unit's feed secret, made on first use.
 pub fn secret_for_unit(conn: &mut Conn, unit_id: i64) -> Result<String> {

@@ -135,7 +135,9 @@ pub fn close(
     }
     let note = note.trim();
     if note.chars().count() > 500 {
-        return Err(Invalid::new("close_note", "err-too-long").arg("max", 500).into());
+        return Err(Invalid::new("close_note", "err-too-long")
+            .arg("max", 500)
+            .into());
     }
     write_tx!(&mut **conn, c => {
         let taken = period_closes::table

@@ -3,9 +3,9 @@
 //! compiled for both backends by [`with_conn!`] and [`write_tx!`].
 
 pub mod audit;
-pub mod files;
 pub mod calendar;
 pub mod closes;
+pub mod files;
 pub mod import;
 pub mod meetings;
 pub mod models;
