@@ -341,7 +341,7 @@ pub fn progress_points(period: &Period, as_of: NaiveDate) -> Vec<ProgressPoint> 
     let mut points: Vec<ProgressPoint> = ends
         .iter()
         .enumerate()
-        .filter(|(i, _)| (last - i) % step == 0)
+        .filter(|(i, _)| (last - i).is_multiple_of(step))
         .map(|(_, end)| ProgressPoint {
             period: Period {
                 from: period.from,
