@@ -725,6 +725,32 @@ async fn task_page_with_error(
     task_page_with_errors(state, req, user, id, &[error], &[typed]).await
 }
 
+/// The end of an action on a task: back to the task with a message, or the
+/// task page again with the user's error and what was typed.
+pub(super) async fn after_task_action<T>(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    task_id: i64,
+    result: Result<T, crate::web::ApiError>,
+    done_key: &str,
+    typed: &[(&str, &str)],
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(_) => {
+            session::flash(
+                &user.visitor.session,
+                "ok",
+                i18n::text(user.visitor.lang, done_key),
+            );
+            Ok(redirect(&format!("/tasks/{task_id}")))
+        }
+        Err(e) => {
+            task_page_with_errors(state, req, user, task_id, &[super::fixable(e)?], typed).await
+        }
+    }
+}
+
 /// The task page again with a form's errors and everything typed in it.
 pub(super) async fn task_page_with_errors(
     state: &State,
@@ -762,25 +788,21 @@ pub async fn cancel_task(
         }
     };
     let (today, by) = (state.config.today(), user.account.user.id);
-    match state
+    let result = state
         .clone()
         .into_inner()
         .run(move |conn| storage::tasks::cancel(conn, id, version, &reason, today, Some(by)))
-        .await
-    {
-        Ok(_) => {
-            session::flash(
-                &user.visitor.session,
-                "ok",
-                i18n::text(user.visitor.lang, "task-cancelled"),
-            );
-            Ok(redirect(&format!("/tasks/{id}")))
-        }
-        Err(e) => {
-            let error = vec![super::fixable(e)?].remove(0);
-            task_page_with_error(&state, &req, &user, id, error, ("reason", &typed)).await
-        }
-    }
+        .await;
+    after_task_action(
+        &state,
+        &req,
+        &user,
+        id,
+        result,
+        "task-cancelled",
+        &[("reason", &typed)],
+    )
+    .await
 }
 
 pub async fn complete_task(
@@ -814,25 +836,21 @@ pub async fn complete_task(
         }
     };
     let by = user.account.user.id;
-    match state
+    let result = state
         .clone()
         .into_inner()
         .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
-        .await
-    {
-        Ok(_) => {
-            session::flash(
-                &user.visitor.session,
-                "ok",
-                i18n::text(user.visitor.lang, "task-completed"),
-            );
-            Ok(redirect(&format!("/tasks/{id}")))
-        }
-        Err(e) => {
-            let error = vec![super::fixable(e)?].remove(0);
-            task_page_with_error(&state, &req, &user, id, error, ("completed_on", &typed)).await
-        }
-    }
+        .await;
+    after_task_action(
+        &state,
+        &req,
+        &user,
+        id,
+        result,
+        "task-completed",
+        &[("completed_on", &typed)],
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::editing::task_page_with_errors;
+use super::editing::{after_task_action, task_page_with_errors};
 use super::redirect;
 use crate::domain::attachment;
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
@@ -211,7 +211,7 @@ pub async fn return_proposal(
     };
     let by = user.account.user.id;
     let maker_state = st.clone();
-    match st
+    let result = st
         .run(move |conn| {
             storage::progress::return_proposal(
                 conn,
@@ -221,28 +221,17 @@ pub async fn return_proposal(
                 &mail_maker(&maker_state),
             )
         })
-        .await
-    {
-        Ok(_) => {
-            session::flash(
-                &user.visitor.session,
-                "ok",
-                i18n::text(user.visitor.lang, "report-returned"),
-            );
-            Ok(redirect(&format!("/tasks/{task_id}")))
-        }
-        Err(e) => {
-            task_page_with_errors(
-                &state,
-                &req,
-                &user,
-                task_id,
-                &[super::fixable(e)?],
-                &[("return_reason", &typed)],
-            )
-            .await
-        }
-    }
+        .await;
+    after_task_action(
+        &state,
+        &req,
+        &user,
+        task_id,
+        result,
+        "report-returned",
+        &[("return_reason", &typed)],
+    )
+    .await
 }
 
 pub async fn request_extension(
@@ -282,7 +271,7 @@ pub async fn request_extension(
     };
     let account = user.account.clone();
     let maker_state = st.clone();
-    match st
+    let result = st
         .run(move |conn| {
             storage::progress::request_extension(
                 conn,
@@ -292,20 +281,17 @@ pub async fn request_extension(
                 &mail_maker(&maker_state),
             )
         })
-        .await
-    {
-        Ok(_) => {
-            session::flash(
-                &user.visitor.session,
-                "ok",
-                i18n::text(user.visitor.lang, "extension-requested"),
-            );
-            Ok(redirect(&format!("/tasks/{task_id}")))
-        }
-        Err(e) => {
-            task_page_with_errors(&state, &req, &user, task_id, &[super::fixable(e)?], &typed).await
-        }
-    }
+        .await;
+    after_task_action(
+        &state,
+        &req,
+        &user,
+        task_id,
+        result,
+        "extension-requested",
+        &typed,
+    )
+    .await
 }
 
 async fn decide(
@@ -344,7 +330,7 @@ async fn decide(
     };
     let by = user.account.user.id;
     let maker_state = st.clone();
-    match st
+    let result = st
         .run(move |conn| {
             storage::progress::decide_extension(
                 conn,
@@ -355,33 +341,21 @@ async fn decide(
                 &mail_maker(&maker_state),
             )
         })
-        .await
-    {
-        Ok(_) => {
-            let key = if approve {
-                "extension-approved"
-            } else {
-                "extension-rejected"
-            };
-            session::flash(
-                &user.visitor.session,
-                "ok",
-                i18n::text(user.visitor.lang, key),
-            );
-            Ok(redirect(&format!("/tasks/{task_id}")))
-        }
-        Err(e) => {
-            task_page_with_errors(
-                &state,
-                &req,
-                &user,
-                task_id,
-                &[super::fixable(e)?],
-                &[("decision_note", &typed)],
-            )
-            .await
-        }
-    }
+        .await;
+    after_task_action(
+        &state,
+        &req,
+        &user,
+        task_id,
+        result,
+        if approve {
+            "extension-approved"
+        } else {
+            "extension-rejected"
+        },
+        &[("decision_note", &typed)],
+    )
+    .await
 }
 
 pub async fn approve_extension(
