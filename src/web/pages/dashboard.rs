@@ -612,6 +612,22 @@ fn refusal(lang: Lang, e: ApiError) -> Result<String, PageError> {
     }
 }
 
+/// The period a close or reopen form names; without a good one, back to the
+/// dashboard with the message.
+fn required_period(
+    params: &Params,
+    lang: Lang,
+    session: &actix_session::Session,
+) -> Result<Result<crate::domain::Period, HttpResponse>, PageError> {
+    let message = match params.period() {
+        Ok(Some(p)) => return Ok(Ok(p)),
+        Ok(None) => i18n::invalid(lang, &Invalid::required("period")),
+        Err(e) => refusal(lang, e)?,
+    };
+    session::flash(session, "error", message);
+    Ok(Err(redirect("/dashboard")))
+}
+
 /// `POST /dashboard/close`: an official freezes the period's report as of a date.
 pub async fn close(
     state: State,
@@ -622,20 +638,9 @@ pub async fn close(
     let lang = user.visitor.lang;
     let today = state.config.today();
     let session = &user.visitor.session;
-    let period = match params.period() {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            session::flash(
-                session,
-                "error",
-                i18n::invalid(lang, &Invalid::required("period")),
-            );
-            return Ok(redirect("/dashboard"));
-        }
-        Err(e) => {
-            session::flash(session, "error", refusal(lang, e)?);
-            return Ok(redirect("/dashboard"));
-        }
+    let period = match required_period(&params, lang, session)? {
+        Ok(p) => p,
+        Err(back) => return Ok(back),
     };
     let as_of = match params.as_of_for(&period, today) {
         Ok(a) => a,
@@ -684,20 +689,9 @@ pub async fn reopen(
     let params = Params(form.into_inner());
     let lang = user.visitor.lang;
     let session = &user.visitor.session;
-    let period = match params.period() {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            session::flash(
-                session,
-                "error",
-                i18n::invalid(lang, &Invalid::required("period")),
-            );
-            return Ok(redirect("/dashboard"));
-        }
-        Err(e) => {
-            session::flash(session, "error", refusal(lang, e)?);
-            return Ok(redirect("/dashboard"));
-        }
+    let period = match required_period(&params, lang, session)? {
+        Ok(p) => p,
+        Err(back) => return Ok(back),
     };
     let user_id = user.account.user.id;
     let result = state
