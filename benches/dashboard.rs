@@ -492,6 +492,8 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
 }
 
 fn main() {
+    // Before any PostgreSQL connection: see `storage::init_tls`.
+    dondoc::storage::init_tls();
     let sizes: Vec<usize> = env_list("DONDOC_BENCH_SIZES", "100000,1000000")
         .iter()
         .map(|s| {

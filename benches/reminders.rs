@@ -220,6 +220,8 @@ fn config(db_url: &str, smtp: Option<&str>, mail_dir: &std::path::Path) -> Confi
 }
 
 fn main() {
+    // Before any PostgreSQL connection: see `storage::init_tls`.
+    dondoc::storage::init_tls();
     // `cargo bench` passes --bench; `cargo test --benches` runs this with no argument: keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
     let tasks = env_usize("DONDOC_BENCH_TASKS", if quick { 2_000 } else { 100_000 });

@@ -139,6 +139,7 @@ fn storage_message(e: &StorageError) -> String {
 }
 
 pub fn run() -> ExitCode {
+    crate::storage::init_tls();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,

@@ -355,3 +355,103 @@ B6,Chủ trì cũng phối hợp,BTGTU,BTGTU,2022-07-07,,,,
         );
     });
 }
+
+/// Runs `args` `times` times; `dondoc()` fails the test on any exit by a signal.
+fn repeat(db: &TestDb, times: usize, args: &[&str], stdin: Option<&str>) {
+    for run in 0..times {
+        let out = dondoc(db, args, stdin);
+        assert!(
+            out.status.success(),
+            "dondoc {args:?} failed on run {run}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// On PostgreSQL, the pool opens connections on worker threads and libpq's TLS
+/// runs on OpenSSL: a connection still being opened while the process exits
+/// used to crash it (SIGSEGV in OpenSSL's exit-time cleanup, about one `remind`
+/// in six). Every command, run many times, ends by returning, never by a signal.
+#[test]
+fn commands_never_end_by_a_signal_on_postgres() {
+    let db = TestDb::new(Backend::Postgres);
+    repeat(&db, 1, &["demo"], None);
+    let tasks = write(&db, "tasks.csv", TASKS_CSV);
+    let units = write(&db, "units.csv", UNITS_CSV);
+    repeat(&db, 40, &["remind", "--at", "2022-12-28"], None);
+    repeat(&db, 5, &["remind", "--at", "2022-12-28", "--flush"], None);
+    repeat(&db, 5, &["migrate"], None);
+    repeat(&db, 5, &["unit", "import", &units], None);
+    repeat(&db, 5, &["task", "import", &tasks], None);
+    repeat(&db, 3, &["demo"], None);
+    repeat(
+        &db,
+        5,
+        &["token", "create", "--email", "chuyenvien@dondoc.local"],
+        None,
+    );
+    for run in 0..5 {
+        serve_then_terminate(&db, run);
+    }
+}
+
+/// Starts `serve`, waits until it listens and has used the pool, then stops it
+/// with SIGTERM: it must exit by itself, not by a signal.
+fn serve_then_terminate(db: &TestDb, run: usize) {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dondoc"))
+        .arg("serve")
+        .current_dir(db.dir())
+        .env("DATABASE_URL", &db.url)
+        .env("DONDOC_BIND", "127.0.0.1:0")
+        .env("DONDOC_MAIL_DIR", db.dir().join("mail"))
+        .env("DONDOC_REMINDER_INTERVAL", "1")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Reads the log to its end, so that the server never blocks on a full pipe.
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("serving on") {
+                let _ = tx.send(());
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    });
+    let started = rx.recv_timeout(Duration::from_secs(60)).is_ok();
+    // One reminder round uses the pool while the server runs.
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if stopping.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let log = reader.join().unwrap_or_default();
+    assert!(started, "serve run {run} did not start\n{log}");
+    let status = status.unwrap_or_else(|| panic!("serve run {run} ignored SIGTERM\n{log}"));
+    assert_eq!(
+        status.signal(),
+        None,
+        "serve run {run} ended by a signal\n{log}"
+    );
+    assert!(status.success(), "serve run {run}: {status}\n{log}");
+}

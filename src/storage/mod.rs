@@ -126,6 +126,18 @@ pub struct Manager {
     url: DatabaseUrl,
 }
 
+/// Initialises OpenSSL (which libpq's TLS uses) without its exit-time cleanup.
+///
+/// The pool opens connections on worker threads, and one may still be inside libpq's
+/// TLS handshake when the process exits; OpenSSL's `atexit` handler would then free
+/// what that thread is using and crash the process (SIGSEGV after `main` returned).
+/// Only the first initialisation decides whether the handler is registered, so this
+/// must run before libpq touches OpenSSL: every connection path calls it, and it is
+/// cheap after the first call.
+pub fn init_tls() {
+    openssl_sys::init();
+}
+
 impl Manager {
     fn open(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
@@ -141,9 +153,12 @@ impl Manager {
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConn::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                init_tls();
+                PgConnection::establish(url)
+                    .map(DbConn::Pg)
+                    .map_err(r2d2::Error::ConnectionError)
+            }
         }
     }
 }

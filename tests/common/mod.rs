@@ -21,6 +21,8 @@ pub enum Backend {
 
 /// The server every PostgreSQL test creates its own database on.
 pub fn postgres_admin_url() -> String {
+    // Before any connection of the test process: see `storage::init_tls`.
+    dondoc::storage::init_tls();
     std::env::var("DONDOC_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
