@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::config::Config;
@@ -411,12 +411,12 @@ fn token_create(db: &Db, email: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-fn open(file: &PathBuf) -> Result<std::fs::File, CliError> {
+fn open(file: &Path) -> Result<std::fs::File, CliError> {
     std::fs::File::open(file)
         .map_err(|e| CliError::Message(format!("dondoc: {}: {e}", file.display())))
 }
 
-fn import_failure(file: &PathBuf, e: ImportError) -> CliError {
+fn import_failure(file: &Path, e: ImportError) -> CliError {
     let lang = terminal_lang();
     let head = format!("dondoc: {}: nothing was imported", file.display());
     let body = match e {
@@ -435,7 +435,7 @@ fn import_failure(file: &PathBuf, e: ImportError) -> CliError {
     CliError::Message(format!("{head}\n{body}"))
 }
 
-fn unit_import(db: &Db, file: &PathBuf) -> Result<(), CliError> {
+fn unit_import(db: &Db, file: &Path) -> Result<(), CliError> {
     let mut conn = db.conn()?;
     let counts =
         import::import_units(&mut conn, open(file)?, None).map_err(|e| import_failure(file, e))?;
@@ -446,7 +446,7 @@ fn unit_import(db: &Db, file: &PathBuf) -> Result<(), CliError> {
     Ok(())
 }
 
-fn task_import(db: &Db, file: &PathBuf, config: &Config) -> Result<(), CliError> {
+fn task_import(db: &Db, file: &Path, config: &Config) -> Result<(), CliError> {
     let mut conn = db.conn()?;
     let bar = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(0)
