@@ -520,11 +520,12 @@ async fn link_grant(
     if link.task_id != task_id {
         return Err("link-invalid");
     }
-    let unit_id = link.unit_id;
+    let (link_id, unit_id) = (link.id, link.unit_id);
     state
         .clone()
         .into_inner()
         .run(move |conn| {
+            storage::report_links::check(conn, link_id, task_id, unit_id)?;
             let task = storage::tasks::get(conn, task_id)?;
             let unit = storage::units::list(conn)?
                 .into_iter()
