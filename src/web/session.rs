@@ -239,9 +239,10 @@ pub fn sign_in(session: &Session, req: &HttpRequest, account: &Account) {
     let agent: String = req
         .headers()
         .get(actix_web::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
         .chars()
+        .filter(|c| !c.is_control())
         .take(300)
         .collect();
     let _ = session.insert(USER_ID, account.user.id);
