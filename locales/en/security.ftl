@@ -18,3 +18,5 @@ security-feed-once = The new address (shown once: copy it into your calendar app
 security-feed-made = The current address was made on { $at }. If it leaked, make a new one.
 security-feed-none = The unit has no calendar address yet.
 security-feed-new = New address
+security-mail-confidential = A confidential task: sign in to read it.
+security-confidential = Confidential

@@ -18,3 +18,5 @@ security-feed-once = Địa chỉ mới (chỉ hiện một lần, hãy sao ché
 security-feed-made = Địa chỉ hiện tại được tạo lúc { $at }. Nếu địa chỉ bị lộ, hãy tạo địa chỉ mới.
 security-feed-none = Đơn vị chưa có địa chỉ lịch.
 security-feed-new = Tạo địa chỉ mới
+security-mail-confidential = Nhiệm vụ mật: vui lòng đăng nhập để xem nội dung.
+security-confidential = Mật

@@ -95,7 +95,10 @@ pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
             .filter(tasks::cancelled_on.is_null())
             .filter(tasks::deadline.is_not_null())
             // A confidential task is never in a feed: its address travels to calendar apps.
-            .filter(tasks::confidential.eq(false))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "NOT {}",
+                super::visibility::CONFIDENTIAL
+            )))
             .order((tasks::deadline, tasks::id))
             .select((
                 tasks::id,

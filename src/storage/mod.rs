@@ -21,6 +21,7 @@ pub mod tasks;
 pub mod throttle;
 pub mod units;
 pub mod users;
+pub mod visibility;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;

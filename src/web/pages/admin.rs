@@ -633,11 +633,15 @@ pub async fn audit(
         to,
     };
     let tz = state.config.tz;
+    let account = user.account.clone();
     let rows = if errors.is_empty() {
         state
             .clone()
             .into_inner()
-            .run(move |conn| storage::audit::list(conn, &filter, AUDIT_PAGE_ROWS))
+            .run(move |conn| {
+                let rows = storage::audit::list(conn, &filter, AUDIT_PAGE_ROWS)?;
+                storage::visibility::redact_audit(conn, &account, rows)
+            })
             .await?
     } else {
         Vec::new()

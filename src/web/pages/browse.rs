@@ -113,6 +113,7 @@ pub async fn tasks(
         filter.unit_role = UnitRole::LeadOrCoordinator;
         filter.overdue_first = true;
     }
+    let account = user.account.clone();
     let result = state
         .clone()
         .into_inner()
@@ -121,7 +122,7 @@ pub async fn tasks(
             if let Some(code) = unit_code {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
             }
-            let found = storage::tasks::list(conn, &filter, page, today)?;
+            let found = storage::visibility::list_for(conn, &account, filter, page, today)?;
             let ids: Vec<i64> = found.items.iter().map(|r| r.task.id).collect();
             let latest = storage::progress::latest_reports(conn, &ids)?;
             Ok((units, found, latest))
@@ -210,11 +211,12 @@ pub(super) async fn task_context(
 ) -> Result<tera::Context, PageError> {
     let today = state.config.today();
     let tz = state.config.tz;
+    let account = user.account.clone();
     let (record, history, meeting) = state
         .clone()
         .into_inner()
         .run(move |conn| {
-            let record = storage::tasks::get(conn, id)?;
+            let record = storage::visibility::task_for(conn, &account, id)?;
             let filter = storage::audit::AuditFilter {
                 task_id: Some(id),
                 ..Default::default()
@@ -273,10 +275,11 @@ pub async fn meetings(
     req: HttpRequest,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
+    let account = user.account.clone();
     let list = state
         .clone()
         .into_inner()
-        .run(storage::meetings::list)
+        .run(move |conn| storage::visibility::meetings_for(conn, &account))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
@@ -297,10 +300,11 @@ pub async fn meeting(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let today = state.config.today();
+    let account = user.account.clone();
     let m = state
         .clone()
         .into_inner()
-        .run(move |conn| storage::meetings::get(conn, id))
+        .run(move |conn| storage::visibility::meeting_for(conn, &account, id))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
