@@ -71,6 +71,10 @@ pub struct Config {
     pub reminder_policy: crate::domain::reminder::Policy,
     /// How often `serve` queues due reminders and delivers the outbox; zero: never.
     pub reminder_interval: std::time::Duration,
+    /// A session ends unused this long (`DONDOC_SESSION_IDLE`, seconds, default 7200).
+    pub session_idle: chrono::Duration,
+    /// A session ends this long after sign-in (`DONDOC_SESSION_MAX`, seconds, default 43200).
+    pub session_max: chrono::Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,6 +219,33 @@ impl Config {
                 )
             })?;
 
+        let seconds = |variable: &'static str, default: i64| -> Result<chrono::Duration, ConfigError> {
+            let raw = var(variable).unwrap_or_else(|| default.to_string());
+            raw.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (60..=31 * 86_400).contains(s))
+                .map(chrono::Duration::seconds)
+                .ok_or_else(|| {
+                    err(
+                        variable,
+                        format!("'{raw}' is not a number of seconds between 60 and 2678400"),
+                    )
+                })
+        };
+        let session_idle = seconds("DONDOC_SESSION_IDLE", 7200)?;
+        let session_max = seconds("DONDOC_SESSION_MAX", 43_200)?;
+        if session_idle > session_max {
+            return Err(err(
+                "DONDOC_SESSION_IDLE",
+                format!(
+                    "{} seconds is longer than DONDOC_SESSION_MAX ({} seconds)",
+                    session_idle.num_seconds(),
+                    session_max.num_seconds()
+                ),
+            ));
+        }
+
         Ok(Config {
             database_url,
             bind,
@@ -227,7 +258,16 @@ impl Config {
             tz,
             reminder_policy,
             reminder_interval,
+            session_idle,
+            session_max,
         })
+    }
+
+    pub fn session_lifetime(&self) -> crate::storage::sessions::Lifetime {
+        crate::storage::sessions::Lifetime {
+            idle: self.session_idle,
+            max: self.session_max,
+        }
     }
 
     /// Today's calendar date in the configured time zone.
@@ -284,6 +324,9 @@ mod tests {
             ("DONDOC_DIGEST_DAY", "thứ hai"),
             ("DONDOC_REMINDER_INTERVAL", "5m"),
             ("DONDOC_REMINDER_INTERVAL", "100000"),
+            ("DONDOC_SESSION_IDLE", "2h"),
+            ("DONDOC_SESSION_IDLE", "10"),
+            ("DONDOC_SESSION_MAX", "-1"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).expect_err(var);

@@ -14,5 +14,6 @@ pub mod domain;
 pub mod i18n;
 pub mod import;
 pub mod mail;
+pub mod private_files;
 pub mod storage;
 pub mod web;

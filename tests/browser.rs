@@ -85,7 +85,7 @@ async fn the_language_switch_turns_the_pages_english_and_back() {
     let (app, b) = app_and_browser().await;
     b.open("/login").await;
     assert_eq!(b.html_lang().await, "vi");
-    b.click("a.lang").await;
+    b.click(".lang button").await;
     b.wait_path(|p| p.starts_with("/login")).await;
     assert!(b.wait_for("html[lang='en']").await);
     assert_eq!(b.text("h1").await, "Sign in");
@@ -93,7 +93,7 @@ async fn the_language_switch_turns_the_pages_english_and_back() {
     b.open("/tasks").await;
     assert_eq!(b.html_lang().await, "en");
     assert_eq!(b.text("h1").await, "Tasks");
-    b.click("a.lang").await;
+    b.click(".lang button").await;
     assert!(b.wait_for("html[lang='vi']").await);
     assert_eq!(b.path().await, "/tasks");
     assert_eq!(b.text("h1").await, "Nhiệm vụ");

@@ -116,15 +116,29 @@ on_both_backends! {
         let unit = app.web_as(Role::Unit).await;
         let (status, html) = unit.get("/units").await;
         assert_eq!(status, 200);
+        assert!(!html.replace("&#x2F;", "/").contains("/ics/"), "no address before one is made");
+        let csrf = csrf_in(&html).expect("csrf");
+        let (status, _, html) = unit.post("/units/feed", &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 200);
         let html = html.replace("&#x2F;", "/");
         let at = html.find("/ics/").expect("the unit's feed address");
         let path = &html[at..at + html[at..].find('"').expect("end")];
         let res = app.client.get(app.url(path)).send().await.expect("feed");
         assert_eq!(res.status().as_u16(), 200);
         assert!(res.text().await.unwrap_or_default().starts_with("BEGIN:VCALENDAR"));
+        let (_, html) = unit.get("/units").await;
+        assert!(!html.replace("&#x2F;", "/").contains(path), "the address is shown once");
+        // A new address: the old one stops working.
+        let (status, _, _) = unit.post("/units/feed", &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 200);
+        let res = app.client.get(app.url(path)).send().await.expect("feed");
+        assert_eq!(res.status().as_u16(), 404);
         let leader = app.web_as(Role::Leader).await;
         let (_, html) = leader.get("/units").await;
-        assert!(!html.replace("&#x2F;", "/").contains("/ics/"), "a user without a unit sees no feed");
+        assert!(!html.replace("&#x2F;", "/").contains("/ics/") && !html.contains("/units/feed"), "a user without a unit has no feed");
+        let csrf = leader.csrf().await;
+        let (status, _, _) = leader.post("/units/feed", &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 404);
         {
             let mut conn = app.db.conn().expect("conn");
             dondoc::storage::outbox::enqueue(&mut conn, &dondoc::storage::outbox::NewMail {
@@ -158,7 +172,11 @@ on_both_backends! {
             (secret, dondoc::storage::units::by_code(&mut conn, "BTGTU").expect("unit").id)
         };
         let soon = chrono::Utc::now() + chrono::Duration::days(3);
-        let token = dondoc::mail::link::sign(&secret, id, unit_id, soon);
+        let link_id = {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::report_links::create(&mut conn, id, unit_id, soon.naive_utc()).expect("link")
+        };
+        let token = dondoc::mail::link::sign(&secret, link_id, id, unit_id, soon);
         let web = WebClient::new(&app);
         let (status, html) = web.get(&format!("/tasks/{id}/report?t={token}")).await;
         assert_eq!(status, 200, "{html}");
@@ -176,12 +194,51 @@ on_both_backends! {
         let other = new_task(&app, "BTGTU").await;
         let (status, _) = web.get(&format!("/tasks/{other}/report?t={token}")).await;
         assert_eq!(status, 401, "the link is for one task");
-        let expired = dondoc::mail::link::sign(&secret, id, unit_id, chrono::Utc::now() - chrono::Duration::days(1));
+        let expired = dondoc::mail::link::sign(&secret, link_id, id, unit_id, chrono::Utc::now() - chrono::Duration::days(1));
         let (status, html) = web.get(&format!("/tasks/{id}/report?t={expired}")).await;
         assert_eq!(status, 401);
         assert!(html.contains("hết hạn"));
         let tampered = token.replace(&format!(".{unit_id}."), ".999.");
         let (status, _) = web.get(&format!("/tasks/{id}/report?t={tampered}")).await;
         assert_eq!(status, 401);
+        // A signature without its stored link does not open the form.
+        let unstored = dondoc::mail::link::sign(&secret, link_id + 1000, id, unit_id, soon);
+        let (status, _) = web.get(&format!("/tasks/{id}/report?t={unstored}")).await;
+        assert_eq!(status, 401, "a link must be stored");
+        // Revoked: no longer.
+        {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::report_links::revoke(&mut conn, link_id).expect("revoke");
+        }
+        let (status, _) = web.get(&format!("/tasks/{id}/report?t={token}")).await;
+        assert_eq!(status, 401, "a revoked link");
+        // A link of a task that is done, or that the unit no longer takes part in, is no good.
+        let (done_link, moved_link) = {
+            let mut conn = app.db.conn().expect("conn");
+            let a = dondoc::storage::report_links::create(&mut conn, id, unit_id, soon.naive_utc()).expect("link");
+            let b = dondoc::storage::report_links::create(&mut conn, other, unit_id, soon.naive_utc()).expect("link");
+            (a, b)
+        };
+        let done_token = dondoc::mail::link::sign(&secret, done_link, id, unit_id, soon);
+        let (status, _) = web.get(&format!("/tasks/{id}/report?t={done_token}")).await;
+        assert_eq!(status, 200, "a live link works");
+        let official = app.web_as(Role::Official).await;
+        let csrf = official.csrf().await;
+        let (status, _, body) = official.post(&format!("/tasks/{id}/complete"), &[("csrf", csrf.as_str()), ("completed_on", &chrono::Utc::now().date_naive().to_string())]).await;
+        assert!(status == 303 || status == 200, "{status} {body}");
+        let (status, _) = web.get(&format!("/tasks/{id}/report?t={done_token}")).await;
+        assert_eq!(status, 401, "the task is done");
+        let moved_token = dondoc::mail::link::sign(&secret, moved_link, other, unit_id, soon);
+        let (status, _) = web.get(&format!("/tasks/{other}/report?t={moved_token}")).await;
+        assert_eq!(status, 200);
+        {
+            use diesel::RunQueryDsl;
+            let mut conn = app.db.conn().expect("conn");
+            let vptu = dondoc::storage::units::by_code(&mut conn, "VPTU").expect("unit").id;
+            dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query(format!("UPDATE tasks SET lead_unit_id = {vptu} WHERE id = {other}")).execute(c)).expect("reassign");
+        }
+        let (status, _) = web.get(&format!("/tasks/{other}/report?t={moved_token}")).await;
+        assert_eq!(status, 401, "the unit no longer leads the task");
+        assert!(dondoc::mail::link::VALID_DAYS <= 14);
     }
 }

@@ -1116,8 +1116,15 @@ mod ics_feed {
                 storage::tasks::create(&mut conn, &t, None, None).expect("task");
             }
             let unit = storage::units::by_code(&mut conn, common::TEST_UNIT).expect("unit");
-            let secret = storage::calendar::secret_for_unit(&mut conn, unit.id).expect("secret");
-            assert_eq!(storage::calendar::secret_for_unit(&mut conn, unit.id).expect("again"), secret);
+            let secret = storage::calendar::rotate_secret(&mut conn, unit.id).expect("secret");
+            {
+                // Only the hash is kept.
+                use diesel::prelude::*;
+                use dondoc::storage::schema::calendar_feeds;
+                let stored: String = dondoc::storage::with_conn!(&mut *conn, c => calendar_feeds::table.find(unit.id).select(calendar_feeds::secret_hash).first(c)).expect("row");
+                assert_ne!(stored, secret);
+                assert_eq!(stored, dondoc::auth::hash_token(&secret));
+            }
             let res = app.client.get(app.url(&format!("/ics/{secret}.ics"))).send().await.expect("get");
             assert_eq!(res.status().as_u16(), 200);
             let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();

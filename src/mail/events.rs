@@ -38,11 +38,18 @@ pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
     let Some(renderer) = renderer() else {
         return Vec::new();
     };
+    let placeholder;
+    let content = if event.task.task.confidential {
+        placeholder = crate::storage::visibility::mail_placeholder();
+        placeholder.as_str()
+    } else {
+        event.task.task.content.as_str()
+    };
     let view = View {
         subject_key: format!("event-subject-{}", event.kind),
         text_key: format!("event-text-{}", event.kind),
         reference: &event.task.task.reference,
-        content: &event.task.task.content,
+        content,
         unit: &event.task.lead_unit,
         note: event.note,
         url: format!("{base_url}/tasks/{}", event.task.task.id),

@@ -22,6 +22,7 @@ use crate::domain::reminder::{Audience, DigestSection, Due, Kind, Policy};
 use crate::i18n::{self, Lang};
 use crate::storage::outbox::{NewMail, Outbox};
 use crate::storage::reminders::{ReminderQueries, ReminderRow, Snapshot};
+use crate::storage::report_links::ReportLinks;
 use crate::storage::{write_tx, Conn, DbConn};
 
 /// Tasks listed by name in a digest's "open" section; the rest are counted
@@ -43,6 +44,8 @@ pub struct Item {
     pub audience: Audience,
     /// The unit the report link is for (lead and coordinating units only).
     pub report_unit: Option<i64>,
+    /// The stored report link, made when the mail is queued.
+    pub report_link: Option<i64>,
 }
 
 /// One task in a digest.
@@ -186,6 +189,7 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate) -> Plan {
             kind: due.kind_for(audience),
             audience,
             report_unit,
+            report_link: None,
         };
         for audience in due.audiences() {
             let mut unreachable = |who: String| {
@@ -319,6 +323,7 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate) -> Plan {
 pub fn queue(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Queued, MailError> {
     let expires = Utc::now() + chrono::Duration::days(link::VALID_DAYS);
     write_tx!(&mut **conn, c => {
+        c.prune_report_links()?;
         let snap = c.load_snapshot(on)?;
         let plan = plan(&mailer.policy, &snap, on);
         let rows: Vec<ReminderRow> = plan
@@ -350,6 +355,12 @@ pub fn queue(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Queued, 
                 }
                 if mail.items.is_empty() && mail.digests.is_empty() {
                     break;
+                }
+                for item in &mut mail.items {
+                    if let Some(unit) = item.report_unit {
+                        item.report_link =
+                            Some(c.new_report_link(item.task_id, unit, expires.naive_utc())?);
+                    }
                 }
                 let rendered = render(mailer, &mail, on, expires)?;
                 let queued_now = c.enqueue_mail(&NewMail {
@@ -617,11 +628,11 @@ pub fn render(
                 lead_unit: i.lead_unit_name.clone(),
                 role: (i.audience == Audience::Coordinator).then(|| coordinator.clone()),
                 url: task_url(i.task_id),
-                report_url: i.report_unit.map(|unit| {
+                report_url: i.report_unit.zip(i.report_link).map(|(unit, id)| {
                     link::report_url(
                         base,
                         i.task_id,
-                        &link::sign(&mailer.secret_key, i.task_id, unit, links_expire),
+                        &link::sign(&mailer.secret_key, id, i.task_id, unit, links_expire),
                     )
                 }),
                 overdue: i.due.days_left() < 0,

@@ -164,11 +164,11 @@ impl Transport {
 
 /// Writes `mail-{id}.eml` whole or not at all (a temporary file, then a rename).
 fn write_eml(dir: &Path, id: i64, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    crate::private_files::create_dir_all(dir)?;
     let name = format!("mail-{id:08}.eml");
     let tmp = dir.join(format!(".{name}.tmp"));
     {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = crate::private_files::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }

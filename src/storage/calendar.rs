@@ -43,30 +43,20 @@ type FeedRow = (
     chrono::NaiveDateTime,
 );
 
-/// The unit's feed secret, made on first use.
-pub fn secret_for_unit(conn: &mut Conn, unit_id: i64) -> Result<String> {
-    let fresh = crate::auth::random_secret(SECRET_BYTES);
-    write_tx!(&mut **conn, c => {
-        let exists = units::table.find(unit_id).count().get_result::<i64>(c)? > 0;
-        if !exists {
-            return Err(StorageError::NotFound);
-        }
-        diesel::insert_into(calendar_feeds::table)
-            .values((
-                calendar_feeds::unit_id.eq(unit_id),
-                calendar_feeds::secret.eq(&fresh),
-                calendar_feeds::created_at.eq(now()),
-            ))
-            .on_conflict(calendar_feeds::unit_id)
-            .do_nothing()
-            .execute(c)?;
-        Ok(calendar_feeds::table.find(unit_id).select(calendar_feeds::secret).first::<String>(c)?)
-    })
+/// When the unit's current feed address was made, if it has one.
+pub fn feed_created(conn: &mut Conn, unit_id: i64) -> Result<Option<chrono::NaiveDateTime>> {
+    Ok(with_conn!(&mut **conn, c => calendar_feeds::table
+        .find(unit_id)
+        .select(calendar_feeds::created_at)
+        .first::<chrono::NaiveDateTime>(c)
+        .optional())?)
 }
 
-/// A new secret for the unit's feed: the old address stops working.
+/// A new secret for the unit's feed, returned once: only its hash is kept,
+/// and the old address stops working.
 pub fn rotate_secret(conn: &mut Conn, unit_id: i64) -> Result<String> {
     let fresh = crate::auth::random_secret(SECRET_BYTES);
+    let hash = crate::auth::hash_token(&fresh);
     write_tx!(&mut **conn, c => {
         let exists = units::table.find(unit_id).count().get_result::<i64>(c)? > 0;
         if !exists {
@@ -76,7 +66,7 @@ pub fn rotate_secret(conn: &mut Conn, unit_id: i64) -> Result<String> {
         diesel::insert_into(calendar_feeds::table)
             .values((
                 calendar_feeds::unit_id.eq(unit_id),
-                calendar_feeds::secret.eq(&fresh),
+                calendar_feeds::secret_hash.eq(&hash),
                 calendar_feeds::created_at.eq(now()),
             ))
             .execute(c)?;
@@ -89,7 +79,7 @@ pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
     with_conn!(&mut **conn, c => {
         let unit: Unit = calendar_feeds::table
             .inner_join(units::table)
-            .filter(calendar_feeds::secret.eq(secret))
+            .filter(calendar_feeds::secret_hash.eq(crate::auth::hash_token(secret)))
             .filter(units::active.eq(true))
             .select(Unit::as_select())
             .first(c)
@@ -104,6 +94,11 @@ pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
             .filter(tasks::completed_on.is_null())
             .filter(tasks::cancelled_on.is_null())
             .filter(tasks::deadline.is_not_null())
+            // A confidential task is never in a feed: its address travels to calendar apps.
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "NOT {}",
+                super::visibility::CONFIDENTIAL
+            )))
             .order((tasks::deadline, tasks::id))
             .select((
                 tasks::id,

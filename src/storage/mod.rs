@@ -13,12 +13,15 @@ pub mod outbox;
 pub mod progress;
 pub mod reminders;
 pub mod report;
+pub mod report_links;
 pub mod schema;
+pub mod sessions;
 pub mod settings;
 pub mod tasks;
 pub mod throttle;
 pub mod units;
 pub mod users;
+pub mod visibility;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -194,6 +197,17 @@ impl Db {
     /// Connects once first so that a wrong URL is reported with its real cause
     /// right away instead of after the pool's timeout.
     pub fn connect(url: &DatabaseUrl) -> Result<Db> {
+        if let DatabaseUrl::Sqlite(path) = url {
+            // Created private before SQLite opens it: it holds the secret key and every record.
+            if path != ":memory:" && !path.starts_with("file:") {
+                crate::private_files::ensure_file(std::path::Path::new(path)).map_err(|e| {
+                    StorageError::Connect {
+                        url: url.redacted(),
+                        reason: e.to_string(),
+                    }
+                })?;
+            }
+        }
         let manager = Manager { url: url.clone() };
         manager.open().map_err(|e| StorageError::Connect {
             url: url.redacted(),

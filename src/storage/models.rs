@@ -55,6 +55,8 @@ pub struct Meeting {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Confidential ("mật"): its tasks are read by few (`storage::visibility`).
+    pub confidential: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -78,6 +80,8 @@ pub struct Task {
     pub assigned_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Confidential ("mật"), by itself; a task of a confidential meeting is too.
+    pub confidential: bool,
 }
 
 impl Task {

@@ -76,7 +76,7 @@ pub trait ReminderQueries {
 impl_for_backends!(ReminderQueries {
     fn load_snapshot(&mut self, on: NaiveDate) -> QueryResult<Snapshot> {
         #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, String, String, i64, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, Option<i64>)> = tasks::table
+        let rows: Vec<(i64, String, String, i64, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, Option<i64>, bool)> = tasks::table
             .filter(tasks::assigned_on.le(on))
             .filter(tasks::completed_on.is_null().or(tasks::completed_on.gt(on)))
             .filter(tasks::cancelled_on.is_null().or(tasks::cancelled_on.gt(on)))
@@ -91,8 +91,10 @@ impl_for_backends!(ReminderQueries {
                 tasks::completed_on,
                 tasks::cancelled_on,
                 tasks::assigned_by,
+                diesel::dsl::sql::<diesel::sql_types::Bool>(super::visibility::CONFIDENTIAL),
             ))
             .load(self)?;
+        let placeholder = super::visibility::mail_placeholder();
         let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
         for (task_id, unit_id) in task_coordinators::table
             .inner_join(tasks::table)
@@ -107,11 +109,12 @@ impl_for_backends!(ReminderQueries {
         }
         let tasks = rows
             .into_iter()
-            .map(|(id, reference, content, lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, assigned_by)| OpenTask {
+            .map(|(id, reference, content, lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, assigned_by, confidential)| OpenTask {
                 coordinators: coordinators.remove(&id).unwrap_or_default(),
                 id,
                 reference,
-                content,
+                // Mails are the only readers of the snapshot: no content for a confidential task.
+                content: if confidential { placeholder.clone() } else { content },
                 lead_unit_id,
                 dates: TaskDates { assigned_on, deadline, completed_on, cancelled_on },
                 assigned_by,

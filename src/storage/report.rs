@@ -692,6 +692,8 @@ pub struct TaskQuery {
     pub extended: bool,
     /// Only the overdue tasks of this age.
     pub age: Option<AgeBucket>,
+    /// Who reads the list: confidential tasks and a leader's scope.
+    pub viewer: super::visibility::Viewer,
 }
 
 fn task_filter_sql(period: &Period, as_of: NaiveDate, q: &TaskQuery) -> String {
@@ -699,6 +701,9 @@ fn task_filter_sql(period: &Period, as_of: NaiveDate, q: &TaskQuery) -> String {
     sql.push_str(&units_sql(q.units.as_deref()));
     if let Some(unit) = q.lead_unit {
         sql.push_str(&format!(" AND tasks.lead_unit_id = {unit}"));
+    }
+    if let Some(visible) = q.viewer.task_sql() {
+        sql.push_str(&format!(" AND {visible}"));
     }
     if !q.statuses.is_empty() {
         sql.push_str(&format!(" AND {}", status_in_sql(as_of, &q.statuses)));

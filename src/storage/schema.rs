@@ -54,6 +54,7 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
     }
 }
 
@@ -69,6 +70,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        confidential -> Bool,
     }
 }
 
@@ -92,6 +94,7 @@ diesel::table! {
         assigned_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        confidential -> Bool,
     }
 }
 
@@ -171,7 +174,7 @@ diesel::table! {
 diesel::table! {
     calendar_feeds (unit_id) {
         unit_id -> BigInt,
-        secret -> Text,
+        secret_hash -> Text,
         created_at -> Timestamp,
     }
 }
@@ -189,14 +192,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    login_throttle (key) {
-        key -> Text,
-        failures -> Integer,
-        locked_until -> Nullable<Timestamp>,
-        updated_at -> Timestamp,
-    }
-}
 
 diesel::table! {
     period_closes (id) {
@@ -245,6 +240,42 @@ diesel::joinable!(calendar_feeds -> units (unit_id));
 diesel::joinable!(period_closes -> users (closed_by));
 diesel::joinable!(period_close_counts -> period_closes (close_id));
 
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        key_hash -> Text,
+        state -> Text,
+        user_id -> Nullable<BigInt>,
+        public_id -> Text,
+        user_agent -> Text,
+        address -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_buckets (key) {
+        key -> Text,
+        level -> Double,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_links (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        unit_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(report_links -> tasks (task_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     units,
@@ -260,7 +291,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminders,
     calendar_feeds,
     audit_log,
-    login_throttle,
     period_closes,
     period_close_counts,
+    sessions,
+    login_buckets,
+    report_links,
 );

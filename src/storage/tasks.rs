@@ -45,6 +45,8 @@ pub struct TaskFilter {
     pub meeting_id: Option<i64>,
     /// Overdue tasks first (a unit's own list), then by deadline.
     pub overdue_first: bool,
+    /// Who reads the list: confidential tasks and a leader's scope.
+    pub viewer: super::visibility::Viewer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +244,7 @@ pub fn list(
     let per_page = page.per_page.clamp(1, MAX_PER_PAGE);
     let page_no = page.page.max(1);
     let offset = (page_no - 1).saturating_mul(per_page);
+    let viewer_sql = filter.viewer.task_sql();
     macro_rules! filtered {
         () => {{
             let mut q = tasks::table.into_boxed();
@@ -273,6 +276,9 @@ pub fn list(
             }
             if let Some(m) = filter.meeting_id {
                 q = q.filter(tasks::meeting_id.eq(m));
+            }
+            if let Some(visible) = &viewer_sql {
+                q = q.filter(sql::<Bool>(visible));
             }
             q
         }};
@@ -313,6 +319,17 @@ pub fn create(
     meeting_id: Option<i64>,
     user_id: Option<i64>,
 ) -> Result<TaskRecord> {
+    create_with(conn, input, meeting_id, user_id, false)
+}
+
+/// Adds one task, confidential from the start if asked (never readable by all in between).
+pub fn create_with(
+    conn: &mut Conn,
+    input: &TaskInput,
+    meeting_id: Option<i64>,
+    user_id: Option<i64>,
+    confidential: bool,
+) -> Result<TaskRecord> {
     let id = write_tx!(&mut **conn, c => {
         let units = super::units::UnitQueries::unit_ids_by_code(c)?;
         let generated = input.reference.is_none();
@@ -322,6 +339,9 @@ pub fn create(
         }
         let row = NewTask::resolve(input, reference, &units, meeting_id, user_id)?;
         let id = c.insert_tasks(&[row])?.pop().ok_or(diesel::result::Error::NotFound)?;
+        if confidential {
+            diesel::update(tasks::table.find(id)).set(tasks::confidential.eq(true)).execute(c)?;
+        }
         if generated {
             let reference = format!("NV-{id:06}");
             diesel::update(tasks::table.find(id))

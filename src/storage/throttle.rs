@@ -1,50 +1,99 @@
-//! Failed sign-in counters, shared by every instance through the database.
+//! Sign-in buckets (see [`crate::domain::throttle`]), shared by every instance
+//! through the database. Checking and counting happen in one transaction that
+//! holds the buckets' rows, so that parallel attempts are counted one by one
+//! and a burst of them gets no more tries than a sequence.
 
-use chrono::NaiveDateTime;
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::login_throttle;
-use super::{now, with_conn, write_tx, Conn, Result};
-use crate::domain::throttle::ThrottlePolicy;
+use super::schema::login_buckets;
+use super::{now, write_tx, Conn, Result};
+use crate::domain::throttle::{Admission, Bucket};
 
-/// When the key may try again, if it is waiting now.
-pub fn locked_until(conn: &mut Conn, key: &str) -> Result<Option<NaiveDateTime>> {
-    let at = now();
-    let until = with_conn!(&mut **conn, c => login_throttle::table
-        .filter(login_throttle::key.eq(key))
-        .select(login_throttle::locked_until)
-        .first::<Option<NaiveDateTime>>(c)
-        .optional())?
-    .flatten();
-    Ok(until.filter(|u| *u > at))
+/// Reads a bucket's row for the rest of the transaction.
+trait LockBucket {
+    fn lock_bucket(&mut self, key: &str, at: NaiveDateTime) -> QueryResult<(f64, NaiveDateTime)>;
 }
 
-/// Counts one more failure and sets the wait the policy imposes.
-pub fn record_failure(conn: &mut Conn, key: &str, policy: &ThrottlePolicy) -> Result<()> {
-    let at = now();
-    write_tx!(&mut **conn, c => {
-        let failures: i32 = login_throttle::table
-            .filter(login_throttle::key.eq(key))
-            .select(login_throttle::failures)
-            .first::<i32>(c)
+impl LockBucket for diesel::SqliteConnection {
+    /// SQLite's write transaction (`BEGIN IMMEDIATE`) already holds the whole database.
+    fn lock_bucket(&mut self, key: &str, at: NaiveDateTime) -> QueryResult<(f64, NaiveDateTime)> {
+        Ok(login_buckets::table
+            .find(key)
+            .select((login_buckets::level, login_buckets::updated_at))
+            .first(self)
             .optional()?
-            .unwrap_or(0)
-            .saturating_add(1);
-        let locked_until = policy.wait_after(failures.max(0) as u32).map(|w| at + w);
-        diesel::delete(login_throttle::table.filter(login_throttle::key.eq(key))).execute(c)?;
-        diesel::insert_into(login_throttle::table)
+            .unwrap_or((0.0, at)))
+    }
+}
+
+impl LockBucket for diesel::PgConnection {
+    /// The row is made first, so that there is one to lock even for a first attempt.
+    fn lock_bucket(&mut self, key: &str, at: NaiveDateTime) -> QueryResult<(f64, NaiveDateTime)> {
+        diesel::insert_into(login_buckets::table)
             .values((
-                login_throttle::key.eq(key),
-                login_throttle::failures.eq(failures),
-                login_throttle::locked_until.eq(locked_until),
-                login_throttle::updated_at.eq(at),
+                login_buckets::key.eq(key),
+                login_buckets::level.eq(0.0),
+                login_buckets::updated_at.eq(at),
             ))
-            .execute(c)?;
-        Ok(())
+            .on_conflict_do_nothing()
+            .execute(self)?;
+        login_buckets::table
+            .find(key)
+            .select((login_buckets::level, login_buckets::updated_at))
+            .for_update()
+            .first(self)
+    }
+}
+
+/// Pours one attempt into each bucket, or none if any would overflow; then
+/// says how long to wait (the longest of the refusals).
+pub fn attempt(conn: &mut Conn, buckets: &[(String, Bucket)]) -> Result<Option<Duration>> {
+    let at = now();
+    let mut buckets = buckets.to_vec();
+    // One order for every transaction, so that two never wait for each other.
+    buckets.sort_by(|a, b| a.0.cmp(&b.0));
+    write_tx!(&mut **conn, c => {
+        let mut levels = Vec::with_capacity(buckets.len());
+        let mut wait: Option<Duration> = None;
+        for (key, bucket) in &buckets {
+            let (level, updated) = c.lock_bucket(key, at)?;
+            match bucket.attempt(level, at - updated) {
+                Admission::Go(new) => levels.push((key, new)),
+                Admission::Wait(w) => wait = Some(wait.map_or(w, |v| v.max(w))),
+            }
+        }
+        if wait.is_some() {
+            return Ok(wait);
+        }
+        for (key, level) in levels {
+            diesel::insert_into(login_buckets::table)
+                .values((
+                    login_buckets::key.eq(key),
+                    login_buckets::level.eq(level),
+                    login_buckets::updated_at.eq(at),
+                ))
+                .on_conflict(login_buckets::key)
+                .do_update()
+                .set((login_buckets::level.eq(level), login_buckets::updated_at.eq(at)))
+                .execute(c)?;
+        }
+        Ok(None)
     })
 }
 
-pub fn clear(conn: &mut Conn, key: &str) -> Result<()> {
-    with_conn!(&mut **conn, c => diesel::delete(login_throttle::table.filter(login_throttle::key.eq(key))).execute(c))?;
-    Ok(())
+/// After a successful sign-in: empties `clear` and takes the attempt back out of `refund`.
+pub fn succeeded(conn: &mut Conn, clear: &[String], refund: &[(String, Bucket)]) -> Result<()> {
+    let at = now();
+    write_tx!(&mut **conn, c => {
+        diesel::delete(login_buckets::table.filter(login_buckets::key.eq_any(clear))).execute(c)?;
+        for (key, bucket) in refund {
+            let (level, updated) = c.lock_bucket(key, at)?;
+            let level = (bucket.drained(level, at - updated) - 1.0).max(0.0);
+            diesel::update(login_buckets::table.find(key))
+                .set((login_buckets::level.eq(level), login_buckets::updated_at.eq(at)))
+                .execute(c)?;
+        }
+        Ok(())
+    })
 }

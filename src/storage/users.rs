@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::audit::{AuditLog, Entry};
 use super::models::User;
 use super::schema::{api_tokens, units, users};
+use super::sessions::EndSessions;
 use super::{now, with_conn, write_tx, Conn, Result, StorageError};
 use crate::domain::{Invalid, Role};
 
@@ -34,8 +35,13 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Adds a user; a unit user must name their unit.
+/// Adds a user (from the command line or a seed); a unit user must name their unit.
 pub fn create(conn: &mut Conn, new: &NewUser) -> Result<i64> {
+    create_by(conn, new, None)
+}
+
+/// Adds a user, `by` an admin (the audit log names them).
+pub fn create_by(conn: &mut Conn, new: &NewUser, by: Option<i64>) -> Result<i64> {
     let email = normalize_email(&new.email);
     if email.parse::<lettre::Address>().is_err() {
         return Err(Invalid::new("email", "err-email")
@@ -80,7 +86,7 @@ pub fn create(conn: &mut Conn, new: &NewUser) -> Result<i64> {
             .returning(users::id)
             .get_result(c)?;
         c.record_audit(&Entry {
-            user_id: None,
+            user_id: by,
             action: "user.create",
             entity: "user",
             entity_id: Some(id),
@@ -104,8 +110,22 @@ pub fn by_email(conn: &mut Conn, email: &str) -> Result<Account> {
         .ok_or(StorageError::NotFound)
 }
 
-/// Stores a new token for the user and returns it; only its hash is kept.
+/// Stores a new token for the user, made on the command line (`dondoc token
+/// create`), and returns it; only its hash is kept.
 pub fn create_token(conn: &mut Conn, user_id: i64, label: &str) -> Result<String> {
+    insert_token(conn, user_id, label, None)
+}
+
+/// A token the signed-in user makes for themself (the only way on the web:
+/// nobody makes a token that acts as someone else).
+pub fn create_own_token(conn: &mut Conn, user_id: i64, label: &str) -> Result<String> {
+    insert_token(conn, user_id, label, Some(user_id))
+}
+
+fn insert_token(conn: &mut Conn, user_id: i64, label: &str, by: Option<i64>) -> Result<String> {
+    if label.chars().count() > 100 {
+        return Err(Invalid::new("label", "err-too-long").arg("max", 100).into());
+    }
     let (token, hash) = crate::auth::new_token();
     write_tx!(&mut **conn, c => {
         diesel::insert_into(api_tokens::table)
@@ -114,15 +134,16 @@ pub fn create_token(conn: &mut Conn, user_id: i64, label: &str) -> Result<String
                 api_tokens::token_hash.eq(&hash),
                 api_tokens::label.eq(label),
                 api_tokens::created_at.eq(now()),
+                api_tokens::created_by.eq(by),
             ))
             .execute(c)?;
         c.record_audit(&Entry {
-            user_id: Some(user_id),
+            user_id: by,
             action: "token.create",
             entity: "user",
             entity_id: Some(user_id),
             task_id: None,
-            details: serde_json::json!({"label": label}).to_string(),
+            details: serde_json::json!({"label": label, "via": if by.is_some() { "web" } else { "command line" }}).to_string(),
         })?;
         Ok::<_, StorageError>(())
     })?;
@@ -178,6 +199,8 @@ pub fn set_password(
         if n == 0 {
             return Err(StorageError::NotFound);
         }
+        // A copied cookie must not outlive the password it was signed in with.
+        c.end_sessions(user_id)?;
         c.record_audit(&Entry {
             user_id: by,
             action: "user.password",
@@ -232,11 +255,19 @@ pub fn update(
                     .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
             ),
         };
-        let n = diesel::update(users::table.find(id))
+        let before = users::table
+            .find(id)
+            .select((users::role, users::unit_id, users::active))
+            .first::<(String, Option<i64>, bool)>(c)
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        diesel::update(users::table.find(id))
             .set((users::role.eq(role.code()), users::unit_id.eq(unit_id), users::active.eq(active), users::updated_at.eq(now())))
             .execute(c)?;
-        if n == 0 {
-            return Err(StorageError::NotFound);
+        // What a session may do was decided at sign-in: a new role, unit or a
+        // deactivation starts over from the sign-in form.
+        if before != (role.code().to_string(), unit_id, active) {
+            c.end_sessions(id)?;
         }
         c.record_audit(&Entry {
             user_id: by,
@@ -261,21 +292,47 @@ pub struct TokenInfo {
 }
 
 pub fn list_tokens(conn: &mut Conn) -> Result<Vec<TokenInfo>> {
-    Ok(with_conn!(&mut **conn, c => api_tokens::table
-        .inner_join(users::table)
+    tokens_where(conn, None)
+}
+
+/// The tokens of one user, for their account page.
+pub fn list_own_tokens(conn: &mut Conn, user_id: i64) -> Result<Vec<TokenInfo>> {
+    tokens_where(conn, Some(user_id))
+}
+
+fn tokens_where(conn: &mut Conn, user_id: Option<i64>) -> Result<Vec<TokenInfo>> {
+    Ok(with_conn!(&mut **conn, c => {
+        let mut q = api_tokens::table.inner_join(users::table).into_boxed();
+        if let Some(u) = user_id {
+            q = q.filter(api_tokens::user_id.eq(u));
+        }
+        q
         .order(api_tokens::id.desc())
         .select((api_tokens::id, users::email, api_tokens::label, api_tokens::created_at, api_tokens::last_used_at, api_tokens::revoked_at))
-        .load::<(i64, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)>(c))?
+        .load::<(i64, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)>(c)})?
     .into_iter()
     .map(|(id, user_email, label, created_at, last_used_at, revoked_at)| TokenInfo { id, user_email, label, created_at, last_used_at, revoked_at })
     .collect())
 }
 
 pub fn revoke_token(conn: &mut Conn, id: i64, by: Option<i64>) -> Result<()> {
+    revoke_token_where(conn, id, None, by)
+}
+
+/// Revokes a token of the user's own; another's is not found.
+pub fn revoke_own_token(conn: &mut Conn, id: i64, user_id: i64) -> Result<()> {
+    revoke_token_where(conn, id, Some(user_id), Some(user_id))
+}
+
+fn revoke_token_where(conn: &mut Conn, id: i64, owner: Option<i64>, by: Option<i64>) -> Result<()> {
     write_tx!(&mut **conn, c => {
-        let n = diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
-            .set(api_tokens::revoked_at.eq(now()))
-            .execute(c)?;
+        let target = api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null());
+        let n = match owner {
+            Some(u) => diesel::update(target.filter(api_tokens::user_id.eq(u)))
+                .set(api_tokens::revoked_at.eq(now()))
+                .execute(c)?,
+            None => diesel::update(target).set(api_tokens::revoked_at.eq(now())).execute(c)?,
+        };
         if n == 0 {
             return Err(StorageError::NotFound);
         }

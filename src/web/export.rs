@@ -47,6 +47,26 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(buf)
 }
 
+/// A cell as written to CSV: text that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a
+/// leading apostrophe, so that it is shown as text and never evaluated.
+pub fn csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
+        _ => value.into(),
+    }
+}
+
+/// Writes one row, every cell through [`csv_cell`].
+fn csv_row<I, S>(w: &mut csv::Writer<Vec<u8>>, cells: I) -> Result<(), String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    w.write_record(cells.into_iter().map(|c| csv_cell(c.as_ref()).into_owned()))
+        .map_err(|e| e.to_string())
+}
+
 fn csv_finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, String> {
     w.into_inner().map_err(|e| e.to_string())
 }
@@ -74,7 +94,7 @@ pub fn report_csv(view: &View, lang: Lang) -> Result<Vec<u8>, String> {
     let mut w = csv_writer();
     let mut header = vec!["rank", "code", "name"];
     header.extend(REPORT_COLUMNS);
-    w.write_record(&header).map_err(|e| e.to_string())?;
+    csv_row(&mut w, &header)?;
     for line in &view.lines {
         let mut row = vec![
             line.rank.map(|r| r.to_string()).unwrap_or_default(),
@@ -82,11 +102,11 @@ pub fn report_csv(view: &View, lang: Lang) -> Result<Vec<u8>, String> {
             line.name.clone(),
         ];
         row.extend(numbers_cells(&line.n));
-        w.write_record(&row).map_err(|e| e.to_string())?;
+        csv_row(&mut w, &row)?;
     }
     let mut row = vec![String::new(), String::new(), t(lang, "dashboard-total-row")];
     row.extend(numbers_cells(&view.totals));
-    w.write_record(&row).map_err(|e| e.to_string())?;
+    csv_row(&mut w, &row)?;
     csv_finish(w)
 }
 
@@ -147,10 +167,12 @@ fn date(d: Option<NaiveDate>) -> String {
 /// The tasks behind a report as CSV (dates `YYYY-MM-DD`, lists separated by `|`).
 pub fn tasks_csv(rows: &[TaskRow]) -> Result<Vec<u8>, String> {
     let mut w = csv_writer();
-    w.write_record(TASK_COLUMNS).map_err(|e| e.to_string())?;
+    csv_row(&mut w, TASK_COLUMNS)?;
     for r in rows {
         let task = &r.record.task;
-        w.write_record([
+        csv_row(
+            &mut w,
+            [
             task.id.to_string(),
             task.reference.clone(),
             task.content.clone(),
@@ -165,8 +187,8 @@ pub fn tasks_csv(rows: &[TaskRow]) -> Result<Vec<u8>, String> {
             if r.carried_over { "1" } else { "0" }.to_string(),
             r.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
             task.percent.to_string(),
-        ])
-        .map_err(|e| e.to_string())?;
+            ],
+        )?;
     }
     csv_finish(w)
 }
@@ -586,4 +608,30 @@ pub fn tasks_xlsx(
     )?;
     sheet.set_repeat_rows(top, top)?;
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod csv_cell_tests {
+    use super::csv_cell;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for bad in [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+1+2",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(csv_cell(bad), format!("'{bad}"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn plain_text_and_numbers_stay() {
+        for good in ["Tổ chức hội nghị", "12", "2022-12-31", "", " =1", "a=b", "'quoted"] {
+            assert_eq!(csv_cell(good), good);
+        }
+    }
 }

@@ -9,8 +9,6 @@ pub mod query;
 pub mod report;
 pub mod session;
 
-use actix_session::storage::CookieSessionStore;
-use actix_session::SessionMiddleware;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{self, Next};
@@ -110,7 +108,7 @@ async fn state_ping(state: &Arc<AppState>) -> Result<(), ApiError> {
         .await
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig, sessions: SessionMiddleware<CookieSessionStore>) {
+pub fn configure(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
     cfg.route("/healthz", web::get().to(healthz))
         .service(
             web::scope("/api/v1")
@@ -136,9 +134,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, sessions: SessionMiddleware<Cooki
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
     let secure = state.config.base_url.starts_with("https://");
     let secret = state.secret_key.clone();
+    let store = session::DbSessionStore::new(state.db.clone(), state.config.session_lifetime());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let sessions = session::middleware(&secret, secure);
+        let sessions = session::middleware(&secret, secure, store.clone());
         App::new()
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(pages::FORM_LIMIT))
@@ -159,6 +158,9 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
     Ok(server)
 }
 
+/// The access log: the method and the path, never the query string, which
+/// may carry a report link's token or a form's anti-forgery token.
 fn tracing_actix_web_logger() -> middleware::Logger {
-    middleware::Logger::new("%a \"%r\" %s %b %Dms")
+    middleware::Logger::new("%a \"%{method}xi %U\" %s %b %Dms")
+        .custom_request_replace("method", |req| req.method().to_string())
 }

@@ -120,6 +120,7 @@ pub fn filter_from(
             query: params.get("q").map(str::to_string),
             meeting_id,
             overdue_first: false,
+            viewer: Default::default(),
         },
         as_of,
     ))

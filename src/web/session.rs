@@ -1,48 +1,184 @@
-//! Browser sessions: a cookie signed and encrypted with the secret key, that
-//! expires after inactivity; who is signed in, in which language, with which
-//! anti-forgery token; and flash messages for the next page.
+//! Browser sessions: the cookie carries only a random key (signed and
+//! encrypted with the secret key); what the session holds (who is signed in,
+//! the language, the anti-forgery token, flash messages) lives in the
+//! `sessions` table, so that every instance shares it and a session can be
+//! ended from anywhere: sign-out, a new password, a deactivation, a role
+//! change, or "sign out everywhere". A session ends after `DONDOC_SESSION_IDLE`
+//! seconds unused, and `DONDOC_SESSION_MAX` seconds after sign-in whatever
+//! happens (see `docs/security.md`).
 
 use actix_session::config::{CookieContentSecurity, PersistentSession};
-use actix_session::storage::CookieSessionStore;
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_session::{Session, SessionExt, SessionMiddleware};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
 use crate::domain::{Action, Role};
 use crate::i18n::Lang;
+use crate::storage::sessions::{Facts, Lifetime};
 use crate::storage::users::Account;
-use crate::storage::{self, StorageError};
+use crate::storage::{self, Db, StorageError};
 use crate::web::error::PageError;
 use crate::web::State;
 
-/// A session unused this long is signed out.
-pub const IDLE_MINUTES: i64 = 120;
 const USER_ID: &str = "uid";
-const LAST_SEEN: &str = "seen";
+/// A random id of the session that can be shown (the key never is).
+const PUBLIC_ID: &str = "sid";
+const USER_AGENT: &str = "ua";
+const ADDRESS: &str = "addr";
 const LANG: &str = "lang";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 pub const COOKIE_NAME: &str = "dondoc";
+/// The values that say who is signed in: dropped when a session that was
+/// ended meanwhile would be written again.
+const IDENTITY: [&str; 4] = [USER_ID, PUBLIC_ID, USER_AGENT, ADDRESS];
 
-pub fn middleware(secret: &str, secure: bool) -> SessionMiddleware<CookieSessionStore> {
-    SessionMiddleware::builder(
-        CookieSessionStore::default(),
-        Key::derive_from(secret.as_bytes()),
-    )
-    .cookie_name(COOKIE_NAME.into())
-    .cookie_http_only(true)
-    .cookie_same_site(SameSite::Lax)
-    .cookie_secure(secure)
-    .cookie_content_security(CookieContentSecurity::Private)
-    // The cookie may outlive a browser restart; inactivity is checked on each request.
-    .session_lifecycle(
-        PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::days(1)),
-    )
-    .build()
+pub type Sessions = SessionMiddleware<DbSessionStore>;
+
+pub fn middleware(secret: &str, secure: bool, store: DbSessionStore) -> Sessions {
+    let max = store.life.max.num_seconds();
+    SessionMiddleware::builder(store, Key::derive_from(secret.as_bytes()))
+        .cookie_name(COOKIE_NAME.into())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(secure)
+        .cookie_content_security(CookieContentSecurity::Private)
+        // The cookie may outlive a browser restart; the server decides when the session ends.
+        .session_lifecycle(
+            PersistentSession::default()
+                .session_ttl(actix_web::cookie::time::Duration::seconds(max)),
+        )
+        .build()
+}
+
+/// Sessions in the database, behind actix-session's storage interface.
+#[derive(Clone)]
+pub struct DbSessionStore {
+    db: Db,
+    life: Lifetime,
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db, life: Lifetime) -> DbSessionStore {
+        DbSessionStore { db, life }
+    }
+
+    async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut storage::Conn) -> Result<T, StorageError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let result = web::block(move || {
+            let mut conn = db.conn()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("sessions: {e}"))?;
+        result.map_err(|e| anyhow::anyhow!("sessions: {e}"))
+    }
+
+    async fn insert(&self, state: &HashMap<String, String>) -> anyhow::Result<SessionKey> {
+        let key = crate::auth::random_secret(32);
+        let hash = crate::auth::hash_token(&key);
+        let json = serde_json::to_string(state)?;
+        let facts = facts(state);
+        let life = self.life;
+        self.run(move |conn| storage::sessions::insert(conn, &hash, &json, &facts, life))
+            .await?;
+        SessionKey::try_from(key).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+/// The columns a session's values fill.
+fn facts(state: &HashMap<String, String>) -> Facts {
+    let text = |k: &str| {
+        state
+            .get(k)
+            .and_then(|v| serde_json::from_str::<String>(v).ok())
+            .unwrap_or_default()
+    };
+    Facts {
+        user_id: state
+            .get(USER_ID)
+            .and_then(|v| serde_json::from_str::<i64>(v).ok()),
+        public_id: text(PUBLIC_ID),
+        user_agent: text(USER_AGENT),
+        address: text(ADDRESS),
+    }
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(
+        &self,
+        key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let hash = crate::auth::hash_token(key.as_ref());
+        let life = self.life;
+        let json = self
+            .run(move |conn| storage::sessions::load(conn, &hash, life))
+            .await
+            .map_err(LoadError::Other)?;
+        match json {
+            None => Ok(None),
+            Some(json) => serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| LoadError::Deserialization(e.into())),
+        }
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        _ttl: &actix_web::cookie::time::Duration,
+    ) -> Result<SessionKey, SaveError> {
+        self.insert(&state).await.map_err(SaveError::Other)
+    }
+
+    async fn update(
+        &self,
+        key: SessionKey,
+        mut state: HashMap<String, String>,
+        _ttl: &actix_web::cookie::time::Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let hash = crate::auth::hash_token(key.as_ref());
+        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let facts = facts(&state);
+        let found = self
+            .run(move |conn| storage::sessions::update(conn, &hash, &json, &facts))
+            .await
+            .map_err(UpdateError::Other)?;
+        if found {
+            return Ok(key);
+        }
+        // Ended while this request ran: what it wrote (a language, a message)
+        // goes to a new session, but nobody is signed in there.
+        for k in IDENTITY {
+            state.remove(k);
+        }
+        self.insert(&state).await.map_err(UpdateError::Other)
+    }
+
+    async fn update_ttl(
+        &self,
+        _key: &SessionKey,
+        _ttl: &actix_web::cookie::time::Duration,
+    ) -> anyhow::Result<()> {
+        // Use is recorded when the session is loaded.
+        Ok(())
+    }
+
+    async fn delete(&self, key: &SessionKey) -> anyhow::Result<()> {
+        let hash = crate::auth::hash_token(key.as_ref());
+        self.run(move |conn| storage::sessions::delete(conn, &hash))
+            .await
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -88,18 +224,37 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub fn sign_in(session: &Session, account: &Account) {
+/// The address a request came from, as the sessions list shows it.
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+pub fn sign_in(session: &Session, req: &HttpRequest, account: &Account) {
     // A new session on sign-in: nothing of the anonymous one carries over but the language.
     let lang: Option<String> = session.get(LANG).ok().flatten();
     session.clear();
     session.renew();
+    let agent: String = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect();
     let _ = session.insert(USER_ID, account.user.id);
-    let _ = session.insert(LAST_SEEN, chrono::Utc::now().timestamp());
+    let _ = session.insert(PUBLIC_ID, crate::auth::random_secret(12));
+    let _ = session.insert(USER_AGENT, agent);
+    let _ = session.insert(ADDRESS, client_address(req));
     if let Some(lang) = lang {
         let _ = session.insert(LANG, lang);
     }
 }
 
+/// Ends this session (its row is deleted); the browser keeps only its language.
 pub fn sign_out(session: &Session) {
     let lang: Option<String> = session.get(LANG).ok().flatten();
     session.clear();
@@ -107,6 +262,16 @@ pub fn sign_out(session: &Session) {
     if let Some(lang) = lang {
         let _ = session.insert(LANG, lang);
     }
+}
+
+/// The public id of this session, to mark it in the list of the user's sessions.
+pub fn public_id(session: &Session) -> Option<String> {
+    session.get(PUBLIC_ID).ok().flatten()
+}
+
+/// Moves the session to a new key, values kept (after the user's other sessions were ended).
+pub fn renew(session: &Session) {
+    session.renew();
 }
 
 pub fn set_lang(session: &Session, lang: Lang) {
@@ -119,7 +284,7 @@ pub struct Visitor {
     pub account: Option<Account>,
     pub lang: Lang,
     pub session: Session,
-    /// The session expired for inactivity on this request.
+    /// The request carried the cookie of a session that has ended.
     pub expired: bool,
 }
 
@@ -136,24 +301,15 @@ async fn load_visitor(req: &HttpRequest) -> Result<Visitor, PageError> {
         .ok_or(PageError::Internal)?
         .clone()
         .into_inner();
-    let now = chrono::Utc::now().timestamp();
+    // A cookie whose session the server no longer has: it expired or was ended.
+    let expired = req.cookie(COOKIE_NAME).is_some() && session.entries().is_empty();
     let user_id: Option<i64> = session.get(USER_ID).ok().flatten();
-    let seen: i64 = session.get(LAST_SEEN).ok().flatten().unwrap_or(0);
-    let mut expired = false;
     let account = match user_id {
-        Some(_) if now - seen > IDLE_MINUTES * 60 => {
-            sign_out(&session);
-            expired = true;
-            None
-        }
         Some(id) => match state
             .run(move |conn| storage::users::active_by_id(conn, id))
             .await
         {
-            Ok(a) => {
-                let _ = session.insert(LAST_SEEN, now);
-                Some(a)
-            }
+            Ok(a) => Some(a),
             Err(crate::web::ApiError::NotFound) => {
                 sign_out(&session);
                 None

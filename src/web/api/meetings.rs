@@ -20,6 +20,8 @@ pub struct MeetingJson {
     /// The document the conclusions were issued in, e.g. `Thông báo số 123-TB/TU`.
     pub document_ref: String,
     pub task_count: i64,
+    /// Confidential ("mật"): its tasks are read only by officials, leaders in scope and their units.
+    pub confidential: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,6 +36,7 @@ pub struct MeetingDetailJson {
 impl From<MeetingSummary> for MeetingJson {
     fn from(m: MeetingSummary) -> MeetingJson {
         MeetingJson {
+            confidential: m.meeting.confidential,
             id: m.meeting.id,
             title: m.meeting.title,
             held_on: m.meeting.held_on,
@@ -50,8 +53,11 @@ impl From<MeetingSummary> for MeetingJson {
     (status = 200, body = Vec<MeetingJson>),
     (status = 401, body = crate::web::error::ErrorBody),
 ))]
-pub async fn list(state: State, _user: ApiUser) -> Result<Json<Vec<MeetingJson>>, ApiError> {
-    let meetings = state.into_inner().run(storage::meetings::list).await?;
+pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>, ApiError> {
+    let meetings = state
+        .into_inner()
+        .run(move |conn| storage::visibility::meetings_for(conn, &user.0))
+        .await?;
     Ok(Json(meetings.into_iter().map(MeetingJson::from).collect()))
 }
 
@@ -63,14 +69,14 @@ pub async fn list(state: State, _user: ApiUser) -> Result<Json<Vec<MeetingJson>>
 ))]
 pub async fn get(
     state: State,
-    _user: ApiUser,
+    user: ApiUser,
     id: web::Path<i64>,
 ) -> Result<Json<MeetingDetailJson>, ApiError> {
     let today = state.config.today();
     let id = id.into_inner();
     let m = state
         .into_inner()
-        .run(move |conn| storage::meetings::get(conn, id))
+        .run(move |conn| storage::visibility::meeting_for(conn, &user.0, id))
         .await?;
     let task_count = m.tasks.len() as i64;
     Ok(Json(MeetingDetailJson {
@@ -107,6 +113,9 @@ pub struct NewMeetingJson {
     pub conclusion_text: String,
     #[serde(default)]
     pub tasks: Vec<super::tasks::NewTaskJson>,
+    /// Confidential ("mật"), with all its tasks; default false.
+    #[serde(default)]
+    pub confidential: bool,
 }
 
 /// Records a meeting and its tasks in one transaction (officials).
@@ -141,11 +150,14 @@ pub async fn create(
                 .map_err(super::tasks::first)?,
         );
     }
-    let by = user.0.user.id;
+    let (by, confidential) = (user.0.user.id, body.confidential);
     let detail = state
         .into_inner()
         .run(move |conn| {
             let id = storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by))?;
+            if confidential {
+                storage::visibility::set_meeting_confidential(conn, id, true, Some(by))?;
+            }
             storage::meetings::get(conn, id)
         })
         .await?;

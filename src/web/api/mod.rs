@@ -114,8 +114,24 @@ pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
-/// A body that is not the JSON a route expects: 422 naming the body.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+/// A body that is not the JSON a route expects: 422 naming the body; one
+/// over the size limit: 413.
+pub fn json_error(err: actix_web::error::JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError::{Overflow, OverflowKnownLength};
+    if let Overflow { limit } | OverflowKnownLength { limit, .. } = &err {
+        let lang = crate::web::request_lang(req);
+        let body = ErrorBody {
+            error: "too_large",
+            message: crate::i18n::text_with(
+                lang,
+                "security-body-too-large",
+                &[("max", (limit / (1024 * 1024)).to_string())],
+            ),
+            field: Some("body".into()),
+        };
+        let res = HttpResponse::PayloadTooLarge().json(body);
+        return actix_web::error::InternalError::from_response(err, res).into();
+    }
     let detail = match &err {
         actix_web::error::JsonPayloadError::Deserialize(e) => e.to_string(),
         other => other.to_string(),

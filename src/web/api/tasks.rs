@@ -38,6 +38,8 @@ pub struct TaskJson {
     /// For `PATCH`: send it back; a stale one is a 409.
     pub version: i32,
     pub meeting_id: Option<i64>,
+    /// Confidential ("mật"): read only by officials, leaders in scope and its lead and coordinating units.
+    pub confidential: bool,
 }
 
 impl TaskJson {
@@ -58,6 +60,7 @@ impl TaskJson {
             percent: r.task.percent,
             version: r.task.version,
             meeting_id: r.task.meeting_id,
+            confidential: r.task.confidential,
         }
     }
 }
@@ -104,7 +107,7 @@ pub struct TaskListParams {
 ))]
 pub async fn list(
     state: State,
-    _user: ApiUser,
+    user: ApiUser,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<Json<TaskPage>, ApiError> {
     let params = Params(query.into_inner());
@@ -121,7 +124,7 @@ pub async fn list(
             if let Some(code) = unit_code {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
             }
-            storage::tasks::list(conn, &filter, page, today)
+            storage::visibility::list_for(conn, &user.0, filter, page, today)
         })
         .await?;
     Ok(Json(TaskPage {
@@ -144,7 +147,7 @@ pub async fn list(
 ))]
 pub async fn get(
     state: State,
-    _user: ApiUser,
+    user: ApiUser,
     id: web::Path<i64>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<Json<TaskJson>, ApiError> {
@@ -155,7 +158,7 @@ pub async fn get(
     let id = id.into_inner();
     let record = state
         .into_inner()
-        .run(move |conn| storage::tasks::get(conn, id))
+        .run(move |conn| storage::visibility::task_for(conn, &user.0, id))
         .await?;
     Ok(Json(TaskJson::new(record, as_of)))
 }
@@ -188,6 +191,9 @@ pub struct NewTaskJson {
     pub expected_output: Option<String>,
     #[serde(default)]
     pub meeting_id: Option<i64>,
+    /// Confidential ("mật"); default false.
+    #[serde(default)]
+    pub confidential: bool,
 }
 
 impl NewTaskJson {
@@ -242,7 +248,7 @@ pub async fn create(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let today = state.config.today();
     let input = body.to_input(today, today, "").map_err(first)?;
-    let meeting_id = body.meeting_id;
+    let (meeting_id, confidential) = (body.meeting_id, body.confidential);
     let by = user.0.user.id;
     let record = state
         .into_inner()
@@ -257,7 +263,7 @@ pub async fn create(
                     other => other,
                 })?;
             }
-            storage::tasks::create(conn, &input, meeting_id, Some(by))
+            storage::tasks::create_with(conn, &input, meeting_id, Some(by), confidential)
         })
         .await?;
     Ok(actix_web::HttpResponse::Created().json(TaskJson::new(record, today)))
@@ -282,6 +288,9 @@ pub struct TaskPatchJson {
     pub deadline: Option<serde_json::Value>,
     #[serde(default)]
     pub expected_output: Option<String>,
+    /// Confidential ("mật") or not.
+    #[serde(default)]
+    pub confidential: Option<bool>,
 }
 
 impl TaskPatchJson {
@@ -337,11 +346,21 @@ pub async fn update(
         .version
         .ok_or_else(|| ApiError::Invalid(crate::domain::Invalid::required("version")))?;
     let change = body.change()?;
+    let confidential = body.confidential;
     let today = state.config.today();
     let (id, by) = (id.into_inner(), user.0.user.id);
     let record = state
         .into_inner()
-        .run(move |conn| storage::tasks::update(conn, id, version, &change, today, Some(by)))
+        .run(move |conn| {
+            let record = storage::tasks::update(conn, id, version, &change, today, Some(by))?;
+            match confidential {
+                Some(c) if c != record.task.confidential => {
+                    storage::visibility::set_task_confidential(conn, id, c, Some(by))?;
+                    storage::tasks::get(conn, id)
+                }
+                _ => Ok(record),
+            }
+        })
         .await?;
     Ok(Json(TaskJson::new(record, today)))
 }

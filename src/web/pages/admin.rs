@@ -129,6 +129,7 @@ pub async fn add_user(
         errors.push(e);
     }
     if let (Some(role), true) = (role, errors.is_empty()) {
+        let by = user.account.user.id;
         let new = storage::users::NewUser {
             email: form.email.clone(),
             name: form.name.clone(),
@@ -139,7 +140,7 @@ pub async fn add_user(
         match state
             .clone()
             .into_inner()
-            .run(move |conn| storage::users::create(conn, &new))
+            .run(move |conn| storage::users::create_by(conn, &new, Some(by)))
             .await
         {
             Ok(_) => {
@@ -515,31 +516,18 @@ struct TokenRow {
     revoked: bool,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    label: String,
-}
-
+/// Every token, to revoke; an admin makes none for anyone (each user makes
+/// their own on their account page), so that no one acts under another's name.
 async fn tokens_page(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    new_token: Option<String>,
-    form: Option<(&TokenForm, HashMap<String, String>)>,
 ) -> Result<HttpResponse, PageError> {
     let tz = state.config.tz;
-    let (tokens, accounts) = state
+    let tokens = state
         .clone()
         .into_inner()
-        .run(|conn| {
-            Ok((
-                storage::users::list_tokens(conn)?,
-                storage::users::list_all(conn)?,
-            ))
-        })
+        .run(storage::users::list_tokens)
         .await?;
     let local = |t: chrono::NaiveDateTime| {
         t.and_utc()
@@ -560,30 +548,7 @@ async fn tokens_page(
         .collect();
     let mut ctx = frame(&user.visitor, req);
     ctx.insert("tokens", &rows);
-    ctx.insert(
-        "emails",
-        &accounts
-            .into_iter()
-            .filter(|a| a.user.active)
-            .map(|a| a.user.email)
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert("new_token", &new_token);
-    let failed = form.as_ref().is_some_and(|(_, e)| !e.is_empty());
-    if let Some((values, errors)) = form {
-        ctx.insert("form", values);
-        ctx.insert("errors", &errors);
-    }
-    render_with_status(
-        state,
-        "admin/tokens.html",
-        &ctx,
-        if failed {
-            UNPROCESSABLE
-        } else {
-            actix_web::http::StatusCode::OK
-        },
-    )
+    render(state, "admin/tokens.html", &ctx)
 }
 
 pub async fn tokens(
@@ -591,43 +556,7 @@ pub async fn tokens(
     req: HttpRequest,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
-    tokens_page(&state, &req, &user, None, None).await
-}
-
-pub async fn create_token(
-    state: State,
-    req: HttpRequest,
-    user: PageUser,
-    form: web::Form<TokenForm>,
-) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
-    let lang = user.visitor.lang;
-    let email = form.email.clone();
-    let label = if form.label.trim().is_empty() {
-        "web".to_string()
-    } else {
-        form.label.trim().to_string()
-    };
-    let result = state
-        .clone()
-        .into_inner()
-        .run(move |conn| {
-            let account = storage::users::by_email(conn, &email)?;
-            storage::users::create_token(conn, account.user.id, &label)
-        })
-        .await;
-    match result {
-        // Shown once, on this page only: not in a redirect or a flash that could be logged.
-        Ok(token) => tokens_page(&state, &req, &user, Some(token), None).await,
-        Err(crate::web::ApiError::NotFound) => {
-            let errors = field_errors(
-                lang,
-                &[Invalid::new("email", "err-unknown-user").arg("value", form.email.trim())],
-            );
-            tokens_page(&state, &req, &user, None, Some((&form, errors))).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    tokens_page(&state, &req, &user).await
 }
 
 pub async fn revoke_token(
@@ -704,11 +633,15 @@ pub async fn audit(
         to,
     };
     let tz = state.config.tz;
+    let account = user.account.clone();
     let rows = if errors.is_empty() {
         state
             .clone()
             .into_inner()
-            .run(move |conn| storage::audit::list(conn, &filter, AUDIT_PAGE_ROWS))
+            .run(move |conn| {
+                let rows = storage::audit::list(conn, &filter, AUDIT_PAGE_ROWS)?;
+                storage::visibility::redact_audit(conn, &account, rows)
+            })
             .await?
     } else {
         Vec::new()

@@ -1,10 +1,10 @@
 //! Sign-in, sign-out, the language switch and the password change.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{frame, redirect, render, render_with_status, safe_next};
-use crate::domain::throttle::{PER_ACCOUNT, PER_ADDRESS};
+use crate::domain::throttle;
 use crate::i18n::{self, Lang};
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
@@ -54,7 +54,7 @@ fn decoy_hash() -> &'static str {
 enum Outcome {
     SignedIn(Box<storage::users::Account>),
     Wrong,
-    Wait(chrono::NaiveDateTime),
+    Wait(chrono::Duration),
 }
 
 pub async fn login(
@@ -65,22 +65,17 @@ pub async fn login(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     let email = storage::users::normalize_email(&form.email);
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let (account_key, address_key) = (format!("account:{email}"), format!("address:{address}"));
+    let address = session::client_address(&req);
+    let buckets = throttle::keys(&email, &address);
     let password = form.password.clone();
     let outcome = state
         .clone()
         .into_inner()
         .run(move |conn| {
-            let waits = [
-                storage::throttle::locked_until(conn, &account_key)?,
-                storage::throttle::locked_until(conn, &address_key)?,
-            ];
-            if let Some(until) = waits.into_iter().flatten().max() {
-                return Ok(Outcome::Wait(until));
+            // Counted before the password is checked, in one transaction: parallel
+            // guesses get no more tries than one after the other.
+            if let Some(wait) = storage::throttle::attempt(conn, &buckets)? {
+                return Ok(Outcome::Wait(wait));
             }
             let account = match storage::users::by_email(conn, &email) {
                 Ok(a) => Some(a),
@@ -92,21 +87,26 @@ pub async fn login(
                 crate::auth::verify_password(&password, hash.unwrap_or_else(|| decoy_hash()));
             match account.filter(|a| good && a.user.active) {
                 Some(a) => {
-                    storage::throttle::clear(conn, &account_key)?;
+                    let [account_key, pair_key, address_bucket] = buckets;
+                    storage::throttle::succeeded(
+                        conn,
+                        &[account_key.0, pair_key.0],
+                        &[address_bucket],
+                    )?;
                     Ok(Outcome::SignedIn(Box::new(a)))
                 }
-                None => {
-                    storage::throttle::record_failure(conn, &account_key, &PER_ACCOUNT)?;
-                    storage::throttle::record_failure(conn, &address_key, &PER_ADDRESS)?;
-                    Ok(Outcome::Wrong)
-                }
+                None => Ok(Outcome::Wrong),
             }
         })
         .await?;
     let lang = visitor.lang;
+    let retry_after = match &outcome {
+        Outcome::Wait(wait) => Some(wait.num_seconds().max(1)),
+        _ => None,
+    };
     let (status, message) = match outcome {
         Outcome::SignedIn(account) => {
-            session::sign_in(&visitor.session, &account);
+            session::sign_in(&visitor.session, &req, &account);
             if let Some(l) = Lang::from_code(&account.user.language) {
                 if visitor
                     .session
@@ -124,11 +124,8 @@ pub async fn login(
             actix_web::http::StatusCode::UNAUTHORIZED,
             i18n::text(lang, "login-wrong"),
         ),
-        Outcome::Wait(until) => {
-            let seconds = (until - chrono::Utc::now().naive_utc())
-                .num_seconds()
-                .max(1);
-            let minutes = (seconds + 59) / 60;
+        Outcome::Wait(wait) => {
+            let minutes = (wait.num_seconds().max(1) + 59) / 60;
             (
                 actix_web::http::StatusCode::TOO_MANY_REQUESTS,
                 i18n::text_with(lang, "login-throttled", &[("minutes", minutes.to_string())]),
@@ -139,24 +136,27 @@ pub async fn login(
     ctx.insert("error", &message);
     ctx.insert("email", &form.email);
     ctx.insert("next", &safe_next(form.next.as_deref()));
-    render_with_status(&state, "login.html", &ctx, status)
+    let mut res = render_with_status(&state, "login.html", &ctx, status)?;
+    if let Some(seconds) = retry_after {
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {
+            res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+    }
+    Ok(res)
 }
 
-pub async fn logout(user: PageUser) -> HttpResponse {
-    session::sign_out(&user.visitor.session);
-    session::flash(
-        &user.visitor.session,
-        "ok",
-        i18n::text(user.visitor.lang, "logout-done"),
-    );
-    redirect("/login")
+#[derive(Debug, Deserialize)]
+pub struct LangForm {
+    next: Option<String>,
 }
 
+/// A POST (with the session's token): it changes the user's stored language,
+/// which a link followed from elsewhere must not do.
 pub async fn switch_lang(
     state: State,
     visitor: Visitor,
     code: web::Path<String>,
-    query: web::Query<NextQuery>,
+    query: web::Form<LangForm>,
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_code(&code).ok_or(PageError::NotFound)?;
     session::set_lang(&visitor.session, lang);
@@ -231,10 +231,248 @@ pub async fn change_password(
         .into_inner()
         .run(move |conn| storage::users::set_password(conn, id, &hash, Some(id)))
         .await?;
+    // Every session of the user ended with the old password; this one goes on under a new key.
+    session::renew(&user.visitor.session);
     session::flash(
         &user.visitor.session,
         "ok",
         i18n::text(lang, "password-changed"),
     );
     Ok(redirect("/dashboard"))
+}
+
+pub async fn logout(user: PageUser) -> HttpResponse {
+    session::sign_out(&user.visitor.session);
+    session::flash(
+        &user.visitor.session,
+        "ok",
+        i18n::text(user.visitor.lang, "logout-done"),
+    );
+    redirect("/login")
+}
+
+#[derive(Debug, Serialize)]
+struct SessionRow {
+    id: String,
+    user_agent: String,
+    address: String,
+    created_at: String,
+    last_seen_at: String,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct TokenRow {
+    id: i64,
+    label: String,
+    created_at: String,
+    last_used_at: Option<String>,
+    revoked: bool,
+}
+
+/// The account page: the user's live sessions (to end them) and their own API
+/// tokens (to make and revoke them). A new token is shown once, on the answer
+/// to the form that made it.
+async fn account_page(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    new_token: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let (id, life, tz) = (
+        user.account.user.id,
+        state.config.session_lifetime(),
+        state.config.tz,
+    );
+    let (sessions, tokens) = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            Ok((
+                storage::sessions::list_for_user(conn, id, life)?,
+                storage::users::list_own_tokens(conn, id)?,
+            ))
+        })
+        .await?;
+    let local = |t: chrono::NaiveDateTime| {
+        t.and_utc()
+            .with_timezone(&tz)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    let current = session::public_id(&user.visitor.session);
+    let sessions: Vec<SessionRow> = sessions
+        .into_iter()
+        .map(|s| SessionRow {
+            current: current.as_deref() == Some(s.public_id.as_str()),
+            id: s.public_id,
+            user_agent: s.user_agent,
+            address: s.address,
+            created_at: local(s.created_at),
+            last_seen_at: local(s.last_seen_at),
+        })
+        .collect();
+    let tokens: Vec<TokenRow> = tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            label: t.label,
+            created_at: local(t.created_at),
+            last_used_at: t.last_used_at.map(local),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
+    let mut ctx = frame(&user.visitor, req);
+    ctx.insert("sessions", &sessions);
+    ctx.insert("tokens", &tokens);
+    ctx.insert("new_token", &new_token);
+    render(state, "account.html", &ctx)
+}
+
+pub async fn account(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
+    account_page(&state, &req, &user, None).await
+}
+
+/// "Sign out everywhere": every session of the user ends, this one too.
+pub async fn end_all_sessions(state: State, user: PageUser) -> Result<HttpResponse, PageError> {
+    let id = user.account.user.id;
+    state
+        .into_inner()
+        .run(move |conn| storage::sessions::end_all(conn, id))
+        .await?;
+    session::sign_out(&user.visitor.session);
+    session::flash(
+        &user.visitor.session,
+        "ok",
+        i18n::text(user.visitor.lang, "security-signed-out-everywhere"),
+    );
+    Ok(redirect("/login"))
+}
+
+/// Ends one of the user's sessions (another browser); ending this one is signing out.
+pub async fn end_session(
+    state: State,
+    user: PageUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (id, public_id) = (user.account.user.id, path.into_inner());
+    if session::public_id(&user.visitor.session).as_deref() == Some(public_id.as_str()) {
+        return Ok(logout(user).await);
+    }
+    let n = state
+        .into_inner()
+        .run(move |conn| storage::sessions::end_one(conn, id, &public_id))
+        .await?;
+    if n == 0 {
+        return Err(PageError::NotFound);
+    }
+    session::flash(
+        &user.visitor.session,
+        "ok",
+        i18n::text(user.visitor.lang, "security-session-ended"),
+    );
+    Ok(redirect("/account"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    label: String,
+}
+
+/// A token for the signed-in user themself: it acts with their role, as them.
+pub async fn create_token(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, PageError> {
+    let id = user.account.user.id;
+    let label = match form.label.trim() {
+        "" => "web".to_string(),
+        l => l.to_string(),
+    };
+    match state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::users::create_own_token(conn, id, &label))
+        .await
+    {
+        // Shown once, on this page only: not in a redirect or a flash that could be logged.
+        Ok(token) => account_page(&state, &req, &user, Some(token)).await,
+        Err(e) => {
+            let invalid = super::fixable(e)?;
+            session::flash(
+                &user.visitor.session,
+                "error",
+                i18n::invalid(user.visitor.lang, &invalid),
+            );
+            Ok(redirect("/account"))
+        }
+    }
+}
+
+pub async fn revoke_token(
+    state: State,
+    user: PageUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let (token, id) = (path.into_inner(), user.account.user.id);
+    state
+        .into_inner()
+        .run(move |conn| storage::users::revoke_own_token(conn, token, id))
+        .await?;
+    session::flash(
+        &user.visitor.session,
+        "ok",
+        i18n::text(user.visitor.lang, "admin-token-revoked"),
+    );
+    Ok(redirect("/account"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn local_paths_are_kept() {
+        assert_eq!(safe_next(Some("/tasks")), "/tasks");
+        assert_eq!(safe_next(Some("/tasks?status=overdue&q=a b")), "/tasks?status=overdue&q=a%20b");
+        assert_eq!(safe_next(Some("/tasks/3#reports")), "/tasks/3#reports");
+        assert_eq!(safe_next(Some("/a/../tasks")), "/tasks");
+    }
+
+    #[test]
+    fn anything_leaving_the_site_goes_home() {
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "\\\\evil.example",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\nSet-Cookie: x=1",
+            "/x\u{0}",
+            "https://evil.example/",
+            "evil.example",
+            "javascript:alert(1)",
+            " /tasks",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/dashboard", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/dashboard");
+    }
+
+    #[test]
+    fn encoded_tricks_stay_local() {
+        // Still encoded: the browser does not decode them into a host.
+        let out = safe_next(Some("/%09/evil.example/"));
+        assert!(out.starts_with("/%09/"), "{out}");
+        let out = safe_next(Some("/%2F%2Fevil.example"));
+        assert!(out.starts_with("/%2F"), "{out}");
+    }
 }

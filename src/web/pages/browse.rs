@@ -113,6 +113,7 @@ pub async fn tasks(
         filter.unit_role = UnitRole::LeadOrCoordinator;
         filter.overdue_first = true;
     }
+    let account = user.account.clone();
     let result = state
         .clone()
         .into_inner()
@@ -121,7 +122,7 @@ pub async fn tasks(
             if let Some(code) = unit_code {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
             }
-            let found = storage::tasks::list(conn, &filter, page, today)?;
+            let found = storage::visibility::list_for(conn, &account, filter, page, today)?;
             let ids: Vec<i64> = found.items.iter().map(|r| r.task.id).collect();
             let latest = storage::progress::latest_reports(conn, &ids)?;
             Ok((units, found, latest))
@@ -210,11 +211,12 @@ pub(super) async fn task_context(
 ) -> Result<tera::Context, PageError> {
     let today = state.config.today();
     let tz = state.config.tz;
+    let account = user.account.clone();
     let (record, history, meeting) = state
         .clone()
         .into_inner()
         .run(move |conn| {
-            let record = storage::tasks::get(conn, id)?;
+            let record = storage::visibility::task_for(conn, &account, id)?;
             let filter = storage::audit::AuditFilter {
                 task_id: Some(id),
                 ..Default::default()
@@ -273,10 +275,11 @@ pub async fn meetings(
     req: HttpRequest,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
+    let account = user.account.clone();
     let list = state
         .clone()
         .into_inner()
-        .run(storage::meetings::list)
+        .run(move |conn| storage::visibility::meetings_for(conn, &account))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
@@ -297,10 +300,11 @@ pub async fn meeting(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let today = state.config.today();
+    let account = user.account.clone();
     let m = state
         .clone()
         .into_inner()
-        .run(move |conn| storage::meetings::get(conn, id))
+        .run(move |conn| storage::visibility::meeting_for(conn, &account, id))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
@@ -327,23 +331,61 @@ pub async fn units(
     req: HttpRequest,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
+    units_page(&state, &req, &user, None).await
+}
+
+/// The unit tree; for a user of a unit, their unit's calendar feed: when its
+/// address was made and a button for a new one (the address itself is shown
+/// once, right after it is made, since only its hash is kept).
+async fn units_page(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    new_secret: Option<String>,
+) -> Result<HttpResponse, PageError> {
     let own = user.account.user.unit_id;
-    let (units, secret) = state
+    let (units, feed_created) = state
         .clone()
         .into_inner()
         .run(move |conn| {
-            // The secret feed address is shown to the unit's own people only.
-            let secret = own
-                .map(|u| storage::calendar::secret_for_unit(conn, u))
-                .transpose()?;
-            Ok((storage::units::list(conn)?, secret))
+            let created = match own {
+                Some(u) => storage::calendar::feed_created(conn, u)?,
+                None => None,
+            };
+            Ok((storage::units::list(conn)?, created))
         })
         .await?;
-    let mut ctx = frame(&user.visitor, &req);
+    let mut ctx = frame(&user.visitor, req);
     ctx.insert("units", &super::admin::unit_tree(units));
+    ctx.insert("has_unit", &own.is_some());
+    ctx.insert(
+        "feed_created",
+        &feed_created.map(|t| {
+            t.and_utc()
+                .with_timezone(&state.config.tz)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        }),
+    );
     ctx.insert(
         "feed_url",
-        &secret.map(|s| crate::web::ics::feed_url(&state.config.base_url, &s)),
+        &new_secret.map(|s| crate::web::ics::feed_url(&state.config.base_url, &s)),
     );
-    render(&state, "units.html", &ctx)
+    render(state, "units.html", &ctx)
+}
+
+/// A new feed address for the user's own unit: the old one stops working.
+pub async fn new_feed(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+) -> Result<HttpResponse, PageError> {
+    // Without a unit there is no feed to renew.
+    let unit = user.account.user.unit_id.ok_or(PageError::NotFound)?;
+    let secret = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::calendar::rotate_secret(conn, unit))
+        .await?;
+    units_page(&state, &req, &user, Some(secret)).await
 }

@@ -380,6 +380,7 @@ async fn list_tasks(
         progress: false,
         frozen: false,
     };
+    let account = user.account.clone();
     Ok(state
         .clone()
         .into_inner()
@@ -408,6 +409,7 @@ async fn list_tasks(
                 carried_over: filter.carried_over,
                 extended: filter.extended,
                 age: filter.age,
+                viewer: storage::visibility::Viewer::for_account(conn, &account)?,
             };
             let paging = page.map(|p| (PER_PAGE, (p - 1).saturating_mul(PER_PAGE)));
             let (total, ids) = storage::report::report_task_ids(

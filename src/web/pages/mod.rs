@@ -55,9 +55,14 @@ page_routes! {
     GET "/login" => auth::login_form, Public,
     POST "/login" => auth::login, Public,
     POST "/logout" => auth::logout, Signed(Read),
-    GET "/lang/{code}" => auth::switch_lang, Public,
+    POST "/lang/{code}" => auth::switch_lang, Public,
     GET "/account/password" => auth::password_form, Signed(Read),
     POST "/account/password" => auth::change_password, Signed(Read),
+    GET "/account" => auth::account, Signed(Read),
+    POST "/account/sessions/end" => auth::end_all_sessions, Signed(Read),
+    POST "/account/sessions/{id}/end" => auth::end_session, Signed(Read),
+    POST "/account/tokens" => auth::create_token, Signed(Read),
+    POST "/account/tokens/{id}/revoke" => auth::revoke_token, Signed(Read),
     GET "/dashboard" => dashboard::dashboard, Signed(Read),
     GET "/dashboard/print" => dashboard::print, Signed(Read),
     GET "/dashboard/export.csv" => dashboard::report_csv, Signed(Read),
@@ -90,6 +95,7 @@ page_routes! {
     GET "/meetings/{id}/edit" => editing::edit_meeting, Signed(RecordMeetings),
     POST "/meetings/{id}/edit" => editing::post_edit_meeting, Signed(RecordMeetings),
     GET "/units" => browse::units, Signed(Read),
+    POST "/units/feed" => browse::new_feed, Signed(Read),
     GET "/admin" => admin::index, Signed(ManageUsers),
     GET "/admin/users" => admin::users, Signed(ManageUsers),
     POST "/admin/users" => admin::add_user, Signed(ManageUsers),
@@ -99,7 +105,6 @@ page_routes! {
     POST "/admin/units" => admin::save_unit, Signed(ManageUnits),
     POST "/admin/units/import" => admin::import_units, Signed(ManageUnits),
     GET "/admin/tokens" => admin::tokens, Signed(ManageTokens),
-    POST "/admin/tokens" => admin::create_token, Signed(ManageTokens),
     POST "/admin/tokens/{id}/revoke" => admin::revoke_token, Signed(ManageTokens),
     GET "/admin/audit" => admin::audit, Signed(ReadAuditLog),
     GET "/admin/mail" => admin::mail, Signed(ManageSettings),
@@ -130,6 +135,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "error.html",
     "login.html",
     "password.html",
+    "account.html",
     "dashboard.html",
     "dashboard_parts.html",
     "dashboard_print.html",
@@ -193,10 +199,7 @@ impl tera::Filter for VietnameseDate {
     }
 }
 
-pub fn register(
-    cfg: &mut web::ServiceConfig,
-    sessions: actix_session::SessionMiddleware<actix_session::storage::CookieSessionStore>,
-) {
+pub fn register(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
     cfg.route("/static/app.css", web::get().to(css)).service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(check_csrf))
@@ -332,10 +335,27 @@ pub fn redirect(to: &str) -> HttpResponse {
 }
 
 /// A local path to go back to after a form; anything else goes home.
+///
+/// The path is resolved the way a browser would resolve it (`/\\x`, `/%09/x`
+/// after decoding, `//x` all leave the site) and kept only if it stays on this
+/// origin; control characters are refused outright (a browser drops a tab, and
+/// a line break cannot go into a header). What comes back is the resolved,
+/// percent-encoded path and query.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/dashboard".to_string(),
+    const HOME: &str = "/dashboard";
+    let Some(next) = next else {
+        return HOME.into();
+    };
+    if !next.starts_with('/') || next.chars().any(char::is_control) {
+        return HOME.into();
+    }
+    // The app's routes sit at the root of its origin, so any origin stands for it.
+    let Ok(base) = url::Url::parse("http://dondoc.invalid/") else {
+        return HOME.into();
+    };
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() => u[url::Position::BeforePath..].to_string(),
+        _ => HOME.into(),
     }
 }
 
@@ -421,6 +441,7 @@ async fn render_errors(
             c.insert("lang", lang.code());
             c.insert("other_lang", if lang == Lang::Vi { "en" } else { "vi" });
             c.insert("here", req.path());
+            c.insert("csrf", &session::csrf_token(&req.get_session()));
             c
         }
     };

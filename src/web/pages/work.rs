@@ -381,14 +381,20 @@ pub async fn reject_extension(
 /// An attachment, to users who may see its task (every signed-in user may read tasks).
 pub async fn attachment(
     state: State,
-    _user: PageUser,
+    user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let report_id = id.into_inner();
+    let account = user.account.clone();
     let report = state
         .clone()
         .into_inner()
-        .run(move |conn| storage::progress::report(conn, report_id))
+        .run(move |conn| {
+            let report = storage::progress::report(conn, report_id)?;
+            // An attachment is read by whoever may read its task.
+            storage::visibility::task_for(conn, &account, report.task_id)?;
+            Ok(report)
+        })
         .await?;
     let (Some(name), Some(path)) = (report.attachment_name, report.attachment_path) else {
         return Err(PageError::NotFound);
@@ -520,11 +526,12 @@ async fn link_grant(
     if link.task_id != task_id {
         return Err("link-invalid");
     }
-    let unit_id = link.unit_id;
+    let (link_id, unit_id) = (link.id, link.unit_id);
     state
         .clone()
         .into_inner()
         .run(move |conn| {
+            storage::report_links::check(conn, link_id, task_id, unit_id)?;
             let task = storage::tasks::get(conn, task_id)?;
             let unit = storage::units::list(conn)?
                 .into_iter()

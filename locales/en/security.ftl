@@ -1,0 +1,22 @@
+# Security: sessions, the account page, tokens, confidential tasks.
+security-body-too-large = The request body is too large (at most { $max } MB).
+security-nav-account = Account
+security-account-title = My account
+security-sessions = Open sessions
+security-session-device = Browser
+security-session-address = Address
+security-session-started = Signed in
+security-session-seen = Last used
+security-session-current = this session
+security-session-end = End session
+security-session-ended = The session has ended.
+security-sign-out-everywhere = Sign out everywhere
+security-signed-out-everywhere = Every session has been signed out.
+security-tokens-about = An API token acts with your own role, as you. Everyone makes their own; an admin may only revoke them.
+security-admin-tokens-own = Each user makes their own tokens on their account page; admins only revoke them here.
+security-feed-once = The new address (shown once: copy it into your calendar app now; the old address no longer works):
+security-feed-made = The current address was made on { $at }. If it leaked, make a new one.
+security-feed-none = The unit has no calendar address yet.
+security-feed-new = New address
+security-mail-confidential = A confidential task: sign in to read it.
+security-confidential = Confidential

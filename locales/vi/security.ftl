@@ -1,0 +1,22 @@
+# Bảo mật: phiên đăng nhập, tài khoản, mã truy cập, nhiệm vụ mật.
+security-body-too-large = Nội dung gửi lên quá lớn (tối đa { $max } MB).
+security-nav-account = Tài khoản
+security-account-title = Tài khoản của tôi
+security-sessions = Các phiên đăng nhập đang mở
+security-session-device = Trình duyệt
+security-session-address = Địa chỉ
+security-session-started = Đăng nhập lúc
+security-session-seen = Dùng gần nhất
+security-session-current = phiên này
+security-session-end = Kết thúc phiên
+security-session-ended = Đã kết thúc phiên đăng nhập.
+security-sign-out-everywhere = Đăng xuất khỏi mọi nơi
+security-signed-out-everywhere = Đã đăng xuất khỏi mọi phiên đăng nhập.
+security-tokens-about = Mã truy cập API hoạt động với quyền của chính bạn. Mỗi người tự tạo mã của mình; quản trị viên chỉ có thể thu hồi.
+security-admin-tokens-own = Mỗi người dùng tự tạo mã truy cập của mình trên trang Tài khoản; ở đây quản trị viên chỉ thu hồi.
+security-feed-once = Địa chỉ mới (chỉ hiện một lần, hãy sao chép ngay vào ứng dụng lịch; địa chỉ cũ không còn dùng được):
+security-feed-made = Địa chỉ hiện tại được tạo lúc { $at }. Nếu địa chỉ bị lộ, hãy tạo địa chỉ mới.
+security-feed-none = Đơn vị chưa có địa chỉ lịch.
+security-feed-new = Tạo địa chỉ mới
+security-mail-confidential = Nhiệm vụ mật: vui lòng đăng nhập để xem nội dung.
+security-confidential = Mật

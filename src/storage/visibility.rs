@@ -1,0 +1,313 @@
+//! Who may read which task and meeting. Two limits, one place:
+//!
+//! - A confidential ("mật") task, or any task of a confidential meeting, is
+//!   read only by officials, by leaders whose scope holds its lead unit, and
+//!   by the users of its lead and coordinating units. Admins do not read it.
+//! - A leader with a scope (`users.scope_unit_id`) reads only the tasks whose
+//!   lead unit lies in that unit's subtree, and the meetings that have one.
+//!
+//! [`Viewer::task_sql`] is the one filter every task query adds.
+
+use diesel::prelude::*;
+
+use super::schema::{meetings, tasks};
+use super::users::Account;
+use super::{audit::AuditLog, audit::Entry, now, with_conn, write_tx, Conn, Result, StorageError};
+use crate::domain::Role;
+
+/// What a reader may see, resolved once per request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Viewer {
+    /// Everything (officials, leaders without a scope, the system itself).
+    #[default]
+    All,
+    /// Nothing confidential (admins; users without a unit).
+    Open,
+    /// A unit's users: what is not confidential, and their unit's own tasks.
+    Unit(i64),
+    /// A scoped leader: the tasks led by these units, confidential or not.
+    Scope(Vec<i64>),
+}
+
+/// The SQL that says a task (the `tasks` row of the query) is confidential.
+pub const CONFIDENTIAL: &str = "(tasks.confidential = TRUE OR EXISTS (SELECT 1 FROM meetings cm \
+     WHERE cm.id = tasks.meeting_id AND cm.confidential = TRUE))";
+
+impl Viewer {
+    pub fn for_account(conn: &mut Conn, account: &Account) -> Result<Viewer> {
+        Ok(match account.role() {
+            Role::Official => Viewer::All,
+            Role::Admin => Viewer::Open,
+            Role::Unit => match account.user.unit_id {
+                Some(u) => Viewer::Unit(u),
+                None => Viewer::Open,
+            },
+            Role::Leader => match super::report::user_scope(conn, account.user.id)? {
+                None => Viewer::All,
+                Some(root) => {
+                    let units = super::units::list(conn)?;
+                    Viewer::Scope(super::report::subtree(&units, root))
+                }
+            },
+        })
+    }
+
+    /// A condition on `tasks` for what this viewer may read; `None`: everything.
+    pub fn task_sql(&self) -> Option<String> {
+        match self {
+            Viewer::All => None,
+            Viewer::Open => Some(format!("NOT {CONFIDENTIAL}")),
+            Viewer::Unit(u) => Some(format!(
+                "(NOT {CONFIDENTIAL} OR tasks.lead_unit_id = {u} OR EXISTS (SELECT 1 FROM \
+                 task_coordinators vc WHERE vc.task_id = tasks.id AND vc.unit_id = {u}))"
+            )),
+            Viewer::Scope(ids) if ids.is_empty() => Some("1 = 0".into()),
+            Viewer::Scope(ids) => Some(format!(
+                "tasks.lead_unit_id IN ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            )),
+        }
+    }
+
+    /// A condition on `meetings`: a confidential meeting is read by whoever
+    /// may read one of its tasks (and by officials); a scoped leader reads
+    /// the meetings with a task in scope.
+    pub fn meeting_sql(&self) -> Option<String> {
+        let tasks = self.task_sql()?;
+        let any_task =
+            format!("EXISTS (SELECT 1 FROM tasks WHERE tasks.meeting_id = meetings.id AND {tasks})");
+        Some(match self {
+            Viewer::Scope(_) => any_task,
+            _ => format!("(meetings.confidential = FALSE OR {any_task})"),
+        })
+    }
+}
+
+/// `NotFound` unless the viewer may read the task (it is not told it exists).
+pub fn check_task(conn: &mut Conn, viewer: &Viewer, task_id: i64) -> Result<()> {
+    let Some(condition) = viewer.task_sql() else {
+        return Ok(());
+    };
+    let n: i64 = with_conn!(&mut **conn, c => tasks::table
+        .filter(tasks::id.eq(task_id))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
+        .count()
+        .get_result(c))?;
+    if n == 0 {
+        return Err(StorageError::NotFound);
+    }
+    Ok(())
+}
+
+/// `NotFound` unless the viewer may read the meeting.
+pub fn check_meeting(conn: &mut Conn, viewer: &Viewer, meeting_id: i64) -> Result<()> {
+    let Some(condition) = viewer.meeting_sql() else {
+        return Ok(());
+    };
+    let n: i64 = with_conn!(&mut **conn, c => meetings::table
+        .filter(meetings::id.eq(meeting_id))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
+        .count()
+        .get_result(c))?;
+    if n == 0 {
+        return Err(StorageError::NotFound);
+    }
+    Ok(())
+}
+
+/// The ids among `ids` that the viewer may read, in their order.
+pub fn visible_tasks(conn: &mut Conn, viewer: &Viewer, ids: &[i64]) -> Result<Vec<i64>> {
+    let Some(condition) = viewer.task_sql() else {
+        return Ok(ids.to_vec());
+    };
+    let mut seen = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<i64> = with_conn!(&mut **conn, c => tasks::table
+            .filter(tasks::id.eq_any(chunk))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
+            .select(tasks::id)
+            .load(c))?;
+        seen.extend(found);
+    }
+    Ok(ids.iter().copied().filter(|i| seen.contains(i)).collect())
+}
+
+/// What a mail says instead of a confidential task's content: mails leave
+/// the system, so they carry no content, only where to sign in and read it.
+pub fn mail_placeholder() -> String {
+    format!(
+        "{} / {}",
+        crate::i18n::text(crate::i18n::Lang::Vi, "security-mail-confidential"),
+        crate::i18n::text(crate::i18n::Lang::En, "security-mail-confidential")
+    )
+}
+
+/// Marks a task confidential or not, audit-logged.
+pub fn set_task_confidential(conn: &mut Conn, id: i64, confidential: bool, by: Option<i64>) -> Result<()> {
+    write_tx!(&mut **conn, c => {
+        let n = diesel::update(tasks::table.find(id))
+            .set((tasks::confidential.eq(confidential), tasks::updated_at.eq(now())))
+            .execute(c)?;
+        if n == 0 {
+            return Err(StorageError::NotFound);
+        }
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "task.confidential",
+            entity: "task",
+            entity_id: Some(id),
+            task_id: Some(id),
+            details: serde_json::json!({"confidential": confidential}).to_string(),
+        })?;
+        Ok(())
+    })
+}
+
+/// Marks a meeting (and so its tasks) confidential or not, audit-logged.
+pub fn set_meeting_confidential(conn: &mut Conn, id: i64, confidential: bool, by: Option<i64>) -> Result<()> {
+    write_tx!(&mut **conn, c => {
+        let n = diesel::update(meetings::table.find(id))
+            .set((meetings::confidential.eq(confidential), meetings::updated_at.eq(now())))
+            .execute(c)?;
+        if n == 0 {
+            return Err(StorageError::NotFound);
+        }
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "meeting.confidential",
+            entity: "meeting",
+            entity_id: Some(id),
+            task_id: None,
+            details: serde_json::json!({"confidential": confidential}).to_string(),
+        })?;
+        Ok(())
+    })
+}
+
+/// Whether a task is confidential, by its own flag or its meeting's.
+pub fn task_is_confidential(conn: &mut Conn, id: i64) -> Result<bool> {
+    let n: i64 = with_conn!(&mut **conn, c => tasks::table
+        .filter(tasks::id.eq(id))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(CONFIDENTIAL))
+        .count()
+        .get_result(c))?;
+    Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_viewer_has_its_condition() {
+        assert_eq!(Viewer::All.task_sql(), None);
+        assert_eq!(Viewer::All.meeting_sql(), None);
+        let open = Viewer::Open.task_sql().expect("sql");
+        assert!(open.starts_with("NOT (tasks.confidential = TRUE"), "{open}");
+        let unit = Viewer::Unit(7).task_sql().expect("sql");
+        assert!(unit.contains("tasks.lead_unit_id = 7") && unit.contains("vc.unit_id = 7"), "{unit}");
+        assert_eq!(Viewer::Scope(vec![2, 3]).task_sql().as_deref(), Some("tasks.lead_unit_id IN (2,3)"));
+        assert_eq!(Viewer::Scope(vec![]).task_sql().as_deref(), Some("1 = 0"));
+        let m = Viewer::Unit(7).meeting_sql().expect("sql");
+        assert!(m.starts_with("(meetings.confidential = FALSE OR EXISTS"), "{m}");
+        let m = Viewer::Scope(vec![2]).meeting_sql().expect("sql");
+        assert!(m.starts_with("EXISTS") && m.contains("IN (2)"), "{m}");
+    }
+}
+
+/// A task as this account may read it; `NotFound` otherwise.
+pub fn task_for(conn: &mut Conn, account: &Account, id: i64) -> Result<super::tasks::TaskRecord> {
+    let viewer = Viewer::for_account(conn, account)?;
+    check_task(conn, &viewer, id)?;
+    super::tasks::get(conn, id)
+}
+
+/// A page of tasks as this account may read them.
+pub fn list_for(
+    conn: &mut Conn,
+    account: &Account,
+    mut filter: super::tasks::TaskFilter,
+    page: super::tasks::PageRequest,
+    today: chrono::NaiveDate,
+) -> Result<super::tasks::Page<super::tasks::TaskRecord>> {
+    filter.viewer = Viewer::for_account(conn, account)?;
+    super::tasks::list(conn, &filter, page, today)
+}
+
+/// The meetings this account may read, each with the number of its tasks it may read.
+pub fn meetings_for(conn: &mut Conn, account: &Account) -> Result<Vec<super::meetings::MeetingSummary>> {
+    let viewer = Viewer::for_account(conn, account)?;
+    let mut all = super::meetings::list(conn)?;
+    let Some(condition) = viewer.meeting_sql() else {
+        return Ok(all);
+    };
+    let visible: std::collections::HashSet<i64> = with_conn!(&mut **conn, c => meetings::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
+        .select(meetings::id)
+        .load::<i64>(c))?
+    .into_iter()
+    .collect();
+    all.retain(|m| visible.contains(&m.meeting.id));
+    if let Some(tasks_condition) = viewer.task_sql() {
+        let counts: std::collections::HashMap<Option<i64>, i64> = with_conn!(&mut **conn, c => tasks::table
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&tasks_condition))
+            .group_by(tasks::meeting_id)
+            .select((tasks::meeting_id, diesel::dsl::count_star()))
+            .load::<(Option<i64>, i64)>(c))?
+        .into_iter()
+        .collect();
+        for m in &mut all {
+            m.task_count = counts.get(&Some(m.meeting.id)).copied().unwrap_or(0);
+        }
+    }
+    Ok(all)
+}
+
+/// A meeting with the tasks this account may read; `NotFound` if it may read none of it.
+pub fn meeting_for(conn: &mut Conn, account: &Account, id: i64) -> Result<super::meetings::MeetingWithTasks> {
+    let viewer = Viewer::for_account(conn, account)?;
+    check_meeting(conn, &viewer, id)?;
+    let mut m = super::meetings::get(conn, id)?;
+    let ids: Vec<i64> = m.tasks.iter().map(|t| t.task.id).collect();
+    let keep: std::collections::HashSet<i64> = visible_tasks(conn, &viewer, &ids)?.into_iter().collect();
+    m.tasks.retain(|t| keep.contains(&t.task.id));
+    Ok(m)
+}
+
+/// Audit entries with the details of what the account may not read blanked
+/// (an admin reads the log, not the confidential tasks and meetings in it).
+pub fn redact_audit(
+    conn: &mut Conn,
+    account: &Account,
+    mut rows: Vec<super::audit::AuditRow>,
+) -> Result<Vec<super::audit::AuditRow>> {
+    let viewer = Viewer::for_account(conn, account)?;
+    if viewer == Viewer::All {
+        return Ok(rows);
+    }
+    let task_ids: Vec<i64> = rows.iter().filter_map(|r| r.task_id).collect();
+    let tasks_ok: std::collections::HashSet<i64> =
+        visible_tasks(conn, &viewer, &task_ids)?.into_iter().collect();
+    let mut meetings_ok = std::collections::HashMap::new();
+    for r in &mut rows {
+        let hidden = match (r.task_id, r.entity.as_str(), r.entity_id) {
+            (Some(t), _, _) => !tasks_ok.contains(&t),
+            (None, "meeting", Some(m)) => {
+                let ok = match meetings_ok.get(&m) {
+                    Some(ok) => *ok,
+                    None => {
+                        let ok = check_meeting(conn, &viewer, m).is_ok();
+                        meetings_ok.insert(m, ok);
+                        ok
+                    }
+                };
+                !ok
+            }
+            _ => false,
+        };
+        if hidden {
+            r.details = String::new();
+        }
+    }
+    Ok(rows)
+}

