@@ -45,6 +45,10 @@ pub struct TaskFilter {
     pub meeting_id: Option<i64>,
     /// Overdue tasks first (a unit's own list), then by deadline.
     pub overdue_first: bool,
+    /// Where the task stands in its workflow (a proposal or request waiting).
+    pub waiting: Option<crate::domain::inbox::Waiting>,
+    /// Open tasks only (a unit's own list, before "show finished").
+    pub open_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,6 +277,12 @@ pub fn list(
             }
             if let Some(m) = filter.meeting_id {
                 q = q.filter(tasks::meeting_id.eq(m));
+            }
+            if let Some(w) = filter.waiting {
+                q = q.filter(sql::<Bool>(&super::inbox::waiting_sql(w)));
+            }
+            if filter.open_only {
+                q = q.filter(tasks::completed_on.is_null().and(tasks::cancelled_on.is_null()));
             }
             q
         }};

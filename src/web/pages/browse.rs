@@ -14,11 +14,13 @@ use crate::web::query::{filter_from, Params};
 use crate::web::session::{PageUser, Visitor};
 use crate::web::State;
 
+/// Where a signed-in user starts: what waits for them ("Cần xử lý"); an
+/// administrator, who has nothing to decide, starts on the admin pages.
 pub async fn home(visitor: Visitor) -> HttpResponse {
-    redirect(if visitor.account.is_some() {
-        "/dashboard"
-    } else {
-        "/login"
+    redirect(match visitor.role() {
+        None => "/login",
+        Some(crate::domain::Role::Admin) => "/admin",
+        Some(_) => "/inbox",
     })
 }
 

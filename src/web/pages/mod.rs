@@ -8,6 +8,7 @@ mod auth;
 mod browse;
 mod dashboard;
 mod editing;
+mod inbox;
 mod work;
 
 use actix_session::SessionExt;
@@ -58,6 +59,7 @@ page_routes! {
     GET "/lang/{code}" => auth::switch_lang, Public,
     GET "/account/password" => auth::password_form, Signed(Read),
     POST "/account/password" => auth::change_password, Signed(Read),
+    GET "/inbox" => inbox::inbox, Signed(Read),
     GET "/dashboard" => dashboard::dashboard, Signed(Read),
     GET "/dashboard/print" => dashboard::print, Signed(Read),
     GET "/dashboard/export.csv" => dashboard::report_csv, Signed(Read),
@@ -149,6 +151,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "meeting_edit.html",
     "task_form.html",
     "report_link.html",
+    "inbox.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the
@@ -199,6 +202,7 @@ pub fn register(
 ) {
     cfg.route("/static/app.css", web::get().to(css)).service(
         web::scope("")
+            .wrap(actix_web::middleware::from_fn(inbox::count_waiting))
             .wrap(actix_web::middleware::from_fn(check_csrf))
             .wrap(actix_web::middleware::from_fn(render_errors))
             .wrap(sessions)
@@ -214,6 +218,8 @@ struct NavItem {
     href: &'static str,
     key: &'static str,
     current: bool,
+    /// Entries waiting (the inbox item only).
+    badge: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -224,8 +230,9 @@ struct FrameUser {
     unit: Option<String>,
 }
 
-/// The navigation a role sees.
-fn nav(role: Role, path: &str) -> Vec<NavItem> {
+/// The navigation a role sees; `here` is the path with its query, so that a
+/// unit's own list (`/tasks?mine=1`) is marked rather than every task.
+fn nav(role: Role, here: &str, badge: Option<i64>) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = vec![
         ("/dashboard", "nav-dashboard"),
         ("/tasks", "nav-tasks"),
@@ -233,19 +240,31 @@ fn nav(role: Role, path: &str) -> Vec<NavItem> {
         ("/units", "nav-units"),
     ];
     if role.may(Action::ReportProgress) {
-        items.insert(1, ("/tasks?mine=1", "nav-mine"));
+        items.insert(0, ("/tasks?mine=1", "nav-mine"));
+    }
+    if !crate::domain::inbox::kinds_for(role).is_empty() {
+        items.insert(0, ("/inbox", "nav-inbox"));
     }
     if role.may(Action::ManageUsers) {
         items.push(("/admin", "nav-admin"));
     } else if role.may(Action::ReadAuditLog) {
         items.push(("/admin/audit", "nav-audit"));
     }
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let mine = url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "mine");
     items
         .into_iter()
         .map(|(href, key)| NavItem {
             href,
             key,
-            current: path == href || (href != "/" && path.starts_with(&format!("{href}/"))),
+            current: match href.split_once('?') {
+                Some((p, _)) => path == p && mine,
+                None => {
+                    !(href == "/tasks" && path == href && mine)
+                        && (path == href || path.starts_with(&format!("{href}/")))
+                }
+            },
+            badge: (href == "/inbox").then_some(badge).flatten(),
         })
         .collect()
 }
@@ -276,7 +295,7 @@ pub fn frame(visitor: &Visitor, req: &HttpRequest) -> tera::Context {
                 unit: account.unit_code.clone(),
             },
         );
-        ctx.insert("nav", &nav(account.role(), req.path()));
+        ctx.insert("nav", &nav(account.role(), &here, inbox::badge(req)));
     }
     ctx
 }
@@ -335,7 +354,7 @@ pub fn redirect(to: &str) -> HttpResponse {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/dashboard".to_string(),
+        _ => "/".to_string(),
     }
 }
 

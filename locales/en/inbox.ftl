@@ -1,0 +1,55 @@
+# Inbox ("Cần xử lý"), where a task stands, workflow filters.
+nav-inbox = To do
+inbox-badge-waiting = waiting
+inbox-title = To do
+inbox-summary = { $n ->
+    [one] One item waits for you.
+   *[other] { $n } items wait for you.
+}
+inbox-nothing = Nothing waits for you.
+inbox-open-mine = Your unit's tasks
+inbox-kind-completion_waiting = Completion proposals to confirm
+inbox-kind-extension_waiting = Extension requests to decide
+inbox-kind-no_lead = Tasks without a lead unit
+inbox-kind-returned = Completion proposals returned
+inbox-kind-decided = Decisions on extension requests
+inbox-kind-due_soon = Due within 7 days
+inbox-kind-overdue = Overdue
+inbox-none-completion_waiting = No proposal waits for confirmation.
+inbox-none-extension_waiting = No extension request waits for a decision.
+inbox-none-no_lead = Every task has a lead unit.
+inbox-none-returned = No proposal was returned.
+inbox-none-decided = No decision in the last 14 days.
+inbox-none-due_soon = Nothing is due in the next 7 days.
+inbox-none-overdue = No task is overdue.
+inbox-proposal-line = { $unit } proposed on { $on }: done on { $date }.
+inbox-extension-line = { $unit } asks to move the deadline from { $from } to { $to }.
+inbox-confirm = Confirm done on { $date }
+inbox-approve = Approve: new deadline { $date }
+inbox-open-decide = Open to return or reject
+inbox-assign-lead = Assign a lead unit
+inbox-returned-reason = Reason returned
+inbox-propose-again = Report again and propose completion
+inbox-decided-approved = Extension approved: new deadline { $date }
+inbox-decided-rejected = Extension to { $date } rejected
+inbox-more = … and { $n } more.
+err-waiting = { $field }: “{ $value }” must be completion, extension or returned.
+field-waiting = Waiting
+waiting-any = Any
+waiting-completion = Completion to confirm
+waiting-extension = Extension to decide
+waiting-returned = Proposal returned
+stage-completion-waiting = Waiting for the office to confirm completion (proposed { $on })
+stage-extension-waiting = Extension to { $date } waiting for a decision
+stage-returned = Returned: { $reason }
+stage-none = Nothing waits.
+decide-title = The office's decision
+decide-confirm-legend = Confirm completion
+decide-return-legend = Return the proposal
+decide-extension-legend = Extension requested to { $date }
+decide-approve = Approve the extension
+decide-reject = Reject
+report-proposal-waits = A completion proposal already waits for the office: progress reports are welcome, a new proposal is not yet.
+tasks-show-done = Show finished tasks too
+tasks-hide-done = Open tasks only
+tasks-applied = Filtered by:
