@@ -277,7 +277,7 @@ on_both_backends! {
         assert_eq!(status, 200);
         let html = unescape(&html);
         assert!(html.contains("<html lang=\"vi\">"));
-        assert!(html.contains("Kỳ 2022-H2 (từ 01/07/2022 đến 31/12/2022), số liệu tính đến ngày 31/12/2022."), "{html}");
+        assert!(html.contains("6 tháng cuối năm 2022 (từ 01/07/2022 đến 31/12/2022), số liệu tính đến ngày 31/12/2022."), "{html}");
         assert!(html.contains("class=\"printed-at\">In lúc "), "the time it was printed");
         assert!(!html.contains("<form"), "nothing to fill in on paper");
         let (rows, _) = units_table(&html);

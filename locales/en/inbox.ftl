@@ -53,3 +53,6 @@ report-proposal-waits = A completion proposal already waits for the office: prog
 tasks-show-done = Show finished tasks too
 tasks-hide-done = Open tasks only
 tasks-applied = Filtered by:
+date-placeholder = dd/mm/yyyy
+date-hint = Day/month/year, e.g. 31/12/2022.
+period-range = From { $from } to { $to }

@@ -50,3 +50,6 @@ report-proposal-waits = Đã có đề nghị xác nhận hoàn thành đang ch�
 tasks-show-done = Hiện cả nhiệm vụ đã xong
 tasks-hide-done = Chỉ nhiệm vụ đang thực hiện
 tasks-applied = Đang lọc:
+date-placeholder = dd/mm/yyyy
+date-hint = Ngày/tháng/năm, ví dụ 31/12/2022.
+period-range = Từ { $from } đến { $to }

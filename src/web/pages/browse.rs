@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::{field_errors, frame, redirect, render, render_with_status};
+use crate::domain::inbox::Stage;
 use crate::domain::Status;
 use crate::storage::tasks::{PageRequest, TaskRecord, UnitRole};
 use crate::storage::{self};
@@ -84,6 +85,7 @@ pub async fn tasks(
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("query", &params.0);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    ctx.insert("waitings", &crate::domain::inbox::Waiting::ALL.map(|w| w.code()));
     let mine = params.get("mine").is_some();
     let parsed = filter_from(&params, None, today).and_then(|f| {
         let page = PageRequest {
@@ -111,9 +113,12 @@ pub async fn tasks(
     } else {
         params.get("unit").map(str::to_string)
     };
+    // A unit starts on its open work; finished tasks are one toggle away.
+    let show_done = params.get("done").is_some();
     if mine {
         filter.unit_role = UnitRole::LeadOrCoordinator;
         filter.overdue_first = true;
+        filter.open_only = !show_done;
     }
     let result = state
         .clone()
@@ -169,6 +174,8 @@ pub async fn tasks(
     ctx.insert("pages", &pages.max(1));
     ctx.insert("as_of", &as_of);
     ctx.insert("mine", &mine);
+    ctx.insert("show_done", &show_done);
+    ctx.insert("waitings", &crate::domain::inbox::Waiting::ALL.map(|w| w.code()));
     let base: Vec<(String, String)> = params
         .0
         .iter()
@@ -212,7 +219,7 @@ pub(super) async fn task_context(
 ) -> Result<tera::Context, PageError> {
     let today = state.config.today();
     let tz = state.config.tz;
-    let (record, history, meeting) = state
+    let (record, history, meeting, stages) = state
         .clone()
         .into_inner()
         .run(move |conn| {
@@ -226,7 +233,9 @@ pub(super) async fn task_context(
                 Some(m) => Some(storage::meetings::get(conn, m)?.meeting),
                 None => None,
             };
-            Ok((record, history, meeting))
+            let open = record.task.completed_on.is_none() && record.task.cancelled_on.is_none();
+            let stages = storage::inbox::stages(conn, id, open)?;
+            Ok((record, history, meeting, stages))
         })
         .await?;
     let mut ctx = frame(&user.visitor, req);
@@ -242,6 +251,28 @@ pub(super) async fn task_context(
             && user.may(crate::domain::Action::ConfirmCompletion)),
     );
     ctx.insert("version", &record.task.version);
+    ctx.insert("stages", &stages);
+    ctx.insert(
+        "completion_waiting",
+        &stages.iter().find_map(|s| match s {
+            Stage::CompletionWaiting {
+                report_id,
+                completed_on,
+                proposed_on,
+            } => Some((report_id, completed_on.unwrap_or(*proposed_on))),
+            _ => None,
+        }),
+    );
+    ctx.insert(
+        "extension_waiting",
+        &stages.iter().find_map(|s| match s {
+            Stage::ExtensionWaiting {
+                extension_id,
+                new_deadline,
+            } => Some((extension_id, new_deadline)),
+            _ => None,
+        }),
+    );
     ctx.insert("today", &today);
     ctx.insert("typed", &HashMap::<String, String>::new());
     ctx.insert("expected_output", &record.task.expected_output);

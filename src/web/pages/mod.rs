@@ -168,7 +168,27 @@ pub fn templates() -> Result<tera::Tera, tera::Error> {
     tera.autoescape_on(vec![".html"]);
     tera.register_function("t", i18n::tera_t);
     tera.register_filter("vidate", VietnameseDate);
+    tera.register_function("period_label", period_label);
     Ok(tera)
+}
+
+/// `{{ period_label(name="2022-H2", lang=lang) }}`: "6 tháng cuối năm 2022";
+/// a name that is not a period, as it is.
+fn period_label(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let name = args.get("name").and_then(|v| v.as_str()).unwrap_or("");
+    let lang = args
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
+    Ok(tera::Value::String(match name.parse::<crate::domain::Period>() {
+        Ok(p) => {
+            let (key, args) = p.natural();
+            let args: Vec<(&str, String)> = args.into_iter().collect();
+            i18n::text_with(lang, key, &args)
+        }
+        Err(_) => name.to_string(),
+    }))
 }
 
 /// `{{ d | vidate }}`: `2022-12-31` as `31/12/2022`; anything else as it is.

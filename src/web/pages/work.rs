@@ -454,6 +454,11 @@ pub(super) async fn work_context(
         && task.task.deadline.is_some()
         && !pending_extension
         && user.may(crate::domain::Action::RequestExtension);
+    // One proposal waits at a time: the unit reports, but does not propose again.
+    let proposal_waits = reports
+        .iter()
+        .any(|r| r.review_state.as_deref() == Some(storage::progress::PENDING));
+    ctx.insert("may_propose", &(may_report && !proposal_waits));
     ctx.insert("may_report", &may_report);
     ctx.insert("may_extend", &may_extend);
     ctx.insert(
