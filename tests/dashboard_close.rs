@@ -315,7 +315,7 @@ on_both_backends! {
         assert!(html.contains("“2022-H3” không phải là kỳ hợp lệ"), "{html}");
         let (status, html) = web.get("/dashboard?period=2022-H2&as_of=2022-06-01").await;
         assert_eq!(status, 422);
-        assert!(html.contains("value=\"2022-06-01\"") && html.contains("value=\"2022-H2\""));
+        assert!(html.contains("value=\"01/06/2022\"") && html.contains("value=\"2022-H2\""));
         assert!(html.contains("trước ngày bắt đầu kỳ"), "{html}");
         let (status, html) = web.get("/dashboard?period=2022-H2&as_of=31/02/2022").await;
         assert_eq!(status, 422, "{html}");
