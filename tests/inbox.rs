@@ -144,6 +144,7 @@ on_both_backends! {
         assert!(page.contains("Chờ văn phòng xác nhận hoàn thành (đề nghị "), "{page}");
         assert_eq!(page.matches(&format!("action=\"/tasks/{id}/complete\"")).count(), 1, "{page}");
         assert!(page.contains("id=\"decide\""));
+        assert!(page.contains("Ban Tuyên giáo Tỉnh ủy <span class=\"code\">(BTGTU)</span>"), "names, not codes: {page}");
         // The click: confirmed, back on the inbox, nothing waits.
         let (status, location, body) = web.post(&format!("/tasks/{id}/complete?next=/inbox"), &[("csrf", &csrf), ("completed_on", "20/12/2022")]).await;
         assert_eq!((status, location.as_deref()), (303, Some("/inbox")), "{body}");
@@ -151,6 +152,16 @@ on_both_backends! {
         assert_eq!((t["state"].as_str(), t["completed_on"].as_str()), (Some("done"), Some("2022-12-20")));
         let (_, html) = web.get("/inbox").await;
         assert!(!html.contains("class=\"nav-badge\""), "{html}");
+        // The history reads "field: old → new", with people's names.
+        let (status, body) = post(&app, "/api/v1/tasks", Role::Official, json!({"content": "Rà soát", "lead_unit": "BTGTU", "assigned_on": "2022-07-07", "deadline": "2022-12-31"})).await;
+        assert_eq!(status, 201);
+        let other = body["id"].as_i64().expect("id");
+        let version = body["version"].as_i64().expect("version");
+        let res = app.client.patch(app.url(&format!("/api/v1/tasks/{other}"))).bearer_auth(&app.tokens[&Role::Official]).json(&json!({"version": version, "deadline": "2023-01-31"})).send().await.expect("patch");
+        assert_eq!(res.status().as_u16(), 200);
+        let (_, page) = web.get(&format!("/tasks/{other}")).await;
+        assert!(page.contains("Thời hạn: 31&#x2F;12&#x2F;2022 → 31&#x2F;01&#x2F;2023"), "{page}");
+        assert!(page.contains("Người dùng official"), "{page}");
     }
 
     async fn a_unit_starts_on_its_own_open_work(app) {

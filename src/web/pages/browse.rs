@@ -150,6 +150,13 @@ pub async fn tasks(
     };
     let pages = (found.total + found.per_page - 1) / found.per_page;
     ctx.insert(
+        "unit_names",
+        &units
+            .iter()
+            .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
+            .collect::<HashMap<_, _>>(),
+    );
+    ctx.insert(
         "units",
         &units
             .iter()
@@ -196,7 +203,64 @@ struct HistoryLine {
     at: String,
     user: Option<String>,
     action: String,
-    details: String,
+    /// What changed, one line a field: "Thời hạn: 31/12/2022 → 31/01/2023".
+    changes: Vec<String>,
+}
+
+/// A stored value as people read it: dates as dd/mm/yyyy, lists joined, none as "—".
+fn readable(v: &serde_json::Value, unit_names: &HashMap<String, String>) -> String {
+    let one = |s: &str| -> String {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            crate::domain::dates::format_vi(d)
+        } else if let Some(name) = unit_names.get(s) {
+            format!("{name} ({s})")
+        } else {
+            s.to_string()
+        }
+    };
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) if s.is_empty() => "—".into(),
+        serde_json::Value::String(s) => one(s),
+        serde_json::Value::Array(items) if items.is_empty() => "—".into(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| readable(i, unit_names))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The details of an audit entry as lines "field: old → new" (a change of
+/// a task, stored as `{field: [before, after]}`) or "field: value" (what
+/// another action carried); not JSON.
+fn describe_details(
+    lang: crate::i18n::Lang,
+    action: &str,
+    details: &str,
+    unit_names: &HashMap<String, String>,
+) -> Vec<String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details)
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(field, value)| {
+            let label = crate::i18n::field_label(lang, field);
+            match value {
+                serde_json::Value::Array(pair) if action == "task.update" && pair.len() == 2 => {
+                    format!(
+                        "{label}: {} → {}",
+                        readable(&pair[0], unit_names),
+                        readable(&pair[1], unit_names)
+                    )
+                }
+                other => format!("{label}: {}", readable(other, unit_names)),
+            }
+        })
+        .collect()
 }
 
 pub async fn task(
@@ -219,7 +283,8 @@ pub(super) async fn task_context(
 ) -> Result<tera::Context, PageError> {
     let today = state.config.today();
     let tz = state.config.tz;
-    let (record, history, meeting, stages) = state
+    let lang = user.visitor.lang;
+    let (record, history, meeting, stages, units, people) = state
         .clone()
         .into_inner()
         .run(move |conn| {
@@ -235,7 +300,13 @@ pub(super) async fn task_context(
             };
             let open = record.task.completed_on.is_none() && record.task.cancelled_on.is_none();
             let stages = storage::inbox::stages(conn, id, open)?;
-            Ok((record, history, meeting, stages))
+            let units = storage::units::list(conn)?;
+            // The history names people, not their addresses.
+            let people: HashMap<String, String> = storage::users::list_all(conn)?
+                .into_iter()
+                .map(|a| (a.user.email, a.user.name))
+                .collect();
+            Ok((record, history, meeting, stages, units, people))
         })
         .await?;
     let mut ctx = frame(&user.visitor, req);
@@ -252,6 +323,11 @@ pub(super) async fn task_context(
     );
     ctx.insert("version", &record.task.version);
     ctx.insert("stages", &stages);
+    let unit_names: HashMap<String, String> = units
+        .into_iter()
+        .map(|u| (u.unit.code, u.unit.name))
+        .collect();
+    ctx.insert("unit_names", &unit_names);
     ctx.insert(
         "completion_waiting",
         &stages.iter().find_map(|s| match s {
@@ -292,9 +368,11 @@ pub(super) async fn task_context(
                     .with_timezone(&tz)
                     .format("%d/%m/%Y %H:%M")
                     .to_string(),
-                user: h.user_email,
+                user: h
+                    .user_email
+                    .map(|e| people.get(&e).cloned().unwrap_or(e)),
+                changes: describe_details(lang, &h.action, &h.details, &unit_names),
                 action: h.action,
-                details: h.details,
             })
             .collect::<Vec<_>>(),
     );
@@ -379,4 +457,27 @@ pub async fn units(
         &secret.map(|s| crate::web::ics::feed_url(&state.config.base_url, &s)),
     );
     render(&state, "units.html", &ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn history_reads_field_old_new() {
+        let names = HashMap::from([("VPTU".to_string(), "Văn phòng Tỉnh ủy".to_string())]);
+        let lines = describe_details(
+            Lang::Vi,
+            "task.update",
+            r#"{"deadline":["2022-12-31","2023-01-31"],"lead_unit":["BTGTU","VPTU"],"coordinators":[[],["VPTU"]]}"#,
+            &names,
+        );
+        assert!(lines.contains(&"Thời hạn: 31/12/2022 → 31/01/2023".to_string()), "{lines:?}");
+        assert!(lines.contains(&"Đơn vị chủ trì: BTGTU → Văn phòng Tỉnh ủy (VPTU)".to_string()), "{lines:?}");
+        assert!(lines.contains(&"Đơn vị phối hợp: — → Văn phòng Tỉnh ủy (VPTU)".to_string()), "{lines:?}");
+        let cancel = describe_details(Lang::En, "task.cancel", r#"{"reason":"trùng","cancelled_on":"2022-08-01"}"#, &names);
+        assert!(cancel.contains(&"Cancelled on: 01/08/2022".to_string()), "{cancel:?}");
+        assert!(describe_details(Lang::Vi, "task.update", "not json", &names).is_empty());
+    }
 }
