@@ -193,13 +193,29 @@ mod tests {
     #[test]
     fn numbers_reach_fluent_as_numbers() {
         // The first half-year was labelled as the second: "1" arrived as text.
-        let half = |n: &str| text_with(Lang::Vi, "period-half", &[("n", n.into()), ("year", "2022".into())]);
+        let half = |n: &str| {
+            text_with(
+                Lang::Vi,
+                "period-half",
+                &[("n", n.into()), ("year", "2022".into())],
+            )
+        };
         assert_eq!(half("1"), "6 tháng đầu năm 2022");
         assert_eq!(half("2"), "6 tháng cuối năm 2022");
-        let en = text_with(Lang::En, "period-half", &[("n", "1".into()), ("year", "2022".into())]);
+        let en = text_with(
+            Lang::En,
+            "period-half",
+            &[("n", "1".into()), ("year", "2022".into())],
+        );
         assert!(en.contains("First"), "{en}");
-        assert_eq!(text_with(Lang::Vi, "days-left", &[("n", "0".into())]), "đến hạn hôm nay");
-        assert_eq!(text_with(Lang::Vi, "days-left", &[("n", "3".into())]), "còn 3 ngày");
+        assert_eq!(
+            text_with(Lang::Vi, "days-left", &[("n", "0".into())]),
+            "đến hạn hôm nay"
+        );
+        assert_eq!(
+            text_with(Lang::Vi, "days-left", &[("n", "3".into())]),
+            "còn 3 ngày"
+        );
         // Codes with leading zeros stay as they are.
         assert_eq!(fluent_value("007"), FluentValue::from("007"));
     }

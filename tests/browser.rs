@@ -22,7 +22,11 @@ async fn every_role_signs_in_and_out() {
     for role in Role::ALL {
         b.sign_in(&app.email_of(role), PASSWORD).await;
         // Each starts on what waits for them; an administrator on the admin pages.
-        let home = if role == Role::Admin { "/admin" } else { "/inbox" };
+        let home = if role == Role::Admin {
+            "/admin"
+        } else {
+            "/inbox"
+        };
         assert_eq!(b.path().await, home, "{role}");
         let who = b.text(".who").await;
         assert!(

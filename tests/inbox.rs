@@ -54,7 +54,12 @@ fn ids_of(inbox: &Value, kind: &str) -> Vec<i64> {
 async fn waiting(app: &common::TestApp, w: &str) -> Vec<i64> {
     let (status, body) = get(app, &format!("/api/v1/tasks?waiting={w}"), Role::Leader).await;
     assert_eq!(status, 200, "{body}");
-    body["items"].as_array().expect("items").iter().map(|t| t["id"].as_i64().expect("id")).collect()
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| t["id"].as_i64().expect("id"))
+        .collect()
 }
 
 on_both_backends! {
@@ -186,5 +191,42 @@ on_both_backends! {
         assert!(!page.contains("name=\"proposes_completion\""), "{page}");
         assert!(page.contains("Chờ văn phòng xác nhận hoàn thành"));
         assert!(!page.contains("id=\"decide\""), "a unit decides nothing");
+    }
+
+    async fn the_report_link_of_a_reminder_takes_an_attachment(app) {
+        let id = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let (secret, unit_id) = {
+            let mut conn = app.db.conn().expect("conn");
+            let secret = dondoc::storage::settings::get(&mut conn, "secret_key").expect("setting").expect("secret");
+            (secret, dondoc::storage::units::by_code(&mut conn, common::TEST_UNIT).expect("unit").id)
+        };
+        let token = dondoc::mail::link::sign(&secret, id, unit_id, chrono::Utc::now() + chrono::Duration::days(3));
+        let web = common::WebClient::new(&app);
+        let (status, html) = web.get(&format!("/tasks/{id}/report?t={token}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("name=\"attachment\" type=\"file\""), "{html}");
+        let csrf = common::csrf_in(&html).expect("csrf");
+        let form = reqwest::multipart::Form::new()
+            .text("percent", "70")
+            .text("note", "Kèm biên bản")
+            .part("attachment", reqwest::multipart::Part::bytes(b"%PDF-1.4 bien ban".to_vec()).file_name("bien-ban.pdf").mime_str("application/pdf").expect("mime"));
+        let res = web.client.post(format!("{}/tasks/{id}/report?t={token}&csrf={csrf}", app.base)).multipart(form).send().await.expect("post");
+        let status = res.status().as_u16();
+        let html = res.text().await.unwrap_or_default();
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("link-done"), "{html}");
+        let mut conn = app.db.conn().expect("conn");
+        let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
+        assert_eq!((reports[0].percent, reports[0].attachment_name.as_deref()), (70, Some("bien-ban.pdf")));
+        drop(conn);
+        // A file of a kind not taken is named, and what was typed is kept.
+        let form = reqwest::multipart::Form::new()
+            .text("percent", "80")
+            .text("note", "Tệp lạ")
+            .part("attachment", reqwest::multipart::Part::bytes(b"MZ\x90\x00".to_vec()).file_name("virus.exe"));
+        let res = web.client.post(format!("{}/tasks/{id}/report?t={token}&csrf={csrf}", app.base)).multipart(form).send().await.expect("post");
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap_or_default();
+        assert!(html.contains("Tệp lạ") && html.contains("e-attachment"), "{html}");
     }
 }

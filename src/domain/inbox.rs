@@ -63,7 +63,11 @@ impl Kind {
 /// The kinds each role sees, in the order the page lists them.
 pub fn kinds_for(role: Role) -> &'static [Kind] {
     match role {
-        Role::Official => &[Kind::CompletionWaiting, Kind::ExtensionWaiting, Kind::NoLead],
+        Role::Official => &[
+            Kind::CompletionWaiting,
+            Kind::ExtensionWaiting,
+            Kind::NoLead,
+        ],
         Role::Unit => &[Kind::Returned, Kind::Decided, Kind::Overdue, Kind::DueSoon],
         Role::Leader => &[Kind::Overdue],
         Role::Admin => &[],
@@ -237,7 +241,11 @@ mod tests {
     fn each_role_sees_its_own_kinds() {
         assert_eq!(
             kinds_for(Role::Official),
-            [Kind::CompletionWaiting, Kind::ExtensionWaiting, Kind::NoLead]
+            [
+                Kind::CompletionWaiting,
+                Kind::ExtensionWaiting,
+                Kind::NoLead
+            ]
         );
         assert!(kinds_for(Role::Unit).contains(&Kind::Returned));
         assert!(kinds_for(Role::Unit).contains(&Kind::DueSoon));
@@ -246,7 +254,10 @@ mod tests {
         assert!(kinds_for(Role::Admin).is_empty());
         // Every kind is someone's.
         for k in Kind::ALL {
-            assert!(Role::ALL.iter().any(|r| kinds_for(*r).contains(&k)), "{k:?}");
+            assert!(
+                Role::ALL.iter().any(|r| kinds_for(*r).contains(&k)),
+                "{k:?}"
+            );
         }
     }
 
@@ -263,10 +274,19 @@ mod tests {
     fn deadlines_at_the_edges() {
         let today = d(2022, 12, 1);
         assert_eq!(deadline_kind(None, today), None);
-        assert_eq!(deadline_kind(Some(d(2022, 11, 30)), today), Some(Kind::Overdue));
-        assert_eq!(deadline_kind(Some(d(2022, 1, 1)), today), Some(Kind::Overdue));
+        assert_eq!(
+            deadline_kind(Some(d(2022, 11, 30)), today),
+            Some(Kind::Overdue)
+        );
+        assert_eq!(
+            deadline_kind(Some(d(2022, 1, 1)), today),
+            Some(Kind::Overdue)
+        );
         assert_eq!(deadline_kind(Some(today), today), Some(Kind::DueSoon));
-        assert_eq!(deadline_kind(Some(d(2022, 12, 8)), today), Some(Kind::DueSoon));
+        assert_eq!(
+            deadline_kind(Some(d(2022, 12, 8)), today),
+            Some(Kind::DueSoon)
+        );
         assert_eq!(deadline_kind(Some(d(2022, 12, 9)), today), None);
         assert_eq!(due_soon_until(today), d(2022, 12, 8));
     }
@@ -285,7 +305,11 @@ mod tests {
     fn the_latest_proposal_decides_the_stage() {
         assert_eq!(stages(true, &[], &[]), vec![]);
         assert_eq!(
-            stages(true, &[proposal(1, "returned"), proposal(2, "pending")], &[]),
+            stages(
+                true,
+                &[proposal(1, "returned"), proposal(2, "pending")],
+                &[]
+            ),
             vec![Stage::CompletionWaiting {
                 report_id: 2,
                 proposed_on: d(2022, 12, 1),
@@ -293,7 +317,11 @@ mod tests {
             }]
         );
         assert_eq!(
-            stages(true, &[proposal(3, "returned"), proposal(2, "returned")], &[]),
+            stages(
+                true,
+                &[proposal(3, "returned"), proposal(2, "returned")],
+                &[]
+            ),
             vec![Stage::Returned {
                 report_id: 3,
                 reason: "thiếu văn bản".into()
@@ -309,7 +337,11 @@ mod tests {
             new_deadline: d(2023, 1, 31),
             pending,
         };
-        let s = stages(true, &[proposal(1, "pending")], &[ext(5, false), ext(6, true)]);
+        let s = stages(
+            true,
+            &[proposal(1, "pending")],
+            &[ext(5, false), ext(6, true)],
+        );
         assert_eq!(s.len(), 2);
         assert_eq!(
             s[1],
@@ -320,7 +352,10 @@ mod tests {
         );
         assert_eq!(stages(true, &[], &[ext(5, false)]), vec![]);
         // Done or cancelled: nothing waits.
-        assert_eq!(stages(false, &[proposal(1, "pending")], &[ext(6, true)]), vec![]);
+        assert_eq!(
+            stages(false, &[proposal(1, "pending")], &[ext(6, true)]),
+            vec![]
+        );
     }
 
     #[test]

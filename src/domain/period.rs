@@ -261,15 +261,36 @@ mod tests {
         let args = |v: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
             v.iter().map(|(k, x)| (*k, x.to_string())).collect()
         };
-        assert_eq!(p("2022-H1").natural(), ("period-half", args(&[("n", "1"), ("year", "2022")])));
-        assert_eq!(p("2022-H2").natural(), ("period-half", args(&[("n", "2"), ("year", "2022")])));
-        assert_eq!(p("2022-Q3").natural(), ("period-quarter", args(&[("n", "3"), ("year", "2022")])));
-        assert_eq!(p("2022-09").natural(), ("period-month", args(&[("n", "9"), ("year", "2022")])));
-        assert_eq!(p("2022-10").natural(), ("period-month", args(&[("n", "10"), ("year", "2022")])));
-        assert_eq!(p("2022").natural(), ("period-year", args(&[("year", "2022")])));
+        assert_eq!(
+            p("2022-H1").natural(),
+            ("period-half", args(&[("n", "1"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-H2").natural(),
+            ("period-half", args(&[("n", "2"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-Q3").natural(),
+            ("period-quarter", args(&[("n", "3"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-09").natural(),
+            ("period-month", args(&[("n", "9"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-10").natural(),
+            ("period-month", args(&[("n", "10"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022").natural(),
+            ("period-year", args(&[("year", "2022")]))
+        );
         assert_eq!(
             p("2022-07-15..2022-08-31").natural(),
-            ("period-range", args(&[("from", "15/07/2022"), ("to", "31/08/2022")]))
+            (
+                "period-range",
+                args(&[("from", "15/07/2022"), ("to", "31/08/2022")])
+            )
         );
     }
 

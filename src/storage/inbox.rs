@@ -126,15 +126,17 @@ fn unit_tasks_sql(unit_id: i64) -> String {
     )
 }
 
-type TaskRow = (i64, String, String, Option<NaiveDate>, Option<String>, Option<String>);
+type TaskRow = (
+    i64,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<String>,
+);
 
 /// What waits for a reader of this role (and unit, for unit users) as of `today`.
-pub fn inbox(
-    conn: &mut Conn,
-    role: Role,
-    unit_id: Option<i64>,
-    today: NaiveDate,
-) -> Result<Inbox> {
+pub fn inbox(conn: &mut Conn, role: Role, unit_id: Option<i64>, today: NaiveDate) -> Result<Inbox> {
     let mut out = Inbox::default();
     for kind in kinds_for(role) {
         let (count, items) = match (kind, unit_id) {
@@ -154,7 +156,18 @@ pub fn inbox(
 }
 
 fn completions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
-    type Row = (i64, i64, String, String, Option<NaiveDate>, String, String, NaiveDate, Option<NaiveDate>, String);
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        String,
+    );
     let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
@@ -178,22 +191,35 @@ fn completions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
     let items = rows
         .into_iter()
         .take(MAX_ITEMS as usize)
-        .map(|(rid, tid, reference, content, deadline, code, name, on, date, note)| Item {
-            unit: Some(code),
-            unit_name: Some(name),
-            deadline,
-            report_id: Some(rid),
-            requested_on: Some(on),
-            date,
-            note: Some(note).filter(|n| !n.is_empty()),
-            ..Item::new(Kind::CompletionWaiting, tid, reference, content)
-        })
+        .map(
+            |(rid, tid, reference, content, deadline, code, name, on, date, note)| Item {
+                unit: Some(code),
+                unit_name: Some(name),
+                deadline,
+                report_id: Some(rid),
+                requested_on: Some(on),
+                date,
+                note: Some(note).filter(|n| !n.is_empty()),
+                ..Item::new(Kind::CompletionWaiting, tid, reference, content)
+            },
+        )
         .collect();
     Ok((count, items))
 }
 
 fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
-    type Row = (i64, i64, String, String, Option<NaiveDate>, String, String, chrono::NaiveDateTime, NaiveDate, String);
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        String,
+        chrono::NaiveDateTime,
+        NaiveDate,
+        String,
+    );
     let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(extension_requests::unit_id)))
@@ -217,16 +243,18 @@ fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
     let items = rows
         .into_iter()
         .take(MAX_ITEMS as usize)
-        .map(|(eid, tid, reference, content, deadline, code, name, at, date, reason)| Item {
-            unit: Some(code),
-            unit_name: Some(name),
-            deadline,
-            extension_id: Some(eid),
-            requested_on: Some(at.date()),
-            date: Some(date),
-            note: Some(reason),
-            ..Item::new(Kind::ExtensionWaiting, tid, reference, content)
-        })
+        .map(
+            |(eid, tid, reference, content, deadline, code, name, at, date, reason)| Item {
+                unit: Some(code),
+                unit_name: Some(name),
+                deadline,
+                extension_id: Some(eid),
+                requested_on: Some(at.date()),
+                date: Some(date),
+                note: Some(reason),
+                ..Item::new(Kind::ExtensionWaiting, tid, reference, content)
+            },
+        )
         .collect();
     Ok((count, items))
 }
@@ -235,17 +263,16 @@ fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
 /// column whether or not the schema declares it nullable.
 fn no_lead(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
     let cond = format!("tasks.lead_unit_id IS NULL AND {OPEN_SQL}");
-    let (count, rows): (i64, Vec<(i64, String, String, Option<NaiveDate>)>) =
-        with_conn!(&mut **conn, c => {
-            let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
-            let rows = tasks::table
-                .filter(sql::<Bool>(&cond))
-                .order(tasks::id.asc())
-                .limit(MAX_ITEMS)
-                .select((tasks::id, tasks::reference, tasks::content, tasks::deadline))
-                .load(c)?;
-            Ok::<_, diesel::result::Error>((count, rows))
-        })?;
+    let (count, rows): (i64, Vec<(i64, String, String, Option<NaiveDate>)>) = with_conn!(&mut **conn, c => {
+        let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
+        let rows = tasks::table
+            .filter(sql::<Bool>(&cond))
+            .order(tasks::id.asc())
+            .limit(MAX_ITEMS)
+            .select((tasks::id, tasks::reference, tasks::content, tasks::deadline))
+            .load(c)?;
+        Ok::<_, diesel::result::Error>((count, rows))
+    })?;
     let items = rows
         .into_iter()
         .map(|(id, reference, content, deadline)| Item {
@@ -262,7 +289,16 @@ fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
         "{OPEN_SQL} AND NOT EXISTS (SELECT 1 FROM progress_reports r2 WHERE r2.task_id = tasks.id \
          AND r2.review_state IS NOT NULL AND r2.id > progress_reports.id)"
     );
-    type Row = (i64, i64, String, String, Option<NaiveDate>, NaiveDate, Option<NaiveDate>, String);
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        NaiveDate,
+        Option<NaiveDate>,
+        String,
+    );
     let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
         .inner_join(tasks::table)
         .filter(progress_reports::review_state.eq(RETURNED))
@@ -284,14 +320,16 @@ fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
     let items = rows
         .into_iter()
         .take(MAX_ITEMS as usize)
-        .map(|(rid, tid, reference, content, deadline, on, date, reason)| Item {
-            deadline,
-            report_id: Some(rid),
-            requested_on: Some(on),
-            date,
-            note: Some(reason),
-            ..Item::new(Kind::Returned, tid, reference, content)
-        })
+        .map(
+            |(rid, tid, reference, content, deadline, on, date, reason)| Item {
+                deadline,
+                report_id: Some(rid),
+                requested_on: Some(on),
+                date,
+                note: Some(reason),
+                ..Item::new(Kind::Returned, tid, reference, content)
+            },
+        )
         .collect();
     Ok((count, items))
 }
@@ -299,7 +337,17 @@ fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
 /// Decisions on the unit's extension requests of the last [`DECIDED_DAYS`] days.
 fn decided(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
     let since = super::now() - chrono::Duration::days(DECIDED_DAYS);
-    type Row = (i64, i64, String, String, Option<NaiveDate>, String, NaiveDate, String, Option<chrono::NaiveDateTime>);
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        NaiveDate,
+        String,
+        Option<chrono::NaiveDateTime>,
+    );
     let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
         .inner_join(tasks::table)
         .filter(extension_requests::unit_id.eq(unit_id))
@@ -322,15 +370,17 @@ fn decided(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
     let items = rows
         .into_iter()
         .take(MAX_ITEMS as usize)
-        .map(|(eid, tid, reference, content, deadline, state, date, note, at)| Item {
-            deadline,
-            extension_id: Some(eid),
-            requested_on: at.map(|a| a.date()),
-            date: Some(date),
-            note: Some(note).filter(|n| !n.is_empty()),
-            decision: Some(state),
-            ..Item::new(Kind::Decided, tid, reference, content)
-        })
+        .map(
+            |(eid, tid, reference, content, deadline, state, date, note, at)| Item {
+                deadline,
+                extension_id: Some(eid),
+                requested_on: at.map(|a| a.date()),
+                date: Some(date),
+                note: Some(note).filter(|n| !n.is_empty()),
+                decision: Some(state),
+                ..Item::new(Kind::Decided, tid, reference, content)
+            },
+        )
         .collect();
     Ok((count, items))
 }
@@ -379,17 +429,19 @@ fn by_deadline(
     })?;
     let items = rows
         .into_iter()
-        .map(|((id, reference, content, deadline, code, name), lead_id)| {
-            let days = deadline.map(|d| (d - today).num_days());
-            Item {
-                unit: code,
-                unit_name: name,
-                deadline,
-                days: days.map(|d| if kind == Kind::Overdue { -d } else { d }),
-                coordinator: unit_id.is_some() && lead_id != unit_id,
-                ..Item::new(kind, id, reference, content)
-            }
-        })
+        .map(
+            |((id, reference, content, deadline, code, name), lead_id)| {
+                let days = deadline.map(|d| (d - today).num_days());
+                Item {
+                    unit: code,
+                    unit_name: name,
+                    deadline,
+                    days: days.map(|d| if kind == Kind::Overdue { -d } else { d }),
+                    coordinator: unit_id.is_some() && lead_id != unit_id,
+                    ..Item::new(kind, id, reference, content)
+                }
+            },
+        )
         .collect();
     Ok((count, items))
 }

@@ -282,7 +282,11 @@ pub fn list(
                 q = q.filter(sql::<Bool>(&super::inbox::waiting_sql(w)));
             }
             if filter.open_only {
-                q = q.filter(tasks::completed_on.is_null().and(tasks::cancelled_on.is_null()));
+                q = q.filter(
+                    tasks::completed_on
+                        .is_null()
+                        .and(tasks::cancelled_on.is_null()),
+                );
             }
             q
         }};

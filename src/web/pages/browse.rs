@@ -85,7 +85,10 @@ pub async fn tasks(
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("query", &params.0);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
-    ctx.insert("waitings", &crate::domain::inbox::Waiting::ALL.map(|w| w.code()));
+    ctx.insert(
+        "waitings",
+        &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
+    );
     let mine = params.get("mine").is_some();
     let parsed = filter_from(&params, None, today).and_then(|f| {
         let page = PageRequest {
@@ -182,7 +185,10 @@ pub async fn tasks(
     ctx.insert("as_of", &as_of);
     ctx.insert("mine", &mine);
     ctx.insert("show_done", &show_done);
-    ctx.insert("waitings", &crate::domain::inbox::Waiting::ALL.map(|w| w.code()));
+    ctx.insert(
+        "waitings",
+        &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
+    );
     let base: Vec<(String, String)> = params
         .0
         .iter()
@@ -368,9 +374,7 @@ pub(super) async fn task_context(
                     .with_timezone(&tz)
                     .format("%d/%m/%Y %H:%M")
                     .to_string(),
-                user: h
-                    .user_email
-                    .map(|e| people.get(&e).cloned().unwrap_or(e)),
+                user: h.user_email.map(|e| people.get(&e).cloned().unwrap_or(e)),
                 changes: describe_details(lang, &h.action, &h.details, &unit_names),
                 action: h.action,
             })
@@ -473,11 +477,28 @@ mod tests {
             r#"{"deadline":["2022-12-31","2023-01-31"],"lead_unit":["BTGTU","VPTU"],"coordinators":[[],["VPTU"]]}"#,
             &names,
         );
-        assert!(lines.contains(&"Thời hạn: 31/12/2022 → 31/01/2023".to_string()), "{lines:?}");
-        assert!(lines.contains(&"Đơn vị chủ trì: BTGTU → Văn phòng Tỉnh ủy (VPTU)".to_string()), "{lines:?}");
-        assert!(lines.contains(&"Đơn vị phối hợp: — → Văn phòng Tỉnh ủy (VPTU)".to_string()), "{lines:?}");
-        let cancel = describe_details(Lang::En, "task.cancel", r#"{"reason":"trùng","cancelled_on":"2022-08-01"}"#, &names);
-        assert!(cancel.contains(&"Cancelled on: 01/08/2022".to_string()), "{cancel:?}");
+        assert!(
+            lines.contains(&"Thời hạn: 31/12/2022 → 31/01/2023".to_string()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"Đơn vị chủ trì: BTGTU → Văn phòng Tỉnh ủy (VPTU)".to_string()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"Đơn vị phối hợp: — → Văn phòng Tỉnh ủy (VPTU)".to_string()),
+            "{lines:?}"
+        );
+        let cancel = describe_details(
+            Lang::En,
+            "task.cancel",
+            r#"{"reason":"trùng","cancelled_on":"2022-08-01"}"#,
+            &names,
+        );
+        assert!(
+            cancel.contains(&"Cancelled on: 01/08/2022".to_string()),
+            "{cancel:?}"
+        );
         assert!(describe_details(Lang::Vi, "task.update", "not json", &names).is_empty());
     }
 }

@@ -181,14 +181,16 @@ fn period_label(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value
         .and_then(|v| v.as_str())
         .and_then(Lang::from_code)
         .unwrap_or_default();
-    Ok(tera::Value::String(match name.parse::<crate::domain::Period>() {
-        Ok(p) => {
-            let (key, args) = p.natural();
-            let args: Vec<(&str, String)> = args.into_iter().collect();
-            i18n::text_with(lang, key, &args)
-        }
-        Err(_) => name.to_string(),
-    }))
+    Ok(tera::Value::String(
+        match name.parse::<crate::domain::Period>() {
+            Ok(p) => {
+                let (key, args) = p.natural();
+                let args: Vec<(&str, String)> = args.into_iter().collect();
+                i18n::text_with(lang, key, &args)
+            }
+            Err(_) => name.to_string(),
+        },
+    ))
 }
 
 /// `{{ d | vidate }}`: `2022-12-31` as `31/12/2022`; anything else as it is.
