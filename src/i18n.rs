@@ -68,11 +68,21 @@ pub fn text(lang: Lang, key: &str) -> String {
 pub fn text_with(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
-        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .map(|(k, v)| (Cow::Owned(k.to_string()), fluent_value(v)))
         .collect();
     LOCALES
         .try_lookup_complete(&lang.id(), key, Some(&args))
         .unwrap_or_else(|| key.to_string())
+}
+
+/// An argument as Fluent should see it: a whole number as a number, so that
+/// selectors like `[1]` and plural forms match (a string "1" matches neither);
+/// anything else, a leading zero included, stays text.
+fn fluent_value(v: &str) -> FluentValue<'static> {
+    match v.parse::<i64>() {
+        Ok(n) if n.to_string() == v => FluentValue::from(n),
+        _ => FluentValue::from(v.to_string()),
+    }
 }
 
 /// The catalogue sources, also read to list their keys.
@@ -178,6 +188,36 @@ mod tests {
             "Lead unit (item 1)"
         );
         assert_eq!(field_label(Lang::En, "mystery"), "mystery");
+    }
+
+    #[test]
+    fn numbers_reach_fluent_as_numbers() {
+        // The first half-year was labelled as the second: "1" arrived as text.
+        let half = |n: &str| {
+            text_with(
+                Lang::Vi,
+                "period-half",
+                &[("n", n.into()), ("year", "2022".into())],
+            )
+        };
+        assert_eq!(half("1"), "6 tháng đầu năm 2022");
+        assert_eq!(half("2"), "6 tháng cuối năm 2022");
+        let en = text_with(
+            Lang::En,
+            "period-half",
+            &[("n", "1".into()), ("year", "2022".into())],
+        );
+        assert!(en.contains("First"), "{en}");
+        assert_eq!(
+            text_with(Lang::Vi, "days-left", &[("n", "0".into())]),
+            "đến hạn hôm nay"
+        );
+        assert_eq!(
+            text_with(Lang::Vi, "days-left", &[("n", "3".into())]),
+            "còn 3 ngày"
+        );
+        // Codes with leading zeros stay as they are.
+        assert_eq!(fluent_value("007"), FluentValue::from("007"));
     }
 
     #[test]

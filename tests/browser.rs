@@ -21,7 +21,13 @@ async fn every_role_signs_in_and_out() {
     let (app, b) = app_and_browser().await;
     for role in Role::ALL {
         b.sign_in(&app.email_of(role), PASSWORD).await;
-        assert_eq!(b.path().await, "/dashboard", "{role}");
+        // Each starts on what waits for them; an administrator on the admin pages.
+        let home = if role == Role::Admin {
+            "/admin"
+        } else {
+            "/inbox"
+        };
+        assert_eq!(b.path().await, home, "{role}");
         let who = b.text(".who").await;
         assert!(
             who.contains(&format!("Người dùng {}", role.code())),
@@ -66,7 +72,7 @@ async fn a_wrong_password_is_refused_and_the_email_kept() {
     assert_eq!(typed.as_deref(), Some(email.as_str()));
     b.fill("#password", PASSWORD).await;
     b.click("form[action='/login'] button[type=submit]").await;
-    assert_eq!(b.path().await, "/dashboard");
+    assert_eq!(b.path().await, "/inbox");
     b.close().await;
 }
 
@@ -104,6 +110,7 @@ async fn the_language_switch_turns_the_pages_english_and_back() {
 async fn a_leader_reads_the_dashboard_and_drills_into_a_unit() {
     let (app, b) = app_and_browser().await;
     b.sign_in(&app.email_of(Role::Leader), PASSWORD).await;
+    b.open("/dashboard").await;
     b.fill("#f-period", "2022-H2").await;
     b.fill("#f-as_of", "").await;
     b.click("form.filters button").await;
@@ -281,11 +288,19 @@ async fn a_unit_reports_proposes_and_the_office_returns_then_confirms() {
     b.click(".who form[action='/logout'] button").await;
     b.wait_path(|p| p == "/login").await;
 
+    // Two clicks from sign-in: the inbox lists the proposal with its confirmation.
     b.sign_in(&app.email_of(Role::Official), PASSWORD).await;
-    b.open(&page).await;
-    b.click("li.report.pending form[action$='/complete'] button")
+    assert_eq!(b.path().await, "/inbox");
+    assert!(b.text(".main-nav .nav-badge").await.starts_with('1'));
+    b.click("#completion_waiting form[action$='/complete?next=/inbox'] button")
         .await;
     assert!(b.wait_for(".flashes").await);
+    assert_eq!(b.path().await, "/inbox");
+    assert!(b
+        .text("#completion_waiting")
+        .await
+        .contains("Không có đề nghị nào chờ xác nhận."));
+    b.open(&page).await;
     let facts = b.text("dl.facts").await;
     assert!(facts.contains("Hoàn thành"), "{facts}");
     b.close().await;

@@ -161,7 +161,7 @@ password-changed = Password changed.
 # Dashboard
 dashboard-title = Task completion dashboard
 dashboard-choose = Choose the reporting period
-dashboard-period-line = Period { $period } ({ $from } to { $to }), figures as of { $as_of }.
+dashboard-period-line = { $period } ({ $from } to { $to }), figures as of { $as_of }.
 dashboard-totals = Overall
 dashboard-by-unit = By lead unit
 count-total = Total
@@ -255,7 +255,7 @@ err-period-closed = { $field }: this period is already frozen; unfreeze it befor
 audit-period-close = Period closed
 audit-period-reopen = Period reopened
 audit-user-scope = Scope changed
-field-note = Note
+field-note = Report text
 
 # Tasks
 tasks-title = Tasks
@@ -268,7 +268,11 @@ task-title = Task { $reference }
 task-history = History
 task-no-history = No change recorded yet.
 deadline-ongoing = Ongoing
-days-left = { $n } days left
+days-left = { $n ->
+    [0] due today
+    [one] 1 day left
+   *[other] { $n } days left
+}
 days-overdue = { $n } days overdue
 state-cancelled = Cancelled
 field-percent = Progress

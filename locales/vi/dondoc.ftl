@@ -14,7 +14,7 @@ err-reference-taken = { $field }: số hiệu nhiệm vụ đã tồn tại.
 err-before-assigned = { $field }: ngày { $value } trước ngày giao ({ $assigned }).
 err-in-future = { $field }: ngày { $value } chưa đến.
 err-original-without-deadline = { $field }: có thời hạn ban đầu thì phải có thời hạn hiện tại.
-err-lead-coordinates = { $field }: đơn vị chủ trì { $value } không đồng thời là đơn vị phối hợp.
+err-lead-coordinates = { $field }: đơn vị chủ trì { $value } không được đồng thời là đơn vị phối hợp.
 err-duplicate-in-file = { $field }: “{ $value }” đã có ở dòng { $line }.
 err-password-short = { $field }: mật khẩu phải có ít nhất { $min } ký tự.
 err-period = { $field }: “{ $value }” không phải là kỳ hợp lệ (ví dụ 2022-H2, 2022-Q3, 2022-09, 2022).
@@ -161,7 +161,7 @@ password-changed = Đã đổi mật khẩu.
 # Tổng hợp
 dashboard-title = Tổng hợp kết quả thực hiện nhiệm vụ
 dashboard-choose = Chọn kỳ báo cáo
-dashboard-period-line = Kỳ { $period } (từ { $from } đến { $to }), số liệu tính đến ngày { $as_of }.
+dashboard-period-line = { $period } (từ { $from } đến { $to }), số liệu tính đến ngày { $as_of }.
 dashboard-totals = Toàn bộ
 dashboard-by-unit = Theo đơn vị chủ trì
 count-total = Tổng số
@@ -218,8 +218,13 @@ period-half = { $n ->
     [1] 6 tháng đầu năm { $year }
    *[other] 6 tháng cuối năm { $year }
 }
-period-quarter = Quý { $n } năm { $year }
-period-month = Tháng { $n } năm { $year }
+period-quarter = Quý { $n ->
+    [1] I
+    [2] II
+    [3] III
+   *[other] IV
+}/{ $year }
+period-month = Tháng { $n }/{ $year }
 period-year = Năm { $year }
 age-upto-30 = đến 30 ngày
 age-upto-60 = 31–60 ngày
@@ -255,7 +260,7 @@ err-period-closed = { $field }: kỳ này đã được chốt số liệu; bỏ
 audit-period-close = Chốt số liệu
 audit-period-reopen = Bỏ chốt số liệu
 audit-user-scope = Đổi phạm vi theo dõi
-field-note = Ghi chú
+field-note = Nội dung báo cáo
 
 # Nhiệm vụ
 tasks-title = Nhiệm vụ
@@ -268,7 +273,10 @@ task-title = Nhiệm vụ { $reference }
 task-history = Lịch sử
 task-no-history = Chưa có thay đổi nào được ghi lại.
 deadline-ongoing = Thường xuyên
-days-left = còn { $n } ngày
+days-left = { $n ->
+    [0] đến hạn hôm nay
+   *[other] còn { $n } ngày
+}
 days-overdue = quá hạn { $n } ngày
 state-cancelled = Đã hủy
 field-percent = Tiến độ

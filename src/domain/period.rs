@@ -150,6 +150,35 @@ impl Period {
         format!("{}..{}", self.from, self.to)
     }
 
+    /// The catalogue key and arguments of the name people call the period by
+    /// ("6 tháng cuối năm 2022", "Quý III/2022", "Tháng 9/2022", "Năm 2022",
+    /// or a range of dates), read from [`Period::name`].
+    pub fn natural(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        let name = self.name();
+        let year = self.from.year().to_string();
+        let part = |sep: &str| {
+            name.split_once(sep)
+                .map(|(_, n)| n.trim_start_matches('0').to_string())
+        };
+        if let Some(n) = part("-H") {
+            ("period-half", vec![("n", n), ("year", year)])
+        } else if let Some(n) = part("-Q") {
+            ("period-quarter", vec![("n", n), ("year", year)])
+        } else if name.len() == 4 {
+            ("period-year", vec![("year", year)])
+        } else if let Some(n) = part("-").filter(|_| name.len() == 7) {
+            ("period-month", vec![("n", n), ("year", year)])
+        } else {
+            (
+                "period-range",
+                vec![
+                    ("from", crate::domain::dates::format_vi(self.from)),
+                    ("to", crate::domain::dates::format_vi(self.to)),
+                ],
+            )
+        }
+    }
+
     /// The months the period touches, each clipped to the period.
     pub fn months(&self) -> Vec<Period> {
         let mut out = Vec::new();
@@ -225,6 +254,44 @@ mod tests {
 
     fn p(s: &str) -> Period {
         s.parse().expect("period")
+    }
+
+    #[test]
+    fn natural_names_of_each_kind() {
+        let args = |v: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            v.iter().map(|(k, x)| (*k, x.to_string())).collect()
+        };
+        assert_eq!(
+            p("2022-H1").natural(),
+            ("period-half", args(&[("n", "1"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-H2").natural(),
+            ("period-half", args(&[("n", "2"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-Q3").natural(),
+            ("period-quarter", args(&[("n", "3"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-09").natural(),
+            ("period-month", args(&[("n", "9"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-10").natural(),
+            ("period-month", args(&[("n", "10"), ("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022").natural(),
+            ("period-year", args(&[("year", "2022")]))
+        );
+        assert_eq!(
+            p("2022-07-15..2022-08-31").natural(),
+            (
+                "period-range",
+                args(&[("from", "15/07/2022"), ("to", "31/08/2022")])
+            )
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod closes;
 pub mod files;
 pub mod import;
+pub mod inbox;
 pub mod meetings;
 pub mod models;
 pub mod outbox;

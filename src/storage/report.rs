@@ -27,7 +27,7 @@ use crate::domain::dashboard::{
 use crate::domain::report::{tally, Counts, ReportedTask};
 use crate::domain::{Invalid, Period, Status, TaskDates};
 
-fn lit(date: NaiveDate) -> String {
+pub(super) fn lit(date: NaiveDate) -> String {
     format!("'{}'", date.format("%Y-%m-%d"))
 }
 

@@ -47,6 +47,10 @@ pub struct TaskFilter {
     pub overdue_first: bool,
     /// Who reads the list: confidential tasks and a leader's scope.
     pub viewer: super::visibility::Viewer,
+    /// Where the task stands in its workflow (a proposal or request waiting).
+    pub waiting: Option<crate::domain::inbox::Waiting>,
+    /// Open tasks only (a unit's own list, before "show finished").
+    pub open_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,6 +283,16 @@ pub fn list(
             }
             if let Some(visible) = &viewer_sql {
                 q = q.filter(sql::<Bool>(visible));
+            }
+            if let Some(w) = filter.waiting {
+                q = q.filter(sql::<Bool>(&super::inbox::waiting_sql(w)));
+            }
+            if filter.open_only {
+                q = q.filter(
+                    tasks::completed_on
+                        .is_null()
+                        .and(tasks::cancelled_on.is_null()),
+                );
             }
             q
         }};

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 
 use crate::domain::dates::parse_date;
+use crate::domain::inbox::Waiting;
 use crate::domain::period::PeriodError;
 use crate::domain::{Invalid, Period, Status};
 use crate::storage::tasks::{TaskFilter, UnitRole};
@@ -69,6 +70,17 @@ impl Params {
             })
     }
 
+    /// `waiting=completion|extension|returned`: where a task stands in its workflow.
+    pub fn waiting(&self) -> Result<Option<Waiting>, ApiError> {
+        self.get("waiting")
+            .map(|w| {
+                Waiting::from_code(w).ok_or_else(|| {
+                    ApiError::Invalid(Invalid::new("waiting", "err-waiting").arg("value", w))
+                })
+            })
+            .transpose()
+    }
+
     /// `status=overdue` or a comma-separated list.
     pub fn statuses(&self) -> Result<Vec<Status>, ApiError> {
         let Some(raw) = self.get("status") else {
@@ -121,6 +133,8 @@ pub fn filter_from(
             meeting_id,
             overdue_first: false,
             viewer: Default::default(),
+            waiting: params.waiting()?,
+            open_only: false,
         },
         as_of,
     ))

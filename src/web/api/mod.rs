@@ -4,6 +4,7 @@
 mod auth;
 pub mod conclusions;
 pub mod dashboard;
+pub mod inbox;
 pub mod meetings;
 pub mod progress;
 pub mod tasks;
@@ -52,6 +53,7 @@ api_routes! {
     POST "/extensions/{id}/reject" => progress::reject, Signed(DecideExtensions),
     POST "/reports/{id}/return" => progress::return_proposal, Signed(ConfirmCompletion),
     GET "/dashboard" => dashboard::get, Signed(Read),
+    GET "/inbox" => inbox::get, Signed(Read),
 }
 
 /// The action the matched API route needs.
@@ -88,6 +90,7 @@ pub fn required_action(req: &HttpRequest) -> Option<Action> {
         progress::reject,
         progress::return_proposal,
         dashboard::get,
+        inbox::get,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

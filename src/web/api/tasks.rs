@@ -93,6 +93,10 @@ pub struct TaskListParams {
     /// Words in the content or reference; accents and case are ignored.
     q: Option<String>,
     meeting: Option<i64>,
+    /// Where the task stands in its workflow: `completion` (a proposal of
+    /// completion waits), `extension` (an extension request waits) or
+    /// `returned` (the last proposal was returned). Open tasks only.
+    waiting: Option<String>,
     page: Option<i64>,
     /// At most 500 (default 50).
     per_page: Option<i64>,

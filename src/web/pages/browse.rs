@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::{field_errors, frame, redirect, render, render_with_status};
+use crate::domain::inbox::Stage;
 use crate::domain::Status;
 use crate::storage::tasks::{PageRequest, TaskRecord, UnitRole};
 use crate::storage::{self};
@@ -14,11 +15,13 @@ use crate::web::query::{filter_from, Params};
 use crate::web::session::{PageUser, Visitor};
 use crate::web::State;
 
+/// Where a signed-in user starts: what waits for them ("Cần xử lý"); an
+/// administrator, who has nothing to decide, starts on the admin pages.
 pub async fn home(visitor: Visitor) -> HttpResponse {
-    redirect(if visitor.account.is_some() {
-        "/dashboard"
-    } else {
-        "/login"
+    redirect(match visitor.role() {
+        None => "/login",
+        Some(crate::domain::Role::Admin) => "/admin",
+        Some(_) => "/inbox",
     })
 }
 
@@ -82,6 +85,10 @@ pub async fn tasks(
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("query", &params.0);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    ctx.insert(
+        "waitings",
+        &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
+    );
     let mine = params.get("mine").is_some();
     let parsed = filter_from(&params, None, today).and_then(|f| {
         let page = PageRequest {
@@ -109,9 +116,12 @@ pub async fn tasks(
     } else {
         params.get("unit").map(str::to_string)
     };
+    // A unit starts on its open work; finished tasks are one toggle away.
+    let show_done = params.get("done").is_some();
     if mine {
         filter.unit_role = UnitRole::LeadOrCoordinator;
         filter.overdue_first = true;
+        filter.open_only = !show_done;
     }
     let account = user.account.clone();
     let result = state
@@ -144,6 +154,13 @@ pub async fn tasks(
     };
     let pages = (found.total + found.per_page - 1) / found.per_page;
     ctx.insert(
+        "unit_names",
+        &units
+            .iter()
+            .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
+            .collect::<HashMap<_, _>>(),
+    );
+    ctx.insert(
         "units",
         &units
             .iter()
@@ -168,6 +185,11 @@ pub async fn tasks(
     ctx.insert("pages", &pages.max(1));
     ctx.insert("as_of", &as_of);
     ctx.insert("mine", &mine);
+    ctx.insert("show_done", &show_done);
+    ctx.insert(
+        "waitings",
+        &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
+    );
     let base: Vec<(String, String)> = params
         .0
         .iter()
@@ -188,7 +210,64 @@ struct HistoryLine {
     at: String,
     user: Option<String>,
     action: String,
-    details: String,
+    /// What changed, one line a field: "Thời hạn: 31/12/2022 → 31/01/2023".
+    changes: Vec<String>,
+}
+
+/// A stored value as people read it: dates as dd/mm/yyyy, lists joined, none as "—".
+fn readable(v: &serde_json::Value, unit_names: &HashMap<String, String>) -> String {
+    let one = |s: &str| -> String {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            crate::domain::dates::format_vi(d)
+        } else if let Some(name) = unit_names.get(s) {
+            format!("{name} ({s})")
+        } else {
+            s.to_string()
+        }
+    };
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) if s.is_empty() => "—".into(),
+        serde_json::Value::String(s) => one(s),
+        serde_json::Value::Array(items) if items.is_empty() => "—".into(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| readable(i, unit_names))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The details of an audit entry as lines "field: old → new" (a change of
+/// a task, stored as `{field: [before, after]}`) or "field: value" (what
+/// another action carried); not JSON.
+fn describe_details(
+    lang: crate::i18n::Lang,
+    action: &str,
+    details: &str,
+    unit_names: &HashMap<String, String>,
+) -> Vec<String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details)
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(field, value)| {
+            let label = crate::i18n::field_label(lang, field);
+            match value {
+                serde_json::Value::Array(pair) if action == "task.update" && pair.len() == 2 => {
+                    format!(
+                        "{label}: {} → {}",
+                        readable(&pair[0], unit_names),
+                        readable(&pair[1], unit_names)
+                    )
+                }
+                other => format!("{label}: {}", readable(other, unit_names)),
+            }
+        })
+        .collect()
 }
 
 pub async fn task(
@@ -212,7 +291,8 @@ pub(super) async fn task_context(
     let today = state.config.today();
     let tz = state.config.tz;
     let account = user.account.clone();
-    let (record, history, meeting) = state
+    let lang = user.visitor.lang;
+    let (record, history, meeting, stages, units, people) = state
         .clone()
         .into_inner()
         .run(move |conn| {
@@ -226,7 +306,15 @@ pub(super) async fn task_context(
                 Some(m) => Some(storage::meetings::get(conn, m)?.meeting),
                 None => None,
             };
-            Ok((record, history, meeting))
+            let open = record.task.completed_on.is_none() && record.task.cancelled_on.is_none();
+            let stages = storage::inbox::stages(conn, id, open)?;
+            let units = storage::units::list(conn)?;
+            // The history names people, not their addresses.
+            let people: HashMap<String, String> = storage::users::list_all(conn)?
+                .into_iter()
+                .map(|a| (a.user.email, a.user.name))
+                .collect();
+            Ok((record, history, meeting, stages, units, people))
         })
         .await?;
     let mut ctx = frame(&user.visitor, req);
@@ -242,6 +330,33 @@ pub(super) async fn task_context(
             && user.may(crate::domain::Action::ConfirmCompletion)),
     );
     ctx.insert("version", &record.task.version);
+    ctx.insert("stages", &stages);
+    let unit_names: HashMap<String, String> = units
+        .into_iter()
+        .map(|u| (u.unit.code, u.unit.name))
+        .collect();
+    ctx.insert("unit_names", &unit_names);
+    ctx.insert(
+        "completion_waiting",
+        &stages.iter().find_map(|s| match s {
+            Stage::CompletionWaiting {
+                report_id,
+                completed_on,
+                proposed_on,
+            } => Some((report_id, completed_on.unwrap_or(*proposed_on))),
+            _ => None,
+        }),
+    );
+    ctx.insert(
+        "extension_waiting",
+        &stages.iter().find_map(|s| match s {
+            Stage::ExtensionWaiting {
+                extension_id,
+                new_deadline,
+            } => Some((extension_id, new_deadline)),
+            _ => None,
+        }),
+    );
     ctx.insert("today", &today);
     ctx.insert("typed", &HashMap::<String, String>::new());
     ctx.insert("expected_output", &record.task.expected_output);
@@ -261,9 +376,9 @@ pub(super) async fn task_context(
                     .with_timezone(&tz)
                     .format("%d/%m/%Y %H:%M")
                     .to_string(),
-                user: h.user_email,
+                user: h.user_email.map(|e| people.get(&e).cloned().unwrap_or(e)),
+                changes: describe_details(lang, &h.action, &h.details, &unit_names),
                 action: h.action,
-                details: h.details,
             })
             .collect::<Vec<_>>(),
     );
@@ -388,4 +503,44 @@ pub async fn new_feed(
         .run(move |conn| storage::calendar::rotate_secret(conn, unit))
         .await?;
     units_page(&state, &req, &user, Some(secret)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn history_reads_field_old_new() {
+        let names = HashMap::from([("VPTU".to_string(), "Văn phòng Tỉnh ủy".to_string())]);
+        let lines = describe_details(
+            Lang::Vi,
+            "task.update",
+            r#"{"deadline":["2022-12-31","2023-01-31"],"lead_unit":["BTGTU","VPTU"],"coordinators":[[],["VPTU"]]}"#,
+            &names,
+        );
+        assert!(
+            lines.contains(&"Thời hạn: 31/12/2022 → 31/01/2023".to_string()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"Đơn vị chủ trì: BTGTU → Văn phòng Tỉnh ủy (VPTU)".to_string()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"Đơn vị phối hợp: — → Văn phòng Tỉnh ủy (VPTU)".to_string()),
+            "{lines:?}"
+        );
+        let cancel = describe_details(
+            Lang::En,
+            "task.cancel",
+            r#"{"reason":"trùng","cancelled_on":"2022-08-01"}"#,
+            &names,
+        );
+        assert!(
+            cancel.contains(&"Cancelled on: 01/08/2022".to_string()),
+            "{cancel:?}"
+        );
+        assert!(describe_details(Lang::Vi, "task.update", "not json", &names).is_empty());
+    }
 }

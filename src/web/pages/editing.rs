@@ -743,7 +743,13 @@ pub(super) async fn after_task_action<T>(
                 "ok",
                 i18n::text(user.visitor.lang, done_key),
             );
-            Ok(redirect(&format!("/tasks/{task_id}")))
+            // A decision taken from the inbox goes back there (`?next=/inbox`).
+            let next = url::form_urlencoded::parse(req.query_string().as_bytes())
+                .find(|(k, _)| k == "next")
+                .map(|(_, v)| super::safe_next(Some(&v)));
+            Ok(redirect(
+                &next.unwrap_or_else(|| format!("/tasks/{task_id}")),
+            ))
         }
         Err(e) => {
             task_page_with_errors(state, req, user, task_id, &[super::fixable(e)?], typed).await

@@ -8,6 +8,7 @@ mod auth;
 mod browse;
 mod dashboard;
 mod editing;
+mod inbox;
 mod work;
 
 use actix_session::SessionExt;
@@ -63,6 +64,7 @@ page_routes! {
     POST "/account/sessions/{id}/end" => auth::end_session, Signed(Read),
     POST "/account/tokens" => auth::create_token, Signed(Read),
     POST "/account/tokens/{id}/revoke" => auth::revoke_token, Signed(Read),
+    GET "/inbox" => inbox::inbox, Signed(Read),
     GET "/dashboard" => dashboard::dashboard, Signed(Read),
     GET "/dashboard/print" => dashboard::print, Signed(Read),
     GET "/dashboard/export.csv" => dashboard::report_csv, Signed(Read),
@@ -155,6 +157,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "meeting_edit.html",
     "task_form.html",
     "report_link.html",
+    "inbox.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the
@@ -171,7 +174,29 @@ pub fn templates() -> Result<tera::Tera, tera::Error> {
     tera.autoescape_on(vec![".html"]);
     tera.register_function("t", i18n::tera_t);
     tera.register_filter("vidate", VietnameseDate);
+    tera.register_function("period_label", period_label);
     Ok(tera)
+}
+
+/// `{{ period_label(name="2022-H2", lang=lang) }}`: "6 tháng cuối năm 2022";
+/// a name that is not a period, as it is.
+fn period_label(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let name = args.get("name").and_then(|v| v.as_str()).unwrap_or("");
+    let lang = args
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
+    Ok(tera::Value::String(
+        match name.parse::<crate::domain::Period>() {
+            Ok(p) => {
+                let (key, args) = p.natural();
+                let args: Vec<(&str, String)> = args.into_iter().collect();
+                i18n::text_with(lang, key, &args)
+            }
+            Err(_) => name.to_string(),
+        },
+    ))
 }
 
 /// `{{ d | vidate }}`: `2022-12-31` as `31/12/2022`; anything else as it is.
@@ -202,6 +227,7 @@ impl tera::Filter for VietnameseDate {
 pub fn register(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
     cfg.route("/static/app.css", web::get().to(css)).service(
         web::scope("")
+            .wrap(actix_web::middleware::from_fn(inbox::count_waiting))
             .wrap(actix_web::middleware::from_fn(check_csrf))
             .wrap(actix_web::middleware::from_fn(render_errors))
             .wrap(sessions)
@@ -217,6 +243,8 @@ struct NavItem {
     href: &'static str,
     key: &'static str,
     current: bool,
+    /// Entries waiting (the inbox item only).
+    badge: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -227,8 +255,9 @@ struct FrameUser {
     unit: Option<String>,
 }
 
-/// The navigation a role sees.
-fn nav(role: Role, path: &str) -> Vec<NavItem> {
+/// The navigation a role sees; `here` is the path with its query, so that a
+/// unit's own list (`/tasks?mine=1`) is marked rather than every task.
+fn nav(role: Role, here: &str, badge: Option<i64>) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = vec![
         ("/dashboard", "nav-dashboard"),
         ("/tasks", "nav-tasks"),
@@ -236,19 +265,31 @@ fn nav(role: Role, path: &str) -> Vec<NavItem> {
         ("/units", "nav-units"),
     ];
     if role.may(Action::ReportProgress) {
-        items.insert(1, ("/tasks?mine=1", "nav-mine"));
+        items.insert(0, ("/tasks?mine=1", "nav-mine"));
+    }
+    if !crate::domain::inbox::kinds_for(role).is_empty() {
+        items.insert(0, ("/inbox", "nav-inbox"));
     }
     if role.may(Action::ManageUsers) {
         items.push(("/admin", "nav-admin"));
     } else if role.may(Action::ReadAuditLog) {
         items.push(("/admin/audit", "nav-audit"));
     }
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let mine = url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "mine");
     items
         .into_iter()
         .map(|(href, key)| NavItem {
             href,
             key,
-            current: path == href || (href != "/" && path.starts_with(&format!("{href}/"))),
+            current: match href.split_once('?') {
+                Some((p, _)) => path == p && mine,
+                None => {
+                    !(href == "/tasks" && path == href && mine)
+                        && (path == href || path.starts_with(&format!("{href}/")))
+                }
+            },
+            badge: (href == "/inbox").then_some(badge).flatten(),
         })
         .collect()
 }
@@ -279,7 +320,7 @@ pub fn frame(visitor: &Visitor, req: &HttpRequest) -> tera::Context {
                 unit: account.unit_code.clone(),
             },
         );
-        ctx.insert("nav", &nav(account.role(), req.path()));
+        ctx.insert("nav", &nav(account.role(), &here, inbox::badge(req)));
     }
     ctx
 }
@@ -342,7 +383,8 @@ pub fn redirect(to: &str) -> HttpResponse {
 /// a line break cannot go into a header). What comes back is the resolved,
 /// percent-encoded path and query.
 pub fn safe_next(next: Option<&str>) -> String {
-    const HOME: &str = "/dashboard";
+    // Home is the signed-in user's inbox ("/" leads there).
+    const HOME: &str = "/";
     let Some(next) = next else {
         return HOME.into();
     };

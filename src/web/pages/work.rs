@@ -460,6 +460,11 @@ pub(super) async fn work_context(
         && task.task.deadline.is_some()
         && !pending_extension
         && user.may(crate::domain::Action::RequestExtension);
+    // One proposal waits at a time: the unit reports, but does not propose again.
+    let proposal_waits = reports
+        .iter()
+        .any(|r| r.review_state.as_deref() == Some(storage::progress::PENDING));
+    ctx.insert("may_propose", &(may_report && !proposal_waits));
     ctx.insert("may_report", &may_report);
     ctx.insert("may_extend", &may_extend);
     ctx.insert(
@@ -612,21 +617,59 @@ pub async fn link_form(
     .await
 }
 
+/// The report a signed link sends: a multipart form with an optional
+/// attachment (the page's own form), or a plain form without one.
 pub async fn link_report(
     state: State,
     req: HttpRequest,
     visitor: session::Visitor,
     id: web::Path<i64>,
     query: web::Query<LinkQuery>,
-    form: Pairs,
+    payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
+    use actix_web::FromRequest;
     let task_id = id.into_inner();
-    let (percent, note, completed_on) = (
-        field(&form, "percent"),
-        field(&form, "note"),
-        field(&form, "completed_on"),
-    );
-    let proposes = !field(&form, "proposes_completion").is_empty();
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut payload = payload.into_inner();
+    let mut upload_error = None;
+    let (percent, note, completed_on, proposes, mut file) = if multipart {
+        match MultipartForm::<ReportForm>::from_request(&req, &mut payload).await {
+            Ok(form) => {
+                let f = form.into_inner();
+                (
+                    text(&f.percent),
+                    text(&f.note),
+                    text(&f.completed_on),
+                    f.proposes_completion.is_some(),
+                    f.attachment,
+                )
+            }
+            Err(_) => {
+                upload_error = Some(
+                    Invalid::new("attachment", "err-file-too-big")
+                        .arg("max", attachment::MAX_BYTES / (1024 * 1024)),
+                );
+                (String::new(), String::new(), String::new(), false, None)
+            }
+        }
+    } else {
+        // A body that is no form reads as an empty one: its fields are named as missing.
+        let form = Pairs::from_request(&req, &mut payload)
+            .await
+            .map(|f| f.into_inner())
+            .unwrap_or_default();
+        (
+            field(&form, "percent"),
+            field(&form, "note"),
+            field(&form, "completed_on"),
+            !field(&form, "proposes_completion").is_empty(),
+            None,
+        )
+    };
     let typed = [
         ("percent", percent.as_str()),
         ("note", note.as_str()),
@@ -647,7 +690,8 @@ pub async fn link_report(
         .await;
     };
     let today = state.config.today();
-    let input = match ReportInput::parse(
+    let mut errors: Vec<Invalid> = upload_error.into_iter().collect();
+    let input = ReportInput::parse(
         &RawReport {
             percent: &percent,
             note: &note,
@@ -656,15 +700,34 @@ pub async fn link_report(
         },
         task.task.assigned_on,
         today,
-    ) {
-        Ok(i) => i,
-        Err(errors) => {
-            return link_page(
-                &state, &req, &visitor, task_id, &query.t, &errors, &typed, false,
-            )
-            .await
+    )
+    .map_err(|e| errors.extend(e))
+    .ok();
+    let upload = match file.as_mut().map(read_upload).transpose() {
+        Ok(u) => u.flatten(),
+        Err(e) => {
+            errors.push(e);
+            None
         }
     };
+    let Some(input) = input.filter(|_| errors.is_empty()) else {
+        return link_page(
+            &state, &req, &visitor, task_id, &query.t, &errors, &typed, false,
+        )
+        .await;
+    };
+    let files_dir = state.config.files_dir.clone();
+    let stored = match upload {
+        Some((name, bytes)) => match storage::files::save(&files_dir, &name, &bytes, today) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::error!("{e}");
+                return Err(PageError::Internal);
+            }
+        },
+        None => None,
+    };
+    let saved = stored.clone();
     let st = state.clone().into_inner();
     let maker_state = st.clone();
     match st
@@ -675,7 +738,7 @@ pub async fn link_report(
                 None,
                 &unit,
                 &input,
-                None,
+                saved.as_ref(),
                 today,
                 &mail_maker(&maker_state),
             )
@@ -684,6 +747,9 @@ pub async fn link_report(
     {
         Ok(_) => link_page(&state, &req, &visitor, task_id, &query.t, &[], &[], true).await,
         Err(e) => {
+            if let Some(s) = &stored {
+                storage::files::discard(&files_dir, s);
+            }
             let error = super::fixable(e)?;
             link_page(
                 &state,

@@ -1,0 +1,492 @@
+//! "Cần xử lý": the rows behind each kind of inbox entry, the stages of a
+//! task's workflow, and the `waiting` filter of task lists.
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use super::progress::{APPROVED, PENDING, REJECTED, RETURNED};
+use super::report::lit;
+use super::schema::{extension_requests, progress_reports, tasks, units};
+use super::{with_conn, Conn, Result};
+use crate::domain::inbox::{
+    due_soon_until, kinds_for, ExtensionFact, Kind, ProposalFact, Stage, Waiting, DECIDED_DAYS,
+};
+use crate::domain::Role;
+
+/// The most entries of one kind listed (the count is always complete).
+pub const MAX_ITEMS: i64 = 200;
+
+/// One entry: the task, and what waits on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub kind: Kind,
+    pub task_id: i64,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub content: String,
+    /// The unit concerned (the proposing or requesting unit, else the lead); null for `no_lead`.
+    pub unit: Option<String>,
+    pub unit_name: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    /// Days past the deadline (`overdue`) or left before it (`due_soon`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension_id: Option<i64>,
+    /// When the proposal or request was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_on: Option<NaiveDate>,
+    /// The completion date proposed, or the deadline asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// The unit's reason, or the office's reason or note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// `approved` or `rejected` (`decided`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// The unit coordinates the task rather than leads it (`due_soon`, `overdue` of a unit).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub coordinator: bool,
+}
+
+impl Item {
+    fn new(kind: Kind, task_id: i64, reference: String, content: String) -> Item {
+        Item {
+            kind,
+            task_id,
+            reference,
+            content,
+            unit: None,
+            unit_name: None,
+            deadline: None,
+            days: None,
+            report_id: None,
+            extension_id: None,
+            requested_on: None,
+            date: None,
+            note: None,
+            decision: None,
+            coordinator: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Inbox {
+    /// Every kind the reader sees, zeros included.
+    pub counts: BTreeMap<&'static str, i64>,
+    pub items: Vec<Item>,
+}
+
+impl Inbox {
+    /// What the navigation's badge shows: the entries that ask for action.
+    pub fn waiting(&self) -> i64 {
+        crate::domain::inbox::Kind::ALL
+            .into_iter()
+            .filter(|k| k.needs_action())
+            .filter_map(|k| self.counts.get(k.code()))
+            .sum()
+    }
+}
+
+/// Open: neither done nor cancelled.
+const OPEN_SQL: &str = "tasks.completed_on IS NULL AND tasks.cancelled_on IS NULL";
+
+/// The `waiting` filter as SQL over `tasks` (the same rule as
+/// [`crate::domain::inbox::stages`]: the latest proposal decides).
+pub fn waiting_sql(w: Waiting) -> String {
+    let cond = match w {
+        Waiting::Completion => {
+            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND r.review_state = 'pending')"
+        }
+        Waiting::Extension => {
+            "EXISTS (SELECT 1 FROM extension_requests e WHERE e.task_id = tasks.id AND e.state = 'pending')"
+        }
+        Waiting::Returned => {
+            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND r.review_state = 'returned' \
+             AND NOT EXISTS (SELECT 1 FROM progress_reports r2 WHERE r2.task_id = tasks.id \
+             AND r2.review_state IS NOT NULL AND r2.id > r.id))"
+        }
+    };
+    format!("({OPEN_SQL} AND {cond})")
+}
+
+/// The tasks a unit leads or coordinates, as SQL over `tasks`.
+fn unit_tasks_sql(unit_id: i64) -> String {
+    format!(
+        "(tasks.lead_unit_id = {unit_id} OR tasks.id IN \
+         (SELECT task_id FROM task_coordinators WHERE unit_id = {unit_id}))"
+    )
+}
+
+type TaskRow = (
+    i64,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<String>,
+);
+
+/// What waits for a reader of this role (and unit, for unit users) as of `today`.
+pub fn inbox(conn: &mut Conn, role: Role, unit_id: Option<i64>, today: NaiveDate) -> Result<Inbox> {
+    let mut out = Inbox::default();
+    for kind in kinds_for(role) {
+        let (count, items) = match (kind, unit_id) {
+            (Kind::CompletionWaiting, _) => completions_waiting(conn)?,
+            (Kind::ExtensionWaiting, _) => extensions_waiting(conn)?,
+            (Kind::NoLead, _) => no_lead(conn)?,
+            (Kind::Returned, Some(u)) => returned(conn, u)?,
+            (Kind::Decided, Some(u)) => decided(conn, u)?,
+            (Kind::DueSoon | Kind::Overdue, unit) => by_deadline(conn, *kind, unit, today)?,
+            // A unit kind without a unit: nothing is the reader's.
+            (Kind::Returned | Kind::Decided, None) => (0, Vec::new()),
+        };
+        out.counts.insert(kind.code(), count);
+        out.items.extend(items);
+    }
+    Ok(out)
+}
+
+fn completions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        String,
+    );
+    let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
+        .inner_join(tasks::table)
+        .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
+        .filter(progress_reports::review_state.eq(PENDING))
+        .filter(sql::<Bool>(OPEN_SQL))
+        .order(progress_reports::id.asc())
+        .select((
+            progress_reports::id,
+            tasks::id,
+            tasks::reference,
+            tasks::content,
+            tasks::deadline,
+            units::code,
+            units::name,
+            progress_reports::reported_on,
+            progress_reports::proposed_completed_on,
+            progress_reports::note,
+        ))
+        .load(c))?;
+    let count = rows.len() as i64;
+    let items = rows
+        .into_iter()
+        .take(MAX_ITEMS as usize)
+        .map(
+            |(rid, tid, reference, content, deadline, code, name, on, date, note)| Item {
+                unit: Some(code),
+                unit_name: Some(name),
+                deadline,
+                report_id: Some(rid),
+                requested_on: Some(on),
+                date,
+                note: Some(note).filter(|n| !n.is_empty()),
+                ..Item::new(Kind::CompletionWaiting, tid, reference, content)
+            },
+        )
+        .collect();
+    Ok((count, items))
+}
+
+fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        String,
+        chrono::NaiveDateTime,
+        NaiveDate,
+        String,
+    );
+    let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
+        .inner_join(tasks::table)
+        .inner_join(units::table.on(units::id.eq(extension_requests::unit_id)))
+        .filter(extension_requests::state.eq(PENDING))
+        .filter(sql::<Bool>(OPEN_SQL))
+        .order(extension_requests::id.asc())
+        .select((
+            extension_requests::id,
+            tasks::id,
+            tasks::reference,
+            tasks::content,
+            tasks::deadline,
+            units::code,
+            units::name,
+            extension_requests::created_at,
+            extension_requests::new_deadline,
+            extension_requests::reason,
+        ))
+        .load(c))?;
+    let count = rows.len() as i64;
+    let items = rows
+        .into_iter()
+        .take(MAX_ITEMS as usize)
+        .map(
+            |(eid, tid, reference, content, deadline, code, name, at, date, reason)| Item {
+                unit: Some(code),
+                unit_name: Some(name),
+                deadline,
+                extension_id: Some(eid),
+                requested_on: Some(at.date()),
+                date: Some(date),
+                note: Some(reason),
+                ..Item::new(Kind::ExtensionWaiting, tid, reference, content)
+            },
+        )
+        .collect();
+    Ok((count, items))
+}
+
+/// Open tasks without a lead unit. Written in SQL text so that it reads the
+/// column whether or not the schema declares it nullable.
+fn no_lead(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
+    let cond = format!("tasks.lead_unit_id IS NULL AND {OPEN_SQL}");
+    let (count, rows): (i64, Vec<(i64, String, String, Option<NaiveDate>)>) = with_conn!(&mut **conn, c => {
+        let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
+        let rows = tasks::table
+            .filter(sql::<Bool>(&cond))
+            .order(tasks::id.asc())
+            .limit(MAX_ITEMS)
+            .select((tasks::id, tasks::reference, tasks::content, tasks::deadline))
+            .load(c)?;
+        Ok::<_, diesel::result::Error>((count, rows))
+    })?;
+    let items = rows
+        .into_iter()
+        .map(|(id, reference, content, deadline)| Item {
+            deadline,
+            ..Item::new(Kind::NoLead, id, reference, content)
+        })
+        .collect();
+    Ok((count, items))
+}
+
+/// The unit's proposals the office returned, while no newer proposal was sent.
+fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
+    let cond = format!(
+        "{OPEN_SQL} AND NOT EXISTS (SELECT 1 FROM progress_reports r2 WHERE r2.task_id = tasks.id \
+         AND r2.review_state IS NOT NULL AND r2.id > progress_reports.id)"
+    );
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        NaiveDate,
+        Option<NaiveDate>,
+        String,
+    );
+    let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
+        .inner_join(tasks::table)
+        .filter(progress_reports::review_state.eq(RETURNED))
+        .filter(progress_reports::unit_id.eq(unit_id))
+        .filter(sql::<Bool>(&cond))
+        .order(progress_reports::id.desc())
+        .select((
+            progress_reports::id,
+            tasks::id,
+            tasks::reference,
+            tasks::content,
+            tasks::deadline,
+            progress_reports::reported_on,
+            progress_reports::proposed_completed_on,
+            progress_reports::review_note,
+        ))
+        .load(c))?;
+    let count = rows.len() as i64;
+    let items = rows
+        .into_iter()
+        .take(MAX_ITEMS as usize)
+        .map(
+            |(rid, tid, reference, content, deadline, on, date, reason)| Item {
+                deadline,
+                report_id: Some(rid),
+                requested_on: Some(on),
+                date,
+                note: Some(reason),
+                ..Item::new(Kind::Returned, tid, reference, content)
+            },
+        )
+        .collect();
+    Ok((count, items))
+}
+
+/// Decisions on the unit's extension requests of the last [`DECIDED_DAYS`] days.
+fn decided(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
+    let since = super::now() - chrono::Duration::days(DECIDED_DAYS);
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        NaiveDate,
+        String,
+        Option<chrono::NaiveDateTime>,
+    );
+    let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
+        .inner_join(tasks::table)
+        .filter(extension_requests::unit_id.eq(unit_id))
+        .filter(extension_requests::state.eq_any([APPROVED, REJECTED]))
+        .filter(extension_requests::decided_at.ge(since))
+        .order(extension_requests::decided_at.desc())
+        .select((
+            extension_requests::id,
+            tasks::id,
+            tasks::reference,
+            tasks::content,
+            tasks::deadline,
+            extension_requests::state,
+            extension_requests::new_deadline,
+            extension_requests::decision_note,
+            extension_requests::decided_at,
+        ))
+        .load(c))?;
+    let count = rows.len() as i64;
+    let items = rows
+        .into_iter()
+        .take(MAX_ITEMS as usize)
+        .map(
+            |(eid, tid, reference, content, deadline, state, date, note, at)| Item {
+                deadline,
+                extension_id: Some(eid),
+                requested_on: at.map(|a| a.date()),
+                date: Some(date),
+                note: Some(note).filter(|n| !n.is_empty()),
+                decision: Some(state),
+                ..Item::new(Kind::Decided, tid, reference, content)
+            },
+        )
+        .collect();
+    Ok((count, items))
+}
+
+/// Open tasks overdue or due soon: a unit's own (lead or coordinator), or
+/// every unit's for a leader, oldest deadline first (the leader's page groups
+/// them by unit).
+fn by_deadline(
+    conn: &mut Conn,
+    kind: Kind,
+    unit_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<(i64, Vec<Item>)> {
+    let range = match kind {
+        Kind::Overdue => format!("tasks.deadline < {}", lit(today)),
+        _ => format!(
+            "tasks.deadline >= {} AND tasks.deadline <= {}",
+            lit(today),
+            lit(due_soon_until(today))
+        ),
+    };
+    let mut cond = format!("{OPEN_SQL} AND tasks.deadline IS NOT NULL AND {range}");
+    if let Some(u) = unit_id {
+        cond = format!("{cond} AND {}", unit_tasks_sql(u));
+    }
+    let (count, rows): (i64, Vec<(TaskRow, Option<i64>)>) = with_conn!(&mut **conn, c => {
+        let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
+        let rows = tasks::table
+            .left_join(units::table.on(units::id.nullable().eq(tasks::lead_unit_id.nullable())))
+            .filter(sql::<Bool>(&cond))
+            .order((tasks::deadline.asc(), tasks::id.asc()))
+            .limit(MAX_ITEMS)
+            .select((
+                (
+                    tasks::id,
+                    tasks::reference,
+                    tasks::content,
+                    tasks::deadline,
+                    units::code.nullable(),
+                    units::name.nullable(),
+                ),
+                units::id.nullable(),
+            ))
+            .load(c)?;
+        Ok::<_, diesel::result::Error>((count, rows))
+    })?;
+    let items = rows
+        .into_iter()
+        .map(
+            |((id, reference, content, deadline, code, name), lead_id)| {
+                let days = deadline.map(|d| (d - today).num_days());
+                Item {
+                    unit: code,
+                    unit_name: name,
+                    deadline,
+                    days: days.map(|d| if kind == Kind::Overdue { -d } else { d }),
+                    coordinator: unit_id.is_some() && lead_id != unit_id,
+                    ..Item::new(kind, id, reference, content)
+                }
+            },
+        )
+        .collect();
+    Ok((count, items))
+}
+
+/// Where a task stands: its waiting proposal or request, or its returned proposal.
+pub fn stages(conn: &mut Conn, task_id: i64, open: bool) -> Result<Vec<Stage>> {
+    if !open {
+        return Ok(Vec::new());
+    }
+    type P = (i64, NaiveDate, Option<NaiveDate>, Option<String>, String);
+    let (proposals, extensions): (Vec<P>, Vec<(i64, NaiveDate, String)>) = with_conn!(&mut **conn, c => {
+        let p = progress_reports::table
+            .filter(progress_reports::task_id.eq(task_id))
+            .filter(progress_reports::review_state.is_not_null())
+            .select((
+                progress_reports::id,
+                progress_reports::reported_on,
+                progress_reports::proposed_completed_on,
+                progress_reports::review_state,
+                progress_reports::review_note,
+            ))
+            .load(c)?;
+        let e = extension_requests::table
+            .filter(extension_requests::task_id.eq(task_id))
+            .select((extension_requests::id, extension_requests::new_deadline, extension_requests::state))
+            .load(c)?;
+        Ok::<_, diesel::result::Error>((p, e))
+    })?;
+    let facts: Vec<ProposalFact> = proposals
+        .iter()
+        .map(|(id, on, date, state, note)| ProposalFact {
+            report_id: *id,
+            reported_on: *on,
+            completed_on: *date,
+            review_state: state.as_deref().unwrap_or(""),
+            review_note: note,
+        })
+        .collect();
+    let exts: Vec<ExtensionFact> = extensions
+        .iter()
+        .map(|(id, date, state)| ExtensionFact {
+            extension_id: *id,
+            new_deadline: *date,
+            pending: state == PENDING,
+        })
+        .collect();
+    Ok(crate::domain::inbox::stages(open, &facts, &exts))
+}

@@ -1,0 +1,232 @@
+//! "Cần xử lý": what waits for each role, in the API and on the home page;
+//! the workflow filter; where a task stands on its page.
+
+mod common;
+
+use dondoc::domain::Role;
+use serde_json::{json, Value};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive()
+}
+
+fn in_days(n: i64) -> String {
+    (today() + chrono::Duration::days(n)).to_string()
+}
+
+async fn post(app: &common::TestApp, path: &str, role: Role, body: Value) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(&app.tokens[&role])
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(app: &common::TestApp, path: &str, role: Role) -> (u16, Value) {
+    let res = app.get(path, role).send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn task(app: &common::TestApp, lead: &str, deadline: &str) -> i64 {
+    let (status, body) = post(app, "/api/v1/tasks", Role::Official, json!({"content": "Tổ chức hội nghị sơ kết", "lead_unit": lead, "assigned_on": "2022-07-07", "deadline": deadline})).await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_i64().expect("id")
+}
+
+fn ids_of(inbox: &Value, kind: &str) -> Vec<i64> {
+    inbox["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .map(|i| i["task_id"].as_i64().expect("task_id"))
+        .collect()
+}
+
+async fn waiting(app: &common::TestApp, w: &str) -> Vec<i64> {
+    let (status, body) = get(app, &format!("/api/v1/tasks?waiting={w}"), Role::Leader).await;
+    assert_eq!(status, 200, "{body}");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| t["id"].as_i64().expect("id"))
+        .collect()
+}
+
+on_both_backends! {
+    async fn each_role_sees_what_waits_for_it_until_it_is_decided(app) {
+        let late = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let soon = task(&app, common::TEST_UNIT, &in_days(3)).await;
+        let later = task(&app, common::TEST_UNIT, &in_days(30)).await;
+        let others = task(&app, "VPTU", "2022-11-30").await;
+        let (status, body) = post(&app, &format!("/api/v1/tasks/{late}/reports"), Role::Unit, json!({"percent": 100, "note": "Đã tổ chức", "proposes_completion": true, "completed_on": "2023-01-05"})).await;
+        assert_eq!(status, 201, "{body}");
+        let report = body["id"].as_i64().expect("report");
+        let (status, body) = post(&app, &format!("/api/v1/tasks/{soon}/extensions"), Role::Unit, json!({"new_deadline": in_days(40), "reason": "Chờ ý kiến các sở"})).await;
+        assert_eq!(status, 201, "{body}");
+        let extension = body["id"].as_i64().expect("extension");
+
+        let (status, official) = get(&app, "/api/v1/inbox", Role::Official).await;
+        assert_eq!(status, 200, "{official}");
+        assert_eq!(official["counts"], json!({"completion_waiting": 1, "extension_waiting": 1, "no_lead": 0}));
+        assert_eq!(ids_of(&official, "completion_waiting"), [late]);
+        assert_eq!(ids_of(&official, "extension_waiting"), [soon]);
+        let item = official["items"].as_array().expect("items").iter().find(|i| i["kind"] == "completion_waiting").expect("item").clone();
+        assert_eq!((item["report_id"].as_i64(), item["date"].as_str(), item["unit_name"].as_str()), (Some(report), Some("2023-01-05"), Some("Ban Tuyên giáo Tỉnh ủy")));
+
+        let (_, unit) = get(&app, "/api/v1/inbox", Role::Unit).await;
+        assert_eq!(unit["counts"], json!({"returned": 0, "decided": 0, "overdue": 1, "due_soon": 1}), "{unit}");
+        assert_eq!(ids_of(&unit, "overdue"), [late]);
+        assert_eq!(ids_of(&unit, "due_soon"), [soon]);
+        assert!(!ids_of(&unit, "due_soon").contains(&later));
+        assert_eq!(unit["items"].as_array().expect("items").iter().find(|i| i["kind"] == "due_soon").expect("soon")["days"], 3);
+
+        let (_, leader) = get(&app, "/api/v1/inbox", Role::Leader).await;
+        assert_eq!(leader["counts"], json!({"overdue": 2}));
+        let mut overdue = ids_of(&leader, "overdue");
+        overdue.sort();
+        assert_eq!(overdue, [late, others]);
+        let (_, admin) = get(&app, "/api/v1/inbox", Role::Admin).await;
+        assert_eq!(admin, json!({"counts": {}, "items": []}));
+
+        assert_eq!(waiting(&app, "completion").await, [late]);
+        assert_eq!(waiting(&app, "extension").await, [soon]);
+        assert_eq!(waiting(&app, "returned").await, Vec::<i64>::new());
+        let (status, body) = get(&app, "/api/v1/tasks?waiting=soon", Role::Leader).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("waiting")));
+
+        // The office returns the proposal and approves the extension.
+        let (status, _) = post(&app, &format!("/api/v1/reports/{report}/return"), Role::Official, json!({"reason": "Thiếu biên bản hội nghị"})).await;
+        assert_eq!(status, 200);
+        let (status, _) = post(&app, &format!("/api/v1/extensions/{extension}/approve"), Role::Official, json!({"note": ""})).await;
+        assert_eq!(status, 200);
+        let (_, official) = get(&app, "/api/v1/inbox", Role::Official).await;
+        assert_eq!(official["counts"], json!({"completion_waiting": 0, "extension_waiting": 0, "no_lead": 0}));
+        let (_, unit) = get(&app, "/api/v1/inbox", Role::Unit).await;
+        assert_eq!(unit["counts"], json!({"returned": 1, "decided": 1, "overdue": 1, "due_soon": 0}), "{unit}");
+        let returned = unit["items"].as_array().expect("items").iter().find(|i| i["kind"] == "returned").expect("returned").clone();
+        assert_eq!((returned["task_id"].as_i64(), returned["note"].as_str()), (Some(late), Some("Thiếu biên bản hội nghị")));
+        let decided = unit["items"].as_array().expect("items").iter().find(|i| i["kind"] == "decided").expect("decided").clone();
+        assert_eq!((decided["task_id"].as_i64(), decided["decision"].as_str()), (Some(soon), Some("approved")));
+        assert_eq!(waiting(&app, "returned").await, [late]);
+        assert_eq!(waiting(&app, "completion").await, Vec::<i64>::new());
+
+        // A new proposal takes the task out of "returned".
+        let (status, _) = post(&app, &format!("/api/v1/tasks/{late}/reports"), Role::Unit, json!({"percent": 100, "proposes_completion": true})).await;
+        assert_eq!(status, 201);
+        assert_eq!(waiting(&app, "returned").await, Vec::<i64>::new());
+        assert_eq!(waiting(&app, "completion").await, [late]);
+    }
+
+    async fn confirming_a_waiting_completion_takes_two_clicks_from_sign_in(app) {
+        let id = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let (status, _) = post(&app, &format!("/api/v1/tasks/{id}/reports"), Role::Unit, json!({"percent": 100, "note": "Xong", "proposes_completion": true, "completed_on": "2022-12-20"})).await;
+        assert_eq!(status, 201);
+        let web = common::WebClient::new(&app);
+        let csrf = web.csrf().await;
+        let (status, location, _) = web.post("/login", &[("csrf", &csrf), ("email", &app.email_of(Role::Official)), ("password", common::PASSWORD)]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/")));
+        let (status, location, _) = web.location(reqwest::Method::GET, "/", &[]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/inbox")), "the home page is the inbox");
+        let (status, html) = web.get("/inbox").await;
+        assert_eq!(status, 200);
+        let csrf = common::csrf_in(&html).expect("csrf");
+        assert!(html.contains("class=\"nav-badge\">1<"), "the navigation counts what waits: {html}");
+        let action = format!("action=\"/tasks/{id}/complete?next=/inbox\"");
+        assert!(html.contains(&action), "{html}");
+        assert!(html.contains("name=\"completed_on\" value=\"20/12/2022\""), "{html}");
+        // The task page says where it stands and holds one confirmation form.
+        let (_, page) = web.get(&format!("/tasks/{id}")).await;
+        assert!(page.contains("Chờ văn phòng xác nhận hoàn thành (đề nghị "), "{page}");
+        assert_eq!(page.matches(&format!("action=\"/tasks/{id}/complete\"")).count(), 1, "{page}");
+        assert!(page.contains("id=\"decide\""));
+        assert!(page.contains("Ban Tuyên giáo Tỉnh ủy <span class=\"code\">(BTGTU)</span>"), "names, not codes: {page}");
+        // The click: confirmed, back on the inbox, nothing waits.
+        let (status, location, body) = web.post(&format!("/tasks/{id}/complete?next=/inbox"), &[("csrf", &csrf), ("completed_on", "20/12/2022")]).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/inbox")), "{body}");
+        let (_, t) = app.get_json(&format!("/api/v1/tasks/{id}")).await;
+        assert_eq!((t["state"].as_str(), t["completed_on"].as_str()), (Some("done"), Some("2022-12-20")));
+        let (_, html) = web.get("/inbox").await;
+        assert!(!html.contains("class=\"nav-badge\""), "{html}");
+        // The history reads "field: old → new", with people's names.
+        let (status, body) = post(&app, "/api/v1/tasks", Role::Official, json!({"content": "Rà soát", "lead_unit": "BTGTU", "assigned_on": "2022-07-07", "deadline": "2022-12-31"})).await;
+        assert_eq!(status, 201);
+        let other = body["id"].as_i64().expect("id");
+        let version = body["version"].as_i64().expect("version");
+        let res = app.client.patch(app.url(&format!("/api/v1/tasks/{other}"))).bearer_auth(&app.tokens[&Role::Official]).json(&json!({"version": version, "deadline": "2023-01-31"})).send().await.expect("patch");
+        assert_eq!(res.status().as_u16(), 200);
+        let (_, page) = web.get(&format!("/tasks/{other}")).await;
+        assert!(page.contains("Thời hạn: 31&#x2F;12&#x2F;2022 → 31&#x2F;01&#x2F;2023"), "{page}");
+        assert!(page.contains("Người dùng official"), "{page}");
+    }
+
+    async fn a_unit_starts_on_its_own_open_work(app) {
+        let open = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let done = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let (status, _) = post(&app, &format!("/api/v1/tasks/{done}/complete"), Role::Official, json!({"completed_on": "2022-12-01"})).await;
+        assert_eq!(status, 200);
+        let (status, _) = post(&app, &format!("/api/v1/tasks/{open}/reports"), Role::Unit, json!({"percent": 100, "proposes_completion": true})).await;
+        assert_eq!(status, 201);
+        let web = app.web_as(Role::Unit).await;
+        let (_, html) = web.get("/tasks?mine=1").await;
+        // Tera escapes the slash of the navigation's links.
+        assert!(html.contains("href=\"&#x2F;tasks?mine=1\" aria-current=\"page\""), "{html}");
+        assert!(!html.contains("href=\"&#x2F;tasks\" aria-current=\"page\""), "{html}");
+        assert!(html.contains(&format!("href=\"/tasks/{open}\"")));
+        assert!(!html.contains(&format!("href=\"/tasks/{done}\"")), "finished tasks wait behind the toggle");
+        let (_, html) = web.get("/tasks?mine=1&done=1").await;
+        assert!(html.contains(&format!("href=\"/tasks/{done}\"")));
+        // While the proposal waits, the unit may report but not propose again.
+        let (_, page) = web.get(&format!("/tasks/{open}")).await;
+        assert!(page.contains("id=\"report\""), "{page}");
+        assert!(!page.contains("name=\"proposes_completion\""), "{page}");
+        assert!(page.contains("Chờ văn phòng xác nhận hoàn thành"));
+        assert!(!page.contains("id=\"decide\""), "a unit decides nothing");
+    }
+
+    async fn the_report_link_of_a_reminder_takes_an_attachment(app) {
+        let id = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let (secret, unit_id) = {
+            let mut conn = app.db.conn().expect("conn");
+            let secret = dondoc::storage::settings::get(&mut conn, "secret_key").expect("setting").expect("secret");
+            (secret, dondoc::storage::units::by_code(&mut conn, common::TEST_UNIT).expect("unit").id)
+        };
+        let token = dondoc::mail::link::sign(&secret, id, unit_id, chrono::Utc::now() + chrono::Duration::days(3));
+        let web = common::WebClient::new(&app);
+        let (status, html) = web.get(&format!("/tasks/{id}/report?t={token}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("name=\"attachment\" type=\"file\""), "{html}");
+        let csrf = common::csrf_in(&html).expect("csrf");
+        let form = reqwest::multipart::Form::new()
+            .text("percent", "70")
+            .text("note", "Kèm biên bản")
+            .part("attachment", reqwest::multipart::Part::bytes(b"%PDF-1.4 bien ban".to_vec()).file_name("bien-ban.pdf").mime_str("application/pdf").expect("mime"));
+        let res = web.client.post(format!("{}/tasks/{id}/report?t={token}&csrf={csrf}", app.base)).multipart(form).send().await.expect("post");
+        let status = res.status().as_u16();
+        let html = res.text().await.unwrap_or_default();
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("link-done"), "{html}");
+        let mut conn = app.db.conn().expect("conn");
+        let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
+        assert_eq!((reports[0].percent, reports[0].attachment_name.as_deref()), (70, Some("bien-ban.pdf")));
+        drop(conn);
+        // A file of a kind not taken is named, and what was typed is kept.
+        let form = reqwest::multipart::Form::new()
+            .text("percent", "80")
+            .text("note", "Tệp lạ")
+            .part("attachment", reqwest::multipart::Part::bytes(b"MZ\x90\x00".to_vec()).file_name("virus.exe"));
+        let res = web.client.post(format!("{}/tasks/{id}/report?t={token}&csrf={csrf}", app.base)).multipart(form).send().await.expect("post");
+        assert_eq!(res.status().as_u16(), 422);
+        let html = res.text().await.unwrap_or_default();
+        assert!(html.contains("Tệp lạ") && html.contains("e-attachment"), "{html}");
+    }
+}
