@@ -149,6 +149,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "meeting_edit.html",
     "task_form.html",
     "report_link.html",
+    "report_files.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the
