@@ -162,6 +162,23 @@ fn variants(pattern: &str, s: &Sample) -> Vec<String> {
     }
 }
 
+/// A task of the test unit (with a coordinator), open until 2099, as the official makes it.
+async fn new_task(app: &TestApp, content: &str) -> i64 {
+    let body: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/tasks"))
+        .bearer_auth(&app.tokens[&Role::Official])
+        .json(&serde_json::json!({"content": content, "lead_unit": common::TEST_UNIT,
+            "coordinators": ["VPTU"], "assigned_on": "2026-01-05", "deadline": "2099-12-31"}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    body["id"].as_i64().expect("task id")
+}
+
 /// Loads the demo and adds what the demo lacks: a report with an attached
 /// photo that proposes completion, a pending extension request, a signed link.
 async fn sample(app: &TestApp) -> Sample {
@@ -169,24 +186,12 @@ async fn sample(app: &TestApp) -> Sample {
         let mut conn = app.db.conn().expect("conn");
         dondoc::demo::load(&mut conn).expect("demo").meeting_id
     };
-    let official = &app.tokens[&Role::Official];
-    let new_task = |content: &'static str| async move {
-        let body: serde_json::Value = app
-            .client
-            .post(app.url("/api/v1/tasks"))
-            .bearer_auth(official)
-            .json(&serde_json::json!({"content": content, "lead_unit": common::TEST_UNIT,
-                "coordinators": ["VPTU"], "assigned_on": "2026-01-05", "deadline": "2099-12-31"}))
-            .send()
-            .await
-            .expect("create")
-            .json()
-            .await
-            .expect("json");
-        body["id"].as_i64().expect("task id")
-    };
-    let task = new_task("Tổ chức tọa đàm khoa giáo cấp tỉnh về chuyển đổi số trong công tác tuyên giáo").await;
-    let other = new_task("Rà soát, bổ sung quy chế làm việc của Ban").await;
+    let task = new_task(
+        app,
+        "Tổ chức tọa đàm khoa giáo cấp tỉnh về chuyển đổi số trong công tác tuyên giáo",
+    )
+    .await;
+    let other = new_task(app, "Rà soát, bổ sung quy chế làm việc của Ban").await;
     let unit = app.web_as(Role::Unit).await;
     let (_, html) = unit.get(&format!("/tasks/{task}")).await;
     let csrf = common::csrf_in(&html).expect("csrf");
@@ -272,6 +277,11 @@ async fn pages(role: Option<Role>, s: &Sample, web: &WebClient) -> Vec<String> {
             .send()
             .await
             .expect("get");
+        assert!(
+            !res.status().is_server_error(),
+            "{path} as {role:?}: {}",
+            res.status()
+        );
         let is_html = res
             .headers()
             .get("content-type")
@@ -372,11 +382,20 @@ async fn screenshots(b: &Browser, screen: Screen, role: Option<Role>, path: &str
     }
     let figures = b
         .client
-        .find_all(fantoccini::Locator::Css("figure"))
+        .execute("return document.querySelectorAll('figure').length;", vec![])
         .await
-        .unwrap_or_default();
-    for (n, figure) in figures.into_iter().enumerate() {
-        if let Ok(png) = figure.screenshot().await {
+        .ok()
+        .and_then(|n| n.as_u64())
+        .unwrap_or(0);
+    for n in 0..figures {
+        let _ = b
+            .client
+            .execute(
+                &format!("document.querySelectorAll('figure')[{n}].scrollIntoView();"),
+                vec![],
+            )
+            .await;
+        if let Ok(png) = b.client.screenshot().await {
             let file = dir.join(format!("{who}-{}-{name}-figure{n}.png", screen.width()));
             std::fs::write(&file, png).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         }
@@ -416,6 +435,61 @@ async fn walk(app: &TestApp, role: Option<Role>) {
     );
 }
 
+/// The unit's day on a phone, with one thumb: its open tasks, a tap anywhere
+/// on a task's card, a report with a photo from the camera, completion proposed.
+async fn unit_reports_from_a_phone(app: &TestApp) {
+    {
+        let mut conn = app.db.conn().expect("conn");
+        dondoc::demo::load(&mut conn).expect("demo");
+    }
+    let task = new_task(app, "Tổ chức hội nghị báo cáo viên quý IV").await;
+    let b = Browser::start_on(&app.base, Screen::Phone(390)).await;
+    b.sign_in(&app.email_of(Role::Unit), PASSWORD).await;
+    b.click(".main-nav a[href='/tasks?mine=1']").await;
+    b.wait_path(|p| p == "/tasks?mine=1").await;
+    let card = format!("table.tasks tr:has(a[href='/tasks/{task}'])");
+    assert!(b.wait_for(&card).await, "the new task is among the unit's tasks");
+    // The whole card is the link: what a thumb hits in the middle of the content opens the task.
+    let target = b
+        .client
+        .execute(
+            "const td = document.querySelector(arguments[0] + ' td:nth-child(2)');
+             td.scrollIntoView({block: 'center'});
+             const r = td.getBoundingClientRect();
+             const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+             return hit && hit.closest('a') ? hit.closest('a').getAttribute('href') : null;",
+            vec![card.clone().into()],
+        )
+        .await
+        .expect("hit test");
+    assert_eq!(target.as_str(), Some(format!("/tasks/{task}").as_str()));
+    b.click(&format!("{card} a")).await;
+    b.wait_path(|p| p == format!("/tasks/{task}")).await;
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().expect("photo");
+    std::fs::write(photo.path(), b"\xff\xd8\xff\xe0\0\x10JFIF\0anh chup bien ban").expect("write photo");
+    let input = b
+        .client
+        .find(fantoccini::Locator::Css("#f-photo"))
+        .await
+        .expect("a photo field on a phone");
+    assert_eq!(input.attr("capture").await.expect("capture").as_deref(), Some("environment"));
+    assert!(input.is_displayed().await.expect("displayed"), "offered on a phone");
+    input
+        .send_keys(&photo.path().display().to_string())
+        .await
+        .expect("photo");
+    b.fill("#f-percent", "100").await;
+    b.fill("#f-note", "Đã tổ chức xong; ảnh biên bản kèm theo").await;
+    b.click("input[name='proposes_completion']").await;
+    b.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    assert!(b.wait_for(".flashes").await, "the report is saved");
+    let reports = b.text("ol.reports").await;
+    assert!(reports.contains("Đã tổ chức xong") && reports.contains(".jpg"), "{reports}");
+    let problems = problems(&b, Screen::Phone(390), "after the report").await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    b.close().await;
+}
+
 macro_rules! walks {
     ($($name:ident: $role:expr),* $(,)?) => {
         mod sqlite {
@@ -426,6 +500,10 @@ macro_rules! walks {
                     walk(&TestApp::spawn(Backend::Sqlite).await, $role).await;
                 }
             )*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_unit_reports_with_a_photo_from_a_phone() {
+                unit_reports_from_a_phone(&TestApp::spawn(Backend::Sqlite).await).await;
+            }
         }
         mod postgres {
             use super::*;
@@ -435,6 +513,10 @@ macro_rules! walks {
                     walk(&TestApp::spawn(Backend::Postgres).await, $role).await;
                 }
             )*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_unit_reports_with_a_photo_from_a_phone() {
+                unit_reports_from_a_phone(&TestApp::spawn(Backend::Postgres).await).await;
+            }
         }
     };
 }

@@ -685,4 +685,126 @@ mod tests {
         assert_eq!(svg.matches("fill=\"url(#g-overdue)\"").count(), 3);
         assert!(balanced(&svg));
     }
+
+    /// Every `font-size` the SVG sets, as numbers.
+    fn font_sizes(svg: &str) -> Vec<f64> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    /// The value of an attribute of the root `<svg>`.
+    fn root_attr(svg: &str, name: &str) -> String {
+        let root = &svg[..svg.find('>').unwrap_or(svg.len())];
+        let at = root.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("{name} in {root}")) + name.len() + 3;
+        root[at..].split('"').next().unwrap_or("").to_string()
+    }
+
+    fn months(n: u64) -> Vec<Bar> {
+        (1..=n)
+            .map(|m| Bar {
+                label: format!("{:02}/2022", (m - 1) % 12 + 1),
+                note: "100,0%".into(),
+                counts: counts(m, 1, 2, 3),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wide_charts_are_drawn_at_their_own_size_with_12_unit_text() {
+        let bars = months(6);
+        for (svg, dense) in [
+            (units_chart("u", &bars, &texts()), false),
+            (progress_chart("p", &bars, &texts()), false),
+            (progress_chart("p", &months(25), &texts()), true),
+            (ages_chart("a", &[("≤ 30".into(), 3)], &texts()), false),
+        ] {
+            let (w, h) = (root_attr(&svg, "width"), root_attr(&svg, "height"));
+            assert_eq!(root_attr(&svg, "viewBox"), format!("0 0 {w} {h}"));
+            assert_eq!(root_attr(&svg, "class"), "chart chart-wide");
+            let width: f64 = w.parse().expect("width");
+            assert!(width <= 1000.0, "{width}: a desktop has room for it at 1:1");
+            assert!(font_sizes(&svg).iter().all(|s| *s == 12.0), "{:?}", font_sizes(&svg));
+            assert_eq!(svg.contains("rotate("), dense, "only dense columns write aslant");
+            assert!(balanced(&svg), "{svg}");
+        }
+    }
+
+    #[test]
+    fn narrow_charts_fit_a_phone_at_13_units() {
+        let bars = months(6);
+        for svg in [
+            units_chart_narrow("u", &bars, &texts()),
+            progress_chart_narrow("p", &months(25), &texts()),
+            ages_chart_narrow("a", &[("≤ 30".into(), 3), ("> 120".into(), 0)], &texts()),
+        ] {
+            assert_eq!(root_attr(&svg, "width"), "340");
+            assert_eq!(root_attr(&svg, "class"), "chart chart-narrow");
+            assert!(font_sizes(&svg).iter().all(|s| *s == 13.0), "{:?}", font_sizes(&svg));
+            assert!(!svg.contains("rotate("));
+            assert!(balanced(&svg), "{svg}");
+        }
+    }
+
+    #[test]
+    fn both_drawings_of_a_chart_can_share_a_page() {
+        let bars = months(3);
+        let wide = units_chart("c", &bars, &texts());
+        let narrow = units_chart_narrow("c", &bars, &texts());
+        assert!(wide.contains("aria-labelledby=\"c-t c-d\"") && wide.contains("<pattern id=\"c-overdue\""));
+        assert!(narrow.contains("aria-labelledby=\"c-n-t c-n-d\"") && narrow.contains("<pattern id=\"c-n-overdue\""));
+        assert!(narrow.contains("fill=\"url(#c-n-overdue)\"") && !narrow.contains("url(#c-overdue)"));
+    }
+
+    /// The widths of the segments drawn for a status, in order.
+    fn segment_widths(svg: &str, id: &str, code: &str) -> Vec<f64> {
+        let fill = format!("fill=\"url(#{id}-{code})\"");
+        svg.split("<rect ")
+            .filter(|r| r.contains(&fill) && r.contains("<title>"))
+            .filter_map(|r| r.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn phone_bars_are_shares_for_units_and_lengths_for_months() {
+        let bars = vec![
+            Bar { label: "A".into(), note: "4".into(), counts: counts(0, 0, 0, 4) },
+            Bar { label: "B".into(), note: "2".into(), counts: counts(0, 0, 0, 2) },
+        ];
+        let share = segment_widths(&units_chart_narrow("u", &bars, &texts()), "u-n", "overdue");
+        assert_eq!(share.len(), 2);
+        assert!((share[0] - share[1]).abs() < 0.01, "{share:?}: each unit is 100 %");
+        let length = segment_widths(&progress_chart_narrow("p", &bars, &texts()), "p-n", "overdue");
+        assert!((length[0] - 2.0 * length[1]).abs() < 0.01, "{length:?}: half the tasks, half the bar");
+    }
+
+    #[test]
+    fn phone_labels_are_clipped_to_leave_room_for_the_figure() {
+        let long = "Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở và các tổ chức chính trị - xã hội tỉnh";
+        let svg = units_chart_narrow(
+            "u",
+            &[Bar { label: long.into(), note: "120 · 100,0%".into(), counts: counts(120, 0, 0, 0) }],
+            &texts(),
+        );
+        let shown = svg
+            .split("<text x=\"0\"")
+            .nth(1)
+            .and_then(|t| t.split('>').nth(1))
+            .and_then(|t| t.split('<').next())
+            .expect("label");
+        assert!(shown.ends_with('…'), "{shown}");
+        let room = NARROW_WIDTH - "120 · 100,0%".chars().count() as f64 * 8.2;
+        assert!(shown.chars().count() as f64 * 8.2 <= room, "{shown}");
+        assert!(svg.contains(">120 · 100,0%</text>"));
+    }
+
+    #[test]
+    fn phone_ages_write_each_count_and_outline_the_empty_ones() {
+        let svg = ages_chart_narrow("g", &[("≤ 30 ngày".into(), 5), ("31–60".into(), 0)], &texts());
+        assert!(svg.contains(">5</text>") && svg.contains(">0</text>"));
+        assert_eq!(segment_widths(&svg, "g-n", "overdue").len(), 1);
+        assert!(svg.contains("stroke-dasharray"), "the empty bucket is an outline");
+        assert!(!svg.contains("<rect x=\"0.5\" y=\"3.0\""), "no legend: one status only");
+    }
 }
