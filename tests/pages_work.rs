@@ -21,16 +21,27 @@ async fn send_report(
     fields: &[(&str, &str)],
     file: Option<(&str, Vec<u8>)>,
 ) -> (u16, String) {
+    let files: Vec<_> = file.into_iter().map(|(name, bytes)| ("attachment", name, bytes)).collect();
+    send_form(web, &format!("/tasks/{id}/reports?csrf={csrf}"), fields, files).await
+}
+
+/// Posts a report form as the browser does (multipart), with files as (field, name, bytes).
+async fn send_form(
+    web: &WebClient,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: Vec<(&str, &str, Vec<u8>)>,
+) -> (u16, String) {
     let mut form = Form::new();
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
     }
-    if let Some((name, bytes)) = file {
-        form = form.part("attachment", Part::bytes(bytes).file_name(name.to_string()));
+    for (field, name, bytes) in files {
+        form = form.part(field.to_string(), Part::bytes(bytes).file_name(name.to_string()));
     }
     let res = web
         .client
-        .post(format!("{}/tasks/{id}/reports?csrf={csrf}", web.base))
+        .post(format!("{}{path}", web.base))
         .multipart(form)
         .send()
         .await
@@ -181,15 +192,23 @@ on_both_backends! {
         let (status, html) = web.get(&format!("/tasks/{id}/report?t={token}")).await;
         assert_eq!(status, 200, "{html}");
         let csrf = csrf_in(&html).expect("csrf");
-        let (status, _, html) = web.post(&format!("/tasks/{id}/report?t={token}"), &[("csrf", csrf.as_str()), ("percent", "150"), ("note", "Giữ nguyên")]).await;
+        assert!(html.contains("name=\"attachment\"") && html.contains("capture=\"environment\""), "a file or a photo from the camera");
+        let link = format!("/tasks/{id}/report?t={token}&csrf={csrf}");
+        let (status, html) = send_form(&web, &link, &[("percent", "150"), ("note", "Giữ nguyên")], vec![]).await;
         assert_eq!(status, 422);
         assert!(html.contains("Giữ nguyên"));
-        let (status, _, html) = web.post(&format!("/tasks/{id}/report?t={token}"), &[("csrf", csrf.as_str()), ("percent", "55"), ("note", "Báo cáo qua đường dẫn")]).await;
-        assert_eq!(status, 200);
+        let photo = b"\xff\xd8\xff\xe0\0\x10JFIF\0anh chup".to_vec();
+        let both = vec![("attachment", "bien-ban.pdf", b"%PDF-1.4 bien ban".to_vec()), ("photo", "image.jpg", photo.clone())];
+        let (status, html) = send_form(&web, &link, &[("percent", "55"), ("note", "Hai tệp")], both).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("mỗi báo cáo gửi kèm một tệp") && html.contains("Hai tệp"), "{html}");
+        let (status, html) = send_form(&web, &link, &[("percent", "55"), ("note", "Báo cáo qua đường dẫn")], vec![("photo", "image.jpg", photo)]).await;
+        assert_eq!(status, 200, "{html}");
         assert!(html.contains("link-done"));
         let mut conn = app.db.conn().expect("conn");
         let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
         assert_eq!((reports.len(), reports[0].percent, reports[0].unit.as_str()), (1, 55, "BTGTU"));
+        assert_eq!(reports[0].attachment_name.as_deref(), Some("image.jpg"), "the photo is the report's file");
         drop(conn);
         let other = new_task(&app, "BTGTU").await;
         let (status, _) = web.get(&format!("/tasks/{other}/report?t={token}")).await;

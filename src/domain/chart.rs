@@ -3,6 +3,10 @@
 //! as its colour, and the numbers are written on the bars. Each carries a
 //! `<title>` and a `<desc>` for screen readers; the page also prints the
 //! numbers as a table. Every text is escaped here.
+//!
+//! Each chart comes in two layouts (see [`Layout`]) so that its text is never
+//! drawn under 11 px: an SVG scales its text with its width, and a chart
+//! drawn for a desktop shrinks to under 5 px on a phone.
 
 use std::fmt::Write;
 
@@ -57,6 +61,55 @@ pub struct Bar {
 const FONT: &str = "font-family=\"DejaVu Sans, Noto Sans, Arial, sans-serif\"";
 const INK: &str = "#1b1f24";
 
+/// The two renderings of a chart; the page carries both and its style sheet
+/// shows one (`svg.chart-wide`, `svg.chart-narrow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// For desktops and print: drawn at its own size (12-unit text reads 12 px)
+    /// where there is room, never wider than about 1000 units.
+    Wide,
+    /// For phones: [`NARROW_WIDTH`] units wide, one row per bar, 13-unit text,
+    /// so that on a 320–390 px screen it reads 11–13 px.
+    Narrow,
+}
+
+impl Layout {
+    fn class(self) -> &'static str {
+        match self {
+            Layout::Wide => "chart chart-wide",
+            Layout::Narrow => "chart chart-narrow",
+        }
+    }
+
+    fn font_size(self) -> u32 {
+        match self {
+            Layout::Wide => 12,
+            Layout::Narrow => 13,
+        }
+    }
+
+    /// The width of one character of text, roughly (DejaVu Sans is wide),
+    /// to decide what fits.
+    fn char_width(self) -> f64 {
+        match self {
+            Layout::Wide => 7.5,
+            Layout::Narrow => 8.2,
+        }
+    }
+
+    /// Ids inside the SVG get a suffix, as both renderings sit on one page.
+    fn id(self, id: &str) -> String {
+        match self {
+            Layout::Wide => id.to_string(),
+            Layout::Narrow => format!("{id}-n"),
+        }
+    }
+}
+
+/// The width of the phone rendering, in user units: a 390 px phone has
+/// about 350 px for it, so it is drawn at about 1:1.
+pub const NARROW_WIDTH: f64 = 340.0;
+
 fn fill(id: &str, status: Status) -> String {
     match status {
         Status::DoneOnTime => "#1d6b36".to_string(),
@@ -83,12 +136,16 @@ fn patterns(id: &str) -> String {
     )
 }
 
-fn open(out: &mut String, id: &str, width: u32, height: u32, texts: &Texts) {
+/// The SVG's opening: its own size as `width`/`height` (the style sheet lets
+/// it shrink, never grow, so that text keeps its size where there is room).
+fn open(out: &mut String, id: &str, width: u32, height: u32, texts: &Texts, layout: Layout) {
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {width} {height}\" \
-         role=\"img\" aria-labelledby=\"{id}-t {id}-d\" {FONT} font-size=\"12\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{}\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" {FONT} font-size=\"{}\">\
          <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>{}",
+        layout.class(),
+        layout.font_size(),
         esc(&texts.title),
         esc(&texts.desc),
         patterns(id)
@@ -138,6 +195,7 @@ fn segment(
     value: u64,
     (x, y, w, h): (f64, f64, f64, f64),
     horizontal: bool,
+    layout: Layout,
 ) {
     if value == 0 || w <= 0.0 || h <= 0.0 {
         return;
@@ -150,7 +208,7 @@ fn segment(
         esc(label)
     );
     let text = value.to_string();
-    let need = 7.5 * text.len() as f64 + 6.0;
+    let need = layout.char_width() * text.len() as f64 + 6.0;
     let fits = if horizontal {
         w >= need
     } else {
@@ -171,13 +229,14 @@ fn segment(
 /// Units as horizontal bars of 100 %, stacked by status, with the count of
 /// each status on its segment and `note` at the end of the bar.
 pub fn units_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
+    let layout = Layout::Wide;
     let (label_w, bar_w, note_w) = (230.0, 520.0, 150.0);
     let row_h = 24.0;
     let top = 34.0;
     let width = (label_w + bar_w + note_w) as u32;
     let height = (top + row_h * bars.len() as f64 + 8.0).ceil() as u32;
     let mut out = String::with_capacity(600 + bars.len() * 700);
-    open(&mut out, id, width, height, texts);
+    open(&mut out, id, width, height, texts, layout);
     legend(&mut out, id, texts, label_w, 18.0);
     for (i, bar) in bars.iter().enumerate() {
         let y = top + row_h * i as f64;
@@ -188,32 +247,15 @@ pub fn units_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
             y + 15.0,
             esc(&clip(&bar.label, 34))
         );
-        let total = bar.counts.total;
-        let mut x = label_w;
-        if total == 0 {
-            let _ = write!(
-                out,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar_w:.1}\" height=\"18\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"0.5\" stroke-dasharray=\"3 3\"/>",
-                y + 2.0
-            );
-        }
-        for (status, label) in Status::ALL.iter().zip(&texts.statuses) {
-            let value = bar.counts.count_of(*status);
-            if total == 0 {
-                break;
-            }
-            let w = bar_w * value as f64 / total as f64;
-            segment(
-                &mut out,
-                id,
-                *status,
-                label,
-                value,
-                (x, y + 2.0, w, 18.0),
-                true,
-            );
-            x += w;
-        }
+        stacked_bar(
+            &mut out,
+            id,
+            bar,
+            texts,
+            (label_w, y + 2.0, bar_w, 18.0),
+            bar.counts.total,
+            layout,
+        );
         let _ = write!(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{INK}\">{}</text>",
@@ -224,6 +266,130 @@ pub fn units_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+/// A horizontal bar of `bar`'s counts by status in the box `(x, y, w, h)`,
+/// where `full` is the count that takes the whole width; an empty bar is
+/// drawn as a dashed outline.
+fn stacked_bar(
+    out: &mut String,
+    id: &str,
+    bar: &Bar,
+    texts: &Texts,
+    (x0, y, w, h): (f64, f64, f64, f64),
+    full: u64,
+    layout: Layout,
+) {
+    if bar.counts.total == 0 || full == 0 {
+        let _ = write!(
+            out,
+            "<rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"0.5\" stroke-dasharray=\"3 3\"/>"
+        );
+        return;
+    }
+    let mut x = x0;
+    for (status, label) in Status::ALL.iter().zip(&texts.statuses) {
+        let value = bar.counts.count_of(*status);
+        let sw = w * value as f64 / full as f64;
+        segment(out, id, *status, label, value, (x, y, sw, h), true, layout);
+        x += sw;
+    }
+}
+
+/// How the bars of a phone chart are measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Each bar is 100 % (shares of its own total).
+    Share,
+    /// Bars are as long as their totals, the largest one the full width.
+    Largest,
+}
+
+/// The phone layout of a chart of bars: the legend one status a line (when
+/// `legend`), then for each bar its label and `note` on a line of their own
+/// and the bar below them, across the whole width.
+fn rows_chart(id: &str, bars: &[Bar], texts: &Texts, scale: Scale, legend: bool) -> String {
+    let layout = Layout::Narrow;
+    let id = &layout.id(id);
+    let width = NARROW_WIDTH;
+    let line_h = 20.0;
+    let legend_h = if legend { 4.0 * line_h + 8.0 } else { 0.0 };
+    let row_h = 50.0;
+    let height = (legend_h + row_h * bars.len() as f64 + 4.0).ceil() as u32;
+    let largest = bars.iter().map(|b| b.counts.total).max().unwrap_or(0);
+    let mut out = String::with_capacity(600 + bars.len() * 700);
+    open(&mut out, id, width as u32, height, texts, layout);
+    if legend {
+        for (i, (status, label)) in Status::ALL.iter().zip(&texts.statuses).enumerate() {
+            let y = line_h * i as f64;
+            let _ = write!(
+                out,
+                "<rect x=\"0.5\" y=\"{:.1}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"{INK}\" stroke-width=\"0.6\"/>\
+                 <text x=\"20\" y=\"{:.1}\" fill=\"{INK}\">{}</text>",
+                y + 3.0,
+                fill(id, *status),
+                y + 15.0,
+                esc(label)
+            );
+        }
+    }
+    let chars = |w: f64| (w / layout.char_width()).floor() as usize;
+    for (i, bar) in bars.iter().enumerate() {
+        let y = legend_h + row_h * i as f64;
+        let note_w = bar.note.chars().count() as f64 * layout.char_width();
+        let _ = write!(
+            out,
+            "<text x=\"0\" y=\"{:.1}\" fill=\"{INK}\">{}</text>\
+             <text x=\"{width:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\" font-weight=\"bold\">{}</text>",
+            y + 15.0,
+            esc(&clip(&bar.label, chars(width - note_w - 10.0).max(4))),
+            y + 15.0,
+            esc(&bar.note)
+        );
+        let full = match scale {
+            Scale::Share => bar.counts.total,
+            Scale::Largest => largest,
+        };
+        stacked_bar(
+            &mut out,
+            id,
+            bar,
+            texts,
+            (0.5, y + 21.0, width - 1.0, 22.0),
+            full,
+            layout,
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// [`units_chart`] for a phone.
+pub fn units_chart_narrow(id: &str, bars: &[Bar], texts: &Texts) -> String {
+    rows_chart(id, bars, texts, Scale::Share, true)
+}
+
+/// [`progress_chart`] for a phone: one row per point in time, bars as long as
+/// their totals.
+pub fn progress_chart_narrow(id: &str, bars: &[Bar], texts: &Texts) -> String {
+    rows_chart(id, bars, texts, Scale::Largest, true)
+}
+
+/// [`ages_chart`] for a phone.
+pub fn ages_chart_narrow(id: &str, buckets: &[(String, u64)], texts: &Texts) -> String {
+    let bars: Vec<Bar> = buckets
+        .iter()
+        .map(|(label, value)| Bar {
+            label: label.clone(),
+            note: value.to_string(),
+            counts: Counts {
+                total: *value,
+                overdue: *value,
+                ..Counts::default()
+            },
+        })
+        .collect();
+    rows_chart(id, &bars, texts, Scale::Largest, false)
 }
 
 /// A round step for the value axis: 1, 2 or 5 times a power of ten.
@@ -238,13 +404,19 @@ fn nice_step(max: u64, ticks: u64) -> u64 {
     step.round().max(1.0) as u64
 }
 
+/// More columns than this and the progress chart narrows them and writes
+/// their labels and notes aslant, at the same size.
+const DENSE: usize = 12;
+
 /// Columns stacked by status, one per point in time, with the count of each
 /// status on its segment and `note` (e.g. the completion rate) above each column.
 pub fn progress_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
-    let (left, right, top, bottom) = (56.0, 16.0, 44.0, 40.0);
+    let layout = Layout::Wide;
+    let dense = bars.len() > DENSE;
+    // Dense columns write their notes upright above them: room for "100,0%".
+    let (left, right, top, bottom) = (56.0, 16.0, if dense { 84.0 } else { 44.0 }, if dense { 70.0 } else { 40.0 });
     let plot_h = 240.0;
-    let col_w = if bars.len() > 12 { 26.0 } else { 60.0 };
-    let gap = if bars.len() > 12 { 10.0 } else { 36.0 };
+    let (col_w, gap) = if dense { (26.0, 10.0) } else { (48.0, 24.0) };
     let plot_w = (bars.len().max(1) as f64) * (col_w + gap);
     let width = (left + plot_w + right).max(620.0) as u32;
     let height = (top + plot_h + bottom) as u32;
@@ -252,7 +424,7 @@ pub fn progress_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
     let step = nice_step(max, 5);
     let axis_max = (max.div_ceil(step).max(1) * step) as f64;
     let mut out = String::with_capacity(2000 + bars.len() * 900);
-    open(&mut out, id, width, height, texts);
+    open(&mut out, id, width, height, texts, layout);
     legend(&mut out, id, texts, left, 16.0);
     let y_of = |v: f64| top + plot_h - plot_h * v / axis_max;
     let mut tick = 0u64;
@@ -282,21 +454,30 @@ pub fn progress_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
                 value,
                 (x, y1, col_w, y0 - y1),
                 false,
+                layout,
             );
             base += value;
         }
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\" font-weight=\"bold\">{}</text>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\"{}>{}</text>",
-            x + col_w / 2.0,
-            y_of(base as f64) - 6.0,
-            esc(&bar.note),
-            x + col_w / 2.0,
-            top + plot_h + 18.0,
-            if bars.len() > 12 { " font-size=\"10\"" } else { "" },
-            esc(&bar.label)
-        );
+        let (cx, note_y, label_y) = (x + col_w / 2.0, y_of(base as f64) - 6.0, top + plot_h + 18.0);
+        if dense {
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{note_y:.1}\" fill=\"{INK}\" font-weight=\"bold\" transform=\"rotate(-90 {:.1} {note_y:.1})\">{}</text>\
+                 <text x=\"{cx:.1}\" y=\"{label_y:.1}\" text-anchor=\"end\" fill=\"{INK}\" transform=\"rotate(-45 {cx:.1} {label_y:.1})\">{}</text>",
+                cx + 4.0,
+                cx + 4.0,
+                esc(&bar.note),
+                esc(&bar.label)
+            );
+        } else {
+            let _ = write!(
+                out,
+                "<text x=\"{cx:.1}\" y=\"{note_y:.1}\" text-anchor=\"middle\" fill=\"{INK}\" font-weight=\"bold\">{}</text>\
+                 <text x=\"{cx:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+                esc(&bar.note),
+                esc(&bar.label)
+            );
+        }
     }
     let _ = write!(
         out,
@@ -317,7 +498,7 @@ pub fn ages_chart(id: &str, buckets: &[(String, u64)], texts: &Texts) -> String 
     let height = (top + row_h * buckets.len() as f64 + 6.0) as u32;
     let max = buckets.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
     let mut out = String::with_capacity(1500);
-    open(&mut out, id, width, height, texts);
+    open(&mut out, id, width, height, texts, Layout::Wide);
     let overdue = &texts.statuses[3];
     for (i, (label, value)) in buckets.iter().enumerate() {
         let y = top + row_h * i as f64;
@@ -503,5 +684,127 @@ mod tests {
         assert!(svg.contains("&gt; 120"));
         assert_eq!(svg.matches("fill=\"url(#g-overdue)\"").count(), 3);
         assert!(balanced(&svg));
+    }
+
+    /// Every `font-size` the SVG sets, as numbers.
+    fn font_sizes(svg: &str) -> Vec<f64> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    /// The value of an attribute of the root `<svg>`.
+    fn root_attr(svg: &str, name: &str) -> String {
+        let root = &svg[..svg.find('>').unwrap_or(svg.len())];
+        let at = root.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("{name} in {root}")) + name.len() + 3;
+        root[at..].split('"').next().unwrap_or("").to_string()
+    }
+
+    fn months(n: u64) -> Vec<Bar> {
+        (1..=n)
+            .map(|m| Bar {
+                label: format!("{:02}/2022", (m - 1) % 12 + 1),
+                note: "100,0%".into(),
+                counts: counts(m, 1, 2, 3),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wide_charts_are_drawn_at_their_own_size_with_12_unit_text() {
+        let bars = months(6);
+        for (svg, dense) in [
+            (units_chart("u", &bars, &texts()), false),
+            (progress_chart("p", &bars, &texts()), false),
+            (progress_chart("p", &months(25), &texts()), true),
+            (ages_chart("a", &[("≤ 30".into(), 3)], &texts()), false),
+        ] {
+            let (w, h) = (root_attr(&svg, "width"), root_attr(&svg, "height"));
+            assert_eq!(root_attr(&svg, "viewBox"), format!("0 0 {w} {h}"));
+            assert_eq!(root_attr(&svg, "class"), "chart chart-wide");
+            let width: f64 = w.parse().expect("width");
+            assert!(width <= 1000.0, "{width}: a desktop has room for it at 1:1");
+            assert!(font_sizes(&svg).iter().all(|s| *s == 12.0), "{:?}", font_sizes(&svg));
+            assert_eq!(svg.contains("rotate("), dense, "only dense columns write aslant");
+            assert!(balanced(&svg), "{svg}");
+        }
+    }
+
+    #[test]
+    fn narrow_charts_fit_a_phone_at_13_units() {
+        let bars = months(6);
+        for svg in [
+            units_chart_narrow("u", &bars, &texts()),
+            progress_chart_narrow("p", &months(25), &texts()),
+            ages_chart_narrow("a", &[("≤ 30".into(), 3), ("> 120".into(), 0)], &texts()),
+        ] {
+            assert_eq!(root_attr(&svg, "width"), "340");
+            assert_eq!(root_attr(&svg, "class"), "chart chart-narrow");
+            assert!(font_sizes(&svg).iter().all(|s| *s == 13.0), "{:?}", font_sizes(&svg));
+            assert!(!svg.contains("rotate("));
+            assert!(balanced(&svg), "{svg}");
+        }
+    }
+
+    #[test]
+    fn both_drawings_of_a_chart_can_share_a_page() {
+        let bars = months(3);
+        let wide = units_chart("c", &bars, &texts());
+        let narrow = units_chart_narrow("c", &bars, &texts());
+        assert!(wide.contains("aria-labelledby=\"c-t c-d\"") && wide.contains("<pattern id=\"c-overdue\""));
+        assert!(narrow.contains("aria-labelledby=\"c-n-t c-n-d\"") && narrow.contains("<pattern id=\"c-n-overdue\""));
+        assert!(narrow.contains("fill=\"url(#c-n-overdue)\"") && !narrow.contains("url(#c-overdue)"));
+    }
+
+    /// The widths of the segments drawn for a status, in order.
+    fn segment_widths(svg: &str, id: &str, code: &str) -> Vec<f64> {
+        let fill = format!("fill=\"url(#{id}-{code})\"");
+        svg.split("<rect ")
+            .filter(|r| r.contains(&fill) && r.contains("<title>"))
+            .filter_map(|r| r.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn phone_bars_are_shares_for_units_and_lengths_for_months() {
+        let bars = vec![
+            Bar { label: "A".into(), note: "4".into(), counts: counts(0, 0, 0, 4) },
+            Bar { label: "B".into(), note: "2".into(), counts: counts(0, 0, 0, 2) },
+        ];
+        let share = segment_widths(&units_chart_narrow("u", &bars, &texts()), "u-n", "overdue");
+        assert_eq!(share.len(), 2);
+        assert!((share[0] - share[1]).abs() < 0.01, "{share:?}: each unit is 100 %");
+        let length = segment_widths(&progress_chart_narrow("p", &bars, &texts()), "p-n", "overdue");
+        assert!((length[0] - 2.0 * length[1]).abs() < 0.01, "{length:?}: half the tasks, half the bar");
+    }
+
+    #[test]
+    fn phone_labels_are_clipped_to_leave_room_for_the_figure() {
+        let long = "Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở và các tổ chức chính trị - xã hội tỉnh";
+        let svg = units_chart_narrow(
+            "u",
+            &[Bar { label: long.into(), note: "120 · 100,0%".into(), counts: counts(120, 0, 0, 0) }],
+            &texts(),
+        );
+        let shown = svg
+            .split("<text x=\"0\"")
+            .nth(1)
+            .and_then(|t| t.split('>').nth(1))
+            .and_then(|t| t.split('<').next())
+            .expect("label");
+        assert!(shown.ends_with('…'), "{shown}");
+        let room = NARROW_WIDTH - "120 · 100,0%".chars().count() as f64 * 8.2;
+        assert!(shown.chars().count() as f64 * 8.2 <= room, "{shown}");
+        assert!(svg.contains(">120 · 100,0%</text>"));
+    }
+
+    #[test]
+    fn phone_ages_write_each_count_and_outline_the_empty_ones() {
+        let svg = ages_chart_narrow("g", &[("≤ 30 ngày".into(), 5), ("31–60".into(), 0)], &texts());
+        assert!(svg.contains(">5</text>") && svg.contains(">0</text>"));
+        assert_eq!(segment_widths(&svg, "g-n", "overdue").len(), 1);
+        assert!(svg.contains("stroke-dasharray"), "the empty bucket is an outline");
+        assert!(!svg.contains("<rect x=\"0.5\" y=\"3.0\""), "no legend: one status only");
     }
 }

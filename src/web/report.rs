@@ -609,22 +609,21 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
             counts: counts_of(&l.n.counts),
         })
         .collect();
-    let units = chart::units_chart(
-        "chart-units",
-        &bars,
-        &Texts {
-            title: t(lang, "chart-units-title"),
-            desc: i18n::text_with(
-                lang,
-                "chart-units-desc",
-                &[
-                    ("shown", shown.len().to_string()),
-                    ("units", with_tasks.len().to_string()),
-                ],
-            ),
-            statuses: statuses.clone(),
-        },
-    );
+    let units_texts = Texts {
+        title: t(lang, "chart-units-title"),
+        desc: i18n::text_with(
+            lang,
+            "chart-units-desc",
+            &[
+                ("shown", shown.len().to_string()),
+                ("units", with_tasks.len().to_string()),
+            ],
+        ),
+        statuses: statuses.clone(),
+    };
+    // Both renderings; the style sheet shows the phone's or the desktop's.
+    let units = chart::units_chart("chart-units", &bars, &units_texts)
+        + &chart::units_chart_narrow("chart-units", &bars, &units_texts);
     let point_bars: Vec<Bar> = progress
         .iter()
         .map(|p| Bar {
@@ -652,36 +651,30 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let progress_svg = chart::progress_chart(
-        "chart-progress",
-        &point_bars,
-        &Texts {
-            title: i18n::text_with(lang, "chart-progress-title", &[("period", q.period.name())]),
-            desc: progress_desc,
-            statuses: statuses.clone(),
-        },
-    );
+    let progress_texts = Texts {
+        title: i18n::text_with(lang, "chart-progress-title", &[("period", q.period.name())]),
+        desc: progress_desc,
+        statuses: statuses.clone(),
+    };
+    let progress_svg = chart::progress_chart("chart-progress", &point_bars, &progress_texts)
+        + &chart::progress_chart_narrow("chart-progress", &point_bars, &progress_texts);
     let ages_desc = ages
         .iter()
         .map(|a| format!("{}: {}", a.label, a.count))
         .collect::<Vec<_>>()
         .join("; ");
-    let ages_svg = chart::ages_chart(
-        "chart-ages",
-        &ages
-            .iter()
-            .map(|a| (a.label.clone(), a.count))
-            .collect::<Vec<_>>(),
-        &Texts {
-            title: i18n::text_with(
-                lang,
-                "chart-ages-title",
-                &[("as_of", crate::domain::dates::format_vi(q.as_of))],
-            ),
-            desc: ages_desc,
-            statuses,
-        },
-    );
+    let buckets: Vec<(String, u64)> = ages.iter().map(|a| (a.label.clone(), a.count)).collect();
+    let ages_texts = Texts {
+        title: i18n::text_with(
+            lang,
+            "chart-ages-title",
+            &[("as_of", crate::domain::dates::format_vi(q.as_of))],
+        ),
+        desc: ages_desc,
+        statuses,
+    };
+    let ages_svg = chart::ages_chart("chart-ages", &buckets, &ages_texts)
+        + &chart::ages_chart_narrow("chart-ages", &buckets, &ages_texts);
     Charts {
         units,
         units_shown: shown.len(),

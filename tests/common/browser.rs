@@ -21,17 +21,44 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
+/// The screen a browser shows pages on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// A desktop window this many CSS pixels wide.
+    Desktop(u32),
+    /// A phone this many CSS pixels wide: touch, a device pixel ratio of 3 and
+    /// a mobile layout viewport (which Chromium widens to fit wide content).
+    Phone(u32),
+}
+
+impl Screen {
+    pub fn width(self) -> u32 {
+        match self {
+            Screen::Desktop(w) | Screen::Phone(w) => w,
+        }
+    }
+}
+
 impl Browser {
     pub async fn start(base: &str) -> Browser {
-        Browser::start_with(base, None).await
+        Browser::start_with(base, None, Screen::Desktop(1280)).await
     }
 
     /// A browser that saves the files it downloads into `dir`, without asking.
     pub async fn start_downloading(base: &str, dir: &std::path::Path) -> Browser {
-        Browser::start_with(base, Some(dir)).await
+        Browser::start_with(base, Some(dir), Screen::Desktop(1280)).await
     }
 
-    async fn start_with(base: &str, downloads: Option<&std::path::Path>) -> Browser {
+    /// A browser on that screen.
+    pub async fn start_on(base: &str, screen: Screen) -> Browser {
+        Browser::start_with(base, None, screen).await
+    }
+
+    async fn start_with(
+        base: &str,
+        downloads: Option<&std::path::Path>,
+        screen: Screen,
+    ) -> Browser {
         let port = free_port();
         let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let driver = Command::new(&driver_path)
@@ -52,11 +79,16 @@ impl Browser {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--disable-quic", "--window-size=1280,900", "--lang=vi-VN",
+                    "--no-first-run", "--disable-quic", format!("--window-size={},900", screen.width()), "--lang=vi-VN",
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }),
         );
+        if let (Screen::Phone(width), Some(options)) = (screen, caps.get_mut("goog:chromeOptions")) {
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 3.0, "mobile": true, "touch": true},
+            });
+        }
         if let (Some(dir), Some(options)) = (downloads, caps.get_mut("goog:chromeOptions")) {
             options["prefs"] = serde_json::json!({
                 "download.default_directory": dir.display().to_string(),

@@ -158,6 +158,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "task_form.html",
     "report_link.html",
     "inbox.html",
+    "report_files.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the

@@ -33,6 +33,10 @@ pub struct ReportForm {
     completed_on: Option<Text<String>>,
     #[multipart(limit = "64MB")]
     attachment: Option<TempFile>,
+    /// A photo taken with a phone's camera (`capture`): the report's file when
+    /// no other file is attached.
+    #[multipart(limit = "64MB")]
+    photo: Option<TempFile>,
 }
 
 fn text(t: &Option<Text<String>>) -> String {
@@ -40,7 +44,7 @@ fn text(t: &Option<Text<String>>) -> String {
 }
 
 /// Reads an uploaded file and checks it; `None` when no file was chosen.
-fn read_upload(file: &mut TempFile) -> Result<Option<(String, Vec<u8>)>, Invalid> {
+fn read_upload(file: &mut TempFile, field: &str) -> Result<Option<(String, Vec<u8>)>, Invalid> {
     let name = file.file_name.clone().unwrap_or_default();
     if name.is_empty() && file.size == 0 {
         return Ok(None);
@@ -48,12 +52,114 @@ fn read_upload(file: &mut TempFile) -> Result<Option<(String, Vec<u8>)>, Invalid
     let mut head = vec![0u8; file.size.min(512)];
     let f = file.file.as_file_mut();
     f.read_exact(&mut head)
-        .map_err(|_| Invalid::new("attachment", "err-file-empty"))?;
-    attachment::check("attachment", &name, file.size, &head)?;
+        .map_err(|_| Invalid::new(field, "err-file-empty"))?;
+    attachment::check(field, &name, file.size, &head)?;
     let mut bytes = head;
     f.read_to_end(&mut bytes)
-        .map_err(|_| Invalid::new("attachment", "err-file-empty"))?;
+        .map_err(|_| Invalid::new(field, "err-file-empty"))?;
     Ok(Some((name, bytes)))
+}
+
+/// A report form as sent, from the task page or from a signed link.
+struct SentReport {
+    percent: String,
+    note: String,
+    completed_on: String,
+    proposes: bool,
+    /// The one file of the report (attached or photographed), checked.
+    upload: Result<Option<(String, Vec<u8>)>, Invalid>,
+}
+
+impl SentReport {
+    fn read(form: ReportForm) -> SentReport {
+        let mut form = form;
+        let attached = form
+            .attachment
+            .as_mut()
+            .map(|f| read_upload(f, "attachment"))
+            .transpose()
+            .map(Option::flatten);
+        let photo = form
+            .photo
+            .as_mut()
+            .map(|f| read_upload(f, "photo"))
+            .transpose()
+            .map(Option::flatten);
+        // A report keeps one file.
+        let upload = match (attached, photo) {
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            (Ok(Some(_)), Ok(Some(_))) => Err(Invalid::new("photo", "phone-err-one-file")),
+            (Ok(a), Ok(p)) => Ok(a.or(p)),
+        };
+        SentReport {
+            percent: text(&form.percent),
+            note: text(&form.note),
+            completed_on: text(&form.completed_on),
+            proposes: form.proposes_completion.is_some(),
+            upload,
+        }
+    }
+
+    /// What was typed, to put back in the form with its errors.
+    fn typed(&self) -> [(&'static str, &str); 4] {
+        [
+            ("percent", self.percent.as_str()),
+            ("note", self.note.as_str()),
+            ("completed_on", self.completed_on.as_str()),
+            ("proposes_completion", if self.proposes { "1" } else { "" }),
+        ]
+    }
+
+    /// The report checked (every field's error at once) and its file, taken
+    /// out of the form.
+    fn check(
+        &mut self,
+        assigned_on: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    ) -> Result<(ReportInput, Option<(String, Vec<u8>)>), Vec<Invalid>> {
+        let mut errors = Vec::new();
+        let input = ReportInput::parse(
+            &RawReport {
+                percent: &self.percent,
+                note: &self.note,
+                proposes_completion: self.proposes,
+                completed_on: &self.completed_on,
+            },
+            assigned_on,
+            today,
+        )
+        .map_err(|e| errors.extend(e))
+        .ok();
+        let upload = std::mem::replace(&mut self.upload, Ok(None))
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        match input {
+            Some(input) if errors.is_empty() => Ok((input, upload)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Keeps an upload among the files; `None` when there is none.
+fn store(
+    state: &State,
+    upload: Option<(String, Vec<u8>)>,
+    today: chrono::NaiveDate,
+) -> Result<Option<storage::progress::StoredFile>, PageError> {
+    upload
+        .map(|(name, bytes)| {
+            storage::files::save(&state.config.files_dir, &name, &bytes, today).map_err(|e| {
+                tracing::error!("{e}");
+                PageError::Internal
+            })
+        })
+        .transpose()
+}
+
+/// The error of a form that could not be read: only an upload over the limit does that.
+fn unreadable_upload() -> Invalid {
+    Invalid::new("attachment", "err-file-too-big").arg("max", attachment::MAX_BYTES / (1024 * 1024))
 }
 
 /// The form is taken as a `Result` so that a broken upload is answered on
@@ -67,70 +173,23 @@ pub async fn add_report(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let Ok(form) = form else {
-        return task_page_with_errors(
-            &state,
-            &req,
-            &user,
-            id,
-            &[Invalid::new("attachment", "err-file-too-big")
-                .arg("max", attachment::MAX_BYTES / (1024 * 1024))],
-            &[],
-        )
-        .await;
+        return task_page_with_errors(&state, &req, &user, id, &[unreadable_upload()], &[]).await;
     };
-    let mut form = form.into_inner();
-    let (percent, note, completed_on) = (
-        text(&form.percent),
-        text(&form.note),
-        text(&form.completed_on),
-    );
-    let proposes = form.proposes_completion.is_some();
-    let typed = [
-        ("percent", percent.as_str()),
-        ("note", note.as_str()),
-        ("completed_on", completed_on.as_str()),
-        ("proposes_completion", if proposes { "1" } else { "" }),
-    ];
+    let mut sent = SentReport::read(form.into_inner());
     let today = state.config.today();
     let assigned_on = {
         let st = state.clone().into_inner();
         st.run(move |conn| Ok(storage::tasks::get(conn, id)?.task.assigned_on))
             .await?
     };
-    let mut errors = Vec::new();
-    let input = ReportInput::parse(
-        &RawReport {
-            percent: &percent,
-            note: &note,
-            proposes_completion: proposes,
-            completed_on: &completed_on,
-        },
-        assigned_on,
-        today,
-    )
-    .map_err(|e| errors.extend(e))
-    .ok();
-    let upload = match form.attachment.as_mut().map(read_upload).transpose() {
-        Ok(u) => u.flatten(),
-        Err(e) => {
-            errors.push(e);
-            None
+    let (input, upload) = match sent.check(assigned_on, today) {
+        Ok(ok) => ok,
+        Err(errors) => {
+            return task_page_with_errors(&state, &req, &user, id, &errors, &sent.typed()).await;
         }
     };
-    let Some(input) = input.filter(|_| errors.is_empty()) else {
-        return task_page_with_errors(&state, &req, &user, id, &errors, &typed).await;
-    };
     let files_dir = state.config.files_dir.clone();
-    let stored = match upload {
-        Some((name, bytes)) => match storage::files::save(&files_dir, &name, &bytes, today) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::error!("{e}");
-                return Err(PageError::Internal);
-            }
-        },
-        None => None,
-    };
+    let stored = store(&state, upload, today)?;
     let account = user.account.clone();
     let st = state.clone().into_inner();
     let maker_state = st.clone();
@@ -150,7 +209,7 @@ pub async fn add_report(
         .await;
     match result {
         Ok(_) => {
-            let key = if proposes {
+            let key = if sent.proposes {
                 "report-proposed"
             } else {
                 "report-saved"
@@ -167,7 +226,7 @@ pub async fn add_report(
                 storage::files::discard(&files_dir, s);
             }
             let error = super::fixable(e)?;
-            task_page_with_errors(&state, &req, &user, id, &[error], &typed).await
+            task_page_with_errors(&state, &req, &user, id, &[error], &sent.typed()).await
         }
     }
 }
@@ -617,116 +676,38 @@ pub async fn link_form(
     .await
 }
 
-/// The report a signed link sends: a multipart form with an optional
-/// attachment (the page's own form), or a plain form without one.
+/// The report sent from a signed link: the same form as on the task page,
+/// its file included.
 pub async fn link_report(
     state: State,
     req: HttpRequest,
     visitor: session::Visitor,
     id: web::Path<i64>,
     query: web::Query<LinkQuery>,
-    payload: web::Payload,
+    form: Result<MultipartForm<ReportForm>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     use actix_web::FromRequest;
     let task_id = id.into_inner();
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let mut payload = payload.into_inner();
-    let mut upload_error = None;
-    let (percent, note, completed_on, proposes, mut file) = if multipart {
-        match MultipartForm::<ReportForm>::from_request(&req, &mut payload).await {
-            Ok(form) => {
-                let f = form.into_inner();
-                (
-                    text(&f.percent),
-                    text(&f.note),
-                    text(&f.completed_on),
-                    f.proposes_completion.is_some(),
-                    f.attachment,
-                )
-            }
-            Err(_) => {
-                upload_error = Some(
-                    Invalid::new("attachment", "err-file-too-big")
-                        .arg("max", attachment::MAX_BYTES / (1024 * 1024)),
-                );
-                (String::new(), String::new(), String::new(), false, None)
-            }
+    let page = |errors: Vec<Invalid>, typed: Vec<(&'static str, String)>, done: bool| {
+        let (state, req, visitor, token) = (&state, &req, &visitor, &query.t);
+        async move {
+            let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            link_page(state, req, visitor, task_id, token, &errors, &typed, done).await
         }
-    } else {
-        // A body that is no form reads as an empty one: its fields are named as missing.
-        let form = Pairs::from_request(&req, &mut payload)
-            .await
-            .map(|f| f.into_inner())
-            .unwrap_or_default();
-        (
-            field(&form, "percent"),
-            field(&form, "note"),
-            field(&form, "completed_on"),
-            !field(&form, "proposes_completion").is_empty(),
-            None,
-        )
     };
-    let typed = [
-        ("percent", percent.as_str()),
-        ("note", note.as_str()),
-        ("completed_on", completed_on.as_str()),
-        ("proposes_completion", if proposes { "1" } else { "" }),
-    ];
+    let Ok(form) = form else {
+        return page(vec![unreadable_upload()], vec![], false).await;
+    };
+    let mut sent = SentReport::read(form.into_inner());
     let Ok((task, unit)) = link_grant(&state, task_id, &query.t).await else {
-        return link_page(
-            &state,
-            &req,
-            &visitor,
-            task_id,
-            &query.t,
-            &[],
-            &typed,
-            false,
-        )
-        .await;
+        return page(vec![], sent_typed(&sent), false).await;
     };
     let today = state.config.today();
-    let mut errors: Vec<Invalid> = upload_error.into_iter().collect();
-    let input = ReportInput::parse(
-        &RawReport {
-            percent: &percent,
-            note: &note,
-            proposes_completion: proposes,
-            completed_on: &completed_on,
-        },
-        task.task.assigned_on,
-        today,
-    )
-    .map_err(|e| errors.extend(e))
-    .ok();
-    let upload = match file.as_mut().map(read_upload).transpose() {
-        Ok(u) => u.flatten(),
-        Err(e) => {
-            errors.push(e);
-            None
-        }
+    let (input, upload) = match sent.check(task.task.assigned_on, today) {
+        Ok(ok) => ok,
+        Err(errors) => return page(errors, sent_typed(&sent), false).await,
     };
-    let Some(input) = input.filter(|_| errors.is_empty()) else {
-        return link_page(
-            &state, &req, &visitor, task_id, &query.t, &errors, &typed, false,
-        )
-        .await;
-    };
-    let files_dir = state.config.files_dir.clone();
-    let stored = match upload {
-        Some((name, bytes)) => match storage::files::save(&files_dir, &name, &bytes, today) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::error!("{e}");
-                return Err(PageError::Internal);
-            }
-        },
-        None => None,
-    };
+    let stored = store(&state, upload, today)?;
     let saved = stored.clone();
     let st = state.clone().into_inner();
     let maker_state = st.clone();
@@ -745,23 +726,18 @@ pub async fn link_report(
         })
         .await
     {
-        Ok(_) => link_page(&state, &req, &visitor, task_id, &query.t, &[], &[], true).await,
+        Ok(_) => page(vec![], vec![], true).await,
         Err(e) => {
             if let Some(s) = &stored {
-                storage::files::discard(&files_dir, s);
+                storage::files::discard(&state.config.files_dir, s);
             }
             let error = super::fixable(e)?;
-            link_page(
-                &state,
-                &req,
-                &visitor,
-                task_id,
-                &query.t,
-                &[error],
-                &typed,
-                false,
-            )
-            .await
+            page(vec![error], sent_typed(&sent), false).await
         }
     }
+}
+
+/// What was typed in a report form, owned.
+fn sent_typed(sent: &SentReport) -> Vec<(&'static str, String)> {
+    sent.typed().iter().map(|(k, v)| (*k, v.to_string())).collect()
 }
