@@ -79,7 +79,7 @@ diesel::table! {
         meeting_id -> Nullable<BigInt>,
         content -> Text,
         search_text -> Text,
-        lead_unit_id -> BigInt,
+        lead_unit_id -> Nullable<BigInt>,
         assigned_on -> Date,
         deadline -> Nullable<Date>,
         original_deadline -> Nullable<Date>,
@@ -230,6 +230,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meeting_documents (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        file_name -> Text,
+        file_path -> Text,
+        file_size -> BigInt,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(unit_aliases -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -244,6 +256,7 @@ diesel::joinable!(extension_requests -> tasks (task_id));
 diesel::joinable!(calendar_feeds -> units (unit_id));
 diesel::joinable!(period_closes -> users (closed_by));
 diesel::joinable!(period_close_counts -> period_closes (close_id));
+diesel::joinable!(meeting_documents -> meetings (meeting_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -263,4 +276,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     period_closes,
     period_close_counts,
+    meeting_documents,
 );

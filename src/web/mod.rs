@@ -8,6 +8,7 @@ pub mod pages;
 pub mod query;
 pub mod report;
 pub mod session;
+pub mod upload;
 
 use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;

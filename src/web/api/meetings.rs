@@ -145,7 +145,8 @@ pub async fn create(
     let detail = state
         .into_inner()
         .run(move |conn| {
-            let id = storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by))?;
+            let id =
+                storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by), None)?;
             storage::meetings::get(conn, id)
         })
         .await?;
