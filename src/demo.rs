@@ -411,3 +411,77 @@ fn report_on_open_tasks(conn: &mut Conn, meeting_id: i64) -> Result<(), StorageE
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, HashSet};
+
+    fn by_lead(tasks: &[TaskInput]) -> BTreeMap<String, Vec<&TaskInput>> {
+        let mut out: BTreeMap<String, Vec<&TaskInput>> = BTreeMap::new();
+        for t in tasks {
+            out.entry(t.lead_unit.clone().unwrap_or_default())
+                .or_default()
+                .push(t);
+        }
+        out
+    }
+
+    #[test]
+    fn the_shared_directives_go_to_every_district_board() {
+        let tasks = tasks(&units());
+        let leads = by_lead(&tasks);
+        // quán triệt, tuyên truyền, tập huấn: three directives for each of six boards.
+        for board in DISTRICT_BOARDS {
+            assert_eq!(leads.get(board).map(Vec::len), Some(3), "{board}");
+        }
+        let own = leads.get(ORGANISER).map(Vec::len).unwrap_or(0);
+        assert!((9..=11).contains(&own), "{own} of the department's own");
+        assert_eq!(tasks.len(), own + 18);
+        assert_eq!(leads.len(), 7, "no other lead: {:?}", leads.keys());
+        let refs: HashSet<_> = tasks.iter().map(|t| t.reference.clone()).collect();
+        assert_eq!(refs.len(), tasks.len(), "references are unique");
+        assert!(tasks.iter().all(|t| t
+            .lead_unit
+            .as_ref()
+            .is_none_or(|l| !t.coordinators.contains(l))));
+        let quan_triet = tasks
+            .iter()
+            .filter(|t| t.content.starts_with("Tổ chức quán triệt"))
+            .count();
+        assert_eq!(quan_triet, 6);
+    }
+
+    #[test]
+    fn every_unit_shows_a_realistic_mix() {
+        let tasks = tasks(&units());
+        let late = |t: &&TaskInput| {
+            t.completed_on
+                .zip(t.deadline)
+                .is_some_and(|(done, due)| done > due)
+        };
+        let open = tasks.iter().filter(|t| t.completed_on.is_none()).count();
+        let extended = tasks
+            .iter()
+            .filter(|t| t.original_deadline.is_some())
+            .count();
+        let done_late = tasks.iter().filter(late).count();
+        let leads = by_lead(&tasks);
+        // The department: one late, one extended, the directives after the eighth open;
+        // the boards: two late (Duy Tiên, Kim Bảng), two extended (Thanh Liêm), four open.
+        let own = leads[ORGANISER].len();
+        assert_eq!((open, extended, done_late), (own - 8 + 4, 1 + 2, 1 + 2));
+        let on_time = |code: &str| {
+            leads[code]
+                .iter()
+                .filter(|t| t.completed_on.is_some() && !late(t))
+                .count()
+        };
+        assert_eq!(on_time("BTGPL"), 3, "Phủ Lý did everything in time");
+        assert_eq!(on_time("BTGBL"), 1, "Bình Lục lags");
+        assert!(tasks
+            .iter()
+            .filter(|t| t.original_deadline.is_some())
+            .all(|t| t.deadline > t.original_deadline));
+    }
+}

@@ -331,3 +331,119 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+/// The SQLite migration rebuilds `tasks` to make its lead nullable: the rows,
+/// their reports and requests (which cascade on delete), the indexes and the
+/// report-version triggers all survive it.
+#[test]
+fn the_sqlite_rebuild_keeps_tasks_and_what_hangs_on_them() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("old.db");
+    let mut conn = SqliteConnection::establish(&path.display().to_string()).expect("sqlite");
+    conn.batch_execute("PRAGMA foreign_keys = ON;")
+        .expect("pragma");
+    let source =
+        FileBasedMigrations::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+            .expect("migrations");
+    let mine = "2026-12-01-000300";
+    for m in conn.pending_migrations(source.clone()).expect("pending") {
+        if m.name().to_string().as_str() < mine {
+            conn.run_migration(&*m).expect("older migration");
+        }
+    }
+    conn.batch_execute(
+        "INSERT INTO units (id, code, name, active, created_at, updated_at) VALUES (1, 'BTGTU', 'Ban', 1, '2022-07-07 00:00:00', '2022-07-07 00:00:00');
+         INSERT INTO tasks (id, reference, content, search_text, lead_unit_id, assigned_on, deadline, created_at, updated_at)
+           VALUES (7, 'TG-01', 'Tổ chức hội nghị', 'to chuc hoi nghi', 1, '2022-07-07', '2022-12-31', '2022-07-07 00:00:00', '2022-07-07 00:00:00');
+         INSERT INTO task_coordinators (task_id, unit_id) VALUES (7, 1);
+         INSERT INTO progress_reports (task_id, unit_id, reported_on, percent, created_at) VALUES (7, 1, '2022-08-01', 50, '2022-08-01 00:00:00');",
+    )
+    .expect("old data");
+    let count = |conn: &mut SqliteConnection, sql: &str| {
+        diesel::sql_query(sql).get_result::<N>(conn).expect(sql).n
+    };
+    let version = count(&mut conn, "SELECT version AS n FROM report_state");
+    conn.run_pending_migrations(source).expect("the rebuild");
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM tasks WHERE id = 7 AND lead_unit_id = 1"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM progress_reports WHERE task_id = 7"
+        ),
+        1,
+        "no cascade"
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM task_coordinators WHERE task_id = 7"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT foreign_keys AS n FROM pragma_foreign_keys"
+        ),
+        1,
+        "foreign keys are on again"
+    );
+    let indexes: Vec<String> = diesel::sql_query("SELECT name FROM sqlite_master WHERE tbl_name = 'tasks' AND type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .load::<Name>(&mut conn)
+        .expect("schema")
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    assert_eq!(
+        indexes,
+        [
+            "tasks_lead_unit",
+            "tasks_meeting",
+            "tasks_report",
+            "tasks_report_completed",
+            "tasks_report_delete",
+            "tasks_report_insert",
+            "tasks_report_update"
+        ]
+    );
+    let after = count(&mut conn, "SELECT version AS n FROM report_state");
+    conn.batch_execute(
+        "INSERT INTO tasks (reference, content, search_text, lead_unit_id, assigned_on, created_at, updated_at)
+           VALUES ('TG-02', 'Các sở rà soát', 'cac so ra soat', NULL, '2022-07-07', '2022-07-07 00:00:00', '2022-07-07 00:00:00');",
+    )
+    .expect("a task without a lead");
+    assert!(after > version, "cached reports are dropped by the rebuild");
+    assert_eq!(
+        count(&mut conn, "SELECT version AS n FROM report_state"),
+        after + 1,
+        "the triggers still count changes"
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM pragma_foreign_key_check"
+        ),
+        0
+    );
+}
