@@ -190,7 +190,8 @@ async fn an_official_records_a_meeting_from_a_word_file_and_splits_a_group() {
         value(&b, "#f-lead_2").await,
         value(&b, "#f-lead_3").await,
     ];
-    assert_eq!(leads, ["HUKB", "HULN", "HUBL"]);
+    // In the order the units are listed (by code).
+    assert_eq!(leads, ["HUBL", "HUKB", "HULN"]);
     assert_eq!(value(&b, "#f-deadline_3").await, "2022-12-15");
 
     confirm_and_open_meeting(&b).await;

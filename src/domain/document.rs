@@ -315,7 +315,29 @@ fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
     if text.chars().filter(|c| c.is_alphabetic()).count() < MIN_LETTERS {
         return Err(ExtractError::ScannedPdf);
     }
-    Ok(text)
+    Ok(pdf_lines(&text))
+}
+
+/// A PDF's text as lines: justified lines come out with runs of spaces
+/// between words, and many writers' text comes out with a blank line after
+/// every line. Runs of spaces become one; blank lines are dropped when they
+/// follow (nearly) every line, as they then separate nothing.
+fn pdf_lines(text: &str) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let filled = lines.iter().filter(|l| !l.is_empty()).count();
+    let gaps = lines
+        .windows(2)
+        .filter(|w| !w[0].is_empty() && w[1].is_empty())
+        .count();
+    let doubled = filled > 1 && gaps * 5 >= (filled - 1) * 4;
+    lines
+        .into_iter()
+        .filter(|l| !(doubled && l.is_empty()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Numbering of Word's automatic lists: one counter per list and level.
@@ -716,6 +738,19 @@ mod tests {
         assert_eq!(
             ExtractError::TooBig.invalid("file", "a.pdf").key,
             "err-file-too-big"
+        );
+    }
+
+    #[test]
+    fn pdf_lines_lose_justification_and_doubled_blank_lines() {
+        assert_eq!(
+            pdf_lines("1.  Văn  phòng  Tỉnh  ủy\n\n30/9/2022.\n\n2.  Sở  Y  tế\n\nKết thúc./."),
+            "1. Văn phòng Tỉnh ủy\n30/9/2022.\n2. Sở Y tế\nKết thúc./."
+        );
+        // Blank lines that separate paragraphs (not every line) stay.
+        assert_eq!(
+            pdf_lines("Kết luận:\n1. Một\n2. Hai\n\nNơi nhận:\n- Như trên"),
+            "Kết luận:\n1. Một\n2. Hai\n\nNơi nhận:\n- Như trên"
         );
     }
 
