@@ -102,6 +102,48 @@ pub fn units() -> Vec<UnitInput> {
             &[],
         ),
         unit(
+            "BTGPL",
+            "Ban Tuyên giáo Thành ủy Phủ Lý",
+            Some("TUPL"),
+            "btg.phuly@hanam.dcs.vn",
+            &["Ban Tuyên giáo Thành ủy"],
+        ),
+        unit(
+            "BTGDT",
+            "Ban Tuyên giáo Thị ủy Duy Tiên",
+            Some("TXDT"),
+            "btg.duytien@hanam.dcs.vn",
+            &["Ban Tuyên giáo Thị ủy"],
+        ),
+        unit(
+            "BTGKB",
+            "Ban Tuyên giáo Huyện ủy Kim Bảng",
+            Some("HUKB"),
+            "btg.kimbang@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "BTGLN",
+            "Ban Tuyên giáo Huyện ủy Lý Nhân",
+            Some("HULN"),
+            "btg.lynhan@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "BTGBL",
+            "Ban Tuyên giáo Huyện ủy Bình Lục",
+            Some("HUBL"),
+            "btg.binhluc@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
+            "BTGTL",
+            "Ban Tuyên giáo Huyện ủy Thanh Liêm",
+            Some("HUTL"),
+            "btg.thanhliem@hanam.dcs.vn",
+            &[],
+        ),
+        unit(
             "DUKCQ",
             "Đảng ủy Khối các cơ quan tỉnh",
             p,
@@ -118,11 +160,33 @@ pub fn units() -> Vec<UnitInput> {
     ]
 }
 
-/// How far each directive has come, by its position: most done in time,
-/// some late, one extended, two still open.
-fn progress(index: usize) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
-    // (completed_on, new deadline after an approved extension)
+/// The district committees' propaganda boards: the speech addresses "hệ thống
+/// tuyên giáo trong tỉnh", and the directives every district carries out go to each of them.
+pub const DISTRICT_BOARDS: [&str; 6] = ["BTGPL", "BTGDT", "BTGKB", "BTGLN", "BTGBL", "BTGTL"];
+
+/// Directives every district carries out, by the words they open with (accents ignored):
+/// quán triệt (studying the resolutions), tuyên truyền (propaganda), tập huấn (training).
+const DISTRICT_WORK: [&str; 3] = [
+    "to chuc quan triet",
+    "chi dao, dinh huong tuyen truyen",
+    "to chuc cac hoi nghi tap huan",
+];
+
+fn is_district_work(text: &str) -> bool {
+    let folded = crate::domain::text::fold(text);
+    DISTRICT_WORK.iter().any(|w| folded.starts_with(w))
+}
+
+type Progress = (Option<NaiveDate>, Option<NaiveDate>);
+
+fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, day)
+}
+
+/// How far the department's own directives have come, by their position
+/// (completed_on, new deadline after an approved extension): most done in
+/// time, one late, one extended, the last two still open.
+fn progress(index: usize) -> Progress {
     match index {
         0 => (d(2022, 8, 30), None),
         1 => (d(2022, 9, 28), None),
@@ -130,12 +194,35 @@ fn progress(index: usize) -> (Option<NaiveDate>, Option<NaiveDate>) {
         3 => (d(2022, 12, 20), None),
         4 => (d(2022, 12, 29), None),
         5 => (d(2022, 10, 12), None),
-        6 => (d(2022, 12, 30), None),
-        7 => (d(2023, 1, 16), None),
-        8 => (d(2023, 2, 10), None),
-        9 => (d(2023, 3, 20), d(2023, 3, 31)),
-        10 => (d(2022, 11, 25), None),
+        6 => (d(2023, 1, 16), None),
+        7 => (d(2023, 3, 20), d(2023, 3, 31)),
         _ => (None, None),
+    }
+}
+
+/// How far each district board has come on each shared directive (`work` in
+/// the order of the speech): Phủ Lý and Lý Nhân in time, Duy Tiên one late,
+/// Kim Bảng late and one still open, Bình Lục two open, Thanh Liêm extended.
+fn district_progress(board: usize, work: usize) -> Progress {
+    match (board, work) {
+        (0, 0) => (d(2022, 9, 15), None),
+        (0, 1) => (d(2022, 11, 30), None),
+        (0, 2) => (d(2022, 10, 20), None),
+        (1, 0) => (d(2022, 10, 5), None),
+        (1, 1) => (d(2023, 1, 12), None),
+        (1, 2) => (d(2022, 12, 15), None),
+        (2, 0) => (d(2023, 1, 20), None),
+        (2, 1) => (None, None),
+        (2, 2) => (d(2022, 12, 26), None),
+        (3, 0) => (d(2022, 9, 30), None),
+        (3, 1) => (d(2022, 12, 28), None),
+        (3, 2) => (d(2022, 11, 18), None),
+        (4, 0) => (d(2022, 12, 30), None),
+        (4, 1) => (None, None),
+        (4, 2) => (None, None),
+        (5, 0) => (d(2023, 2, 24), d(2023, 2, 28)),
+        (5, 1) => (d(2022, 12, 22), None),
+        _ => (None, d(2023, 3, 31)),
     }
 }
 
@@ -178,7 +265,10 @@ pub const USERS: [DemoUser; 4] = [
     },
 ];
 
-/// The meeting's directives as tasks, as the parser proposes them.
+/// The meeting's directives as tasks, as the parser proposes them and an office
+/// would confirm them: the directives every district carries out become one task
+/// per district board; the others are the department's (the speech's organiser),
+/// whatever lead the text names.
 pub fn tasks(units: &[UnitInput]) -> Vec<TaskInput> {
     let names: Vec<UnitName> = units
         .iter()
@@ -190,35 +280,46 @@ pub fn tasks(units: &[UnitInput]) -> Vec<TaskInput> {
         })
         .collect();
     let proposal = propose_items(closing_speech(), meeting_date(), &names);
-    proposal
-        .items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let deadline = match item.deadline.map(|s| s.deadline) {
-                Some(Deadline::On(date)) => Some(date),
-                Some(Deadline::Ongoing) | None => None,
-            };
-            let (completed_on, extended_to) = progress(i);
-            let lead_unit = item.lead_unit.unwrap_or_else(|| ORGANISER.to_string());
-            TaskInput {
-                reference: Some(format!("{REF_PREFIX}-{:02}", i + 1)),
-                content: crate::domain::text::capitalize_first(&item.text),
+    let mut own = 0;
+    let mut shared = 0;
+    let mut out = Vec::new();
+    for (i, item) in proposal.items.into_iter().enumerate() {
+        let deadline = match item.deadline.map(|s| s.deadline) {
+            Some(Deadline::On(date)) => Some(date),
+            Some(Deadline::Ongoing) | None => None,
+        };
+        let content = crate::domain::text::capitalize_first(&item.text);
+        let task =
+            |reference: String, lead: &str, (completed_on, extended_to): Progress| TaskInput {
+                reference: Some(reference),
+                content: content.clone(),
                 coordinators: item
                     .coordinators
-                    .into_iter()
-                    .filter(|c| *c != lead_unit)
+                    .iter()
+                    .filter(|c| *c != lead)
+                    .cloned()
                     .collect(),
-                lead_unit,
+                lead_unit: Some(lead.to_string()),
                 assigned_on: meeting_date(),
                 deadline: extended_to.or(deadline),
                 original_deadline: extended_to.and(deadline),
                 completed_on,
                 cancelled_on: None,
                 expected_output: String::new(),
+            };
+        if is_district_work(&item.text) {
+            for (b, board) in DISTRICT_BOARDS.iter().enumerate() {
+                let reference = format!("{REF_PREFIX}-{:02}-{}", i + 1, &board[3..]);
+                out.push(task(reference, board, district_progress(b, shared)));
             }
-        })
-        .collect()
+            shared += 1;
+        } else {
+            let reference = format!("{REF_PREFIX}-{:02}", i + 1);
+            out.push(task(reference, ORGANISER, progress(own)));
+            own += 1;
+        }
+    }
+    out
 }
 
 pub struct DemoSummary {
@@ -269,7 +370,7 @@ pub fn load(conn: &mut Conn) -> Result<DemoSummary, StorageError> {
         conclusion_text: closing_speech().to_string(),
     };
     let meeting_id =
-        storage::meetings::create_with_tasks(conn, &meeting, &tasks, Some(REF_PREFIX), None)?;
+        storage::meetings::create_with_tasks(conn, &meeting, &tasks, Some(REF_PREFIX), None, None)?;
     report_on_open_tasks(conn, meeting_id)?;
     Ok(DemoSummary {
         meeting_id,
@@ -289,7 +390,7 @@ fn report_on_open_tasks(conn: &mut Conn, meeting_id: i64) -> Result<(), StorageE
     let open: Vec<(i64, NaiveDate)> = storage::meetings::get(conn, meeting_id)?
         .tasks
         .iter()
-        .filter(|t| t.task.completed_on.is_none() && t.lead_unit == ORGANISER)
+        .filter(|t| t.task.completed_on.is_none() && t.lead_unit.as_deref() == Some(ORGANISER))
         .map(|t| (t.task.id, t.task.assigned_on))
         .collect();
     let notes = [
@@ -309,4 +410,78 @@ fn report_on_open_tasks(conn: &mut Conn, meeting_id: i64) -> Result<(), StorageE
         storage::progress::add_report(conn, *task_id, &account, &input, None, on, &|_| Vec::new())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, HashSet};
+
+    fn by_lead(tasks: &[TaskInput]) -> BTreeMap<String, Vec<&TaskInput>> {
+        let mut out: BTreeMap<String, Vec<&TaskInput>> = BTreeMap::new();
+        for t in tasks {
+            out.entry(t.lead_unit.clone().unwrap_or_default())
+                .or_default()
+                .push(t);
+        }
+        out
+    }
+
+    #[test]
+    fn the_shared_directives_go_to_every_district_board() {
+        let tasks = tasks(&units());
+        let leads = by_lead(&tasks);
+        // quán triệt, tuyên truyền, tập huấn: three directives for each of six boards.
+        for board in DISTRICT_BOARDS {
+            assert_eq!(leads.get(board).map(Vec::len), Some(3), "{board}");
+        }
+        let own = leads.get(ORGANISER).map(Vec::len).unwrap_or(0);
+        assert!((9..=11).contains(&own), "{own} of the department's own");
+        assert_eq!(tasks.len(), own + 18);
+        assert_eq!(leads.len(), 7, "no other lead: {:?}", leads.keys());
+        let refs: HashSet<_> = tasks.iter().map(|t| t.reference.clone()).collect();
+        assert_eq!(refs.len(), tasks.len(), "references are unique");
+        assert!(tasks.iter().all(|t| t
+            .lead_unit
+            .as_ref()
+            .is_none_or(|l| !t.coordinators.contains(l))));
+        let quan_triet = tasks
+            .iter()
+            .filter(|t| t.content.starts_with("Tổ chức quán triệt"))
+            .count();
+        assert_eq!(quan_triet, 6);
+    }
+
+    #[test]
+    fn every_unit_shows_a_realistic_mix() {
+        let tasks = tasks(&units());
+        let late = |t: &&TaskInput| {
+            t.completed_on
+                .zip(t.deadline)
+                .is_some_and(|(done, due)| done > due)
+        };
+        let open = tasks.iter().filter(|t| t.completed_on.is_none()).count();
+        let extended = tasks
+            .iter()
+            .filter(|t| t.original_deadline.is_some())
+            .count();
+        let done_late = tasks.iter().filter(late).count();
+        let leads = by_lead(&tasks);
+        // The department: one late, one extended, the directives after the eighth open;
+        // the boards: two late (Duy Tiên, Kim Bảng), two extended (Thanh Liêm), four open.
+        let own = leads[ORGANISER].len();
+        assert_eq!((open, extended, done_late), (own - 8 + 4, 1 + 2, 1 + 2));
+        let on_time = |code: &str| {
+            leads[code]
+                .iter()
+                .filter(|t| t.completed_on.is_some() && !late(t))
+                .count()
+        };
+        assert_eq!(on_time("BTGPL"), 3, "Phủ Lý did everything in time");
+        assert_eq!(on_time("BTGBL"), 1, "Bình Lục lags");
+        assert!(tasks
+            .iter()
+            .filter(|t| t.original_deadline.is_some())
+            .all(|t| t.deadline > t.original_deadline));
+    }
 }

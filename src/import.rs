@@ -201,7 +201,7 @@ pub fn import_tasks(
             cancelled_on: table.cell(record, "cancelled_on"),
             expected_output: table.cell(record, "expected_output"),
         };
-        let task = match TaskInput::parse(&raw, true, today) {
+        let task = match TaskInput::parse(&raw, crate::domain::task::Needs::IMPORT, today) {
             Ok(t) => t,
             Err(errors) => {
                 bad.push(RowError {

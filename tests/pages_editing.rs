@@ -31,6 +31,13 @@ fn draft_form(html: &str) -> Vec<(String, String)> {
                     .find(|o| o.contains(" selected"))
                     .and_then(|o| attr(o, "value"))
                     .unwrap_or_default()
+            } else if tag.starts_with("<input")
+                && tag.contains("type=\"checkbox\"")
+                && !tag.contains(" checked")
+            {
+                // An unticked box is not sent.
+                rest = after;
+                continue;
             } else if tag.starts_with("<input") {
                 attr(tag, "value").unwrap_or_default()
             } else {

@@ -7,6 +7,7 @@ pub mod conclusion;
 pub mod dashboard;
 pub mod dates;
 pub mod inbox;
+pub mod document;
 pub mod invalid;
 pub mod meeting;
 pub mod period;

@@ -147,8 +147,8 @@ pub enum UnitPart {
 }
 
 /// A unit's part in a task, if it has one: only those units report on it.
-pub fn unit_part(unit: &str, lead: &str, coordinators: &[String]) -> Option<UnitPart> {
-    if unit == lead {
+pub fn unit_part(unit: &str, lead: Option<&str>, coordinators: &[String]) -> Option<UnitPart> {
+    if lead == Some(unit) {
         Some(UnitPart::Lead)
     } else if coordinators.iter().any(|c| c == unit) {
         Some(UnitPart::Coordinator)
@@ -276,13 +276,19 @@ mod tests {
     fn only_the_lead_and_coordinators_have_a_part() {
         let coordinators = vec!["VPTU".to_string()];
         assert_eq!(
-            unit_part("BTGTU", "BTGTU", &coordinators),
+            unit_part("BTGTU", Some("BTGTU"), &coordinators),
             Some(UnitPart::Lead)
         );
         assert_eq!(
-            unit_part("VPTU", "BTGTU", &coordinators),
+            unit_part("VPTU", Some("BTGTU"), &coordinators),
             Some(UnitPart::Coordinator)
         );
-        assert_eq!(unit_part("TUPL", "BTGTU", &coordinators), None);
+        assert_eq!(unit_part("TUPL", Some("BTGTU"), &coordinators), None);
+        // A task waiting for its lead: its coordinators still report.
+        assert_eq!(
+            unit_part("VPTU", None, &coordinators),
+            Some(UnitPart::Coordinator)
+        );
+        assert_eq!(unit_part("BTGTU", None, &coordinators), None);
     }
 }

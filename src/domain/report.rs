@@ -18,6 +18,11 @@ pub struct Counts {
     pub extended: u64,
 }
 
+/// The key under which [`tally`] counts the tasks that wait for their lead unit:
+/// unit ids start at 1 on both backends, so no unit row ever matches it and these
+/// tasks reach the totals only.
+pub const NO_LEAD: i64 = 0;
+
 /// What the report needs to know of one task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportedTask {

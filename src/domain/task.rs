@@ -13,7 +13,8 @@ pub const MAX_REF_LEN: usize = 64;
 pub struct TaskInput {
     pub reference: Option<String>,
     pub content: String,
-    pub lead_unit: String,
+    /// `None`: "chưa có đơn vị chủ trì", a directive whose lead is still to be chosen.
+    pub lead_unit: Option<String>,
     pub coordinators: Vec<String>,
     pub assigned_on: NaiveDate,
     pub deadline: Option<NaiveDate>,
@@ -22,6 +23,35 @@ pub struct TaskInput {
     pub completed_on: Option<NaiveDate>,
     pub cancelled_on: Option<NaiveDate>,
     pub expected_output: String,
+}
+
+/// What a source must give beyond the content and the assignment date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// Imports: the reference is what makes re-imports idempotent.
+    pub reference: bool,
+    /// Imports move over a tracked spreadsheet, where every row has its lead; forms and
+    /// the API may confirm a directive whose lead is chosen later.
+    pub lead: bool,
+}
+
+impl Needs {
+    pub const IMPORT: Needs = Needs {
+        reference: true,
+        lead: true,
+    };
+    pub const FORM: Needs = Needs {
+        reference: false,
+        lead: false,
+    };
+}
+
+/// The lead of a form or row: empty is "no lead yet" unless `required`.
+pub fn check_lead(field: &str, code: &str, required: bool) -> Result<Option<String>, Invalid> {
+    if code.trim().is_empty() && !required {
+        return Ok(None);
+    }
+    check_code(field, code).map(Some)
 }
 
 /// The raw text of each field, as typed; dates as `YYYY-MM-DD` or `dd/mm/yyyy`.
@@ -104,18 +134,13 @@ pub fn keep<T>(errors: &mut Vec<Invalid>, r: Result<T, Invalid>) -> Option<T> {
 }
 
 impl TaskInput {
-    /// Every problem of the row, not just the first. `reference_required` for imports,
-    /// where the reference is what makes re-imports idempotent.
-    pub fn parse(
-        raw: &RawTask,
-        reference_required: bool,
-        today: NaiveDate,
-    ) -> Result<TaskInput, Vec<Invalid>> {
+    /// Every problem of the row, not just the first.
+    pub fn parse(raw: &RawTask, needs: Needs, today: NaiveDate) -> Result<TaskInput, Vec<Invalid>> {
         let mut errors = Vec::new();
         let e = &mut errors;
         let reference = keep(e, check_reference("ref", raw.reference)).flatten();
         let content = keep(e, check_content("content", raw.content));
-        let lead_unit = keep(e, check_code("lead_unit", raw.lead_unit));
+        let lead_unit = keep(e, check_lead("lead_unit", raw.lead_unit, needs.lead));
         let date = |field: &str, value: &str| {
             parse_optional_date(value).map_err(|_| Invalid::bad_date(field, value))
         };
@@ -130,13 +155,13 @@ impl TaskInput {
                 coordinators.push(code);
             }
         }
-        if reference_required && reference.is_none() && raw.reference.trim().is_empty() {
+        if needs.reference && reference.is_none() && raw.reference.trim().is_empty() {
             errors.push(Invalid::required("ref"));
         }
         if assigned_on.is_none() && raw.assigned_on.trim().is_empty() {
             errors.push(Invalid::required("assigned_on"));
         }
-        if let Some(lead) = &lead_unit {
+        if let Some(Some(lead)) = &lead_unit {
             if coordinators.contains(lead) {
                 errors
                     .push(Invalid::new("coordinators", "err-lead-coordinates").arg("value", lead));
@@ -173,7 +198,8 @@ impl TaskInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskChange {
     pub content: Option<String>,
-    pub lead_unit: Option<String>,
+    /// `Some(None)` takes the lead away (the task waits for one).
+    pub lead_unit: Option<Option<String>>,
     pub coordinators: Option<Vec<String>>,
     pub assigned_on: Option<NaiveDate>,
     /// `Some(None)` makes the task ongoing (no deadline).
@@ -191,10 +217,14 @@ impl TaskChange {
                 next.content = c;
             }
         }
-        if let Some(lead) = &self.lead_unit {
-            if let Some(code) = keep(&mut errors, check_code("lead_unit", lead)) {
-                next.lead_unit = code;
+        match &self.lead_unit {
+            Some(Some(lead)) => {
+                if let Some(code) = keep(&mut errors, check_code("lead_unit", lead)) {
+                    next.lead_unit = Some(code);
+                }
             }
+            Some(None) => next.lead_unit = None,
+            None => {}
         }
         if let Some(coordinators) = &self.coordinators {
             let mut codes: Vec<String> = Vec::new();
@@ -219,10 +249,12 @@ impl TaskChange {
         if let Some(e) = &self.expected_output {
             next.expected_output = e.trim().to_string();
         }
-        if next.coordinators.contains(&next.lead_unit) {
-            errors.push(
-                Invalid::new("coordinators", "err-lead-coordinates").arg("value", &next.lead_unit),
-            );
+        if let Some(lead) = next
+            .lead_unit
+            .as_ref()
+            .filter(|l| next.coordinators.contains(l))
+        {
+            errors.push(Invalid::new("coordinators", "err-lead-coordinates").arg("value", lead));
         }
         errors.extend(check_dates(&next, today));
         if errors.is_empty() {
@@ -277,7 +309,7 @@ mod tests {
 
     #[test]
     fn a_good_row() {
-        let t = TaskInput::parse(&raw(), true, today()).expect("valid");
+        let t = TaskInput::parse(&raw(), Needs::IMPORT, today()).expect("valid");
         assert_eq!(t.reference.as_deref(), Some("TG-2022-01"));
         assert_eq!(t.coordinators, vec!["VPTU", "TUPL"]);
         assert_eq!(
@@ -293,7 +325,7 @@ mod tests {
         r.content = "";
         r.deadline = "31/02/2022";
         r.lead_unit = "";
-        let errors = TaskInput::parse(&r, true, today()).expect_err("invalid");
+        let errors = TaskInput::parse(&r, Needs::IMPORT, today()).expect_err("invalid");
         assert_eq!(fields(&errors), vec!["content", "lead_unit", "deadline"]);
         assert_eq!(errors[2].key, "err-date");
     }
@@ -302,10 +334,58 @@ mod tests {
     fn the_reference_is_required_for_imports_only() {
         let mut r = raw();
         r.reference = " ";
-        assert!(TaskInput::parse(&r, false, today()).is_ok());
+        assert!(TaskInput::parse(&r, Needs::FORM, today()).is_ok());
         assert_eq!(
-            fields(&TaskInput::parse(&r, true, today()).expect_err("ref")),
+            fields(&TaskInput::parse(&r, Needs::IMPORT, today()).expect_err("ref")),
             vec!["ref"]
+        );
+    }
+
+    #[test]
+    fn the_lead_is_required_for_imports_only() {
+        let mut r = raw();
+        r.lead_unit = "  ";
+        assert_eq!(
+            fields(&TaskInput::parse(&r, Needs::IMPORT, today()).expect_err("lead")),
+            vec!["lead_unit"]
+        );
+        let t = TaskInput::parse(&r, Needs::FORM, today()).expect("no lead yet");
+        assert_eq!(t.lead_unit, None);
+        assert_eq!(t.coordinators, vec!["VPTU", "TUPL"]);
+        r.lead_unit = "Ban TG";
+        assert_eq!(
+            TaskInput::parse(&r, Needs::FORM, today()).expect_err("bad code")[0].key,
+            "err-unit-code"
+        );
+    }
+
+    #[test]
+    fn a_change_may_take_the_lead_away_or_give_one() {
+        let t = TaskInput::parse(&raw(), Needs::IMPORT, today()).expect("valid");
+        let away = TaskChange {
+            lead_unit: Some(None),
+            ..Default::default()
+        };
+        let waiting = away.apply(&t, today()).expect("no lead");
+        assert_eq!(waiting.lead_unit, None);
+        let give = TaskChange {
+            lead_unit: Some(Some("VPTU".into())),
+            ..Default::default()
+        };
+        assert_eq!(
+            give.apply(&waiting, today()).expect_err("coordinates")[0].key,
+            "err-lead-coordinates"
+        );
+        let give = TaskChange {
+            lead_unit: Some(Some("SOTC".into())),
+            ..Default::default()
+        };
+        assert_eq!(
+            give.apply(&waiting, today())
+                .expect("lead")
+                .lead_unit
+                .as_deref(),
+            Some("SOTC")
         );
     }
 
@@ -314,7 +394,7 @@ mod tests {
         let mut r = raw();
         r.deadline = "2022-07-06";
         r.completed_on = "2022-07-01";
-        let errors = TaskInput::parse(&r, true, today()).expect_err("before");
+        let errors = TaskInput::parse(&r, Needs::IMPORT, today()).expect_err("before");
         assert_eq!(fields(&errors), vec!["deadline", "completed_on"]);
         assert!(errors.iter().all(|e| e.key == "err-before-assigned"));
     }
@@ -323,7 +403,7 @@ mod tests {
     fn no_completion_in_the_future() {
         let mut r = raw();
         r.completed_on = "2026-01-02";
-        let errors = TaskInput::parse(&r, true, today()).expect_err("future");
+        let errors = TaskInput::parse(&r, Needs::IMPORT, today()).expect_err("future");
         assert_eq!(errors[0].key, "err-in-future");
     }
 
@@ -331,13 +411,13 @@ mod tests {
     fn the_lead_does_not_coordinate() {
         let mut r = raw();
         r.coordinators = "VPTU|BTGTU";
-        let errors = TaskInput::parse(&r, true, today()).expect_err("lead");
+        let errors = TaskInput::parse(&r, Needs::IMPORT, today()).expect_err("lead");
         assert_eq!(errors[0].key, "err-lead-coordinates");
     }
 
     #[test]
     fn a_change_applies_only_its_fields_and_is_checked() {
-        let t = TaskInput::parse(&raw(), true, today()).expect("valid");
+        let t = TaskInput::parse(&raw(), Needs::IMPORT, today()).expect("valid");
         let change = TaskChange {
             content: Some("  Nội dung mới ".into()),
             deadline: Some(None),
@@ -373,19 +453,19 @@ mod tests {
         let mut r = raw();
         r.original_deadline = "31/12/2022";
         assert_eq!(
-            TaskInput::parse(&r, true, today())
+            TaskInput::parse(&r, Needs::IMPORT, today())
                 .expect("valid")
                 .original_deadline,
             None
         );
         r.original_deadline = "2022-09-30";
-        assert!(TaskInput::parse(&r, true, today())
+        assert!(TaskInput::parse(&r, Needs::IMPORT, today())
             .expect("valid")
             .original_deadline
             .is_some());
         r.deadline = "";
         assert_eq!(
-            TaskInput::parse(&r, true, today()).expect_err("no deadline")[0].key,
+            TaskInput::parse(&r, Needs::IMPORT, today()).expect_err("no deadline")[0].key,
             "err-original-without-deadline"
         );
     }

@@ -50,7 +50,7 @@ pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
         text_key: format!("event-text-{}", event.kind),
         reference: &event.task.task.reference,
         content,
-        unit: &event.task.lead_unit,
+        unit: event.task.lead_unit.as_deref().unwrap_or(""),
         note: event.note,
         url: format!("{base_url}/tasks/{}", event.task.task.id),
     };

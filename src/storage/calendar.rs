@@ -37,7 +37,7 @@ type FeedRow = (
     String,
     String,
     Option<NaiveDate>,
-    i64,
+    Option<i64>,
     String,
     String,
     chrono::NaiveDateTime,
@@ -121,7 +121,7 @@ pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
                     deadline: deadline?,
                     lead_unit_code: code,
                     lead_unit_name: name,
-                    leads: lead_id == unit.id,
+                    leads: lead_id == Some(unit.id),
                     updated_at,
                 })
             })

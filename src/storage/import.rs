@@ -22,7 +22,7 @@ struct Current {
     id: i64,
     reference: String,
     content: String,
-    lead_unit_id: i64,
+    lead_unit_id: Option<i64>,
     assigned_on: chrono::NaiveDate,
     deadline: Option<chrono::NaiveDate>,
     original_deadline: Option<chrono::NaiveDate>,

@@ -4,7 +4,8 @@ use diesel::prelude::*;
 
 use super::audit::{AuditLog, Entry};
 use super::models::Meeting;
-use super::schema::{meetings, tasks, units};
+use super::progress::StoredFile;
+use super::schema::{meeting_documents, meetings, tasks, units};
 use super::tasks::{NewTask, TaskQueries, TaskRecord};
 use super::units::UnitQueries;
 use super::{now, with_conn, write_tx, Conn, Result, StorageError};
@@ -24,6 +25,29 @@ pub struct MeetingWithTasks {
     pub meeting: Meeting,
     pub organiser_unit: Option<String>,
     pub tasks: Vec<TaskRecord>,
+    /// The conclusion document it was recorded from (the signed Thông báo), if uploaded.
+    pub documents: Vec<MeetingDocument>,
+}
+
+/// A document kept with a meeting; the file lies under the files folder.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, serde::Serialize)]
+pub struct MeetingDocument {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub name: String,
+    #[serde(skip)]
+    pub path: String,
+    pub size: i64,
+}
+
+/// One document of a meeting, for download.
+pub fn document(conn: &mut Conn, id: i64) -> Result<MeetingDocument> {
+    with_conn!(&mut **conn, c => meeting_documents::table
+        .find(id)
+        .select((meeting_documents::id, meeting_documents::meeting_id, meeting_documents::file_name, meeting_documents::file_path, meeting_documents::file_size))
+        .first::<MeetingDocument>(c)
+        .optional()?
+        .ok_or(StorageError::NotFound))
 }
 
 pub fn list(conn: &mut Conn) -> Result<Vec<MeetingSummary>> {
@@ -69,19 +93,25 @@ pub fn get(conn: &mut Conn, id: i64) -> Result<MeetingWithTasks> {
             .select(tasks::id)
             .load(c)?;
         let tasks = c.load_records(&ids)?;
-        Ok(MeetingWithTasks { meeting, organiser_unit, tasks })
+        let documents = meeting_documents::table
+            .filter(meeting_documents::meeting_id.eq(id))
+            .order(meeting_documents::id)
+            .select((meeting_documents::id, meeting_documents::meeting_id, meeting_documents::file_name, meeting_documents::file_path, meeting_documents::file_size))
+            .load::<MeetingDocument>(c)?;
+        Ok(MeetingWithTasks { meeting, organiser_unit, tasks, documents })
     })
 }
 
 /// Records a meeting and the tasks its conclusion became, all or nothing.
 /// Task references default to `<prefix>-<nn>` numbered in order; the prefix
-/// defaults to `HOP<meeting id>`.
+/// defaults to `HOP<meeting id>`. `document`, already on disk, is linked to the meeting.
 pub fn create_with_tasks(
     conn: &mut Conn,
     input: &MeetingInput,
     tasks_in: &[TaskInput],
     reference_prefix: Option<&str>,
     user_id: Option<i64>,
+    document: Option<&StoredFile>,
 ) -> Result<i64> {
     write_tx!(&mut **conn, c => {
         let units = c.unit_ids_by_code()?;
@@ -121,13 +151,25 @@ pub fn create_with_tasks(
             return Err(StorageError::Conflict { field: format!("ref:{taken}"), key: "err-reference-taken" });
         }
         c.insert_tasks(&rows)?;
+        if let Some(file) = document {
+            diesel::insert_into(meeting_documents::table)
+                .values((
+                    meeting_documents::meeting_id.eq(meeting_id),
+                    meeting_documents::file_name.eq(&file.name),
+                    meeting_documents::file_path.eq(&file.path),
+                    meeting_documents::file_size.eq(file.size),
+                    meeting_documents::uploaded_by.eq(user_id),
+                    meeting_documents::created_at.eq(at),
+                ))
+                .execute(c)?;
+        }
         c.record_audit(&Entry {
             user_id,
             action: "meeting.create",
             entity: "meeting",
             entity_id: Some(meeting_id),
             task_id: None,
-            details: serde_json::json!({"title": input.title, "tasks": rows.len()}).to_string(),
+            details: serde_json::json!({"title": input.title, "tasks": rows.len(), "document": document.map(|d| &d.name)}).to_string(),
         })?;
         Ok(meeting_id)
     })

@@ -67,7 +67,7 @@ pub struct Task {
     pub meeting_id: Option<i64>,
     pub content: String,
     pub search_text: String,
-    pub lead_unit_id: i64,
+    pub lead_unit_id: Option<i64>,
     pub assigned_on: NaiveDate,
     pub deadline: Option<NaiveDate>,
     pub original_deadline: Option<NaiveDate>,

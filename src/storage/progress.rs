@@ -3,7 +3,9 @@
 //! to whoever must act next in the same transaction.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use super::audit::{AuditLog, Entry};
 use super::outbox::{NewMail, Outbox};
@@ -86,7 +88,8 @@ pub struct Event<'a> {
 pub type MailMaker<'m> = &'m (dyn Fn(&Event) -> Vec<NewMail> + Sync);
 
 pub trait ProgressQueries {
-    fn unit_recipients(&mut self, unit_id: i64) -> QueryResult<Vec<Recipient>>;
+    /// No one for a task waiting for its lead (`None`).
+    fn unit_recipients(&mut self, unit_id: Option<i64>) -> QueryResult<Vec<Recipient>>;
     fn official_recipients(&mut self, assigned_by: Option<i64>) -> QueryResult<Vec<Recipient>>;
     fn queue(&mut self, mails: Vec<NewMail>) -> QueryResult<()>;
     /// Marks the pending proposal of a task confirmed (inside the completion's transaction).
@@ -95,7 +98,10 @@ pub trait ProgressQueries {
 
 crate::storage::impl_for_backends!(ProgressQueries {
     /// The unit's address (in Vietnamese) and its users'.
-    fn unit_recipients(&mut self, unit_id: i64) -> QueryResult<Vec<Recipient>> {
+    fn unit_recipients(&mut self, unit_id: Option<i64>) -> QueryResult<Vec<Recipient>> {
+        let Some(unit_id) = unit_id else {
+            return Ok(Vec::new());
+        };
         let mut out: Vec<Recipient> = units::table
             .find(unit_id)
             .select(units::email)
@@ -183,7 +189,7 @@ fn part_of(account: &Account, task: &TaskRecord) -> Result<UnitPart> {
     account
         .unit_code
         .as_deref()
-        .and_then(|u| unit_part(u, &task.lead_unit, &task.coordinators))
+        .and_then(|u| unit_part(u, task.lead_unit.as_deref(), &task.coordinators))
         .ok_or(StorageError::Forbidden)
 }
 
@@ -226,7 +232,7 @@ pub fn add_report_as(
 ) -> Result<i64> {
     write_tx!(&mut **conn, c => {
         let task = load_open_task(c, task_id)?;
-        let part = unit_part(unit_code, &task.lead_unit, &task.coordinators).ok_or(StorageError::Forbidden)?;
+        let part = unit_part(unit_code, task.lead_unit.as_deref(), &task.coordinators).ok_or(StorageError::Forbidden)?;
         if input.proposes_completion.is_some() {
             let pending: i64 = progress_reports::table
                 .filter(progress_reports::task_id.eq(task_id))
@@ -347,7 +353,7 @@ pub fn request_extension(
         let id: i64 = diesel::insert_into(extension_requests::table)
             .values((
                 extension_requests::task_id.eq(task_id),
-                extension_requests::unit_id.eq(task.task.lead_unit_id),
+                extension_requests::unit_id.eq(task.task.lead_unit_id.ok_or(StorageError::Forbidden)?),
                 extension_requests::requested_by.eq(Some(account.user.id)),
                 extension_requests::current_deadline.eq(task.task.deadline),
                 extension_requests::new_deadline.eq(input.new_deadline),
@@ -449,7 +455,8 @@ pub fn reports(conn: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
             progress_reports::attachment_path,
             progress_reports::attachment_size,
             progress_reports::created_at,
-            tasks::lead_unit_id.ne(progress_reports::unit_id),
+            // A coordinator's report: any unit's on a task that waits for its lead.
+            sql::<Bool>("(tasks.lead_unit_id IS NULL OR tasks.lead_unit_id <> progress_reports.unit_id)"),
         ))
         .load::<Report>(c))?;
     Ok(rows)

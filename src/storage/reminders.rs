@@ -76,7 +76,9 @@ pub trait ReminderQueries {
 impl_for_backends!(ReminderQueries {
     fn load_snapshot(&mut self, on: NaiveDate) -> QueryResult<Snapshot> {
         #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, String, String, i64, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, Option<i64>, bool)> = tasks::table
+        // A task waiting for its lead reminds no one until an official picks the lead.
+        let rows: Vec<(i64, String, String, Option<i64>, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, Option<i64>, bool)> = tasks::table
+            .filter(tasks::lead_unit_id.is_not_null())
             .filter(tasks::assigned_on.le(on))
             .filter(tasks::completed_on.is_null().or(tasks::completed_on.gt(on)))
             .filter(tasks::cancelled_on.is_null().or(tasks::cancelled_on.gt(on)))
@@ -98,6 +100,7 @@ impl_for_backends!(ReminderQueries {
         let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
         for (task_id, unit_id) in task_coordinators::table
             .inner_join(tasks::table)
+            .filter(tasks::lead_unit_id.is_not_null())
             .filter(tasks::assigned_on.le(on))
             .filter(tasks::completed_on.is_null().or(tasks::completed_on.gt(on)))
             .filter(tasks::cancelled_on.is_null().or(tasks::cancelled_on.gt(on)))
@@ -109,16 +112,16 @@ impl_for_backends!(ReminderQueries {
         }
         let tasks = rows
             .into_iter()
-            .map(|(id, reference, content, lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, assigned_by, confidential)| OpenTask {
+            .filter_map(|(id, reference, content, lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, assigned_by, confidential)| Some(OpenTask {
                 coordinators: coordinators.remove(&id).unwrap_or_default(),
                 id,
                 reference,
                 // Mails are the only readers of the snapshot: no content for a confidential task.
                 content: if confidential { placeholder.clone() } else { content },
-                lead_unit_id,
+                lead_unit_id: lead_unit_id?,
                 dates: TaskDates { assigned_on, deadline, completed_on, cancelled_on },
                 assigned_by,
-            })
+            }))
             .collect();
         let units = units::table
             .select((units::id, units::code, units::name, units::email, units::head_email, units::active))

@@ -24,7 +24,7 @@ use super::{impl_for_backends, with_conn, Conn, Result, StorageError};
 use crate::domain::dashboard::{
     overdue_ages, progress_points, AgeBucket, AgeCounts, ProgressPoint,
 };
-use crate::domain::report::{tally, Counts, ReportedTask};
+use crate::domain::report::{tally, Counts, ReportedTask, NO_LEAD};
 use crate::domain::{Invalid, Period, Status, TaskDates};
 
 pub(super) fn lit(date: NaiveDate) -> String {
@@ -381,7 +381,8 @@ impl_for_backends!(ReportQueries {
                 tasks::table
                     .filter(sql::<Bool>(&format!("{part}{unit_filter}")))
                     .select((
-                        tasks::lead_unit_id,
+                        // A task waiting for its lead counts in the totals under no unit.
+                        sql::<BigInt>(&format!("COALESCE(tasks.lead_unit_id, {NO_LEAD})")),
                         sql::<Integer>(&Self::day("tasks.assigned_on")),
                         sql::<Nullable<Integer>>(&Self::day("tasks.deadline")),
                         sql::<Nullable<Integer>>(&Self::day("tasks.completed_on")),

@@ -81,7 +81,7 @@ diesel::table! {
         meeting_id -> Nullable<BigInt>,
         content -> Text,
         search_text -> Text,
-        lead_unit_id -> BigInt,
+        lead_unit_id -> Nullable<BigInt>,
         assigned_on -> Date,
         deadline -> Nullable<Date>,
         original_deadline -> Nullable<Date>,
@@ -225,6 +225,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meeting_documents (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        file_name -> Text,
+        file_path -> Text,
+        file_size -> BigInt,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(unit_aliases -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -239,6 +251,7 @@ diesel::joinable!(extension_requests -> tasks (task_id));
 diesel::joinable!(calendar_feeds -> units (unit_id));
 diesel::joinable!(period_closes -> users (closed_by));
 diesel::joinable!(period_close_counts -> period_closes (close_id));
+diesel::joinable!(meeting_documents -> meetings (meeting_id));
 
 diesel::table! {
     sessions (id) {
@@ -296,4 +309,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_buckets,
     report_links,
+    meeting_documents,
 );

@@ -19,7 +19,8 @@ use crate::domain::{Invalid, Period, Status};
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRecord {
     pub task: Task,
-    pub lead_unit: String,
+    /// `None` while the task waits for its lead ("chưa giao").
+    pub lead_unit: Option<String>,
     pub coordinators: Vec<String>,
 }
 
@@ -95,7 +96,7 @@ pub struct NewTask {
     pub meeting_id: Option<i64>,
     pub content: String,
     pub search_text: String,
-    pub lead_unit_id: i64,
+    pub lead_unit_id: Option<i64>,
     pub assigned_on: NaiveDate,
     pub deadline: Option<NaiveDate>,
     pub original_deadline: Option<NaiveDate>,
@@ -117,9 +118,16 @@ impl NewTask {
         meeting_id: Option<i64>,
         assigned_by: Option<i64>,
     ) -> Result<(NewTask, Vec<i64>), Invalid> {
-        let lead_unit_id = *units.get(&input.lead_unit).ok_or_else(|| {
-            Invalid::new("lead_unit", "err-unknown-unit").arg("value", &input.lead_unit)
-        })?;
+        let lead_unit_id = input
+            .lead_unit
+            .as_ref()
+            .map(|code| {
+                units
+                    .get(code)
+                    .copied()
+                    .ok_or_else(|| Invalid::new("lead_unit", "err-unknown-unit").arg("value", code))
+            })
+            .transpose()?;
         let coordinators = input
             .coordinators
             .iter()
@@ -211,10 +219,10 @@ impl_for_backends!(TaskQueries {
     }
 
     fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>> {
-        let rows: Vec<(Task, String)> = tasks::table
-            .inner_join(units::table)
+        let rows: Vec<(Task, Option<String>)> = tasks::table
+            .left_join(units::table)
             .filter(tasks::id.eq_any(ids))
-            .select((Task::as_select(), units::code))
+            .select((Task::as_select(), units::code.nullable()))
             .load(self)?;
         let mut coordinators: HashMap<i64, Vec<String>> = HashMap::new();
         for (task_id, code) in task_coordinators::table

@@ -176,7 +176,7 @@ pub fn tasks_csv(rows: &[TaskRow]) -> Result<Vec<u8>, String> {
             task.id.to_string(),
             task.reference.clone(),
             task.content.clone(),
-            r.record.lead_unit.clone(),
+            r.record.lead_unit.clone().unwrap_or_default(),
             r.lead_unit_name.clone(),
             r.record.coordinators.join("|"),
             task.assigned_on.to_string(),
@@ -568,7 +568,7 @@ pub fn tasks_xlsx(
         let task = &r.record.task;
         sheet.write_string(row, 0, &task.reference)?;
         sheet.write_string_with_format(row, 1, &task.content, &f.wrap)?;
-        sheet.write_string(row, 2, &r.record.lead_unit)?;
+        sheet.write_string(row, 2, r.record.lead_unit.as_deref().unwrap_or(""))?;
         sheet.write_string(row, 3, &r.lead_unit_name)?;
         sheet.write_string(row, 4, r.record.coordinators.join(", "))?;
         sheet.write_date_with_format(row, 5, task.assigned_on, &f.date)?;

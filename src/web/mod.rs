@@ -8,6 +8,7 @@ pub mod pages;
 pub mod query;
 pub mod report;
 pub mod session;
+pub mod upload;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -1,19 +1,22 @@
-use actix_web::web::Json;
+use actix_web::web::{self, Json};
+use actix_web::{FromRequest, HttpRequest};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiUser;
-use crate::domain::conclusion::{propose_items, Deadline, UnitName};
+use crate::domain::conclusion::{propose_items, Deadline, ProposedItem, UnitName};
 use crate::domain::dates::parse_date;
+use crate::domain::document::{self, ExtractError};
 use crate::domain::meeting::check_text;
 use crate::domain::Invalid;
 use crate::storage;
+use crate::web::upload::{self, Upload};
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ParseRequest {
-    /// The concluding text as written.
+    /// The concluding text as written (HTML pasted from a portal is stripped to its text).
     #[serde(default)]
     pub text: String,
     /// YYYY-MM-DD or dd/mm/yyyy: phrases without a year mean this date's year.
@@ -21,10 +24,21 @@ pub struct ParseRequest {
     pub meeting_date: String,
 }
 
+/// The same request as a file upload (`multipart/form-data`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct ParseUpload {
+    /// The conclusion document: .docx, .pdf with a text layer, .txt or .html; at most 10 MB.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// YYYY-MM-DD or dd/mm/yyyy.
+    pub meeting_date: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProposedItemJson {
     pub text: String,
-    /// Suggested lead unit code, if the text names one.
+    /// Suggested lead unit code; null when the text names none (see `flags`).
     pub lead_unit: Option<String>,
     pub coordinators: Vec<String>,
     /// Suggested deadline; null for none or ongoing.
@@ -33,22 +47,25 @@ pub struct ProposedItemJson {
     pub ongoing: bool,
     /// The words the deadline came from.
     pub deadline_phrase: Option<String>,
+    /// `no_lead` (no unit leads it yet), `group_addressee` (addressed to a group of units).
+    pub flags: Vec<String>,
+    /// The addressee as the text names it, when it is a group ("các sở, ngành").
+    pub addressee: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParseResponse {
     pub items: Vec<ProposedItemJson>,
-    /// Lead-ins and headers: context, not items.
+    /// Lead-ins, assessments, closings: context, not items.
     pub context: Vec<String>,
+    /// The text read from an uploaded document (absent for JSON requests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
-/// Proposes the items of a conclusion with units from the unit list.
-pub fn propose(
-    units: &[storage::units::UnitInfo],
-    text: &str,
-    meeting_date: NaiveDate,
-) -> ParseResponse {
-    let names: Vec<UnitName> = units
+/// The units the parser recognises: every active unit by its name and aliases.
+fn unit_names(units: &[storage::units::UnitInfo]) -> Vec<UnitName> {
+    units
         .iter()
         .filter(|u| u.unit.active)
         .map(|u| UnitName {
@@ -57,13 +74,32 @@ pub fn propose(
                 .chain(u.aliases.iter().cloned())
                 .collect(),
         })
-        .collect();
-    let proposal = propose_items(text, meeting_date, &names);
+        .collect()
+}
+
+/// An item's flags and group addressee, as the API and the review table name them.
+fn flags_of(item: &ProposedItem) -> (Vec<String>, Option<String>) {
+    let mut flags = Vec::new();
+    if item.lead_unit.is_none() {
+        flags.push("no_lead".to_string());
+    }
+    (flags, None)
+}
+
+/// Proposes the items of a conclusion with units from the unit list: the one
+/// place the parser is called from the web (the review table and the API).
+pub fn propose(
+    units: &[storage::units::UnitInfo],
+    text: &str,
+    meeting_date: NaiveDate,
+) -> ParseResponse {
+    let proposal = propose_items(text, meeting_date, &unit_names(units));
     ParseResponse {
         items: proposal
             .items
             .into_iter()
             .map(|item| {
+                let (flags, addressee) = flags_of(&item);
                 let (deadline, ongoing, phrase) = match item.deadline {
                     Some(s) => match s.deadline {
                         Deadline::On(d) => (Some(d), false, Some(s.phrase)),
@@ -71,38 +107,116 @@ pub fn propose(
                     },
                     None => (None, false, None),
                 };
+                // A lead is never its own coordinator.
+                let coordinators = item
+                    .coordinators
+                    .into_iter()
+                    .filter(|c| Some(c) != item.lead_unit.as_ref())
+                    .collect();
                 ProposedItemJson {
                     text: crate::domain::text::capitalize_first(&item.text),
                     lead_unit: item.lead_unit,
-                    coordinators: item.coordinators,
+                    coordinators,
                     deadline,
                     ongoing,
                     deadline_phrase: phrase,
+                    flags,
+                    addressee,
                 }
             })
             .collect(),
         context: proposal.context.into_iter().map(|c| c.text).collect(),
+        text: None,
     }
 }
 
-/// Proposes tasks from a concluding text: one item per directive, with suggested units and deadlines.
-#[utoipa::path(post, path = "/conclusions/parse", request_body = ParseRequest, responses(
-    (status = 200, body = ParseResponse),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 403, body = crate::web::error::ErrorBody),
-    (status = 422, body = crate::web::error::ErrorBody),
+/// The text of an upload, read off the request thread; errors name `field`.
+pub async fn read_document(upload: Upload, field: &str) -> Result<String, Invalid> {
+    let name = upload.name.clone();
+    let result = web::block(move || document::extract(&upload.name, &upload.bytes))
+        .await
+        .map_err(|_| ExtractError::Unreadable("worker stopped".into()));
+    match result {
+        Ok(Ok(found)) => Ok(found.text),
+        Ok(Err(e)) | Err(e) => Err(e.invalid(field, &name)),
+    }
+}
+
+/// What the request sent: JSON, or the fields of a multipart form.
+enum Sent {
+    Json(ParseRequest),
+    Form(Result<upload::Body, upload::BodyError>),
+}
+
+/// Proposes tasks from a concluding text: one item per directive, with suggested units and
+/// deadlines. JSON `{text, meeting_date}`, or multipart with the document in `file`.
+#[utoipa::path(post, path = "/conclusions/parse",
+    request_body(content(
+        (ParseRequest = "application/json"),
+        (ParseUpload = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, body = ParseResponse),
+        (status = 400, body = crate::web::error::ErrorBody, description = "the multipart body cannot be read"),
+        (status = 401, body = crate::web::error::ErrorBody),
+        (status = 403, body = crate::web::error::ErrorBody),
+        (status = 422, body = crate::web::error::ErrorBody, description = "no text, a bad date, a file of the wrong kind, over 10 MB, or a scan without text"),
 ))]
 pub async fn parse(
     state: State,
     _user: ApiUser,
-    body: Json<ParseRequest>,
-) -> Result<Json<ParseResponse>, ApiError> {
-    let body = body.into_inner();
-    check_text("text", &body.text)?;
-    let meeting_date = parse_date(&body.meeting_date)
-        .map_err(|_| Invalid::bad_date("meeting_date", &body.meeting_date))?;
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<Json<ParseResponse>, actix_web::Error> {
+    let sent = if upload::is_multipart(&req) {
+        Sent::Form(upload::read(&req, payload, "file", TEXT_LIMIT).await)
+    } else {
+        // The JSON extractor keeps the API's own answer to a bad body.
+        let body = Json::<ParseRequest>::from_request(&req, &mut payload.into_inner()).await?;
+        Sent::Json(body.into_inner())
+    };
+    Ok(answer(state, sent).await?)
+}
+
+/// The most text fields a multipart request may carry besides its file.
+const TEXT_LIMIT: usize = 1024 * 1024;
+
+async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiError> {
+    let (text, meeting_date, extracted) = match sent {
+        Sent::Json(body) => (document::pasted_text(&body.text), body.meeting_date, None),
+        Sent::Form(Err(upload::BodyError::TooLarge)) => {
+            return Err(Invalid::new("text", "err-too-long")
+                .arg("max", TEXT_LIMIT)
+                .into())
+        }
+        Sent::Form(Err(upload::BodyError::Malformed(detail))) => {
+            return Err(ApiError::BadRequest(
+                Invalid::new("body", "documents-err-body").arg("value", detail),
+            ))
+        }
+        Sent::Form(Ok(body)) => {
+            if body.file_too_big {
+                return Err(ExtractError::TooBig.invalid("file", "").into());
+            }
+            let meeting_date = body.value("meeting_date");
+            match body.file {
+                Some(file) => {
+                    let text = read_document(file, "file").await?;
+                    (text.clone(), meeting_date, Some(text))
+                }
+                None => (
+                    document::pasted_text(&body.value("text")),
+                    meeting_date,
+                    None,
+                ),
+            }
+        }
+    };
+    check_text("text", &text)?;
+    let meeting_date =
+        parse_date(&meeting_date).map_err(|_| Invalid::bad_date("meeting_date", &meeting_date))?;
     let units = state.into_inner().run(storage::units::list).await?;
-    let text = body.text;
-    let response = actix_web::web::block(move || propose(&units, &text, meeting_date)).await?;
+    let mut response = web::block(move || propose(&units, &text, meeting_date)).await?;
+    response.text = extracted;
     Ok(Json(response))
 }

@@ -154,7 +154,8 @@ pub async fn create(
     let detail = state
         .into_inner()
         .run(move |conn| {
-            let id = storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by))?;
+            let id =
+                storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by), None)?;
             if confidential {
                 storage::visibility::set_meeting_confidential(conn, id, true, Some(by))?;
             }

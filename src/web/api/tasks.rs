@@ -19,8 +19,8 @@ pub struct TaskJson {
     #[schema(rename = "ref")]
     pub reference: String,
     pub content: String,
-    /// The lead unit's code.
-    pub lead_unit: String,
+    /// The lead unit's code; null while the task waits for its lead ("chưa giao").
+    pub lead_unit: Option<String>,
     /// The coordinating units' codes.
     pub coordinators: Vec<String>,
     pub assigned_on: NaiveDate,
@@ -181,8 +181,9 @@ pub struct NewTaskJson {
     pub reference: Option<String>,
     #[serde(default)]
     pub content: String,
+    /// Absent, null or empty: the task waits for its lead.
     #[serde(default)]
-    pub lead_unit: String,
+    pub lead_unit: Option<String>,
     #[serde(default)]
     pub coordinators: Vec<String>,
     /// Default: today.
@@ -214,22 +215,23 @@ impl NewTaskJson {
         let raw = crate::domain::task::RawTask {
             reference: self.reference.as_deref().unwrap_or(""),
             content: &self.content,
-            lead_unit: &self.lead_unit,
+            lead_unit: self.lead_unit.as_deref().unwrap_or(""),
             coordinators: &coordinators,
             assigned_on: self.assigned_on.as_deref().unwrap_or(&default_text),
             deadline: self.deadline.as_deref().unwrap_or(""),
             expected_output: self.expected_output.as_deref().unwrap_or(""),
             ..Default::default()
         };
-        crate::domain::task::TaskInput::parse(&raw, false, today).map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|mut e| {
-                    e.field = format!("{prefix}{}", e.field);
-                    e
-                })
-                .collect()
-        })
+        crate::domain::task::TaskInput::parse(&raw, crate::domain::task::Needs::FORM, today)
+            .map_err(|errors| {
+                errors
+                    .into_iter()
+                    .map(|mut e| {
+                        e.field = format!("{prefix}{}", e.field);
+                        e
+                    })
+                    .collect()
+            })
     }
 }
 
@@ -280,6 +282,7 @@ pub struct TaskPatchJson {
     pub version: Option<i32>,
     #[serde(default)]
     pub content: Option<String>,
+    /// A unit's code; an empty string takes the lead away (the task waits for one).
     #[serde(default)]
     pub lead_unit: Option<String>,
     #[serde(default)]
@@ -318,7 +321,10 @@ impl TaskPatchJson {
         };
         Ok(crate::domain::task::TaskChange {
             content: self.content.clone(),
-            lead_unit: self.lead_unit.clone(),
+            lead_unit: self
+                .lead_unit
+                .as_ref()
+                .map(|l| Some(l.clone()).filter(|l| !l.trim().is_empty())),
             coordinators: self.coordinators.clone(),
             assigned_on: self
                 .assigned_on

@@ -30,7 +30,8 @@ pub struct TaskLine {
     id: i64,
     reference: String,
     content: String,
-    lead_unit: String,
+    /// `None`: shown as "chưa giao".
+    lead_unit: Option<String>,
     coordinators: Vec<String>,
     assigned_on: NaiveDate,
     deadline: Option<NaiveDate>,
@@ -431,6 +432,7 @@ pub async fn meeting(
         }),
     );
     ctx.insert("conclusion_text", &m.meeting.conclusion_text);
+    ctx.insert("documents", &m.documents);
     ctx.insert(
         "tasks",
         &m.tasks

@@ -561,7 +561,12 @@ async fn export_rows(
         .records
         .into_iter()
         .map(|r| {
-            let name = listed.names.get(&r.lead_unit).cloned().unwrap_or_default();
+            let name = r
+                .lead_unit
+                .as_ref()
+                .and_then(|code| listed.names.get(code))
+                .cloned()
+                .unwrap_or_default();
             TaskRow::new(r, name, &q.period, q.as_of)
         })
         .collect();

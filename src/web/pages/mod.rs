@@ -9,6 +9,7 @@ mod browse;
 mod dashboard;
 mod editing;
 mod inbox;
+mod meeting_new;
 mod work;
 
 use actix_session::SessionExt;
@@ -91,9 +92,10 @@ page_routes! {
     GET "/tasks/{id}/report" => work::link_form, Public,
     POST "/tasks/{id}/report" => work::link_report, Public,
     GET "/meetings" => browse::meetings, Signed(Read),
-    GET "/meetings/new" => editing::new_meeting, Signed(RecordMeetings),
-    POST "/meetings/new" => editing::post_new_meeting, Signed(RecordMeetings),
+    GET "/meetings/new" => meeting_new::new_meeting, Signed(RecordMeetings),
+    POST "/meetings/new" => meeting_new::post_new_meeting, Signed(RecordMeetings),
     GET "/meetings/{id}" => browse::meeting, Signed(Read),
+    GET "/meetings/{id}/documents/{doc}" => meeting_new::download_document, Signed(Read),
     GET "/meetings/{id}/edit" => editing::edit_meeting, Signed(RecordMeetings),
     POST "/meetings/{id}/edit" => editing::post_edit_meeting, Signed(RecordMeetings),
     GET "/units" => browse::units, Signed(Read),

@@ -506,10 +506,9 @@ pub(super) async fn work_context(
         })
         .await?;
     let open = task.task.cancelled_on.is_none() && task.task.completed_on.is_none();
-    let part =
-        user.account.unit_code.as_deref().and_then(|u| {
-            crate::domain::progress::unit_part(u, &task.lead_unit, &task.coordinators)
-        });
+    let part = user.account.unit_code.as_deref().and_then(|u| {
+        crate::domain::progress::unit_part(u, task.lead_unit.as_deref(), &task.coordinators)
+    });
     let may_report = open && part.is_some() && user.may(crate::domain::Action::ReportProgress);
     let pending_extension = extensions
         .iter()
