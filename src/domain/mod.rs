@@ -6,6 +6,7 @@ pub mod chart;
 pub mod conclusion;
 pub mod dashboard;
 pub mod dates;
+pub mod holidays;
 pub mod invalid;
 pub mod meeting;
 pub mod period;

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiUser;
-use crate::domain::conclusion::{propose_items, Deadline, UnitName};
+use crate::domain::conclusion::{propose_items, Deadline, ItemFlag, ParseInput, UnitName};
+use crate::domain::holidays::WorkCalendar;
 use crate::domain::dates::parse_date;
 use crate::domain::meeting::check_text;
 use crate::domain::Invalid;
@@ -33,20 +34,27 @@ pub struct ProposedItemJson {
     pub ongoing: bool,
     /// The words the deadline came from.
     pub deadline_phrase: Option<String>,
+    /// `no_lead`, `group_addressee`: what the official should check.
+    #[schema(value_type = Vec<String>)]
+    pub flags: Vec<ItemFlag>,
+    /// The group the directive is addressed to, as written ("các sở, ngành").
+    pub addressee: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParseResponse {
     pub items: Vec<ProposedItemJson>,
-    /// Lead-ins and headers: context, not items.
+    /// Lead-ins, headers, closings, assessments, page chrome: shown, not proposed.
     pub context: Vec<String>,
 }
 
-/// Proposes the items of a conclusion with units from the unit list.
+/// Proposes the items of a conclusion with units from the unit list,
+/// counting working days with `calendar`.
 pub fn propose(
     units: &[storage::units::UnitInfo],
     text: &str,
     meeting_date: NaiveDate,
+    calendar: &WorkCalendar,
 ) -> ParseResponse {
     let names: Vec<UnitName> = units
         .iter()
@@ -58,7 +66,12 @@ pub fn propose(
                 .collect(),
         })
         .collect();
-    let proposal = propose_items(text, meeting_date, &names);
+    let input = ParseInput {
+        meeting_date,
+        units: &names,
+        calendar,
+    };
+    let proposal = propose_items(text, &input);
     ParseResponse {
         items: proposal
             .items
@@ -78,6 +91,8 @@ pub fn propose(
                     deadline,
                     ongoing,
                     deadline_phrase: phrase,
+                    flags: item.flags,
+                    addressee: item.addressee,
                 }
             })
             .collect(),
@@ -103,6 +118,9 @@ pub async fn parse(
         .map_err(|_| Invalid::bad_date("meeting_date", &body.meeting_date))?;
     let units = state.into_inner().run(storage::units::list).await?;
     let text = body.text;
-    let response = actix_web::web::block(move || propose(&units, &text, meeting_date)).await?;
+    let response = actix_web::web::block(move || {
+        propose(&units, &text, meeting_date, &WorkCalendar::vietnam())
+    })
+    .await?;
     Ok(Json(response))
 }

@@ -184,7 +184,9 @@ impl MeetingDraft {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let proposal = crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on);
+        let calendar = crate::domain::holidays::WorkCalendar::vietnam();
+        let proposal =
+            crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on, &calendar);
         let fallback = self.organiser_unit.trim().to_string();
         self.items = proposal
             .items

@@ -1,0 +1,145 @@
+//! Clean-up: the text as a PDF extractor or a web page hands it over, made
+//! readable before anything else looks at it.
+//!
+//! * Unicode NFC, so "hoà" typed in NFD reads like the NFC one (folding
+//!   already ignores "òa"/"oà": both fold to "oa").
+//! * `\r\n`, `\r`, form feeds and line/paragraph separators become `\n`;
+//!   NBSP and other odd spaces become a plain space; zero-width characters
+//!   and soft hyphens disappear.
+//! * A word cut by a hyphen at a line end is joined ("nghi-\nệp" →
+//!   "nghiệp"), but a dash with a space before it ("Tổ chức -\nHành chính")
+//!   or a capital after it stays; a date cut at its dash is joined too.
+//! * A number glued to a date word is split ("21tháng 04" → "21 tháng 04").
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::super::text::fold;
+
+pub(super) fn clean(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    s.push('\n');
+                }
+            }
+            '\u{000C}' | '\u{000B}' | '\u{2028}' | '\u{2029}' | '\u{0085}' => s.push('\n'),
+            '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+            c if c != '\n' && c != '\t' && c.is_whitespace() => s.push(' '),
+            c => s.push(c),
+        }
+    }
+    let s: String = s.nfc().collect();
+    split_glued_dates(&join_hyphenated(&s))
+}
+
+/// "nghi-\nệp" → "nghiệp": a letter, a hyphen ending the line, a lowercase
+/// letter starting the next one.
+fn join_hyphenated(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find("-\n") {
+        let (before, after) = rest.split_at(pos);
+        let after_break = &after[2..];
+        let next_line = after_break.trim_start_matches([' ', '\t']);
+        let prev = before.chars().next_back();
+        let next = next_line.chars().next();
+        let prev_letter = prev.is_some_and(char::is_alphabetic);
+        let next_lower = next.is_some_and(char::is_lowercase);
+        let digits = prev.is_some_and(|c| c.is_ascii_digit()) && next.is_some_and(|c| c.is_ascii_digit());
+        out.push_str(before);
+        if prev_letter && next_lower {
+            rest = next_line;
+        } else if digits {
+            // A date cut at its dash: "28-\n05-2023".
+            out.push('-');
+            rest = next_line;
+        } else {
+            out.push_str("-\n");
+            rest = after_break;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Date words a number may be glued to in extracted text.
+const DATE_WORDS: &[&str] = &["thang", "ngay", "nam", "quy"];
+
+/// "21tháng" → "21 tháng", "năm2024" → "năm 2024".
+fn split_glued_dates(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        out.push(c);
+        let Some(&(j, n)) = chars.get(k + 1) else {
+            continue;
+        };
+        if c.is_ascii_digit() && n.is_alphabetic() {
+            let word: String = s[j..].chars().take_while(|c| c.is_alphabetic()).collect();
+            if DATE_WORDS.contains(&fold(&word).as_str()) && !preceded_by_letter(s, i) {
+                out.push(' ');
+            }
+        } else if c.is_alphabetic() && n.is_ascii_digit() {
+            let start = s[..j]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_alphabetic())
+                .last()
+                .map_or(j, |(p, _)| p);
+            if DATE_WORDS.contains(&fold(&s[start..j]).as_str()) {
+                out.push(' ');
+            }
+        }
+    }
+    out
+}
+
+/// The digit run ending at `i` is part of a code ("VTC10tháng" stays).
+fn preceded_by_letter(s: &str, i: usize) -> bool {
+    s[..i]
+        .chars()
+        .rev()
+        .find(|c| !c.is_ascii_digit())
+        .is_some_and(char::is_alphabetic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfd_becomes_nfc_and_spaces_are_plain() {
+        let nfd: String = "Sở Tài chính".nfd().collect();
+        assert_eq!(clean(&nfd), "Sở Tài chính");
+        assert_eq!(clean("Sở\u{00A0}Y\u{202F}tế"), "Sở Y tế");
+        assert_eq!(clean("a\r\nb\rc\u{000C}d"), "a\nb\nc\nd");
+        assert_eq!(clean("tháo\u{200B} gỡ nh\u{00AD}ận\u{FEFF}"), "tháo gỡ nhận");
+    }
+
+    #[test]
+    fn hyphenated_words_are_joined_but_dashes_stay() {
+        assert_eq!(clean("doanh nghi-\nệp tháo"), "doanh nghiệp tháo");
+        assert_eq!(clean("doanh nghi-\n  ệp"), "doanh nghiệp");
+        assert_eq!(clean("Tổ chức -\nHành chính"), "Tổ chức -\nHành chính");
+        assert_eq!(clean("Kế hoạch-\nĐầu tư"), "Kế hoạch-\nĐầu tư");
+        assert_eq!(clean("ngày 28-\n05-2023"), "ngày 28-05-2023");
+    }
+
+    #[test]
+    fn numbers_glued_to_date_words_are_split() {
+        assert_eq!(clean("ngày 21tháng 04 năm2023"), "ngày 21 tháng 04 năm 2023");
+        assert_eq!(clean("VTC10 và 3a"), "VTC10 và 3a");
+        assert_eq!(clean("trước 15ngày"), "trước 15 ngày");
+        assert_eq!(clean("ABC12tháng"), "ABC12tháng");
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for t in ["", "-\n", "\r", "1tháng", "năm1", "\u{0301}-\nệ", "é-\n"] {
+            let _ = clean(t);
+        }
+    }
+}
