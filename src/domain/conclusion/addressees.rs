@@ -85,6 +85,26 @@ impl UnitMatcher {
         None
     }
 
+    /// A unit of the given kind ("bo", "so") named by the rest of its name:
+    /// "Tài chính" after "các Bộ:" is "Bộ Tài chính".
+    pub(super) fn match_short(&self, doc: &Doc, i: usize, end: usize, kind: &str) -> Option<UnitHit> {
+        let first = doc.word(i, end)?;
+        let mut best: Option<UnitHit> = None;
+        for list in self.by_first_word.get(kind).into_iter() {
+            for c in list {
+                if c.words.len() < 2 || c.words[1] != first {
+                    continue;
+                }
+                if let Some(e) = match_words(doc, i, end, &c.words[1..]) {
+                    if best.as_ref().is_none_or(|b| e > b.toks.end) {
+                        best = Some(UnitHit { unit: c.unit, toks: i..e });
+                    }
+                }
+            }
+        }
+        best
+    }
+
     /// All unit names in a token range; a name inside a longer matched name
     /// does not count separately.
     pub(super) fn find_all(&self, doc: &Doc, toks: Range<usize>) -> Vec<UnitHit> {
@@ -107,14 +127,29 @@ impl UnitMatcher {
 /// "Phòng Tổ chức - Hành chính" matches with any dash or none.
 pub(super) fn match_words(doc: &Doc, i: usize, end: usize, words: &[String]) -> Option<usize> {
     let mut j = i;
+    let mut skip_until = 0;
     for (k, w) in words.iter().enumerate() {
+        if k < skip_until {
+            continue;
+        }
         if k > 0 {
-            while matches!(doc.punct(j, end), Some('-' | '–' | '—')) {
+            while matches!(doc.punct(j, end), Some('-' | '–' | '—' | '&' | ',')) {
                 j += 1;
             }
         }
-        if doc.word(j, end)? != w {
-            return None;
+        let t = doc.word(j, end)?;
+        if t != w {
+            // Words glued in extracted text: "Tàichính" for "Tài chính".
+            let mut joined = w.clone();
+            let mut m = k + 1;
+            while joined.len() < t.len() && m < words.len() {
+                joined.push_str(&words[m]);
+                m += 1;
+            }
+            if joined != t || m == k + 1 {
+                return None;
+            }
+            skip_until = m;
         }
         j += 1;
     }
@@ -197,10 +232,19 @@ impl Parser<'_, '_> {
             })
     }
 
+    /// Lead and coordinating units of one item, as unit indices. The lead is:
+    /// the unit that "chủ trì"; else the unit the item starts with ("Giao Sở
+    /// Tài chính …"); else the header's unit; else the first unit named that
+    /// is not a coordinator. Units after "phối hợp (với)" coordinate. A unit
+    /// that only receives ("báo cáo UBND tỉnh", "gửi … về Sở …", "trình Bộ
+    /// …") or speaks ("Giám đốc Sở Y tế đề nghị …") is neither.
     pub(super) fn assign_units(&self, toks: Range<usize>, header: &HeaderUnit) -> (Option<usize>, Vec<usize>) {
         let doc = self.doc;
         let end = toks.end;
-        let hits = self.units.find_all(doc, toks.clone());
+        let mut hits = self.units.find_all(doc, toks.clone());
+        hits.extend(self.short_form_lists(toks.clone()));
+        hits.sort_by_key(|h| h.toks.start);
+        hits.retain(|h| !is_receiver(doc, toks.start, h.toks.start) && !is_speaker(doc, toks.start, h.toks.start));
         let mut coords = coordinator_units(doc, toks.clone(), &hits);
 
         let start = self.skip_item_prefixes(toks.start, end);
@@ -220,7 +264,7 @@ impl Parser<'_, '_> {
                 HeaderUnit::Unknown => None,
                 _ => hits
                     .iter()
-                    .find(|h| !coords.contains(&h.unit))
+                    .find(|h| !coords.contains(&h.unit) && !after_of(doc, toks.start, h.toks.start))
                     .map(|h| h.unit),
             });
 
@@ -235,6 +279,101 @@ impl Parser<'_, '_> {
             }
         });
         (lead, coords)
+    }
+
+    /// "các Bộ: Tài chính, Xây dựng", "các Sở Y tế, Giáo dục và Đào tạo":
+    /// units named by their short form after a group of their kind.
+    pub(super) fn short_form_lists(&self, toks: Range<usize>) -> Vec<UnitHit> {
+        let doc = self.doc;
+        let end = toks.end;
+        let mut out = Vec::new();
+        let mut i = toks.start;
+        while i < end {
+            if !doc.word_is(i, end, "cac") {
+                i += 1;
+                continue;
+            }
+            let Some(kind) = doc.word(i + 1, end).map(str::to_string) else {
+                break;
+            };
+            let mut j = i + 2;
+            while matches!(doc.punct(j, end), Some(':' | ',')) {
+                j += 1;
+            }
+            loop {
+                let Some(h) = self.units.match_short(doc, j, end, &kind) else {
+                    break;
+                };
+                j = h.toks.end;
+                out.push(h);
+                while matches!(doc.punct(j, end), Some(',' | ';')) || doc.word_is(j, end, "va") {
+                    j += 1;
+                }
+            }
+            i = j.max(i + 1);
+        }
+        out
+    }
+
+    /// The group an item is addressed to ("các sở, ngành", "UBND các huyện",
+    /// "toàn ngành"), as token range: at the item's start or after "giao",
+    /// "yêu cầu", "đề nghị" early in it.
+    pub(super) fn group_addressee(&self, toks: Range<usize>) -> Option<Range<usize>> {
+        let doc = self.doc;
+        let end = toks.end;
+        let start = self.skip_item_prefixes(toks.start, end);
+        let mut at = vec![start];
+        let mut k = toks.start;
+        let mut words = 0;
+        while k < end && words < 14 {
+            if let Some(j) = any_at(&self.lex.assign, doc, k, end) {
+                at.push(j);
+            }
+            if doc.word(k, end).is_some() {
+                words += 1;
+            }
+            k += 1;
+        }
+        for i in at {
+            let mut g = i;
+            // "UBND các huyện", "Ủy ban nhân dân các xã"
+            if doc.word_is(g, end, "ubnd") {
+                g += 1;
+            } else if doc.word_is(g, end, "uy") && doc.word_is(g + 1, end, "ban") && doc.word_is(g + 2, end, "nhan") {
+                g += 4;
+            }
+            if !(doc.word_is(g, end, "cac") || doc.word_is(g, end, "toan")) {
+                continue;
+            }
+            // "các nội dung", "toàn bộ": not addressees.
+            if matches!(doc.word(g + 1, end), Some("noi" | "van" | "bo" | "du" | "khoan" | "truong" | "chi" | "nhiem" | "giai" | "the")) && !doc.word_is(g + 1, end, "bo") {
+                continue;
+            }
+            if doc.word_is(g, end, "toan") && doc.word_is(g + 1, end, "bo") {
+                continue;
+            }
+            // The group runs to its verb: up to 12 words of names and commas.
+            let mut e = g + 1;
+            let mut n = 0;
+            while e < end && n < 12 {
+                if matches!(doc.punct(e, end), Some(',' | ':' | '-')) {
+                    e += 1;
+                    continue;
+                }
+                if doc.word(e, end).is_none() || self.verb_at(e, end) || is_modal(doc, e, end) {
+                    break;
+                }
+                e += 1;
+                n += 1;
+            }
+            while e > g && matches!(doc.punct(e - 1, end), Some(',' | ':' | '-')) {
+                e -= 1;
+            }
+            if e > g + 1 {
+                return Some(i.min(g)..e);
+            }
+        }
+        None
     }
 
     /// Skips what may precede an addressed unit at the start of an item:
@@ -253,6 +392,74 @@ impl Parser<'_, '_> {
         }
         i
     }
+}
+
+/// "cần", "phải", "khẩn trương", "chủ động": between an addressee and its verb.
+pub(super) fn is_modal(doc: &Doc, i: usize, end: usize) -> bool {
+    matches!(doc.word(i, end), Some("can" | "phai" | "khan" | "chu" | "tiep" | "tap" | "kip" | "som" | "sam" | "cung"))
+}
+
+/// Words before a unit that make it the one receiving a report or a
+/// proposal, within the same clause.
+fn is_receiver(doc: &Doc, from: usize, at: usize) -> bool {
+    let end = at;
+    let mut k = at;
+    let mut seen = 0;
+    while k > from && seen < 8 {
+        k -= 1;
+        if matches!(doc.punct(k, end), Some(',' | ';' | '.' | ':')) {
+            return false;
+        }
+        let Some(w) = doc.word(k, end) else {
+            continue;
+        };
+        seen += 1;
+        let prev = k.checked_sub(1).and_then(|p| doc.word(p, end));
+        let hit = match w {
+            "trinh" | "gui" => true,
+            "cao" => prev == Some("bao"),
+            "muu" => prev == Some("tham"),
+            "xuat" => prev == Some("de") && seen <= 2,
+            "kien" => prev == Some("y"),
+            "truoc" => seen == 1,
+            "ve" | "den" | "toi" | "len" | "cho" | "voi" => {
+                // "gửi … về Sở …", "báo cáo kết quả về UBND tỉnh"
+                seen == 1 && (from..k).any(|q| matches!(doc.word(q, end), Some("gui" | "bao" | "trinh" | "muu" | "xuat")))
+                    && w != "voi"
+                    || (w == "voi" && seen == 1 && prev == Some("xuat"))
+            }
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+        // Only the few words right before the unit count.
+        if seen >= 3 && !matches!(w, "ket" | "qua" | "ve" | "cho" | "len") {
+            return false;
+        }
+    }
+    false
+}
+
+/// A unit named as part of someone's title: "Giám đốc Sở Y tế",
+/// "Chủ tịch UBND tỉnh", "lãnh đạo Sở …".
+fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
+    let k = match at.checked_sub(1) {
+        Some(k) if k >= from => k,
+        _ => return false,
+    };
+    let w = doc.word(k, at);
+    let w2 = k.checked_sub(1).filter(|&p| p >= from).and_then(|p| doc.word(p, at));
+    matches!(w, Some("truong" | "pho" | "dao" | "thi" | "nghe" | "cua"))
+        && !(w == Some("truong") && w2 == Some("thi"))
+        || matches!((w2, w), (Some("giam"), Some("doc")) | (Some("chu"), Some("tich")) | (Some("bi"), Some("thu")) | (Some("lanh"), Some("dao")) | (Some("chu"), Some("nhiem")) | (Some("bo"), Some("truong")))
+}
+
+/// A unit after "của" or "với" only qualifies something else.
+fn after_of(doc: &Doc, from: usize, at: usize) -> bool {
+    at.checked_sub(1)
+        .filter(|&k| k >= from)
+        .is_some_and(|k| matches!(doc.word(k, at), Some("cua" | "voi" | "tai")))
 }
 
 pub(super) fn followed_by_chu_tri(doc: &Doc, mut i: usize, end: usize) -> bool {

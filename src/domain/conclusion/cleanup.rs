@@ -14,6 +14,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use super::super::text::fold;
+use super::context;
 
 pub(super) fn clean(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
@@ -32,7 +33,53 @@ pub(super) fn clean(text: &str) -> String {
         }
     }
     let s: String = s.nfc().collect();
-    split_glued_dates(&join_hyphenated(&s))
+    separate_lines(&split_glued_dates(&join_hyphenated(&s)))
+}
+
+/// Words a broken line may end with when the sentence goes on below.
+const CONNECTORS: &[&str] = &[
+    "va", "cua", "voi", "cac", "nhung", "cho", "tai", "ve", "theo", "trong", "tu", "den", "la",
+    "de", "o", "tren", "duoi", "hoac", "hay", "nhu", "so", "ngay", "thang", "nam", "tinh",
+];
+
+/// Puts a blank line between two lines that do not belong together, so
+/// that the segmenter sees separate paragraphs: around page chrome and
+/// letterhead lines, and after a line that ends without punctuation (a
+/// headline, a title) when the next one starts with a capital. A line
+/// broken mid-sentence ends with a connector or goes on in lowercase, so
+/// it stays joined.
+fn separate_lines(s: &str) -> String {
+    let lines: Vec<&str> = s.split('\n').collect();
+    let mut out = String::with_capacity(s.len() + 16);
+    for (k, line) in lines.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+            let prev = lines[k - 1].trim();
+            let cur = line.trim();
+            if !prev.is_empty() && !cur.is_empty() && breaks_between(prev, cur) {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn breaks_between(prev: &str, cur: &str) -> bool {
+    if context::is_chrome_line(prev) || context::is_chrome_line(cur) {
+        return true;
+    }
+    let Some(last) = prev.chars().next_back() else {
+        return false;
+    };
+    if matches!(last, '.' | ';' | ':' | '!' | '?' | '…' | ',' | '-' | '–' | '(' | '/' | '&') {
+        return false;
+    }
+    let last_word = fold(prev.rsplit(char::is_whitespace).next().unwrap_or(""));
+    if CONNECTORS.contains(&last_word.as_str()) {
+        return false;
+    }
+    cur.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
 /// "nghi-\nệp" → "nghiệp": a letter, a hyphen ending the line, a lowercase
@@ -134,6 +181,19 @@ mod tests {
         assert_eq!(clean("VTC10 và 3a"), "VTC10 và 3a");
         assert_eq!(clean("trước 15ngày"), "trước 15 ngày");
         assert_eq!(clean("ABC12tháng"), "ABC12tháng");
+    }
+
+    #[test]
+    fn headlines_and_chrome_lines_become_paragraphs() {
+        assert_eq!(
+            clean("Sở Nội vụ sơ kết công tác\nNgày đăng: 06:19\nChia sẻ\nNgày 05/7, Sở tổ chức."),
+            "Sở Nội vụ sơ kết công tác\n\nNgày đăng: 06:19\n\nChia sẻ\n\nNgày 05/7, Sở tổ chức."
+        );
+        // A sentence broken over lines stays one paragraph.
+        let broken = "buổi làm việc với Sở Tài nguyên và\nMôi trường ngày 21\ntháng 4";
+        assert_eq!(clean(broken), broken);
+        let broken = "Giao Sở Tài chính rà soát.\nYêu cầu hoàn thành trước 15/6.";
+        assert_eq!(clean(broken), broken);
     }
 
     #[test]

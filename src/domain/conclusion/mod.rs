@@ -169,6 +169,7 @@ pub fn propose_items(text: &str, input: &ParseInput) -> Proposal {
         clock,
         segs: Vec::new(),
         stack: Vec::new(),
+        para: 0,
     };
     parser.run();
     parser.finish(&units)

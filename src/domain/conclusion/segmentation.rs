@@ -7,7 +7,9 @@ use super::deadlines::{best, scan_deadlines, Clock};
 use super::lexicon::Lexicon;
 use super::super::text;
 use super::tokens::{any_at, Doc};
-use super::{ContextPiece, DeadlineSuggestion, Proposal, ProposedItem, UnitName};
+use super::addressees::is_modal;
+use super::context;
+use super::{ContextPiece, DeadlineSuggestion, ItemFlag, Proposal, ProposedItem, UnitName};
 
 // ---------------------------------------------------------------------------
 // Lines, list markers and blocks
@@ -336,6 +338,8 @@ pub(super) struct Seg {
     /// Where the item's text starts (after its list marker).
     pub(super) content: usize,
     pub(super) kind: SegKind,
+    /// The paragraph (block) it comes from.
+    pub(super) para: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,6 +364,8 @@ pub(super) struct Parser<'d, 'a> {
     pub(super) clock: Clock<'d>,
     pub(super) segs: Vec<Seg>,
     pub(super) stack: Vec<Frame>,
+    /// The block being read.
+    pub(super) para: usize,
 }
 
 impl Parser<'_, '_> {
@@ -367,6 +373,7 @@ impl Parser<'_, '_> {
         let lines = split_lines(self.doc.text);
         let blocks = self.group_blocks(&lines);
         for (k, block) in blocks.iter().enumerate() {
+            self.para = k;
             match block.kind {
                 BlockKind::List { kind, content } => {
                     let item = ListItem {
@@ -491,6 +498,7 @@ impl Parser<'_, '_> {
                 span,
                 content,
                 kind: SegKind::Context,
+                para: self.para,
             });
             return;
         }
@@ -498,6 +506,7 @@ impl Parser<'_, '_> {
             span,
             content,
             kind,
+            para: self.para,
         });
     }
 
@@ -848,41 +857,122 @@ impl Parser<'_, '_> {
 
     // ---- final analysis of items ----
 
+    /// Turns segments into proposals: what is not a directive goes to
+    /// context (see [`super::context`]); each item gets its units, flags and
+    /// deadline. Inside one paragraph, an item that names nobody keeps the
+    /// addressee of the item before it ("Đề nghị Sở Nội vụ …; hoàn thành …").
     pub(super) fn finish(mut self, units: &[UnitName]) -> Proposal {
         let segs = std::mem::take(&mut self.segs);
+        let text_of = |r: Range<usize>| self.doc.text.get(r).unwrap_or("");
+        // Before the sentence that opens the body ("… kết luận như sau:")
+        // stand the letterhead and the story of the meeting.
+        let body = segs
+            .iter()
+            .position(|s| matches!(s.kind, SegKind::Context) && context::opens_body(text_of(s.span.clone())))
+            .unwrap_or(0);
         let mut proposal = Proposal {
             items: Vec::new(),
             context: Vec::new(),
         };
-        for seg in segs {
-            let text_of = |r: Range<usize>| self.doc.text.get(r).unwrap_or("");
-            match &seg.kind {
-                SegKind::Context => proposal.context.push(ContextPiece {
-                    text: collapse_whitespace(text_of(seg.span.clone())),
+        let mut closed = false;
+        let mut started = false;
+        let mut carry: Option<(usize, Option<usize>, Option<Range<usize>>)> = None;
+        for (k, seg) in segs.into_iter().enumerate() {
+            let raw = text_of(seg.span.clone());
+            let SegKind::Item(inh) = &seg.kind else {
+                proposal.context.push(ContextPiece {
+                    text: collapse_whitespace(raw),
                     span: seg.span,
-                }),
-                SegKind::Item(inh) => {
-                    let content = seg.content.clamp(seg.span.start, seg.span.end)..seg.span.end;
-                    let toks = self.doc.toks_in(content.clone());
-                    let own = best(scan_deadlines(self.doc, toks.clone(), &self.clock))
-                        .map(|f| f.suggestion(self.doc, false));
-                    let (lead, coordinators) = self.assign_units(toks, &inh.unit);
-                    let code = |u: usize| units.get(u).map(|u| u.code.clone());
-                    proposal.items.push(ProposedItem {
-                        text: clean_item_text(text_of(content)),
-                        span: seg.span.clone(),
-                        lead_unit: lead.and_then(code),
-                        coordinators: coordinators.into_iter().filter_map(code).collect(),
-                        deadline: own.or_else(|| inh.deadline.clone()),
-                        flags: Vec::new(),
-                        addressee: None,
-                    });
-                }
+                });
+                continue;
+            };
+            let content = seg.content.clamp(seg.span.start, seg.span.end)..seg.span.end;
+            let toks = self.doc.toks_in(content.clone());
+            let opens = self.opens_directive(toks.clone());
+            closed |= context::is_closing(raw);
+            // A headline: an unpunctuated line before the first sentence.
+            let headline = !started
+                && !raw.trim_end().ends_with(['.', ';', '!', '?', '…'])
+                && !raw.contains('\n');
+            if k < body || closed || headline || context::is_not_directive(raw, opens) {
+                proposal.context.push(ContextPiece {
+                    text: collapse_whitespace(raw),
+                    span: seg.span,
+                });
+                continue;
             }
+            started = true;
+            let own = best(scan_deadlines(self.doc, toks.clone(), &self.clock))
+                .map(|f| f.suggestion(self.doc, false));
+            let group = self.group_addressee(toks.clone());
+            let (mut lead, coordinators) = self.assign_units(toks.clone(), &inh.unit);
+            let mut group_span = group.map(|g| self.doc.byte_span(g, 0));
+            if group_span.is_some() {
+                lead = None;
+            }
+            let names_anyone = lead.is_some() || group_span.is_some();
+            match &carry {
+                Some((para, l, g)) if !names_anyone && *para == seg.para && !matches!(inh.unit, HeaderUnit::Known { .. }) => {
+                    lead = *l;
+                    group_span = g.clone();
+                }
+                _ => {}
+            }
+            carry = Some((seg.para, lead, group_span.clone()));
+            let code = |u: usize| units.get(u).map(|u| u.code.clone());
+            let mut flags = Vec::new();
+            if group_span.is_some() {
+                flags.push(ItemFlag::GroupAddressee);
+            }
+            if lead.is_none() {
+                flags.push(ItemFlag::NoLead);
+            }
+            proposal.items.push(ProposedItem {
+                text: clean_item_text(text_of(content)),
+                span: seg.span.clone(),
+                lead_unit: lead.and_then(code),
+                coordinators: coordinators
+                    .into_iter()
+                    .filter(|&c| Some(c) != lead)
+                    .filter_map(code)
+                    .collect(),
+                deadline: own.or_else(|| inh.deadline.clone()),
+                flags,
+                addressee: group_span.map(|g| collapse_whitespace(text_of(g))),
+            });
         }
         proposal
     }
 
+    /// Whether an item starts like a directive: an action verb, maybe after
+    /// its markers, "Giao …", a unit or a group, and a modal ("cần", "phải").
+    pub(super) fn opens_directive(&self, toks: Range<usize>) -> bool {
+        let doc = self.doc;
+        let end = toks.end;
+        let mut i = self.skip_item_prefixes(toks.start, end);
+        for _ in 0..2 {
+            if let Some(j) = any_at(&self.lex.fillers, doc, i, end) {
+                i = j;
+            }
+            while doc.punct(i, end) == Some(',') {
+                i += 1;
+            }
+        }
+        if self.verb_at(i, end) {
+            return true;
+        }
+        if let Some(h) = self.units.match_at(doc, i, end) {
+            i = h.toks.end;
+        } else if let Some(g) = self.group_addressee(i..end) {
+            i = g.end;
+        } else {
+            return false;
+        }
+        while i < end && (doc.punct(i, end).is_some() || is_modal(doc, i, end)) && !self.verb_at(i, end) {
+            i += 1;
+        }
+        self.verb_at(i, end)
+    }
 }
 
 pub(super) fn without_trailing_colon(doc: &Doc, toks: Range<usize>) -> Range<usize> {
@@ -1031,6 +1121,7 @@ pub(super) fn repair_coverage(text: &str, segs: &mut Vec<Seg>) {
                 span: trimmed.clone(),
                 content: trimmed.start,
                 kind: SegKind::Context,
+                para: 0,
             }),
         }
     }
