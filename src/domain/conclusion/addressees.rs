@@ -222,10 +222,24 @@ impl Parser<'_, '_> {
                 };
             }
         }
-        self.units
-            .find_all(doc, toks.clone())
-            .into_iter()
-            .find(|h| followed_by_chu_tri(doc, h.toks.end, toks.end))
+        let hits = self.units.find_all(doc, toks.clone());
+        let chu_tri = hits.iter().find(|h| followed_by_chu_tri(doc, h.toks.end, toks.end));
+        // "Trong 02 tuần tới, Văn phòng UBND tỉnh tập trung thực hiện:": the
+        // unit that acts, not the one that speaks, reports or is spoken of.
+        let acting = || {
+            hits.iter().find(|h| {
+                let mut k = h.toks.end;
+                while k < toks.end && is_modal(doc, k, toks.end) && !self.verb_at(k, toks.end) {
+                    k += 1;
+                }
+                self.verb_at(k, toks.end)
+                    && !is_speaker(doc, toks.start, h.toks.start)
+                    && !is_receiver(doc, toks.start, h.toks.start)
+                    && !after_of(doc, toks.start, h.toks.start)
+            })
+        };
+        chu_tri
+            .or_else(acting)
             .map_or(HeaderUnit::None, |h| HeaderUnit::Known {
                 lead: h.unit,
                 others: Vec::new(),

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::super::holidays::WorkCalendar;
+use super::super::holidays::{lunar_new_year, WorkCalendar};
 
 use super::lexicon::lexicon;
 use super::tokens::{phrase_spans, Doc, Token};
@@ -173,13 +173,130 @@ impl DeadlineScanner<'_, '_> {
             "nua" | "sau" => self.half_year(i),
             "nam" => self.year_phrase(i),
             "thuong" if self.is(i + 1, "xuyen") => self.ongoing(i, i + 2),
-            "hang" if self.is(i + 1, "nam") => self.ongoing(i, i + 2),
+            "hang" | "hàng"
+                if matches!(self.word(i + 1), Some("nam" | "thang" | "quy" | "tuan" | "ngay")) =>
+            {
+                self.ongoing(i, i + 2)
+            }
+            "dinh" if self.is(i + 1, "ky") => self.ongoing(i, i + 2),
+            "trong" => self.relative(i),
+            "truoc" => self.before_event(i),
             _ if self.number(i).is_some() => match self.half_year(i) {
                 Scan::Nothing => self.numeric_date(i),
                 found => found,
             },
             _ => Scan::Nothing,
         }
+    }
+
+    /// "trong 10 ngày", "trong 02 tuần tới", "trong thời hạn 15 ngày làm
+    /// việc", "trong vòng 3 tháng": counted from the meeting's date.
+    fn relative(&self, i: usize) -> Scan {
+        let mut j = i + 1;
+        if self.is(j, "thoi") && matches!(self.word(j + 1), Some("han" | "gian")) {
+            j += 2;
+        } else if self.is(j, "vong") {
+            j += 1;
+        }
+        let Some(n) = self.number(j).filter(|n| (1..=366).contains(n)) else {
+            return Scan::Nothing;
+        };
+        let meeting = self.clock.meeting;
+        let (date, next) = match self.word(j + 1) {
+            Some("ngay") if self.is(j + 2, "lam") && self.is(j + 3, "viec") => (
+                Some(self.clock.calendar.add_working_days(meeting, n)),
+                j + 4,
+            ),
+            Some("ngay") => (meeting.checked_add_days(chrono::Days::new(n.into())), j + 2),
+            Some("tuan") => (
+                meeting.checked_add_days(chrono::Days::new(u64::from(n) * 7)),
+                j + 2,
+            ),
+            Some("thang") => (
+                meeting.checked_add_months(chrono::Months::new(n)),
+                j + 2,
+            ),
+            _ => return Scan::Nothing,
+        };
+        let next = if matches!(self.word(next), Some("toi" | "sau")) {
+            next + 1
+        } else {
+            next
+        };
+        Self::hit(Precision::Day, date, i..next)
+    }
+
+    /// "trước Tết (Nguyên đán)": the last working day before the Tết break
+    /// that follows the meeting; "trước khi kết thúc quý/năm": its last day.
+    fn before_event(&self, i: usize) -> Scan {
+        let meeting = self.clock.meeting;
+        if self.is(i + 1, "tet") {
+            let next = if self.is(i + 2, "nguyen") && self.is(i + 3, "dan") {
+                i + 4
+            } else {
+                i + 2
+            };
+            let tet = [meeting.year(), meeting.year() + 1]
+                .into_iter()
+                .filter_map(lunar_new_year)
+                .filter_map(|t| t.pred_opt())
+                .find(|eve| *eve > meeting);
+            let date = tet.map(|eve| self.clock.calendar.working_day_before(eve));
+            return Self::hit(Precision::Day, date, i..next);
+        }
+        if self.is(i + 1, "khi") && self.is(i + 2, "ket") && self.is(i + 3, "thuc") {
+            let (date, next) = match self.word(i + 4) {
+                Some("quy") => {
+                    let q_end = (meeting.month() - 1) / 3 * 3 + 3;
+                    (last_day_of_month(meeting.year(), q_end), i + 5)
+                }
+                Some("nam") => (end_of_year(meeting.year()), i + 5),
+                Some("thang") => (last_day_of_month(meeting.year(), meeting.month()), i + 5),
+                _ => return Scan::Nothing,
+            };
+            return Self::hit(Precision::Day, date, i..next);
+        }
+        Scan::Nothing
+    }
+
+    /// A plan or programme named just before a year ("Kế hoạch sử dụng đất
+    /// năm 2021", "nhiệm vụ năm 2023", "kinh tế - xã hội năm 2025"): the
+    /// year names the plan, it is no deadline.
+    fn names_plan(&self, i: usize) -> bool {
+        const PLAN_WORDS: &[&str] = &[
+            "hoach", "trinh", "an", "vu", "hoi", "toan", "sach", "ket", "tieu", "hoc", "tai",
+            "cong", "dat", "luan",
+        ];
+        let mut k = i;
+        let mut seen = 0;
+        while k > self.start && seen < 8 {
+            k -= 1;
+            if matches!(self.punct(k), Some(';' | '.' | ':' | '(' | ')')) {
+                return false;
+            }
+            let Some(w) = self.word(k) else {
+                continue;
+            };
+            seen += 1;
+            let prev = k.checked_sub(1).and_then(|p| self.word(p));
+            let plan = match w {
+                "hoach" => matches!(prev, Some("ke" | "quy")),
+                "trinh" => prev == Some("chuong"),
+                "an" => prev == Some("de"),
+                "vu" => prev == Some("nhiem"),
+                "hoi" => prev == Some("xa"),
+                "toan" => prev == Some("du"),
+                "sach" => prev == Some("ngan"),
+                "ket" => matches!(prev, Some("tong" | "so")),
+                "tieu" => prev == Some("chi"),
+                "cong" => prev == Some("tu") || prev == Some("dau"),
+                _ => false,
+            };
+            if plan && PLAN_WORDS.contains(&w) {
+                return true;
+            }
+        }
+        false
     }
 
     pub(super) fn ongoing(&self, start: usize, end: usize) -> Scan {
@@ -296,6 +413,9 @@ impl DeadlineScanner<'_, '_> {
             Some("trong" | "cuoi" | "den" | "het" | "ca")
         );
         let start = if prefix { i - 1 } else { i };
+        if !prefix && self.year_at(i + 1).is_some() && self.names_plan(i) {
+            return Scan::Skip(i + 2);
+        }
         if let Some(y) = self.year_at(i + 1) {
             if matches!(self.punct(i + 2), Some('-' | '–' | '—')) && self.number(i + 3).is_some()
             {
@@ -356,13 +476,16 @@ impl DeadlineScanner<'_, '_> {
         let Some(d) = self.number(i) else {
             return Scan::Nothing;
         };
-        if !(self.punct(i + 1) == Some('/') && glued(i + 1) && glued(i + 2)) {
+        let Some(sep) = self.punct(i + 1).filter(|c| matches!(c, '/' | '-' | '.')) else {
+            return Scan::Nothing;
+        };
+        if !(glued(i + 1) && glued(i + 2)) {
             return Scan::Nothing;
         }
         let Some(m) = self.number(i + 2) else {
             return Scan::Nothing;
         };
-        let (y, next, has_year) = if self.punct(i + 3) == Some('/') && glued(i + 3) && glued(i + 4)
+        let (y, next, has_year) = if self.punct(i + 3) == Some(sep) && glued(i + 3) && glued(i + 4)
         {
             match (self.word(i + 4), self.number(i + 4)) {
                 (Some(w), Some(y)) if w.len() == 4 && self.year_at(i + 4).is_some() => {

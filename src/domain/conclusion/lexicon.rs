@@ -12,6 +12,8 @@ pub(super) struct Lexicon {
     pub(super) ordinals: PhraseSet,
     /// Words that may precede the verb of a directive ("Đồng thời, tổ chức …").
     pub(super) fillers: PhraseSet,
+    /// Openings of a sentence that goes on with the directive before it.
+    pub(super) follow_ups: PhraseSet,
     /// Words before a unit that make it the addressee ("Giao Văn phòng …").
     pub(super) assign: PhraseSet,
     /// Words before a unit in a header ("Đối với Sở Tài chính:").
@@ -139,6 +141,11 @@ pub(super) const FILLERS: &[&str] = &[
     "đồng thời",
     "ngoài ra",
     "bên cạnh đó",
+    "cùng với đó",
+    "song song đó",
+    "mặt khác",
+    "trước mắt",
+    "đặc biệt",
     "sau đó",
     "cần",
     "phải",
@@ -147,6 +154,22 @@ pub(super) const FILLERS: &[&str] = &[
 ];
 
 pub(super) const ASSIGN: &[&str] = &["giao cho", "giao", "đề nghị", "yêu cầu"];
+
+pub(super) const FOLLOW_UPS: &[&str] = &[
+    "yêu cầu",
+    "thời gian hoàn thành",
+    "thời gian thực hiện",
+    "thời hạn",
+    "hạn chót",
+    "hoàn thành trước",
+    "hoàn thành trong",
+    "xong trước",
+    "báo cáo kết quả",
+    "kết quả báo cáo",
+    "thường xuyên",
+    "định kỳ",
+    "chịu trách nhiệm",
+];
 
 pub(super) const HEADER_PREFIXES: &[&str] = &[
     "đối với",
@@ -260,6 +283,7 @@ pub(super) fn lexicon() -> &'static Lexicon {
         ordinals: PhraseSet::new(ORDINALS),
         fillers: PhraseSet::new(FILLERS),
         assign: PhraseSet::new(ASSIGN),
+        follow_ups: PhraseSet::new(FOLLOW_UPS),
         header_prefixes: PhraseSet::new(HEADER_PREFIXES),
         unit_types: PhraseSet::new(UNIT_TYPES),
         doc_types: PhraseSet::new(DOC_TYPES),

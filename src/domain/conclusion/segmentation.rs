@@ -839,7 +839,39 @@ impl Parser<'_, '_> {
                 }
             }
         }
-        self.verb_at(i, end) || self.units.match_at(doc, i, end).is_some()
+        let names_unit = |from: usize| {
+            self.units.match_at(doc, from, end).is_some()
+                || (doc.word_is(from, end, "cac") || doc.word_is(from, end, "ubnd"))
+                    && self.group_addressee(from..end).is_some()
+        };
+        // "Yêu cầu hoàn thành …", "Thời hạn: …", "Báo cáo kết quả …": the
+        // directive before goes on, unless a new addressee is named.
+        if any_at(&self.lex.follow_ups, doc, i, end).is_some() {
+            let j = any_at(&self.lex.assign, doc, i, end).unwrap_or(i);
+            return j > i && names_unit(j);
+        }
+        if self.verb_at(i, end) || names_unit(i) {
+            return true;
+        }
+        // "Đồng chí cũng yêu cầu Sở Nội vụ …", "Kết luận buổi làm việc,
+        // Chủ tịch UBND tỉnh giao Sở …": an assignment early in the sentence.
+        let mut k = i;
+        let mut words = 0;
+        while k < end && words < 16 {
+            if matches!(doc.punct(k, end), Some(';' | ':')) {
+                break;
+            }
+            if let Some(j) = any_at(&self.lex.assign, doc, k, end) {
+                if names_unit(j) {
+                    return true;
+                }
+            }
+            if doc.word(k, end).is_some() {
+                words += 1;
+            }
+            k += 1;
+        }
+        false
     }
 
     /// An action verb at token `i`. "Giao" (assign) followed by "thông" or
