@@ -586,8 +586,10 @@ mod tests {
         let p = parse("Đề nghị Sở Tài chính phối hợp chặt chẽ với Sở Nội vụ bố trí kinh phí.");
         assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
         assert_eq!(p.items[0].coordinators, ["SNV"]);
+        // A unit that only receives the report is not the lead.
         let p = parse("Tổ chức hội nghị, báo cáo Sở Nội vụ kết quả.");
-        assert_eq!(p.items[0].lead_unit.as_deref(), Some("SNV"));
+        assert_eq!(p.items[0].lead_unit, None);
+        assert!(p.items[0].flags.contains(&ItemFlag::NoLead));
         // Duplicates are removed and the lead is never a coordinator.
         let p = parse(
             "Sở Tài chính chủ trì, phối hợp với Sở Nội vụ, Sở Tài chính và Sở Nội vụ rà soát.",

@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn no_alias_is_a_lone_abbreviation() {
         assert_eq!(all("Tài chính"), vec!["tai chinh".to_string()]);
-        assert!(all("").is_empty());
+        assert!(all("").iter().all(|n| n.is_empty()));
         // The admin's own names are kept first and not repeated.
         let u = with_default_aliases(&[UnitName::new("X", &["Sở Y tế", "Sở Y tế"])]);
         assert_eq!(u[0].names[0], "Sở Y tế");

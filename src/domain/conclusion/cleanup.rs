@@ -15,6 +15,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::super::text::fold;
 use super::context;
+use super::lexicon;
 
 pub(super) fn clean(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
@@ -77,6 +78,10 @@ fn breaks_between(prev: &str, cur: &str) -> bool {
     }
     let last_word = fold(prev.rsplit(char::is_whitespace).next().unwrap_or(""));
     if CONNECTORS.contains(&last_word.as_str()) {
+        return false;
+    }
+    // A directive wrapped over lines ("Tổ chức hội nghị …\nTrung ương …").
+    if starts_with_verb(prev) {
         return false;
     }
     cur.chars().next().is_some_and(|c| c.is_uppercase())
@@ -142,6 +147,22 @@ fn split_glued_dates(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a line opens with an action verb of the lexicon (after a list
+/// marker).
+fn starts_with_verb(line: &str) -> bool {
+    let f = fold(line);
+    let words: Vec<&str> = f
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let skip = usize::from(words.first().is_some_and(|w| w.len() <= 3 && w.chars().all(|c| c.is_ascii_digit() || c.len_utf8() == 1) && line.trim_start().starts_with(|c: char| c.is_ascii_digit())));
+    let rest = words.get(skip..).unwrap_or(&[]);
+    lexicon::folded_verbs().iter().any(|v| {
+        let vw: Vec<&str> = v.split(' ').collect();
+        rest.len() >= vw.len() && rest[..vw.len()] == vw[..]
+    })
 }
 
 /// The digit run ending at `i` is part of a code ("VTC10tháng" stays).

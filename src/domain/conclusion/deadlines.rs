@@ -212,6 +212,10 @@ impl DeadlineScanner<'_, '_> {
                 meeting.checked_add_days(chrono::Days::new(u64::from(n) * 7)),
                 j + 2,
             ),
+            // "trong 6 tháng cuối năm" is a half-year, read elsewhere.
+            Some("thang") if matches!(self.word(j + 2), Some("cuoi" | "dau")) => {
+                return Scan::Nothing
+            }
             Some("thang") => (
                 meeting.checked_add_months(chrono::Months::new(n)),
                 j + 2,
@@ -690,7 +694,9 @@ mod tests {
             deadline_of("tháng 12"),
             Some(Deadline::On(date(2022, 12, 31)))
         );
-        assert_eq!(deadline_of("trong 3 tháng"), None);
+        // A duration counts from the meeting (07/07/2022).
+        assert_eq!(deadline_of("trong 3 tháng"), Some(Deadline::On(date(2022, 10, 7))));
+        assert_eq!(deadline_of("từ 3 tháng"), None);
         assert_eq!(deadline_of("tháng 13"), None);
     }
 

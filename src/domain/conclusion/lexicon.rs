@@ -291,3 +291,9 @@ pub(super) fn lexicon() -> &'static Lexicon {
     })
 }
 
+
+/// The action verbs, folded ("tổ chức" → "to chuc"), for line-level checks.
+pub(super) fn folded_verbs() -> &'static [String] {
+    static FOLDED: OnceLock<Vec<String>> = OnceLock::new();
+    FOLDED.get_or_init(|| VERBS.iter().map(|v| super::super::text::fold(v)).collect())
+}

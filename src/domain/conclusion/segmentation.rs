@@ -842,7 +842,13 @@ impl Parser<'_, '_> {
         let names_unit = |from: usize| {
             self.units.match_at(doc, from, end).is_some()
                 || (doc.word_is(from, end, "cac") || doc.word_is(from, end, "ubnd"))
-                    && self.group_addressee(from..end).is_some()
+                    && self.group_addressee(from..end).is_some_and(|g| {
+                        let mut k = g.end;
+                        while k < end && is_modal(doc, k, end) && !self.verb_at(k, end) {
+                            k += 1;
+                        }
+                        self.verb_at(k, end)
+                    })
         };
         // "Yêu cầu hoàn thành …", "Thời hạn: …", "Báo cáo kết quả …": the
         // directive before goes on, unless a new addressee is named.
@@ -906,6 +912,7 @@ impl Parser<'_, '_> {
             items: Vec::new(),
             context: Vec::new(),
         };
+        let next_raw: Vec<&str> = segs.iter().map(|s| text_of(s.span.clone())).collect();
         let mut closed = false;
         let mut started = false;
         let mut carry: Option<(usize, Option<usize>, Option<Range<usize>>)> = None;
@@ -922,10 +929,17 @@ impl Parser<'_, '_> {
             let toks = self.doc.toks_in(content.clone());
             let opens = self.opens_directive(toks.clone());
             closed |= context::is_closing(raw);
-            // A headline: an unpunctuated line before the first sentence.
+            // A headline: an unpunctuated line before the first sentence,
+            // that either gives no order or stands over page chrome.
+            let next_is_chrome = next_raw.get(k + 1).is_some_and(|n| context::is_chrome_line(n));
             let headline = !started
-                && !raw.trim_end().ends_with(['.', ';', '!', '?', '…'])
-                && !raw.contains('\n');
+                && k + 1 < next_raw.len()
+                && !raw
+                    .trim_end()
+                    .trim_end_matches(['”', '"', '»', ')', ']'])
+                    .ends_with(['.', ';', '!', '?', '…', ':'])
+                && !raw.contains('\n')
+                && (!opens || next_is_chrome);
             if k < body || closed || headline || context::is_not_directive(raw, opens) {
                 proposal.context.push(ContextPiece {
                     text: collapse_whitespace(raw),
@@ -1234,9 +1248,10 @@ mod tests {
             .deadline
             .as_ref()
             .is_some_and(|d| d.from_lead_in && d.phrase == "QUÝ IV"));
+        // "kế hoạch năm 2023" names the plan: the heading's quarter applies.
         assert_eq!(
             on(&p.items[1].deadline),
-            Some(Deadline::On(date(2023, 12, 31)))
+            Some(Deadline::On(date(2022, 12, 31)))
         );
         assert_eq!(on(&p.items[2].deadline), Some(Deadline::Ongoing));
     }
@@ -1333,14 +1348,16 @@ mod tests {
         assert_eq!(
             texts(&p),
             [
-                "Chủ trì rà soát kinh phí",
-                "Báo cáo kết quả trong tháng 8",
+                "Chủ trì rà soát kinh phí. Báo cáo kết quả trong tháng 8",
                 "Hướng dẫn các đơn vị quyết toán",
                 "Đề nghị các đơn vị nghiêm túc thực hiện"
             ]
         );
         let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
-        assert_eq!(leads, [Some("STC"), Some("STC"), Some("STC"), Some("STC")]);
+        // The last one goes to a group: no lead, flagged.
+        assert_eq!(leads, [Some("STC"), Some("STC"), None]);
+        assert!(p.items[2].flags.contains(&ItemFlag::GroupAddressee));
+        assert_eq!(p.items[2].addressee.as_deref(), Some("các đơn vị"));
     }
 
     #[test]
