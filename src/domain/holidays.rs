@@ -134,7 +134,10 @@ pub fn holidays_in(year: i32) -> Vec<(NaiveDate, Holiday)> {
     push(ymd(4, 30), Holiday::Reunification);
     push(ymd(5, 1), Holiday::Labour);
     push(ymd(9, 2), Holiday::National);
-    push(ymd(9, 2).and_then(national_day_neighbour), Holiday::National);
+    push(
+        ymd(9, 2).and_then(national_day_neighbour),
+        Holiday::National,
+    );
 
     days.sort();
     days.dedup_by_key(|(d, _)| *d);
@@ -179,15 +182,9 @@ pub fn lunar_to_solar(day: u32, month: u32, lunar_year: i32) -> Option<NaiveDate
         return None;
     }
     let (a11, b11) = if month < 11 {
-        (
-            lunar_month_11(lunar_year - 1)?,
-            lunar_month_11(lunar_year)?,
-        )
+        (lunar_month_11(lunar_year - 1)?, lunar_month_11(lunar_year)?)
     } else {
-        (
-            lunar_month_11(lunar_year)?,
-            lunar_month_11(lunar_year + 1)?,
-        )
+        (lunar_month_11(lunar_year)?, lunar_month_11(lunar_year + 1)?)
     };
     let k = (0.5 + (a11 as f64 - 2415021.076998695) / 29.530588853).floor() as i64;
     let mut off = month as i64 - 11;

@@ -87,7 +87,13 @@ impl UnitMatcher {
 
     /// A unit of the given kind ("bo", "so") named by the rest of its name:
     /// "Tài chính" after "các Bộ:" is "Bộ Tài chính".
-    pub(super) fn match_short(&self, doc: &Doc, i: usize, end: usize, kind: &str) -> Option<UnitHit> {
+    pub(super) fn match_short(
+        &self,
+        doc: &Doc,
+        i: usize,
+        end: usize,
+        kind: &str,
+    ) -> Option<UnitHit> {
         let first = doc.word(i, end)?;
         let mut best: Option<UnitHit> = None;
         for list in self.by_first_word.get(kind).into_iter() {
@@ -97,7 +103,10 @@ impl UnitMatcher {
                 }
                 if let Some(e) = match_words(doc, i, end, &c.words[1..]) {
                     if best.as_ref().is_none_or(|b| e > b.toks.end) {
-                        best = Some(UnitHit { unit: c.unit, toks: i..e });
+                        best = Some(UnitHit {
+                            unit: c.unit,
+                            toks: i..e,
+                        });
                     }
                 }
             }
@@ -133,7 +142,7 @@ pub(super) fn match_words(doc: &Doc, i: usize, end: usize, words: &[String]) -> 
             continue;
         }
         if k > 0 {
-            while matches!(doc.punct(j, end), Some('-' | '–' | '—' | '&' | ',')) {
+            while matches!(doc.punct(j, end), Some('-' | '–' | '—' | '&' | ',' | '.')) {
                 j += 1;
             }
         }
@@ -223,7 +232,9 @@ impl Parser<'_, '_> {
             }
         }
         let hits = self.units.find_all(doc, toks.clone());
-        let chu_tri = hits.iter().find(|h| followed_by_chu_tri(doc, h.toks.end, toks.end));
+        let chu_tri = hits
+            .iter()
+            .find(|h| followed_by_chu_tri(doc, h.toks.end, toks.end));
         // "Trong 02 tuần tới, Văn phòng UBND tỉnh tập trung thực hiện:": the
         // unit that acts, not the one that speaks, reports or is spoken of.
         let acting = || {
@@ -252,13 +263,20 @@ impl Parser<'_, '_> {
     /// is not a coordinator. Units after "phối hợp (với)" coordinate. A unit
     /// that only receives ("báo cáo UBND tỉnh", "gửi … về Sở …", "trình Bộ
     /// …") or speaks ("Giám đốc Sở Y tế đề nghị …") is neither.
-    pub(super) fn assign_units(&self, toks: Range<usize>, header: &HeaderUnit) -> (Option<usize>, Vec<usize>) {
+    pub(super) fn assign_units(
+        &self,
+        toks: Range<usize>,
+        header: &HeaderUnit,
+    ) -> (Option<usize>, Vec<usize>) {
         let doc = self.doc;
         let end = toks.end;
         let mut hits = self.units.find_all(doc, toks.clone());
         hits.extend(self.short_form_lists(toks.clone()));
         hits.sort_by_key(|h| h.toks.start);
-        hits.retain(|h| !is_receiver(doc, toks.start, h.toks.start) && !is_speaker(doc, toks.start, h.toks.start));
+        hits.retain(|h| {
+            !is_receiver(doc, toks.start, h.toks.start)
+                && !is_speaker(doc, toks.start, h.toks.start)
+        });
         let mut coords = coordinator_units(doc, toks.clone(), &hits);
 
         let start = self.skip_item_prefixes(toks.start, end);
@@ -320,8 +338,14 @@ impl Parser<'_, '_> {
                 };
                 j = h.toks.end;
                 out.push(h);
+                let before = j;
                 while matches!(doc.punct(j, end), Some(',' | ';')) || doc.word_is(j, end, "va") {
                     j += 1;
+                }
+                // "các Bộ: Tài chính, Tư pháp xây dựng …": the list ends
+                // where no comma or "và" follows.
+                if j == before {
+                    break;
                 }
             }
             i = j.max(i + 1);
@@ -339,7 +363,10 @@ impl Parser<'_, '_> {
         let mut at = vec![start];
         let mut k = toks.start;
         let mut words = 0;
-        while k < end && words < 14 {
+        while k < end && words < 30 {
+            if matches!(doc.punct(k, end), Some(';' | '.')) {
+                break;
+            }
             if let Some(j) = any_at(&self.lex.assign, doc, k, end) {
                 at.push(j);
             }
@@ -353,14 +380,32 @@ impl Parser<'_, '_> {
             // "UBND các huyện", "Ủy ban nhân dân các xã"
             if doc.word_is(g, end, "ubnd") {
                 g += 1;
-            } else if doc.word_is(g, end, "uy") && doc.word_is(g + 1, end, "ban") && doc.word_is(g + 2, end, "nhan") {
+            } else if doc.word_is(g, end, "uy")
+                && doc.word_is(g + 1, end, "ban")
+                && doc.word_is(g + 2, end, "nhan")
+            {
                 g += 4;
             }
             if !(doc.word_is(g, end, "cac") || doc.word_is(g, end, "toan")) {
                 continue;
             }
             // "các nội dung", "toàn bộ": not addressees.
-            if matches!(doc.word(g + 1, end), Some("noi" | "van" | "bo" | "du" | "khoan" | "truong" | "chi" | "nhiem" | "giai" | "the")) && !doc.word_is(g + 1, end, "bo") {
+            if matches!(
+                doc.word(g + 1, end),
+                Some(
+                    "noi"
+                        | "van"
+                        | "bo"
+                        | "du"
+                        | "khoan"
+                        | "truong"
+                        | "chi"
+                        | "nhiem"
+                        | "giai"
+                        | "the"
+                )
+            ) && !doc.word_is(g + 1, end, "bo")
+            {
                 continue;
             }
             if doc.word_is(g, end, "toan") && doc.word_is(g + 1, end, "bo") {
@@ -410,7 +455,10 @@ impl Parser<'_, '_> {
 
 /// "cần", "phải", "khẩn trương", "chủ động": between an addressee and its verb.
 pub(super) fn is_modal(doc: &Doc, i: usize, end: usize) -> bool {
-    matches!(doc.word(i, end), Some("can" | "phai" | "khan" | "chu" | "tiep" | "tap" | "kip" | "som" | "sam" | "cung"))
+    matches!(
+        doc.word(i, end),
+        Some("can" | "phai" | "khan" | "chu" | "tiep" | "tap" | "kip" | "som" | "sam" | "cung")
+    )
 }
 
 /// Words before a unit that make it the one receiving a report or a
@@ -438,7 +486,13 @@ fn is_receiver(doc: &Doc, from: usize, at: usize) -> bool {
             "truoc" => seen == 1,
             "ve" | "den" | "toi" | "len" | "cho" | "voi" => {
                 // "gửi … về Sở …", "báo cáo kết quả về UBND tỉnh"
-                seen == 1 && (from..k).any(|q| matches!(doc.word(q, end), Some("gui" | "bao" | "trinh" | "muu" | "xuat")))
+                seen == 1
+                    && (from..k).any(|q| {
+                        matches!(
+                            doc.word(q, end),
+                            Some("gui" | "bao" | "trinh" | "muu" | "xuat")
+                        )
+                    })
                     && w != "voi"
                     || (w == "voi" && seen == 1 && prev == Some("xuat"))
             }
@@ -463,10 +517,21 @@ fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
         _ => return false,
     };
     let w = doc.word(k, at);
-    let w2 = k.checked_sub(1).filter(|&p| p >= from).and_then(|p| doc.word(p, at));
+    let w2 = k
+        .checked_sub(1)
+        .filter(|&p| p >= from)
+        .and_then(|p| doc.word(p, at));
     matches!(w, Some("truong" | "pho" | "dao" | "thi" | "nghe" | "cua"))
         && !(w == Some("truong") && w2 == Some("thi"))
-        || matches!((w2, w), (Some("giam"), Some("doc")) | (Some("chu"), Some("tich")) | (Some("bi"), Some("thu")) | (Some("lanh"), Some("dao")) | (Some("chu"), Some("nhiem")) | (Some("bo"), Some("truong")))
+        || matches!(
+            (w2, w),
+            (Some("giam"), Some("doc"))
+                | (Some("chu"), Some("tich"))
+                | (Some("bi"), Some("thu"))
+                | (Some("lanh"), Some("dao"))
+                | (Some("chu"), Some("nhiem"))
+                | (Some("bo"), Some("truong"))
+        )
 }
 
 /// A unit after "của" or "với" only qualifies something else.
@@ -488,7 +553,7 @@ pub(super) fn followed_by_chu_tri(doc: &Doc, mut i: usize, end: usize) -> bool {
 pub(super) fn coordinator_units(doc: &Doc, toks: Range<usize>, hits: &[UnitHit]) -> Vec<usize> {
     const CONNECTORS: &[&str] = &[
         "va", "cac", "cung", "voi", "co", "quan", "don", "vi", "dia", "phuong", "lien", "nganh",
-        "so", "ban", "doan", "the", "huu", "chat", "che",
+        "so", "ban", "doan", "the", "huu", "chat", "che", "bo",
     ];
     let end = toks.end;
     let hit_at = |j: usize| {
@@ -522,7 +587,7 @@ pub(super) fn coordinator_units(doc: &Doc, toks: Range<usize>, hits: &[UnitHit])
                 gap = 0;
             } else if gap < 8
                 && (doc.word(j, end).is_some_and(|w| CONNECTORS.contains(&w))
-                    || matches!(doc.punct(j, end), Some(',' | '-')))
+                    || matches!(doc.punct(j, end), Some(',' | '-' | ':')))
             {
                 j += 1;
                 gap += 1;
@@ -614,6 +679,4 @@ mod tests {
         let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
         assert_eq!(leads, [None, Some("VPTU"), Some("STC")]);
     }
-
 }
-

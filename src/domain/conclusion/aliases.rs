@@ -12,6 +12,7 @@
 //! and "KH-ĐT" are one alias.
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use super::super::text::fold;
 use super::UnitName;
@@ -23,9 +24,15 @@ const SHORT_FORMS: &[(&str, &[&str])] = &[
     ("kế hoạch và đầu tư", &["kh&đt", "khđt"]),
     ("tài nguyên và môi trường", &["tn&mt", "tnmt"]),
     ("giao thông vận tải", &["gtvt"]),
-    ("nông nghiệp và phát triển nông thôn", &["nn&ptnt", "nnptnt"]),
+    (
+        "nông nghiệp và phát triển nông thôn",
+        &["nn&ptnt", "nnptnt"],
+    ),
     ("lao động - thương binh và xã hội", &["lđ-tb&xh", "lđtbxh"]),
-    ("văn hóa, thể thao và du lịch", &["vh,tt&dl", "vhttdl", "vh-tt&dl"]),
+    (
+        "văn hóa, thể thao và du lịch",
+        &["vh,tt&dl", "vhttdl", "vh-tt&dl"],
+    ),
     ("giáo dục và đào tạo", &["gd&đt", "gdđt"]),
     ("khoa học và công nghệ", &["kh&cn", "khcn"]),
     ("thông tin và truyền thông", &["tt&tt", "tttt"]),
@@ -36,7 +43,10 @@ const SHORT_FORMS: &[(&str, &[&str])] = &[
     ("tư pháp", &["tp"]),
     ("y tế", &["yt"]),
     ("bộ chỉ huy quân sự", &["bộ chqs", "bchqs"]),
-    ("mặt trận tổ quốc việt nam", &["mttq việt nam", "mttq", "mặt trận tổ quốc"]),
+    (
+        "mặt trận tổ quốc việt nam",
+        &["mttq việt nam", "mttq", "mặt trận tổ quốc"],
+    ),
     ("thành phố", &["tp"]),
     ("thị xã", &["tx"]),
     ("văn phòng", &["vp"]),
@@ -44,7 +54,10 @@ const SHORT_FORMS: &[(&str, &[&str])] = &[
     ("kho bạc nhà nước", &["kbnn"]),
     ("bảo hiểm xã hội", &["bhxh"]),
     ("phát thanh và truyền hình", &["pt-th", "pt&th", "ptth"]),
-    ("ngân hàng nhà nước việt nam", &["ngân hàng nhà nước", "nhnn"]),
+    (
+        "ngân hàng nhà nước việt nam",
+        &["ngân hàng nhà nước", "nhnn"],
+    ),
     ("ban thường vụ", &["btv"]),
     ("tỉnh ủy", &["tu"]),
 ];
@@ -95,10 +108,21 @@ fn words(folded: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Generated aliases of one name, in folded form (matching is on folded
-/// words anyway).
+/// The short-form table with both sides as folded words, built once.
+fn table() -> &'static [(String, Vec<String>)] {
+    static TABLE: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        SHORT_FORMS
+            .iter()
+            .map(|(long, shorts)| (key(long), shorts.iter().map(|s| key(s)).collect()))
+            .collect()
+    })
+}
+
+/// Generated aliases of one name, as folded words separated by spaces
+/// (matching is on folded words anyway).
 fn variants(name: &str) -> Vec<String> {
-    let base = fold(name);
+    let base = key(name);
     let mut out: Vec<String> = vec![base.clone()];
     // The province's name after "tỉnh": "... tỉnh hà nam" → "... tỉnh".
     if let Some(pos) = base.rfind(" tinh ") {
@@ -110,16 +134,16 @@ fn variants(name: &str) -> Vec<String> {
     if base.starts_with("tinh doan ") {
         out.push("tinh doan".to_string());
     }
-    for (long, shorts) in SHORT_FORMS {
-        let long = key(long);
+    for (long, shorts) in table() {
+        if find_words(&base, long).is_none() && !out.iter().any(|v| find_words(v, long).is_some()) {
+            continue;
+        }
         let mut added = Vec::new();
         for v in &out {
-            let spaced = key(v);
-            if let Some(p) = find_words(&spaced, &long) {
-                for s in *shorts {
-                    let short = fold(s);
-                    let replaced = format!("{}{}{}", &spaced[..p], short, &spaced[p + long.len()..]);
-                    if words(&replaced).len() >= MIN_WORDS {
+            if let Some(p) = find_words(v, long) {
+                for short in shorts {
+                    let replaced = format!("{}{}{}", &v[..p], short, &v[p + long.len()..]);
+                    if replaced.split(' ').count() >= MIN_WORDS {
                         added.push(replaced);
                     }
                 }
@@ -131,9 +155,13 @@ fn variants(name: &str) -> Vec<String> {
     // "Kế hoạch - Đầu tư": the same name without its "và".
     let without_va: Vec<String> = out
         .iter()
-        .map(|v| key(v))
         .filter(|k| k.split(' ').any(|w| w == "va"))
-        .map(|k| k.split(' ').filter(|w| *w != "va").collect::<Vec<_>>().join(" "))
+        .map(|k| {
+            k.split(' ')
+                .filter(|w| *w != "va")
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
     out.extend(without_va);
     out.retain(|v| *v != base);

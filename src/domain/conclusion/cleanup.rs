@@ -73,7 +73,10 @@ fn breaks_between(prev: &str, cur: &str) -> bool {
     let Some(last) = prev.chars().next_back() else {
         return false;
     };
-    if matches!(last, '.' | ';' | ':' | '!' | '?' | '…' | ',' | '-' | '–' | '(' | '/' | '&') {
+    if matches!(
+        last,
+        '.' | ';' | ':' | '!' | '?' | '…' | ',' | '-' | '–' | '(' | '/' | '&'
+    ) {
         return false;
     }
     let last_word = fold(prev.rsplit(char::is_whitespace).next().unwrap_or(""));
@@ -100,7 +103,8 @@ fn join_hyphenated(s: &str) -> String {
         let next = next_line.chars().next();
         let prev_letter = prev.is_some_and(char::is_alphabetic);
         let next_lower = next.is_some_and(char::is_lowercase);
-        let digits = prev.is_some_and(|c| c.is_ascii_digit()) && next.is_some_and(|c| c.is_ascii_digit());
+        let digits =
+            prev.is_some_and(|c| c.is_ascii_digit()) && next.is_some_and(|c| c.is_ascii_digit());
         out.push_str(before);
         if prev_letter && next_lower {
             rest = next_line;
@@ -157,7 +161,11 @@ fn starts_with_verb(line: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    let skip = usize::from(words.first().is_some_and(|w| w.len() <= 3 && w.chars().all(|c| c.is_ascii_digit() || c.len_utf8() == 1) && line.trim_start().starts_with(|c: char| c.is_ascii_digit())));
+    let skip = usize::from(words.first().is_some_and(|w| {
+        w.len() <= 3
+            && w.chars().all(|c| c.is_ascii_digit() || c.len_utf8() == 1)
+            && line.trim_start().starts_with(|c: char| c.is_ascii_digit())
+    }));
     let rest = words.get(skip..).unwrap_or(&[]);
     lexicon::folded_verbs().iter().any(|v| {
         let vw: Vec<&str> = v.split(' ').collect();
@@ -184,7 +192,10 @@ mod tests {
         assert_eq!(clean(&nfd), "Sở Tài chính");
         assert_eq!(clean("Sở\u{00A0}Y\u{202F}tế"), "Sở Y tế");
         assert_eq!(clean("a\r\nb\rc\u{000C}d"), "a\nb\nc\nd");
-        assert_eq!(clean("tháo\u{200B} gỡ nh\u{00AD}ận\u{FEFF}"), "tháo gỡ nhận");
+        assert_eq!(
+            clean("tháo\u{200B} gỡ nh\u{00AD}ận\u{FEFF}"),
+            "tháo gỡ nhận"
+        );
     }
 
     #[test]
@@ -198,7 +209,10 @@ mod tests {
 
     #[test]
     fn numbers_glued_to_date_words_are_split() {
-        assert_eq!(clean("ngày 21tháng 04 năm2023"), "ngày 21 tháng 04 năm 2023");
+        assert_eq!(
+            clean("ngày 21tháng 04 năm2023"),
+            "ngày 21 tháng 04 năm 2023"
+        );
         assert_eq!(clean("VTC10 và 3a"), "VTC10 và 3a");
         assert_eq!(clean("trước 15ngày"), "trước 15 ngày");
         assert_eq!(clean("ABC12tháng"), "ABC12tháng");

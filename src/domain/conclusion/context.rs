@@ -64,13 +64,16 @@ const WEEKDAYS: &[&str] = &[
     "thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat",
 ];
 
-const FILE_EXTENSIONS: &[&str] = &[".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx"];
+const FILE_EXTENSIONS: &[&str] = &[
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx",
+];
 
 /// Folded, whitespace collapsed, list marker and leading bullets removed.
 fn folded(s: &str) -> String {
     let f = fold(s);
     let f = f.split_whitespace().collect::<Vec<_>>().join(" ");
-    f.trim_start_matches(['-', '+', '•', '*', '–', ' ']).to_string()
+    f.trim_start_matches(['-', '+', '•', '*', '–', ' '])
+        .to_string()
 }
 
 /// A line of web page chrome or document furniture.
@@ -83,7 +86,10 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
         return true;
     }
     // "Thứ Năm, 14/03/2024 - 16:45": a post stamp.
-    if WEEKDAYS.iter().any(|w| f.starts_with(w)) && f.chars().any(|c| c.is_ascii_digit()) && f.len() < 40 {
+    if WEEKDAYS.iter().any(|w| f.starts_with(w))
+        && f.chars().any(|c| c.is_ascii_digit())
+        && f.len() < 40
+    {
         return true;
     }
     // A file name alone: "DSC_1305.jpg".
@@ -98,7 +104,9 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
 /// The closing formula: everything after it is furniture.
 pub(super) fn is_closing(seg: &str) -> bool {
     let f = folded(seg);
-    (f.contains("thong bao de") || f.contains("thong bao y kien") || f.contains("thong bao ket luan"))
+    (f.contains("thong bao de")
+        || f.contains("thong bao y kien")
+        || f.contains("thong bao ket luan"))
         && (f.contains(" biet") || f.contains("thuc hien"))
         || f.starts_with("noi nhan")
 }
@@ -155,8 +163,17 @@ const NARRATIVE_STARTS: &[&str] = &[
 
 /// Words that make a sentence a directive even when it also tells a story.
 const DIRECTIVE_MARKERS: &[&str] = &[
-    "giao ", "yeu cau", "de nghi", "chu tri", " can ", " phai ", "khan truong", "tiep tuc",
+    "giao ",
+    "yeu cau",
+    "de nghi",
+    "chu tri",
+    "khan truong",
+    "tiep tuc",
 ];
+
+/// Modal words that fold like other words ("cần" like "cán bộ"): matched
+/// with their accents.
+const MODALS: &[&str] = &[" cần ", " phải ", " cần phải "];
 
 /// A piece the segmenter proposed that is not a directive: chrome, a
 /// closing, an assessment, a story about the meeting or past work.
@@ -167,7 +184,9 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     if is_chrome_line(seg) || is_closing(seg) {
         return true;
     }
-    let directive = DIRECTIVE_MARKERS.iter().any(|m| f.contains(m));
+    let lower = super::super::text::lower_nfc(seg);
+    let directive =
+        DIRECTIVE_MARKERS.iter().any(|m| f.contains(m)) || MODALS.iter().any(|m| lower.contains(m));
     if !directive && ASSESSMENTS.iter().any(|a| f.contains(a)) {
         return true;
     }
@@ -211,7 +230,11 @@ mod tests {
         ] {
             assert!(is_chrome_line(l), "{l}");
         }
-        for l in ["Sở Tài chính rà soát các khoản nợ.", "Tổ chức hội nghị | tập huấn", ""] {
+        for l in [
+            "Sở Tài chính rà soát các khoản nợ.",
+            "Tổ chức hội nghị | tập huấn",
+            "",
+        ] {
             assert!(!is_chrome_line(l), "{l}");
         }
     }
@@ -242,7 +265,10 @@ mod tests {
             "Sở Tài chính thẩm tra quyết toán các gói thầu đã hoàn thành.",
             true
         ));
-        assert!(is_not_directive("Đánh giá cao sự nỗ lực của các đơn vị.", true));
+        assert!(is_not_directive(
+            "Đánh giá cao sự nỗ lực của các đơn vị.",
+            true
+        ));
         for s in [
             "Giao Sở Tài chính chủ trì rà soát các khoản nợ đọng.",
             "Biểu dương các đơn vị và yêu cầu Sở Y tế tiếp tục kiểm tra.",

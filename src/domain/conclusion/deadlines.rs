@@ -6,9 +6,9 @@ use chrono::{Datelike, NaiveDate};
 
 use super::super::holidays::{lunar_new_year, WorkCalendar};
 
+use super::super::text;
 use super::lexicon::lexicon;
 use super::tokens::{phrase_spans, Doc, Token};
-use super::super::text;
 use super::{Deadline, DeadlineSuggestion};
 
 // ---------------------------------------------------------------------------
@@ -85,6 +85,15 @@ pub(super) enum Scan {
 pub(super) struct Clock<'c> {
     pub(super) meeting: NaiveDate,
     pub(super) calendar: &'c WorkCalendar,
+}
+
+/// The phrases whose date is after the meeting: a date on or before it
+/// ("Tại phiên họp ngày 15/9/2023, …") tells when something happened.
+pub(super) fn after_meeting(found: Vec<Found>, clock: &Clock) -> Vec<Found> {
+    found
+        .into_iter()
+        .filter(|f| !matches!(f.deadline, Deadline::On(d) if d <= clock.meeting))
+        .collect()
 }
 
 pub(super) fn scan_deadlines(doc: &Doc, toks: Range<usize>, clock: &Clock) -> Vec<Found> {
@@ -174,7 +183,10 @@ impl DeadlineScanner<'_, '_> {
             "nam" => self.year_phrase(i),
             "thuong" if self.is(i + 1, "xuyen") => self.ongoing(i, i + 2),
             "hang" | "hàng"
-                if matches!(self.word(i + 1), Some("nam" | "thang" | "quy" | "tuan" | "ngay")) =>
+                if matches!(
+                    self.word(i + 1),
+                    Some("nam" | "thang" | "quy" | "tuan" | "ngay")
+                ) =>
             {
                 self.ongoing(i, i + 2)
             }
@@ -216,10 +228,7 @@ impl DeadlineScanner<'_, '_> {
             Some("thang") if matches!(self.word(j + 2), Some("cuoi" | "dau")) => {
                 return Scan::Nothing
             }
-            Some("thang") => (
-                meeting.checked_add_months(chrono::Months::new(n)),
-                j + 2,
-            ),
+            Some("thang") => (meeting.checked_add_months(chrono::Months::new(n)), j + 2),
             _ => return Scan::Nothing,
         };
         let next = if matches!(self.word(next), Some("toi" | "sau")) {
@@ -695,7 +704,10 @@ mod tests {
             Some(Deadline::On(date(2022, 12, 31)))
         );
         // A duration counts from the meeting (07/07/2022).
-        assert_eq!(deadline_of("trong 3 tháng"), Some(Deadline::On(date(2022, 10, 7))));
+        assert_eq!(
+            deadline_of("trong 3 tháng"),
+            Some(Deadline::On(date(2022, 10, 7)))
+        );
         assert_eq!(deadline_of("từ 3 tháng"), None);
         assert_eq!(deadline_of("tháng 13"), None);
     }

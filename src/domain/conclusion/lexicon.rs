@@ -4,7 +4,6 @@ use std::sync::OnceLock;
 
 use super::tokens::PhraseSet;
 
-
 pub(super) struct Lexicon {
     /// Words that open a directive.
     pub(super) verbs: PhraseSet,
@@ -112,6 +111,72 @@ pub(super) const VERBS: &[&str] = &[
     "khen thưởng",
     "tiếp thu",
     "chịu trách nhiệm",
+    "thẩm tra",
+    "kiểm soát",
+    "thanh toán",
+    "bàn giao",
+    "gửi",
+    "sửa chữa",
+    "chỉnh trang",
+    "sẵn sàng",
+    "đấu tranh",
+    "vận hành",
+    "cân đối",
+    "tháo gỡ",
+    "điều hành",
+    "điều chuyển",
+    "điều chỉnh",
+    "cưỡng chế",
+    "thu hồi",
+    "tiếp nhận",
+    "lập",
+    "phân bổ",
+    "mua sắm",
+    "ứng dụng",
+    "chuyển đổi",
+    "công khai",
+    "công bố",
+    "nghiệm thu",
+    "quyết toán",
+    "thống kê",
+    "điều tra",
+    "khảo sát",
+    "kiểm điểm",
+    "tuần tra",
+    "phòng chống",
+    "phòng, chống",
+    "ngăn chặn",
+    "xử phạt",
+    "giải ngân",
+    "cải tạo",
+    "nâng cấp",
+    "trình",
+    "thông tin",
+    "tổ chức thực hiện",
+    "hoàn tất",
+    "rút kinh nghiệm",
+    "làm việc",
+    "hướng dẫn",
+    "phân công",
+    "phân cấp",
+    "tinh giản",
+    "số hóa",
+    "tuyển dụng",
+    "bồi thường",
+    "giải phóng",
+    "thu hút",
+    "kêu gọi",
+    "xúc tiến",
+    "tuyên dương",
+    "thúc đẩy",
+    "tăng",
+    "giảm",
+    "bảo vệ",
+    "bảo dưỡng",
+    "mở",
+    "đăng ký",
+    "cấp phát",
+    "sơ tuyển",
 ];
 
 pub(super) const ORDINALS: &[&str] = &[
@@ -290,7 +355,6 @@ pub(super) fn lexicon() -> &'static Lexicon {
         qualifiers: PhraseSet::new(QUALIFIERS),
     })
 }
-
 
 /// The action verbs, folded ("tổ chức" → "to chuc"), for line-level checks.
 pub(super) fn folded_verbs() -> &'static [String] {

@@ -328,7 +328,6 @@ mod tests {
         assert!(p.items.len() >= 13);
     }
 
-
     // ---- robustness ----
 
     #[test]
@@ -525,4 +524,3 @@ mod tests {
         }
     }
 }
-

@@ -2,13 +2,13 @@
 
 use std::ops::Range;
 
-use super::addressees::UnitMatcher;
-use super::deadlines::{best, scan_deadlines, Clock};
-use super::lexicon::Lexicon;
 use super::super::text;
-use super::tokens::{any_at, Doc};
 use super::addressees::is_modal;
+use super::addressees::UnitMatcher;
 use super::context;
+use super::deadlines::{after_meeting, best, scan_deadlines, Clock};
+use super::lexicon::Lexicon;
+use super::tokens::{any_at, Doc};
 use super::{ContextPiece, DeadlineSuggestion, ItemFlag, Proposal, ProposedItem, UnitName};
 
 // ---------------------------------------------------------------------------
@@ -526,7 +526,11 @@ impl Parser<'_, '_> {
 
     /// The deadline a header or lead-in passes on to the items under it.
     pub(super) fn header_deadline(&self, toks: Range<usize>) -> Option<DeadlineSuggestion> {
-        best(scan_deadlines(self.doc, toks, &self.clock)).map(|f| f.suggestion(self.doc, true))
+        best(after_meeting(
+            scan_deadlines(self.doc, toks, &self.clock),
+            &self.clock,
+        ))
+        .map(|f| f.suggestion(self.doc, true))
     }
 
     // ---- list items ----
@@ -844,7 +848,10 @@ impl Parser<'_, '_> {
                 || (doc.word_is(from, end, "cac") || doc.word_is(from, end, "ubnd"))
                     && self.group_addressee(from..end).is_some_and(|g| {
                         let mut k = g.end;
-                        while k < end && is_modal(doc, k, end) && !self.verb_at(k, end) {
+                        while k < end
+                            && (doc.punct(k, end) == Some(',') || is_modal(doc, k, end))
+                            && !self.verb_at(k, end)
+                        {
                             k += 1;
                         }
                         self.verb_at(k, end)
@@ -857,6 +864,23 @@ impl Parser<'_, '_> {
             return j > i && names_unit(j);
         }
         if self.verb_at(i, end) || names_unit(i) {
+            return true;
+        }
+        // "Thời gian tới, Huyện ủy …", "Trong năm 2025, tập trung …": a
+        // short time phrase before the addressee or the verb.
+        let mut c = i;
+        let mut n = 0;
+        while c < end && n < 7 && doc.punct(c, end) != Some(',') {
+            if doc.punct(c, end).is_some() {
+                break;
+            }
+            c += 1;
+            n += 1;
+        }
+        if doc.punct(c, end) == Some(',')
+            && n > 0
+            && (self.verb_at(c + 1, end) || names_unit(c + 1))
+        {
             return true;
         }
         // "Đồng chí cũng yêu cầu Sở Nội vụ …", "Kết luận buổi làm việc,
@@ -906,7 +930,9 @@ impl Parser<'_, '_> {
         // stand the letterhead and the story of the meeting.
         let body = segs
             .iter()
-            .position(|s| matches!(s.kind, SegKind::Context) && context::opens_body(text_of(s.span.clone())))
+            .position(|s| {
+                matches!(s.kind, SegKind::Context) && context::opens_body(text_of(s.span.clone()))
+            })
             .unwrap_or(0);
         let mut proposal = Proposal {
             items: Vec::new(),
@@ -915,10 +941,15 @@ impl Parser<'_, '_> {
         let next_raw: Vec<&str> = segs.iter().map(|s| text_of(s.span.clone())).collect();
         let mut closed = false;
         let mut started = false;
+        let mut chrome_para: Option<usize> = None;
         let mut carry: Option<(usize, Option<usize>, Option<Range<usize>>)> = None;
         for (k, seg) in segs.into_iter().enumerate() {
             let raw = text_of(seg.span.clone());
+            if context::is_chrome_line(raw) {
+                chrome_para = Some(seg.para);
+            }
             let SegKind::Item(inh) = &seg.kind else {
+                closed |= context::is_closing(raw);
                 proposal.context.push(ContextPiece {
                     text: collapse_whitespace(raw),
                     span: seg.span,
@@ -931,7 +962,9 @@ impl Parser<'_, '_> {
             closed |= context::is_closing(raw);
             // A headline: an unpunctuated line before the first sentence,
             // that either gives no order or stands over page chrome.
-            let next_is_chrome = next_raw.get(k + 1).is_some_and(|n| context::is_chrome_line(n));
+            let next_is_chrome = next_raw
+                .get(k + 1)
+                .is_some_and(|n| context::is_chrome_line(n));
             let headline = !started
                 && k + 1 < next_raw.len()
                 && !raw
@@ -940,7 +973,9 @@ impl Parser<'_, '_> {
                     .ends_with(['.', ';', '!', '?', '…', ':'])
                 && !raw.contains('\n')
                 && (!opens || next_is_chrome);
-            if k < body || closed || headline || context::is_not_directive(raw, opens) {
+            let in_chrome = chrome_para == Some(seg.para);
+            if k < body || closed || headline || in_chrome || context::is_not_directive(raw, opens)
+            {
                 proposal.context.push(ContextPiece {
                     text: collapse_whitespace(raw),
                     span: seg.span,
@@ -948,17 +983,25 @@ impl Parser<'_, '_> {
                 continue;
             }
             started = true;
-            let own = best(scan_deadlines(self.doc, toks.clone(), &self.clock))
-                .map(|f| f.suggestion(self.doc, false));
+            let own = best(after_meeting(
+                scan_deadlines(self.doc, toks.clone(), &self.clock),
+                &self.clock,
+            ))
+            .map(|f| f.suggestion(self.doc, false));
             let group = self.group_addressee(toks.clone());
             let (mut lead, coordinators) = self.assign_units(toks.clone(), &inh.unit);
             let mut group_span = group.map(|g| self.doc.byte_span(g, 0));
             if group_span.is_some() {
                 lead = None;
             }
-            let names_anyone = lead.is_some() || group_span.is_some();
+            let names_anyone =
+                lead.is_some() || group_span.is_some() || self.addresses_unknown(toks.clone());
             match &carry {
-                Some((para, l, g)) if !names_anyone && *para == seg.para && !matches!(inh.unit, HeaderUnit::Known { .. }) => {
+                Some((para, l, g))
+                    if !names_anyone
+                        && *para == seg.para
+                        && !matches!(inh.unit, HeaderUnit::Known { .. }) =>
+                {
                     lead = *l;
                     group_span = g.clone();
                 }
@@ -990,6 +1033,14 @@ impl Parser<'_, '_> {
         proposal
     }
 
+    /// "Giao Văn phòng Huyện ủy …", "Phòng Tài chính chủ trì …": the item
+    /// names its own addressee, one we do not know.
+    pub(super) fn addresses_unknown(&self, toks: Range<usize>) -> bool {
+        let doc = self.doc;
+        let i = self.skip_item_prefixes(toks.start, toks.end);
+        any_at(&self.lex.unit_types, doc, i, toks.end).is_some() && !self.verb_at(i, toks.end)
+    }
+
     /// Whether an item starts like a directive: an action verb, maybe after
     /// its markers, "Giao …", a unit or a group, and a modal ("cần", "phải").
     pub(super) fn opens_directive(&self, toks: Range<usize>) -> bool {
@@ -1014,7 +1065,10 @@ impl Parser<'_, '_> {
         } else {
             return false;
         }
-        while i < end && (doc.punct(i, end).is_some() || is_modal(doc, i, end)) && !self.verb_at(i, end) {
+        while i < end
+            && (doc.punct(i, end).is_some() || is_modal(doc, i, end))
+            && !self.verb_at(i, end)
+        {
             i += 1;
         }
         self.verb_at(i, end)
@@ -1110,7 +1164,6 @@ pub(super) fn skip_inline_marker(doc: &Doc, i: usize, end: usize) -> usize {
     }
     i
 }
-
 
 /// Whitespace runs become single spaces.
 pub(super) fn collapse_whitespace(s: &str) -> String {
@@ -1401,6 +1454,16 @@ mod tests {
     }
 
     #[test]
+    fn semicolons_before_verbs_split_after_a_group() {
+        let p = parse("Đề nghị toàn ngành tiếp tục đổi mới; nâng cao chất lượng đội ngũ; tăng cường kiểm tra nề nếp.");
+        assert_eq!(texts(&p).len(), 3, "{:#?}", texts(&p));
+        assert!(p
+            .items
+            .iter()
+            .all(|i| i.flags.contains(&ItemFlag::GroupAddressee)));
+    }
+
+    #[test]
     fn prose_splits_on_semicolons_only_before_directives() {
         let text = "Tổ chức hội nghị A tại Hà Nam; VTC10, Đài Truyền hình Kỹ thuật số VTC sản xuất chương trình B; ban hành kế hoạch C; các huyện, thành phố.";
         let p = parse(text);
@@ -1606,6 +1669,4 @@ mod tests {
             assert!(p.items.is_empty(), "{t:?}");
         }
     }
-
 }
-

@@ -105,7 +105,6 @@ pub(crate) fn check_invariants(text: &str, p: &Proposal) {
     }
 }
 
-
 /// Parses with the statutory calendar.
 pub(crate) fn propose_at(text: &str, meeting_date: NaiveDate, units: &[UnitName]) -> Proposal {
     let calendar = WorkCalendar::vietnam();

@@ -5,8 +5,8 @@ use utoipa::ToSchema;
 
 use super::ApiUser;
 use crate::domain::conclusion::{propose_items, Deadline, ItemFlag, ParseInput, UnitName};
-use crate::domain::holidays::WorkCalendar;
 use crate::domain::dates::parse_date;
+use crate::domain::holidays::WorkCalendar;
 use crate::domain::meeting::check_text;
 use crate::domain::Invalid;
 use crate::storage;
