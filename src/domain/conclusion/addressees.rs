@@ -332,10 +332,7 @@ impl Parser<'_, '_> {
             while matches!(doc.punct(j, end), Some(':' | ',')) {
                 j += 1;
             }
-            loop {
-                let Some(h) = self.units.match_short(doc, j, end, &kind) else {
-                    break;
-                };
+            while let Some(h) = self.units.match_short(doc, j, end, &kind) {
                 j = h.toks.end;
                 out.push(h);
                 let before = j;
@@ -484,8 +481,10 @@ fn is_receiver(doc: &Doc, from: usize, at: usize) -> bool {
             "xuat" => prev == Some("de") && seen <= 2,
             "kien" => prev == Some("y"),
             "truoc" => seen == 1,
-            "ve" | "den" | "toi" | "len" | "cho" | "voi" => {
-                // "gửi … về Sở …", "báo cáo kết quả về UBND tỉnh"
+            // "đề xuất với UBND tỉnh"
+            "voi" => seen == 1 && prev == Some("xuat"),
+            // "gửi … về Sở …", "báo cáo kết quả về UBND tỉnh"
+            "ve" | "den" | "toi" | "len" | "cho" => {
                 seen == 1
                     && (from..k).any(|q| {
                         matches!(
@@ -493,8 +492,6 @@ fn is_receiver(doc: &Doc, from: usize, at: usize) -> bool {
                             Some("gui" | "bao" | "trinh" | "muu" | "xuat")
                         )
                     })
-                    && w != "voi"
-                    || (w == "voi" && seen == 1 && prev == Some("xuat"))
             }
             _ => false,
         };
@@ -604,7 +601,6 @@ pub(super) fn coordinator_units(doc: &Doc, toks: Range<usize>, hits: &[UnitHit])
 mod tests {
     use super::super::testkit::*;
     use super::super::*;
-    use super::*;
 
     // ---- units ----
 

@@ -622,7 +622,6 @@ impl DeadlineScanner<'_, '_> {
 mod tests {
     use super::super::testkit::*;
     use super::super::*;
-    use super::*;
 
     // ---- deadlines ----
 

@@ -213,12 +213,6 @@ pub fn find_deadlines(text: &str, meeting_date: NaiveDate) -> Vec<DeadlineSugges
     found.iter().map(|f| f.suggestion(&doc, false)).collect()
 }
 
-// ---------------------------------------------------------------------------
-// Tokens
-// ---------------------------------------------------------------------------
-
-/// A word (run of letters/digits) or a single punctuation character.
-
 #[cfg(test)]
 mod tests {
     use super::testkit::*;

@@ -1238,7 +1238,6 @@ pub(super) fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
 mod tests {
     use super::super::testkit::*;
     use super::super::*;
-    use super::*;
 
     // ---- splitting ----
 
