@@ -486,7 +486,7 @@ fn is_receiver(doc: &Doc, from: usize, at: usize) -> bool {
             // "gửi … về Sở …", "báo cáo kết quả về UBND tỉnh"
             "ve" | "den" | "toi" | "len" | "cho" => {
                 seen == 1
-                    && (from..k).any(|q| {
+                    && (from.max(k.saturating_sub(40))..k).any(|q| {
                         matches!(
                             doc.word(q, end),
                             Some("gui" | "bao" | "trinh" | "muu" | "xuat")

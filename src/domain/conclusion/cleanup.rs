@@ -67,7 +67,10 @@ fn separate_lines(s: &str) -> String {
 }
 
 fn breaks_between(prev: &str, cur: &str) -> bool {
-    if context::is_chrome_line(prev) || context::is_chrome_line(cur) {
+    // Lines of one or two letters ("y", "a)") are never chrome.
+    let short = |l: &str| l.chars().count() <= 2;
+    if !short(prev) && context::is_chrome_line(prev) || !short(cur) && context::is_chrome_line(cur)
+    {
         return true;
     }
     let Some(last) = prev.chars().next_back() else {
@@ -79,15 +82,15 @@ fn breaks_between(prev: &str, cur: &str) -> bool {
     ) {
         return false;
     }
+    if !cur.chars().next().is_some_and(|c| c.is_uppercase()) {
+        return false;
+    }
     let last_word = fold(prev.rsplit(char::is_whitespace).next().unwrap_or(""));
     if CONNECTORS.contains(&last_word.as_str()) {
         return false;
     }
     // A directive wrapped over lines ("Tổ chức hội nghị …\nTrung ương …").
-    if starts_with_verb(prev) {
-        return false;
-    }
-    cur.chars().next().is_some_and(|c| c.is_uppercase())
+    !starts_with_verb(prev)
 }
 
 /// "nghi-\nệp" → "nghiệp": a letter, a hyphen ending the line, a lowercase
@@ -156,7 +159,8 @@ fn split_glued_dates(s: &str) -> String {
 /// Whether a line opens with an action verb of the lexicon (after a list
 /// marker).
 fn starts_with_verb(line: &str) -> bool {
-    let f = fold(line);
+    let head: String = line.chars().take(60).collect();
+    let f = fold(&head);
     let words: Vec<&str> = f
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -167,10 +171,9 @@ fn starts_with_verb(line: &str) -> bool {
             && line.trim_start().starts_with(|c: char| c.is_ascii_digit())
     }));
     let rest = words.get(skip..).unwrap_or(&[]);
-    lexicon::folded_verbs().iter().any(|v| {
-        let vw: Vec<&str> = v.split(' ').collect();
-        rest.len() >= vw.len() && rest[..vw.len()] == vw[..]
-    })
+    lexicon::folded_verbs()
+        .iter()
+        .any(|vw| rest.len() >= vw.len() && rest[..vw.len()] == vw[..])
 }
 
 /// The digit run ending at `i` is part of a code ("VTC10tháng" stays).

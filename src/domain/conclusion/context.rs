@@ -78,6 +78,10 @@ fn folded(s: &str) -> String {
 
 /// A line of web page chrome or document furniture.
 pub(super) fn is_chrome_line(line: &str) -> bool {
+    // Chrome is short; a long paragraph is read no further.
+    if line.len() > 400 {
+        return false;
+    }
     let f = folded(line);
     if f.is_empty() {
         return false;

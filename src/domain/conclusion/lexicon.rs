@@ -356,8 +356,19 @@ pub(super) fn lexicon() -> &'static Lexicon {
     })
 }
 
-/// The action verbs, folded ("tổ chức" → "to chuc"), for line-level checks.
-pub(super) fn folded_verbs() -> &'static [String] {
-    static FOLDED: OnceLock<Vec<String>> = OnceLock::new();
-    FOLDED.get_or_init(|| VERBS.iter().map(|v| super::super::text::fold(v)).collect())
+/// The action verbs as folded words (["to", "chuc"]), for line-level checks.
+pub(super) fn folded_verbs() -> &'static [Vec<String>] {
+    static FOLDED: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    FOLDED.get_or_init(|| {
+        VERBS
+            .iter()
+            .map(|v| {
+                super::super::text::fold(v)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect()
+    })
 }
