@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::conclusion::{propose_items, Deadline, UnitName};
+use crate::domain::conclusion::{propose_items, Deadline, ParseInput, UnitName};
+use crate::domain::holidays::WorkCalendar;
 use crate::domain::task::TaskInput;
 use crate::domain::unit::UnitInput;
 use crate::domain::Role;
@@ -279,7 +280,13 @@ pub fn tasks(units: &[UnitInput]) -> Vec<TaskInput> {
                 .collect(),
         })
         .collect();
-    let proposal = propose_items(closing_speech(), meeting_date(), &names);
+    let calendar = WorkCalendar::vietnam();
+    let input = ParseInput {
+        meeting_date: meeting_date(),
+        units: &names,
+        calendar: &calendar,
+    };
+    let proposal = propose_items(closing_speech(), &input);
     let mut own = 0;
     let mut shared = 0;
     let mut out = Vec::new();

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod dates;
 pub mod inbox;
 pub mod document;
+pub mod holidays;
 pub mod invalid;
 pub mod meeting;
 pub mod period;

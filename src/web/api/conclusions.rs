@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiUser;
-use crate::domain::conclusion::{propose_items, Deadline, ProposedItem, UnitName};
+use crate::domain::conclusion::{propose_items, Deadline, ItemFlag, ParseInput, UnitName};
 use crate::domain::dates::parse_date;
 use crate::domain::document::{self, ExtractError};
+use crate::domain::holidays::WorkCalendar;
 use crate::domain::meeting::check_text;
 use crate::domain::Invalid;
 use crate::storage;
@@ -47,25 +48,32 @@ pub struct ProposedItemJson {
     pub ongoing: bool,
     /// The words the deadline came from.
     pub deadline_phrase: Option<String>,
-    /// `no_lead` (no unit leads it yet), `group_addressee` (addressed to a group of units).
-    pub flags: Vec<String>,
-    /// The addressee as the text names it, when it is a group ("các sở, ngành").
+    /// `no_lead`, `group_addressee`: what the official should check.
+    #[schema(value_type = Vec<String>)]
+    pub flags: Vec<ItemFlag>,
+    /// The group the directive is addressed to, as written ("các sở, ngành").
     pub addressee: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParseResponse {
     pub items: Vec<ProposedItemJson>,
-    /// Lead-ins, assessments, closings: context, not items.
+    /// Lead-ins, headers, closings, assessments, page chrome: shown, not proposed.
     pub context: Vec<String>,
     /// The text read from an uploaded document (absent for JSON requests).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
-/// The units the parser recognises: every active unit by its name and aliases.
-fn unit_names(units: &[storage::units::UnitInfo]) -> Vec<UnitName> {
-    units
+/// Proposes the items of a conclusion with units from the unit list,
+/// counting working days with `calendar`.
+pub fn propose(
+    units: &[storage::units::UnitInfo],
+    text: &str,
+    meeting_date: NaiveDate,
+    calendar: &WorkCalendar,
+) -> ParseResponse {
+    let names: Vec<UnitName> = units
         .iter()
         .filter(|u| u.unit.active)
         .map(|u| UnitName {
@@ -74,32 +82,18 @@ fn unit_names(units: &[storage::units::UnitInfo]) -> Vec<UnitName> {
                 .chain(u.aliases.iter().cloned())
                 .collect(),
         })
-        .collect()
-}
-
-/// An item's flags and group addressee, as the API and the review table name them.
-fn flags_of(item: &ProposedItem) -> (Vec<String>, Option<String>) {
-    let mut flags = Vec::new();
-    if item.lead_unit.is_none() {
-        flags.push("no_lead".to_string());
-    }
-    (flags, None)
-}
-
-/// Proposes the items of a conclusion with units from the unit list: the one
-/// place the parser is called from the web (the review table and the API).
-pub fn propose(
-    units: &[storage::units::UnitInfo],
-    text: &str,
-    meeting_date: NaiveDate,
-) -> ParseResponse {
-    let proposal = propose_items(text, meeting_date, &unit_names(units));
+        .collect();
+    let input = ParseInput {
+        meeting_date,
+        units: &names,
+        calendar,
+    };
+    let proposal = propose_items(text, &input);
     ParseResponse {
         items: proposal
             .items
             .into_iter()
             .map(|item| {
-                let (flags, addressee) = flags_of(&item);
                 let (deadline, ongoing, phrase) = match item.deadline {
                     Some(s) => match s.deadline {
                         Deadline::On(d) => (Some(d), false, Some(s.phrase)),
@@ -120,8 +114,8 @@ pub fn propose(
                     deadline,
                     ongoing,
                     deadline_phrase: phrase,
-                    flags,
-                    addressee,
+                    flags: item.flags,
+                    addressee: item.addressee,
                 }
             })
             .collect(),
@@ -216,7 +210,10 @@ async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiErro
     let meeting_date =
         parse_date(&meeting_date).map_err(|_| Invalid::bad_date("meeting_date", &meeting_date))?;
     let units = state.into_inner().run(storage::units::list).await?;
-    let mut response = web::block(move || propose(&units, &text, meeting_date)).await?;
+    let mut response = web::block(move || {
+        propose(&units, &text, meeting_date, &WorkCalendar::vietnam())
+    })
+    .await?;
     response.text = extracted;
     Ok(Json(response))
 }

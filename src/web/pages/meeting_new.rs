@@ -388,7 +388,9 @@ impl MeetingDraft {
         let (Ok(held_on), true) = (held_on, errors.is_empty()) else {
             return Err(errors);
         };
-        let proposal = crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on);
+        let calendar = crate::domain::holidays::WorkCalendar::vietnam();
+        let proposal =
+            crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on, &calendar);
         // A proposal's lead is only what the text says: never the organiser by default.
         self.items = proposal
             .items
@@ -400,7 +402,7 @@ impl MeetingDraft {
                 coordinators: p.coordinators.join(", "),
                 deadline: p.deadline.map(|d| d.to_string()).unwrap_or_default(),
                 phrase: p.deadline_phrase.unwrap_or_default(),
-                flags: p.flags,
+                flags: p.flags.iter().map(|f| f.code().to_string()).collect(),
                 addressee: p.addressee.unwrap_or_default(),
                 picked: false,
             })

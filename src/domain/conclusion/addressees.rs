@@ -1,0 +1,678 @@
+//! Addressees: which units a directive names, which one leads, which coordinate.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::lexicon::lexicon;
+use super::segmentation::{skip_inline_marker, HeaderUnit, Parser};
+use super::tokens::{any_at, Doc};
+use super::UnitName;
+
+// ---------------------------------------------------------------------------
+// Units
+// ---------------------------------------------------------------------------
+
+pub(super) struct UnitHit {
+    pub(super) unit: usize,
+    pub(super) toks: Range<usize>,
+}
+
+pub(super) struct NameCandidate {
+    pub(super) unit: usize,
+    pub(super) words: Vec<String>,
+    /// The name itself says its level ("… Tỉnh ủy"), so no qualifier check.
+    pub(super) has_level: bool,
+}
+
+/// Finds unit names and aliases in token streams: whole words, folded,
+/// leftmost-longest.
+pub(super) struct UnitMatcher {
+    pub(super) by_first_word: HashMap<String, Vec<NameCandidate>>,
+}
+
+pub(super) const LEVEL_WORDS: &[&str] = &[
+    "tinh", "tu", "trung", "uong", "tw", "huyen", "xa", "phuong", "thanh", "thi", "quan", "tp",
+    "ubnd",
+];
+
+impl UnitMatcher {
+    pub(super) fn new(units: &[UnitName]) -> Self {
+        let mut by_first_word: HashMap<String, Vec<NameCandidate>> = HashMap::new();
+        for (unit, u) in units.iter().enumerate() {
+            for name in &u.names {
+                let words: Vec<String> = Doc::new(name)
+                    .tokens
+                    .into_iter()
+                    .filter(|t| t.word)
+                    .map(|t| t.folded)
+                    .collect();
+                let Some(first) = words.first().cloned() else {
+                    continue;
+                };
+                let has_level = words.iter().any(|w| LEVEL_WORDS.contains(&w.as_str()));
+                by_first_word.entry(first).or_default().push(NameCandidate {
+                    unit,
+                    words,
+                    has_level,
+                });
+            }
+        }
+        for list in by_first_word.values_mut() {
+            // Longest name first; among equals, the unit listed first.
+            list.sort_by(|a, b| b.words.len().cmp(&a.words.len()).then(a.unit.cmp(&b.unit)));
+        }
+        UnitMatcher { by_first_word }
+    }
+
+    /// The longest unit name starting at token `i`.
+    pub(super) fn match_at(&self, doc: &Doc, i: usize, end: usize) -> Option<UnitHit> {
+        let first = doc.word(i, end)?;
+        let candidates = self.by_first_word.get(first)?;
+        for c in candidates {
+            let Some(e) = match_words(doc, i, end, &c.words) else {
+                continue;
+            };
+            // An alias like "Ban Tuyên giáo" followed by "Trung ương" or
+            // "xã, phường" names another body, not our unit.
+            if !c.has_level && names_other_level(doc, e, end) {
+                continue;
+            }
+            return Some(UnitHit {
+                unit: c.unit,
+                toks: i..e,
+            });
+        }
+        None
+    }
+
+    /// A unit of the given kind ("bo", "so") named by the rest of its name:
+    /// "Tài chính" after "các Bộ:" is "Bộ Tài chính".
+    pub(super) fn match_short(
+        &self,
+        doc: &Doc,
+        i: usize,
+        end: usize,
+        kind: &str,
+    ) -> Option<UnitHit> {
+        let first = doc.word(i, end)?;
+        let mut best: Option<UnitHit> = None;
+        for list in self.by_first_word.get(kind).into_iter() {
+            for c in list {
+                if c.words.len() < 2 || c.words[1] != first {
+                    continue;
+                }
+                if let Some(e) = match_words(doc, i, end, &c.words[1..]) {
+                    if best.as_ref().is_none_or(|b| e > b.toks.end) {
+                        best = Some(UnitHit {
+                            unit: c.unit,
+                            toks: i..e,
+                        });
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// All unit names in a token range; a name inside a longer matched name
+    /// does not count separately.
+    pub(super) fn find_all(&self, doc: &Doc, toks: Range<usize>) -> Vec<UnitHit> {
+        let mut hits = Vec::new();
+        let mut i = toks.start;
+        while i < toks.end {
+            match self.match_at(doc, i, toks.end) {
+                Some(h) => {
+                    i = h.toks.end.max(i + 1);
+                    hits.push(h);
+                }
+                None => i += 1,
+            }
+        }
+        hits
+    }
+}
+
+/// Name words in order; dashes between words are ignored so that
+/// "Phòng Tổ chức - Hành chính" matches with any dash or none.
+pub(super) fn match_words(doc: &Doc, i: usize, end: usize, words: &[String]) -> Option<usize> {
+    let mut j = i;
+    let mut skip_until = 0;
+    for (k, w) in words.iter().enumerate() {
+        if k < skip_until {
+            continue;
+        }
+        if k > 0 {
+            while matches!(doc.punct(j, end), Some('-' | '–' | '—' | '&' | ',' | '.')) {
+                j += 1;
+            }
+        }
+        let t = doc.word(j, end)?;
+        if t != w {
+            // Words glued in extracted text: "Tàichính" for "Tài chính".
+            let mut joined = w.clone();
+            let mut m = k + 1;
+            while joined.len() < t.len() && m < words.len() {
+                joined.push_str(&words[m]);
+                m += 1;
+            }
+            if joined != t || m == k + 1 {
+                return None;
+            }
+            skip_until = m;
+        }
+        j += 1;
+    }
+    Some(j)
+}
+
+pub(super) fn names_other_level(doc: &Doc, i: usize, end: usize) -> bool {
+    let lex = lexicon();
+    match any_at(&lex.qualifiers, doc, i, end) {
+        // "xã hội" (society) is not "xã" (commune).
+        Some(_) if doc.word_is(i, end, "xa") && doc.word_is(i + 1, end, "hoi") => false,
+        Some(_) => true,
+        None => false,
+    }
+}
+
+impl Parser<'_, '_> {
+    // ---- headers and units named by them ----
+
+    /// A header that is (mostly) a unit's name: "Sở Tài chính",
+    /// "Đối với Văn phòng Tỉnh ủy". `Unknown` when it looks like a unit we do
+    /// not know.
+    pub(super) fn unit_header(&self, toks: Range<usize>) -> HeaderUnit {
+        let doc = self.doc;
+        let end = toks.end;
+        let mut i = toks.start;
+        while let Some(j) = any_at(&self.lex.header_prefixes, doc, i, end) {
+            i = j;
+        }
+        let hits = self.units.find_all(doc, i..end);
+        if let Some(first) = hits.first().filter(|h| h.toks.start == i) {
+            let covered: usize = hits.iter().map(|h| doc.word_count(h.toks.clone())).sum();
+            let connectors = (i..end)
+                .filter(|&k| matches!(doc.word(k, end), Some("va" | "cac" | "cung")))
+                .count();
+            let leftover = doc.word_count(i..end).saturating_sub(covered + connectors);
+            if leftover <= 2 {
+                let mut others: Vec<usize> = hits[1..].iter().map(|h| h.unit).collect();
+                others.retain(|&u| u != first.unit);
+                return HeaderUnit::Known {
+                    lead: first.unit,
+                    others,
+                };
+            }
+        }
+        // Short, so that "Các đơn vị tập trung các việc sau" is not a name.
+        if !self.verb_at(i, end)
+            && any_at(&self.lex.unit_types, doc, i, end).is_some()
+            && doc.at_most_words(i..end, 6)
+        {
+            return HeaderUnit::Unknown;
+        }
+        HeaderUnit::None
+    }
+
+    /// The unit a lead-in or header hands its items to: a unit header, or
+    /// "Giao <unit> …:", or "<unit> chủ trì …:". A speaker named in a lead-in
+    /// ("Trưởng Ban Tuyên giáo Tỉnh ủy … đề nghị:") is not.
+    pub(super) fn lead_in_unit(&self, toks: Range<usize>) -> HeaderUnit {
+        let unit = self.unit_header(toks.clone());
+        if unit != HeaderUnit::None {
+            return unit;
+        }
+        let doc = self.doc;
+        if let Some(i) = any_at(&self.lex.assign, doc, toks.start, toks.end) {
+            if let Some(h) = self.units.match_at(doc, i, toks.end) {
+                return HeaderUnit::Known {
+                    lead: h.unit,
+                    others: Vec::new(),
+                };
+            }
+        }
+        let hits = self.units.find_all(doc, toks.clone());
+        let chu_tri = hits
+            .iter()
+            .find(|h| followed_by_chu_tri(doc, h.toks.end, toks.end));
+        // "Trong 02 tuần tới, Văn phòng UBND tỉnh tập trung thực hiện:": the
+        // unit that acts, not the one that speaks, reports or is spoken of.
+        let acting = || {
+            hits.iter().find(|h| {
+                let mut k = h.toks.end;
+                while k < toks.end && is_modal(doc, k, toks.end) && !self.verb_at(k, toks.end) {
+                    k += 1;
+                }
+                self.verb_at(k, toks.end)
+                    && !is_speaker(doc, toks.start, h.toks.start)
+                    && !is_receiver(doc, toks.start, h.toks.start)
+                    && !after_of(doc, toks.start, h.toks.start)
+            })
+        };
+        chu_tri
+            .or_else(acting)
+            .map_or(HeaderUnit::None, |h| HeaderUnit::Known {
+                lead: h.unit,
+                others: Vec::new(),
+            })
+    }
+
+    /// Lead and coordinating units of one item, as unit indices. The lead is:
+    /// the unit that "chủ trì"; else the unit the item starts with ("Giao Sở
+    /// Tài chính …"); else the header's unit; else the first unit named that
+    /// is not a coordinator. Units after "phối hợp (với)" coordinate. A unit
+    /// that only receives ("báo cáo UBND tỉnh", "gửi … về Sở …", "trình Bộ
+    /// …") or speaks ("Giám đốc Sở Y tế đề nghị …") is neither.
+    pub(super) fn assign_units(
+        &self,
+        toks: Range<usize>,
+        header: &HeaderUnit,
+    ) -> (Option<usize>, Vec<usize>) {
+        let doc = self.doc;
+        let end = toks.end;
+        let mut hits = self.units.find_all(doc, toks.clone());
+        hits.extend(self.short_form_lists(toks.clone()));
+        hits.sort_by_key(|h| h.toks.start);
+        hits.retain(|h| {
+            !is_receiver(doc, toks.start, h.toks.start)
+                && !is_speaker(doc, toks.start, h.toks.start)
+        });
+        let mut coords = coordinator_units(doc, toks.clone(), &hits);
+
+        let start = self.skip_item_prefixes(toks.start, end);
+        let lead = hits
+            .iter()
+            .find(|h| followed_by_chu_tri(doc, h.toks.end, end))
+            .or_else(|| {
+                hits.first()
+                    .filter(|h| h.toks.start == start && !coords.contains(&h.unit))
+            })
+            .map(|h| h.unit)
+            .or(match header {
+                HeaderUnit::Known { lead, .. } => Some(*lead),
+                _ => None,
+            })
+            .or_else(|| match header {
+                HeaderUnit::Unknown => None,
+                _ => hits
+                    .iter()
+                    .find(|h| !coords.contains(&h.unit) && !after_of(doc, toks.start, h.toks.start))
+                    .map(|h| h.unit),
+            });
+
+        if let HeaderUnit::Known { others, .. } = header {
+            coords.extend(others.iter().copied());
+        }
+        let mut seen = Vec::new();
+        coords.retain(|u| {
+            Some(*u) != lead && !seen.contains(u) && {
+                seen.push(*u);
+                true
+            }
+        });
+        (lead, coords)
+    }
+
+    /// "các Bộ: Tài chính, Xây dựng", "các Sở Y tế, Giáo dục và Đào tạo":
+    /// units named by their short form after a group of their kind.
+    pub(super) fn short_form_lists(&self, toks: Range<usize>) -> Vec<UnitHit> {
+        let doc = self.doc;
+        let end = toks.end;
+        let mut out = Vec::new();
+        let mut i = toks.start;
+        while i < end {
+            if !doc.word_is(i, end, "cac") {
+                i += 1;
+                continue;
+            }
+            let Some(kind) = doc.word(i + 1, end).map(str::to_string) else {
+                break;
+            };
+            let mut j = i + 2;
+            while matches!(doc.punct(j, end), Some(':' | ',')) {
+                j += 1;
+            }
+            while let Some(h) = self.units.match_short(doc, j, end, &kind) {
+                j = h.toks.end;
+                out.push(h);
+                let before = j;
+                while matches!(doc.punct(j, end), Some(',' | ';')) || doc.word_is(j, end, "va") {
+                    j += 1;
+                }
+                // "các Bộ: Tài chính, Tư pháp xây dựng …": the list ends
+                // where no comma or "và" follows.
+                if j == before {
+                    break;
+                }
+            }
+            i = j.max(i + 1);
+        }
+        out
+    }
+
+    /// The group an item is addressed to ("các sở, ngành", "UBND các huyện",
+    /// "toàn ngành"), as token range: at the item's start or after "giao",
+    /// "yêu cầu", "đề nghị" early in it.
+    pub(super) fn group_addressee(&self, toks: Range<usize>) -> Option<Range<usize>> {
+        let doc = self.doc;
+        let end = toks.end;
+        let start = self.skip_item_prefixes(toks.start, end);
+        let mut at = vec![start];
+        let mut k = toks.start;
+        let mut words = 0;
+        while k < end && words < 30 {
+            if matches!(doc.punct(k, end), Some(';' | '.')) {
+                break;
+            }
+            if let Some(j) = any_at(&self.lex.assign, doc, k, end) {
+                at.push(j);
+            }
+            if doc.word(k, end).is_some() {
+                words += 1;
+            }
+            k += 1;
+        }
+        for i in at {
+            let mut g = i;
+            // "UBND các huyện", "Ủy ban nhân dân các xã"
+            if doc.word_is(g, end, "ubnd") {
+                g += 1;
+            } else if doc.word_is(g, end, "uy")
+                && doc.word_is(g + 1, end, "ban")
+                && doc.word_is(g + 2, end, "nhan")
+            {
+                g += 4;
+            }
+            if !(doc.word_is(g, end, "cac") || doc.word_is(g, end, "toan")) {
+                continue;
+            }
+            // "các nội dung", "toàn bộ": not addressees.
+            if matches!(
+                doc.word(g + 1, end),
+                Some(
+                    "noi"
+                        | "van"
+                        | "bo"
+                        | "du"
+                        | "khoan"
+                        | "truong"
+                        | "chi"
+                        | "nhiem"
+                        | "giai"
+                        | "the"
+                )
+            ) && !doc.word_is(g + 1, end, "bo")
+            {
+                continue;
+            }
+            if doc.word_is(g, end, "toan") && doc.word_is(g + 1, end, "bo") {
+                continue;
+            }
+            // The group runs to its verb: up to 12 words of names and commas.
+            let mut e = g + 1;
+            let mut n = 0;
+            while e < end && n < 12 {
+                if matches!(doc.punct(e, end), Some(',' | ':' | '-')) {
+                    e += 1;
+                    continue;
+                }
+                if doc.word(e, end).is_none() || self.verb_at(e, end) || is_modal(doc, e, end) {
+                    break;
+                }
+                e += 1;
+                n += 1;
+            }
+            while e > g && matches!(doc.punct(e - 1, end), Some(',' | ':' | '-')) {
+                e -= 1;
+            }
+            if e > g + 1 {
+                return Some(i.min(g)..e);
+            }
+        }
+        None
+    }
+
+    /// Skips what may precede an addressed unit at the start of an item:
+    /// inline markers, ordinals, "Giao", "Đề nghị", "Đối với" …
+    pub(super) fn skip_item_prefixes(&self, mut i: usize, end: usize) -> usize {
+        let doc = self.doc;
+        i = skip_inline_marker(doc, i, end);
+        if let Some(j) = any_at(&self.lex.ordinals, doc, i, end) {
+            i = j;
+        }
+        while doc.punct(i, end) == Some(',') {
+            i += 1;
+        }
+        while let Some(j) = any_at(&self.lex.header_prefixes, doc, i, end) {
+            i = j;
+        }
+        i
+    }
+}
+
+/// "cần", "phải", "khẩn trương", "chủ động": between an addressee and its verb.
+pub(super) fn is_modal(doc: &Doc, i: usize, end: usize) -> bool {
+    matches!(
+        doc.word(i, end),
+        Some("can" | "phai" | "khan" | "chu" | "tiep" | "tap" | "kip" | "som" | "sam" | "cung")
+    )
+}
+
+/// Words before a unit that make it the one receiving a report or a
+/// proposal, within the same clause.
+fn is_receiver(doc: &Doc, from: usize, at: usize) -> bool {
+    let end = at;
+    let mut k = at;
+    let mut seen = 0;
+    while k > from && seen < 8 {
+        k -= 1;
+        if matches!(doc.punct(k, end), Some(',' | ';' | '.' | ':')) {
+            return false;
+        }
+        let Some(w) = doc.word(k, end) else {
+            continue;
+        };
+        seen += 1;
+        let prev = k.checked_sub(1).and_then(|p| doc.word(p, end));
+        let hit = match w {
+            "trinh" | "gui" => true,
+            "cao" => prev == Some("bao"),
+            "muu" => prev == Some("tham"),
+            "xuat" => prev == Some("de") && seen <= 2,
+            "kien" => prev == Some("y"),
+            "truoc" => seen == 1,
+            // "đề xuất với UBND tỉnh"
+            "voi" => seen == 1 && prev == Some("xuat"),
+            // "gửi … về Sở …", "báo cáo kết quả về UBND tỉnh"
+            "ve" | "den" | "toi" | "len" | "cho" => {
+                seen == 1
+                    && (from.max(k.saturating_sub(40))..k).any(|q| {
+                        matches!(
+                            doc.word(q, end),
+                            Some("gui" | "bao" | "trinh" | "muu" | "xuat")
+                        )
+                    })
+            }
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+        // Only the few words right before the unit count.
+        if seen >= 3 && !matches!(w, "ket" | "qua" | "ve" | "cho" | "len") {
+            return false;
+        }
+    }
+    false
+}
+
+/// A unit named as part of someone's title: "Giám đốc Sở Y tế",
+/// "Chủ tịch UBND tỉnh", "lãnh đạo Sở …".
+fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
+    let k = match at.checked_sub(1) {
+        Some(k) if k >= from => k,
+        _ => return false,
+    };
+    let w = doc.word(k, at);
+    let w2 = k
+        .checked_sub(1)
+        .filter(|&p| p >= from)
+        .and_then(|p| doc.word(p, at));
+    matches!(w, Some("truong" | "pho" | "dao" | "thi" | "nghe" | "cua"))
+        && !(w == Some("truong") && w2 == Some("thi"))
+        || matches!(
+            (w2, w),
+            (Some("giam"), Some("doc"))
+                | (Some("chu"), Some("tich"))
+                | (Some("bi"), Some("thu"))
+                | (Some("lanh"), Some("dao"))
+                | (Some("chu"), Some("nhiem"))
+                | (Some("bo"), Some("truong"))
+        )
+}
+
+/// A unit after "của" or "với" only qualifies something else.
+fn after_of(doc: &Doc, from: usize, at: usize) -> bool {
+    at.checked_sub(1)
+        .filter(|&k| k >= from)
+        .is_some_and(|k| matches!(doc.word(k, at), Some("cua" | "voi" | "tai")))
+}
+
+pub(super) fn followed_by_chu_tri(doc: &Doc, mut i: usize, end: usize) -> bool {
+    while matches!(doc.punct(i, end), Some(',' | '(')) {
+        i += 1;
+    }
+    doc.word_is(i, end, "chu") && doc.word_is(i + 1, end, "tri")
+}
+
+/// Units named after "phối hợp (với)", "có sự phối hợp của": the run of
+/// units separated only by connectors ("và", "các", ",", "đơn vị" …).
+pub(super) fn coordinator_units(doc: &Doc, toks: Range<usize>, hits: &[UnitHit]) -> Vec<usize> {
+    const CONNECTORS: &[&str] = &[
+        "va", "cac", "cung", "voi", "co", "quan", "don", "vi", "dia", "phuong", "lien", "nganh",
+        "so", "ban", "doan", "the", "huu", "chat", "che", "bo",
+    ];
+    let end = toks.end;
+    let hit_at = |j: usize| {
+        hits.binary_search_by(|h| h.toks.start.cmp(&j))
+            .ok()
+            .map(|k| &hits[k])
+    };
+    let mut out = Vec::new();
+    let mut i = toks.start;
+    while i < end {
+        if !(doc.word_is(i, end, "phoi") && doc.word_is(i + 1, end, "hop")) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 2;
+        // "phối hợp (chặt chẽ) với", "có sự phối hợp của"
+        for look in 0..3 {
+            if hit_at(j + look).is_some() {
+                break;
+            }
+            if matches!(doc.word(j + look, end), Some("voi" | "cua")) {
+                j += look + 1;
+                break;
+            }
+        }
+        let mut gap = 0;
+        while j < end {
+            if let Some(h) = hit_at(j) {
+                out.push(h.unit);
+                j = h.toks.end;
+                gap = 0;
+            } else if gap < 8
+                && (doc.word(j, end).is_some_and(|w| CONNECTORS.contains(&w))
+                    || matches!(doc.punct(j, end), Some(',' | '-' | ':')))
+            {
+                j += 1;
+                gap += 1;
+            } else {
+                break;
+            }
+        }
+        i = j.max(i + 2);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::super::*;
+
+    // ---- units ----
+
+    #[test]
+    fn unit_matching_is_accent_and_case_insensitive() {
+        let p = parse(
+            "Phối hợp với van phong tinh uy rà soát; phối hợp với VĂN PHÒNG TỈNH UỶ kiểm tra.",
+        );
+        assert_eq!(p.items.len(), 2);
+        for item in &p.items {
+            assert_eq!(item.coordinators, ["VPTU"], "{}", item.text);
+        }
+        // Whole words only: "VPTUX" is not "VPTU".
+        let p = parse("Tổ chức hội nghị với VPTUX.");
+        assert_eq!(p.items[0].lead_unit, None);
+    }
+
+    #[test]
+    fn longest_unit_name_wins() {
+        let units = vec![
+            UnitName::new("SKH", &["Sở Kế hoạch"]),
+            UnitName::new("SKHDT", &["Sở Kế hoạch và Đầu tư"]),
+        ];
+        let p = propose_at(
+            "Sở Kế hoạch và Đầu tư chủ trì thẩm định.",
+            meeting(),
+            &units,
+        );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("SKHDT"));
+        assert!(p.items[0].coordinators.is_empty());
+    }
+
+    #[test]
+    fn coordinators_and_lead() {
+        let p = parse("Ban Tuyên giáo Tỉnh ủy chủ trì, phối hợp với Sở Tài chính, Sở Nội vụ và Văn phòng Tỉnh ủy xây dựng đề án.");
+        let item = &p.items[0];
+        assert_eq!(item.lead_unit.as_deref(), Some("BTGTU"));
+        assert_eq!(item.coordinators, ["STC", "SNV", "VPTU"]);
+        // "chủ trì" wins over the position.
+        let p = parse("Giao Văn phòng Tỉnh ủy phối hợp, Sở Nội vụ chủ trì rà soát.");
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("SNV"));
+        // Addressed unit after "Giao"/"Đề nghị"; a unit named later without
+        // "phối hợp" is the fallback lead.
+        let p = parse("Đề nghị Sở Tài chính phối hợp chặt chẽ với Sở Nội vụ bố trí kinh phí.");
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
+        assert_eq!(p.items[0].coordinators, ["SNV"]);
+        // A unit that only receives the report is not the lead.
+        let p = parse("Tổ chức hội nghị, báo cáo Sở Nội vụ kết quả.");
+        assert_eq!(p.items[0].lead_unit, None);
+        assert!(p.items[0].flags.contains(&ItemFlag::NoLead));
+        // Duplicates are removed and the lead is never a coordinator.
+        let p = parse(
+            "Sở Tài chính chủ trì, phối hợp với Sở Nội vụ, Sở Tài chính và Sở Nội vụ rà soát.",
+        );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
+        assert_eq!(p.items[0].coordinators, ["SNV"]);
+    }
+
+    #[test]
+    fn units_outside_phoi_hop_are_not_coordinators() {
+        let p = parse("Phối hợp với Văn phòng Tỉnh ủy và các đơn vị, địa phương tạo điều kiện cho Sở Tài chính làm việc.");
+        assert_eq!(p.items[0].coordinators, ["VPTU"]);
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
+    }
+
+    #[test]
+    fn unit_at_sentence_start_starts_an_item() {
+        let p = parse(
+            "Tổ chức hội nghị. Văn phòng Tỉnh ủy chuẩn bị tài liệu; Sở Tài chính bảo đảm kinh phí.",
+        );
+        assert_eq!(p.items.len(), 3);
+        let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
+        assert_eq!(leads, [None, Some("VPTU"), Some("STC")]);
+    }
+}

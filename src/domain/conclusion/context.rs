@@ -1,0 +1,283 @@
+//! Context: what is not a directive, though it may sit where one would.
+//!
+//! Web page chrome pasted with the text (post stamps, share buttons, photo
+//! captions and file names, menus), a document's letterhead and signature,
+//! closing formulas ("… thông báo để … biết, thực hiện./.", "Nơi nhận:"),
+//! headlines, and assessments of past work ("Hội nghị đánh giá cao …").
+//! They are shown to the official, never proposed.
+
+use super::super::text::fold;
+
+/// Lines that are page chrome or a document's letterhead, signature and
+/// distribution list, by their folded start.
+const CHROME_STARTS: &[&str] = &[
+    "ngay dang",
+    "cap nhat luc",
+    "cap nhat:",
+    "dang luc",
+    "luot xem",
+    "chia se",
+    "trang chu",
+    "tin lien quan",
+    "bai lien quan",
+    "xem them",
+    "tu khoa",
+    "the:",
+    "tags",
+    "binh luan",
+    "in bai",
+    "ban in",
+    "gui email",
+    "gui bai",
+    "co chu",
+    "facebook",
+    "zalo",
+    "twitter",
+    "nguon:",
+    "tin:",
+    "tin, anh",
+    "tin va anh",
+    "anh:",
+    "(anh",
+    "video:",
+    "tac gia:",
+    "quang canh",
+    "toan canh",
+    "noi nhan",
+    "luu:",
+    "luu vt",
+    "kinh gui",
+    "kt.",
+    "tm.",
+    "t/m",
+    "tl.",
+    "ttl.",
+    "so:",
+    "v/v",
+    "cong hoa xa hoi chu nghia",
+    "doc lap - tu do",
+    "dang cong san viet nam",
+    "trich yeu",
+];
+
+const WEEKDAYS: &[&str] = &[
+    "thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat",
+];
+
+const FILE_EXTENSIONS: &[&str] = &[
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx",
+];
+
+/// Folded, whitespace collapsed, list marker and leading bullets removed.
+fn folded(s: &str) -> String {
+    let f = fold(s);
+    let f = f.split_whitespace().collect::<Vec<_>>().join(" ");
+    f.trim_start_matches(['-', '+', '•', '*', '–', ' '])
+        .to_string()
+}
+
+/// A line of web page chrome or document furniture.
+pub(super) fn is_chrome_line(line: &str) -> bool {
+    // Chrome is short; a long paragraph is read no further.
+    if line.len() > 400 {
+        return false;
+    }
+    let f = folded(line);
+    if f.is_empty() {
+        return false;
+    }
+    if CHROME_STARTS.iter().any(|p| f.starts_with(p)) {
+        return true;
+    }
+    // "Thứ Năm, 14/03/2024 - 16:45": a post stamp.
+    if WEEKDAYS.iter().any(|w| f.starts_with(w))
+        && f.chars().any(|c| c.is_ascii_digit())
+        && f.len() < 40
+    {
+        return true;
+    }
+    // A file name alone: "DSC_1305.jpg".
+    let words = f.split_whitespace().count();
+    if words <= 3 && FILE_EXTENSIONS.iter().any(|e| f.contains(e)) {
+        return true;
+    }
+    // A menu: "Trang chủ | Tin tức | …".
+    f.matches('|').count() >= 2 && words <= 16
+}
+
+/// The closing formula: everything after it is furniture.
+pub(super) fn is_closing(seg: &str) -> bool {
+    let f = folded(seg);
+    (f.contains("thong bao de")
+        || f.contains("thong bao y kien")
+        || f.contains("thong bao ket luan"))
+        && (f.contains(" biet") || f.contains("thuc hien"))
+        || f.starts_with("noi nhan")
+}
+
+/// A lead-in that opens the body of a document ("… kết luận như sau:"):
+/// what comes before it is the letterhead and the story of the meeting.
+pub(super) fn opens_body(seg: &str) -> bool {
+    let f = folded(seg);
+    let f = f.trim_end();
+    f.ends_with("nhu sau:")
+        || f.ends_with("nhu sau :")
+        || ["ket luan:", "chi dao:", "y kien:", "giao:"]
+            .iter()
+            .any(|e| f.ends_with(e))
+}
+
+/// Words that praise or agree: an assessment, not a task.
+const ASSESSMENTS: &[&str] = &[
+    "danh gia cao",
+    "bieu duong",
+    "ghi nhan",
+    "hoan nghenh",
+    "cam on",
+    "chuc mung",
+    "co ban thong nhat",
+    "thong nhat voi",
+    "thong nhat chu truong",
+    "nhat tri voi",
+    "dong y voi",
+    "danh gia chung",
+    "ket qua dat duoc",
+    "han che",
+    "ton tai",
+];
+
+/// Openings of a story about the meeting or about past work.
+const NARRATIVE_STARTS: &[&str] = &[
+    "sang ngay",
+    "chieu ngay",
+    "toi ngay",
+    "tham du",
+    "du hoi nghi",
+    "du hop",
+    "cung di",
+    "cung du",
+    "theo bao cao",
+    "tai hoi nghi",
+    "tai buoi",
+    "tai cuoc hop",
+    "phat bieu ket luan",
+    "ket luan buoi",
+    "ket luan hoi nghi",
+];
+
+/// Words that make a sentence a directive even when it also tells a story.
+const DIRECTIVE_MARKERS: &[&str] = &[
+    "giao ",
+    "yeu cau",
+    "de nghi",
+    "chu tri",
+    "khan truong",
+    "tiep tuc",
+];
+
+/// Modal words that fold like other words ("cần" like "cán bộ"): matched
+/// with their accents.
+const MODALS: &[&str] = &[" cần ", " phải ", " cần phải "];
+
+/// A piece the segmenter proposed that is not a directive: chrome, a
+/// closing, an assessment, a story about the meeting or past work.
+/// `opens` tells that it starts like a directive (an action verb, maybe
+/// after its addressee): then only chrome, closings and praise count.
+pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
+    let f = folded(seg);
+    if is_chrome_line(seg) || is_closing(seg) {
+        return true;
+    }
+    let lower = super::super::text::lower_nfc(seg);
+    let directive =
+        DIRECTIVE_MARKERS.iter().any(|m| f.contains(m)) || MODALS.iter().any(|m| lower.contains(m));
+    if !directive && ASSESSMENTS.iter().any(|a| f.contains(a)) {
+        return true;
+    }
+    if opens {
+        return false;
+    }
+    if !directive && NARRATIVE_STARTS.iter().any(|n| f.starts_with(n)) {
+        return true;
+    }
+    // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened.
+    let starts_dated = f.starts_with("ngay ") && f[5..].starts_with(|c: char| c.is_ascii_digit())
+        || ["sang ", "chieu ", "toi "].iter().any(|p| {
+            f.strip_prefix(p)
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        });
+    if starts_dated && !directive {
+        return true;
+    }
+    // Past work: "đã" early in a sentence that gives no order.
+    let early: Vec<&str> = f.split_whitespace().take(12).collect();
+    !directive && early.contains(&"da") && !f.starts_with("da ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chrome_lines() {
+        for l in [
+            "Ngày đăng: 06:19, 04/06/2010",
+            "Chia sẻ",
+            "DSC_1305.jpg",
+            "Trang chủ | Tin tức - Sự kiện | Chính trị",
+            "Thứ Năm, 14/03/2024 - 16:45",
+            "Nơi nhận:",
+            "- Lưu: VT, TH.",
+            "KT. CHỦ TỊCH",
+            "(Ảnh: Thu Hà)",
+            "Facebook Zalo Twitter",
+        ] {
+            assert!(is_chrome_line(l), "{l}");
+        }
+        for l in [
+            "Sở Tài chính rà soát các khoản nợ.",
+            "Tổ chức hội nghị | tập huấn",
+            "",
+        ] {
+            assert!(!is_chrome_line(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn closings_and_body_openers() {
+        assert!(is_closing(
+            "Ủy ban nhân dân tỉnh thông báo để các cơ quan, đơn vị biết, thực hiện./."
+        ));
+        assert!(!is_closing("Sở Tài chính thông báo kết quả cho các huyện."));
+        assert!(opens_body("Chủ tịch UBND tỉnh kết luận như sau:"));
+        assert!(opens_body("Ban Thường vụ Tỉnh ủy kết luận:"));
+        assert!(!opens_body("Sở Y tế:"));
+    }
+
+    #[test]
+    fn assessments_and_stories_are_not_directives() {
+        for s in [
+            "Hội nghị đánh giá cao sự nỗ lực của các bộ, ngành, địa phương.",
+            "Ngày 05/7, Sở Nội vụ tổ chức hội nghị sơ kết.",
+            "Trong 6 tháng đầu năm, Sở đã tham mưu UBND tỉnh ban hành 15 văn bản.",
+            "Cơ bản thống nhất với báo cáo của Ban Tổ chức Tỉnh ủy.",
+            "Tham dự có lãnh đạo các sở, ngành.",
+        ] {
+            assert!(is_not_directive(s, false), "{s}");
+        }
+        assert!(!is_not_directive(
+            "Sở Tài chính thẩm tra quyết toán các gói thầu đã hoàn thành.",
+            true
+        ));
+        assert!(is_not_directive(
+            "Đánh giá cao sự nỗ lực của các đơn vị.",
+            true
+        ));
+        for s in [
+            "Giao Sở Tài chính chủ trì rà soát các khoản nợ đọng.",
+            "Biểu dương các đơn vị và yêu cầu Sở Y tế tiếp tục kiểm tra.",
+        ] {
+            assert!(!is_not_directive(s, false), "{s}");
+        }
+    }
+}
