@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod browse;
 mod dashboard;
+mod documents;
 mod editing;
 mod work;
 
@@ -65,6 +66,7 @@ page_routes! {
     GET "/dashboard/tasks" => dashboard::tasks, Signed(Read),
     GET "/dashboard/tasks.csv" => dashboard::tasks_csv, Signed(Read),
     GET "/dashboard/tasks.xlsx" => dashboard::tasks_xlsx, Signed(Read),
+    GET "/dashboard/report.docx" => documents::report_docx, Signed(Read),
     POST "/dashboard/close" => dashboard::close, Signed(ClosePeriod),
     POST "/dashboard/reopen" => dashboard::reopen, Signed(ClosePeriod),
     GET "/tasks" => browse::tasks, Signed(Read),
@@ -89,6 +91,8 @@ page_routes! {
     GET "/meetings/{id}" => browse::meeting, Signed(Read),
     GET "/meetings/{id}/edit" => editing::edit_meeting, Signed(RecordMeetings),
     POST "/meetings/{id}/edit" => editing::post_edit_meeting, Signed(RecordMeetings),
+    GET "/meetings/{id}/tasks.docx" => documents::meeting_docx, Signed(Read),
+    GET "/meetings/{id}/tasks.xlsx" => documents::meeting_xlsx, Signed(Read),
     GET "/units" => browse::units, Signed(Read),
     GET "/admin" => admin::index, Signed(ManageUsers),
     GET "/admin/users" => admin::users, Signed(ManageUsers),
@@ -104,6 +108,8 @@ page_routes! {
     GET "/admin/audit" => admin::audit, Signed(ReadAuditLog),
     GET "/admin/mail" => admin::mail, Signed(ManageSettings),
     POST "/admin/mail/{id}/send" => admin::send_again, Signed(ManageSettings),
+    GET "/admin/report" => documents::settings, Signed(ManageSettings),
+    POST "/admin/report" => documents::save_settings, Signed(ManageSettings),
 }
 
 /// The action the matched page needs (`None` for public pages and unknown routes).
@@ -149,6 +155,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "meeting_edit.html",
     "task_form.html",
     "report_link.html",
+    "admin/report.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the
