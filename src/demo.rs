@@ -338,6 +338,7 @@ pub struct DemoSummary {
 pub fn load(conn: &mut Conn) -> Result<DemoSummary, StorageError> {
     let units = units();
     storage::units::upsert_all(conn, &units, None)?;
+    storage::settings::init_documents(conn, &document_settings())?;
     for u in &USERS {
         match storage::users::by_email(conn, u.email) {
             Ok(_) => {}
@@ -417,6 +418,27 @@ fn report_on_open_tasks(conn: &mut Conn, meeting_id: i64) -> Result<(), StorageE
         storage::progress::add_report(conn, *task_id, &account, &input, None, on, &|_| Vec::new())?;
     }
     Ok(())
+}
+
+/// The Word documents of the demo: the Propaganda Department's, in the Party layout.
+pub fn document_settings() -> crate::domain::report_doc::DocSettings {
+    use crate::domain::report_doc::{DocSettings, Layout};
+    DocSettings {
+        layout: Layout::Party,
+        parent_body: "Tỉnh ủy Hà Nam".into(),
+        issuer: "Ban Tuyên giáo".into(),
+        issuer_short: "BTGTU".into(),
+        place: "Hà Nam".into(),
+        signer_authority: String::new(),
+        signer_title: "Trưởng Ban".into(),
+        signer_name: "Lê Thị Thanh Hà".into(),
+        recipients: vec![
+            "Thường trực Tỉnh ủy (để báo cáo)".into(),
+            "Các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy".into(),
+            "Các huyện ủy, thị ủy, thành ủy, đảng ủy trực thuộc".into(),
+            "Lưu Văn phòng Ban".into(),
+        ],
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod period;
 pub mod progress;
 pub mod reminder;
 pub mod report;
+pub mod report_doc;
 pub mod role;
 pub mod status;
 pub mod task;

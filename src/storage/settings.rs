@@ -1,9 +1,11 @@
-//! Small named values kept in the database (the generated secret key).
+//! Small named values kept in the database (the generated secret key, the
+//! layout and names of the Word documents).
 
 use diesel::prelude::*;
 
 use super::schema::settings;
 use super::{with_conn, Conn, Result};
+use crate::domain::report_doc::DocSettings;
 
 pub fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
     Ok(with_conn!(&mut **conn, c => settings::table
@@ -23,4 +25,59 @@ pub fn get_or_insert(conn: &mut Conn, key: &str, value: &str) -> Result<String> 
             .execute(c)?;
         Ok(settings::table.filter(settings::key.eq(key)).select(settings::value).first::<String>(c)?)
     })
+}
+
+/// Stores `value` under `key`, replacing any value it had.
+pub fn set(conn: &mut Conn, key: &str, value: &str) -> Result<()> {
+    with_conn!(&mut **conn, c => diesel::insert_into(settings::table)
+        .values((settings::key.eq(key), settings::value.eq(value)))
+        .on_conflict(settings::key)
+        .do_update()
+        .set(settings::value.eq(value))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The key of the organisation's names and layout of the Word documents.
+const DOCUMENTS: &str = "report_document";
+
+/// The layout and names of the Word documents; the defaults (a state body,
+/// no names yet) until an admin sets them. A value that no longer reads is
+/// the defaults too: the admin page shows them to be saved again.
+pub fn documents(conn: &mut Conn) -> Result<DocSettings> {
+    Ok(get(conn, DOCUMENTS)?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+/// Saves the layout and names of the Word documents, with an audit entry.
+pub fn set_documents(conn: &mut Conn, value: &DocSettings, by: Option<i64>) -> Result<()> {
+    use super::audit::{AuditLog, Entry};
+    // Strings and a plain enum: serialising cannot fail.
+    let json = serde_json::to_string(value).unwrap_or_default();
+    super::write_tx!(&mut **conn, c => {
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(DOCUMENTS), settings::value.eq(&json)))
+            .on_conflict(settings::key)
+            .do_update()
+            .set(settings::value.eq(&json))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "settings.documents",
+            entity: "settings",
+            entity_id: None,
+            task_id: None,
+            details: json.clone(),
+        })?;
+        Ok::<_, super::StorageError>(())
+    })
+}
+
+/// Sets the document settings unless an admin already did (the demo's own names).
+pub fn init_documents(conn: &mut Conn, value: &DocSettings) -> Result<()> {
+    if get(conn, DOCUMENTS)?.is_none() {
+        set_documents(conn, value, None)?;
+    }
+    Ok(())
 }

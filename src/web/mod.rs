@@ -1,6 +1,7 @@
 //! The web UI and the JSON API. Handlers only parse, call storage, and render.
 
 pub mod api;
+pub mod docx;
 pub mod error;
 pub mod export;
 pub mod ics;

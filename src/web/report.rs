@@ -91,13 +91,7 @@ pub fn url(path: &str, pairs: &[(&str, String)]) -> String {
 }
 
 /// A rate as people read it: one decimal, a comma in Vietnamese.
-pub fn percent(rate: f64, lang: Lang) -> String {
-    let text = format!("{:.1}%", rate * 100.0);
-    match lang {
-        Lang::Vi => text.replace('.', ","),
-        Lang::En => text,
-    }
-}
+pub use crate::domain::report_doc::percent;
 
 /// What a drill-down list narrows to beyond status and lead unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -347,6 +341,8 @@ pub struct View {
 #[derive(Debug, Clone, Serialize)]
 pub struct Exports {
     pub csv: String,
+    /// The report as a Word document in the official layout.
+    pub docx: String,
     pub xlsx: String,
     pub tasks_csv: String,
     pub tasks_xlsx: String,
@@ -580,6 +576,7 @@ impl View {
                 .collect(),
             exports: Exports {
                 csv: url("/dashboard/export.csv", &ordered),
+                docx: url("/dashboard/report.docx", &ordered),
                 xlsx: url("/dashboard/export.xlsx", &ordered),
                 tasks_csv: url("/dashboard/tasks.csv", &q.base()),
                 tasks_xlsx: url("/dashboard/tasks.xlsx", &q.base()),
@@ -684,7 +681,8 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
     }
 }
 
-fn counts_of(c: &CountsJson) -> Counts {
+/// The counts of a line, as the domain's functions take them.
+pub fn counts_of(c: &CountsJson) -> Counts {
     Counts {
         total: c.total,
         done_on_time: c.done_on_time,

@@ -231,3 +231,4 @@ pub fn xlsx_report(
     }
     (units, totals.expect("totals row"))
 }
+pub mod docx;

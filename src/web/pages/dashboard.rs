@@ -86,7 +86,7 @@ fn period_choices(today: NaiveDate, lang: Lang) -> Vec<Choice> {
 }
 
 /// Why a dashboard request cannot be answered: the user's input, or the server.
-enum Failure {
+pub(super) enum Failure {
     Input(Invalid),
     Page(PageError),
 }
@@ -101,7 +101,7 @@ impl From<ApiError> for Failure {
 }
 
 /// Parses the request and reads the reader's dashboard.
-async fn resolve(
+pub(super) async fn resolve(
     state: &State,
     user: &PageUser,
     params: &Params,
@@ -125,7 +125,7 @@ async fn resolve(
 }
 
 /// The dashboard form again, with the message of the field at fault and what was typed.
-fn form_error(
+pub(super) fn form_error(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
@@ -241,7 +241,7 @@ pub async fn print(
 }
 
 /// A file to download, named after the report.
-fn download(body: Vec<u8>, content_type: &str, name: &str) -> HttpResponse {
+pub(super) fn download(body: Vec<u8>, content_type: &str, name: &str) -> HttpResponse {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -262,7 +262,7 @@ fn download(body: Vec<u8>, content_type: &str, name: &str) -> HttpResponse {
         .body(body)
 }
 
-fn file_name(q: &Query, what: &str, ext: &str) -> String {
+pub(super) fn file_name(q: &Query, what: &str, ext: &str) -> String {
     let unit = q
         .unit
         .as_deref()
@@ -274,7 +274,7 @@ fn file_name(q: &Query, what: &str, ext: &str) -> String {
 const CSV: &str = "text/csv; charset=utf-8";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn export_failed(what: &str, e: impl std::fmt::Display) -> PageError {
+pub(super) fn export_failed(what: &str, e: impl std::fmt::Display) -> PageError {
     tracing::error!("{what}: {e}");
     PageError::Internal
 }

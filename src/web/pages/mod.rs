@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod browse;
 mod dashboard;
+mod documents;
 mod editing;
 mod inbox;
 mod meeting_new;
@@ -73,6 +74,7 @@ page_routes! {
     GET "/dashboard/tasks" => dashboard::tasks, Signed(Read),
     GET "/dashboard/tasks.csv" => dashboard::tasks_csv, Signed(Read),
     GET "/dashboard/tasks.xlsx" => dashboard::tasks_xlsx, Signed(Read),
+    GET "/dashboard/report.docx" => documents::report_docx, Signed(Read),
     POST "/dashboard/close" => dashboard::close, Signed(ClosePeriod),
     POST "/dashboard/reopen" => dashboard::reopen, Signed(ClosePeriod),
     GET "/tasks" => browse::tasks, Signed(Read),
@@ -98,6 +100,8 @@ page_routes! {
     GET "/meetings/{id}/documents/{doc}" => meeting_new::download_document, Signed(Read),
     GET "/meetings/{id}/edit" => editing::edit_meeting, Signed(RecordMeetings),
     POST "/meetings/{id}/edit" => editing::post_edit_meeting, Signed(RecordMeetings),
+    GET "/meetings/{id}/tasks.docx" => documents::meeting_docx, Signed(Read),
+    GET "/meetings/{id}/tasks.xlsx" => documents::meeting_xlsx, Signed(Read),
     GET "/units" => browse::units, Signed(Read),
     POST "/units/feed" => browse::new_feed, Signed(Read),
     GET "/admin" => admin::index, Signed(ManageUsers),
@@ -113,6 +117,8 @@ page_routes! {
     GET "/admin/audit" => admin::audit, Signed(ReadAuditLog),
     GET "/admin/mail" => admin::mail, Signed(ManageSettings),
     POST "/admin/mail/{id}/send" => admin::send_again, Signed(ManageSettings),
+    GET "/admin/report" => documents::settings, Signed(ManageSettings),
+    POST "/admin/report" => documents::save_settings, Signed(ManageSettings),
 }
 
 /// The action the matched page needs (`None` for public pages and unknown routes).
@@ -161,6 +167,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "report_link.html",
     "inbox.html",
     "report_files.html",
+    "admin/report.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the
