@@ -462,9 +462,9 @@ mod tests {
             " /tasks",
             "",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/dashboard", "{bad:?}");
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
-        assert_eq!(safe_next(None), "/dashboard");
+        assert_eq!(safe_next(None), "/");
     }
 
     #[test]
