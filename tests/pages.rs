@@ -318,6 +318,10 @@ async fn confidential_fixture(app: &TestApp) -> (i64, i64, i64) {
     assert_eq!(res.status().as_u16(), 201);
     let meeting: serde_json::Value = res.json().await.expect("json");
     assert_eq!(meeting["confidential"], true);
+    assert_eq!(
+        meeting["tasks"][0]["confidential"], true,
+        "a task of a confidential meeting is confidential"
+    );
     (
         task["id"].as_i64().expect("id"),
         meeting["id"].as_i64().expect("id"),
