@@ -219,20 +219,21 @@ impl Config {
                 )
             })?;
 
-        let seconds = |variable: &'static str, default: i64| -> Result<chrono::Duration, ConfigError> {
-            let raw = var(variable).unwrap_or_else(|| default.to_string());
-            raw.trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|s| (60..=31 * 86_400).contains(s))
-                .map(chrono::Duration::seconds)
-                .ok_or_else(|| {
-                    err(
-                        variable,
-                        format!("'{raw}' is not a number of seconds between 60 and 2678400"),
-                    )
-                })
-        };
+        let seconds =
+            |variable: &'static str, default: i64| -> Result<chrono::Duration, ConfigError> {
+                let raw = var(variable).unwrap_or_else(|| default.to_string());
+                raw.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|s| (60..=31 * 86_400).contains(s))
+                    .map(chrono::Duration::seconds)
+                    .ok_or_else(|| {
+                        err(
+                            variable,
+                            format!("'{raw}' is not a number of seconds between 60 and 2678400"),
+                        )
+                    })
+            };
         let session_idle = seconds("DONDOC_SESSION_IDLE", 7200)?;
         let session_max = seconds("DONDOC_SESSION_MAX", 43_200)?;
         if session_idle > session_max {

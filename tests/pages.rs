@@ -1,4 +1,5 @@
-//! Pages over HTTP: sign-in, the role × route table, CSRF, escaping, throttling.
+//! Pages over HTTP: sign-in, the role × route table (and the confidential case), CSRF,
+//! escaping, throttling.
 
 mod common;
 
@@ -294,5 +295,166 @@ on_both_backends! {
         assert_eq!(status, 303);
         let fresh = WebClient::new(&app);
         fresh.sign_in(&app.email_of(Role::Official), "mat-khau-moi-2").await;
+    }
+}
+
+/// The secret words of the confidential task and meeting of [`confidential_fixture`].
+const SECRET_TASK: &str = "Phương án nhân sự MẬT-4711";
+const SECRET_MEETING: &str = "Họp kín MẬT-4712";
+
+/// A confidential task led by VPTU (BTGTU does not take part), and a
+/// confidential meeting whose one task VPTU leads; their ids.
+async fn confidential_fixture(app: &TestApp) -> (i64, i64, i64) {
+    let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+        .json(&serde_json::json!({"content": SECRET_TASK, "lead_unit": "VPTU", "assigned_on": "2022-07-07", "deadline": "2022-12-31", "confidential": true}))
+        .send().await.expect("create");
+    assert_eq!(res.status().as_u16(), 201);
+    let task: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(task["confidential"], true);
+    let res = app.client.post(app.url("/api/v1/meetings")).bearer_auth(&app.tokens[&Role::Official])
+        .json(&serde_json::json!({"title": SECRET_MEETING, "held_on": "2022-07-07", "confidential": true,
+            "tasks": [{"content": format!("{SECRET_MEETING}: chuẩn bị"), "lead_unit": "VPTU", "deadline": "2022-12-31"}]}))
+        .send().await.expect("meeting");
+    assert_eq!(res.status().as_u16(), 201);
+    let meeting: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(meeting["confidential"], true);
+    assert_eq!(
+        meeting["tasks"][0]["confidential"], true,
+        "a task of a confidential meeting is confidential"
+    );
+    (
+        task["id"].as_i64().expect("id"),
+        meeting["id"].as_i64().expect("id"),
+        meeting["tasks"][0]["id"].as_i64().expect("id"),
+    )
+}
+
+fn concrete_for(pattern: &str, task: i64, meeting: i64) -> String {
+    let id = if pattern.starts_with("/meetings") {
+        meeting
+    } else {
+        task
+    };
+    pattern
+        .replace("{id}", &id.to_string())
+        .replace("{code}", "vi")
+}
+
+mod confidential {
+    use super::*;
+
+    on_both_backends! {
+        async fn confidential_tasks_are_hidden_from_every_route_of_other_units(app) {
+            let (task, meeting, meeting_task) = confidential_fixture(&app).await;
+            let unit = app.web_as(Role::Unit).await; // BTGTU: no part in either
+            let admin = app.web_as(Role::Admin).await;
+            let mut walked = 0;
+            for (who, web, role) in [("unit", &unit, Role::Unit), ("admin", &admin, Role::Admin)] {
+                for (method, pattern, _) in dondoc::web::pages::PAGES {
+                    if *method != "GET" {
+                        continue;
+                    }
+                    for extra in ["", "?period=2022-H2", "?q=MẬT"] {
+                        let path = format!("{}{extra}", concrete_for(pattern, task, meeting));
+                        let (status, html) = web.get(&path).await;
+                        assert!(status < 500, "{who} {path}: {status}");
+                        assert!(!html.contains(SECRET_TASK) && !html.contains(SECRET_MEETING), "{who} reads it on {path}");
+                        walked += 1;
+                    }
+                }
+                for (method, pattern, _) in dondoc::web::api::ROUTES {
+                    if *method != "GET" {
+                        continue;
+                    }
+                    for extra in ["", "?period=2022-H2", "?q=MẬT"] {
+                        let path = format!("/api/v1{}{extra}", concrete_for(pattern, task, meeting));
+                        let res = app.get(&path, role).send().await.expect("api");
+                        let status = res.status().as_u16();
+                        let body = res.text().await.unwrap_or_default();
+                        assert!(status < 500, "{who} {path}: {status}");
+                        assert!(!body.contains(SECRET_TASK) && !body.contains(SECRET_MEETING), "{who} reads it on {path}");
+                        walked += 1;
+                    }
+                }
+                for path in [format!("/tasks/{task}"), format!("/tasks/{meeting_task}"), format!("/meetings/{meeting}")] {
+                    assert_eq!(web.get(&path).await.0, 404, "{who} {path}");
+                }
+                for path in [format!("/api/v1/tasks/{task}"), format!("/api/v1/meetings/{meeting}")] {
+                    assert_eq!(app.get(&path, role).send().await.expect("api").status().as_u16(), 404, "{who} {path}");
+                }
+            }
+            assert!(walked > 60);
+            // Those who may: officials, leaders, the lead unit's and a coordinator's users.
+            let official = app.web_as(Role::Official).await;
+            assert!(official.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK));
+            assert!(official.get(&format!("/meetings/{meeting}")).await.1.contains(SECRET_MEETING));
+            let leader = app.web_as(Role::Leader).await;
+            assert!(leader.get("/tasks?q=MẬT").await.1.contains(SECRET_TASK));
+            let vptu = {
+                let mut conn = app.db.conn().expect("conn");
+                let email = "vptu@example.vn";
+                dondoc::storage::users::create(&mut conn, &dondoc::storage::users::NewUser {
+                    email: email.into(), name: "Văn phòng".into(), role: Role::Unit, unit_code: Some("VPTU".into()),
+                    password_hash: dondoc::auth::hash_password(PASSWORD),
+                }).expect("user");
+                let web = WebClient::new(&app);
+                web.sign_in(email, PASSWORD).await;
+                web
+            };
+            assert!(vptu.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK), "the lead unit reads it");
+            assert!(vptu.get("/tasks").await.1.contains(SECRET_TASK));
+            assert!(vptu.get(&format!("/meetings/{meeting}")).await.1.contains(SECRET_MEETING));
+            // Made a coordinator, BTGTU reads the task (and only that one).
+            let res = app.client.patch(app.url(&format!("/api/v1/tasks/{task}"))).bearer_auth(&app.tokens[&Role::Official])
+                .json(&serde_json::json!({"version": 1, "coordinators": ["BTGTU"]})).send().await.expect("patch");
+            assert_eq!(res.status().as_u16(), 200);
+            assert!(unit.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK));
+            assert_eq!(unit.get(&format!("/meetings/{meeting}")).await.0, 404);
+            // Not confidential any more: everyone reads it.
+            let res = app.client.patch(app.url(&format!("/api/v1/tasks/{task}"))).bearer_auth(&app.tokens[&Role::Official])
+                .json(&serde_json::json!({"version": 2, "confidential": false})).send().await.expect("patch");
+            assert_eq!(res.status().as_u16(), 200);
+            assert!(admin.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK));
+        }
+
+        async fn confidential_tasks_stay_out_of_feeds_and_mails(app) {
+            let (task, _, _) = confidential_fixture(&app).await;
+            let mut conn = app.db.conn().expect("conn");
+            let vptu = dondoc::storage::units::by_code(&mut conn, "VPTU").expect("unit").id;
+            let secret = dondoc::storage::calendar::rotate_secret(&mut conn, vptu).expect("feed");
+            let day = chrono::NaiveDate::from_ymd_opt(2022, 12, 28).expect("date");
+            let snapshot = {
+                use dondoc::storage::reminders::ReminderQueries;
+                dondoc::storage::with_conn!(&mut *conn, c => c.load_snapshot(day)).expect("snapshot")
+            };
+            drop(conn);
+            let t = snapshot.tasks.iter().find(|t| t.id == task).expect("the task is reminded");
+            assert!(!t.content.contains(SECRET_TASK) && t.content.contains("đăng nhập"), "{}", t.content);
+            assert!(snapshot.tasks.iter().all(|t| !t.content.contains(SECRET_MEETING)), "nor the meeting's");
+            let body = app.client.get(app.url(&format!("/ics/{secret}.ics"))).send().await.expect("feed").text().await.expect("body");
+            assert!(body.starts_with("BEGIN:VCALENDAR"));
+            assert!(!body.contains("MẬT-47") && !body.contains(&format!("task-{task}@")), "{body}");
+        }
+
+        async fn a_scoped_leader_reads_only_their_scope(app) {
+            let (task, meeting, _) = confidential_fixture(&app).await;
+            let open = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+                .json(&serde_json::json!({"content": "Việc của Ban Tuyên giáo", "lead_unit": "BTGTU", "assigned_on": "2022-07-07"}))
+                .send().await.expect("create").json::<serde_json::Value>().await.expect("json")["id"].as_i64().expect("id");
+            {
+                let mut conn = app.db.conn().expect("conn");
+                dondoc::storage::report::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some("BTGTU"), None).expect("scope");
+            }
+            let leader = app.web_as(Role::Leader).await;
+            assert_eq!(leader.get(&format!("/tasks/{task}")).await.0, 404, "out of scope");
+            assert_eq!(leader.get(&format!("/meetings/{meeting}")).await.0, 404);
+            assert_eq!(leader.get(&format!("/tasks/{open}")).await.0, 200);
+            let (_, html) = leader.get("/tasks").await;
+            assert!(html.contains("Việc của Ban Tuyên giáo") && !html.contains(SECRET_TASK));
+            let res = app.get(&format!("/api/v1/tasks/{task}"), Role::Leader).send().await.expect("api");
+            assert_eq!(res.status().as_u16(), 404);
+            let list: serde_json::Value = app.get("/api/v1/tasks", Role::Leader).send().await.expect("api").json().await.expect("json");
+            assert_eq!(list["total"], 1, "{list}");
+        }
     }
 }

@@ -49,7 +49,13 @@ fn mac(secret: &str, id: i64, task_id: i64, unit_id: i64, expires: i64) -> HmacS
 }
 
 /// A token for stored link `id`, for `task_id` and `unit_id`, valid until `expires_at`.
-pub fn sign(secret: &str, id: i64, task_id: i64, unit_id: i64, expires_at: DateTime<Utc>) -> String {
+pub fn sign(
+    secret: &str,
+    id: i64,
+    task_id: i64,
+    unit_id: i64,
+    expires_at: DateTime<Utc>,
+) -> String {
     let expires = expires_at.timestamp();
     let signature = hex::encode(
         mac(secret, id, task_id, unit_id, expires)

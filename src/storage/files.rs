@@ -25,9 +25,11 @@ pub fn save(
     let folder = today.format("%Y").to_string();
     let name = format!("{}.{ext}", crate::auth::random_secret(16));
     let dir = root.join(&folder);
-    crate::private_files::create_dir_all(&dir).map_err(|e| FileError(format!("{}: {e}", dir.display())))?;
+    crate::private_files::create_dir_all(&dir)
+        .map_err(|e| FileError(format!("{}: {e}", dir.display())))?;
     let path = dir.join(&name);
-    let mut file = crate::private_files::create_new(&path).map_err(|e| FileError(format!("{}: {e}", path.display())))?;
+    let mut file = crate::private_files::create_new(&path)
+        .map_err(|e| FileError(format!("{}: {e}", path.display())))?;
     file.write_all(bytes)
         .and_then(|_| file.sync_all())
         .map_err(|e| FileError(format!("{}: {e}", path.display())))?;

@@ -192,7 +192,6 @@ diesel::table! {
     }
 }
 
-
 diesel::table! {
     period_closes (id) {
         id -> BigInt,

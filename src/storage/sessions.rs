@@ -58,7 +58,13 @@ pub fn load(conn: &mut Conn, key_hash: &str, life: Lifetime) -> Result<Option<St
 }
 
 /// A new session; also clears out dead ones, so that the table does not grow.
-pub fn insert(conn: &mut Conn, key_hash: &str, state: &str, facts: &Facts, life: Lifetime) -> Result<()> {
+pub fn insert(
+    conn: &mut Conn,
+    key_hash: &str,
+    state: &str,
+    facts: &Facts,
+    life: Lifetime,
+) -> Result<()> {
     let at = now();
     with_conn!(&mut **conn, c => {
         diesel::delete(
@@ -154,13 +160,15 @@ pub fn list_for_user(conn: &mut Conn, user_id: i64, life: Lifetime) -> Result<Ve
     Ok(rows
         .into_iter()
         .filter(|(_, _, _, created, seen)| life.alive(*created, *seen, at))
-        .map(|(public_id, user_agent, address, created_at, last_seen_at)| SessionInfo {
-            public_id,
-            user_agent,
-            address,
-            created_at,
-            last_seen_at,
-        })
+        .map(
+            |(public_id, user_agent, address, created_at, last_seen_at)| SessionInfo {
+                public_id,
+                user_agent,
+                address,
+                created_at,
+                last_seen_at,
+            },
+        )
         .collect())
 }
 

@@ -219,11 +219,16 @@ impl_for_backends!(TaskQueries {
     }
 
     fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>> {
-        let rows: Vec<(Task, Option<String>)> = tasks::table
+        let rows: Vec<(Task, Option<String>, bool)> = tasks::table
             .left_join(units::table)
             .filter(tasks::id.eq_any(ids))
-            .select((Task::as_select(), units::code.nullable()))
+            .select((Task::as_select(), units::code.nullable(), sql::<Bool>(super::visibility::CONFIDENTIAL)))
             .load(self)?;
+        // A task of a confidential meeting reads as confidential wherever it goes (pages, API, mails).
+        let rows = rows.into_iter().map(|(mut task, code, confidential)| {
+            task.confidential = confidential;
+            (task, code)
+        });
         let mut coordinators: HashMap<i64, Vec<String>> = HashMap::new();
         for (task_id, code) in task_coordinators::table
             .inner_join(units::table)

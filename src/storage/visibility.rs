@@ -74,8 +74,9 @@ impl Viewer {
     /// the meetings with a task in scope.
     pub fn meeting_sql(&self) -> Option<String> {
         let tasks = self.task_sql()?;
-        let any_task =
-            format!("EXISTS (SELECT 1 FROM tasks WHERE tasks.meeting_id = meetings.id AND {tasks})");
+        let any_task = format!(
+            "EXISTS (SELECT 1 FROM tasks WHERE tasks.meeting_id = meetings.id AND {tasks})"
+        );
         Some(match self {
             Viewer::Scope(_) => any_task,
             _ => format!("(meetings.confidential = FALSE OR {any_task})"),
@@ -143,7 +144,12 @@ pub fn mail_placeholder() -> String {
 }
 
 /// Marks a task confidential or not, audit-logged.
-pub fn set_task_confidential(conn: &mut Conn, id: i64, confidential: bool, by: Option<i64>) -> Result<()> {
+pub fn set_task_confidential(
+    conn: &mut Conn,
+    id: i64,
+    confidential: bool,
+    by: Option<i64>,
+) -> Result<()> {
     write_tx!(&mut **conn, c => {
         let n = diesel::update(tasks::table.find(id))
             .set((tasks::confidential.eq(confidential), tasks::updated_at.eq(now())))
@@ -164,7 +170,12 @@ pub fn set_task_confidential(conn: &mut Conn, id: i64, confidential: bool, by: O
 }
 
 /// Marks a meeting (and so its tasks) confidential or not, audit-logged.
-pub fn set_meeting_confidential(conn: &mut Conn, id: i64, confidential: bool, by: Option<i64>) -> Result<()> {
+pub fn set_meeting_confidential(
+    conn: &mut Conn,
+    id: i64,
+    confidential: bool,
+    by: Option<i64>,
+) -> Result<()> {
     write_tx!(&mut **conn, c => {
         let n = diesel::update(meetings::table.find(id))
             .set((meetings::confidential.eq(confidential), meetings::updated_at.eq(now())))
@@ -194,27 +205,6 @@ pub fn task_is_confidential(conn: &mut Conn, id: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_viewer_has_its_condition() {
-        assert_eq!(Viewer::All.task_sql(), None);
-        assert_eq!(Viewer::All.meeting_sql(), None);
-        let open = Viewer::Open.task_sql().expect("sql");
-        assert!(open.starts_with("NOT (tasks.confidential = TRUE"), "{open}");
-        let unit = Viewer::Unit(7).task_sql().expect("sql");
-        assert!(unit.contains("tasks.lead_unit_id = 7") && unit.contains("vc.unit_id = 7"), "{unit}");
-        assert_eq!(Viewer::Scope(vec![2, 3]).task_sql().as_deref(), Some("tasks.lead_unit_id IN (2,3)"));
-        assert_eq!(Viewer::Scope(vec![]).task_sql().as_deref(), Some("1 = 0"));
-        let m = Viewer::Unit(7).meeting_sql().expect("sql");
-        assert!(m.starts_with("(meetings.confidential = FALSE OR EXISTS"), "{m}");
-        let m = Viewer::Scope(vec![2]).meeting_sql().expect("sql");
-        assert!(m.starts_with("EXISTS") && m.contains("IN (2)"), "{m}");
-    }
-}
-
 /// A task as this account may read it; `NotFound` otherwise.
 pub fn task_for(conn: &mut Conn, account: &Account, id: i64) -> Result<super::tasks::TaskRecord> {
     let viewer = Viewer::for_account(conn, account)?;
@@ -235,7 +225,10 @@ pub fn list_for(
 }
 
 /// The meetings this account may read, each with the number of its tasks it may read.
-pub fn meetings_for(conn: &mut Conn, account: &Account) -> Result<Vec<super::meetings::MeetingSummary>> {
+pub fn meetings_for(
+    conn: &mut Conn,
+    account: &Account,
+) -> Result<Vec<super::meetings::MeetingSummary>> {
     let viewer = Viewer::for_account(conn, account)?;
     let mut all = super::meetings::list(conn)?;
     let Some(condition) = viewer.meeting_sql() else {
@@ -249,13 +242,14 @@ pub fn meetings_for(conn: &mut Conn, account: &Account) -> Result<Vec<super::mee
     .collect();
     all.retain(|m| visible.contains(&m.meeting.id));
     if let Some(tasks_condition) = viewer.task_sql() {
-        let counts: std::collections::HashMap<Option<i64>, i64> = with_conn!(&mut **conn, c => tasks::table
+        let counts: std::collections::HashMap<Option<i64>, i64> =
+            with_conn!(&mut **conn, c => tasks::table
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&tasks_condition))
             .group_by(tasks::meeting_id)
             .select((tasks::meeting_id, diesel::dsl::count_star()))
             .load::<(Option<i64>, i64)>(c))?
-        .into_iter()
-        .collect();
+            .into_iter()
+            .collect();
         for m in &mut all {
             m.task_count = counts.get(&Some(m.meeting.id)).copied().unwrap_or(0);
         }
@@ -264,12 +258,17 @@ pub fn meetings_for(conn: &mut Conn, account: &Account) -> Result<Vec<super::mee
 }
 
 /// A meeting with the tasks this account may read; `NotFound` if it may read none of it.
-pub fn meeting_for(conn: &mut Conn, account: &Account, id: i64) -> Result<super::meetings::MeetingWithTasks> {
+pub fn meeting_for(
+    conn: &mut Conn,
+    account: &Account,
+    id: i64,
+) -> Result<super::meetings::MeetingWithTasks> {
     let viewer = Viewer::for_account(conn, account)?;
     check_meeting(conn, &viewer, id)?;
     let mut m = super::meetings::get(conn, id)?;
     let ids: Vec<i64> = m.tasks.iter().map(|t| t.task.id).collect();
-    let keep: std::collections::HashSet<i64> = visible_tasks(conn, &viewer, &ids)?.into_iter().collect();
+    let keep: std::collections::HashSet<i64> =
+        visible_tasks(conn, &viewer, &ids)?.into_iter().collect();
     m.tasks.retain(|t| keep.contains(&t.task.id));
     Ok(m)
 }
@@ -286,8 +285,9 @@ pub fn redact_audit(
         return Ok(rows);
     }
     let task_ids: Vec<i64> = rows.iter().filter_map(|r| r.task_id).collect();
-    let tasks_ok: std::collections::HashSet<i64> =
-        visible_tasks(conn, &viewer, &task_ids)?.into_iter().collect();
+    let tasks_ok: std::collections::HashSet<i64> = visible_tasks(conn, &viewer, &task_ids)?
+        .into_iter()
+        .collect();
     let mut meetings_ok = std::collections::HashMap::new();
     for r in &mut rows {
         let hidden = match (r.task_id, r.entity.as_str(), r.entity_id) {
@@ -310,4 +310,34 @@ pub fn redact_audit(
         }
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_viewer_has_its_condition() {
+        assert_eq!(Viewer::All.task_sql(), None);
+        assert_eq!(Viewer::All.meeting_sql(), None);
+        let open = Viewer::Open.task_sql().expect("sql");
+        assert!(open.starts_with("NOT (tasks.confidential = TRUE"), "{open}");
+        let unit = Viewer::Unit(7).task_sql().expect("sql");
+        assert!(
+            unit.contains("tasks.lead_unit_id = 7") && unit.contains("vc.unit_id = 7"),
+            "{unit}"
+        );
+        assert_eq!(
+            Viewer::Scope(vec![2, 3]).task_sql().as_deref(),
+            Some("tasks.lead_unit_id IN (2,3)")
+        );
+        assert_eq!(Viewer::Scope(vec![]).task_sql().as_deref(), Some("1 = 0"));
+        let m = Viewer::Unit(7).meeting_sql().expect("sql");
+        assert!(
+            m.starts_with("(meetings.confidential = FALSE OR EXISTS"),
+            "{m}"
+        );
+        let m = Viewer::Scope(vec![2]).meeting_sql().expect("sql");
+        assert!(m.starts_with("EXISTS") && m.contains("IN (2)"), "{m}");
+    }
 }

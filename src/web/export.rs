@@ -173,20 +173,20 @@ pub fn tasks_csv(rows: &[TaskRow]) -> Result<Vec<u8>, String> {
         csv_row(
             &mut w,
             [
-            task.id.to_string(),
-            task.reference.clone(),
-            task.content.clone(),
-            r.record.lead_unit.clone().unwrap_or_default(),
-            r.lead_unit_name.clone(),
-            r.record.coordinators.join("|"),
-            task.assigned_on.to_string(),
-            date(task.deadline),
-            date(task.original_deadline),
-            date(task.completed_on),
-            r.status.map(|s| s.code().to_string()).unwrap_or_default(),
-            if r.carried_over { "1" } else { "0" }.to_string(),
-            r.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
-            task.percent.to_string(),
+                task.id.to_string(),
+                task.reference.clone(),
+                task.content.clone(),
+                r.record.lead_unit.clone().unwrap_or_default(),
+                r.lead_unit_name.clone(),
+                r.record.coordinators.join("|"),
+                task.assigned_on.to_string(),
+                date(task.deadline),
+                date(task.original_deadline),
+                date(task.completed_on),
+                r.status.map(|s| s.code().to_string()).unwrap_or_default(),
+                if r.carried_over { "1" } else { "0" }.to_string(),
+                r.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
+                task.percent.to_string(),
             ],
         )?;
     }
@@ -630,7 +630,15 @@ mod csv_cell_tests {
 
     #[test]
     fn plain_text_and_numbers_stay() {
-        for good in ["Tổ chức hội nghị", "12", "2022-12-31", "", " =1", "a=b", "'quoted"] {
+        for good in [
+            "Tổ chức hội nghị",
+            "12",
+            "2022-12-31",
+            "",
+            " =1",
+            "a=b",
+            "'quoted",
+        ] {
             assert_eq!(csv_cell(good), good);
         }
     }

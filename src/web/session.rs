@@ -115,10 +115,7 @@ fn facts(state: &HashMap<String, String>) -> Facts {
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load(
-        &self,
-        key: &SessionKey,
-    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = crate::auth::hash_token(key.as_ref());
         let life = self.life;
         let json = self
@@ -148,7 +145,8 @@ impl SessionStore for DbSessionStore {
         _ttl: &actix_web::cookie::time::Duration,
     ) -> Result<SessionKey, UpdateError> {
         let hash = crate::auth::hash_token(key.as_ref());
-        let json = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let json =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let facts = facts(&state);
         let found = self
             .run(move |conn| storage::sessions::update(conn, &hash, &json, &facts))

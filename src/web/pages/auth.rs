@@ -139,7 +139,8 @@ pub async fn login(
     let mut res = render_with_status(&state, "login.html", &ctx, status)?;
     if let Some(seconds) = retry_after {
         if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {
-            res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+            res.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, v);
         }
     }
     Ok(res)
@@ -441,7 +442,10 @@ mod tests {
     #[test]
     fn local_paths_are_kept() {
         assert_eq!(safe_next(Some("/tasks")), "/tasks");
-        assert_eq!(safe_next(Some("/tasks?status=overdue&q=a b")), "/tasks?status=overdue&q=a%20b");
+        assert_eq!(
+            safe_next(Some("/tasks?status=overdue&q=a b")),
+            "/tasks?status=overdue&q=a%20b"
+        );
         assert_eq!(safe_next(Some("/tasks/3#reports")), "/tasks/3#reports");
         assert_eq!(safe_next(Some("/a/../tasks")), "/tasks");
     }
