@@ -744,7 +744,7 @@ mod tests {
                 font_sizes(&svg)
             );
             assert_eq!(
-                svg.contains("rotate("),
+                svg.contains(" transform=\"rotate("),
                 dense,
                 "only dense columns write aslant"
             );
@@ -767,7 +767,7 @@ mod tests {
                 "{:?}",
                 font_sizes(&svg)
             );
-            assert!(!svg.contains("rotate("));
+            assert!(!svg.contains(" transform=\"rotate("));
             assert!(balanced(&svg), "{svg}");
         }
     }
