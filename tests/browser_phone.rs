@@ -168,8 +168,10 @@ async fn new_task(app: &TestApp, content: &str) -> i64 {
         .client
         .post(app.url("/api/v1/tasks"))
         .bearer_auth(&app.tokens[&Role::Official])
-        .json(&serde_json::json!({"content": content, "lead_unit": common::TEST_UNIT,
-            "coordinators": ["VPTU"], "assigned_on": "2026-01-05", "deadline": "2099-12-31"}))
+        .json(
+            &serde_json::json!({"content": content, "lead_unit": common::TEST_UNIT,
+            "coordinators": ["VPTU"], "assigned_on": "2026-01-05", "deadline": "2099-12-31"}),
+        )
         .send()
         .await
         .expect("create")
@@ -210,7 +212,12 @@ async fn sample(app: &TestApp) -> Sample {
         .send()
         .await
         .expect("report");
-    assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let res = app
         .client
         .post(app.url(&format!("/api/v1/tasks/{other}/extensions")))
@@ -219,18 +226,30 @@ async fn sample(app: &TestApp) -> Sample {
         .send()
         .await
         .expect("extension");
-    assert!(res.status().is_success(), "{}", res.text().await.unwrap_or_default());
+    assert!(
+        res.status().is_success(),
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let mut conn = app.db.conn().expect("conn");
     let report = dondoc::storage::progress::reports(&mut conn, task).expect("reports")[0].id;
-    let extension = dondoc::storage::progress::extensions(&mut conn, other).expect("extensions")[0].id;
-    let user = dondoc::storage::users::list_all(&mut conn).expect("users")[0].user.id;
+    let extension =
+        dondoc::storage::progress::extensions(&mut conn, other).expect("extensions")[0].id;
+    let user = dondoc::storage::users::list_all(&mut conn).expect("users")[0]
+        .user
+        .id;
     let secret = dondoc::storage::settings::get(&mut conn, "secret_key")
         .expect("setting")
         .expect("secret");
     let unit_id = dondoc::storage::units::by_code(&mut conn, common::TEST_UNIT)
         .expect("unit")
         .id;
-    let link = dondoc::mail::link::sign(&secret, task, unit_id, chrono::Utc::now() + chrono::Duration::days(3));
+    let link = dondoc::mail::link::sign(
+        &secret,
+        task,
+        unit_id,
+        chrono::Utc::now() + chrono::Duration::days(3),
+    );
     Sample {
         task,
         meeting,
@@ -333,8 +352,16 @@ async fn problems(b: &Browser, screen: Screen, path: &str) -> Vec<String> {
             m.wide.join("; ")
         ));
     }
-    out.extend(m.small.iter().map(|s| format!("{at}: text under {MIN_TEXT_PX} px: {s}")));
-    out.extend(m.tiny.iter().map(|s| format!("{at}: target under {MIN_TAP_PX} px: {s}")));
+    out.extend(
+        m.small
+            .iter()
+            .map(|s| format!("{at}: text under {MIN_TEXT_PX} px: {s}")),
+    );
+    out.extend(
+        m.tiny
+            .iter()
+            .map(|s| format!("{at}: target under {MIN_TAP_PX} px: {s}")),
+    );
     b.client
         .execute(&format!("{AXE}\nreturn true;"), vec![])
         .await
@@ -352,7 +379,13 @@ async fn problems(b: &Browser, screen: Screen, path: &str) -> Vec<String> {
 
 /// Saves what the page looks like, a screenful at a time (at most four), as
 /// `DIR/ROLE-WIDTH-PAGE-N.png`: to look at the layouts by eye.
-async fn screenshots(b: &Browser, screen: Screen, role: Option<Role>, path: &str, dir: &std::path::Path) {
+async fn screenshots(
+    b: &Browser,
+    screen: Screen,
+    role: Option<Role>,
+    path: &str,
+    dir: &std::path::Path,
+) {
     let name: String = path
         .chars()
         .take(60)
@@ -448,7 +481,10 @@ async fn unit_reports_from_a_phone(app: &TestApp) {
     b.click(".main-nav a[href='/tasks?mine=1']").await;
     b.wait_path(|p| p == "/tasks?mine=1").await;
     let card = format!("table.tasks tr:has(a[href='/tasks/{task}'])");
-    assert!(b.wait_for(&card).await, "the new task is among the unit's tasks");
+    assert!(
+        b.wait_for(&card).await,
+        "the new task is among the unit's tasks"
+    );
     // The whole card is the link: what a thumb hits in the middle of the content opens the task.
     let target = b
         .client
@@ -465,26 +501,44 @@ async fn unit_reports_from_a_phone(app: &TestApp) {
     assert_eq!(target.as_str(), Some(format!("/tasks/{task}").as_str()));
     b.click(&format!("{card} a")).await;
     b.wait_path(|p| p == format!("/tasks/{task}")).await;
-    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().expect("photo");
-    std::fs::write(photo.path(), b"\xff\xd8\xff\xe0\0\x10JFIF\0anh chup bien ban").expect("write photo");
+    let photo = tempfile::Builder::new()
+        .suffix(".jpg")
+        .tempfile()
+        .expect("photo");
+    std::fs::write(
+        photo.path(),
+        b"\xff\xd8\xff\xe0\0\x10JFIF\0anh chup bien ban",
+    )
+    .expect("write photo");
     let input = b
         .client
         .find(fantoccini::Locator::Css("#f-photo"))
         .await
         .expect("a photo field on a phone");
-    assert_eq!(input.attr("capture").await.expect("capture").as_deref(), Some("environment"));
-    assert!(input.is_displayed().await.expect("displayed"), "offered on a phone");
+    assert_eq!(
+        input.attr("capture").await.expect("capture").as_deref(),
+        Some("environment")
+    );
+    assert!(
+        input.is_displayed().await.expect("displayed"),
+        "offered on a phone"
+    );
     input
         .send_keys(&photo.path().display().to_string())
         .await
         .expect("photo");
     b.fill("#f-percent", "100").await;
-    b.fill("#f-note", "Đã tổ chức xong; ảnh biên bản kèm theo").await;
+    b.fill("#f-note", "Đã tổ chức xong; ảnh biên bản kèm theo")
+        .await;
     b.click("input[name='proposes_completion']").await;
-    b.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    b.click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
     assert!(b.wait_for(".flashes").await, "the report is saved");
     let reports = b.text("ol.reports").await;
-    assert!(reports.contains("Đã tổ chức xong") && reports.contains(".jpg"), "{reports}");
+    assert!(
+        reports.contains("Đã tổ chức xong") && reports.contains(".jpg"),
+        "{reports}"
+    );
     let problems = problems(&b, Screen::Phone(390), "after the report").await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     b.close().await;

@@ -21,8 +21,17 @@ async fn send_report(
     fields: &[(&str, &str)],
     file: Option<(&str, Vec<u8>)>,
 ) -> (u16, String) {
-    let files: Vec<_> = file.into_iter().map(|(name, bytes)| ("attachment", name, bytes)).collect();
-    send_form(web, &format!("/tasks/{id}/reports?csrf={csrf}"), fields, files).await
+    let files: Vec<_> = file
+        .into_iter()
+        .map(|(name, bytes)| ("attachment", name, bytes))
+        .collect();
+    send_form(
+        web,
+        &format!("/tasks/{id}/reports?csrf={csrf}"),
+        fields,
+        files,
+    )
+    .await
 }
 
 /// Posts a report form as the browser does (multipart), with files as (field, name, bytes).
@@ -37,7 +46,10 @@ async fn send_form(
         form = form.text(k.to_string(), v.to_string());
     }
     for (field, name, bytes) in files {
-        form = form.part(field.to_string(), Part::bytes(bytes).file_name(name.to_string()));
+        form = form.part(
+            field.to_string(),
+            Part::bytes(bytes).file_name(name.to_string()),
+        );
     }
     let res = web
         .client

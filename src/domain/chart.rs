@@ -414,7 +414,12 @@ pub fn progress_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
     let layout = Layout::Wide;
     let dense = bars.len() > DENSE;
     // Dense columns write their notes upright above them: room for "100,0%".
-    let (left, right, top, bottom) = (56.0, 16.0, if dense { 84.0 } else { 44.0 }, if dense { 70.0 } else { 40.0 });
+    let (left, right, top, bottom) = (
+        56.0,
+        16.0,
+        if dense { 84.0 } else { 44.0 },
+        if dense { 70.0 } else { 40.0 },
+    );
     let plot_h = 240.0;
     let (col_w, gap) = if dense { (26.0, 10.0) } else { (48.0, 24.0) };
     let plot_w = (bars.len().max(1) as f64) * (col_w + gap);
@@ -458,7 +463,11 @@ pub fn progress_chart(id: &str, bars: &[Bar], texts: &Texts) -> String {
             );
             base += value;
         }
-        let (cx, note_y, label_y) = (x + col_w / 2.0, y_of(base as f64) - 6.0, top + plot_h + 18.0);
+        let (cx, note_y, label_y) = (
+            x + col_w / 2.0,
+            y_of(base as f64) - 6.0,
+            top + plot_h + 18.0,
+        );
         if dense {
             let _ = write!(
                 out,
@@ -697,7 +706,11 @@ mod tests {
     /// The value of an attribute of the root `<svg>`.
     fn root_attr(svg: &str, name: &str) -> String {
         let root = &svg[..svg.find('>').unwrap_or(svg.len())];
-        let at = root.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("{name} in {root}")) + name.len() + 3;
+        let at = root
+            .find(&format!(" {name}=\""))
+            .unwrap_or_else(|| panic!("{name} in {root}"))
+            + name.len()
+            + 3;
         root[at..].split('"').next().unwrap_or("").to_string()
     }
 
@@ -725,8 +738,16 @@ mod tests {
             assert_eq!(root_attr(&svg, "class"), "chart chart-wide");
             let width: f64 = w.parse().expect("width");
             assert!(width <= 1000.0, "{width}: a desktop has room for it at 1:1");
-            assert!(font_sizes(&svg).iter().all(|s| *s == 12.0), "{:?}", font_sizes(&svg));
-            assert_eq!(svg.contains("rotate("), dense, "only dense columns write aslant");
+            assert!(
+                font_sizes(&svg).iter().all(|s| *s == 12.0),
+                "{:?}",
+                font_sizes(&svg)
+            );
+            assert_eq!(
+                svg.contains(" transform=\"rotate("),
+                dense,
+                "only dense columns write aslant"
+            );
             assert!(balanced(&svg), "{svg}");
         }
     }
@@ -741,8 +762,12 @@ mod tests {
         ] {
             assert_eq!(root_attr(&svg, "width"), "340");
             assert_eq!(root_attr(&svg, "class"), "chart chart-narrow");
-            assert!(font_sizes(&svg).iter().all(|s| *s == 13.0), "{:?}", font_sizes(&svg));
-            assert!(!svg.contains("rotate("));
+            assert!(
+                font_sizes(&svg).iter().all(|s| *s == 13.0),
+                "{:?}",
+                font_sizes(&svg)
+            );
+            assert!(!svg.contains(" transform=\"rotate("));
             assert!(balanced(&svg), "{svg}");
         }
     }
@@ -752,9 +777,17 @@ mod tests {
         let bars = months(3);
         let wide = units_chart("c", &bars, &texts());
         let narrow = units_chart_narrow("c", &bars, &texts());
-        assert!(wide.contains("aria-labelledby=\"c-t c-d\"") && wide.contains("<pattern id=\"c-overdue\""));
-        assert!(narrow.contains("aria-labelledby=\"c-n-t c-n-d\"") && narrow.contains("<pattern id=\"c-n-overdue\""));
-        assert!(narrow.contains("fill=\"url(#c-n-overdue)\"") && !narrow.contains("url(#c-overdue)"));
+        assert!(
+            wide.contains("aria-labelledby=\"c-t c-d\"")
+                && wide.contains("<pattern id=\"c-overdue\"")
+        );
+        assert!(
+            narrow.contains("aria-labelledby=\"c-n-t c-n-d\"")
+                && narrow.contains("<pattern id=\"c-n-overdue\"")
+        );
+        assert!(
+            narrow.contains("fill=\"url(#c-n-overdue)\"") && !narrow.contains("url(#c-overdue)")
+        );
     }
 
     /// The widths of the segments drawn for a status, in order.
@@ -769,22 +802,45 @@ mod tests {
     #[test]
     fn phone_bars_are_shares_for_units_and_lengths_for_months() {
         let bars = vec![
-            Bar { label: "A".into(), note: "4".into(), counts: counts(0, 0, 0, 4) },
-            Bar { label: "B".into(), note: "2".into(), counts: counts(0, 0, 0, 2) },
+            Bar {
+                label: "A".into(),
+                note: "4".into(),
+                counts: counts(0, 0, 0, 4),
+            },
+            Bar {
+                label: "B".into(),
+                note: "2".into(),
+                counts: counts(0, 0, 0, 2),
+            },
         ];
         let share = segment_widths(&units_chart_narrow("u", &bars, &texts()), "u-n", "overdue");
         assert_eq!(share.len(), 2);
-        assert!((share[0] - share[1]).abs() < 0.01, "{share:?}: each unit is 100 %");
-        let length = segment_widths(&progress_chart_narrow("p", &bars, &texts()), "p-n", "overdue");
-        assert!((length[0] - 2.0 * length[1]).abs() < 0.01, "{length:?}: half the tasks, half the bar");
+        assert!(
+            (share[0] - share[1]).abs() < 0.01,
+            "{share:?}: each unit is 100 %"
+        );
+        let length = segment_widths(
+            &progress_chart_narrow("p", &bars, &texts()),
+            "p-n",
+            "overdue",
+        );
+        assert!(
+            (length[0] - 2.0 * length[1]).abs() < 0.01,
+            "{length:?}: half the tasks, half the bar"
+        );
     }
 
     #[test]
     fn phone_labels_are_clipped_to_leave_room_for_the_figure() {
-        let long = "Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở và các tổ chức chính trị - xã hội tỉnh";
+        let long =
+            "Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở và các tổ chức chính trị - xã hội tỉnh";
         let svg = units_chart_narrow(
             "u",
-            &[Bar { label: long.into(), note: "120 · 100,0%".into(), counts: counts(120, 0, 0, 0) }],
+            &[Bar {
+                label: long.into(),
+                note: "120 · 100,0%".into(),
+                counts: counts(120, 0, 0, 0),
+            }],
             &texts(),
         );
         let shown = svg
@@ -801,10 +857,20 @@ mod tests {
 
     #[test]
     fn phone_ages_write_each_count_and_outline_the_empty_ones() {
-        let svg = ages_chart_narrow("g", &[("≤ 30 ngày".into(), 5), ("31–60".into(), 0)], &texts());
+        let svg = ages_chart_narrow(
+            "g",
+            &[("≤ 30 ngày".into(), 5), ("31–60".into(), 0)],
+            &texts(),
+        );
         assert!(svg.contains(">5</text>") && svg.contains(">0</text>"));
         assert_eq!(segment_widths(&svg, "g-n", "overdue").len(), 1);
-        assert!(svg.contains("stroke-dasharray"), "the empty bucket is an outline");
-        assert!(!svg.contains("<rect x=\"0.5\" y=\"3.0\""), "no legend: one status only");
+        assert!(
+            svg.contains("stroke-dasharray"),
+            "the empty bucket is an outline"
+        );
+        assert!(
+            !svg.contains("<rect x=\"0.5\" y=\"3.0\""),
+            "no legend: one status only"
+        );
     }
 }

@@ -84,7 +84,8 @@ impl Browser {
                 ]
             }),
         );
-        if let (Screen::Phone(width), Some(options)) = (screen, caps.get_mut("goog:chromeOptions")) {
+        if let (Screen::Phone(width), Some(options)) = (screen, caps.get_mut("goog:chromeOptions"))
+        {
             options["mobileEmulation"] = serde_json::json!({
                 "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 3.0, "mobile": true, "touch": true},
             });

@@ -44,7 +44,7 @@ fn text(t: &Option<Text<String>>) -> String {
 }
 
 /// Reads an uploaded file and checks it; `None` when no file was chosen.
-fn read_upload(file: &mut TempFile, field: &str) -> Result<Option<(String, Vec<u8>)>, Invalid> {
+fn read_upload(file: &mut TempFile, field: &str) -> Result<Upload, Invalid> {
     let name = file.file_name.clone().unwrap_or_default();
     if name.is_empty() && file.size == 0 {
         return Ok(None);
@@ -60,6 +60,9 @@ fn read_upload(file: &mut TempFile, field: &str) -> Result<Option<(String, Vec<u
     Ok(Some((name, bytes)))
 }
 
+/// A checked file: its name as sent and its bytes.
+type Upload = Option<(String, Vec<u8>)>;
+
 /// A report form as sent, from the task page or from a signed link.
 struct SentReport {
     percent: String,
@@ -67,7 +70,7 @@ struct SentReport {
     completed_on: String,
     proposes: bool,
     /// The one file of the report (attached or photographed), checked.
-    upload: Result<Option<(String, Vec<u8>)>, Invalid>,
+    upload: Result<Upload, Invalid>,
 }
 
 impl SentReport {
@@ -116,7 +119,7 @@ impl SentReport {
         &mut self,
         assigned_on: chrono::NaiveDate,
         today: chrono::NaiveDate,
-    ) -> Result<(ReportInput, Option<(String, Vec<u8>)>), Vec<Invalid>> {
+    ) -> Result<(ReportInput, Upload), Vec<Invalid>> {
         let mut errors = Vec::new();
         let input = ReportInput::parse(
             &RawReport {
@@ -144,7 +147,7 @@ impl SentReport {
 /// Keeps an upload among the files; `None` when there is none.
 fn store(
     state: &State,
-    upload: Option<(String, Vec<u8>)>,
+    upload: Upload,
     today: chrono::NaiveDate,
 ) -> Result<Option<storage::progress::StoredFile>, PageError> {
     upload
@@ -739,5 +742,8 @@ pub async fn link_report(
 
 /// What was typed in a report form, owned.
 fn sent_typed(sent: &SentReport) -> Vec<(&'static str, String)> {
-    sent.typed().iter().map(|(k, v)| (*k, v.to_string())).collect()
+    sent.typed()
+        .iter()
+        .map(|(k, v)| (*k, v.to_string()))
+        .collect()
 }
