@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::conclusion::{propose_items, Deadline, UnitName};
+use crate::domain::conclusion::{Deadline, UnitName};
 use crate::domain::task::TaskInput;
 use crate::domain::unit::UnitInput;
 use crate::domain::Role;
@@ -279,7 +279,8 @@ pub fn tasks(units: &[UnitInput]) -> Vec<TaskInput> {
                 .collect(),
         })
         .collect();
-    let proposal = propose_items(closing_speech(), meeting_date(), &names);
+    let proposal =
+        crate::web::api::conclusions::parse_text(closing_speech(), meeting_date(), &names);
     let mut own = 0;
     let mut shared = 0;
     let mut out = Vec::new();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiUser;
-use crate::domain::conclusion::{propose_items, Deadline, ProposedItem, UnitName};
+use crate::domain::conclusion::{propose_items, Deadline, Proposal, ProposedItem, UnitName};
 use crate::domain::dates::parse_date;
 use crate::domain::document::{self, ExtractError};
 use crate::domain::meeting::check_text;
@@ -77,6 +77,12 @@ fn unit_names(units: &[storage::units::UnitInfo]) -> Vec<UnitName> {
         .collect()
 }
 
+/// The one call of the parser: the review table, the API and `dondoc demo`
+/// propose through it, so a change of the parser's signature is one edit here.
+pub fn parse_text(text: &str, meeting_date: NaiveDate, units: &[UnitName]) -> Proposal {
+    propose_items(text, meeting_date, units)
+}
+
 /// An item's flags and group addressee, as the API and the review table name them.
 fn flags_of(item: &ProposedItem) -> (Vec<String>, Option<String>) {
     let mut flags = Vec::new();
@@ -93,7 +99,7 @@ pub fn propose(
     text: &str,
     meeting_date: NaiveDate,
 ) -> ParseResponse {
-    let proposal = propose_items(text, meeting_date, &unit_names(units));
+    let proposal = parse_text(text, meeting_date, &unit_names(units));
     ParseResponse {
         items: proposal
             .items

@@ -1206,6 +1206,38 @@ mod tests {
     }
 
     #[test]
+    fn every_message_key_of_documents_exists() {
+        let sources = [
+            include_str!("meeting_new.rs"),
+            include_str!("../api/conclusions.rs"),
+            include_str!("../../domain/document.rs"),
+            include_str!("../../../templates/meeting_new.html"),
+            include_str!("../../../templates/meeting.html"),
+            include_str!("../../../templates/macros.html"),
+            include_str!("../../../templates/task_form.html"),
+        ];
+        let mut seen = 0;
+        for src in sources {
+            for part in src.split('"').skip(1).step_by(2) {
+                let key = part.trim_end_matches(" ~ f");
+                if key.starts_with("documents-") && !key.contains(' ') && !key.ends_with('-') {
+                    seen += 1;
+                    for lang in i18n::Lang::ALL {
+                        assert!(i18n::has_key(lang, key), "{key} missing in {}", lang.code());
+                    }
+                }
+            }
+        }
+        assert!(seen > 20, "{seen} keys checked");
+        for flag in ["no_lead", "group_addressee"] {
+            assert!(i18n::has_key(
+                i18n::Lang::En,
+                &format!("documents-flag-{flag}")
+            ));
+        }
+    }
+
+    #[test]
     fn field_names_of_items() {
         assert_eq!(form_field("tasks[2].deadline"), "deadline_2");
         assert_eq!(form_field("tasks[0].lead_unit"), "lead_0");
