@@ -776,10 +776,10 @@ pub async fn post_new_meeting(
 ) -> Result<HttpResponse, PageError> {
     let body = match upload::read(&req, payload, "file", super::FORM_LIMIT).await {
         Ok(body) => body,
+        // Far past every limit (the text fields' 8 MB, a file's 10 MB): cut off, said plainly.
         Err(upload::BodyError::TooLarge) => {
             let draft = MeetingDraft::default();
-            let error = Invalid::new("conclusion_text", "err-text-too-long")
-                .arg("max", crate::domain::meeting::MAX_TEXT_BYTES / 1024);
+            let error = ExtractError::TooBig.invalid("file", "");
             return meeting_form(&state, &req, &user, &draft, &[error]).await;
         }
         Err(upload::BodyError::Malformed(e)) => {
