@@ -153,7 +153,7 @@ fn generate(db: &Db, n: usize, day: NaiveDate) -> usize {
                     reference,
                     meeting_id: None,
                     content,
-                    lead_unit_id: lead,
+                    lead_unit_id: Some(lead),
                     assigned_on,
                     deadline,
                     original_deadline: None,

@@ -86,9 +86,11 @@ fn fluent_value(v: &str) -> FluentValue<'static> {
 }
 
 /// The catalogue sources, also read to list their keys.
-const CATALOGUES: [(Lang, &str); 2] = [
+const CATALOGUES: [(Lang, &str); 4] = [
     (Lang::Vi, include_str!("../locales/vi/dondoc.ftl")),
     (Lang::En, include_str!("../locales/en/dondoc.ftl")),
+    (Lang::Vi, include_str!("../locales/vi/documents.ftl")),
+    (Lang::En, include_str!("../locales/en/documents.ftl")),
 ];
 
 /// The message keys of a catalogue source (lines `key = …`).

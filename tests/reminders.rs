@@ -344,7 +344,7 @@ fn fixture(test_db: &TestDb) -> Fixture {
             content: format!(
                 "Nhiệm vụ {name}: tổ chức hội nghị quán triệt <Nghị quyết> & triển khai"
             ),
-            lead_unit: lead.into(),
+            lead_unit: Some(lead.into()),
             coordinators: coordinators.iter().map(|c| c.to_string()).collect(),
             assigned_on: d("2022-07-07"),
             deadline: deadline.map(d),
@@ -645,7 +645,7 @@ fn weekly_digest_goes_with_the_days_mail() {
             &TaskInput {
                 reference: Some("LATE-ADD".into()),
                 content: "Nhiệm vụ bổ sung".into(),
-                lead_unit: "BTGTU".into(),
+                lead_unit: Some("BTGTU".into()),
                 coordinators: vec![],
                 assigned_on: d("2022-12-28"),
                 deadline: Some(d("2022-12-29")),
@@ -1097,7 +1097,7 @@ mod ics_feed {
             let task = |reference: &str, lead: &str, coordinators: &[&str], deadline: Option<&str>, completed: Option<&str>| TaskInput {
                 reference: Some(reference.to_string()),
                 content: format!("{reference}: Tổ chức hội nghị; quán triệt \"Nghị quyết\", phần A, B"),
-                lead_unit: lead.into(),
+                lead_unit: Some(lead.into()),
                 coordinators: coordinators.iter().map(|c| c.to_string()).collect(),
                 assigned_on: d("2022-07-07"),
                 deadline: deadline.map(d),
@@ -1187,7 +1187,7 @@ fn serve_sends_due_reminders_on_its_interval_and_stops() {
             &TaskInput {
                 reference: Some("SOON".into()),
                 content: "Nhiệm vụ sắp đến hạn".into(),
-                lead_unit: "BTGTU".into(),
+                lead_unit: Some("BTGTU".into()),
                 coordinators: vec![],
                 assigned_on: today - chrono::Duration::days(10),
                 deadline: Some(today + chrono::Duration::days(3)),

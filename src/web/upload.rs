@@ -46,6 +46,9 @@ pub enum BodyError {
     Malformed(String),
 }
 
+/// Past this much, a request is cut off rather than read to its end.
+const DRAIN_LIMIT: usize = crate::web::pages::UPLOAD_LIMIT;
+
 pub fn is_multipart(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -81,6 +84,7 @@ pub async fn read(
     let mut form = actix_multipart::Multipart::new(req.headers(), payload);
     let mut body = Body::default();
     let mut text_bytes = 0usize;
+    let mut read_total = 0usize;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|e| BodyError::Malformed(e.to_string()))?;
         let name = field.name().unwrap_or_default().to_string();
@@ -98,6 +102,10 @@ pub async fn read(
         };
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| BodyError::Malformed(e.to_string()))?;
+            read_total += chunk.len();
+            if read_total > DRAIN_LIMIT {
+                return Err(BodyError::TooLarge);
+            }
             if too_big {
                 continue;
             }
