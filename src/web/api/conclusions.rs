@@ -116,11 +116,12 @@ pub async fn parse(
     check_text("text", &body.text)?;
     let meeting_date = parse_date(&body.meeting_date)
         .map_err(|_| Invalid::bad_date("meeting_date", &body.meeting_date))?;
-    let units = state.into_inner().run(storage::units::list).await?;
+    let (units, calendar) = state
+        .into_inner()
+        .run(|conn| Ok((storage::units::list(conn)?, storage::holidays::calendar(conn)?)))
+        .await?;
     let text = body.text;
-    let response = actix_web::web::block(move || {
-        propose(&units, &text, meeting_date, &WorkCalendar::vietnam())
-    })
-    .await?;
+    let response =
+        actix_web::web::block(move || propose(&units, &text, meeting_date, &calendar)).await?;
     Ok(Json(response))
 }

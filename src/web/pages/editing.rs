@@ -166,7 +166,11 @@ impl MeetingDraft {
     }
 
     /// Replaces the items with the parser's proposal.
-    fn propose(&mut self, units: &[storage::units::UnitInfo]) -> Result<(), Vec<Invalid>> {
+    fn propose(
+        &mut self,
+        units: &[storage::units::UnitInfo],
+        calendar: &crate::domain::holidays::WorkCalendar,
+    ) -> Result<(), Vec<Invalid>> {
         let mut errors = Vec::new();
         if let Err(e) = check_text("conclusion_text", &self.conclusion_text) {
             errors.push(e);
@@ -184,9 +188,8 @@ impl MeetingDraft {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let calendar = crate::domain::holidays::WorkCalendar::vietnam();
         let proposal =
-            crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on, &calendar);
+            crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on, calendar);
         let fallback = self.organiser_unit.trim().to_string();
         self.items = proposal
             .items
@@ -350,8 +353,12 @@ pub async fn post_new_meeting(
     };
     let today = state.config.today();
     let errors: Vec<Invalid> = if op == "parse" {
-        let units = state.clone().into_inner().run(storage::units::list).await?;
-        draft.propose(&units).err().unwrap_or_default()
+        let (units, calendar) = state
+            .clone()
+            .into_inner()
+            .run(|conn| Ok((storage::units::list(conn)?, storage::holidays::calendar(conn)?)))
+            .await?;
+        draft.propose(&units, &calendar).err().unwrap_or_default()
     } else if let Some(i) = index("remove:") {
         if i < draft.items.len() {
             draft.items.remove(i);
