@@ -118,7 +118,12 @@ pub async fn parse(
         .map_err(|_| Invalid::bad_date("meeting_date", &body.meeting_date))?;
     let (units, calendar) = state
         .into_inner()
-        .run(|conn| Ok((storage::units::list(conn)?, storage::holidays::calendar(conn)?)))
+        .run(|conn| {
+            Ok((
+                storage::units::list(conn)?,
+                storage::holidays::calendar(conn)?,
+            ))
+        })
         .await?;
     let text = body.text;
     let response =

@@ -356,7 +356,12 @@ pub async fn post_new_meeting(
         let (units, calendar) = state
             .clone()
             .into_inner()
-            .run(|conn| Ok((storage::units::list(conn)?, storage::holidays::calendar(conn)?)))
+            .run(|conn| {
+                Ok((
+                    storage::units::list(conn)?,
+                    storage::holidays::calendar(conn)?,
+                ))
+            })
             .await?;
         draft.propose(&units, &calendar).err().unwrap_or_default()
     } else if let Some(i) = index("remove:") {

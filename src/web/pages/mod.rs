@@ -8,6 +8,7 @@ mod auth;
 mod browse;
 mod dashboard;
 mod editing;
+mod holidays;
 mod work;
 
 use actix_session::SessionExt;
@@ -104,6 +105,9 @@ page_routes! {
     GET "/admin/audit" => admin::audit, Signed(ReadAuditLog),
     GET "/admin/mail" => admin::mail, Signed(ManageSettings),
     POST "/admin/mail/{id}/send" => admin::send_again, Signed(ManageSettings),
+    GET "/admin/holidays" => holidays::list, Signed(ManageSettings),
+    POST "/admin/holidays" => holidays::add, Signed(ManageSettings),
+    POST "/admin/holidays/{day}/remove" => holidays::remove, Signed(ManageSettings),
 }
 
 /// The action the matched page needs (`None` for public pages and unknown routes).
@@ -144,6 +148,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "admin/units.html",
     "admin/tokens.html",
     "admin/audit.html",
+    "admin/holidays.html",
     "admin/mail.html",
     "meeting_new.html",
     "meeting_edit.html",
