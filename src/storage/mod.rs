@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod closes;
 pub mod files;
+pub mod holidays;
 pub mod import;
 pub mod inbox;
 pub mod meetings;

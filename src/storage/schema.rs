@@ -236,6 +236,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    holidays (day) {
+        day -> Date,
+        working -> Bool,
+        note -> Text,
+    }
+}
+
 diesel::joinable!(unit_aliases -> units (unit_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -309,4 +317,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_buckets,
     report_links,
     meeting_documents,
+    holidays,
 );

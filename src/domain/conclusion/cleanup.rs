@@ -33,7 +33,11 @@ pub(super) fn clean(text: &str) -> String {
             c => s.push(c),
         }
     }
-    let s: String = s.nfc().collect();
+    // Most text arrives in NFC already: composing is then skipped.
+    let s: String = match unicode_normalization::is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => s,
+        _ => s.nfc().collect(),
+    };
     separate_lines(&split_glued_dates(&join_hyphenated(&s)))
 }
 

@@ -1,5 +1,12 @@
 //! Turns the concluding speech of a meeting into proposed tasks.
 //!
+//! Stages, one file each (the rules in words: `docs/conclusions.md`):
+//! `cleanup` (PDF and web dirt), `tokens` and `lexicon`, `segmentation`
+//! (items, headers, lead-ins), `addressees` with the default `aliases`
+//! (lead, coordinators, groups), `deadlines` (dates, relative deadlines
+//! with the work calendar) and `context` (what is not a directive).
+//! `rates` measures the whole on the fixture set.
+//!
 //! An official pastes the conclusion; we propose one item per directive, with
 //! a suggested lead unit, coordinating units and deadline, and the official
 //! edits and confirms. The contract is DESIGN.md, "Turning a conclusion into
@@ -230,6 +237,13 @@ mod tests {
     use proptest::prelude::*;
 
     // ---- the reference scenario ----
+
+    #[test]
+    fn flags_serialise_as_the_api_names_them() {
+        let flags =
+            serde_json::to_value([ItemFlag::NoLead, ItemFlag::GroupAddressee]).expect("json");
+        assert_eq!(flags, serde_json::json!(["no_lead", "group_addressee"]));
+    }
 
     #[test]
     fn seed_speech_yields_the_expected_items() {

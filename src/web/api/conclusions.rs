@@ -209,11 +209,17 @@ async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiErro
     check_text("text", &text)?;
     let meeting_date =
         parse_date(&meeting_date).map_err(|_| Invalid::bad_date("meeting_date", &meeting_date))?;
-    let units = state.into_inner().run(storage::units::list).await?;
-    let mut response = web::block(move || {
-        propose(&units, &text, meeting_date, &WorkCalendar::vietnam())
-    })
-    .await?;
+    let (units, calendar) = state
+        .into_inner()
+        .run(|conn| {
+            Ok((
+                storage::units::list(conn)?,
+                storage::holidays::calendar(conn)?,
+            ))
+        })
+        .await?;
+    let mut response =
+        web::block(move || propose(&units, &text, meeting_date, &calendar)).await?;
     response.text = extracted;
     Ok(Json(response))
 }

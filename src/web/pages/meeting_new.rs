@@ -373,7 +373,11 @@ impl MeetingDraft {
     }
 
     /// Replaces the items and the context with the parser's proposal of the text.
-    fn propose(&mut self, units: &[UnitInfo]) -> Result<(), Vec<Invalid>> {
+    fn propose(
+        &mut self,
+        units: &[UnitInfo],
+        calendar: &crate::domain::holidays::WorkCalendar,
+    ) -> Result<(), Vec<Invalid>> {
         let mut errors = Vec::new();
         if let Err(e) = check_text("conclusion_text", &self.conclusion_text) {
             errors.push(e);
@@ -388,9 +392,8 @@ impl MeetingDraft {
         let (Ok(held_on), true) = (held_on, errors.is_empty()) else {
             return Err(errors);
         };
-        let calendar = crate::domain::holidays::WorkCalendar::vietnam();
         let proposal =
-            crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on, &calendar);
+            crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on, calendar);
         // A proposal's lead is only what the text says: never the organiser by default.
         self.items = proposal
             .items
@@ -798,7 +801,13 @@ pub async fn post_new_meeting(
         Op::Parse => {
             let mut errors = take_text(&state, &user, &mut draft, body).await?;
             if errors.is_empty() {
-                errors = draft.propose(&units).err().unwrap_or_default();
+                // The office's own days off and make-up days count in working-day deadlines.
+                let calendar = state
+                    .clone()
+                    .into_inner()
+                    .run(storage::holidays::calendar)
+                    .await?;
+                errors = draft.propose(&units, &calendar).err().unwrap_or_default();
             }
             errors
         }

@@ -11,6 +11,7 @@ mod documents;
 mod editing;
 mod inbox;
 mod meeting_new;
+mod holidays;
 mod work;
 
 use actix_session::SessionExt;
@@ -119,6 +120,9 @@ page_routes! {
     POST "/admin/mail/{id}/send" => admin::send_again, Signed(ManageSettings),
     GET "/admin/report" => documents::settings, Signed(ManageSettings),
     POST "/admin/report" => documents::save_settings, Signed(ManageSettings),
+    GET "/admin/holidays" => holidays::list, Signed(ManageSettings),
+    POST "/admin/holidays" => holidays::add, Signed(ManageSettings),
+    POST "/admin/holidays/{day}/remove" => holidays::remove, Signed(ManageSettings),
 }
 
 /// The action the matched page needs (`None` for public pages and unknown routes).
@@ -160,6 +164,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "admin/units.html",
     "admin/tokens.html",
     "admin/audit.html",
+    "admin/holidays.html",
     "admin/mail.html",
     "meeting_new.html",
     "meeting_edit.html",
