@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Renders the demo's Word report and a meeting's appendix to PDF and PNG, to look at them.
+# Needs LibreOffice and poppler (apt-get install libreoffice-writer-nogui poppler-utils); too heavy
+# for .ci/run, which does not call this. Usage: .ci/render-report.sh [OUT_DIR] [QUERY]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-target/render-report}"
+query="${2:-period=2022-H2&as_of=2022-12-31}"
+for tool in soffice pdftoppm curl; do
+  command -v "$tool" >/dev/null || { echo "render-report: $tool is missing" >&2; exit 1; }
+done
+mkdir -p "$out"
+work=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+cargo build --quiet
+bin="${CARGO_TARGET_DIR:-target}/debug/dondoc"
+port=$((20000 + RANDOM % 20000))
+export DATABASE_URL="sqlite://$work/dondoc.db" DONDOC_BIND="127.0.0.1:$port" \
+  DONDOC_BASE_URL="http://127.0.0.1:$port" DONDOC_MAIL_DIR="$work/mail" \
+  DONDOC_FILES_DIR="$work/files" DONDOC_REMINDER_INTERVAL=0
+"$bin" demo >/dev/null
+"$bin" serve >"$work/serve.log" 2>&1 &
+pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 50); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
+
+jar="$work/cookies"
+csrf=$(curl -fs -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+curl -fs -c "$jar" -b "$jar" -o /dev/null --data-urlencode "csrf=$csrf" \
+  --data-urlencode "email=lanhdao@dondoc.local" --data-urlencode "password=lanhdao-2022" \
+  --data-urlencode "next=/dashboard" "$base/login"
+curl -fs -b "$jar" -o "$out/bao-cao.docx" "$base/dashboard/report.docx?$query"
+curl -fs -b "$jar" -o "$out/phu-luc.docx" "$base/meetings/1/tasks.docx"
+curl -fs -b "$jar" -o "$out/phu-luc.xlsx" "$base/meetings/1/tasks.xlsx"
+
+soffice --headless --convert-to pdf --outdir "$out" "$out/bao-cao.docx" "$out/phu-luc.docx" >/dev/null
+pdftoppm -png -r 70 -f 1 -l 3 "$out/bao-cao.pdf" "$out/bao-cao"
+pdftoppm -png -r 70 -f 1 -l 1 "$out/phu-luc.pdf" "$out/phu-luc"
+ls -1 "$out"
