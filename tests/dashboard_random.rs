@@ -248,7 +248,7 @@ on_both_backends! {
 
             // The units table: the dashboard's rows, counts, rates, ranks and totals.
             let table = docx::table_after(&blocks, "2. ").expect("units table");
-            assert_eq!(table[0][0], "Xếp hạng", "{case}");
+            assert_eq!(table[0][0], "Hạng", "{case}");
             let (rows, foot) = table[1..].split_at(table.len() - 2);
             let codes: Vec<String> = rows.iter().map(|r| code_of_name(&r[1])).collect();
             assert_eq!(codes, ALL_UNITS, "{case}: every unit, in the page's order");

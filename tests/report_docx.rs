@@ -18,7 +18,12 @@ fn demo(app: &TestApp) -> i64 {
 /// The text of the heading table (the first block).
 fn heading(blocks: &[Block]) -> String {
     match blocks.first() {
-        Some(Block::Table(rows)) => rows.iter().flatten().cloned().collect::<Vec<_>>().join("\n"),
+        Some(Block::Table(rows)) => rows
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
         other => panic!("the document starts with its heading table: {other:?}"),
     }
 }
