@@ -29,9 +29,25 @@ for _ in $(seq 1 50); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2
 
 jar="$work/cookies"
 csrf=$(curl -fs -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
-curl -fs -c "$jar" -b "$jar" -o /dev/null --data-urlencode "csrf=$csrf" \
-  --data-urlencode "email=lanhdao@dondoc.local" --data-urlencode "password=lanhdao-2022" \
-  --data-urlencode "next=/dashboard" "$base/login"
+sign_in() {
+  curl -fs -c "$jar" -b "$jar" -o /dev/null --data-urlencode "csrf=$csrf" \
+    --data-urlencode "email=$1" --data-urlencode "password=$2" \
+    --data-urlencode "next=/dashboard" "$base/login"
+}
+# RENDER_LAYOUT=state: a state body's names instead of the demo's Party layout.
+if [ "${RENDER_LAYOUT:-party}" = state ]; then
+  sign_in quantri@dondoc.local quantri-2022
+  # Signing in starts a new session with its own form token.
+  csrf=$(curl -fs -c "$jar" -b "$jar" "$base/account/password" | grep -o 'name="csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+  curl -fs -c "$jar" -b "$jar" -o /dev/null --data-urlencode "csrf=$csrf" \
+    --data-urlencode "layout=state" --data-urlencode "parent_body=UBND tỉnh Hà Nam" \
+    --data-urlencode "issuer=Sở Nội vụ" --data-urlencode "issuer_short=SNV" \
+    --data-urlencode "place=Hà Nam" --data-urlencode "signer_authority=K/T Giám đốc" \
+    --data-urlencode "signer_title=Phó Giám đốc" --data-urlencode "signer_name=Nguyễn Văn An" \
+    --data-urlencode "recipients=$(printf 'UBND tỉnh (để b/c)\nCác phòng, đơn vị thuộc Sở\nLưu: VT, VP')" \
+    "$base/admin/report"
+fi
+sign_in lanhdao@dondoc.local lanhdao-2022
 curl -fs -b "$jar" -o "$out/bao-cao.docx" "$base/dashboard/report.docx?$query"
 curl -fs -b "$jar" -o "$out/phu-luc.docx" "$base/meetings/1/tasks.docx"
 curl -fs -b "$jar" -o "$out/phu-luc.xlsx" "$base/meetings/1/tasks.xlsx"

@@ -186,7 +186,7 @@ pub fn section(text: &str, look: Look) -> Paragraph {
 pub fn rule(width: usize, column: usize) -> Paragraph {
     let side = (column.saturating_sub(width) / 2) as i32;
     Paragraph::new()
-        .line_spacing(spacing(0.0, 0.0))
+        .line_spacing(spacing(3.0, 0.0))
         .indent(Some(side), None, Some(side), None)
         .set_borders(
             docx_rs::ParagraphBorders::with_empty().set(
@@ -443,7 +443,9 @@ pub fn grid(
     if let Some(total) = total {
         add(&total, look.bold());
     }
+    // Narrow margins in the cells: a number column is barely wider than its header.
     Table::new(out)
+        .margins(docx_rs::TableCellMargins::new().margin(0, 40, 0, 40))
         .set_grid(widths.to_vec())
         .width(widths.iter().sum(), WidthType::Dxa)
         .layout(TableLayoutType::Fixed)

@@ -275,7 +275,7 @@ impl ReportDoc<'_> {
         let mut total = vec![Cell::centre(""), Cell::left(t(lang, "dashboard-total-row"))];
         total.extend(numbers(&self.view.totals));
         grid(
-            &widths(width, &[55, 190, 65, 80, 80, 80, 70, 95, 75, 105, 105]),
+            &widths(width, &[62, 183, 65, 80, 80, 80, 70, 95, 75, 105, 105]),
             &header,
             rows,
             Some(total),
