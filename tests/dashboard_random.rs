@@ -211,6 +211,113 @@ fn page_cases() -> Vec<(&'static str, &'static str)> {
 }
 
 on_both_backends! {
+    async fn the_word_report_holds_the_reports_numbers_and_rows(app) {
+        let tasks = load(&app, 15122022);
+        let reported: Vec<ReportedTask> = tasks.iter().map(|(_, t)| *t).collect();
+        let web = app.web_as(Role::Leader).await;
+        let code_of_name = |name: &str| -> String {
+            match name {
+                "Tỉnh ủy Hà Nam" => "TUHN".to_string(),
+                "Ban Tuyên giáo Tỉnh ủy" => "BTGTU".to_string(),
+                "Văn phòng Tỉnh ủy" => "VPTU".to_string(),
+                other => other.trim_start_matches("Đơn vị ").to_string(),
+            }
+        };
+        let number = |cell: &str| -> u64 { cell.parse().unwrap_or_else(|_| panic!("a number: {cell:?}")) };
+        for (name, as_of) in [("2022-H2", "2022-12-31"), ("2023-Q3", "2023-09-30"), ("2021-06-15..2023-03-20", "2022-08-08")] {
+            let period: Period = name.parse().expect("period");
+            let as_of = d(as_of);
+            let case = format!("{name} as of {as_of}");
+            let want_by_unit = tally(&reported, &period, as_of);
+            let want = total(want_by_unit.values());
+            let (_, api) = app.get_json(&format!("/api/v1/dashboard?period={name}&as_of={as_of}")).await;
+            assert_eq!(counts_of(&api["totals"]), want, "{case}: the API");
+            let res = web.client.get(format!("{}/dashboard/report.docx?period={name}&as_of={as_of}", web.base)).send().await.expect("docx");
+            assert_eq!(res.status().as_u16(), 200, "{case}");
+            assert!(res.headers()["content-type"].to_str().unwrap_or("").contains("wordprocessingml"));
+            let blocks = docx::blocks(&res.bytes().await.expect("body"));
+            let paras = docx::paragraphs(&blocks);
+
+            // The opening: the clerk's sentence of the API's totals, with decimal commas.
+            let sentence = dondoc::domain::report_doc::summary(&counts_of(&api["totals"]), as_of, dondoc::i18n::Lang::Vi);
+            assert!(paras.contains(&sentence.as_str()), "{case}: {sentence}\n{paras:#?}");
+            assert!(sentence.contains(&format!("tổng số {} nhiệm vụ", want.total)), "{sentence}");
+            if want.done() > 0 {
+                assert!(sentence.contains(&format!("đã hoàn thành {} ({}), trong đó đúng hạn {} ({})", want.done(), vi_percent(want.completion_rate()), want.done_on_time, vi_percent(want.on_time_rate()))), "{sentence}");
+            }
+
+            // The units table: the dashboard's rows, counts, rates, ranks and totals.
+            let table = docx::table_after(&blocks, "2. ").expect("units table");
+            assert_eq!(table[0][0], "Hạng", "{case}");
+            let (rows, foot) = table[1..].split_at(table.len() - 2);
+            let codes: Vec<String> = rows.iter().map(|r| code_of_name(&r[1])).collect();
+            assert_eq!(codes, ALL_UNITS, "{case}: every unit, in the page's order");
+            let listed: Vec<Counts> = codes.iter().map(|c| unit_counts(&want_by_unit, c)).collect();
+            let want_ranks = ranks(&listed);
+            let cells_counts = |r: &[String]| Counts {
+                total: number(&r[2]),
+                done_on_time: number(&r[3]),
+                done_late: number(&r[4]),
+                in_progress: number(&r[5]),
+                overdue: number(&r[6]),
+                carried_over: number(&r[7]),
+                extended: number(&r[8]),
+            };
+            for ((row, want_unit), rank) in rows.iter().zip(&listed).zip(&want_ranks) {
+                assert_eq!(cells_counts(row), *want_unit, "{case}: {}", row[1]);
+                assert_eq!(row[9], vi_percent(want_unit.completion_rate()), "{case}: {}", row[1]);
+                assert_eq!(row[10], vi_percent(want_unit.on_time_rate()), "{case}: {}", row[1]);
+                assert_eq!(row[0], rank.map(|r| r.to_string()).unwrap_or_default(), "{case}: rank of {}", row[1]);
+            }
+            assert_eq!(foot[0][1], "Tổng cộng");
+            assert_eq!(cells_counts(&foot[0]), want, "{case}: totals");
+
+            // The lists: exactly the tasks behind each number, with their units and days.
+            let in_scope: Vec<&(String, ReportedTask)> = tasks.iter().filter(|(_, t)| period.inclusion(&t.dates, as_of).is_some()).collect();
+            let refs_where = |f: &dyn Fn(&ReportedTask) -> bool| -> BTreeSet<String> {
+                in_scope.iter().filter(|(_, t)| f(t)).map(|(r, _)| r.clone()).collect()
+            };
+            let listed_refs = |heading: &str, count: u64| -> BTreeSet<String> {
+                let title = paras.iter().find(|p| p.starts_with(heading)).unwrap_or_else(|| panic!("{case}: no heading {heading}"));
+                assert!(title.ends_with(&format!("({count})")), "{case}: {title}");
+                match docx::table_after(&blocks, heading) {
+                    Some(rows) => rows[1..].iter().map(|r| r[1].trim_start_matches("Nhiệm vụ ").to_string()).collect(),
+                    None => BTreeSet::new(),
+                }
+            };
+            let status_is = |s: Status| move |t: &ReportedTask| t.dates.status_as_of(as_of) == Some(s);
+            assert_eq!(listed_refs("3. ", want.overdue), refs_where(&status_is(Status::Overdue)), "{case}: overdue");
+            assert_eq!(listed_refs("4. ", want.done_late), refs_where(&status_is(Status::DoneLate)), "{case}: done late");
+            assert_eq!(listed_refs("5. ", want.extended), refs_where(&|t| t.extended), "{case}: extended");
+            assert_eq!(listed_refs("6. ", want.carried_over), refs_where(&|t| t.dates.assigned_on < period.from), "{case}: carried over");
+            if let Some(rows) = docx::table_after(&blocks, "3. ") {
+                for r in &rows[1..] {
+                    let (_, t) = tasks.iter().find(|(x, _)| r[1] == format!("Nhiệm vụ {x}")).expect("task");
+                    assert_eq!(code_of_name(&r[2]), code_of(t.lead_unit_id), "{case}: unit of {}", r[1]);
+                    let deadline = t.dates.deadline.expect("an overdue task has a deadline");
+                    assert_eq!(r[3], deadline.format("%d/%m/%Y").to_string());
+                    assert_eq!(number(&r[4]), (as_of - deadline).num_days() as u64, "{case}: days overdue of {}", r[1]);
+                    assert_eq!(r[5], "Chưa báo cáo");
+                }
+            }
+        }
+
+        // Once the period is closed, the document notes the frozen figures.
+        let period: Period = "2022-H2".parse().expect("period");
+        {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::closes::close(&mut conn, &period, d("2022-12-31"), "", None, chrono::Utc::now().date_naive()).expect("close");
+        }
+        let res = web.client.get(format!("{}/dashboard/report.docx?period=2022-H2&as_of=2023-06-30", web.base)).send().await.expect("docx");
+        let blocks = docx::blocks(&res.bytes().await.expect("body"));
+        let frozen = total(tally(&reported, &period, d("2022-12-31")).values());
+        let note = docx::paragraphs(&blocks).into_iter().find(|p| p.starts_with("Số liệu chốt ngày 31/12/2022")).map(str::to_string).expect("the frozen figures are noted");
+        assert!(note.ends_with(&dondoc::domain::report_doc::summary(&frozen, d("2022-12-31"), dondoc::i18n::Lang::Vi)), "{note}");
+        // A bad parameter is the user's to fix, not a server error.
+        let (status, _) = web.get("/dashboard/report.docx?period=2022-H3").await;
+        assert_eq!(status, 422);
+    }
+
     async fn dashboard_counts_equal_the_pure_function(app) {
         let tasks = load(&app, 20221231);
         let reported: Vec<ReportedTask> = tasks.iter().map(|(_, t)| *t).collect();

@@ -130,7 +130,12 @@ impl RawDocSettings {
             );
         }
         let place = line("place", &self.place, true, &mut errors);
-        let signer_authority = line("signer_authority", &self.signer_authority, false, &mut errors);
+        let signer_authority = line(
+            "signer_authority",
+            &self.signer_authority,
+            false,
+            &mut errors,
+        );
         let signer_title = line("signer_title", &self.signer_title, true, &mut errors);
         let signer_name = line("signer_name", &self.signer_name, false, &mut errors);
         let recipients: Vec<String> = self
@@ -147,7 +152,8 @@ impl RawDocSettings {
             );
         }
         if recipients.iter().any(|r| r.chars().count() > MAX_NAME) {
-            errors.push(Invalid::new("recipients", "err-too-long").arg("max", MAX_NAME.to_string()));
+            errors
+                .push(Invalid::new("recipients", "err-too-long").arg("max", MAX_NAME.to_string()));
         }
         match (layout, errors.is_empty()) {
             (Some(layout), true) => Ok(DocSettings {
@@ -268,7 +274,10 @@ pub fn period_phrase(period: &Period, lang: Lang) -> String {
             let n = q[2..].parse::<usize>().unwrap_or(1).clamp(1, 4);
             match lang {
                 Lang::Vi => format!("quý {} năm {y}", ROMAN[n - 1]),
-                Lang::En => format!("the {} quarter of {y}", ["first", "second", "third", "fourth"][n - 1]),
+                Lang::En => format!(
+                    "the {} quarter of {y}",
+                    ["first", "second", "third", "fourth"][n - 1]
+                ),
             }
         }
         (_, m) if m.len() == 3 && !m.contains("..") => match lang {
@@ -307,7 +316,10 @@ pub fn summary(counts: &Counts, as_of: NaiveDate, lang: Lang) -> String {
     let mut out = String::new();
     match lang {
         Lang::Vi => {
-            out.push_str(&format!("Tính đến ngày {date}, tổng số {}", tasks(c.total, lang)));
+            out.push_str(&format!(
+                "Tính đến ngày {date}, tổng số {}",
+                tasks(c.total, lang)
+            ));
             if c.carried_over > 0 {
                 out.push_str(&format!(
                     " (giao trong kỳ {assigned}, chuyển tiếp từ kỳ trước {})",
@@ -344,7 +356,10 @@ pub fn summary(counts: &Counts, as_of: NaiveDate, lang: Lang) -> String {
             }
         }
         Lang::En => {
-            out.push_str(&format!("As of {date}, there are {} in total", tasks(c.total, lang)));
+            out.push_str(&format!(
+                "As of {date}, there are {} in total",
+                tasks(c.total, lang)
+            ));
             if c.carried_over > 0 {
                 out.push_str(&format!(
                     " ({assigned} assigned in the period, {} carried over)",
@@ -366,7 +381,10 @@ pub fn summary(counts: &Counts, as_of: NaiveDate, lang: Lang) -> String {
                 }
             }
             if c.in_progress > 0 {
-                out.push_str(&format!("; {} in progress within the deadline", c.in_progress));
+                out.push_str(&format!(
+                    "; {} in progress within the deadline",
+                    c.in_progress
+                ));
             }
             if c.overdue > 0 {
                 out.push_str(&format!("; {} overdue and not completed.", c.overdue));
@@ -375,7 +393,10 @@ pub fn summary(counts: &Counts, as_of: NaiveDate, lang: Lang) -> String {
             }
             if c.extended > 0 {
                 let verb = if c.extended == 1 { "was" } else { "were" };
-                out.push_str(&format!(" {} {verb} given more time.", tasks(c.extended, lang)));
+                out.push_str(&format!(
+                    " {} {verb} given more time.",
+                    tasks(c.extended, lang)
+                ));
             }
         }
     }
@@ -444,7 +465,9 @@ mod tests {
             summary(&empty, d("2022-08-01"), Lang::Vi),
             "Tính đến ngày 01/08/2022, không có nhiệm vụ nào trong kỳ báo cáo."
         );
-        assert!(summary(&counts(1, 0, 0, 1, 0), d("2022-08-01"), Lang::En).contains("1 task in total"));
+        assert!(
+            summary(&counts(1, 0, 0, 1, 0), d("2022-08-01"), Lang::En).contains("1 task in total")
+        );
     }
 
     #[test]
@@ -453,28 +476,55 @@ mod tests {
         assert_eq!(number_line(Layout::Party, "BTGTU"), "Số …-BC/BTGTU");
         assert_eq!(number_line(Layout::Party, ""), "Số …-BC/…");
         let feb = d("2022-02-07");
-        assert_eq!(place_date(Layout::State, "Hà Nam", feb, Lang::Vi), "Hà Nam, ngày 07 tháng 02 năm 2022");
+        assert_eq!(
+            place_date(Layout::State, "Hà Nam", feb, Lang::Vi),
+            "Hà Nam, ngày 07 tháng 02 năm 2022"
+        );
         let jul = d("2022-07-07");
-        assert_eq!(place_date(Layout::State, "Hà Nam", jul, Lang::Vi), "Hà Nam, ngày 07 tháng 7 năm 2022");
-        assert_eq!(place_date(Layout::Party, "Hà Nam", jul, Lang::Vi), "Hà Nam, ngày 07 tháng 07 năm 2022");
+        assert_eq!(
+            place_date(Layout::State, "Hà Nam", jul, Lang::Vi),
+            "Hà Nam, ngày 07 tháng 7 năm 2022"
+        );
+        assert_eq!(
+            place_date(Layout::Party, "Hà Nam", jul, Lang::Vi),
+            "Hà Nam, ngày 07 tháng 07 năm 2022"
+        );
         let dec = d("2022-12-15");
-        assert_eq!(place_date(Layout::Party, "Hà Nam", dec, Lang::Vi), "Hà Nam, ngày 15 tháng 12 năm 2022");
-        assert_eq!(place_date(Layout::State, "", dec, Lang::En), "…, 15/12/2022");
+        assert_eq!(
+            place_date(Layout::Party, "Hà Nam", dec, Lang::Vi),
+            "Hà Nam, ngày 15 tháng 12 năm 2022"
+        );
+        assert_eq!(
+            place_date(Layout::State, "", dec, Lang::En),
+            "…, 15/12/2022"
+        );
     }
 
     #[test]
     fn recipients_end_as_each_layout_ends_them() {
         let r = vec!["Như trên".to_string(), "Lưu: VT".to_string()];
-        assert_eq!(recipient_lines(Layout::State, &r), ["- Như trên;", "- Lưu: VT."]);
-        assert_eq!(recipient_lines(Layout::Party, &r), ["- Như trên,", "- Lưu: VT."]);
+        assert_eq!(
+            recipient_lines(Layout::State, &r),
+            ["- Như trên;", "- Lưu: VT."]
+        );
+        assert_eq!(
+            recipient_lines(Layout::Party, &r),
+            ["- Như trên,", "- Lưu: VT."]
+        );
         assert!(recipient_lines(Layout::Party, &[]).is_empty());
     }
 
     #[test]
     fn periods_are_named_as_reports_name_them() {
         let p = |s: &str| s.parse::<Period>().expect("period");
-        assert_eq!(period_phrase(&p("2022-H2"), Lang::Vi), "6 tháng cuối năm 2022");
-        assert_eq!(period_phrase(&p("2022-H1"), Lang::Vi), "6 tháng đầu năm 2022");
+        assert_eq!(
+            period_phrase(&p("2022-H2"), Lang::Vi),
+            "6 tháng cuối năm 2022"
+        );
+        assert_eq!(
+            period_phrase(&p("2022-H1"), Lang::Vi),
+            "6 tháng đầu năm 2022"
+        );
         assert_eq!(period_phrase(&p("2022-Q3"), Lang::Vi), "quý III năm 2022");
         assert_eq!(period_phrase(&p("2022-09"), Lang::Vi), "tháng 9 năm 2022");
         assert_eq!(period_phrase(&p("2022"), Lang::Vi), "năm 2022");
@@ -482,8 +532,14 @@ mod tests {
             period_phrase(&p("2021-06-15..2023-03-20"), Lang::Vi),
             "từ ngày 15/06/2021 đến ngày 20/03/2023"
         );
-        assert_eq!(period_phrase(&p("2022-H2"), Lang::En), "the second half of 2022");
-        assert_eq!(period_phrase(&p("2022-Q4"), Lang::En), "the fourth quarter of 2022");
+        assert_eq!(
+            period_phrase(&p("2022-H2"), Lang::En),
+            "the second half of 2022"
+        );
+        assert_eq!(
+            period_phrase(&p("2022-Q4"), Lang::En),
+            "the fourth quarter of 2022"
+        );
         assert_eq!(period_phrase(&p("2022-09"), Lang::En), "September 2022");
     }
 
@@ -503,7 +559,10 @@ mod tests {
         let s = ok.validate().expect("valid");
         assert_eq!(s.layout, Layout::Party);
         assert_eq!(s.issuer, "Ban Tuyên giáo");
-        assert_eq!(s.recipients, ["Thường trực Tỉnh ủy (để b/c)", "Lưu Văn phòng Ban"]);
+        assert_eq!(
+            s.recipients,
+            ["Thường trực Tỉnh ủy (để b/c)", "Lưu Văn phòng Ban"]
+        );
         assert_eq!(RawDocSettings::from(&s).validate().expect("round trip"), s);
         let bad = RawDocSettings {
             layout: "royal".into(),
@@ -518,7 +577,14 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["layout", "issuer", "issuer_short", "place", "signer_title", "recipients"]
+            [
+                "layout",
+                "issuer",
+                "issuer_short",
+                "place",
+                "signer_title",
+                "recipients"
+            ]
         );
     }
 

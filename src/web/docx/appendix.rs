@@ -118,7 +118,10 @@ impl Appendix {
             Some(o) => i18n::text_with(
                 lang,
                 "report-doc-extended-from",
-                &[("date", current), ("original", crate::domain::dates::format_vi(o))],
+                &[
+                    ("date", current),
+                    ("original", crate::domain::dates::format_vi(o)),
+                ],
             ),
             None => current,
         }
@@ -132,13 +135,16 @@ impl Appendix {
         let text = Look::size(s.body);
         let mut doc = page.document(s.body as usize * 2);
         if !settings.issuer.is_empty() {
-            doc = doc.add_paragraph(
-                docx_rs::Paragraph::new()
-                    .add_run(super::run(&rules::upper(&settings.issuer), Look::size(12.0).bold())),
-            );
+            doc = doc.add_paragraph(docx_rs::Paragraph::new().add_run(super::run(
+                &rules::upper(&settings.issuer),
+                Look::size(12.0).bold(),
+            )));
         }
         doc = doc
-            .add_paragraph(centred(&rules::upper(&t(lang, "report-doc-appendix")), text.bold()))
+            .add_paragraph(centred(
+                &rules::upper(&t(lang, "report-doc-appendix")),
+                text.bold(),
+            ))
             .add_paragraph(centred(&self.subject, text.bold()))
             .add_paragraph(centred(&self.as_of_line, text.italic()))
             .add_paragraph(centred("", text));
@@ -183,7 +189,12 @@ impl Appendix {
             .set_border(FormatBorder::Thin);
         let wrap = Format::new().set_text_wrap();
         let date = Format::new().set_num_format("dd/mm/yyyy");
-        sheet.write_string_with_format(0, 0, rules::upper(&t(lang, "report-doc-appendix")), &bold)?;
+        sheet.write_string_with_format(
+            0,
+            0,
+            rules::upper(&t(lang, "report-doc-appendix")),
+            &bold,
+        )?;
         sheet.write_string_with_format(1, 0, &self.subject, &bold)?;
         sheet.write_string(2, 0, &self.as_of_line)?;
         let top = 4;
@@ -209,7 +220,10 @@ impl Appendix {
                 sheet.write_date_with_format(row, 7, o, &date)?;
             }
         }
-        for (i, w) in [6.0, 18.0, 70.0, 28.0, 32.0, 12.0, 24.0, 14.0].iter().enumerate() {
+        for (i, w) in [6.0, 18.0, 70.0, 28.0, 32.0, 12.0, 24.0, 14.0]
+            .iter()
+            .enumerate()
+        {
             sheet.set_column_width(i as u16, *w)?;
         }
         sheet.set_freeze_panes(top + 1, 0)?;

@@ -160,7 +160,12 @@ pub fn centred(text: &str, look: Look) -> Paragraph {
 pub fn body(text: &str, look: Look) -> Paragraph {
     Paragraph::new()
         .align(AlignmentType::Both)
-        .indent(None, Some(SpecialIndentType::FirstLine(mm(10.0))), None, None)
+        .indent(
+            None,
+            Some(SpecialIndentType::FirstLine(mm(10.0))),
+            None,
+            None,
+        )
         .line_spacing(
             LineSpacing::new()
                 .before(0)
@@ -181,7 +186,7 @@ pub fn section(text: &str, look: Look) -> Paragraph {
 pub fn rule(width: usize, column: usize) -> Paragraph {
     let side = (column.saturating_sub(width) / 2) as i32;
     Paragraph::new()
-        .line_spacing(spacing(0.0, 0.0))
+        .line_spacing(spacing(3.0, 0.0))
         .indent(Some(side), None, Some(side), None)
         .set_borders(
             docx_rs::ParagraphBorders::with_empty().set(
@@ -356,7 +361,10 @@ pub fn signature(settings: &DocSettings, lang: Lang, width: usize) -> Table {
     right.push(centred(name, title));
     layout_table(
         &[left_w, right_w],
-        vec![TableRow::new(vec![cell(left_w, left), cell(right_w, right)])],
+        vec![TableRow::new(vec![
+            cell(left_w, left),
+            cell(right_w, right),
+        ])],
     )
 }
 
@@ -398,6 +406,8 @@ pub fn grid(
     pt: f64,
 ) -> Table {
     let look = Look::size(pt);
+    // Headers of narrow columns wrap less a point smaller.
+    let header_look = Look::size(pt - 1.0).bold();
     let line = |c: &Cell, look: Look| {
         Paragraph::new()
             .align(c.align)
@@ -409,7 +419,7 @@ pub fn grid(
             .iter()
             .zip(widths)
             .map(|(h, w)| {
-                cell(*w, vec![line(&Cell::centre(h.clone()), look.bold())])
+                cell(*w, vec![line(&Cell::centre(h.clone()), header_look)])
                     .vertical_align(VAlignType::Center)
             })
             .collect(),
@@ -433,7 +443,9 @@ pub fn grid(
     if let Some(total) = total {
         add(&total, look.bold());
     }
+    // Narrow margins in the cells: a number column is barely wider than its header.
     Table::new(out)
+        .margins(docx_rs::TableCellMargins::new().margin(0, 40, 0, 40))
         .set_grid(widths.to_vec())
         .width(widths.iter().sum(), WidthType::Dxa)
         .layout(TableLayoutType::Fixed)
@@ -443,8 +455,7 @@ pub fn grid(
 /// The document as bytes.
 pub fn pack(docx: Docx) -> Result<Vec<u8>, DocError> {
     let mut buf = std::io::Cursor::new(Vec::new());
-    docx.pack(&mut buf)
-        .map_err(|e| DocError(e.to_string()))?;
+    docx.pack(&mut buf).map_err(|e| DocError(e.to_string()))?;
     Ok(buf.into_inner())
 }
 

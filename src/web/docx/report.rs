@@ -4,7 +4,6 @@
 //! completed late, extended, carried over), a closing section left for the
 //! office to write, and the signature block.
 
-use chrono::NaiveDate;
 use super::{body, centred, grid, heading, pack, rule, section, signature, sizes, Cell, DocError};
 use super::{date_or, Look, Page};
 use crate::domain::report_doc::{self as rules, DocSettings, Layout};
@@ -12,6 +11,7 @@ use crate::domain::{Period, Status};
 use crate::i18n::{self, Lang};
 use crate::web::export::TaskRow;
 use crate::web::report::{counts_of, View};
+use chrono::NaiveDate;
 
 /// A task of one of the report's lists, with its unit's last report.
 #[derive(Debug, Clone)]
@@ -29,6 +29,9 @@ pub struct Lists {
     pub extended: Vec<Listed>,
     pub carried_over: Vec<Listed>,
 }
+
+/// Writes the table of one of the lists.
+type ListTable<'d> = fn(&ReportDoc<'d>, usize, &[Listed]) -> docx_rs::Table;
 
 /// What the document is made of.
 pub struct ReportDoc<'a> {
@@ -133,7 +136,10 @@ impl ReportDoc<'_> {
                 tw(
                     lang,
                     "report-doc-frozen",
-                    &[("as_of", vi(frozen.as_of)), ("at", frozen.closed_at.clone())],
+                    &[
+                        ("as_of", vi(frozen.as_of)),
+                        ("at", frozen.closed_at.clone())
+                    ],
                 ),
                 rules::summary(&counts_of(&frozen.totals.counts), frozen.as_of, lang)
             );
@@ -145,11 +151,27 @@ impl ReportDoc<'_> {
             .add_table(self.units_table(width));
 
         let empty = || body(&t(lang, "report-doc-none"), text.italic());
-        let lists: [(&str, &[Listed], fn(&Self, usize, &[Listed]) -> docx_rs::Table); 4] = [
-            ("report-doc-overdue", &self.lists.overdue, Self::overdue_table),
-            ("report-doc-done-late", &self.lists.done_late, Self::late_table),
-            ("report-doc-extended", &self.lists.extended, Self::extended_table),
-            ("report-doc-carried-over", &self.lists.carried_over, Self::carried_table),
+        let lists: [(&str, &[Listed], ListTable<'_>); 4] = [
+            (
+                "report-doc-overdue",
+                &self.lists.overdue,
+                Self::overdue_table,
+            ),
+            (
+                "report-doc-done-late",
+                &self.lists.done_late,
+                Self::late_table,
+            ),
+            (
+                "report-doc-extended",
+                &self.lists.extended,
+                Self::extended_table,
+            ),
+            (
+                "report-doc-carried-over",
+                &self.lists.carried_over,
+                Self::carried_table,
+            ),
         ];
         for (i, (key, rows, table)) in lists.into_iter().enumerate() {
             doc = doc.add_paragraph(
@@ -157,7 +179,10 @@ impl ReportDoc<'_> {
                     &tw(
                         lang,
                         key,
-                        &[("n", (i + 3).to_string()), ("count", rows.len().to_string())],
+                        &[
+                            ("n", (i + 3).to_string()),
+                            ("count", rows.len().to_string()),
+                        ],
                     ),
                     text,
                 )
@@ -180,7 +205,10 @@ impl ReportDoc<'_> {
             .add_paragraph(centred("", text))
             .add_paragraph(section(&t(lang, "report-doc-part-next"), text))
             .add_paragraph(body(&t(lang, "report-doc-next-placeholder"), text.italic()))
-            .add_paragraph(body(&t(lang, "report-doc-proposals-placeholder"), text.italic()))
+            .add_paragraph(body(
+                &t(lang, "report-doc-proposals-placeholder"),
+                text.italic(),
+            ))
             .add_paragraph(body(
                 &tw(
                     lang,
@@ -225,7 +253,10 @@ impl ReportDoc<'_> {
             ]
             .iter()
             .map(|v| Cell::centre(v.to_string()))
-            .chain([Cell::centre(n.completion.clone()), Cell::centre(n.on_time.clone())])
+            .chain([
+                Cell::centre(n.completion.clone()),
+                Cell::centre(n.on_time.clone()),
+            ])
             .collect()
         };
         let rows = self
@@ -244,7 +275,7 @@ impl ReportDoc<'_> {
         let mut total = vec![Cell::centre(""), Cell::left(t(lang, "dashboard-total-row"))];
         total.extend(numbers(&self.view.totals));
         grid(
-            &widths(width, &[55, 225, 70, 80, 80, 80, 75, 85, 75, 90, 85]),
+            &widths(width, &[62, 183, 65, 80, 80, 80, 70, 95, 75, 105, 105]),
             &header,
             rows,
             Some(total),
@@ -286,7 +317,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[50, 360, 170, 110, 90, 220]),
+            &widths(width, &[60, 330, 160, 125, 95, 230]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -322,7 +353,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[50, 440, 190, 115, 115, 90]),
+            &widths(width, &[60, 410, 180, 125, 125, 100]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -355,7 +386,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[50, 380, 170, 115, 115, 170]),
+            &widths(width, &[60, 360, 160, 125, 125, 170]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -388,7 +419,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[50, 380, 170, 115, 115, 170]),
+            &widths(width, &[60, 360, 160, 125, 125, 170]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",

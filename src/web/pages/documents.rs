@@ -55,8 +55,7 @@ pub async fn report_docx(
         .into_inner()
         .run(move |conn| {
             let mut list = |tq: TaskQuery| -> Result<Vec<TaskRow>, StorageError> {
-                let (_, ids) =
-                    storage::report::report_task_ids(conn, &period, as_of, &tq, None)?;
+                let (_, ids) = storage::report::report_task_ids(conn, &period, as_of, &tq, None)?;
                 Ok(storage::report::load_tasks(conn, &ids)?
                     .into_iter()
                     .map(|r| {
@@ -160,7 +159,11 @@ pub async fn meeting_docx(
         .await
         .map_err(|e| export_failed("appendix docx", e))?
         .map_err(|e| export_failed("appendix docx", e))?;
-    Ok(download(body, DOCX, &format!("dondoc-phu-luc-hop-{id}-{today}.docx")))
+    Ok(download(
+        body,
+        DOCX,
+        &format!("dondoc-phu-luc-hop-{id}-{today}.docx"),
+    ))
 }
 
 /// `GET /meetings/{id}/tasks.xlsx`: the same appendix as a workbook.
@@ -179,7 +182,11 @@ pub async fn meeting_xlsx(
         .await
         .map_err(|e| export_failed("appendix xlsx", e))?
         .map_err(|e| export_failed("appendix xlsx", e))?;
-    Ok(download(body, XLSX, &format!("dondoc-phu-luc-hop-{id}-{today}.xlsx")))
+    Ok(download(
+        body,
+        XLSX,
+        &format!("dondoc-phu-luc-hop-{id}-{today}.xlsx"),
+    ))
 }
 
 /// The labels of the settings form, by field.
