@@ -60,6 +60,7 @@ page_routes! {
     GET "/account/password" => auth::password_form, Signed(Read),
     POST "/account/password" => auth::change_password, Signed(Read),
     GET "/inbox" => inbox::inbox, Signed(Read),
+    GET "/inbox/mail/{id}" => inbox::mail, Signed(Read),
     GET "/dashboard" => dashboard::dashboard, Signed(Read),
     GET "/dashboard/print" => dashboard::print, Signed(Read),
     GET "/dashboard/export.csv" => dashboard::report_csv, Signed(Read),
@@ -152,6 +153,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "task_form.html",
     "report_link.html",
     "inbox.html",
+    "inbox_mail.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the
