@@ -415,7 +415,7 @@ fn open(file: &PathBuf) -> Result<std::fs::File, CliError> {
         .map_err(|e| CliError::Message(format!("dondoc: {}: {e}", file.display())))
 }
 
-fn import_failure(file: &PathBuf, e: ImportError) -> CliError {
+fn import_failure(file: &std::path::Path, e: ImportError) -> CliError {
     let lang = terminal_lang();
     let head = format!("dondoc: {}: nothing was imported", file.display());
     let body = match e {

@@ -135,8 +135,8 @@ impl Period {
             (Period::half_year(y, 1), format!("{y}-H1")),
             (Period::half_year(y, 2), format!("{y}-H2")),
             (
-                Period::quarter(y, (m + 2) / 3),
-                format!("{y}-Q{}", (m + 2) / 3),
+                Period::quarter(y, m.div_ceil(3)),
+                format!("{y}-Q{}", m.div_ceil(3)),
             ),
             (Period::month(y, m), format!("{y}-{m:02}")),
         ];

@@ -263,7 +263,8 @@ fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
 /// column whether or not the schema declares it nullable.
 fn no_lead(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
     let cond = format!("tasks.lead_unit_id IS NULL AND {OPEN_SQL}");
-    let (count, rows): (i64, Vec<(i64, String, String, Option<NaiveDate>)>) = with_conn!(&mut **conn, c => {
+    type Row = (i64, String, String, Option<NaiveDate>);
+    let (count, rows): (i64, Vec<Row>) = with_conn!(&mut **conn, c => {
         let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
         let rows = tasks::table
             .filter(sql::<Bool>(&cond))

@@ -548,6 +548,7 @@ pub struct LinkQuery {
     t: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn link_page(
     state: &State,
     req: &HttpRequest,
