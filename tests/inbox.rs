@@ -109,6 +109,15 @@ on_both_backends! {
         assert_eq!(status, 200);
         let (status, _) = post(&app, &format!("/api/v1/extensions/{extension}/approve"), Role::Official, json!({"note": ""})).await;
         assert_eq!(status, 200);
+        let bodies: Vec<String> = {
+            use diesel::prelude::*;
+            use dondoc::storage::schema::mail_outbox;
+            let mut conn = app.db.conn().expect("conn");
+            let pattern = format!("event:approved:{extension}:%");
+            dondoc::storage::with_conn!(&mut *conn, c => mail_outbox::table.filter(mail_outbox::dedup_key.like(&pattern)).select(mail_outbox::body_text).load::<String>(c)).expect("outbox")
+        };
+        let new_deadline = (today() + chrono::Duration::days(40)).format("%d/%m/%Y").to_string();
+        assert!(!bodies.is_empty() && bodies.iter().all(|b| b.contains(&format!("thời hạn mới là ngày {new_deadline}"))), "the mail gives the new deadline: {bodies:?}");
         let (_, official) = get(&app, "/api/v1/inbox", Role::Official).await;
         assert_eq!(official["counts"], json!({"completion_waiting": 0, "extension_waiting": 0, "no_lead": 0}));
         let (_, unit) = get(&app, "/api/v1/inbox", Role::Unit).await;
@@ -141,6 +150,16 @@ on_both_backends! {
         assert_eq!(status, 200);
         let csrf = common::csrf_in(&html).expect("csrf");
         assert!(html.contains("class=\"nav-badge\">1<"), "the navigation counts what waits: {html}");
+        // What happened, and the mail the proposal sent, readable in the app.
+        assert!(html.contains("Đề nghị xác nhận hoàn thành</li>") || html.contains("Đề nghị xác nhận hoàn thành ·"), "{html}");
+        let at = html.find("href=\"/inbox/mail/").expect("a mail in the list");
+        let rest = &html[at + "href=\"".len()..];
+        let mail_path = rest[..rest.find('"').expect("end")].to_string();
+        let (status, mail) = web.get(&mail_path).await;
+        assert_eq!(status, 200);
+        assert!(mail.contains("Đề nghị xác nhận hoàn thành") || mail.contains("đề nghị"), "{mail}");
+        let unit = app.web_as(Role::Unit).await;
+        assert_eq!(unit.get(&mail_path).await.0, 404, "another's mail is not shown");
         let action = format!("action=\"/tasks/{id}/complete?next=/inbox\"");
         assert!(html.contains(&action), "{html}");
         assert!(html.contains("name=\"completed_on\" value=\"20/12/2022\""), "{html}");

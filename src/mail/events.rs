@@ -17,6 +17,8 @@ struct View<'a> {
     content: &'a str,
     unit: &'a str,
     note: &'a str,
+    /// The task's deadline as dd/mm/yyyy (after an approved extension, the new one); empty when ongoing.
+    deadline: String,
     url: String,
 }
 
@@ -52,6 +54,12 @@ pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
         content,
         unit: event.task.lead_unit.as_deref().unwrap_or(""),
         note: event.note,
+        deadline: event
+            .task
+            .task
+            .deadline
+            .map(crate::domain::dates::format_vi)
+            .unwrap_or_default(),
         url: format!("{base_url}/tasks/{}", event.task.task.id),
     };
     event

@@ -263,7 +263,8 @@ fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
 /// column whether or not the schema declares it nullable.
 fn no_lead(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
     let cond = format!("tasks.lead_unit_id IS NULL AND {OPEN_SQL}");
-    let (count, rows): (i64, Vec<(i64, String, String, Option<NaiveDate>)>) = with_conn!(&mut **conn, c => {
+    type Row = (i64, String, String, Option<NaiveDate>);
+    let (count, rows): (i64, Vec<Row>) = with_conn!(&mut **conn, c => {
         let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
         let rows = tasks::table
             .filter(sql::<Bool>(&cond))
@@ -489,4 +490,112 @@ pub fn stages(conn: &mut Conn, task_id: i64, open: bool) -> Result<Vec<Stage>> {
         })
         .collect();
     Ok(crate::domain::inbox::stages(open, &facts, &exts))
+}
+
+/// What happened lately on the tasks a reader follows: reports, proposals,
+/// decisions and new tasks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Happening {
+    pub at: chrono::NaiveDateTime,
+    /// The audit action (`task.report`, `task.extension_approve`, …).
+    pub action: String,
+    pub task_id: i64,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Who did it; none for the system or a signed link.
+    pub by: Option<String>,
+}
+
+/// The actions the feed tells of.
+const FEED_ACTIONS: [&str; 8] = [
+    "task.create",
+    "task.report",
+    "task.propose",
+    "task.return",
+    "task.complete",
+    "task.extension_request",
+    "task.extension_approve",
+    "task.extension_reject",
+];
+
+/// The newest happenings since `since`, at most `limit`: on a unit's own
+/// tasks (lead or coordinator), or on every task for the office and leaders.
+pub fn happenings(
+    conn: &mut Conn,
+    unit_id: Option<i64>,
+    since: chrono::NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Happening>> {
+    use super::schema::{audit_log, users};
+    let scope = match unit_id {
+        Some(u) => unit_tasks_sql(u),
+        None => "1 = 1".to_string(),
+    };
+    let rows: Vec<(chrono::NaiveDateTime, String, i64, String, Option<String>)> = with_conn!(&mut **conn, c => audit_log::table
+        .inner_join(tasks::table.on(tasks::id.nullable().eq(audit_log::task_id)))
+        .left_join(users::table.on(users::id.nullable().eq(audit_log::user_id)))
+        .filter(audit_log::at.ge(since))
+        .filter(audit_log::action.eq_any(FEED_ACTIONS))
+        .filter(sql::<Bool>(&scope))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select((audit_log::at, audit_log::action, tasks::id, tasks::reference, users::name.nullable()))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, action, task_id, reference, by)| Happening {
+            at,
+            action,
+            task_id,
+            reference,
+            by,
+        })
+        .collect())
+}
+
+/// A mail as its recipient reads it in the app.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mail {
+    pub id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub subject: String,
+    pub text: String,
+}
+
+/// The newest mails sent to any of `addresses` (the user's, and their unit's).
+pub fn mails_to(conn: &mut Conn, addresses: &[String], limit: i64) -> Result<Vec<Mail>> {
+    use super::schema::mail_outbox;
+    let rows: Vec<(i64, chrono::NaiveDateTime, String, String)> = with_conn!(&mut **conn, c => mail_outbox::table
+        .filter(mail_outbox::recipient.eq_any(addresses))
+        .order(mail_outbox::id.desc())
+        .limit(limit)
+        .select((mail_outbox::id, mail_outbox::created_at, mail_outbox::subject, mail_outbox::body_text))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, subject, text)| Mail {
+            id,
+            at,
+            subject,
+            text,
+        })
+        .collect())
+}
+
+/// One mail, if it was sent to one of `addresses`; another's mail is not found.
+pub fn mail_to(conn: &mut Conn, id: i64, addresses: &[String]) -> Result<Mail> {
+    use super::schema::mail_outbox;
+    let row: Option<(i64, chrono::NaiveDateTime, String, String)> = with_conn!(&mut **conn, c => mail_outbox::table
+        .filter(mail_outbox::id.eq(id))
+        .filter(mail_outbox::recipient.eq_any(addresses))
+        .select((mail_outbox::id, mail_outbox::created_at, mail_outbox::subject, mail_outbox::body_text))
+        .first(c)
+        .optional())?;
+    row.map(|(id, at, subject, text)| Mail {
+        id,
+        at,
+        subject,
+        text,
+    })
+    .ok_or(super::StorageError::NotFound)
 }

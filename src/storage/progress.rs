@@ -426,6 +426,8 @@ pub fn decide_extension(
         })?;
         let recipients = c.unit_recipients(task.task.lead_unit_id)?;
         let kind = if approve { "approved" } else { "rejected" };
+        // The mail approving an extension gives the new deadline: the task as it is now.
+        let task = if approve { c.load_records(&[task_id])?.pop().ok_or(StorageError::NotFound)? } else { task };
         c.queue(mails(&Event { kind, task: &task, key: format!("event:{kind}:{extension_id}"), note, recipients }))?;
         Ok(task_id)
     })

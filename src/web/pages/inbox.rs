@@ -71,10 +71,20 @@ pub async fn inbox(
     let today = state.config.today();
     let role = user.role();
     let unit_id = user.account.user.unit_id;
-    let found = state
+    let email = user.account.user.email.clone();
+    let since = storage::now() - chrono::Duration::days(FEED_DAYS);
+    let (found, happenings, mails) = state
         .clone()
         .into_inner()
-        .run(move |conn| storage::inbox::inbox(conn, role, unit_id, today))
+        .run(move |conn| {
+            let found = storage::inbox::inbox(conn, role, unit_id, today)?;
+            // A unit follows its own tasks; the office and leaders, every task.
+            let scope = if role == Role::Unit { unit_id } else { None };
+            let happenings = storage::inbox::happenings(conn, scope, since, 20)?;
+            let addresses = addresses_of(conn, email, unit_id)?;
+            let mails = storage::inbox::mails_to(conn, &addresses, 10)?;
+            Ok((found, happenings, mails))
+        })
         .await?;
     let mut ctx = frame(&user.visitor, &req);
     let sections: Vec<Section> = kinds_for(role)
@@ -102,7 +112,82 @@ pub async fn inbox(
     ctx.insert("sections", &sections);
     ctx.insert("waiting", &found.waiting());
     ctx.insert("today", &today);
+    let tz = state.config.tz;
+    let local = |at: chrono::NaiveDateTime| {
+        at.and_utc()
+            .with_timezone(&tz)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    ctx.insert(
+        "happenings",
+        &happenings
+            .into_iter()
+            .map(|h| (local(h.at), h))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "mails",
+        &mails
+            .into_iter()
+            .map(|m| (local(m.at), m.id, m.subject))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert("feed_days", &FEED_DAYS);
     render(&state, "inbox.html", &ctx)
+}
+
+/// How far back the feed of what happened reaches.
+const FEED_DAYS: i64 = 7;
+
+/// The addresses a user's mails go to: their own, and their unit's.
+fn addresses_of(
+    conn: &mut storage::Conn,
+    email: String,
+    unit_id: Option<i64>,
+) -> storage::Result<Vec<String>> {
+    let mut out = vec![email];
+    if let Some(u) = unit_id {
+        out.extend(
+            storage::units::list(conn)?
+                .into_iter()
+                .find(|info| info.unit.id == u)
+                .and_then(|info| info.unit.email),
+        );
+    }
+    Ok(out)
+}
+
+/// A mail the reader was sent, readable in the app (its text version).
+pub async fn mail(
+    state: State,
+    req: HttpRequest,
+    user: PageUser,
+    id: actix_web::web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let email = user.account.user.email.clone();
+    let unit_id = user.account.user.unit_id;
+    let mail = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            let addresses = addresses_of(conn, email, unit_id)?;
+            storage::inbox::mail_to(conn, id, &addresses)
+        })
+        .await?;
+    let mut ctx = frame(&user.visitor, &req);
+    ctx.insert(
+        "at",
+        &mail
+            .at
+            .and_utc()
+            .with_timezone(&state.config.tz)
+            .format("%d/%m/%Y %H:%M")
+            .to_string(),
+    );
+    ctx.insert("mail", &mail);
+    render(&state, "inbox_mail.html", &ctx)
 }
 
 /// Entries by lead unit name, the units with the oldest overdue task first;

@@ -68,6 +68,7 @@ page_routes! {
     POST "/account/tokens" => auth::create_token, Signed(Read),
     POST "/account/tokens/{id}/revoke" => auth::revoke_token, Signed(Read),
     GET "/inbox" => inbox::inbox, Signed(Read),
+    GET "/inbox/mail/{id}" => inbox::mail, Signed(Read),
     GET "/dashboard" => dashboard::dashboard, Signed(Read),
     GET "/dashboard/print" => dashboard::print, Signed(Read),
     GET "/dashboard/export.csv" => dashboard::report_csv, Signed(Read),
@@ -173,6 +174,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "inbox.html",
     "report_files.html",
     "admin/report.html",
+    "inbox_mail.html",
 ];
 
 /// The largest form body read. Conclusion texts are checked for length by the
