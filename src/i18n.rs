@@ -86,11 +86,21 @@ fn fluent_value(v: &str) -> FluentValue<'static> {
 }
 
 /// The catalogue sources, also read to list their keys.
-const CATALOGUES: [(Lang, &str); 4] = [
+const CATALOGUES: [(Lang, &str); 14] = [
     (Lang::Vi, include_str!("../locales/vi/dondoc.ftl")),
     (Lang::En, include_str!("../locales/en/dondoc.ftl")),
     (Lang::Vi, include_str!("../locales/vi/documents.ftl")),
     (Lang::En, include_str!("../locales/en/documents.ftl")),
+    (Lang::Vi, include_str!("../locales/vi/inbox.ftl")),
+    (Lang::En, include_str!("../locales/en/inbox.ftl")),
+    (Lang::Vi, include_str!("../locales/vi/parser.ftl")),
+    (Lang::En, include_str!("../locales/en/parser.ftl")),
+    (Lang::Vi, include_str!("../locales/vi/phone.ftl")),
+    (Lang::En, include_str!("../locales/en/phone.ftl")),
+    (Lang::Vi, include_str!("../locales/vi/report.ftl")),
+    (Lang::En, include_str!("../locales/en/report.ftl")),
+    (Lang::Vi, include_str!("../locales/vi/security.ftl")),
+    (Lang::En, include_str!("../locales/en/security.ftl")),
 ];
 
 /// The message keys of a catalogue source (lines `key = …`).
@@ -268,10 +278,27 @@ mod tests {
             k.sort();
             k
         };
-        let vi = keys(CATALOGUES[0].1);
-        let en = keys(CATALOGUES[1].1);
-        assert_eq!(vi, en);
-        assert!(vi.len() > 20);
+        // The catalogues come in pairs, Vietnamese then English, one pair per file.
+        for pair in CATALOGUES.chunks(2) {
+            assert_eq!(keys(pair[0].1), keys(pair[1].1));
+        }
+        assert!(keys(CATALOGUES[0].1).len() > 20);
+    }
+
+    #[test]
+    fn every_catalogue_file_is_listed() {
+        // Fluent loads every file of a language folder; the key lookup reads this list.
+        for lang in ["vi", "en"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang);
+            for entry in std::fs::read_dir(&dir).expect("locales folder") {
+                let source = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+                assert!(
+                    CATALOGUES.iter().any(|(_, listed)| *listed == source),
+                    "a file of {} is missing from CATALOGUES",
+                    dir.display()
+                );
+            }
+        }
     }
 
     #[test]

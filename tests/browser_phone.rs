@@ -244,12 +244,11 @@ async fn sample(app: &TestApp) -> Sample {
     let unit_id = dondoc::storage::units::by_code(&mut conn, common::TEST_UNIT)
         .expect("unit")
         .id;
-    let link = dondoc::mail::link::sign(
-        &secret,
-        task,
-        unit_id,
-        chrono::Utc::now() + chrono::Duration::days(3),
-    );
+    let expires = chrono::Utc::now() + chrono::Duration::days(3);
+    let link_id =
+        dondoc::storage::report_links::create(&mut conn, task, unit_id, expires.naive_utc())
+            .expect("stored link");
+    let link = dondoc::mail::link::sign(&secret, link_id, task, unit_id, expires);
     Sample {
         task,
         meeting,

@@ -219,7 +219,12 @@ on_both_backends! {
             let secret = dondoc::storage::settings::get(&mut conn, "secret_key").expect("setting").expect("secret");
             (secret, dondoc::storage::units::by_code(&mut conn, common::TEST_UNIT).expect("unit").id)
         };
-        let token = dondoc::mail::link::sign(&secret, id, unit_id, chrono::Utc::now() + chrono::Duration::days(3));
+        let expires = chrono::Utc::now() + chrono::Duration::days(3);
+        let link_id = {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::report_links::create(&mut conn, id, unit_id, expires.naive_utc()).expect("stored link")
+        };
+        let token = dondoc::mail::link::sign(&secret, link_id, id, unit_id, expires);
         let web = common::WebClient::new(&app);
         let (status, html) = web.get(&format!("/tasks/{id}/report?t={token}")).await;
         assert_eq!(status, 200);

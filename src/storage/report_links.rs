@@ -71,9 +71,9 @@ pub fn check(conn: &mut Conn, id: i64, task_id: i64, unit_id: i64) -> Result<()>
             .filter(tasks::completed_on.is_null())
             .filter(tasks::cancelled_on.is_null())
             .select(tasks::lead_unit_id)
-            .first::<i64>(c)
+            .first::<Option<i64>>(c)
             .optional()?
-            .is_some_and(|lead| lead == unit_id || coordinates);
+            .is_some_and(|lead| lead == Some(unit_id) || coordinates);
         Ok::<_, diesel::result::Error>(live && open_for_unit)
     })?;
     if ok {

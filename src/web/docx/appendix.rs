@@ -74,7 +74,11 @@ impl Appendix {
                     number: i + 1,
                     reference: task.reference.clone(),
                     content: task.content.clone(),
-                    lead: name(&r.lead_unit),
+                    lead: r
+                        .lead_unit
+                        .as_deref()
+                        .map(name)
+                        .unwrap_or_else(|| i18n::text(lang, "documents-no-lead")),
                     coordinators: r
                         .coordinators
                         .iter()

@@ -59,7 +59,12 @@ pub async fn report_docx(
                 Ok(storage::report::load_tasks(conn, &ids)?
                     .into_iter()
                     .map(|r| {
-                        let name = names.get(&r.lead_unit).cloned().unwrap_or_default();
+                        let name = r
+                            .lead_unit
+                            .as_ref()
+                            .and_then(|code| names.get(code))
+                            .cloned()
+                            .unwrap_or_default();
                         TaskRow::new(r, name, &period, as_of)
                     })
                     .collect())

@@ -689,7 +689,6 @@ pub async fn link_report(
     query: web::Query<LinkQuery>,
     form: Result<MultipartForm<ReportForm>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
-    use actix_web::FromRequest;
     let task_id = id.into_inner();
     let page = |errors: Vec<Invalid>, typed: Vec<(&'static str, String)>, done: bool| {
         let (state, req, visitor, token) = (&state, &req, &visitor, &query.t);
