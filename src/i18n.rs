@@ -289,7 +289,9 @@ mod tests {
     fn every_catalogue_file_is_listed() {
         // Fluent loads every file of a language folder; the key lookup reads this list.
         for lang in ["vi", "en"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang);
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("locales")
+                .join(lang);
             for entry in std::fs::read_dir(&dir).expect("locales folder") {
                 let source = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
                 assert!(

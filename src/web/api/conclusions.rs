@@ -218,8 +218,7 @@ async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiErro
             ))
         })
         .await?;
-    let mut response =
-        web::block(move || propose(&units, &text, meeting_date, &calendar)).await?;
+    let mut response = web::block(move || propose(&units, &text, meeting_date, &calendar)).await?;
     response.text = extracted;
     Ok(Json(response))
 }

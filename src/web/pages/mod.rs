@@ -9,9 +9,9 @@ mod browse;
 mod dashboard;
 mod documents;
 mod editing;
+mod holidays;
 mod inbox;
 mod meeting_new;
-mod holidays;
 mod work;
 
 use actix_session::SessionExt;
