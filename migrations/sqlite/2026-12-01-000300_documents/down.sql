@@ -20,14 +20,15 @@ CREATE TABLE tasks_rebuilt (
     version INTEGER NOT NULL DEFAULT 1,
     assigned_by BIGINT REFERENCES users(id),
     created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL
+    updated_at TIMESTAMP NOT NULL,
+    confidential BOOLEAN NOT NULL DEFAULT FALSE
 );
 INSERT INTO tasks_rebuilt (id, reference, meeting_id, content, search_text, lead_unit_id,
     assigned_on, deadline, original_deadline, expected_output, completed_on, cancelled_on,
-    cancel_reason, percent, version, assigned_by, created_at, updated_at)
+    cancel_reason, percent, version, assigned_by, created_at, updated_at, confidential)
 SELECT id, reference, meeting_id, content, search_text, lead_unit_id,
     assigned_on, deadline, original_deadline, expected_output, completed_on, cancelled_on,
-    cancel_reason, percent, version, assigned_by, created_at, updated_at
+    cancel_reason, percent, version, assigned_by, created_at, updated_at, confidential
 FROM tasks;
 DROP TABLE tasks;
 ALTER TABLE tasks_rebuilt RENAME TO tasks;

@@ -9,8 +9,8 @@
 //!
 //! An official pastes the conclusion; we propose one item per directive, with
 //! a suggested lead unit, coordinating units and deadline, and the official
-//! edits and confirms. The contract is DESIGN.md, "Turning a conclusion into
-//! tasks". In short:
+//! edits and confirms. The rules are written out in `docs/conclusions.md`.
+//! In short:
 //!
 //! * Lines starting with a list marker (`1.`, `a)`, `I.`, `-`, `+`, `•` …) are
 //!   items; the author already structured them, so they are not split further.

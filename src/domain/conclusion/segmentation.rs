@@ -223,7 +223,7 @@ pub(super) struct Block {
 }
 
 /// Whether `…` followed by a capital ends a sentence (and may start a new
-/// item). DESIGN.md says "`…` stays intact"; the stricter reading (never
+/// item). `…` stays inside a piece (`docs/conclusions.md`); the stricter reading (never
 /// split after `…`) would merge "… Quốc hội khóa XV… Tổ chức Tọa đàm …" in
 /// the reference speech into one item. We split: after an enumeration's
 /// `…`, a capitalised action verb starts a new directive.
