@@ -118,6 +118,8 @@ struct Sample {
     report: i64,
     extension: i64,
     user: i64,
+    /// A mail in the outbox (the recipient reads it in the app; others get a 404 page).
+    mail: i64,
     /// A signed report link's token for `task` and the test unit.
     link: String,
 }
@@ -139,6 +141,7 @@ fn fill(pattern: &str, s: &Sample) -> String {
                 ("attachments" | "reports", "{id}") => s.report.to_string(),
                 ("extensions", "{id}") => s.extension.to_string(),
                 ("users", "{id}") => s.user.to_string(),
+                ("mail", "{id}") => s.mail.to_string(),
                 ("lang", "{code}") => "vi".to_string(),
                 _ => panic!(
                     "{pattern}: no sample for {seg} after /{before}/; add one to `fill` in {}",
@@ -249,12 +252,28 @@ async fn sample(app: &TestApp) -> Sample {
         dondoc::storage::report_links::create(&mut conn, task, unit_id, expires.naive_utc())
             .expect("stored link");
     let link = dondoc::mail::link::sign(&secret, link_id, task, unit_id, expires);
+    #[derive(diesel::QueryableByName)]
+    struct First {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let mail = {
+        use diesel::RunQueryDsl;
+        // The unit's report and request above queued mails to the office.
+        dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query(
+            "SELECT id FROM mail_outbox ORDER BY id LIMIT 1"
+        )
+        .get_result::<First>(c))
+        .expect("a queued mail")
+        .id
+    };
     Sample {
         task,
         meeting,
         report,
         extension,
         user,
+        mail,
         link,
     }
 }

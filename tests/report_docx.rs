@@ -85,7 +85,8 @@ on_both_backends! {
         assert!(sign.contains("- Như trên;\n- Lưu: VT.") && sign.contains("K/T GIÁM ĐỐC"), "{sign}");
 
         // In English when the user chose it.
-        leader.get("/lang/en?next=/dashboard").await;
+        let csrf = leader.csrf().await;
+        leader.post("/lang/en", &[("csrf", csrf.as_str()), ("next", "/dashboard")]).await;
         let res = leader.client.get(format!("{}/dashboard/report.docx?period=2022-H2&as_of=2022-12-31", leader.base)).send().await.expect("docx");
         let blocks = docx::blocks(&res.bytes().await.expect("body"));
         let paras = docx::paragraphs(&blocks);

@@ -50,10 +50,13 @@ pub async fn report_docx(
         .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
         .collect();
     let (period, as_of, units) = (q.period, q.as_of, data.unit_ids.clone());
+    let account = user.account.clone();
     let (lists, settings) = state
         .clone()
         .into_inner()
         .run(move |conn| {
+            // The lists name tasks: confidential ones only for those who may read them.
+            let viewer = storage::visibility::Viewer::for_account(conn, &account)?;
             let mut list = |tq: TaskQuery| -> Result<Vec<TaskRow>, StorageError> {
                 let (_, ids) = storage::report::report_task_ids(conn, &period, as_of, &tq, None)?;
                 Ok(storage::report::load_tasks(conn, &ids)?
@@ -71,6 +74,7 @@ pub async fn report_docx(
             };
             let base = TaskQuery {
                 units,
+                viewer,
                 ..TaskQuery::default()
             };
             let overdue = list(TaskQuery {
