@@ -142,6 +142,8 @@ fn fill(pattern: &str, s: &Sample) -> String {
                 ("extensions", "{id}") => s.extension.to_string(),
                 ("users", "{id}") => s.user.to_string(),
                 ("mail", "{id}") => s.mail.to_string(),
+                // A meeting's document is a download (not walked); a missing one is the 404 page.
+                ("documents", "{doc}") => "0".to_string(),
                 ("lang", "{code}") => "vi".to_string(),
                 _ => panic!(
                     "{pattern}: no sample for {seg} after /{before}/; add one to `fill` in {}",

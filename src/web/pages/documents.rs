@@ -136,14 +136,16 @@ pub async fn report_docx(
     Ok(download(body, DOCX, &file_name(&q, "bao-cao", "docx")))
 }
 
-/// A meeting with its tasks, the names of the units, and the document settings.
+/// A meeting with the tasks `account` may read (as on the meeting page), the
+/// names of the units, and the document settings.
 fn appendix_of(
     conn: &mut Conn,
+    account: &crate::storage::users::Account,
     id: i64,
     today: chrono::NaiveDate,
     lang: Lang,
 ) -> Result<(Appendix, DocSettings), StorageError> {
-    let meeting = storage::meetings::get(conn, id)?;
+    let meeting = storage::visibility::meeting_for(conn, account, id)?;
     let names: HashMap<String, String> = storage::units::list(conn)?
         .into_iter()
         .map(|u| (u.unit.code, u.unit.name))
@@ -159,10 +161,11 @@ pub async fn meeting_docx(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
+    let account = user.account.clone();
     let (appendix, settings) = state
         .clone()
         .into_inner()
-        .run(move |conn| appendix_of(conn, id, today, lang))
+        .run(move |conn| appendix_of(conn, &account, id, today, lang))
         .await?;
     let body = web::block(move || appendix.docx(&settings, lang))
         .await
@@ -182,10 +185,11 @@ pub async fn meeting_xlsx(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
+    let account = user.account.clone();
     let (appendix, _) = state
         .clone()
         .into_inner()
-        .run(move |conn| appendix_of(conn, id, today, lang))
+        .run(move |conn| appendix_of(conn, &account, id, today, lang))
         .await?;
     let body = web::block(move || appendix.xlsx(lang))
         .await
