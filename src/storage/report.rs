@@ -600,6 +600,17 @@ pub struct Dashboard {
     pub choices: Vec<UnitInfo>,
 }
 
+impl Dashboard {
+    /// The names of the report's units by code, for the task lists behind its numbers.
+    pub fn unit_names(&self) -> HashMap<String, String> {
+        self.choices
+            .iter()
+            .chain(self.report.units.iter().map(|u| &u.unit))
+            .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
+            .collect()
+    }
+}
+
 /// Resolves the units a reader's report covers: their scope, narrowed to the
 /// subtree of `unit` when given (which must lie within their scope).
 pub fn resolve_units(

@@ -420,12 +420,7 @@ async fn list_tasks(
                 paging,
             )?;
             let records = storage::report::load_tasks(conn, &ids)?;
-            let names = data
-                .choices
-                .iter()
-                .chain(data.report.units.iter().map(|u| &u.unit))
-                .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
-                .collect();
+            let names = data.unit_names();
             Ok(Listed {
                 total,
                 records,

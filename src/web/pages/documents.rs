@@ -43,12 +43,7 @@ pub async fn report_docx(
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
-    let names: HashMap<String, String> = data
-        .choices
-        .iter()
-        .chain(data.report.units.iter().map(|u| &u.unit))
-        .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
-        .collect();
+    let names = data.unit_names();
     let (period, as_of, units) = (q.period, q.as_of, data.unit_ids.clone());
     let account = user.account.clone();
     let (lists, settings) = state
