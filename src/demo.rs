@@ -376,6 +376,7 @@ pub fn load(conn: &mut Conn) -> Result<DemoSummary, StorageError> {
         organiser_unit: Some(ORGANISER.into()),
         document_ref: String::new(),
         conclusion_text: closing_speech().to_string(),
+        confidential: false,
     };
     let meeting_id =
         storage::meetings::create_with_tasks(conn, &meeting, &tasks, Some(REF_PREFIX), None, None)?;

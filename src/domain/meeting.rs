@@ -20,6 +20,8 @@ pub struct MeetingInput {
     pub organiser_unit: Option<String>,
     pub document_ref: String,
     pub conclusion_text: String,
+    /// "Mật": its tasks are read only by officials, leaders in scope and their own units.
+    pub confidential: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -94,6 +96,7 @@ impl MeetingInput {
                     organiser_unit,
                     document_ref,
                     conclusion_text: raw.conclusion_text.to_string(),
+                    confidential: false,
                 })
             }
             _ => Err(errors),

@@ -130,6 +130,7 @@ pub fn create_with_tasks(
                 meetings::organiser_unit_id.eq(organiser_unit_id),
                 meetings::document_ref.eq(input.document_ref.trim()),
                 meetings::conclusion_text.eq(&input.conclusion_text),
+                meetings::confidential.eq(input.confidential),
                 meetings::created_by.eq(user_id),
                 meetings::created_at.eq(at),
                 meetings::updated_at.eq(at),

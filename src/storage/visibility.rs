@@ -169,32 +169,6 @@ pub fn set_task_confidential(
     })
 }
 
-/// Marks a meeting (and so its tasks) confidential or not, audit-logged.
-pub fn set_meeting_confidential(
-    conn: &mut Conn,
-    id: i64,
-    confidential: bool,
-    by: Option<i64>,
-) -> Result<()> {
-    write_tx!(&mut **conn, c => {
-        let n = diesel::update(meetings::table.find(id))
-            .set((meetings::confidential.eq(confidential), meetings::updated_at.eq(now())))
-            .execute(c)?;
-        if n == 0 {
-            return Err(StorageError::NotFound);
-        }
-        c.record_audit(&Entry {
-            user_id: by,
-            action: "meeting.confidential",
-            entity: "meeting",
-            entity_id: Some(id),
-            task_id: None,
-            details: serde_json::json!({"confidential": confidential}).to_string(),
-        })?;
-        Ok(())
-    })
-}
-
 /// Whether a task is confidential, by its own flag or its meeting's.
 pub fn task_is_confidential(conn: &mut Conn, id: i64) -> Result<bool> {
     let n: i64 = with_conn!(&mut **conn, c => tasks::table

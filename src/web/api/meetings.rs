@@ -150,15 +150,17 @@ pub async fn create(
                 .map_err(super::tasks::first)?,
         );
     }
-    let (by, confidential) = (user.0.user.id, body.confidential);
+    // Confidential from its first moment: written with the meeting, in one transaction.
+    let meeting = MeetingInput {
+        confidential: body.confidential,
+        ..meeting
+    };
+    let by = user.0.user.id;
     let detail = state
         .into_inner()
         .run(move |conn| {
             let id =
                 storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by), None)?;
-            if confidential {
-                storage::visibility::set_meeting_confidential(conn, id, true, Some(by))?;
-            }
             storage::meetings::get(conn, id)
         })
         .await?;
