@@ -262,7 +262,7 @@ fn main() {
     let snap = storage::reminders::snapshot(&mut conn, day).expect("snapshot");
     let read = t.elapsed();
     let t = Instant::now();
-    let plan = planner::plan(&mailer.policy, &snap, day);
+    let plan = planner::plan(&mailer.policy, &snap, day, day);
     let planned = t.elapsed();
     println!(
         "plan of {day} (a Monday): {} open tasks read in {:.2}s, planned in {:.3}s: {} reminders to {} recipients",

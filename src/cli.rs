@@ -44,6 +44,16 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Stored files (attachments, conclusion documents).
+    #[command(subcommand)]
+    Files(FilesCommand),
+    /// Write a consistent copy of the database while the app runs (SQLite: a
+    /// database file; PostgreSQL: a pg_dump archive for pg_restore).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Queue the reminders due on a date and deliver the outbox.
     Remind {
         /// The date (YYYY-MM-DD or dd/mm/yyyy); today in DONDOC_TZ by default.
@@ -101,6 +111,13 @@ pub enum TaskCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// Move the attachments and conclusion documents kept in DONDOC_FILES_DIR into
+    /// the database (each file removed once its row points at the copy).
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Print a new API token for a user, alone on the last line.
     Create {
@@ -148,7 +165,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing();
+    init_tracing(config.log_json);
     let db = match Db::connect(&config.database_url).and_then(|db| db.migrate().map(|_| db)) {
         Ok(db) => db,
         Err(e) => {
@@ -177,6 +194,8 @@ pub fn run() -> ExitCode {
         Command::Task(TaskCommand::Import { file }) => task_import(&db, &file, &config),
         Command::Token(TokenCommand::Create { email }) => token_create(&db, &email),
         Command::Remind { at, dry_run, flush } => remind(&config, &db, at, dry_run, flush),
+        Command::Backup { to } => backup(&config, &db, &to),
+        Command::Files(FilesCommand::Migrate) => files_migrate(&config, &db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -191,13 +210,23 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    // A second subscriber (tests start several apps in one process) is refused: ignored.
+    let _ = if json {
+        // One JSON object a line; a request's lines carry its span's request id.
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Builds the application state: the secret key (from the environment, or
@@ -230,7 +259,9 @@ fn serve(config: Config, db: Db) -> Result<(), CliError> {
     let listener = TcpListener::bind(bind).map_err(|e| {
         CliError::Message(format!("dondoc: DONDOC_BIND: cannot listen on {bind}: {e}"))
     })?;
-    tracing::info!("dondoc serving on http://{bind} (public address {base_url})");
+    // The address really bound (port 0 in DONDOC_BIND picks a free one).
+    let bound = listener.local_addr().unwrap_or(bind);
+    tracing::info!("dondoc serving on http://{bound} (public address {base_url})");
     let reminders = reminder_worker(&state)?;
     let served = actix_web::rt::System::new().block_on(async move {
         let server = web::start(state, listener)?;
@@ -269,11 +300,13 @@ fn remind(
     let secret = crate::mail::secret_key(config, db)?;
     let mailer = crate::mail::Mailer::new(config, secret)
         .map_err(|e| CliError::Message(format!("dondoc: {e}")))?;
-    let on = match at {
-        Some(raw) => crate::domain::dates::parse_date(&raw)
-            .map_err(|e| CliError::Message(format!("dondoc: --at: {e}")))?,
-        None => mailer.today(),
-    };
+    let at = at
+        .map(|raw| {
+            crate::domain::dates::parse_date(&raw)
+                .map_err(|e| CliError::Message(format!("dondoc: --at: {e}")))
+        })
+        .transpose()?;
+    let on = at.unwrap_or_else(|| mailer.today());
     let failed = |e: crate::mail::MailError| match e {
         crate::mail::MailError::Storage(e) => CliError::Storage(e),
         other => CliError::Message(format!("dondoc: {other}")),
@@ -283,7 +316,12 @@ fn remind(
         print!("{}", crate::mail::planner::describe(&plan));
         return Ok(());
     }
-    let (queued, delivered) = mailer.remind(db, on, flush).map_err(failed)?;
+    // A given date runs that day only; the daily run also catches up missed days.
+    let (queued, delivered) = match at {
+        Some(on) => mailer.remind(db, on, flush),
+        None => mailer.remind_today(db, flush),
+    }
+    .map_err(failed)?;
     for u in &queued.unreachable {
         eprintln!(
             "dondoc: no email for {} ({:?}) of task {}",
@@ -307,6 +345,16 @@ fn remind(
         counts.sent,
         counts.dead
     );
+    let (held, until) = storage::outbox::held(&mut conn)?;
+    if held > 0 {
+        let until = until.map_or_else(String::new, |u| {
+            u.and_utc()
+                .with_timezone(&mailer.tz)
+                .format(" until %d/%m/%Y %H:%M:%S")
+                .to_string()
+        });
+        println!("{held} mails are held by another sender{until}; they go out then if it does not send them");
+    }
     match delivered.unreachable {
         Some(why) => Err(CliError::Message(format!(
             "dondoc: the mail server cannot be reached ({why}); {} mails wait in the outbox: run `dondoc remind --flush` once it is back",
@@ -314,6 +362,23 @@ fn remind(
         ))),
         None => Ok(()),
     }
+}
+
+fn files_migrate(config: &Config, db: &Db) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    let moved = storage::files::migrate_folder(&mut conn, &config.files())?;
+    println!(
+        "{moved} files moved from {} into the database",
+        config.files_dir.display()
+    );
+    Ok(())
+}
+
+fn backup(config: &Config, db: &Db, to: &Path) -> Result<(), CliError> {
+    let mut conn = db.conn()?;
+    storage::backup::backup_to(&mut conn, &config.database_url, to)?;
+    println!("backup written to {}", to.display());
+    Ok(())
 }
 
 fn demo(db: &Db) -> Result<(), CliError> {

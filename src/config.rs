@@ -65,6 +65,9 @@ pub struct Config {
     pub mail_dir: PathBuf,
     /// Where report attachments are kept (`DONDOC_FILES_DIR`, default `./files`).
     pub files_dir: PathBuf,
+    /// `DONDOC_FILES_STORE`: `database` (default: shared by every instance, in
+    /// every backup) or `folder` (`DONDOC_FILES_DIR`).
+    pub files_in_database: bool,
     pub mail_from: lettre::message::Mailbox,
     pub tz: chrono_tz::Tz,
     /// When reminders go out (`DONDOC_REMINDER_DAYS`, `…_OVERDUE_EVERY`, `…_ESCALATE_AFTER`, `DONDOC_DIGEST_DAY`).
@@ -75,6 +78,13 @@ pub struct Config {
     pub session_idle: chrono::Duration,
     /// A session ends this long after sign-in (`DONDOC_SESSION_MAX`, seconds, default 43200).
     pub session_max: chrono::Duration,
+    /// Sent mails and reminder records older than this many days are deleted
+    /// (`DONDOC_MAIL_RETENTION_DAYS`, default 180).
+    pub mail_retention_days: u32,
+    /// `DONDOC_LOG_FORMAT`: `text` (default) or `json` (one object a line, with the request id).
+    pub log_json: bool,
+    /// `DONDOC_METRICS_TOKEN`: the bearer token `GET /metrics` asks for; unset: no metrics.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,6 +257,48 @@ impl Config {
             ));
         }
 
+        let retention_raw = var("DONDOC_MAIL_RETENTION_DAYS").unwrap_or_else(|| "180".into());
+        let mail_retention_days = retention_raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (7..=3650).contains(d))
+            .ok_or_else(|| {
+                err(
+                    "DONDOC_MAIL_RETENTION_DAYS",
+                    format!("'{retention_raw}' is not a number of days between 7 and 3650"),
+                )
+            })?;
+
+        let log_json = match var("DONDOC_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(err(
+                    "DONDOC_LOG_FORMAT",
+                    format!("'{other}' is not a log format (text or json)"),
+                ))
+            }
+        };
+        let metrics_token = var("DONDOC_METRICS_TOKEN").map(|t| t.trim().to_string());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(err(
+                "DONDOC_METRICS_TOKEN",
+                "is shorter than 16 characters".into(),
+            ));
+        }
+
+        let files_in_database = match var("DONDOC_FILES_STORE").as_deref().map(str::trim) {
+            None | Some("database") => true,
+            Some("folder") => false,
+            Some(other) => {
+                return Err(err(
+                    "DONDOC_FILES_STORE",
+                    format!("'{other}' is not a place for files (database or folder)"),
+                ))
+            }
+        };
+
         Ok(Config {
             database_url,
             bind,
@@ -255,13 +307,25 @@ impl Config {
             smtp_url,
             mail_dir,
             files_dir,
+            files_in_database,
             mail_from,
             tz,
             reminder_policy,
             reminder_interval,
             session_idle,
             session_max,
+            mail_retention_days,
+            log_json,
+            metrics_token,
         })
+    }
+
+    /// Where attachments and conclusion documents are kept.
+    pub fn files(&self) -> crate::storage::files::Files {
+        crate::storage::files::Files {
+            in_database: self.files_in_database,
+            folder: self.files_dir.clone(),
+        }
     }
 
     pub fn session_lifetime(&self) -> crate::storage::sessions::Lifetime {
@@ -328,6 +392,10 @@ mod tests {
             ("DONDOC_SESSION_IDLE", "2h"),
             ("DONDOC_SESSION_IDLE", "10"),
             ("DONDOC_SESSION_MAX", "-1"),
+            ("DONDOC_MAIL_RETENTION_DAYS", "3"),
+            ("DONDOC_LOG_FORMAT", "xml"),
+            ("DONDOC_FILES_STORE", "s3"),
+            ("DONDOC_METRICS_TOKEN", "short"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).expect_err(var);

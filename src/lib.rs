@@ -4,7 +4,7 @@
 //! - [`domain`]: the rules, free of I/O (statuses, periods, reports, the conclusion parser).
 //! - [`storage`]: every query, on SQLite or PostgreSQL.
 //! - [`web`]: pages and the JSON API; handlers parse, call storage, render.
-//! - [`config`], [`cli`], [`import`], [`demo`], [`auth`], [`i18n`].
+//! - [`config`], [`cli`], [`import`], [`demo`], [`auth`], [`i18n`], [`metrics`].
 
 pub mod auth;
 pub mod cli;
@@ -14,6 +14,7 @@ pub mod domain;
 pub mod i18n;
 pub mod import;
 pub mod mail;
+pub mod metrics;
 pub mod private_files;
 pub mod storage;
 pub mod web;

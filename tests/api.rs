@@ -32,6 +32,31 @@ on_both_backends! {
         assert!(html.contains("Đăng nhập"));
     }
 
+    async fn ready_only_when_every_migration_has_run(app) {
+        let res = app.client.get(app.url("/readyz")).send().await.expect("readyz");
+        assert_eq!(res.status().as_u16(), 200);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["status"], "ready");
+        // As after an upgrade whose migrations have not run on this database yet.
+        {
+            use diesel::RunQueryDsl;
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query(
+                "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations)"
+            ).execute(c)).expect("forget a migration");
+        }
+        let res = app.client.get(app.url("/readyz")).send().await.expect("readyz");
+        assert_eq!(res.status().as_u16(), 503);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["status"], "migrations pending");
+        // Alive all the same: the process answers.
+        let res = app.client.get(app.url("/healthz")).send().await.expect("healthz");
+        assert_eq!(res.status().as_u16(), 200);
+        // No metrics without DONDOC_METRICS_TOKEN.
+        let res = app.client.get(app.url("/metrics")).send().await.expect("metrics");
+        assert_eq!(res.status().as_u16(), 404);
+    }
+
     async fn tokens_are_required(app) {
         let res = app.client.get(app.url("/api/v1/tasks")).send().await.expect("request");
         assert_eq!(res.status().as_u16(), 401);

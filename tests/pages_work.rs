@@ -174,6 +174,17 @@ on_both_backends! {
         let (status, html) = admin.get("/admin/mail").await;
         assert_eq!(status, 200);
         assert!(html.contains("550 no such user") && html.contains("Thư thử"));
+        // Every unit here has an address; one without is listed, by name.
+        assert!(html.contains("Mọi đơn vị đang hoạt động đều có địa chỉ thư"), "{html}");
+        {
+            use diesel::RunQueryDsl;
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query("UPDATE units SET email = NULL WHERE code = 'VPTU'").execute(c)).expect("no email");
+        }
+        let (_, html) = admin.get("/admin/mail").await;
+        let listed = html.split("units-without-email").nth(1).unwrap_or_default();
+        assert!(listed.contains("Văn phòng Tỉnh ủy") && listed.contains("VPTU"), "{html}");
+        assert!(!listed.split("</ul>").next().unwrap_or_default().contains("BTGTU"));
         let csrf = csrf_in(&html).expect("csrf");
         let id = {
             let mut conn = app.db.conn().expect("conn");

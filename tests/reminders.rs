@@ -9,7 +9,7 @@ use common::{Backend, TestDb};
 use diesel::RunQueryDsl;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use dondoc::domain::task::TaskInput;
@@ -123,8 +123,17 @@ struct Collector {
     inbox: Arc<Mutex<Vec<Received>>>,
     /// Recipients refused for good (550).
     refused: Arc<Mutex<BTreeSet<String>>>,
+    gate: Arc<Gate>,
     to: Vec<String>,
     data: Vec<u8>,
+}
+
+/// Holds each mail's final reply while closed: a server that is slow to answer.
+#[derive(Default)]
+struct Gate {
+    /// (closed, mails waiting at the gate so far)
+    state: Mutex<(bool, usize)>,
+    changed: Condvar,
 }
 
 impl mailin_embedded::Handler for Collector {
@@ -154,6 +163,14 @@ impl mailin_embedded::Handler for Collector {
     }
 
     fn data_end(&mut self) -> mailin_embedded::Response {
+        {
+            let mut state = self.gate.state.lock().expect("gate");
+            state.1 += 1;
+            self.gate.changed.notify_all();
+            while state.0 {
+                state = self.gate.changed.wait(state).expect("gate");
+            }
+        }
         self.inbox.lock().expect("lock").push(Received {
             to: std::mem::take(&mut self.to),
             raw: String::from_utf8_lossy(&self.data).into_owned(),
@@ -166,6 +183,7 @@ struct SmtpServer {
     port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
     refused: Arc<Mutex<BTreeSet<String>>>,
+    gate: Arc<Gate>,
 }
 
 impl SmtpServer {
@@ -193,9 +211,11 @@ impl SmtpServer {
         let port = listener.local_addr().expect("addr").port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let refused = Arc::new(Mutex::new(BTreeSet::new()));
+        let gate = Arc::new(Gate::default());
         let handler = Collector {
             inbox: inbox.clone(),
             refused: refused.clone(),
+            gate: gate.clone(),
             to: Vec::new(),
             data: Vec::new(),
         };
@@ -214,6 +234,25 @@ impl SmtpServer {
             port,
             inbox,
             refused,
+            gate,
+        }
+    }
+
+    /// From now on, mails wait for [`SmtpServer::open_gate`] before the server answers.
+    fn close_gate(&self) {
+        self.gate.state.lock().expect("gate").0 = true;
+    }
+
+    fn open_gate(&self) {
+        self.gate.state.lock().expect("gate").0 = false;
+        self.gate.changed.notify_all();
+    }
+
+    /// Waits until `n` mails in all have reached the gate.
+    fn wait_at_gate(&self, n: usize) {
+        let mut state = self.gate.state.lock().expect("gate");
+        while state.1 < n {
+            state = self.gate.changed.wait(state).expect("gate");
         }
     }
 
@@ -1313,5 +1352,202 @@ fn two_planners_at_once_queue_each_mail_once() {
                 "{backend:?} {day}"
             );
         }
+    });
+}
+
+fn enqueue_keys(db: &Db, keys: &[&str]) {
+    let mut conn = db.conn().expect("conn");
+    for key in keys {
+        outbox::enqueue(
+            &mut conn,
+            &outbox::NewMail {
+                dedup_key: key.to_string(),
+                recipient: BTG.into(),
+                subject: key.to_string(),
+                body_text: key.to_string(),
+                body_html: key.to_string(),
+            },
+        )
+        .expect("enqueue");
+    }
+}
+
+/// A sender keeps its claims while it works, however slow the server: its
+/// short lease is renewed, so no other sender takes (and sends again) what it
+/// holds; a sender that dies holds its mails for one short lease only.
+#[test]
+fn a_live_sender_renews_its_claims_and_a_dead_one_holds_them_one_lease() {
+    for_both(|backend| {
+        let test_db = TestDb::new(backend);
+        let f = fixture(&test_db);
+        enqueue_keys(&f.db, &["slow:a", "slow:b", "slow:c"]);
+        let smtp = SmtpServer::start();
+        smtp.close_gate();
+        let transport =
+            Transport::smtp(&url::Url::parse(&smtp.url()).expect("url")).expect("transport");
+        let from: lettre::message::Mailbox = "dondoc@hanam.vn".parse().expect("from");
+        let lease = Duration::from_secs(2);
+        let options = DeliverOptions {
+            lease,
+            workers: 1,
+            ..DeliverOptions::default()
+        };
+        let db = f.db.clone();
+        let sender = std::thread::spawn(move || {
+            dondoc::mail::sender::deliver(&db, &transport, &from, &options).expect("deliver")
+        });
+        // The first mail is on the wire and the server keeps it waiting, for
+        // more than two leases.
+        smtp.wait_at_gate(1);
+        std::thread::sleep(lease * 2 + Duration::from_millis(500));
+        let mut conn = f.db.conn().expect("conn");
+        let far = storage::now() + chrono::Duration::days(1);
+        assert!(
+            outbox::claim(&mut conn, 10, far, lease)
+                .expect("claim")
+                .is_empty(),
+            "{backend:?}: another sender took mails the live sender still holds"
+        );
+        let (held, until) = outbox::held(&mut conn).expect("held");
+        assert_eq!(held, 3, "{backend:?}");
+        assert!(until.expect("until") > storage::now());
+        smtp.open_gate();
+        let delivered = sender.join().expect("sender");
+        assert_eq!(
+            (delivered.sent, delivered.lost_claims),
+            (3, 0),
+            "{backend:?}"
+        );
+        let mut ids: Vec<String> = smtp.received().iter().map(|m| m.message_id()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 3, "{backend:?}: each mail once");
+        assert_eq!(outbox::held(&mut conn).expect("held").0, 0);
+
+        // A sender claims with the default lease and dies: the mail waits at
+        // most a minute, and `held` says until when.
+        enqueue_keys(&f.db, &["dead:a"]);
+        let before = storage::now();
+        let claimed = outbox::claim(
+            &mut conn,
+            10,
+            storage::now(),
+            dondoc::mail::sender::DEFAULT_LEASE,
+        )
+        .expect("claim");
+        assert_eq!(claimed.len(), 1);
+        let (held, until) = outbox::held(&mut conn).expect("held");
+        assert_eq!(held, 1);
+        let until = until.expect("until");
+        assert!(
+            until <= before + chrono::Duration::seconds(61),
+            "{until} vs {before}"
+        );
+        // Once the lease is over, another sender takes it.
+        sql(
+            &f.db,
+            &format!(
+                "UPDATE mail_outbox SET next_attempt_at = '2000-01-01 00:00:00' WHERE id = {}",
+                claimed[0].id
+            ),
+        );
+        let again = outbox::claim(
+            &mut conn,
+            10,
+            storage::now(),
+            dondoc::mail::sender::DEFAULT_LEASE,
+        )
+        .expect("claim");
+        assert_eq!(again.len(), 1, "{backend:?}");
+        assert_eq!(again[0].attempts, 2);
+    });
+}
+
+/// The daily run catches up the days it missed: a reminder that fell on a day
+/// the server was down goes out on the next run, worded as of that run.
+#[test]
+fn a_day_without_a_reminder_run_is_caught_up() {
+    for_both(|backend| {
+        let test_db = TestDb::new(backend);
+        let f = fixture(&test_db);
+        let m = mailer(&test_db, &f.db, None, "off");
+        let today = m.today();
+        let mut conn = f.db.conn().expect("conn");
+        // Seven days before its deadline (a policy day) fell two days ago.
+        let input = TaskInput {
+            reference: Some("NEAR".into()),
+            content: "Nhiệm vụ sắp đến hạn".into(),
+            lead_unit: Some("BTGTU".into()),
+            coordinators: vec![],
+            assigned_on: d("2022-07-07"),
+            deadline: Some(today + chrono::Days::new(5)),
+            original_deadline: None,
+            completed_on: None,
+            cancelled_on: None,
+            expected_output: String::new(),
+        };
+        let near = storage::tasks::create(&mut conn, &input, None, None)
+            .expect("task")
+            .task
+            .id;
+        storage::reminders::set_last_run(&mut conn, today - chrono::Days::new(3))
+            .expect("last run");
+        drop(conn);
+        // A run of today alone has nothing for it (5 days left is no policy day)…
+        let plan = m.preview(&f.db, today).expect("preview");
+        assert!(
+            plan.mails
+                .values()
+                .all(|mail| mail.items.iter().all(|i| i.task_id != near)),
+            "{backend:?}"
+        );
+        // …the daily run remembers the missed day.
+        m.remind_today(&f.db, false).expect("remind");
+        let q = format!("SELECT COUNT(*) AS n FROM reminders WHERE task_id = {near}");
+        assert_eq!(count(&f.db, &q), 1, "{backend:?}");
+        let mut conn = f.db.conn().expect("conn");
+        assert_eq!(
+            storage::reminders::last_run(&mut conn).expect("last run"),
+            Some(today)
+        );
+        drop(conn);
+        // Running again the same day adds nothing.
+        m.remind_today(&f.db, false).expect("remind again");
+        assert_eq!(count(&f.db, &q), 1, "{backend:?}");
+    });
+}
+
+/// Sent mails and reminder records older than the retention period are pruned
+/// by the daily run; newer ones and unsent mails stay.
+#[test]
+fn the_daily_run_prunes_what_is_past_retention() {
+    for_both(|backend| {
+        let test_db = TestDb::new(backend);
+        let f = fixture(&test_db);
+        let m = mailer(&test_db, &f.db, None, "off");
+        enqueue_keys(&f.db, &["old:sent", "new:sent", "old:pending"]);
+        let t1 = f.tasks["T1"];
+        sql(&f.db, "UPDATE mail_outbox SET state = 'sent', sent_at = '2020-01-01 08:00:00' WHERE dedup_key = 'old:sent'");
+        sql(&f.db, "UPDATE mail_outbox SET created_at = '2020-01-01 08:00:00', next_attempt_at = '2099-01-01 00:00:00' WHERE dedup_key = 'old:pending'");
+        sql(&f.db, "UPDATE mail_outbox SET state = 'sent', sent_at = next_attempt_at WHERE dedup_key = 'new:sent'");
+        sql(&f.db, &format!("INSERT INTO reminders (task_id, kind, on_date, recipient, created_at) VALUES ({t1}, 'before', '2020-01-01', 'x@hanam.vn', '2020-01-01 08:00:00')"));
+        m.remind_today(&f.db, false).expect("remind");
+        let keys = |k: &str| {
+            count(
+                &f.db,
+                &format!("SELECT COUNT(*) AS n FROM mail_outbox WHERE dedup_key = '{k}'"),
+            )
+        };
+        assert_eq!(keys("old:sent"), 0, "{backend:?}");
+        assert_eq!(keys("new:sent"), 1, "{backend:?}");
+        assert_eq!(keys("old:pending"), 1, "{backend:?}");
+        assert_eq!(
+            count(
+                &f.db,
+                "SELECT COUNT(*) AS n FROM reminders WHERE on_date < '2021-01-01'"
+            ),
+            0,
+            "{backend:?}"
+        );
     });
 }

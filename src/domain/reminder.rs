@@ -14,6 +14,9 @@ use super::status::TaskDates;
 /// The most days before a deadline, or between overdue reminders, that a policy may name.
 pub const MAX_DAYS: u32 = 366;
 
+/// How many missed days a reminder run catches up (see [`Policy::due_catching_up`]).
+pub const MAX_CATCH_UP_DAYS: u64 = 7;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     /// Days before the deadline that get a reminder (0: on the day), distinct, largest first.
@@ -274,6 +277,41 @@ impl Policy {
     /// that date (by [`TaskDates::status_as_of`]), not yet assigned, or without
     /// a deadline get none.
     pub fn due(&self, task: &TaskDates, on: NaiveDate) -> Option<Due> {
+        let due = self.standing(task, on)?;
+        let on_schedule = match due {
+            Due::Today => self.days_before.contains(&0),
+            Due::Before { days } => self.days_before.contains(&days),
+            Due::Overdue { days, .. } => days % self.overdue_every == 0,
+        };
+        on_schedule.then_some(due)
+    }
+
+    /// Like [`Policy::due`], when no reminder run happened on the days from
+    /// `missed_from` to the day before `on` (the server was down): a reminder
+    /// that fell on such a day is sent on `on`, worded as of `on`, so that a
+    /// missed day delays a reminder instead of losing it. At most
+    /// [`MAX_CATCH_UP_DAYS`] days are looked back.
+    pub fn due_catching_up(
+        &self,
+        task: &TaskDates,
+        on: NaiveDate,
+        missed_from: NaiveDate,
+    ) -> Option<Due> {
+        if let Some(due) = self.due(task, on) {
+            return Some(due);
+        }
+        let first = missed_from.max(on - chrono::Days::new(MAX_CATCH_UP_DAYS));
+        first
+            .iter_days()
+            .take_while(|day| *day < on)
+            .any(|day| self.due(task, day).is_some())
+            .then(|| self.standing(task, on))
+            .flatten()
+    }
+
+    /// Where an open task stands on `on` relative to its deadline, whether or
+    /// not a reminder is scheduled that day.
+    fn standing(&self, task: &TaskDates, on: NaiveDate) -> Option<Due> {
         if task.assigned_on > on {
             return None;
         }
@@ -284,9 +322,6 @@ impl Policy {
         let left = task.days_left(on)?;
         if left >= 0 {
             let left = u32::try_from(left).ok()?;
-            if !self.days_before.contains(&left) {
-                return None;
-            }
             return Some(if left == 0 {
                 Due::Today
             } else {
@@ -294,9 +329,6 @@ impl Policy {
             });
         }
         let late = u32::try_from(-left).ok()?;
-        if late % self.overdue_every != 0 {
-            return None;
-        }
         Some(Due::Overdue {
             days: late,
             escalate: late >= self.escalate_after,
@@ -366,6 +398,57 @@ mod tests {
                     .map(|due| ((day - d("2022-12-31")).num_days(), due))
             })
             .collect()
+    }
+
+    #[test]
+    fn a_missed_day_is_caught_up_worded_as_of_the_run() {
+        let p = Policy::default();
+        let t = open("2022-12-31");
+        // Runs on 24/12 (7 days before), then none until 26/12: the 3-days-before
+        // reminder of 28/12 is not missed yet; on 29/12 it is, and goes out as "2 days".
+        assert_eq!(
+            p.due_catching_up(&t, d("2022-12-26"), d("2022-12-25")),
+            None
+        );
+        assert_eq!(
+            p.due_catching_up(&t, d("2022-12-29"), d("2022-12-25")),
+            Some(Due::Before { days: 2 })
+        );
+        // Nothing missed: exactly the day's own reminder.
+        assert_eq!(
+            p.due_catching_up(&t, d("2022-12-29"), d("2022-12-29")),
+            None
+        );
+        assert_eq!(
+            p.due_catching_up(&t, d("2022-12-28"), d("2022-12-26")),
+            Some(Due::Before { days: 3 })
+        );
+        // Overdue: the reminder of 3/1 (3 days late) missed, sent on 4/1 as 4 days late.
+        assert_eq!(
+            p.due_catching_up(&t, d("2023-01-04"), d("2023-01-03")),
+            Some(Due::Overdue {
+                days: 4,
+                escalate: false
+            })
+        );
+        // A gap longer than the catch-up window looks back only that far.
+        assert_eq!(
+            p.due_catching_up(&t, d("2023-01-14"), d("2022-12-01")),
+            Some(Due::Overdue {
+                days: 14,
+                escalate: true
+            })
+        );
+        assert!(p
+            .due_catching_up(&open("2022-10-10"), d("2022-12-01"), d("2022-11-01"))
+            .is_some());
+        // A task done before the run gets nothing, whatever was missed.
+        let mut done = open("2022-12-31");
+        done.completed_on = Some(d("2022-12-27"));
+        assert_eq!(
+            p.due_catching_up(&done, d("2022-12-29"), d("2022-12-25")),
+            None
+        );
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub struct Mailer {
     pub tz: chrono_tz::Tz,
     pub transport: Transport,
     renderer: render::Renderer,
+    /// Sent mails and reminder records older than this are deleted.
+    pub retention: chrono::Days,
 }
 
 impl Mailer {
@@ -69,6 +71,7 @@ impl Mailer {
             tz: config.tz,
             transport: Transport::from_config(config)?,
             renderer: render::Renderer::new()?,
+            retention: chrono::Days::new(u64::from(config.mail_retention_days)),
         })
     }
 
@@ -89,13 +92,13 @@ impl Mailer {
     /// Records the reminders due on `on` and queues their mails (one per recipient).
     pub fn queue(&self, db: &Db, on: NaiveDate) -> Result<Queued, MailError> {
         let mut conn = db.conn()?;
-        planner::queue(self, &mut conn, on)
+        planner::queue(self, &mut conn, on, on)
     }
 
     /// What [`Mailer::queue`] would queue on `on`, writing nothing.
     pub fn preview(&self, db: &Db, on: NaiveDate) -> Result<Plan, MailError> {
         let mut conn = db.conn()?;
-        planner::preview(self, &mut conn, on)
+        planner::preview(self, &mut conn, on, on)
     }
 
     /// Delivers the outbox's due mails.
@@ -112,14 +115,47 @@ impl Mailer {
         flush: bool,
     ) -> Result<(Queued, Delivered), MailError> {
         let queued = self.queue(db, on)?;
-        let delivered = self.deliver(
+        Ok((queued, self.deliver_all(db, flush)?))
+    }
+
+    /// The daily run (`serve`'s worker, `remind` without a date): today's
+    /// reminders, with those of the days since the last run that were missed
+    /// (a server down for a day delays its reminders instead of losing them),
+    /// then the outbox, then housekeeping.
+    pub fn remind_today(&self, db: &Db, flush: bool) -> Result<(Queued, Delivered), MailError> {
+        let today = self.today();
+        let mut conn = db.conn()?;
+        let missed_from = storage::reminders::last_run(&mut conn)?
+            .and_then(|last| last.succ_opt())
+            .map_or(today, |next| next.min(today));
+        let queued = planner::queue(self, &mut conn, today, missed_from)?;
+        storage::reminders::set_last_run(&mut conn, today)?;
+        self.prune(&mut conn, today)?;
+        drop(conn);
+        Ok((queued, self.deliver_all(db, flush)?))
+    }
+
+    /// Deletes sent mails and reminder records older than the retention period.
+    pub fn prune(&self, conn: &mut storage::Conn, today: NaiveDate) -> Result<(), MailError> {
+        let before = today - self.retention;
+        let mails = storage::outbox::prune_sent(conn, before.and_time(chrono::NaiveTime::MIN))?;
+        let reminders = storage::reminders::prune(conn, before)?;
+        if mails + reminders > 0 {
+            tracing::info!(
+                "pruned {mails} sent mails and {reminders} reminder records before {before}"
+            );
+        }
+        Ok(())
+    }
+
+    fn deliver_all(&self, db: &Db, flush: bool) -> Result<Delivered, MailError> {
+        self.deliver(
             db,
             &DeliverOptions {
                 flush,
                 ..DeliverOptions::default()
             },
-        )?;
-        Ok((queued, delivered))
+        )
     }
 }
 

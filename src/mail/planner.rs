@@ -139,8 +139,10 @@ pub fn mail_key(on: NaiveDate, recipient: &str, n: usize) -> String {
     }
 }
 
-/// Plans the mails of `on` from a snapshot: pure.
-pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate) -> Plan {
+/// Plans the mails of `on` from a snapshot: pure. `missed_from`: the first day
+/// no reminder run covered (`on` when none was missed); reminders that fell on a
+/// missed day go out on `on` (see [`Policy::due_catching_up`]).
+pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate, missed_from: NaiveDate) -> Plan {
     let mut out = Plan {
         date: Some(on),
         tasks_seen: snap.tasks.len(),
@@ -175,7 +177,7 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate) -> Plan {
             .unwrap_or_default()
     };
     for task in &snap.tasks {
-        let Some(due) = policy.due(&task.dates, on) else {
+        let Some(due) = policy.due_catching_up(&task.dates, on, missed_from) else {
             continue;
         };
         let lead = snap.units.get(&task.lead_unit_id);
@@ -319,13 +321,19 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate) -> Plan {
     out
 }
 
-/// Records the reminders due on `on` and queues their mails, in one transaction.
-pub fn queue(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Queued, MailError> {
+/// Records the reminders due on `on` (and those of the missed days from
+/// `missed_from`) and queues their mails, in one transaction.
+pub fn queue(
+    mailer: &Mailer,
+    conn: &mut Conn,
+    on: NaiveDate,
+    missed_from: NaiveDate,
+) -> Result<Queued, MailError> {
     let expires = Utc::now() + chrono::Duration::days(link::VALID_DAYS);
     write_tx!(&mut **conn, c => {
         c.prune_report_links()?;
         let snap = c.load_snapshot(on)?;
-        let plan = plan(&mailer.policy, &snap, on);
+        let plan = plan(&mailer.policy, &snap, on, missed_from);
         let rows: Vec<ReminderRow> = plan
             .mails
             .values()
@@ -384,7 +392,12 @@ pub fn queue(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Queued, 
 }
 
 /// The plan of `on` without what is already recorded or queued: what [`queue`] would do.
-pub fn preview(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Plan, MailError> {
+pub fn preview(
+    mailer: &Mailer,
+    conn: &mut Conn,
+    on: NaiveDate,
+    missed_from: NaiveDate,
+) -> Result<Plan, MailError> {
     fn read<C: ReminderQueries + Outbox>(
         c: &mut C,
         on: NaiveDate,
@@ -401,7 +414,7 @@ pub fn preview(mailer: &Mailer, conn: &mut Conn, on: NaiveDate) -> Result<Plan, 
         DbConn::Sqlite(c) => read(c, on)?,
         DbConn::Pg(c) => read(c, on)?,
     };
-    let mut plan = plan(&mailer.policy, &snap, on);
+    let mut plan = plan(&mailer.policy, &snap, on, missed_from);
     for mail in plan.mails.values_mut() {
         let recipient = mail.recipient.clone();
         mail.items
@@ -791,7 +804,7 @@ mod tests {
             task(4, 1, "2022-12-30", vec![]),  // 2 days before: nothing
             task(5, 3, "2022-12-28", vec![]),  // due today, lead unit without email
         ]);
-        let plan = plan(&Policy::default(), &snap, on);
+        let plan = plan(&Policy::default(), &snap, on, on);
         let recipients: Vec<&str> = plan.mails.keys().map(String::as_str).collect();
         assert_eq!(
             recipients,
@@ -842,7 +855,7 @@ mod tests {
         snap.units
             .insert(2, unit(2, "VP", Some("head@x.vn"), None).1);
         snap.users.get_mut(&100).expect("user").email = "btg@x.vn".into();
-        let plan = plan(&Policy::default(), &snap, on);
+        let plan = plan(&Policy::default(), &snap, on, on);
         assert_eq!(plan.mails.len(), 2);
         assert_eq!(plan.mails["btg@x.vn"].items.len(), 1);
         assert_eq!(plan.mails["btg@x.vn"].items[0].audience, Audience::Lead);
@@ -864,7 +877,7 @@ mod tests {
             task(3, 1, "2023-03-01", vec![]),  // open
             ongoing,
         ]);
-        let plan = plan(&Policy::default(), &snap, monday);
+        let plan = plan(&Policy::default(), &snap, monday, monday);
         let btg = &plan.mails["btg@x.vn"];
         assert_eq!(btg.items.len(), 1);
         assert_eq!(btg.digests.len(), 1);
@@ -892,10 +905,12 @@ mod tests {
             vec![1, 9]
         );
         // No digest the next day.
-        assert!(super::plan(&Policy::default(), &snap, d("2022-12-27"))
-            .mails
-            .values()
-            .all(|m| m.digests.is_empty()));
+        assert!(
+            super::plan(&Policy::default(), &snap, d("2022-12-27"), d("2022-12-27"))
+                .mails
+                .values()
+                .all(|m| m.digests.is_empty())
+        );
     }
 
     #[test]

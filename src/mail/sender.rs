@@ -9,18 +9,27 @@
 //!
 //! Several senders may run at once, in one process or many, on one database:
 //! claims are exclusive (see [`crate::storage::outbox`]), so each mail goes out once.
+//!
+//! A claim's lease is short (a minute) and a heartbeat thread renews the claims
+//! of a pass while it sends: a sender killed mid-pass delays its mails by one
+//! lease, not by the length of the pass.
 
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
 
 use super::transport::Transport;
 use super::MailError;
 use crate::storage::outbox::{self, Failed, OutboxMail};
 use crate::storage::{self, Db};
+
+/// A minute: what a killed sender delays its mails by.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 pub struct DeliverOptions {
@@ -28,7 +37,8 @@ pub struct DeliverOptions {
     pub flush: bool,
     /// Mails claimed at a time.
     pub batch: i64,
-    /// How long a claim holds; another sender takes the mail again after it.
+    /// How long a claim holds unless renewed; another sender takes the mail
+    /// again after it. The pass renews its claims every third of it.
     pub lease: Duration,
     /// Stop after this many tries (`None`: until nothing is due).
     pub max_tries: Option<usize>,
@@ -42,7 +52,7 @@ impl Default for DeliverOptions {
         DeliverOptions {
             flush: false,
             batch: 20,
-            lease: Duration::from_secs(15 * 60),
+            lease: DEFAULT_LEASE,
             max_tries: None,
             workers: 4,
         }
@@ -114,14 +124,22 @@ pub fn deliver(
         started,
         stop: AtomicBool::new(false),
         tries: AtomicUsize::new(0),
+        held: Mutex::new(HashMap::new()),
     };
     let workers = options.workers.max(1);
+    let (finished, heartbeat_stop) = mpsc::channel::<()>();
     let results: Vec<Result<Delivered, MailError>> = std::thread::scope(|scope| {
+        let heartbeat = scope.spawn(|| pass.renew_until(heartbeat_stop));
         let handles: Vec<_> = (0..workers).map(|_| scope.spawn(|| pass.run())).collect();
-        handles
+        let results = handles
             .into_iter()
             .map(|h| h.join().unwrap_or(Err(MailError::SenderThread)))
-            .collect()
+            .collect();
+        drop(finished);
+        // The heartbeat only extends leases: its failure loses nothing (the
+        // claims then run out and are taken again).
+        let _ = heartbeat.join();
+        results
     });
     let mut done = Delivered::default();
     for r in results {
@@ -133,6 +151,14 @@ pub fn deliver(
         if done.unreachable.is_none() {
             done.unreachable = r.unreachable;
         }
+    }
+    let mails = &crate::metrics::METRICS.mails;
+    for (outcome, n) in [
+        ("sent", done.sent),
+        ("retry", done.retrying),
+        ("dead", done.dead),
+    ] {
+        mails.with_label_values(&[outcome]).inc_by(n as u64);
     }
     Ok(done)
 }
@@ -147,10 +173,73 @@ struct Pass<'a> {
     /// Set when the server cannot be reached (or the try budget is spent): every thread stops.
     stop: AtomicBool,
     tries: AtomicUsize,
+    /// The claims this pass holds, by id, with their tokens: what the heartbeat renews.
+    held: Mutex<HashMap<i64, i32>>,
 }
 
 impl Pass<'_> {
+    /// Renews the pass's claims every third of the lease until `stop` closes.
+    /// A claim found lost (its lease ran out and another sender took it) is
+    /// dropped, so the pass does not send it too.
+    fn renew_until(&self, stop: mpsc::Receiver<()>) {
+        let every = (self.options.lease / 3).max(Duration::from_millis(10));
+        let mut conn = None;
+        while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(every) {
+            let held: Vec<(i64, i32)> = self.held_now().into_iter().collect();
+            if held.is_empty() {
+                continue;
+            }
+            if conn.is_none() {
+                conn = self.db.conn().ok();
+            }
+            let Some(c) = conn.as_mut() else { continue };
+            match outbox::renew(c, &held, self.options.lease) {
+                Ok(kept) => {
+                    let mut map = self.lock_held();
+                    for (id, _) in held {
+                        if !kept.contains(&id) {
+                            map.remove(&id);
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("cannot renew the claims on mails being sent: {e}");
+                    conn = None;
+                }
+            }
+        }
+    }
+
+    fn lock_held(&self) -> std::sync::MutexGuard<'_, HashMap<i64, i32>> {
+        // The map stays consistent whatever a panicking thread left undone.
+        self.held
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn held_now(&self) -> HashMap<i64, i32> {
+        self.lock_held().clone()
+    }
+
+    /// Whether the pass still holds this claim (the heartbeat drops lost ones).
+    fn holds(&self, mail: &OutboxMail) -> bool {
+        self.lock_held().get(&mail.id) == Some(&mail.attempts)
+    }
+
+    fn let_go(&self, mail: &OutboxMail) {
+        self.lock_held().remove(&mail.id);
+    }
+
     fn run(&self) -> Result<Delivered, MailError> {
+        let result = self.send_batches();
+        if result.is_err() {
+            // Whatever this thread still holds runs out with its lease.
+            self.lock_held().clear();
+        }
+        result
+    }
+
+    fn send_batches(&self) -> Result<Delivered, MailError> {
         let mut conn = self.db.conn()?;
         let options = self.options;
         let mut done = Delivered::default();
@@ -160,21 +249,24 @@ impl Pass<'_> {
             if batch.is_empty() {
                 break;
             }
-            let claimed = Instant::now();
+            self.lock_held()
+                .extend(batch.iter().map(|m| (m.id, m.attempts)));
             let mut rest = batch.into_iter();
             while let Some(mail) = rest.next() {
+                if !self.holds(&mail) {
+                    done.lost_claims += 1;
+                    continue;
+                }
+                let _held = Held(self, &mail);
                 let over_budget = options
                     .max_tries
                     .is_some_and(|max| self.tries.fetch_add(1, Ordering::SeqCst) >= max);
                 if over_budget {
                     self.stop.store(true, Ordering::SeqCst);
                 }
-                // Slow server, budget spent or another thread found the server
-                // unreachable: give the rest back before the lease could run out.
-                if over_budget
-                    || self.stop.load(Ordering::SeqCst)
-                    || claimed.elapsed() > options.lease / 2
-                {
+                // Budget spent or another thread found the server
+                // unreachable: give the rest back.
+                if over_budget || self.stop.load(Ordering::SeqCst) {
                     let again = if self.stop.load(Ordering::SeqCst) && !over_budget {
                         storage::now()
                             + chrono::Duration::seconds(outbox::FIRST_RETRY.as_secs() as i64)
@@ -184,6 +276,7 @@ impl Pass<'_> {
                     outbox::release(&mut conn, mail.id, mail.attempts, again)?;
                     for other in rest.by_ref() {
                         outbox::release(&mut conn, other.id, other.attempts, again)?;
+                        self.let_go(&other);
                     }
                     break;
                 }
@@ -236,6 +329,7 @@ impl Pass<'_> {
                             };
                             for other in rest.by_ref() {
                                 outbox::release(&mut conn, other.id, other.attempts, again)?;
+                                self.let_go(&other);
                             }
                             tracing::warn!(
                                 "mail server unreachable ({}): {}",
@@ -250,6 +344,15 @@ impl Pass<'_> {
             }
         }
         Ok(done)
+    }
+}
+
+/// Lets go of a claim when its mail is done with, however that ends.
+struct Held<'a, 'p>(&'a Pass<'p>, &'a OutboxMail);
+
+impl Drop for Held<'_, '_> {
+    fn drop(&mut self) {
+        self.0.let_go(self.1);
     }
 }
 

@@ -22,7 +22,12 @@ impl Worker {
             .name("dondoc-reminders".into())
             .spawn(move || loop {
                 let today = mailer.today();
-                match mailer.remind(&db, today, false) {
+                let run = mailer.remind_today(&db, false);
+                crate::metrics::METRICS
+                    .reminder_runs
+                    .with_label_values(&[if run.is_ok() { "ok" } else { "failed" }])
+                    .inc();
+                match run {
                     Ok((queued, delivered)) => {
                         if queued.mails > 0 || delivered != Default::default() {
                             tracing::info!(

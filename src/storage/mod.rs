@@ -3,6 +3,7 @@
 //! compiled for both backends by [`with_conn!`] and [`write_tx!`].
 
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod closes;
 pub mod files;
@@ -101,6 +102,11 @@ pub enum StorageError {
     Connect { url: String, reason: String },
     #[error("migrations failed: {0}")]
     Migration(String),
+    #[error("backup failed: {0}")]
+    Backup(String),
+    /// A stored file could not be written or read.
+    #[error("file storage: {0}")]
+    File(String),
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("no database connection available: {0}")]
@@ -270,6 +276,21 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Whether every embedded migration of this backend has run: for `/readyz`
+    /// (an instance started before an upgrade's migrations must not take traffic).
+    pub fn migrations_applied(&self) -> Result<bool> {
+        let mut conn = self.conn()?;
+        let failed =
+            |e: Box<dyn std::error::Error + Send + Sync>| StorageError::Migration(e.to_string());
+        let pending = match &mut *conn {
+            DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS).map_err(failed)?,
+            DbConn::Pg(c) => c
+                .has_pending_migration(POSTGRES_MIGRATIONS)
+                .map_err(failed)?,
+        };
+        Ok(!pending)
     }
 
     /// Whether the database answers: for `/healthz`.

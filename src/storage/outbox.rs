@@ -197,6 +197,48 @@ pub fn claim(
     rows.map_err(|e: diesel::result::Error| e.into())
 }
 
+/// Extends the lease of the claims a sender still holds (`(id, token)` pairs)
+/// to `lease` from now; returns the ids it still holds. A sender renews while it
+/// works, so its lease can be short: if it dies, its mails wait a lease, not an hour.
+pub fn renew(conn: &mut Conn, held: &[(i64, i32)], lease: Duration) -> Result<Vec<i64>> {
+    use mail_outbox::dsl as o;
+    let lease_end = now() + chrono_duration(lease);
+    let mut kept = Vec::with_capacity(held.len());
+    for &(id, token) in held {
+        let n = with_conn!(&mut **conn, c => diesel::update(
+            o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(SENDING)).and(o::attempts.eq(token)))
+        )
+        .set(o::next_attempt_at.eq(lease_end))
+        .execute(c))?;
+        if n == 1 {
+            kept.push(id);
+        }
+    }
+    Ok(kept)
+}
+
+/// Mails claimed by a sender whose lease still runs: how many, and when the
+/// last lease ends (`remind --flush` says so instead of waiting silently).
+pub fn held(conn: &mut Conn) -> Result<(i64, Option<NaiveDateTime>)> {
+    use mail_outbox::dsl as o;
+    let at = now();
+    let (n, until): (i64, Option<NaiveDateTime>) = with_conn!(&mut **conn, c => o::mail_outbox
+        .filter(o::state.eq(SENDING).and(o::next_attempt_at.gt(at)))
+        .select((diesel::dsl::count_star(), diesel::dsl::max(o::next_attempt_at)))
+        .first(c))?;
+    Ok((n, until))
+}
+
+/// Deletes sent mails older than `before` (their content is no longer needed:
+/// the reminder rows keep what was sent to whom); returns how many.
+pub fn prune_sent(conn: &mut Conn, before: NaiveDateTime) -> Result<usize> {
+    use mail_outbox::dsl as o;
+    Ok(with_conn!(&mut **conn, c => diesel::delete(
+        o::mail_outbox.filter(o::state.eq(SENT).and(o::sent_at.lt(before)))
+    )
+    .execute(c))?)
+}
+
 /// Makes every pending mail due now (`remind --flush`: after an outage, no
 /// waiting for back-off). Returns how many were waiting.
 pub fn make_all_due(conn: &mut Conn) -> Result<usize> {

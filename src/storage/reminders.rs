@@ -202,3 +202,29 @@ pub fn recorded_on(conn: &mut Conn, on: NaiveDate) -> Result<HashSet<ReminderRow
 pub fn count(conn: &mut Conn) -> Result<i64> {
     Ok(with_conn!(&mut **conn, c => reminders::table.count().get_result(c))?)
 }
+
+/// Deletes the reminder records of days before `before` (a day is never planned
+/// again once past the catch-up window); returns how many.
+pub fn prune(conn: &mut Conn, before: NaiveDate) -> Result<usize> {
+    Ok(with_conn!(&mut **conn, c => diesel::delete(
+        reminders::table.filter(reminders::on_date.lt(before))
+    )
+    .execute(c))?)
+}
+
+/// The settings key of the last day the daily reminder run covered.
+const LAST_RUN: &str = "reminders_last_run";
+
+/// The last day the daily reminder run covered, if any.
+pub fn last_run(conn: &mut Conn) -> Result<Option<NaiveDate>> {
+    Ok(super::settings::get(conn, LAST_RUN)?
+        .and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()))
+}
+
+/// Records that the daily run covered `on` (never moving the mark back).
+pub fn set_last_run(conn: &mut Conn, on: NaiveDate) -> Result<()> {
+    if last_run(conn)?.is_some_and(|last| last >= on) {
+        return Ok(());
+    }
+    super::settings::set(conn, LAST_RUN, &on.format("%Y-%m-%d").to_string())
+}

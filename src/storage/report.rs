@@ -177,6 +177,35 @@ mod cache {
         });
     }
 
+    /// One computation at a time per database: requests that miss the same
+    /// report at the same version wait for the first one's result instead of
+    /// each computing it (a change followed by many readers costs one report).
+    static COMPUTING: LazyLock<Mutex<HashMap<String, Arc<Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+
+    /// `lookup` if it finds it, else `compute` once: a caller that had to wait
+    /// for another's computation looks again before computing.
+    pub fn once<T, E>(
+        token: &str,
+        lookup: impl Fn() -> Option<T>,
+        compute: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if let Some(hit) = lookup() {
+            return Ok(hit);
+        }
+        let gate = COMPUTING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(token.to_string())
+            .or_default()
+            .clone();
+        let _one = gate.lock().unwrap_or_else(|e| e.into_inner());
+        match lookup() {
+            Some(hit) => Ok(hit),
+            None => compute(),
+        }
+    }
+
     pub fn points(token: &str, version: i64, key: &PointsKey) -> Option<Arc<Vec<Counts>>> {
         with_store(token, version, |s| s.points.get(key).cloned()).flatten()
     }
@@ -201,14 +230,15 @@ pub fn tallies(
     Ok(with_conn!(&mut **conn, c => {
         let (token, version) = c.data_version()?;
         let key = (period.from, period.to, as_of, units.map(<[i64]>::to_vec));
-        match cache::tallies(&token, version, &key) {
-            Some(hit) => Ok::<_, diesel::result::Error>(hit),
-            None => {
+        cache::once(
+            &token,
+            || cache::tallies(&token, version, &key),
+            || {
                 let fresh = std::sync::Arc::new(c.report_tallies(period, as_of, units)?);
-                cache::keep_tallies(&token, version, key, fresh.clone());
-                Ok(fresh)
-            }
-        }
+                cache::keep_tallies(&token, version, key.clone(), fresh.clone());
+                Ok::<_, diesel::result::Error>(fresh)
+            },
+        )
     })?)
 }
 
@@ -224,14 +254,15 @@ pub fn point_counts(
             points.iter().map(|p| (p.period.from, p.period.to, p.as_of)).collect(),
             units.map(<[i64]>::to_vec),
         );
-        match cache::points(&token, version, &key) {
-            Some(hit) => Ok::<_, diesel::result::Error>(hit),
-            None => {
+        cache::once(
+            &token,
+            || cache::points(&token, version, &key),
+            || {
                 let fresh = std::sync::Arc::new(c.point_totals(points, units)?);
-                cache::keep_points(&token, version, key, fresh.clone());
-                Ok(fresh)
-            }
-        }
+                cache::keep_points(&token, version, key.clone(), fresh.clone());
+                Ok::<_, diesel::result::Error>(fresh)
+            },
+        )
     })?)
 }
 
@@ -373,6 +404,7 @@ pub trait ReportQueries {
 
 impl_for_backends!(ReportQueries {
     fn report_rows(&mut self, period: &Period, as_of: NaiveDate, units: Option<&[i64]>) -> QueryResult<Vec<ReportedTask>> {
+        crate::metrics::METRICS.report_computations.inc();
         let unit_filter = units_sql(units);
         let mut rows = Vec::new();
         // One part at a time, each read through its own index.
@@ -512,22 +544,22 @@ pub fn report_and_points(
             points.iter().map(|p| (p.period.from, p.period.to, p.as_of)).collect(),
             units.map(<[i64]>::to_vec),
         );
-        let known = (
+        let known = || match (
             cache::tallies(&token, version, &report_key),
             cache::points(&token, version, &points_key),
-        );
-        match known {
-            (Some(report), Some(counts)) => Ok::<_, diesel::result::Error>((report, counts)),
-            _ => {
-                let (scope, earliest) = rows_scope(period, as_of, points);
-                let rows = c.report_rows(&scope, earliest, units)?;
-                let report = std::sync::Arc::new(count(&rows, period, as_of));
-                let counts = std::sync::Arc::new(count_points(&rows, points));
-                cache::keep_tallies(&token, version, report_key, report.clone());
-                cache::keep_points(&token, version, points_key, counts.clone());
-                Ok((report, counts))
-            }
-        }
+        ) {
+            (Some(report), Some(counts)) => Some((report, counts)),
+            _ => None,
+        };
+        cache::once(&token, known, || {
+            let (scope, earliest) = rows_scope(period, as_of, points);
+            let rows = c.report_rows(&scope, earliest, units)?;
+            let report = std::sync::Arc::new(count(&rows, period, as_of));
+            let counts = std::sync::Arc::new(count_points(&rows, points));
+            cache::keep_tallies(&token, version, report_key.clone(), report.clone());
+            cache::keep_points(&token, version, points_key.clone(), counts.clone());
+            Ok::<_, diesel::result::Error>((report, counts))
+        })
     })?)
 }
 
@@ -830,6 +862,45 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    /// Many requests missing one report at one version compute it once.
+    #[test]
+    fn a_report_missed_by_many_at_once_is_computed_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Arc, Barrier};
+        let token = format!("test-{}", crate::auth::random_secret(8));
+        let key = (d("2022-07-01"), d("2022-12-31"), d("2022-12-31"), None);
+        let computed = Arc::new(AtomicUsize::new(0));
+        let barrier = Arc::new(Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (token, key, computed, barrier) = (
+                    token.clone(),
+                    key.clone(),
+                    computed.clone(),
+                    barrier.clone(),
+                );
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    cache::once(
+                        &token,
+                        || cache::tallies(&token, 7, &key),
+                        || {
+                            computed.fetch_add(1, Ordering::SeqCst);
+                            let fresh = Arc::new(BTreeMap::new());
+                            cache::keep_tallies(&token, 7, key.clone(), fresh.clone());
+                            Ok::<_, ()>(fresh)
+                        },
+                    )
+                    .expect("report")
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread");
+        }
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
     }
 
     #[test]

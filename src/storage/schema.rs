@@ -296,6 +296,24 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(report_links -> tasks (task_id));
 
+diesel::table! {
+    file_blobs (id) {
+        id -> BigInt,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    file_blob_chunks (blob_id, seq) {
+        blob_id -> BigInt,
+        seq -> Integer,
+        bytes -> Binary,
+    }
+}
+
+diesel::joinable!(file_blob_chunks -> file_blobs (blob_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     units,
@@ -318,4 +336,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_links,
     meeting_documents,
     holidays,
+    file_blobs,
+    file_blob_chunks,
 );

@@ -228,3 +228,14 @@ pub fn id_for_field(conn: &mut Conn, field: &str, code: &str) -> Result<i64> {
         Err(e) => Err(e),
     }
 }
+
+/// Active units that no reminder can reach: no email of their own (the admin
+/// mail page lists them, so the gap is fixed before a deadline passes unseen).
+pub fn without_email(conn: &mut Conn) -> Result<Vec<Unit>> {
+    Ok(with_conn!(&mut **conn, c => units::table
+        .filter(units::active.eq(true))
+        .filter(units::email.is_null().or(units::email.eq("")))
+        .order(units::code)
+        .select(Unit::as_select())
+        .load(c))?)
+}

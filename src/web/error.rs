@@ -119,7 +119,10 @@ impl From<StorageError> for ApiError {
                 tracing::error!("database unavailable: {e}");
                 ApiError::Unavailable
             }
-            StorageError::Db(_) | StorageError::Migration(_) => {
+            StorageError::Db(_)
+            | StorageError::Migration(_)
+            | StorageError::Backup(_)
+            | StorageError::File(_) => {
                 tracing::error!("storage error: {e}");
                 ApiError::Internal
             }

@@ -4,7 +4,9 @@ pub mod api;
 pub mod docx;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod ics;
+pub mod ops;
 pub mod pages;
 pub mod query;
 pub mod report;
@@ -90,28 +92,10 @@ async fn localize_errors(
     }
 }
 
-async fn healthz(state: State) -> HttpResponse {
-    let st = state.into_inner();
-    match state_ping(&st).await {
-        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
-        Err(_) => {
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
-        }
-    }
-}
-
-async fn state_ping(state: &Arc<AppState>) -> Result<(), ApiError> {
-    state
-        .run(|conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1")?;
-            Ok(())
-        })
-        .await
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
-    cfg.route("/healthz", web::get().to(healthz))
+    cfg.route("/healthz", web::get().to(ops::healthz))
+        .route("/readyz", web::get().to(ops::readyz))
+        .route("/metrics", web::get().to(ops::metrics))
         .service(
             web::scope("/api/v1")
                 .wrap(middleware::from_fn(localize_errors))
@@ -151,6 +135,7 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
                 .add(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"))
                 .add(("X-Frame-Options", "DENY")))
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(ops::observe))
             .wrap(tracing_actix_web_logger())
             .configure(|cfg| configure(cfg, sessions))
     })
@@ -161,8 +146,9 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
 }
 
 /// The access log: the method and the path, never the query string, which
-/// may carry a report link's token or a form's anti-forgery token.
+/// may carry a report link's token or a form's anti-forgery token; last, the
+/// request id (`X-Request-Id`, set by [`ops::observe`]).
 fn tracing_actix_web_logger() -> middleware::Logger {
-    middleware::Logger::new("%a \"%{method}xi %U\" %s %b %Dms")
+    middleware::Logger::new("%a \"%{method}xi %U\" %s %b %Dms %{x-request-id}o")
         .custom_request_replace("method", |req| req.method().to_string())
 }

@@ -698,13 +698,14 @@ pub async fn mail(
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
     let tz = state.config.tz;
-    let (counts, dead) = state
+    let (counts, dead, unreachable) = state
         .clone()
         .into_inner()
         .run(|conn| {
             Ok((
                 storage::outbox::counts(conn)?,
                 storage::outbox::dead_letters(conn, 200)?,
+                storage::units::without_email(conn)?,
             ))
         })
         .await?;
@@ -735,6 +736,13 @@ pub async fn mail(
                     .format("%d/%m/%Y %H:%M")
                     .to_string(),
             })
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "without_email",
+        &unreachable
+            .into_iter()
+            .map(|u| (u.code, u.name))
             .collect::<Vec<_>>(),
     );
     render(&state, "admin/mail.html", &ctx)

@@ -7,7 +7,7 @@
 //! Every action returns to the proposal it touched (`#item-N`, and that item
 //! takes the focus) rather than to the top of a long page.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -753,15 +753,13 @@ async fn take_text(
         Ok(text) => text,
         Err(e) => return Ok(vec![e]),
     };
-    let files_dir = state.config.files_dir.clone();
+    let files = state.config.files();
     let today = state.config.today();
-    let stored = web::block(move || storage::files::save(&files_dir, &name, &bytes, today))
-        .await
-        .map_err(|_| PageError::Internal)?
-        .map_err(|e| {
-            tracing::error!("{e}");
-            PageError::Internal
-        })?;
+    let stored = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::files::save(conn, &files, &name, &bytes, today))
+        .await?;
     draft.document = Some(PendingDocument::signed(
         &state.secret_key,
         user.account.user.id,
@@ -877,23 +875,11 @@ pub async fn download_document(
     if doc.meeting_id != meeting_id {
         return Err(PageError::NotFound);
     }
-    let full =
-        storage::files::resolve(&state.config.files_dir, &doc.path).ok_or(PageError::NotFound)?;
-    let bytes = web::block(move || std::fs::read(full))
-        .await?
-        .map_err(|_| PageError::NotFound)?;
+    let opened = crate::web::files::open(&state, doc.path.clone()).await?;
     let kind = document::Kind::of_name(&doc.name)
         .map(document::Kind::content_type)
         .unwrap_or("application/octet-stream");
-    let encoded: String = url::form_urlencoded::byte_serialize(doc.name.as_bytes()).collect();
-    Ok(HttpResponse::Ok()
-        .content_type(kind)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename*=UTF-8''{encoded}"),
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    Ok(crate::web::files::download(&state, opened, &doc.name, kind))
 }
 
 #[cfg(test)]

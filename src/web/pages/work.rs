@@ -3,7 +3,6 @@
 //! their decision; and the attachments themselves.
 
 use actix_multipart::form::{tempfile::TempFile, text::Text, MultipartForm};
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::io::Read;
@@ -145,19 +144,35 @@ impl SentReport {
 }
 
 /// Keeps an upload among the files; `None` when there is none.
-fn store(
+async fn store(
     state: &State,
     upload: Upload,
     today: chrono::NaiveDate,
 ) -> Result<Option<storage::progress::StoredFile>, PageError> {
-    upload
-        .map(|(name, bytes)| {
-            storage::files::save(&state.config.files_dir, &name, &bytes, today).map_err(|e| {
-                tracing::error!("{e}");
-                PageError::Internal
-            })
+    let Some((name, bytes)) = upload else {
+        return Ok(None);
+    };
+    let files = state.config.files();
+    let stored = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::files::save(conn, &files, &name, &bytes, today))
+        .await?;
+    Ok(Some(stored))
+}
+
+/// Removes a stored upload whose report was not written.
+async fn discard(state: &State, stored: Option<storage::progress::StoredFile>) {
+    let Some(stored) = stored else { return };
+    let files = state.config.files();
+    let _ = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            storage::files::discard(conn, &files, &stored.path);
+            Ok(())
         })
-        .transpose()
+        .await;
 }
 
 /// The error of a form that could not be read: only an upload over the limit does that.
@@ -191,8 +206,7 @@ pub async fn add_report(
             return task_page_with_errors(&state, &req, &user, id, &errors, &sent.typed()).await;
         }
     };
-    let files_dir = state.config.files_dir.clone();
-    let stored = store(&state, upload, today)?;
+    let stored = store(&state, upload, today).await?;
     let account = user.account.clone();
     let st = state.clone().into_inner();
     let maker_state = st.clone();
@@ -225,9 +239,7 @@ pub async fn add_report(
             Ok(redirect(&format!("/tasks/{id}")))
         }
         Err(e) => {
-            if let Some(s) = &stored {
-                storage::files::discard(&files_dir, s);
-            }
+            discard(&state, stored).await;
             let error = super::fixable(e)?;
             task_page_with_errors(&state, &req, &user, id, &[error], &sent.typed()).await
         }
@@ -461,33 +473,16 @@ pub async fn attachment(
     let (Some(name), Some(path)) = (report.attachment_name, report.attachment_path) else {
         return Err(PageError::NotFound);
     };
-    let full =
-        storage::files::resolve(&state.config.files_dir, &path).ok_or(PageError::NotFound)?;
-    let bytes = web::block(move || std::fs::read(full))
-        .await?
-        .map_err(|_| PageError::NotFound)?;
-    let kind = name
-        .rsplit_once('.')
-        .and_then(|(_, _)| {
-            attachment::check(
-                "attachment",
-                &name,
-                bytes.len().max(1),
-                &bytes[..bytes.len().min(512)],
-            )
-            .ok()
-        })
-        .map(attachment::Kind::content_type)
-        .unwrap_or("application/octet-stream");
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    Ok(HttpResponse::Ok()
-        .content_type(kind)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename*=UTF-8''{encoded}"),
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    let opened = crate::web::files::open(&state, path).await?;
+    let kind = attachment::check(
+        "attachment",
+        &name,
+        (opened.size.max(1)) as usize,
+        &opened.first[..opened.first.len().min(512)],
+    )
+    .map(attachment::Kind::content_type)
+    .unwrap_or("application/octet-stream");
+    Ok(crate::web::files::download(&state, opened, &name, kind))
 }
 
 /// What the task page shows of the work: reports, requests, and what the user may do.
@@ -709,7 +704,7 @@ pub async fn link_report(
         Ok(ok) => ok,
         Err(errors) => return page(errors, sent_typed(&sent), false).await,
     };
-    let stored = store(&state, upload, today)?;
+    let stored = store(&state, upload, today).await?;
     let saved = stored.clone();
     let st = state.clone().into_inner();
     let maker_state = st.clone();
@@ -730,9 +725,7 @@ pub async fn link_report(
     {
         Ok(_) => page(vec![], vec![], true).await,
         Err(e) => {
-            if let Some(s) = &stored {
-                storage::files::discard(&state.config.files_dir, s);
-            }
+            discard(&state, stored).await;
             let error = super::fixable(e)?;
             page(vec![error], sent_typed(&sent), false).await
         }

@@ -1,0 +1,2 @@
+DROP TABLE file_blob_chunks;
+DROP TABLE file_blobs;

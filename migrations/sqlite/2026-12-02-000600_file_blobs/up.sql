@@ -1,0 +1,13 @@
+-- Attachments and conclusion documents kept in the database, in chunks, so
+-- that every instance serves every file and a backup holds them all.
+CREATE TABLE file_blobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    size BIGINT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE TABLE file_blob_chunks (
+    blob_id BIGINT NOT NULL REFERENCES file_blobs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (blob_id, seq)
+);
