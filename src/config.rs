@@ -75,6 +75,8 @@ pub struct Config {
     pub session_idle: chrono::Duration,
     /// A session ends this long after sign-in (`DONDOC_SESSION_MAX`, seconds, default 43200).
     pub session_max: chrono::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`DONDOC_TRUSTED_PROXIES`, default none).
+    pub trusted_proxies: crate::domain::client::TrustedProxies,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,6 +249,11 @@ impl Config {
             ));
         }
 
+        let trusted_proxies = crate::domain::client::TrustedProxies::parse(
+            &var("DONDOC_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|m| err("DONDOC_TRUSTED_PROXIES", m))?;
+
         Ok(Config {
             database_url,
             bind,
@@ -261,6 +268,7 @@ impl Config {
             reminder_interval,
             session_idle,
             session_max,
+            trusted_proxies,
         })
     }
 
@@ -300,6 +308,7 @@ mod tests {
         assert_eq!(c.mail_dir, PathBuf::from("./mail"));
         assert_eq!(c.tz, chrono_tz::Asia::Ho_Chi_Minh);
         assert!(c.secret_key.is_none());
+        assert!(c.trusted_proxies.is_empty(), "no proxy is trusted unless named");
     }
 
     #[test]
@@ -328,6 +337,8 @@ mod tests {
             ("DONDOC_SESSION_IDLE", "2h"),
             ("DONDOC_SESSION_IDLE", "10"),
             ("DONDOC_SESSION_MAX", "-1"),
+            ("DONDOC_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("DONDOC_TRUSTED_PROXIES", "10.0.0.0/40"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).expect_err(var);
