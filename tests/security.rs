@@ -395,7 +395,8 @@ on_both_backends! {
         let shown = |html: &str, id: i64| html.contains(&format!("action=\"/report-links/{id}/revoke\""));
         assert!(shown(&html, mine) && shown(&html, theirs) && !shown(&html, other), "{html}");
         assert!(html.contains("Ban Tuyên giáo Tỉnh ủy") && html.contains("Văn phòng Tỉnh ủy"), "who it was sent to");
-        let until = expires.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y").to_string();
+        // Escaped as every text of a page is: 05&#x2F;12&#x2F;2026.
+        let until = expires.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d&#x2F;%m&#x2F;%Y %H:%M").to_string();
         assert!(html.contains(&until), "its expiry: {until}");
         let lead = app.web_as(Role::Unit).await; // BTGTU
         let (_, html) = lead.get(&format!("/tasks/{task}")).await;

@@ -62,11 +62,11 @@ pub fn middleware(secret: &str, secure: bool, store: DbSessionStore) -> Sessions
 #[error("sessions: the database is unavailable")]
 pub struct StoreUnavailable;
 
-/// Whether the session layer failed for [`StoreUnavailable`]. actix-session
-/// wraps its store's errors in an opaque 500 whose text is the store error's,
-/// so the text is what tells.
+/// Whether the session layer failed for [`StoreUnavailable`] (loading,
+/// saving or updating). actix-session wraps its store's errors in an opaque
+/// 500 that only keeps them for their text, so the text is what tells.
 pub fn is_store_unavailable(e: &actix_web::Error) -> bool {
-    e.to_string() == StoreUnavailable.to_string()
+    format!("{e:?}").contains(&StoreUnavailable.to_string())
 }
 
 /// Sessions in the database, behind actix-session's storage interface.

@@ -556,18 +556,19 @@ async fn sessions_unavailable(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let http = req.request().clone();
+    // Not the request itself: the router below needs to hold it alone.
+    let state = req.app_data::<State>().cloned();
+    let path = req.path().to_string();
     match next.call(req).await {
         Ok(res) => Ok(res.map_into_boxed_body()),
         Err(e) if session::is_store_unavailable(&e) => {
-            let state = http.app_data::<State>().cloned();
-            let res = error_page(
+            let page = error_page(
                 state.as_ref(),
-                bare_frame(Lang::default(), http.path()),
+                bare_frame(Lang::default(), &path),
                 actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
                 ("error-503-title", "error-unavailable-page"),
             );
-            Ok(ServiceResponse::new(http, res))
+            Err(actix_web::error::InternalError::from_response("database unavailable", page).into())
         }
         Err(e) => Err(e),
     }
