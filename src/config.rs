@@ -308,7 +308,10 @@ mod tests {
         assert_eq!(c.mail_dir, PathBuf::from("./mail"));
         assert_eq!(c.tz, chrono_tz::Asia::Ho_Chi_Minh);
         assert!(c.secret_key.is_none());
-        assert!(c.trusted_proxies.is_empty(), "no proxy is trusted unless named");
+        assert!(
+            c.trusted_proxies.is_empty(),
+            "no proxy is trusted unless named"
+        );
     }
 
     #[test]

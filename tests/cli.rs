@@ -524,5 +524,8 @@ fn the_access_log_keeps_query_strings_out() {
         log.push('\n');
     }
     assert!(started && answered && logged, "{log}");
-    assert!(!log.contains("SECRET-47"), "a query string reached the log:\n{log}");
+    assert!(
+        !log.contains("SECRET-47"),
+        "a query string reached the log:\n{log}"
+    );
 }

@@ -343,9 +343,21 @@ fn concrete_for(pattern: &str, task: i64, meeting: i64) -> String {
 /// Walks every GET page and API route as `role` (signed in as `web`), with the
 /// ids of `task` and `meeting` in the paths, and fails if any answer holds one
 /// of `secrets`; how many requests it made.
-async fn walk_without_secrets(app: &TestApp, web: &WebClient, role: Role, task: i64, meeting: i64, secrets: &[&str]) -> usize {
+async fn walk_without_secrets(
+    app: &TestApp,
+    web: &WebClient,
+    role: Role,
+    task: i64,
+    meeting: i64,
+    secrets: &[&str],
+) -> usize {
     let mut walked = 0;
-    let leaks = |body: &str| secrets.iter().find(|s| body.contains(*s)).map(|s| s.to_string());
+    let leaks = |body: &str| {
+        secrets
+            .iter()
+            .find(|s| body.contains(*s))
+            .map(|s| s.to_string())
+    };
     for (method, pattern, _) in dondoc::web::pages::PAGES {
         if *method != "GET" {
             continue;
@@ -379,10 +391,17 @@ async fn walk_without_secrets(app: &TestApp, web: &WebClient, role: Role, task: 
 async fn vptu_user(app: &TestApp) -> (WebClient, String) {
     let token = {
         let mut conn = app.db.conn().expect("conn");
-        let id = dondoc::storage::users::create(&mut conn, &dondoc::storage::users::NewUser {
-            email: "vptu@example.vn".into(), name: "Văn phòng".into(), role: Role::Unit, unit_code: Some("VPTU".into()),
-            password_hash: dondoc::auth::hash_password(PASSWORD),
-        }).expect("user");
+        let id = dondoc::storage::users::create(
+            &mut conn,
+            &dondoc::storage::users::NewUser {
+                email: "vptu@example.vn".into(),
+                name: "Văn phòng".into(),
+                role: Role::Unit,
+                unit_code: Some("VPTU".into()),
+                password_hash: dondoc::auth::hash_password(PASSWORD),
+            },
+        )
+        .expect("user");
         dondoc::storage::users::create_token(&mut conn, id, "test").expect("token")
     };
     let web = WebClient::new(app);

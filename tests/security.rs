@@ -464,16 +464,30 @@ async fn the_database_file_is_private() {
 /// counts for nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_trusted_proxy_the_forwarded_client_counts() {
-    let app = TestApp::spawn_with(common::Backend::Sqlite, &[("DONDOC_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8".into())]).await;
+    let app = TestApp::spawn_with(
+        common::Backend::Sqlite,
+        &[("DONDOC_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8".into())],
+    )
+    .await;
     let email = app.email_of(Role::Leader);
     let web = WebClient::new(&app);
     let csrf = web.csrf().await;
     let attempt = |forwarded: String| {
         let (web, csrf, email) = (&web, csrf.clone(), email.clone());
         async move {
-            web.client.post(format!("{}/login", web.base)).header("x-forwarded-for", forwarded)
-                .form(&[("csrf", csrf.as_str()), ("email", email.as_str()), ("password", "doan-bua")])
-                .send().await.expect("login").status().as_u16()
+            web.client
+                .post(format!("{}/login", web.base))
+                .header("x-forwarded-for", forwarded)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("email", email.as_str()),
+                    ("password", "doan-bua"),
+                ])
+                .send()
+                .await
+                .expect("login")
+                .status()
+                .as_u16()
         }
     };
     // Six clients behind the proxy: each has its own pair bucket.
@@ -486,15 +500,37 @@ async fn behind_a_trusted_proxy_the_forwarded_client_counts() {
         assert_eq!(status, if n < 6 { 401 } else { 429 }, "attempt {n}");
     }
     let keys = bucket_keys(&app);
-    assert!(keys.contains(&format!("pair:192.0.2.50|{email}")), "{keys:?}");
-    assert!(keys.iter().all(|k| !k.contains("203.0.113.") && !k.contains("127.0.0.1")), "{keys:?}");
+    assert!(
+        keys.contains(&format!("pair:192.0.2.50|{email}")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter()
+            .all(|k| !k.contains("203.0.113.") && !k.contains("127.0.0.1")),
+        "{keys:?}"
+    );
     // The account page shows the client's address.
-    let res = web.client.get(app.url("/login")).send().await.expect("form");
+    let res = web
+        .client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("form");
     let csrf = csrf_in(&res.text().await.expect("html")).expect("csrf");
     let member = app.email_of(Role::Unit);
-    let res = web.client.post(app.url("/login")).header("x-forwarded-for", "198.51.100.77")
-        .form(&[("csrf", csrf.as_str()), ("email", member.as_str()), ("password", PASSWORD), ("next", "/account")])
-        .send().await.expect("login");
+    let res = web
+        .client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", "198.51.100.77")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", member.as_str()),
+            ("password", PASSWORD),
+            ("next", "/account"),
+        ])
+        .send()
+        .await
+        .expect("login");
     assert_eq!(res.status().as_u16(), 303);
     let (_, html) = web.get("/account").await;
     assert!(html.contains("198.51.100.77"), "{html}");
@@ -515,30 +551,52 @@ async fn a_database_that_goes_away_is_a_503_not_a_500() {
     let app = TestApp::spawn(common::Backend::Postgres).await;
     let signed_in = app.web_as(Role::Official).await;
     assert_eq!(signed_in.get("/dashboard").await.0, 200);
-    let name = url::Url::parse(&app.test_db.url).expect("url").path().trim_start_matches('/').to_string();
+    let name = url::Url::parse(&app.test_db.url)
+        .expect("url")
+        .path()
+        .trim_start_matches('/')
+        .to_string();
     let check_down = |what: &'static str| {
         let (app, signed_in) = (&app, &signed_in);
         async move {
             // A session to read first, then the page.
             let (status, html) = signed_in.get("/dashboard").await;
             assert_eq!(status, 503, "{what}: {html}");
-            assert!(html.contains("<html lang=\"vi\"") && html.contains("Vui lòng thử lại sau ít phút"), "{what}: {html}");
+            assert!(
+                html.contains("<html lang=\"vi\"") && html.contains("Vui lòng thử lại sau ít phút"),
+                "{what}: {html}"
+            );
             // No session yet: the page runs, and its new session cannot be written.
             let (status, html) = WebClient::new(app).get("/login").await;
             assert_eq!(status, 503, "{what}: {html}");
-            let res = app.get("/api/v1/tasks", Role::Official).send().await.expect("api");
+            let res = app
+                .get("/api/v1/tasks", Role::Official)
+                .send()
+                .await
+                .expect("api");
             assert_eq!(res.status().as_u16(), 503, "{what}");
             let body: serde_json::Value = res.json().await.expect("json");
             assert_eq!(body["error"], "unavailable", "{what}");
-            assert!(body["message"].as_str().is_some_and(|m| m.contains("Cơ sở dữ liệu")), "{body}");
+            assert!(
+                body["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("Cơ sở dữ liệu")),
+                "{body}"
+            );
         }
     };
     // The server refuses the database and cuts the pool's connections.
-    on_server(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
-        SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"));
+    on_server(&format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+        SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
     check_down("refused").await;
     on_server(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
-    assert_eq!(signed_in.get("/dashboard").await.0, 200, "back, and the session with it");
+    assert_eq!(
+        signed_in.get("/dashboard").await.0,
+        200,
+        "back, and the session with it"
+    );
     // Dropped altogether.
     on_server(&format!("DROP DATABASE {name} WITH (FORCE)"));
     check_down("dropped").await;

@@ -93,42 +93,75 @@ mod tests {
     #[test]
     fn without_trusted_proxies_the_header_is_ignored() {
         let none = TrustedProxies::default();
-        assert_eq!(none.client(ip("203.0.113.5"), &["198.51.100.1"]), ip("203.0.113.5"));
+        assert_eq!(
+            none.client(ip("203.0.113.5"), &["198.51.100.1"]),
+            ip("203.0.113.5")
+        );
     }
 
     #[test]
     fn an_untrusted_peer_cannot_name_another_address() {
         let p = proxies("10.0.0.0/8");
-        assert_eq!(p.client(ip("203.0.113.5"), &["198.51.100.1"]), ip("203.0.113.5"));
-        assert_eq!(p.client(ip("203.0.113.5"), &["10.0.0.7"]), ip("203.0.113.5"));
+        assert_eq!(
+            p.client(ip("203.0.113.5"), &["198.51.100.1"]),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            p.client(ip("203.0.113.5"), &["10.0.0.7"]),
+            ip("203.0.113.5")
+        );
     }
 
     #[test]
     fn the_right_most_untrusted_address_is_the_client() {
         let p = proxies("10.0.0.1, 10.1.0.0/16");
         // The client wrote "1.1.1.1" itself; the proxy appended what it saw.
-        assert_eq!(p.client(ip("10.0.0.1"), &["1.1.1.1, 203.0.113.9"]), ip("203.0.113.9"));
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["1.1.1.1, 203.0.113.9"]),
+            ip("203.0.113.9")
+        );
         // Two trusted hops, over two header lines.
-        assert_eq!(p.client(ip("10.0.0.1"), &["1.1.1.1, 203.0.113.9", "10.1.4.4"]), ip("203.0.113.9"));
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["1.1.1.1, 203.0.113.9", "10.1.4.4"]),
+            ip("203.0.113.9")
+        );
         // Ports and IPv6.
-        assert_eq!(p.client(ip("10.0.0.1"), &["[2001:db8::7]:443"]), ip("2001:db8::7"));
-        assert_eq!(p.client(ip("10.0.0.1"), &["203.0.113.9:5123"]), ip("203.0.113.9"));
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["[2001:db8::7]:443"]),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["203.0.113.9:5123"]),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
     fn garbage_or_nothing_leaves_the_last_trusted_hop() {
         let p = proxies("10.0.0.0/8");
         assert_eq!(p.client(ip("10.0.0.1"), &[]), ip("10.0.0.1"));
-        assert_eq!(p.client(ip("10.0.0.1"), &["unknown, 10.0.0.2"]), ip("10.0.0.2"));
-        assert_eq!(p.client(ip("10.0.0.1"), &["203.0.113.9, garbage"]), ip("10.0.0.1"));
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["unknown, 10.0.0.2"]),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["203.0.113.9, garbage"]),
+            ip("10.0.0.1")
+        );
         // Only proxies all the way: the left-most of them.
-        assert_eq!(p.client(ip("10.0.0.1"), &["10.0.0.3, 10.0.0.2"]), ip("10.0.0.3"));
+        assert_eq!(
+            p.client(ip("10.0.0.1"), &["10.0.0.3, 10.0.0.2"]),
+            ip("10.0.0.3")
+        );
     }
 
     #[test]
     fn an_ipv4_peer_seen_over_ipv6_is_recognised() {
         let p = proxies("127.0.0.1");
-        assert_eq!(p.client(ip("::ffff:127.0.0.1"), &["198.51.100.1"]), ip("198.51.100.1"));
+        assert_eq!(
+            p.client(ip("::ffff:127.0.0.1"), &["198.51.100.1"]),
+            ip("198.51.100.1")
+        );
     }
 
     #[test]

@@ -98,8 +98,7 @@ pub struct LiveLink {
 /// The links of a task that are neither revoked nor expired, newest first.
 pub fn live_for_task(conn: &mut Conn, task_id: i64) -> Result<Vec<LiveLink>> {
     let at = now();
-    let rows: Vec<(i64, String, String, NaiveDateTime, NaiveDateTime)> =
-        with_conn!(&mut **conn, c => report_links::table
+    let rows: Vec<(i64, String, String, NaiveDateTime, NaiveDateTime)> = with_conn!(&mut **conn, c => report_links::table
             .inner_join(units::table.on(units::id.eq(report_links::unit_id)))
             .filter(report_links::task_id.eq(task_id))
             .filter(report_links::revoked_at.is_null())
@@ -134,12 +133,7 @@ pub fn is_revoked(conn: &mut Conn, id: i64, task_id: i64) -> Result<bool> {
 /// `lead_unit`: the revoker is that unit's user, who may revoke only the
 /// links of a task their unit leads. `NotFound` for anything else, so that
 /// the ids of other tasks' links tell nothing.
-pub fn revoke_by(
-    conn: &mut Conn,
-    id: i64,
-    lead_unit: Option<i64>,
-    by: Option<i64>,
-) -> Result<i64> {
+pub fn revoke_by(conn: &mut Conn, id: i64, lead_unit: Option<i64>, by: Option<i64>) -> Result<i64> {
     let at = now();
     write_tx!(&mut **conn, c => {
         let found: Option<(i64, i64, Option<i64>)> = report_links::table

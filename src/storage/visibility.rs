@@ -214,10 +214,7 @@ fn count_where(conn: &mut Conn, id: i64, condition: &str) -> Result<bool> {
 }
 
 /// The confidential tasks among `ids` (to mark them in lists built elsewhere).
-pub fn confidential_among(
-    conn: &mut Conn,
-    ids: &[i64],
-) -> Result<std::collections::HashSet<i64>> {
+pub fn confidential_among(conn: &mut Conn, ids: &[i64]) -> Result<std::collections::HashSet<i64>> {
     let mut found = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
         let part: Vec<i64> = with_conn!(&mut **conn, c => tasks::table

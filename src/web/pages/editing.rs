@@ -348,7 +348,12 @@ pub async fn post_edit_task(
                 Err(StorageError::StaleVersion { .. }) => Ok(Err(storage::tasks::get(conn, id)?)),
                 Err(e) => Err(e),
                 Ok(record) => {
-                    storage::visibility::change_task_confidential(conn, id, confidential, Some(by))?;
+                    storage::visibility::change_task_confidential(
+                        conn,
+                        id,
+                        confidential,
+                        Some(by),
+                    )?;
                     Ok(Ok(record))
                 }
             }
