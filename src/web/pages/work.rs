@@ -674,8 +674,17 @@ async fn link_grant(
             Ok(Ok((task, unit)))
         })
         .await
-        .unwrap_or(Err("link-invalid"))
+        .unwrap_or_else(|e| {
+            Err(match e {
+                // Not the link's fault: its holder is told to try again shortly.
+                crate::web::ApiError::Unavailable => LINK_UNAVAILABLE,
+                _ => "link-invalid",
+            })
+        })
 }
+
+/// Why a link page cannot show its form when the database is down.
+const LINK_UNAVAILABLE: &str = "error-unavailable-page";
 
 #[derive(Debug, serde::Deserialize)]
 pub struct LinkQuery {
@@ -710,9 +719,13 @@ async fn link_page(
             }
         }
         Err(key) => {
-            // Like a bad token: the credential (the link) is missing or no good.
             ctx.insert("link_error", key);
-            actix_web::http::StatusCode::UNAUTHORIZED
+            if key == LINK_UNAVAILABLE {
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                // Like a bad token: the credential (the link) is missing or no good.
+                actix_web::http::StatusCode::UNAUTHORIZED
+            }
         }
     };
     ctx.insert("errors", &super::field_errors(visitor.lang, errors));
