@@ -85,6 +85,8 @@ pub struct Config {
     pub log_json: bool,
     /// `DONDOC_METRICS_TOKEN`: the bearer token `GET /metrics` asks for; unset: no metrics.
     pub metrics_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`DONDOC_TRUSTED_PROXIES`, default none).
+    pub trusted_proxies: crate::domain::client::TrustedProxies,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,6 +300,10 @@ impl Config {
                 ))
             }
         };
+        let trusted_proxies = crate::domain::client::TrustedProxies::parse(
+            &var("DONDOC_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|m| err("DONDOC_TRUSTED_PROXIES", m))?;
 
         Ok(Config {
             database_url,
@@ -317,6 +323,7 @@ impl Config {
             mail_retention_days,
             log_json,
             metrics_token,
+            trusted_proxies,
         })
     }
 
@@ -364,6 +371,10 @@ mod tests {
         assert_eq!(c.mail_dir, PathBuf::from("./mail"));
         assert_eq!(c.tz, chrono_tz::Asia::Ho_Chi_Minh);
         assert!(c.secret_key.is_none());
+        assert!(
+            c.trusted_proxies.is_empty(),
+            "no proxy is trusted unless named"
+        );
     }
 
     #[test]
@@ -396,6 +407,8 @@ mod tests {
             ("DONDOC_LOG_FORMAT", "xml"),
             ("DONDOC_FILES_STORE", "s3"),
             ("DONDOC_METRICS_TOKEN", "short"),
+            ("DONDOC_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("DONDOC_TRUSTED_PROXIES", "10.0.0.0/40"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).expect_err(var);

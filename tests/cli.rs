@@ -457,6 +457,79 @@ fn serve_then_terminate(db: &TestDb, run: usize) {
     assert!(status.success(), "serve run {run}: {status}\n{log}");
 }
 
+/// The access log names each request's method and path, never its query
+/// string, where report-link tokens and anti-forgery tokens travel.
+#[test]
+fn the_access_log_keeps_query_strings_out() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+    let db = TestDb::new(Backend::Sqlite);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dondoc"))
+        .arg("serve")
+        .current_dir(db.dir())
+        .env("DATABASE_URL", &db.url)
+        .env("DONDOC_BIND", format!("127.0.0.1:{port}"))
+        .env("DONDOC_MAIL_DIR", db.dir().join("mail"))
+        .env("DONDOC_REMINDER_INTERVAL", "0")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = String::new();
+    // Reads the log until a line holds `needle` (or the server stops talking).
+    let mut wait_for = |needle: &str| -> bool {
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+            log.push_str(&line);
+            log.push('\n');
+            if line.contains(needle) {
+                return true;
+            }
+        }
+        false
+    };
+    let started = wait_for("serving on");
+    let answered = started && {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream
+            .write_all(
+                b"GET /tasks/1/report?t=TOKEN-SECRET-4711&csrf=CSRF-SECRET-4712 HTTP/1.1\r\n\
+                  Host: localhost\r\nConnection: close\r\n\r\n",
+            )
+            .expect("request");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.starts_with("HTTP/1.1 401")
+    };
+    let logged = answered && wait_for("/tasks/1/report");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let _ = reader.join();
+    while let Ok(line) = rx.try_recv() {
+        log.push_str(&line);
+        log.push('\n');
+    }
+    assert!(started && answered && logged, "{log}");
+    assert!(
+        !log.contains("SECRET-47"),
+        "a query string reached the log:\n{log}"
+    );
+}
+
 /// The keys of the rows the writer wrote into a database (by its URL).
 fn load_keys(url: &str) -> std::collections::HashSet<String> {
     let url = dondoc::config::DatabaseUrl::parse(url).expect("url");

@@ -340,6 +340,75 @@ fn concrete_for(pattern: &str, task: i64, meeting: i64) -> String {
         .replace("{code}", "vi")
 }
 
+/// Walks every GET page and API route as `role` (signed in as `web`), with the
+/// ids of `task` and `meeting` in the paths, and fails if any answer holds one
+/// of `secrets`; how many requests it made.
+async fn walk_without_secrets(
+    app: &TestApp,
+    web: &WebClient,
+    role: Role,
+    task: i64,
+    meeting: i64,
+    secrets: &[&str],
+) -> usize {
+    let mut walked = 0;
+    let leaks = |body: &str| {
+        secrets
+            .iter()
+            .find(|s| body.contains(*s))
+            .map(|s| s.to_string())
+    };
+    for (method, pattern, _) in dondoc::web::pages::PAGES {
+        if *method != "GET" {
+            continue;
+        }
+        for extra in ["", "?period=2022-H2", "?q=MẬT", "?mine=1"] {
+            let path = format!("{}{extra}", concrete_for(pattern, task, meeting));
+            let (status, html) = web.get(&path).await;
+            assert!(status < 500, "{role} {path}: {status}");
+            assert_eq!(leaks(&html), None, "{role} reads it on {path}");
+            walked += 1;
+        }
+    }
+    for (method, pattern, _) in dondoc::web::api::ROUTES {
+        if *method != "GET" {
+            continue;
+        }
+        for extra in ["", "?period=2022-H2", "?q=MẬT"] {
+            let path = format!("/api/v1{}{extra}", concrete_for(pattern, task, meeting));
+            let res = app.get(&path, role).send().await.expect("api");
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap_or_default();
+            assert!(status < 500, "{role} {path}: {status}");
+            assert_eq!(leaks(&body), None, "{role} reads it on {path}");
+            walked += 1;
+        }
+    }
+    walked
+}
+
+/// A user of VPTU (the lead unit of the fixtures' tasks), signed in, and their API token.
+async fn vptu_user(app: &TestApp) -> (WebClient, String) {
+    let token = {
+        let mut conn = app.db.conn().expect("conn");
+        let id = dondoc::storage::users::create(
+            &mut conn,
+            &dondoc::storage::users::NewUser {
+                email: "vptu@example.vn".into(),
+                name: "Văn phòng".into(),
+                role: Role::Unit,
+                unit_code: Some("VPTU".into()),
+                password_hash: dondoc::auth::hash_password(PASSWORD),
+            },
+        )
+        .expect("user");
+        dondoc::storage::users::create_token(&mut conn, id, "test").expect("token")
+    };
+    let web = WebClient::new(app);
+    web.sign_in("vptu@example.vn", PASSWORD).await;
+    (web, token)
+}
+
 mod confidential {
     use super::*;
 
@@ -350,32 +419,7 @@ mod confidential {
             let admin = app.web_as(Role::Admin).await;
             let mut walked = 0;
             for (who, web, role) in [("unit", &unit, Role::Unit), ("admin", &admin, Role::Admin)] {
-                for (method, pattern, _) in dondoc::web::pages::PAGES {
-                    if *method != "GET" {
-                        continue;
-                    }
-                    for extra in ["", "?period=2022-H2", "?q=MẬT"] {
-                        let path = format!("{}{extra}", concrete_for(pattern, task, meeting));
-                        let (status, html) = web.get(&path).await;
-                        assert!(status < 500, "{who} {path}: {status}");
-                        assert!(!html.contains(SECRET_TASK) && !html.contains(SECRET_MEETING), "{who} reads it on {path}");
-                        walked += 1;
-                    }
-                }
-                for (method, pattern, _) in dondoc::web::api::ROUTES {
-                    if *method != "GET" {
-                        continue;
-                    }
-                    for extra in ["", "?period=2022-H2", "?q=MẬT"] {
-                        let path = format!("/api/v1{}{extra}", concrete_for(pattern, task, meeting));
-                        let res = app.get(&path, role).send().await.expect("api");
-                        let status = res.status().as_u16();
-                        let body = res.text().await.unwrap_or_default();
-                        assert!(status < 500, "{who} {path}: {status}");
-                        assert!(!body.contains(SECRET_TASK) && !body.contains(SECRET_MEETING), "{who} reads it on {path}");
-                        walked += 1;
-                    }
-                }
+                walked += walk_without_secrets(&app, web, role, task, meeting, &[SECRET_TASK, SECRET_MEETING]).await;
                 for path in [format!("/tasks/{task}"), format!("/tasks/{meeting_task}"), format!("/meetings/{meeting}")] {
                     assert_eq!(web.get(&path).await.0, 404, "{who} {path}");
                 }
@@ -390,17 +434,7 @@ mod confidential {
             assert!(official.get(&format!("/meetings/{meeting}")).await.1.contains(SECRET_MEETING));
             let leader = app.web_as(Role::Leader).await;
             assert!(leader.get("/tasks?q=MẬT").await.1.contains(SECRET_TASK));
-            let vptu = {
-                let mut conn = app.db.conn().expect("conn");
-                let email = "vptu@example.vn";
-                dondoc::storage::users::create(&mut conn, &dondoc::storage::users::NewUser {
-                    email: email.into(), name: "Văn phòng".into(), role: Role::Unit, unit_code: Some("VPTU".into()),
-                    password_hash: dondoc::auth::hash_password(PASSWORD),
-                }).expect("user");
-                let web = WebClient::new(&app);
-                web.sign_in(email, PASSWORD).await;
-                web
-            };
+            let (vptu, _) = vptu_user(&app).await;
             assert!(vptu.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK), "the lead unit reads it");
             assert!(vptu.get("/tasks").await.1.contains(SECRET_TASK));
             assert!(vptu.get(&format!("/meetings/{meeting}")).await.1.contains(SECRET_MEETING));
@@ -415,6 +449,143 @@ mod confidential {
                 .json(&serde_json::json!({"version": 2, "confidential": false})).send().await.expect("patch");
             assert_eq!(res.status().as_u16(), 200);
             assert!(admin.get(&format!("/tasks/{task}")).await.1.contains(SECRET_TASK));
+        }
+
+        async fn the_web_forms_make_meetings_and_tasks_confidential(app) {
+            let official = app.web_as(Role::Official).await;
+            let csrf = official.csrf().await;
+            let id_in = |location: Option<String>, prefix: &str| -> i64 {
+                location.as_deref().and_then(|l| l.strip_prefix(prefix)).and_then(|l| l.parse().ok()).expect("id in location")
+            };
+            // A meeting recorded from its conclusion, ticked "Mật": the box stays ticked through the review.
+            let meeting_form = |title: &'static str, content: &'static str, confidential: bool, op: &'static str| {
+                let mut form = vec![("csrf", csrf.clone()), ("title", title.to_string()), ("held_on", "2022-07-07".to_string()), ("items", "1".to_string()),
+                    ("content_0", content.to_string()), ("lead_0", "VPTU".to_string()), ("deadline_0", "2022-12-31".to_string()), ("op", op.to_string())];
+                if confidential {
+                    form.push(("confidential", "1".to_string()));
+                }
+                form
+            };
+            let as_pairs = |form: &[(&'static str, String)]| form.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+            let form = meeting_form("Họp kín WEBMẬT-51", "WEBMẬT-51: chuẩn bị nhân sự", true, "add");
+            let pairs = as_pairs(&form);
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, _, html) = official.post("/meetings/new", &borrowed).await;
+            assert_eq!(status, 200, "{html}");
+            assert!(html.contains("name=\"confidential\" value=\"1\" checked"), "the review keeps the box ticked");
+            let form = meeting_form("Họp kín WEBMẬT-51", "WEBMẬT-51: chuẩn bị nhân sự", true, "confirm");
+            let pairs = as_pairs(&form);
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, location, html) = official.post("/meetings/new", &borrowed).await;
+            assert_eq!(status, 303, "{html}");
+            let secret_meeting = id_in(location, "/meetings/");
+            // An open meeting, made confidential on its edit form: its task follows it.
+            let form = meeting_form("Họp thường WEBMẬT-52", "WEBMẬT-52: báo cáo quý", false, "confirm");
+            let pairs = as_pairs(&form);
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, location, html) = official.post("/meetings/new", &borrowed).await;
+            assert_eq!(status, 303, "{html}");
+            let open_meeting = id_in(location, "/meetings/");
+            let (secret_meeting_task, open_task) = {
+                let mut conn = app.db.conn().expect("conn");
+                let a = dondoc::storage::meetings::get(&mut conn, secret_meeting).expect("meeting").tasks[0].task.id;
+                let b = dondoc::storage::meetings::get(&mut conn, open_meeting).expect("meeting").tasks[0].task.id;
+                (a, b)
+            };
+            let unit = app.web_as(Role::Unit).await; // BTGTU: no part in any of them
+            assert_eq!(unit.get(&format!("/tasks/{secret_meeting_task}")).await.0, 404, "a task of a meeting recorded confidential");
+            assert!(unit.get(&format!("/tasks/{open_task}")).await.1.contains("WEBMẬT-52"), "open until the meeting is made confidential");
+            let (_, html) = official.get(&format!("/meetings/{open_meeting}/edit")).await;
+            assert!(html.contains("name=\"confidential\" value=\"1\" aria-describedby"), "offered, not ticked: {html}");
+            let (status, location, html) = official.post(&format!("/meetings/{open_meeting}/edit"), &[("csrf", csrf.as_str()), ("title", "Họp thường WEBMẬT-52"), ("held_on", "2022-07-07"), ("confidential", "1")]).await;
+            assert_eq!((status, location), (303, Some(format!("/meetings/{open_meeting}"))), "{html}");
+            assert_eq!(unit.get(&format!("/tasks/{open_task}")).await.0, 404, "the meeting's task is confidential with it");
+            assert_eq!(unit.get(&format!("/meetings/{open_meeting}")).await.0, 404);
+            let (_, html) = official.get(&format!("/tasks/{open_task}/edit")).await;
+            assert!(html.contains("value=\"1\" checked disabled"), "fixed by its meeting: {html}");
+            // A task from the task form.
+            let (status, location, html) = official.post("/tasks/new", &[("csrf", csrf.as_str()), ("content", "WEBMẬT-53 phương án nhân sự"), ("lead_unit", "VPTU"), ("coordinators", ""), ("assigned_on", "07/07/2022"), ("deadline", "31/12/2022"), ("expected_output", ""), ("confidential", "1")]).await;
+            assert_eq!(status, 303, "{html}");
+            let form_task = id_in(location, "/tasks/");
+            assert_eq!(unit.get(&format!("/tasks/{form_task}")).await.0, 404);
+            // Marked "Mật" wherever those who may read them see them.
+            let badge = "class=\"badge confidential\">Mật</span>";
+            let (_, html) = official.get("/tasks?q=WEBMẬT").await;
+            assert_eq!(html.matches(badge).count(), 3, "{html}");
+            for path in [format!("/tasks/{form_task}"), format!("/meetings/{secret_meeting}"), "/meetings".to_string()] {
+                let (status, html) = official.get(&path).await;
+                assert_eq!(status, 200, "{path}");
+                assert!(html.contains(badge), "{path}: {html}");
+            }
+            let (_, html) = official.get(&format!("/meetings/{secret_meeting}")).await;
+            assert_eq!(html.matches(badge).count(), 2, "the meeting and its task");
+            // Unticked on the task form, it is open; ticked again, it is not.
+            let edit = |version: String, confidential: bool| {
+                let mut form = vec![("csrf", csrf.clone()), ("content", "WEBMẬT-53 phương án nhân sự".to_string()), ("lead_unit", "VPTU".to_string()), ("coordinators", String::new()),
+                    ("assigned_on", "07/07/2022".to_string()), ("deadline", "31/12/2022".to_string()), ("expected_output", String::new()), ("version", version)];
+                if confidential {
+                    form.push(("confidential", "1".to_string()));
+                }
+                form
+            };
+            let version = |html: &str| {
+                let at = html.find("name=\"version\" value=\"").expect("version") + "name=\"version\" value=\"".len();
+                html[at..at + html[at..].find('"').expect("end")].to_string()
+            };
+            let (_, html) = official.get(&format!("/tasks/{form_task}/edit")).await;
+            assert!(html.contains("value=\"1\" checked aria-describedby"), "{html}");
+            let form = edit(version(&html), false);
+            let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_eq!(official.post(&format!("/tasks/{form_task}/edit"), &borrowed).await.0, 303);
+            assert!(unit.get(&format!("/tasks/{form_task}")).await.1.contains("WEBMẬT-53"), "no longer confidential");
+            let (_, html) = official.get(&format!("/tasks/{form_task}/edit")).await;
+            let form = edit(version(&html), true);
+            let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_eq!(official.post(&format!("/tasks/{form_task}/edit"), &borrowed).await.0, 303);
+            assert_eq!(unit.get(&format!("/tasks/{form_task}")).await.0, 404, "confidential again");
+
+            // A unit that neither leads nor coordinates them reads them nowhere.
+            let walked = walk_without_secrets(&app, &unit, Role::Unit, form_task, open_meeting, &["WEBMẬT"]).await;
+            assert!(walked > 60);
+            for path in [format!("/tasks/{secret_meeting_task}"), format!("/meetings/{secret_meeting}")] {
+                assert_eq!(unit.get(&path).await.0, 404, "{path}");
+            }
+
+            // The lead unit reads them, marked, in its inbox too.
+            let (vptu, token) = vptu_user(&app).await;
+            let (_, html) = vptu.get("/inbox").await;
+            assert!(html.contains("WEBMẬT-53") && html.contains(badge), "{html}");
+            // What it writes about one travels by mail without content, like the reminders.
+            let res = app.client.post(app.url(&format!("/api/v1/tasks/{form_task}/reports"))).bearer_auth(&token)
+                .json(&serde_json::json!({"percent": 100, "note": "WEBMẬT-54: đã xong", "proposes_completion": true, "completed_on": "2022-12-01"}))
+                .send().await.expect("report");
+            assert_eq!(res.status().as_u16(), 201);
+            let mailer = {
+                let config = common::config_for(&app.test_db, &[]);
+                let secret = dondoc::mail::secret_key(&config, &app.db).expect("secret");
+                dondoc::mail::Mailer::new(&config, secret).expect("mailer")
+            };
+            let day = chrono::NaiveDate::from_ymd_opt(2022, 12, 28).expect("date");
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::mail::planner::queue(&mailer, &mut conn, day, day).expect("reminders");
+            let mails: Vec<(String, String, String, String)> = {
+                use diesel::prelude::*;
+                use dondoc::storage::schema::mail_outbox;
+                dondoc::storage::with_conn!(&mut *conn, c => mail_outbox::table
+                    .select((mail_outbox::dedup_key, mail_outbox::subject, mail_outbox::body_text, mail_outbox::body_html))
+                    .load(c)).expect("outbox")
+            };
+            assert!(mails.iter().any(|m| m.0.starts_with("event:")), "the proposal was mailed: {mails:?}");
+            assert!(mails.iter().any(|m| m.0.starts_with("reminder:")), "reminders were mailed");
+            for (key, subject, text, html) in &mails {
+                assert!(![subject, text, html].iter().any(|b| b.contains("WEBMẬT")), "{key} carries content: {text}");
+            }
+            assert!(mails.iter().any(|m| m.2.contains("đăng nhập để xem")), "they say where to read it");
+            let vptu_id = dondoc::storage::units::by_code(&mut conn, "VPTU").expect("unit").id;
+            let secret = dondoc::storage::calendar::rotate_secret(&mut conn, vptu_id).expect("feed");
+            drop(conn);
+            let feed = app.client.get(app.url(&format!("/ics/{secret}.ics"))).send().await.expect("feed").text().await.expect("body");
+            assert!(feed.starts_with("BEGIN:VCALENDAR") && !feed.contains("WEBMẬT"), "{feed}");
         }
 
         async fn confidential_tasks_stay_out_of_feeds_and_mails(app) {

@@ -77,6 +77,14 @@ fn user_id(app: &TestApp, role: Role) -> i64 {
         .id
 }
 
+/// The keys of the sign-in throttle's buckets.
+fn bucket_keys(app: &TestApp) -> Vec<String> {
+    use diesel::prelude::*;
+    use dondoc::storage::schema::login_buckets;
+    let mut conn = app.db.conn().expect("conn");
+    dondoc::storage::with_conn!(&mut *conn, c => login_buckets::table.select(login_buckets::key).load(c)).expect("buckets")
+}
+
 fn sql(app: &TestApp, query: &str) {
     let mut conn = app.db.conn().expect("conn");
     dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query(query).execute(c)).expect(query);
@@ -322,6 +330,111 @@ on_both_backends! {
         assert_eq!(attempt(&mut conn, &keys("nv61@example.vn", "192.0.2.1")).expect("attempt"), None);
     }
 
+    async fn a_spoofed_forwarded_address_dodges_no_throttle(app) {
+        // No proxy is trusted by default: the header is the client's word, and ignored.
+        let email = app.email_of(Role::Leader);
+        let web = WebClient::new(&app);
+        let csrf = web.csrf().await;
+        let mut statuses = Vec::new();
+        for n in 1..=6 {
+            let res = web.client.post(app.url("/login"))
+                .header("x-forwarded-for", format!("198.51.100.{n}"))
+                .form(&[("csrf", csrf.as_str()), ("email", email.as_str()), ("password", "doan-bua")])
+                .send().await.expect("login");
+            statuses.push(res.status().as_u16());
+        }
+        assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "one address, whatever the header says");
+        let keys = bucket_keys(&app);
+        assert!(keys.iter().any(|k| k == &format!("pair:127.0.0.1|{email}")), "{keys:?}");
+        assert!(keys.iter().all(|k| !k.contains("198.51.100.")), "{keys:?}");
+        // Nor does it name the address of a session.
+        let res = web.client.get(app.url("/login")).send().await.expect("form");
+        let csrf = csrf_in(&res.text().await.expect("html")).expect("csrf");
+        let member = app.email_of(Role::Unit);
+        let res = web.client.post(app.url("/login")).header("x-forwarded-for", "198.51.100.77")
+            .form(&[("csrf", csrf.as_str()), ("email", member.as_str()), ("password", PASSWORD), ("next", "/account")])
+            .send().await.expect("login");
+        assert_eq!(res.status().as_u16(), 303);
+        let (_, html) = web.get("/account").await;
+        assert!(html.contains("127.0.0.1") && !html.contains("198.51.100.77"), "{html}");
+    }
+
+    async fn report_links_are_listed_and_revoked_on_the_task_page(app) {
+        let new_task = |lead: &'static str, coordinators: Vec<&'static str>| {
+            let app = &app;
+            async move {
+                let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+                    .json(&serde_json::json!({"content": "Báo cáo sơ kết", "lead_unit": lead, "coordinators": coordinators, "assigned_on": "2022-07-07", "deadline": "2030-12-31"}))
+                    .send().await.expect("create");
+                assert_eq!(res.status().as_u16(), 201);
+                res.json::<serde_json::Value>().await.expect("json")["id"].as_i64().expect("id")
+            }
+        };
+        let task = new_task("BTGTU", vec!["VPTU"]).await;
+        let elsewhere = new_task("VPTU", vec![]).await;
+        let expires = chrono::Utc::now() + chrono::Duration::days(3);
+        let (secret, btgtu, mine, theirs, other) = {
+            let mut conn = app.db.conn().expect("conn");
+            let secret = dondoc::storage::settings::get(&mut conn, "secret_key").expect("setting").expect("secret");
+            let btgtu = dondoc::storage::units::by_code(&mut conn, "BTGTU").expect("unit").id;
+            let vptu = dondoc::storage::units::by_code(&mut conn, "VPTU").expect("unit").id;
+            let create = |conn: &mut dondoc::storage::Conn, task, unit| dondoc::storage::report_links::create(conn, task, unit, expires.naive_utc()).expect("link");
+            let mine = create(&mut conn, task, btgtu);
+            let theirs = create(&mut conn, task, vptu);
+            let other = create(&mut conn, elsewhere, vptu);
+            (secret, btgtu, mine, theirs, other)
+        };
+        let token = dondoc::mail::link::sign(&secret, mine, task, btgtu, expires);
+        let link = format!("/tasks/{task}/report?t={token}");
+        let anonymous = WebClient::new(&app);
+        assert_eq!(anonymous.get(&link).await.0, 200, "the link works");
+
+        // The office and the lead unit see who holds a live link, and until when.
+        let official = app.web_as(Role::Official).await;
+        let (_, html) = official.get(&format!("/tasks/{task}")).await;
+        let shown = |html: &str, id: i64| html.contains(&format!("action=\"/report-links/{id}/revoke\""));
+        assert!(shown(&html, mine) && shown(&html, theirs) && !shown(&html, other), "{html}");
+        assert!(html.contains("Ban Tuyên giáo Tỉnh ủy") && html.contains("Văn phòng Tỉnh ủy"), "who it was sent to");
+        // Escaped as every text of a page is: 05&#x2F;12&#x2F;2026.
+        let until = expires.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d&#x2F;%m&#x2F;%Y %H:%M").to_string();
+        assert!(html.contains(&until), "its expiry: {until}");
+        let lead = app.web_as(Role::Unit).await; // BTGTU
+        let (_, html) = lead.get(&format!("/tasks/{task}")).await;
+        assert!(shown(&html, mine) && shown(&html, theirs), "the lead unit sees them");
+        let leader = app.web_as(Role::Leader).await;
+        assert!(!leader.get(&format!("/tasks/{task}")).await.1.contains("/report-links/"), "a leader does not");
+
+        // The lead unit revokes one of its task's links, and none of another task's.
+        let csrf = lead.csrf().await;
+        let (status, _, _) = lead.post(&format!("/report-links/{other}/revoke"), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 404, "not its task");
+        let (status, _, _) = lead.post(&format!("/report-links/{mine}/revoke"), &[]).await;
+        assert_eq!(status, 403, "a form without the session's token");
+        let (status, location, _) = lead.post(&format!("/report-links/{mine}/revoke"), &[("csrf", csrf.as_str())]).await;
+        assert_eq!((status, location), (303, Some(format!("/tasks/{task}#report-links"))));
+        let (status, _, _) = lead.post(&format!("/report-links/{mine}/revoke"), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 404, "already revoked");
+
+        // The revoked link says so, on a page, and takes no report.
+        let (status, html) = anonymous.get(&link).await;
+        assert_eq!(status, 401);
+        assert!(html.contains("đã bị thu hồi"), "{html}");
+        let form = reqwest::multipart::Form::new().text("percent", "50").text("note", "Qua đường dẫn cũ");
+        let res = anonymous.client.post(app.url(&format!("{link}&csrf={}", anonymous.csrf().await))).multipart(form).send().await.expect("report");
+        assert_eq!(res.status().as_u16(), 401);
+        let mut conn = app.db.conn().expect("conn");
+        assert!(dondoc::storage::progress::reports(&mut conn, task).expect("reports").is_empty(), "no report through a revoked link");
+        drop(conn);
+
+        // The office revokes the other; the history names who did.
+        let csrf = official.csrf().await;
+        let (status, _, _) = official.post(&format!("/report-links/{theirs}/revoke"), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(status, 303);
+        let (_, html) = official.get(&format!("/tasks/{task}")).await;
+        assert!(!shown(&html, mine) && !shown(&html, theirs) && html.contains("Không có đường dẫn nào còn hiệu lực"), "{html}");
+        assert_eq!(html.matches("Thu hồi đường dẫn báo cáo").count(), 2, "both in the history");
+    }
+
     async fn a_huge_json_body_is_413(app) {
         let big = format!("{{\"content\": \"{}\"}}", "x".repeat(20 * 1024 * 1024));
         let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
@@ -344,4 +457,147 @@ async fn the_database_file_is_private() {
         .mode()
         & 0o777;
     assert_eq!(mode, 0o600, "{path:?}");
+}
+
+/// Behind a trusted proxy, the client is the right-most address of
+/// `X-Forwarded-For` that is not the proxy's; what a client wrote to its left
+/// counts for nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_the_forwarded_client_counts() {
+    let app = TestApp::spawn_with(
+        common::Backend::Sqlite,
+        &[("DONDOC_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8".into())],
+    )
+    .await;
+    let email = app.email_of(Role::Leader);
+    let web = WebClient::new(&app);
+    let csrf = web.csrf().await;
+    let attempt = |forwarded: String| {
+        let (web, csrf, email) = (&web, csrf.clone(), email.clone());
+        async move {
+            web.client
+                .post(format!("{}/login", web.base))
+                .header("x-forwarded-for", forwarded)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("email", email.as_str()),
+                    ("password", "doan-bua"),
+                ])
+                .send()
+                .await
+                .expect("login")
+                .status()
+                .as_u16()
+        }
+    };
+    // Six clients behind the proxy: each has its own pair bucket.
+    for n in 1..=6 {
+        assert_eq!(attempt(format!("198.51.100.{n}")).await, 401, "client {n}");
+    }
+    // One client, whatever it prepends, through two proxies.
+    for n in 1..=6 {
+        let status = attempt(format!("203.0.113.{n}, 192.0.2.50, 10.1.2.3")).await;
+        assert_eq!(status, if n < 6 { 401 } else { 429 }, "attempt {n}");
+    }
+    let keys = bucket_keys(&app);
+    assert!(
+        keys.contains(&format!("pair:192.0.2.50|{email}")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter()
+            .all(|k| !k.contains("203.0.113.") && !k.contains("127.0.0.1")),
+        "{keys:?}"
+    );
+    // The account page shows the client's address.
+    let res = web
+        .client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("form");
+    let csrf = csrf_in(&res.text().await.expect("html")).expect("csrf");
+    let member = app.email_of(Role::Unit);
+    let res = web
+        .client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", "198.51.100.77")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", member.as_str()),
+            ("password", PASSWORD),
+            ("next", "/account"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, html) = web.get("/account").await;
+    assert!(html.contains("198.51.100.77"), "{html}");
+}
+
+/// Runs SQL on the PostgreSQL server's own database (not the test's).
+fn on_server(query: &str) {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let mut conn = diesel::PgConnection::establish(&common::postgres_admin_url()).expect("server");
+    conn.batch_execute(query).expect(query);
+}
+
+/// When the database gives no connection, pages answer a short 503 page and
+/// the API a 503 `{error, message}`: never a 500. Once it is back, so is the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_goes_away_is_a_503_not_a_500() {
+    let app = TestApp::spawn(common::Backend::Postgres).await;
+    let signed_in = app.web_as(Role::Official).await;
+    assert_eq!(signed_in.get("/dashboard").await.0, 200);
+    let name = url::Url::parse(&app.test_db.url)
+        .expect("url")
+        .path()
+        .trim_start_matches('/')
+        .to_string();
+    let check_down = |what: &'static str| {
+        let (app, signed_in) = (&app, &signed_in);
+        async move {
+            // A session to read first, then the page.
+            let (status, html) = signed_in.get("/dashboard").await;
+            assert_eq!(status, 503, "{what}: {html}");
+            assert!(
+                html.contains("<html lang=\"vi\"") && html.contains("Vui lòng thử lại sau ít phút"),
+                "{what}: {html}"
+            );
+            // No session yet: the page runs, and its new session cannot be written.
+            let (status, html) = WebClient::new(app).get("/login").await;
+            assert_eq!(status, 503, "{what}: {html}");
+            let res = app
+                .get("/api/v1/tasks", Role::Official)
+                .send()
+                .await
+                .expect("api");
+            assert_eq!(res.status().as_u16(), 503, "{what}");
+            let body: serde_json::Value = res.json().await.expect("json");
+            assert_eq!(body["error"], "unavailable", "{what}");
+            assert!(
+                body["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("Cơ sở dữ liệu")),
+                "{body}"
+            );
+        }
+    };
+    // The server refuses the database and cuts the pool's connections.
+    on_server(&format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+        SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
+    check_down("refused").await;
+    on_server(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    assert_eq!(
+        signed_in.get("/dashboard").await.0,
+        200,
+        "back, and the session with it"
+    );
+    // Dropped altogether.
+    on_server(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    check_down("dropped").await;
 }

@@ -32,6 +32,7 @@ pub struct RawMeeting<'a> {
     pub organiser_unit: &'a str,
     pub document_ref: &'a str,
     pub conclusion_text: &'a str,
+    pub confidential: bool,
 }
 
 /// A conclusion text: present, and not absurdly long.
@@ -96,7 +97,7 @@ impl MeetingInput {
                     organiser_unit,
                     document_ref,
                     conclusion_text: raw.conclusion_text.to_string(),
-                    confidential: false,
+                    confidential: raw.confidential,
                 })
             }
             _ => Err(errors),

@@ -3,6 +3,7 @@
 
 pub mod attachment;
 pub mod chart;
+pub mod client;
 pub mod conclusion;
 pub mod dashboard;
 pub mod dates;

@@ -32,6 +32,8 @@ pub enum Action {
     RequestExtension,
     Comment,
     ClosePeriod,
+    /// End a task's password-less report links (the office, and the lead unit for its own tasks).
+    RevokeReportLinks,
 }
 
 impl Role {
@@ -63,8 +65,12 @@ impl Role {
                     | Comment
                     | ClosePeriod
                     | ReadAuditLog
+                    | RevokeReportLinks
             ),
-            Role::Unit => matches!(action, Read | ReportProgress | RequestExtension | Comment),
+            Role::Unit => matches!(
+                action,
+                Read | ReportProgress | RequestExtension | Comment | RevokeReportLinks
+            ),
             Role::Leader => matches!(action, Read | Comment),
         }
     }

@@ -41,11 +41,13 @@ pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
         return Vec::new();
     };
     let placeholder;
-    let content = if event.task.task.confidential {
+    // A confidential task's mail says neither what the task is nor what was
+    // written about it (a unit's reason, the office's note): only where to read it.
+    let (content, note) = if event.task.task.confidential {
         placeholder = crate::storage::visibility::mail_placeholder();
-        placeholder.as_str()
+        (placeholder.as_str(), "")
     } else {
-        event.task.task.content.as_str()
+        (event.task.task.content.as_str(), event.note)
     };
     let view = View {
         subject_key: format!("event-subject-{}", event.kind),
@@ -53,7 +55,7 @@ pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
         reference: &event.task.task.reference,
         content,
         unit: event.task.lead_unit.as_deref().unwrap_or(""),
-        note: event.note,
+        note,
         deadline: event
             .task
             .task

@@ -54,6 +54,9 @@ pub struct Item {
     /// The unit coordinates the task rather than leads it (`due_soon`, `overdue` of a unit).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub coordinator: bool,
+    /// The task is confidential ("mật"); shown with a badge.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub confidential: bool,
 }
 
 impl Item {
@@ -74,6 +77,7 @@ impl Item {
             note: None,
             decision: None,
             coordinator: false,
+            confidential: false,
         }
     }
 }
@@ -151,6 +155,11 @@ pub fn inbox(conn: &mut Conn, role: Role, unit_id: Option<i64>, today: NaiveDate
         };
         out.counts.insert(kind.code(), count);
         out.items.extend(items);
+    }
+    let ids: Vec<i64> = out.items.iter().map(|i| i.task_id).collect();
+    let confidential = super::visibility::confidential_among(conn, &ids)?;
+    for item in &mut out.items {
+        item.confidential = confidential.contains(&item.task_id);
     }
     Ok(out)
 }

@@ -170,7 +170,7 @@ pub fn create_with_tasks(
             entity: "meeting",
             entity_id: Some(meeting_id),
             task_id: None,
-            details: serde_json::json!({"title": input.title, "tasks": rows.len(), "document": document.map(|d| &d.name)}).to_string(),
+            details: serde_json::json!({"title": input.title, "tasks": rows.len(), "document": document.map(|d| &d.name), "confidential": input.confidential}).to_string(),
         })?;
         Ok(meeting_id)
     })
@@ -194,6 +194,9 @@ pub fn update(conn: &mut Conn, id: i64, input: &MeetingInput, user_id: Option<i6
                 meetings::organiser_unit_id.eq(organiser_unit_id),
                 meetings::document_ref.eq(&input.document_ref),
                 meetings::conclusion_text.eq(&input.conclusion_text),
+                // Its tasks follow: a task of a confidential meeting reads as confidential
+                // (`visibility::CONFIDENTIAL`), whatever its own flag says.
+                meetings::confidential.eq(input.confidential),
                 meetings::updated_at.eq(now()),
             ))
             .execute(c)?;
@@ -206,7 +209,7 @@ pub fn update(conn: &mut Conn, id: i64, input: &MeetingInput, user_id: Option<i6
             entity: "meeting",
             entity_id: Some(id),
             task_id: None,
-            details: serde_json::json!({"title": input.title, "held_on": input.held_on}).to_string(),
+            details: serde_json::json!({"title": input.title, "held_on": input.held_on, "confidential": input.confidential}).to_string(),
         })?;
         Ok(())
     })

@@ -114,6 +114,21 @@ pub enum StorageError {
 }
 
 impl StorageError {
+    /// The database gives no connection (down, unreachable, dropped), as
+    /// opposed to a query that failed: the answer is "try again shortly".
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Pool(_)
+                | StorageError::Connect { .. }
+                // The server went away under a connection the pool had just checked.
+                | StorageError::Db(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    _,
+                ))
+        )
+    }
+
     pub fn conflict(field: &str, key: &'static str) -> StorageError {
         StorageError::Conflict {
             field: field.to_string(),

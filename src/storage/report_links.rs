@@ -5,8 +5,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{report_links, task_coordinators, tasks};
-use super::{impl_for_backends, now, with_conn, Conn, Result, StorageError};
+use super::audit::{AuditLog, Entry};
+use super::schema::{report_links, task_coordinators, tasks, units};
+use super::{impl_for_backends, now, with_conn, write_tx, Conn, Result, StorageError};
 
 /// Makes links inside the transaction that queues the mail carrying them.
 pub trait ReportLinks {
@@ -81,6 +82,87 @@ pub fn check(conn: &mut Conn, id: i64, task_id: i64, unit_id: i64) -> Result<()>
     } else {
         Err(StorageError::NotFound)
     }
+}
+
+/// A link that still works, as the task page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LiveLink {
+    pub id: i64,
+    /// The unit it was sent to (its mail goes to the unit's addresses).
+    pub unit: String,
+    pub unit_name: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+/// The links of a task that are neither revoked nor expired, newest first.
+pub fn live_for_task(conn: &mut Conn, task_id: i64) -> Result<Vec<LiveLink>> {
+    let at = now();
+    let rows: Vec<(i64, String, String, NaiveDateTime, NaiveDateTime)> = with_conn!(&mut **conn, c => report_links::table
+            .inner_join(units::table.on(units::id.eq(report_links::unit_id)))
+            .filter(report_links::task_id.eq(task_id))
+            .filter(report_links::revoked_at.is_null())
+            .filter(report_links::expires_at.gt(at))
+            .order(report_links::id.desc())
+            .select((report_links::id, units::code, units::name, report_links::created_at, report_links::expires_at))
+            .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, unit, unit_name, created_at, expires_at)| LiveLink {
+            id,
+            unit,
+            unit_name,
+            created_at,
+            expires_at,
+        })
+        .collect())
+}
+
+/// Whether link `id` of `task_id` was revoked (to tell its holder why it no longer works).
+pub fn is_revoked(conn: &mut Conn, id: i64, task_id: i64) -> Result<bool> {
+    let n: i64 = with_conn!(&mut **conn, c => report_links::table
+        .filter(report_links::id.eq(id))
+        .filter(report_links::task_id.eq(task_id))
+        .filter(report_links::revoked_at.is_not_null())
+        .count()
+        .get_result(c))?;
+    Ok(n > 0)
+}
+
+/// Revokes a live link from the task page, audit-logged; its task's id.
+/// `lead_unit`: the revoker is that unit's user, who may revoke only the
+/// links of a task their unit leads. `NotFound` for anything else, so that
+/// the ids of other tasks' links tell nothing.
+pub fn revoke_by(conn: &mut Conn, id: i64, lead_unit: Option<i64>, by: Option<i64>) -> Result<i64> {
+    let at = now();
+    write_tx!(&mut **conn, c => {
+        let found: Option<(i64, i64, Option<i64>)> = report_links::table
+            .inner_join(tasks::table)
+            .filter(report_links::id.eq(id))
+            .filter(report_links::revoked_at.is_null())
+            .filter(report_links::expires_at.gt(at))
+            .select((report_links::task_id, report_links::unit_id, tasks::lead_unit_id))
+            .first(c)
+            .optional()?;
+        let Some((task_id, unit_id, lead)) = found else {
+            return Err(StorageError::NotFound);
+        };
+        if lead_unit.is_some_and(|u| lead != Some(u)) {
+            return Err(StorageError::NotFound);
+        }
+        diesel::update(report_links::table.find(id))
+            .set(report_links::revoked_at.eq(at))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "task.link_revoke",
+            entity: "task",
+            entity_id: Some(task_id),
+            task_id: Some(task_id),
+            details: serde_json::json!({"link": id, "unit_id": unit_id}).to_string(),
+        })?;
+        Ok(task_id)
+    })
 }
 
 /// Revokes one link; `NotFound` if it is unknown or already revoked.

@@ -33,6 +33,10 @@ pub enum Viewer {
 pub const CONFIDENTIAL: &str = "(tasks.confidential = TRUE OR EXISTS (SELECT 1 FROM meetings cm \
      WHERE cm.id = tasks.meeting_id AND cm.confidential = TRUE))";
 
+/// The SQL that says a task is confidential because its meeting is.
+const BY_MEETING: &str = "EXISTS (SELECT 1 FROM meetings cm \
+     WHERE cm.id = tasks.meeting_id AND cm.confidential = TRUE)";
+
 impl Viewer {
     pub fn for_account(conn: &mut Conn, account: &Account) -> Result<Viewer> {
         Ok(match account.role() {
@@ -169,14 +173,58 @@ pub fn set_task_confidential(
     })
 }
 
+/// Sets a task's own flag when it differs, audit-logged. A task of a
+/// confidential meeting stays confidential whatever is asked: the meeting is
+/// what is changed then.
+pub fn change_task_confidential(
+    conn: &mut Conn,
+    id: i64,
+    confidential: bool,
+    by: Option<i64>,
+) -> Result<()> {
+    let own: Option<bool> = with_conn!(&mut **conn, c => tasks::table
+        .find(id)
+        .select(tasks::confidential)
+        .first(c)
+        .optional())?;
+    let own = own.ok_or(StorageError::NotFound)?;
+    if own == confidential || confidential_by_meeting(conn, id)? {
+        return Ok(());
+    }
+    set_task_confidential(conn, id, confidential, by)
+}
+
 /// Whether a task is confidential, by its own flag or its meeting's.
 pub fn task_is_confidential(conn: &mut Conn, id: i64) -> Result<bool> {
+    count_where(conn, id, CONFIDENTIAL)
+}
+
+/// Whether a task is confidential because its meeting is.
+pub fn confidential_by_meeting(conn: &mut Conn, id: i64) -> Result<bool> {
+    count_where(conn, id, BY_MEETING)
+}
+
+fn count_where(conn: &mut Conn, id: i64, condition: &str) -> Result<bool> {
     let n: i64 = with_conn!(&mut **conn, c => tasks::table
         .filter(tasks::id.eq(id))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(CONFIDENTIAL))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
         .count()
         .get_result(c))?;
     Ok(n > 0)
+}
+
+/// The confidential tasks among `ids` (to mark them in lists built elsewhere).
+pub fn confidential_among(conn: &mut Conn, ids: &[i64]) -> Result<std::collections::HashSet<i64>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let part: Vec<i64> = with_conn!(&mut **conn, c => tasks::table
+            .filter(tasks::id.eq_any(chunk))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(CONFIDENTIAL))
+            .select(tasks::id)
+            .load(c))?;
+        found.extend(part);
+    }
+    Ok(found)
 }
 
 /// A task as this account may read it; `NotFound` otherwise.

@@ -115,15 +115,12 @@ impl From<StorageError> for ApiError {
                 Invalid::new("version", "err-stale-version").arg("current", current),
             ),
             StorageError::Conflict { field, key } => ApiError::Conflict(Invalid::new(field, key)),
-            StorageError::Pool(_) | StorageError::Connect { .. } => {
+            e if e.is_unavailable() => {
                 tracing::error!("database unavailable: {e}");
                 ApiError::Unavailable
             }
-            StorageError::Db(_)
-            | StorageError::Migration(_)
-            | StorageError::Backup(_)
-            | StorageError::File(_) => {
-                tracing::error!("storage error: {e}");
+            other => {
+                tracing::error!("storage error: {other}");
                 ApiError::Internal
             }
         }
@@ -155,6 +152,8 @@ pub enum PageError {
     NotFound,
     /// The form's anti-forgery token is missing or wrong (e.g. an old tab).
     BadCsrf,
+    /// The database gives no connection: 503, "try again shortly", never a 500.
+    Unavailable,
     Internal,
 }
 
@@ -170,6 +169,7 @@ impl ResponseError for PageError {
             PageError::SignIn { .. } => StatusCode::SEE_OTHER,
             PageError::Forbidden | PageError::BadCsrf => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -210,7 +210,15 @@ impl From<ApiError> for PageError {
                 next: "/".into(),
                 expired: false,
             },
+            ApiError::Unavailable => PageError::Unavailable,
             _ => PageError::Internal,
         }
+    }
+}
+
+/// Through [`ApiError`], so that a storage error is judged (and logged) in one place.
+impl From<StorageError> for PageError {
+    fn from(e: StorageError) -> PageError {
+        ApiError::from(e).into()
     }
 }

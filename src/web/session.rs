@@ -57,6 +57,18 @@ pub fn middleware(secret: &str, secure: bool, store: DbSessionStore) -> Sessions
         .build()
 }
 
+/// The sessions table cannot be reached because the database gives no connection.
+#[derive(Debug, thiserror::Error)]
+#[error("sessions: the database is unavailable")]
+pub struct StoreUnavailable;
+
+/// Whether the session layer failed for [`StoreUnavailable`] (loading,
+/// saving or updating). actix-session wraps its store's errors in an opaque
+/// 500 that only keeps them for their text, so the text is what tells.
+pub fn is_store_unavailable(e: &actix_web::Error) -> bool {
+    format!("{e:?}").contains(&StoreUnavailable.to_string())
+}
+
 /// Sessions in the database, behind actix-session's storage interface.
 #[derive(Clone)]
 pub struct DbSessionStore {
@@ -81,7 +93,14 @@ impl DbSessionStore {
         })
         .await
         .map_err(|e| anyhow::anyhow!("sessions: {e}"))?;
-        result.map_err(|e| anyhow::anyhow!("sessions: {e}"))
+        result.map_err(|e| {
+            if e.is_unavailable() {
+                tracing::error!("sessions: {e}");
+                anyhow::Error::new(StoreUnavailable)
+            } else {
+                anyhow::anyhow!("sessions: {e}")
+            }
+        })
     }
 
     async fn insert(&self, state: &HashMap<String, String>) -> anyhow::Result<SessionKey> {
@@ -222,11 +241,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The address a request came from, as the sessions list shows it.
+/// The address a request came from, as the sign-in throttle counts it and the
+/// sessions list shows it: the peer's, or the client's as named by a trusted
+/// reverse proxy (`DONDOC_TRUSTED_PROXIES`, see `domain::client`).
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return String::new();
+    };
+    let Some(state) = req.app_data::<State>() else {
+        return peer.to_string();
+    };
+    let proxies = &state.config.trusted_proxies;
+    if proxies.is_empty() {
+        return peer.to_string();
+    }
+    let lines: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    proxies.client(peer, &lines).to_string()
 }
 
 pub fn sign_in(session: &Session, req: &HttpRequest, account: &Account) {
@@ -312,7 +346,7 @@ async fn load_visitor(req: &HttpRequest) -> Result<Visitor, PageError> {
                 sign_out(&session);
                 None
             }
-            Err(_) => return Err(PageError::Internal),
+            Err(e) => return Err(e.into()),
         },
         None => None,
     };
@@ -397,18 +431,5 @@ impl FromRequest for PageUser {
             }
             Ok(PageUser { account, visitor })
         })
-    }
-}
-
-impl From<StorageError> for PageError {
-    fn from(e: StorageError) -> PageError {
-        match e {
-            StorageError::NotFound => PageError::NotFound,
-            StorageError::Forbidden => PageError::Forbidden,
-            other => {
-                tracing::error!("storage error on a page: {other}");
-                PageError::Internal
-            }
-        }
     }
 }

@@ -108,8 +108,13 @@ pub const TEST_UNIT: &str = "BTGTU";
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, &[]).await
+    }
+
+    /// Like [`TestApp::spawn`], with more settings (`DONDOC_…` variables).
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, String)]) -> TestApp {
         let test_db = TestDb::new(backend);
-        let config = config_for(&test_db, &[]);
+        let config = config_for(&test_db, extra);
         let db = Db::connect(&config.database_url).expect("connect");
         db.migrate().expect("migrate");
         let mut app = {

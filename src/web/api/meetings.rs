@@ -141,6 +141,8 @@ pub async fn create(
         organiser_unit: body.organiser_unit.as_deref().unwrap_or(""),
         document_ref: &body.document_ref,
         conclusion_text: &body.conclusion_text,
+        // Confidential from its first moment: written with the meeting, in one transaction.
+        confidential: body.confidential,
     })
     .map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
     let mut tasks = Vec::with_capacity(body.tasks.len());
@@ -150,11 +152,6 @@ pub async fn create(
                 .map_err(super::tasks::first)?,
         );
     }
-    // Confidential from its first moment: written with the meeting, in one transaction.
-    let meeting = MeetingInput {
-        confidential: body.confidential,
-        ..meeting
-    };
     let by = user.0.user.id;
     let detail = state
         .into_inner()

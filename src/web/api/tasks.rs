@@ -365,7 +365,7 @@ pub async fn update(
             let record = storage::tasks::update(conn, id, version, &change, today, Some(by))?;
             match confidential {
                 Some(c) if c != record.task.confidential => {
-                    storage::visibility::set_task_confidential(conn, id, c, Some(by))?;
+                    storage::visibility::change_task_confidential(conn, id, c, Some(by))?;
                     storage::tasks::get(conn, id)
                 }
                 _ => Ok(record),

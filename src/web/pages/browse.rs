@@ -44,6 +44,8 @@ pub struct TaskLine {
     /// Days past the deadline while open and overdue.
     days_overdue: Option<i64>,
     percent: i32,
+    /// "Mật", by its own flag or its meeting's: shown with a badge.
+    confidential: bool,
 }
 
 impl TaskLine {
@@ -70,6 +72,7 @@ impl TaskLine {
                 .map(|d| -d),
             status: status.map(Status::code),
             percent: r.task.percent,
+            confidential: r.task.confidential,
         }
     }
 }

@@ -90,6 +90,7 @@ pub async fn edit_meeting(
         organiser_unit: m.organiser_unit.unwrap_or_default(),
         document_ref: m.meeting.document_ref,
         conclusion_text: m.meeting.conclusion_text,
+        confidential: m.meeting.confidential,
         ..Default::default()
     };
     meeting_edit_form(&state, &req, &user, id, &draft, &[]).await
@@ -140,6 +141,8 @@ struct TaskDraft {
     deadline: String,
     expected_output: String,
     version: String,
+    /// "Mật": read only by officials, leaders in scope and its own units.
+    confidential: bool,
 }
 
 impl TaskDraft {
@@ -152,6 +155,7 @@ impl TaskDraft {
             deadline: value(map, "deadline"),
             expected_output: value(map, "expected_output"),
             version: value(map, "version"),
+            confidential: !value(map, "confidential").is_empty(),
         }
     }
 
@@ -164,6 +168,7 @@ impl TaskDraft {
             deadline: r.task.deadline.map(|d| d.to_string()).unwrap_or_default(),
             expected_output: r.task.expected_output.clone(),
             version: r.task.version.to_string(),
+            confidential: r.task.confidential,
         }
     }
 
@@ -194,9 +199,21 @@ async fn task_form(
     errors: &[Invalid],
     conflict: Option<TaskDraft>,
 ) -> Result<HttpResponse, PageError> {
+    // A task of a confidential meeting is confidential with it: the box is shown ticked and fixed.
+    let by_meeting = match task_id {
+        Some(id) => {
+            state
+                .clone()
+                .into_inner()
+                .run(move |conn| storage::visibility::confidential_by_meeting(conn, id))
+                .await?
+        }
+        None => false,
+    };
     let mut ctx = frame(&user.visitor, req);
     ctx.insert("task_id", &task_id);
     ctx.insert("draft", draft);
+    ctx.insert("confidential_by_meeting", &by_meeting);
     ctx.insert("units", &unit_options(state).await?);
     ctx.insert("errors", &field_errors(user.visitor.lang, errors));
     ctx.insert("conflict", &conflict);
@@ -231,11 +248,13 @@ pub async fn post_new_task(
     let errors = match draft.input(today) {
         Err(errors) => errors,
         Ok(input) => {
-            let by = user.account.user.id;
+            let (by, confidential) = (user.account.user.id, draft.confidential);
             match state
                 .clone()
                 .into_inner()
-                .run(move |conn| storage::tasks::create(conn, &input, None, Some(by)))
+                .run(move |conn| {
+                    storage::tasks::create_with(conn, &input, None, Some(by), confidential)
+                })
                 .await
             {
                 Ok(record) => {
@@ -320,14 +339,23 @@ pub async fn post_edit_task(
         deadline: Some(input.deadline),
         expected_output: Some(input.expected_output),
     };
-    let by = user.account.user.id;
+    let (by, confidential) = (user.account.user.id, draft.confidential);
     let result = state
         .clone()
         .into_inner()
         .run(move |conn| {
             match storage::tasks::update(conn, id, version, &change, today, Some(by)) {
                 Err(StorageError::StaleVersion { .. }) => Ok(Err(storage::tasks::get(conn, id)?)),
-                other => other.map(Ok),
+                Err(e) => Err(e),
+                Ok(record) => {
+                    storage::visibility::change_task_confidential(
+                        conn,
+                        id,
+                        confidential,
+                        Some(by),
+                    )?;
+                    Ok(Ok(record))
+                }
             }
         })
         .await;

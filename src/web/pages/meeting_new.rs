@@ -123,6 +123,8 @@ pub(super) struct MeetingDraft {
     pub organiser_unit: String,
     pub document_ref: String,
     pub conclusion_text: String,
+    /// "Mật": the meeting and all its tasks.
+    pub confidential: bool,
     pub items: Vec<DraftItem>,
     /// The pieces of the text that are not directives: shown, not proposed.
     pub context: Vec<String>,
@@ -213,6 +215,7 @@ impl MeetingDraft {
             organiser_unit: f.get("organiser_unit"),
             document_ref: f.get("document_ref"),
             conclusion_text: f.get("conclusion_text"),
+            confidential: !f.get("confidential").is_empty(),
             items,
             context: (0..f.count("contexts", MAX_CONTEXT))
                 .map(|j| f.get(&format!("context_{j}")))
@@ -233,6 +236,7 @@ impl MeetingDraft {
             organiser_unit: &self.organiser_unit,
             document_ref: &self.document_ref,
             conclusion_text: &self.conclusion_text,
+            confidential: self.confidential,
         }
     }
 

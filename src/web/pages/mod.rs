@@ -93,6 +93,7 @@ page_routes! {
     POST "/extensions/{id}/approve" => work::approve_extension, Signed(DecideExtensions),
     POST "/extensions/{id}/reject" => work::reject_extension, Signed(DecideExtensions),
     GET "/attachments/{id}" => work::attachment, Signed(Read),
+    POST "/report-links/{id}/revoke" => work::revoke_link, Signed(RevokeReportLinks),
     GET "/tasks/{id}/report" => work::link_form, Public,
     POST "/tasks/{id}/report" => work::link_report, Public,
     GET "/meetings" => browse::meetings, Signed(Read),
@@ -248,6 +249,7 @@ pub fn register(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
             .wrap(actix_web::middleware::from_fn(check_csrf))
             .wrap(actix_web::middleware::from_fn(render_errors))
             .wrap(sessions)
+            .wrap(actix_web::middleware::from_fn(sessions_unavailable))
             .configure(register_pages)
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(PageError::NotFound)
@@ -491,30 +493,83 @@ async fn render_errors(
         PageError::Forbidden => ("error-403-title", "error-forbidden"),
         PageError::BadCsrf => ("error-403-title", "error-csrf"),
         PageError::NotFound => ("error-404-title", "error-not-found"),
+        PageError::Unavailable => ("error-503-title", "error-unavailable-page"),
         _ => ("error-500-title", "error-internal"),
     };
-    let mut ctx = match &visitor {
+    let ctx = match &visitor {
         Some(v) => frame(v, &req),
         None => {
-            let mut c = tera::Context::new();
-            c.insert("lang", lang.code());
-            c.insert("other_lang", if lang == Lang::Vi { "en" } else { "vi" });
-            c.insert("here", req.path());
+            let mut c = bare_frame(lang, req.path());
             c.insert("csrf", &session::csrf_token(&req.get_session()));
             c
         }
     };
+    let res = error_page(state.as_ref(), ctx, old.status(), (title_key, text_key));
+    Ok(ServiceResponse::new(req, res))
+}
+
+/// The context of a page for a visitor whose session is unknown.
+fn bare_frame(lang: Lang, here: &str) -> tera::Context {
+    let mut c = tera::Context::new();
+    c.insert("lang", lang.code());
+    c.insert("other_lang", if lang == Lang::Vi { "en" } else { "vi" });
+    c.insert("here", here);
+    c.insert("csrf", "");
+    c
+}
+
+/// An error page (plain text if even the template fails).
+fn error_page(
+    state: Option<&State>,
+    mut ctx: tera::Context,
+    status: actix_web::http::StatusCode,
+    (title_key, text_key): (&str, &str),
+) -> HttpResponse {
     ctx.insert("title_key", title_key);
     ctx.insert("text_key", text_key);
-    ctx.insert("status", &old.status().as_u16());
-    let page = state.and_then(|s| s.templates.render("error.html", &ctx).ok());
-    let res = match page {
-        Some(html) => HttpResponse::build(old.status())
+    ctx.insert("status", &status.as_u16());
+    let lang = ctx
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
+    let mut res = match state.and_then(|s| s.templates.render("error.html", &ctx).ok()) {
+        Some(html) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .body(html),
-        None => HttpResponse::build(old.status())
+        None => HttpResponse::build(status)
             .content_type("text/plain; charset=utf-8")
             .body(i18n::text(lang, text_key)),
     };
-    Ok(ServiceResponse::new(req, res))
+    if status == actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+    }
+    res
+}
+
+/// The session layer reads the `sessions` table before any page runs, and
+/// writes it after; when the database gives no connection its error never
+/// reaches [`render_errors`]. It becomes the same 503 page here (in the
+/// default language: the session that holds the visitor's is out of reach).
+async fn sessions_unavailable(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // Not the request itself: the router below needs to hold it alone.
+    let state = req.app_data::<State>().cloned();
+    let path = req.path().to_string();
+    match next.call(req).await {
+        Ok(res) => Ok(res.map_into_boxed_body()),
+        Err(e) if session::is_store_unavailable(&e) => {
+            let page = error_page(
+                state.as_ref(),
+                bare_frame(Lang::default(), &path),
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                ("error-503-title", "error-unavailable-page"),
+            );
+            Err(actix_web::error::InternalError::from_response("database unavailable", page).into())
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -569,7 +569,68 @@ pub(super) async fn work_context(
         })
         .collect();
     ctx.insert("extensions", &exts);
+    // The office, and the lead unit, see who holds a live report link and may end it.
+    let may_revoke = user.may(crate::domain::Action::RevokeReportLinks)
+        && (user.role() == crate::domain::Role::Official
+            || part == Some(crate::domain::progress::UnitPart::Lead));
+    let links = if may_revoke {
+        state
+            .clone()
+            .into_inner()
+            .run(move |conn| storage::report_links::live_for_task(conn, id))
+            .await?
+    } else {
+        Vec::new()
+    };
+    let tz = state.config.tz;
+    let local = |at: chrono::NaiveDateTime| {
+        at.and_utc()
+            .with_timezone(&tz)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    let links: Vec<HashMap<&str, serde_json::Value>> = links
+        .into_iter()
+        .map(|l| {
+            HashMap::from([
+                ("id", l.id.into()),
+                ("unit", l.unit.into()),
+                ("unit_name", l.unit_name.into()),
+                ("sent", local(l.created_at).into()),
+                ("expires", local(l.expires_at).into()),
+            ])
+        })
+        .collect();
+    ctx.insert("may_revoke_links", &may_revoke);
+    ctx.insert("report_links", &links);
     Ok(())
+}
+
+/// "Thu hồi": ends one password-less report link of a task (see
+/// `storage::report_links::revoke_by` for who may end which).
+pub async fn revoke_link(
+    state: State,
+    user: PageUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let lead_unit = match user.role() {
+        crate::domain::Role::Official => None,
+        // A unit's user without a unit leads nothing: no link is theirs to end.
+        _ => Some(user.account.user.unit_id.ok_or(PageError::NotFound)?),
+    };
+    let by = user.account.user.id;
+    let task_id = state
+        .clone()
+        .into_inner()
+        .run(move |conn| storage::report_links::revoke_by(conn, id, lead_unit, Some(by)))
+        .await?;
+    session::flash(
+        &user.visitor.session,
+        "ok",
+        i18n::text(user.visitor.lang, "link-revoked-done"),
+    );
+    Ok(redirect(&format!("/tasks/{task_id}#report-links")))
 }
 
 /// The task and unit a signed report link grants, or the reason it does not.
@@ -592,18 +653,33 @@ async fn link_grant(
         .clone()
         .into_inner()
         .run(move |conn| {
-            storage::report_links::check(conn, link_id, task_id, unit_id)?;
+            if let Err(e) = storage::report_links::check(conn, link_id, task_id, unit_id) {
+                // Its holder is told plainly that the link was ended on purpose.
+                return match storage::report_links::is_revoked(conn, link_id, task_id)? {
+                    true => Ok(Err("link-revoked")),
+                    false => Err(e),
+                };
+            }
             let task = storage::tasks::get(conn, task_id)?;
             let unit = storage::units::list(conn)?
                 .into_iter()
                 .find(|u| u.unit.id == unit_id)
                 .map(|u| u.unit.code)
                 .ok_or(storage::StorageError::NotFound)?;
-            Ok((task, unit))
+            Ok(Ok((task, unit)))
         })
         .await
-        .map_err(|_| "link-invalid")
+        .unwrap_or_else(|e| {
+            Err(match e {
+                // Not the link's fault: its holder is told to try again shortly.
+                crate::web::ApiError::Unavailable => LINK_UNAVAILABLE,
+                _ => "link-invalid",
+            })
+        })
 }
+
+/// Why a link page cannot show its form when the database is down.
+const LINK_UNAVAILABLE: &str = "error-unavailable-page";
 
 #[derive(Debug, serde::Deserialize)]
 pub struct LinkQuery {
@@ -638,9 +714,13 @@ async fn link_page(
             }
         }
         Err(key) => {
-            // Like a bad token: the credential (the link) is missing or no good.
             ctx.insert("link_error", key);
-            actix_web::http::StatusCode::UNAUTHORIZED
+            if key == LINK_UNAVAILABLE {
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                // Like a bad token: the credential (the link) is missing or no good.
+                actix_web::http::StatusCode::UNAUTHORIZED
+            }
         }
     };
     ctx.insert("errors", &super::field_errors(visitor.lang, errors));
