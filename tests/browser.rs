@@ -111,7 +111,7 @@ async fn a_leader_reads_the_dashboard_and_drills_into_a_unit() {
     let (app, b) = app_and_browser().await;
     b.sign_in(&app.email_of(Role::Leader), PASSWORD).await;
     b.open("/dashboard").await;
-    b.fill("#f-period", "2022-H2").await;
+    b.select("#f-period", "2022-H2").await;
     b.fill("#f-as_of", "").await;
     b.click("form.filters button").await;
     let path = b.wait_path(|p| p.contains("period=2022-H2")).await;
@@ -120,9 +120,9 @@ async fn a_leader_reads_the_dashboard_and_drills_into_a_unit() {
     assert!(line.contains("31/12/2022"), "{line}");
     b.click("table.report a[href*='unit=BTGTU'][href*='status=done_on_time']")
         .await;
-    let path = b.wait_path(|p| p.starts_with("/tasks?")).await;
+    let path = b.wait_path(|p| p.starts_with("/dashboard/tasks?")).await;
     assert!(
-        path.contains("status=done_on_time") && path.contains("unit=BTGTU"),
+        path.contains("status=done_on_time") && path.contains("lead_unit=BTGTU"),
         "{path}"
     );
     assert!(b.wait_for("table.tasks tbody tr").await);

@@ -12,6 +12,7 @@ mod editing;
 mod holidays;
 mod inbox;
 mod meeting_new;
+mod period_picker;
 mod work;
 
 use actix_session::SessionExt;
@@ -184,6 +185,8 @@ pub use work::UPLOAD_LIMIT;
 pub const FORM_LIMIT: usize = 8 * 1024 * 1024;
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
+/// The one script: a filter for the unit pickers (forms work without it).
+const UNIT_PICKER_JS: &str = include_str!("../../../static/unit-picker.js");
 
 pub fn templates() -> Result<tera::Tera, tera::Error> {
     let mut tera = tera::Tera::default();
@@ -206,11 +209,7 @@ fn period_label(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value
         .unwrap_or_default();
     Ok(tera::Value::String(
         match name.parse::<crate::domain::Period>() {
-            Ok(p) => {
-                let (key, args) = p.natural();
-                let args: Vec<(&str, String)> = args.into_iter().collect();
-                i18n::text_with(lang, key, &args)
-            }
+            Ok(p) => period_picker::natural_name(&p, lang),
             Err(_) => name.to_string(),
         },
     ))
@@ -242,7 +241,9 @@ impl tera::Filter for VietnameseDate {
 }
 
 pub fn register(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
-    cfg.route("/static/app.css", web::get().to(css)).service(
+    cfg.route("/static/app.css", web::get().to(css))
+        .route("/static/unit-picker.js", web::get().to(unit_picker_js))
+        .service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(inbox::count_waiting))
             .wrap(actix_web::middleware::from_fn(check_csrf))
@@ -423,6 +424,13 @@ async fn css() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(APP_CSS)
+}
+
+async fn unit_picker_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(UNIT_PICKER_JS)
 }
 
 /// Every form that changes something carries the session's token, in the body
