@@ -291,7 +291,7 @@ on_both_backends! {
         let web = app.web_as(Role::Unit).await;
         let (status, html) = web.get("/inbox").await;
         assert_eq!(status, 200);
-        assert!(html.contains("Lần đầu anh/chị mở trang này"), "{html}");
+        assert!(html.contains("Lần đầu anh&#x2F;chị mở trang này"), "{html}");
         assert!(html.contains("class=\"is-new\""), "on a first visit everything is news: {html}");
         let (status, _) = post(&app, &format!("/api/v1/tasks/{id}/reports"), Role::Unit, json!({"percent": 40, "note": "Đang chuẩn bị"})).await;
         assert_eq!(status, 201);
