@@ -76,9 +76,12 @@ async fn leader_drills_down_and_back(screen: Screen) {
     b.click(".main-nav a[href='/dashboard']").await;
     b.wait_path(|p| p.starts_with("/dashboard")).await;
     b.select("#f-period", "2022-H2").await;
+    // As of the period's last day (the field holds today's date of the current period).
+    b.fill("#f-as_of", "").await;
     b.click("form.filters button[type=submit]").await;
     let dashboard = b.wait_path(|p| p.contains("period=2022-H2")).await;
     assert!(dashboard.contains("period=2022-H2"), "{screen:?}: {dashboard}");
+    let line = b.text(".period-line").await;
     let total = b.text("dl.totals > div:first-child a").await;
     b.click("dl.totals > div:first-child a").await;
     let list = b.wait_path(|p| p.starts_with("/dashboard/tasks?")).await;
@@ -92,9 +95,10 @@ async fn leader_drills_down_and_back(screen: Screen) {
     b.click(".crumbs a.back-link").await;
     assert_eq!(
         b.wait_path(|p| p.starts_with("/dashboard?")).await,
-        format!("{dashboard}&sort=code&dir=asc"),
-        "{screen:?}: back to the same report"
+        "/dashboard?period=2022-H2&as_of=2022-12-31&sort=code&dir=asc",
+        "{screen:?}: back to the same report, its parameters spelled out"
     );
+    assert_eq!(b.text(".period-line").await, line);
     b.close().await;
 }
 
