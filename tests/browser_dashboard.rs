@@ -136,7 +136,10 @@ async fn a_leader_drills_into_overdue_tasks_and_downloads_the_report() {
         "{heading}"
     );
     b.click(".crumbs a.back-link").await;
-    assert_eq!(b.wait_path(|p| p.starts_with("/dashboard?")).await, dashboard);
+    assert_eq!(
+        b.wait_path(|p| p.starts_with("/dashboard?")).await,
+        dashboard
+    );
     // Download the report as a workbook and read its totals.
     let total = total_card(&b, "Tổng số").await;
     let done = total_card(&b, "Hoàn thành đúng hạn").await;

@@ -44,7 +44,13 @@ async fn official_confirms_in_two_clicks(screen: Screen) {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let id = task(&app, "Tổ chức hội nghị sơ kết").await;
     let proposal = json!({"percent": 100, "note": "Đã tổ chức", "proposes_completion": true, "completed_on": "2022-12-20"});
-    api(&app, Role::Unit, &format!("/api/v1/tasks/{id}/reports"), proposal).await;
+    api(
+        &app,
+        Role::Unit,
+        &format!("/api/v1/tasks/{id}/reports"),
+        proposal,
+    )
+    .await;
     let b = Browser::start_on(&app.base, screen).await;
     // Click one: sign in, which lands on what waits.
     b.sign_in(&app.email_of(Role::Official), PASSWORD).await;
@@ -80,7 +86,10 @@ async fn leader_drills_down_and_back(screen: Screen) {
     b.fill("#f-as_of", "").await;
     b.click("form.filters button[type=submit]").await;
     let dashboard = b.wait_path(|p| p.contains("period=2022-H2")).await;
-    assert!(dashboard.contains("period=2022-H2"), "{screen:?}: {dashboard}");
+    assert!(
+        dashboard.contains("period=2022-H2"),
+        "{screen:?}: {dashboard}"
+    );
     let line = b.text(".period-line").await;
     let total = b.text("dl.totals > div:first-child a").await;
     b.click("dl.totals > div:first-child a").await;
@@ -215,12 +224,18 @@ async fn an_official_picks_two_coordinators_among_500_units() {
         .expect("count");
     assert_eq!(visible.as_u64(), Some(1));
     press_enter(&b, "#f-coordinators-q").await;
-    assert_eq!(b.text("#f-coordinators-n").await, "", "the filter is emptied");
+    assert_eq!(
+        b.text("#f-coordinators-n").await,
+        "",
+        "the filter is emptied"
+    );
     b.fill("#f-coordinators-q", "số 250").await;
     press_enter(&b, "#f-coordinators-q").await;
     assert_eq!(
         b.client
-            .find(fantoccini::Locator::Css("#f-coordinators-list input[value='P250']"))
+            .find(fantoccini::Locator::Css(
+                "#f-coordinators-list input[value='P250']"
+            ))
             .await
             .expect("P250")
             .prop("checked")

@@ -374,7 +374,6 @@ meeting-split-hint = To split a task, start a new line where it should split in 
 meeting-add-item = Add a task
 meeting-confirm = Confirm: save the meeting and { $n } tasks
 meeting-created = Meeting and { $n } tasks saved.
-codes-hint = Unit codes, separated by commas.
 deadline-empty-hint = Leave empty for an ongoing task.
 err-no-items = { $field }: there is no task yet. Propose them from the text or add one.
 field-items = Task list

@@ -378,7 +378,6 @@ meeting-split-hint = Muốn tách một mục: xuống dòng ở chỗ cần tá
 meeting-add-item = Thêm một nhiệm vụ
 meeting-confirm = Xác nhận: lưu cuộc họp và { $n } nhiệm vụ
 meeting-created = Đã lưu cuộc họp và { $n } nhiệm vụ.
-codes-hint = Mã đơn vị, ngăn cách bằng dấu phẩy.
 deadline-empty-hint = Để trống nếu thực hiện thường xuyên.
 err-no-items = { $field }: chưa có nhiệm vụ nào. Hãy đề xuất từ kết luận hoặc thêm nhiệm vụ.
 field-items = Danh sách nhiệm vụ

@@ -187,9 +187,7 @@ impl Reader {
     /// kind cannot be theirs (a unit's kind for a user without a unit).
     fn rule(&self, kind: Kind, today: NaiveDate) -> Option<Rule> {
         let (rows, cond) = match (kind, self.unit_id) {
-            (Kind::CompletionWaiting, _) => {
-                (Rows::Proposals, proposal_pending("progress_reports"))
-            }
+            (Kind::CompletionWaiting, _) => (Rows::Proposals, proposal_pending("progress_reports")),
             (Kind::ExtensionWaiting, _) => {
                 (Rows::Extensions, extension_pending("extension_requests"))
             }
@@ -300,7 +298,9 @@ pub fn inbox(conn: &mut Conn, account: &Account, today: NaiveDate) -> Result<Inb
             Kind::NoLead => no_lead(conn, &rule)?,
             Kind::Returned => returned(conn, &rule)?,
             Kind::Decided => decided(conn, &rule)?,
-            Kind::DueSoon | Kind::Overdue => by_deadline(conn, *kind, &rule, reader.unit_id, today)?,
+            Kind::DueSoon | Kind::Overdue => {
+                by_deadline(conn, *kind, &rule, reader.unit_id, today)?
+            }
         };
         out.items.extend(items);
     }

@@ -244,16 +244,16 @@ pub fn register(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
     cfg.route("/static/app.css", web::get().to(css))
         .route("/static/unit-picker.js", web::get().to(unit_picker_js))
         .service(
-        web::scope("")
-            .wrap(actix_web::middleware::from_fn(inbox::count_waiting))
-            .wrap(actix_web::middleware::from_fn(check_csrf))
-            .wrap(actix_web::middleware::from_fn(render_errors))
-            .wrap(sessions)
-            .configure(register_pages)
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(PageError::NotFound)
-            })),
-    );
+            web::scope("")
+                .wrap(actix_web::middleware::from_fn(inbox::count_waiting))
+                .wrap(actix_web::middleware::from_fn(check_csrf))
+                .wrap(actix_web::middleware::from_fn(render_errors))
+                .wrap(sessions)
+                .configure(register_pages)
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(PageError::NotFound)
+                })),
+        );
 }
 
 #[derive(Debug, Serialize)]

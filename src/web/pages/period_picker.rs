@@ -97,7 +97,9 @@ pub fn picker(params: &Params, current: Option<Period>, today: NaiveDate, lang: 
         })
         .collect();
     // A named period further back than the list still shows as chosen.
-    if let Some(p) = selected.filter(|_| !groups.iter().any(|g| g.options.iter().any(|c| c.selected))) {
+    if let Some(p) =
+        selected.filter(|_| !groups.iter().any(|g| g.options.iter().any(|c| c.selected)))
+    {
         groups.insert(
             0,
             Group {
@@ -166,7 +168,12 @@ mod tests {
 
     #[test]
     fn periods_are_offered_by_their_natural_names() {
-        let p = picker(&params(&[]), "2022-H2".parse().ok(), d(2022, 12, 1), Lang::Vi);
+        let p = picker(
+            &params(&[]),
+            "2022-H2".parse().ok(),
+            d(2022, 12, 1),
+            Lang::Vi,
+        );
         assert_eq!(chosen(&p), [("2022-H2", "6 tháng cuối năm 2022")]);
         let labels: Vec<&str> = p
             .groups
@@ -174,7 +181,12 @@ mod tests {
             .flat_map(|g| &g.options)
             .map(|c| c.label.as_str())
             .collect();
-        for name in ["6 tháng đầu năm 2022", "Quý III/2022", "Tháng 9/2022", "Năm 2022"] {
+        for name in [
+            "6 tháng đầu năm 2022",
+            "Quý III/2022",
+            "Tháng 9/2022",
+            "Năm 2022",
+        ] {
             assert!(labels.contains(&name), "{name}: {labels:?}");
         }
         assert_eq!(p.groups[2].options.len(), 12, "a year of months");
@@ -183,20 +195,39 @@ mod tests {
 
     #[test]
     fn a_range_is_the_custom_choice_with_its_dates() {
-        let typed = params(&[("period", "custom"), ("from", "01/07/2022"), ("to", "15/08/2022")]);
+        let typed = params(&[
+            ("period", "custom"),
+            ("from", "01/07/2022"),
+            ("to", "15/08/2022"),
+        ]);
         let p = picker(&typed, None, d(2022, 12, 1), Lang::Vi);
         assert!(p.custom && chosen(&p).is_empty());
-        assert_eq!((p.from.as_str(), p.to.as_str()), ("2022-07-01", "2022-08-15"));
+        assert_eq!(
+            (p.from.as_str(), p.to.as_str()),
+            ("2022-07-01", "2022-08-15")
+        );
         let range = params(&[("period", "2022-07-01..2022-08-15")]);
         let p = picker(&range, None, d(2022, 12, 1), Lang::Vi);
         assert!(p.custom);
-        assert_eq!((p.from.as_str(), p.to.as_str()), ("2022-07-01", "2022-08-15"));
+        assert_eq!(
+            (p.from.as_str(), p.to.as_str()),
+            ("2022-07-01", "2022-08-15")
+        );
     }
 
     #[test]
     fn an_older_period_still_shows_as_chosen() {
-        let p = picker(&params(&[("period", "2015-H1")]), None, d(2022, 12, 1), Lang::Vi);
+        let p = picker(
+            &params(&[("period", "2015-H1")]),
+            None,
+            d(2022, 12, 1),
+            Lang::Vi,
+        );
         assert_eq!(chosen(&p), [("2015-H1", "6 tháng đầu năm 2015")]);
-        assert!(picker(&params(&[]), None, d(2022, 12, 1), Lang::Vi).optional().optional);
+        assert!(
+            picker(&params(&[]), None, d(2022, 12, 1), Lang::Vi)
+                .optional()
+                .optional
+        );
     }
 }
