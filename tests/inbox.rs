@@ -309,4 +309,20 @@ on_both_backends! {
         let feed = &html[html.find("id=\"feed\"").expect("feed")..];
         assert!(!feed[..feed.find("</section>").expect("end")].contains("is-new"), "{html}");
     }
+
+    async fn a_scoped_leader_is_told_only_of_the_tasks_in_scope(app) {
+        let mine = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let other = task(&app, "VPTU", "2022-11-30").await;
+        {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::report::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some(common::TEST_UNIT), None).expect("scope");
+        }
+        let (_, leader) = get(&app, "/api/v1/inbox", Role::Leader).await;
+        assert_eq!(leader["counts"], json!({"overdue": 1}), "{leader}");
+        assert_eq!(ids_of(&leader, "overdue"), [mine]);
+        let web = app.web_as(Role::Leader).await;
+        let (_, html) = web.get("/inbox").await;
+        assert!(html.contains("class=\"nav-badge\">1<"), "the badge counts the scope only: {html}");
+        assert!(html.contains(&format!("href=\"/tasks/{mine}\"")) && !html.contains(&format!("href=\"/tasks/{other}\"")), "nor does the feed tell of the others: {html}");
+    }
 }
