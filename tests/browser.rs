@@ -111,7 +111,7 @@ async fn a_leader_reads_the_dashboard_and_drills_into_a_unit() {
     let (app, b) = app_and_browser().await;
     b.sign_in(&app.email_of(Role::Leader), PASSWORD).await;
     b.open("/dashboard").await;
-    b.fill("#f-period", "2022-H2").await;
+    b.select("#f-period", "2022-H2").await;
     b.fill("#f-as_of", "").await;
     b.click("form.filters button").await;
     let path = b.wait_path(|p| p.contains("period=2022-H2")).await;
@@ -120,9 +120,9 @@ async fn a_leader_reads_the_dashboard_and_drills_into_a_unit() {
     assert!(line.contains("31/12/2022"), "{line}");
     b.click("table.report a[href*='unit=BTGTU'][href*='status=done_on_time']")
         .await;
-    let path = b.wait_path(|p| p.starts_with("/tasks?")).await;
+    let path = b.wait_path(|p| p.starts_with("/dashboard/tasks?")).await;
     assert!(
-        path.contains("status=done_on_time") && path.contains("unit=BTGTU"),
+        path.contains("status=done_on_time") && path.contains("lead_unit=BTGTU"),
         "{path}"
     );
     assert!(b.wait_for("table.tasks tbody tr").await);
@@ -148,14 +148,8 @@ async fn an_official_turns_the_seed_speech_into_tasks() {
     b.click("a[href='/meetings/new']").await;
     b.wait_path(|p| p == "/meetings/new").await;
     b.fill("#f-title", dondoc::demo::MEETING_TITLE).await;
-    // A date input takes the digits in the order the browser shows them (mm/dd/yyyy here).
-    b.client
-        .execute(
-            "document.getElementById('f-held_on').value = '2022-07-07';",
-            vec![],
-        )
-        .await
-        .expect("set date");
+    // Dates are typed dd/mm/yyyy, whatever the browser's language.
+    b.fill("#f-held_on", "07/07/2022").await;
     b.client
         .find(fantoccini::Locator::Css(
             "#f-organiser_unit option[value='BTGTU']",
@@ -177,13 +171,7 @@ async fn an_official_turns_the_seed_speech_into_tasks() {
     let n = items.len();
     assert!((12..=14).contains(&n), "{n} proposed items");
     // Adjust one item: a new deadline for the first.
-    b.client
-        .execute(
-            "document.getElementById('f-deadline_0').value = '2022-10-31';",
-            vec![],
-        )
-        .await
-        .expect("set deadline");
+    b.fill("#f-deadline_0", "31/10/2022").await;
     b.fill(
         "#f-content_0",
         "Tổ chức quán triệt các nghị quyết, chỉ thị, kết luận mới",

@@ -67,7 +67,7 @@ async fn a_leader_drills_into_overdue_tasks_and_downloads_the_report() {
     b.open("/dashboard").await;
 
     // Switch to the second half of 2022: its figures at the end of the period.
-    b.fill("#f-period", "2022-H2").await;
+    b.select("#f-period", "2022-H2").await;
     b.fill("#f-as_of", "").await;
     b.click("form.filters button[type=submit]").await;
     let path = b.wait_path(|p| p.contains("period=2022-H2")).await;
@@ -102,11 +102,12 @@ async fn a_leader_drills_into_overdue_tasks_and_downloads_the_report() {
         .await;
     let unit_overdue: usize = cell.trim().parse().expect("a count");
     assert!(unit_overdue > 0);
+    let dashboard = b.path().await;
     b.click("#units-table tr[data-unit='BTGTU'] td.n-overdue a")
         .await;
-    let path = b.wait_path(|p| p.starts_with("/tasks?")).await;
+    let path = b.wait_path(|p| p.starts_with("/dashboard/tasks?")).await;
     assert!(
-        path.contains("unit=BTGTU")
+        path.contains("lead_unit=BTGTU")
             && path.contains("status=overdue")
             && path.contains(&format!("as_of={as_of}")),
         "{path}"
@@ -126,9 +127,20 @@ async fn a_leader_drills_into_overdue_tasks_and_downloads_the_report() {
         assert!(t.contains("Quá hạn") && t.contains("BTGTU"), "{t}");
     }
 
-    // Back on the dashboard, download the report as a workbook and read its totals.
-    b.client.back().await.expect("back");
-    b.wait_path(|p| p.starts_with("/dashboard?")).await;
+    // The list says what it holds, and leads back to the dashboard as it was.
+    let heading = b.text("h1").await;
+    assert!(
+        heading.contains("6 tháng cuối năm 2022")
+            && heading.contains("Ban Tuyên giáo Tỉnh ủy")
+            && heading.ends_with(&format!("Quá hạn: {unit_overdue}")),
+        "{heading}"
+    );
+    b.click(".crumbs a.back-link").await;
+    assert_eq!(
+        b.wait_path(|p| p.starts_with("/dashboard?")).await,
+        dashboard
+    );
+    // Download the report as a workbook and read its totals.
     let total = total_card(&b, "Tổng số").await;
     let done = total_card(&b, "Hoàn thành đúng hạn").await;
     b.click("ul.actions a[href^='/dashboard/export.xlsx']")

@@ -58,13 +58,7 @@ async fn start() -> (TestApp, Browser) {
 async fn propose_from(b: &Browser, title: &str, file: &std::path::Path) {
     b.open("/meetings/new").await;
     b.fill("#f-title", title).await;
-    b.client
-        .execute(
-            "document.getElementById('f-held_on').value = '2022-08-15';",
-            vec![],
-        )
-        .await
-        .expect("set date");
+    b.fill("#f-held_on", "15/08/2022").await;
     b.client
         .find(Locator::Css("#f-file"))
         .await
@@ -162,7 +156,7 @@ async fn an_official_records_a_meeting_from_a_word_file_and_splits_a_group() {
         .contains("Thông báo kết luận.docx"));
     keep_only(&b, &["Văn phòng Tỉnh ủy", "huyện ủy", "Thành ủy Phủ Lý"]).await;
     assert_eq!(value(&b, "#f-lead_0").await, "VPTU");
-    assert_eq!(value(&b, "#f-deadline_0").await, "2022-09-30");
+    assert_eq!(value(&b, "#f-deadline_0").await, "30/09/2022");
     assert_eq!(value(&b, "#f-lead_1").await, "", "a group is no lead");
     assert_eq!(value(&b, "#f-lead_2").await, "TUPL");
     assert!(
@@ -192,7 +186,7 @@ async fn an_official_records_a_meeting_from_a_word_file_and_splits_a_group() {
     ];
     // In the order the units are listed (by code).
     assert_eq!(leads, ["HUBL", "HUKB", "HULN"]);
-    assert_eq!(value(&b, "#f-deadline_3").await, "2022-12-15");
+    assert_eq!(value(&b, "#f-deadline_3").await, "15/12/2022");
 
     confirm_and_open_meeting(&b).await;
     let rows = b
@@ -236,10 +230,10 @@ async fn an_official_records_a_meeting_from_a_pdf_notice() {
     )
     .await;
     assert_eq!(value(&b, "#f-lead_0").await, "VPTU");
-    assert_eq!(value(&b, "#f-deadline_0").await, "2022-09-30");
+    assert_eq!(value(&b, "#f-deadline_0").await, "30/09/2022");
     assert_eq!(value(&b, "#f-lead_1").await, "TUPL");
     assert_eq!(value(&b, "#f-lead_2").await, "HUKB");
-    assert_eq!(value(&b, "#f-deadline_2").await, "2022-11-15");
+    assert_eq!(value(&b, "#f-deadline_2").await, "15/11/2022");
     confirm_and_open_meeting(&b).await;
     let rows = b
         .client

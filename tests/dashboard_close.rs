@@ -311,11 +311,10 @@ on_both_backends! {
         let web = app.web_as(Role::Leader).await;
         let (status, html) = web.get("/dashboard?period=2022-H3").await;
         assert_eq!(status, 422);
-        assert!(html.contains("value=\"2022-H3\""), "what was typed is kept");
         assert!(html.contains("“2022-H3” không phải là kỳ hợp lệ"), "{html}");
         let (status, html) = web.get("/dashboard?period=2022-H2&as_of=2022-06-01").await;
         assert_eq!(status, 422);
-        assert!(html.contains("value=\"01/06/2022\"") && html.contains("value=\"2022-H2\""));
+        assert!(html.contains("value=\"01/06/2022\"") && html.contains("<option value=\"2022-H2\" selected>"), "{html}");
         assert!(html.contains("trước ngày bắt đầu kỳ"), "{html}");
         let (status, html) = web.get("/dashboard?period=2022-H2&as_of=31/02/2022").await;
         assert_eq!(status, 422, "{html}");
@@ -338,5 +337,57 @@ on_both_backends! {
             assert_eq!(status, 422, "{path}: {html}");
             assert!(html.contains("error-summary"), "{path}");
         }
+    }
+
+    async fn every_number_opens_its_list_headed_by_what_it_is(app) {
+        setup(&app);
+        let web = app.web_as(Role::Leader).await;
+        let dashboard = "/dashboard?period=2022-H2&as_of=2022-12-31&sort=overdue&dir=desc";
+        let (status, html) = web.get(dashboard).await;
+        assert_eq!(status, 200);
+        let (rows, totals) = units_table(&html);
+        for row in rows.iter().chain([&totals]) {
+            assert!(!row.links.is_empty() && row.links.iter().all(|l| l.starts_with("/dashboard/tasks?")), "{:?}", row.links);
+        }
+        let khoi1 = rows.iter().find(|r| r.code == "KHOI1").expect("KHOI1");
+        assert_eq!(khoi1.counts.overdue, 1);
+        let overdue = khoi1.links.iter().find(|l| l.contains("status=overdue") && !l.contains("age=")).expect("overdue link");
+        let (status, list) = web.get(overdue).await;
+        assert_eq!(status, 200, "{list}");
+        assert!(list.contains("<h1>6 tháng cuối năm 2022 · tính đến 31&#x2F;12&#x2F;2022 · Đảng bộ Sở Tài chính · Quá hạn: 1</h1>"), "{list}");
+        assert!(list.contains("Đảng bộ Sở Tài chính <span class=\"code\">(KHOI1)</span>"), "names first, codes second: {list}");
+        let chips = between(&list, "class=\"chips\"", "</ul>").expect("applied filters");
+        assert!(chips.contains("Quá hạn") && chips.contains("KHOI1"), "{chips}");
+        let back = unescape(between(&list, "class=\"crumbs\"><a href=\"", "\"").expect("the way back"));
+        assert_eq!(back, dashboard, "back to the dashboard as it was");
+        // A total of every unit says so, with its count.
+        let (_, list) = web.get(&totals.links[0]).await;
+        assert!(list.contains("· Tất cả đơn vị · Tổng số: 4</h1>"), "{list}");
+    }
+
+    async fn the_period_picker_names_periods_and_takes_a_range(app) {
+        setup(&app);
+        let web = app.web_as(Role::Leader).await;
+        let (status, html) = web.get("/dashboard?period=2022-Q3&as_of=2022-09-30").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("<select id=\"f-period\" name=\"period\""), "{html}");
+        assert!(html.contains("<option value=\"2022-Q3\" selected>Quý III&#x2F;2022</option>"), "{html}");
+        let year = chrono::Datelike::year(&app_today());
+        for name in [format!("6 tháng cuối năm {year}"), format!("Quý I&#x2F;{year}"), format!("Năm {year}"), "Khoảng tùy chọn".to_string()] {
+            assert!(html.contains(&format!("{name}</option>")), "{name}");
+        }
+        // A custom range, typed as two dates, without any script.
+        let (status, html) = web.get("/dashboard?period=custom&from=01%2F07%2F2022&to=15%2F08%2F2022").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("<option value=\"custom\" selected>"), "{html}");
+        assert!(html.contains("value=\"01/07/2022\"") && html.contains("value=\"15/08/2022\""), "{html}");
+        assert!(html.contains("Từ 01&#x2F;07&#x2F;2022 đến 15&#x2F;08&#x2F;2022"), "{html}");
+        let (status, html) = web.get("/dashboard?period=custom").await;
+        assert_eq!(status, 422);
+        assert!(html.contains("id=\"e-f-from\""), "the missing date is named: {html}");
+        // The task list picks its period the same way, "any period" first.
+        let (status, html) = web.get("/tasks?period=custom&from=2022-07-01&to=2022-08-15").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("<option value=\"\">Mọi kỳ</option>") && html.contains("<option value=\"custom\" selected>"), "{html}");
     }
 }

@@ -253,4 +253,76 @@ on_both_backends! {
         let html = res.text().await.unwrap_or_default();
         assert!(html.contains("Tệp lạ") && html.contains("e-attachment"), "{html}");
     }
+
+    async fn the_badge_counts_without_reading_a_single_entry(app) {
+        use diesel::connection::{Connection, InstrumentationEvent};
+        use std::sync::{Arc, Mutex};
+        let late = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        task(&app, common::TEST_UNIT, &in_days(2)).await;
+        task(&app, "VPTU", "2022-11-30").await;
+        let (status, _) = post(&app, &format!("/api/v1/tasks/{late}/reports"), Role::Unit, json!({"percent": 100, "proposes_completion": true})).await;
+        assert_eq!(status, 201);
+        let mut conn = app.db.conn().expect("conn");
+        let today = today();
+        for (role, expected) in [(Role::Official, 1), (Role::Unit, 2), (Role::Leader, 2), (Role::Admin, 0)] {
+            let account = dondoc::storage::users::by_email(&mut conn, &app.email_of(role)).expect("account");
+            let listed = dondoc::storage::inbox::inbox(&mut conn, &account, today).expect("inbox");
+            let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+            let log = seen.clone();
+            (*conn).set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { query, .. } = event {
+                    log.lock().expect("log").push(query.to_string());
+                }
+            });
+            let counted = dondoc::storage::inbox::waiting_count(&mut conn, &account, today).expect("count");
+            (*conn).set_instrumentation(|_: InstrumentationEvent<'_>| {});
+            assert_eq!((counted, listed.waiting()), (expected, expected), "{role:?}: the badge and the page agree");
+            let queries = seen.lock().expect("log").clone();
+            let on_tasks: Vec<&String> = queries.iter().filter(|q| q.contains("tasks")).collect();
+            assert_eq!(on_tasks.is_empty(), role == Role::Admin, "{role:?}: {queries:?}");
+            for q in on_tasks {
+                assert!(q.to_uppercase().contains("COUNT("), "{role:?}: the badge reads no entry: {q}");
+            }
+        }
+    }
+
+    async fn the_feed_marks_what_is_newer_than_the_previous_visit(app) {
+        let id = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let web = app.web_as(Role::Unit).await;
+        let (status, html) = web.get("/inbox").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Lần đầu anh&#x2F;chị mở trang này"), "{html}");
+        assert!(html.contains("class=\"is-new\""), "on a first visit everything is news: {html}");
+        let (status, _) = post(&app, &format!("/api/v1/tasks/{id}/reports"), Role::Unit, json!({"percent": 40, "note": "Đang chuẩn bị"})).await;
+        assert_eq!(status, 201);
+        let (_, html) = web.get("/inbox").await;
+        assert!(html.contains("những việc sau lần xem trước"), "{html}");
+        let feed = &html[html.find("id=\"feed\"").expect("feed")..];
+        let feed = &feed[..feed.find("</section>").expect("end of feed")];
+        let lines: Vec<&str> = feed.split("<li").skip(1).collect();
+        let report = lines.iter().find(|l| l.contains("Báo cáo tiến độ")).expect("the report in the feed");
+        let created = lines.iter().find(|l| l.contains("Giao nhiệm vụ")).expect("the new task in the feed");
+        assert!(report.starts_with(" class=\"is-new\""), "{report}");
+        assert!(!created.contains("is-new"), "seen at the previous visit: {created}");
+        // Another visit: nothing happened since.
+        let (_, html) = web.get("/inbox").await;
+        let feed = &html[html.find("id=\"feed\"").expect("feed")..];
+        assert!(!feed[..feed.find("</section>").expect("end")].contains("is-new"), "{html}");
+    }
+
+    async fn a_scoped_leader_is_told_only_of_the_tasks_in_scope(app) {
+        let mine = task(&app, common::TEST_UNIT, "2022-12-31").await;
+        let other = task(&app, "VPTU", "2022-11-30").await;
+        {
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::report::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some(common::TEST_UNIT), None).expect("scope");
+        }
+        let (_, leader) = get(&app, "/api/v1/inbox", Role::Leader).await;
+        assert_eq!(leader["counts"], json!({"overdue": 1}), "{leader}");
+        assert_eq!(ids_of(&leader, "overdue"), [mine]);
+        let web = app.web_as(Role::Leader).await;
+        let (_, html) = web.get("/inbox").await;
+        assert!(html.contains("class=\"nav-badge\">1<"), "the badge counts the scope only: {html}");
+        assert!(html.contains(&format!("href=\"/tasks/{mine}\"")) && !html.contains(&format!("href=\"/tasks/{other}\"")), "nor does the feed tell of the others: {html}");
+    }
 }

@@ -95,12 +95,15 @@ on_both_backends! {
         let web = app.web_as(Role::Official).await;
         let (status, html) = web.get("/meetings/new").await;
         assert_eq!(status, 200);
+        // Dates are typed dd/mm/yyyy whatever the browser's language: no native date input.
+        assert!(html.contains("id=\"f-held_on\" name=\"held_on\" type=\"text\" inputmode=\"numeric\""), "{html}");
+        assert!(!html.contains("type=\"date\""), "{html}");
         let csrf = csrf_in(&html).expect("csrf");
         let base = vec![
             ("csrf".to_string(), csrf.clone()),
             ("items".to_string(), "0".to_string()),
             ("title".to_string(), dondoc::demo::MEETING_TITLE.to_string()),
-            ("held_on".to_string(), "2022-07-07".to_string()),
+            ("held_on".to_string(), "07/07/2022".to_string()),
             ("chair".to_string(), "Trưởng Ban".to_string()),
             ("organiser_unit".to_string(), "BTGTU".to_string()),
             ("document_ref".to_string(), String::new()),
@@ -124,7 +127,11 @@ on_both_backends! {
         let mut fields = draft_form(&html);
         let count: usize = fields.iter().find(|(k, _)| k == "items").map(|(_, v)| v.parse().unwrap_or(0)).unwrap_or(0);
         assert!((12..=14).contains(&count), "{count} items");
-        assert!(fields.iter().filter(|(k, _)| k.starts_with("deadline_")).all(|(_, v)| v == "2022-12-31"));
+        assert!(fields.iter().filter(|(k, _)| k.starts_with("deadline_")).all(|(_, v)| v == "31/12/2022"), "{fields:?}");
+        assert!(!html.contains("type=\"date\""), "the review table's deadlines too");
+        // Coordinators are ticked in each item's unit list, the text's suggestion already ticked.
+        assert!(html.contains("<fieldset class=\"field unit-picker\" id=\"f-coord_0\""), "{html}");
+        assert!(fields.iter().any(|(k, v)| k.starts_with("coord_") && v == "VPTU"), "Văn phòng Tỉnh ủy coordinates one item: {fields:?}");
         assert!(html.contains("06 tháng cuối năm"), "the phrase a deadline came from is shown");
 
         // Remove the last item, then break a deadline: nothing is saved and the typed text stays.
@@ -146,6 +153,43 @@ on_both_backends! {
         let (_, html) = web.get(&location).await;
         assert!(html.contains("Tổ chức quán triệt (đã sửa)") && html.contains("30/11/2022"));
         assert!(html.contains("Đã lưu cuộc họp"));
+        let (status, html) = web.get(&format!("{location}/edit")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("id=\"f-held_on\" name=\"held_on\" type=\"text\"") && html.contains("value=\"07/07/2022\""), "{html}");
+    }
+
+    async fn coordinators_are_ticked_in_a_list_and_kept(app) {
+        let web = app.web_as(Role::Official).await;
+        let (status, html) = web.get("/tasks/new").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("<fieldset class=\"field unit-picker\" id=\"f-coordinators\""), "{html}");
+        assert!(html.contains("<script src=\"/static/unit-picker.js\" defer></script>"));
+        let script = app.client.get(app.url("/static/unit-picker.js")).send().await.expect("script");
+        assert_eq!(script.status().as_u16(), 200);
+        assert!(script.headers()["content-type"].to_str().unwrap_or("").starts_with("text/javascript"));
+        let csrf = csrf_in(&html).expect("csrf");
+        let form = |content: &'static str| -> Vec<(&'static str, String)> {
+            vec![("csrf", csrf.clone()), ("content", content.into()), ("lead_unit", "BTGTU".into()), ("coordinators", "VPTU".into()), ("coordinators", "TUHN".into()), ("assigned_on", "07/07/2022".into()), ("deadline", "".into()), ("expected_output", "".into())]
+        };
+        let refs = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        let bad = refs(&form(""));
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, html) = web.post("/tasks/new", &bad).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("value=\"VPTU\" checked") && html.contains("value=\"TUHN\" checked"), "the ticks are kept: {html}");
+        let good = refs(&form("Phối hợp tổ chức hội nghị"));
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, location, _) = web.post("/tasks/new", &good).await;
+        assert_eq!(status, 303);
+        let location = location.expect("location");
+        let (_, t) = app.get_json(&format!("/api/v1{location}")).await;
+        let mut codes: Vec<&str> = t["coordinators"].as_array().expect("coordinators").iter().filter_map(|c| c.as_str()).collect();
+        codes.sort();
+        assert_eq!(codes, ["TUHN", "VPTU"]);
+        let (_, html) = web.get(&format!("{location}/edit")).await;
+        let list = &html[html.find("id=\"f-coordinators-list\"").expect("list")..];
+        let first_unticked = list.find("<input type=\"checkbox\" name=\"coordinators\" value=\"BTGTU\">").expect("an unticked box");
+        assert!(list.find("value=\"VPTU\" checked").is_some_and(|at| at < first_unticked), "ticked units first: {list}");
     }
 
     async fn items_are_merged_split_and_added(app) {

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use super::progress::{APPROVED, PENDING, REJECTED, RETURNED};
 use super::report::lit;
 use super::schema::{extension_requests, progress_reports, tasks, units};
-use super::{with_conn, Conn, Result};
+use super::users::Account;
+use super::visibility::Viewer;
+use super::{with_conn, write_tx, Conn, Result};
 use crate::domain::inbox::{
     due_soon_until, kinds_for, ExtensionFact, Kind, ProposalFact, Stage, Waiting, DECIDED_DAYS,
 };
@@ -103,21 +105,41 @@ impl Inbox {
 /// Open: neither done nor cancelled.
 const OPEN_SQL: &str = "tasks.completed_on IS NULL AND tasks.cancelled_on IS NULL";
 
-/// The `waiting` filter as SQL over `tasks` (the same rule as
-/// [`crate::domain::inbox::stages`]: the latest proposal decides).
+/// A proposal of completion (the `progress_reports` row named `r`) waiting for the office.
+fn proposal_pending(r: &str) -> String {
+    format!("{r}.review_state = '{PENDING}'")
+}
+
+/// A proposal the office returned, while no newer proposal was reviewed
+/// (the same rule as [`crate::domain::inbox::stages`]: the latest proposal decides).
+fn proposal_returned(r: &str) -> String {
+    format!(
+        "{r}.review_state = '{RETURNED}' AND NOT EXISTS (SELECT 1 FROM progress_reports r2 \
+         WHERE r2.task_id = {r}.task_id AND r2.review_state IS NOT NULL AND r2.id > {r}.id)"
+    )
+}
+
+/// An extension request (the `extension_requests` row named `e`) waiting for a decision.
+fn extension_pending(e: &str) -> String {
+    format!("{e}.state = '{PENDING}'")
+}
+
+/// The `waiting` filter as SQL over `tasks`: the conditions of the inbox's
+/// kinds, asked of any proposal or request of the task.
 pub fn waiting_sql(w: Waiting) -> String {
     let cond = match w {
-        Waiting::Completion => {
-            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND r.review_state = 'pending')"
-        }
-        Waiting::Extension => {
-            "EXISTS (SELECT 1 FROM extension_requests e WHERE e.task_id = tasks.id AND e.state = 'pending')"
-        }
-        Waiting::Returned => {
-            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND r.review_state = 'returned' \
-             AND NOT EXISTS (SELECT 1 FROM progress_reports r2 WHERE r2.task_id = tasks.id \
-             AND r2.review_state IS NOT NULL AND r2.id > r.id))"
-        }
+        Waiting::Completion => format!(
+            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND {})",
+            proposal_pending("r")
+        ),
+        Waiting::Extension => format!(
+            "EXISTS (SELECT 1 FROM extension_requests e WHERE e.task_id = tasks.id AND {})",
+            extension_pending("e")
+        ),
+        Waiting::Returned => format!(
+            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND {})",
+            proposal_returned("r")
+        ),
     };
     format!("({OPEN_SQL} AND {cond})")
 }
@@ -130,6 +152,126 @@ fn unit_tasks_sql(unit_id: i64) -> String {
     )
 }
 
+/// The rows an entry of a kind stands for, each joined to its task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    Proposals,
+    Extensions,
+    Tasks,
+}
+
+/// What one kind of entry is, said once: the badge counts with it and the
+/// page lists with it.
+#[derive(Debug, Clone)]
+struct Rule {
+    rows: Rows,
+    /// A condition over the rows and `tasks`.
+    cond: String,
+}
+
+/// Who reads the inbox, resolved once: the role, the unit of a unit's
+/// user, and which tasks the reader may see (confidential tasks, a
+/// leader's scope).
+struct Reader {
+    role: Role,
+    unit_id: Option<i64>,
+    visible: Option<String>,
+}
+
+impl Reader {
+    fn of(conn: &mut Conn, account: &Account) -> Result<Reader> {
+        Ok(Reader {
+            role: account.role(),
+            unit_id: account.user.unit_id,
+            visible: Viewer::for_account(conn, account)?.task_sql(),
+        })
+    }
+
+    /// The rule of one kind for this reader as of `today`; `None` when the
+    /// kind cannot be theirs (a unit's kind for a user without a unit).
+    fn rule(&self, kind: Kind, today: NaiveDate) -> Option<Rule> {
+        let (rows, cond) = match (kind, self.unit_id) {
+            (Kind::CompletionWaiting, _) => (Rows::Proposals, proposal_pending("progress_reports")),
+            (Kind::ExtensionWaiting, _) => {
+                (Rows::Extensions, extension_pending("extension_requests"))
+            }
+            // SQL text reads the column whether or not the schema declares it nullable.
+            (Kind::NoLead, _) => (Rows::Tasks, "tasks.lead_unit_id IS NULL".to_string()),
+            (Kind::Returned, Some(u)) => (
+                Rows::Proposals,
+                format!(
+                    "progress_reports.unit_id = {u} AND {}",
+                    proposal_returned("progress_reports")
+                ),
+            ),
+            (Kind::Decided, Some(u)) => {
+                let since = super::now() - chrono::Duration::days(DECIDED_DAYS);
+                (
+                    Rows::Extensions,
+                    format!(
+                        "extension_requests.unit_id = {u} AND extension_requests.state IN \
+                         ('{APPROVED}', '{REJECTED}') AND extension_requests.decided_at >= '{}'",
+                        since.format("%Y-%m-%d %H:%M:%S")
+                    ),
+                )
+            }
+            (Kind::Returned | Kind::Decided, None) => return None,
+            (Kind::Overdue | Kind::DueSoon, unit) => {
+                let range = match kind {
+                    Kind::Overdue => format!("tasks.deadline < {}", lit(today)),
+                    _ => format!(
+                        "tasks.deadline >= {} AND tasks.deadline <= {}",
+                        lit(today),
+                        lit(due_soon_until(today))
+                    ),
+                };
+                let mine = unit.map(unit_tasks_sql).unwrap_or_else(|| "1 = 1".into());
+                (
+                    Rows::Tasks,
+                    format!("tasks.deadline IS NOT NULL AND {range} AND {mine}"),
+                )
+            }
+        };
+        // Only open tasks wait, and only those the reader may see.
+        let mut cond = format!("{OPEN_SQL} AND {cond}");
+        if let Some(visible) = &self.visible {
+            cond = format!("{cond} AND {visible}");
+        }
+        Some(Rule { rows, cond })
+    }
+}
+
+/// How many entries a rule holds, counted by the database.
+fn count(conn: &mut Conn, rule: &Rule) -> Result<i64> {
+    let cond = || sql::<Bool>(&rule.cond);
+    Ok(with_conn!(&mut **conn, c => match rule.rows {
+        Rows::Proposals => progress_reports::table
+            .inner_join(tasks::table)
+            .filter(cond())
+            .count()
+            .get_result(c),
+        Rows::Extensions => extension_requests::table
+            .inner_join(tasks::table)
+            .filter(cond())
+            .count()
+            .get_result(c),
+        Rows::Tasks => tasks::table.filter(cond()).count().get_result(c),
+    })?)
+}
+
+/// How many entries ask for the reader's action (the navigation's badge):
+/// counts only, no entry is read.
+pub fn waiting_count(conn: &mut Conn, account: &Account, today: NaiveDate) -> Result<i64> {
+    let reader = Reader::of(conn, account)?;
+    let mut total = 0;
+    for kind in kinds_for(reader.role).iter().filter(|k| k.needs_action()) {
+        if let Some(rule) = reader.rule(*kind, today) {
+            total += count(conn, &rule)?;
+        }
+    }
+    Ok(total)
+}
+
 type TaskRow = (
     i64,
     String,
@@ -139,21 +281,31 @@ type TaskRow = (
     Option<String>,
 );
 
-/// What waits for a reader of this role (and unit, for unit users) as of `today`.
-pub fn inbox(conn: &mut Conn, role: Role, unit_id: Option<i64>, today: NaiveDate) -> Result<Inbox> {
+/// What waits for the reader as of `today`: every kind of their role
+/// counted, and up to [`MAX_ITEMS`] entries of each listed.
+pub fn inbox(conn: &mut Conn, account: &Account, today: NaiveDate) -> Result<Inbox> {
+    let reader = Reader::of(conn, account)?;
     let mut out = Inbox::default();
-    for kind in kinds_for(role) {
-        let (count, items) = match (kind, unit_id) {
-            (Kind::CompletionWaiting, _) => completions_waiting(conn)?,
-            (Kind::ExtensionWaiting, _) => extensions_waiting(conn)?,
-            (Kind::NoLead, _) => no_lead(conn)?,
-            (Kind::Returned, Some(u)) => returned(conn, u)?,
-            (Kind::Decided, Some(u)) => decided(conn, u)?,
-            (Kind::DueSoon | Kind::Overdue, unit) => by_deadline(conn, *kind, unit, today)?,
-            // A unit kind without a unit: nothing is the reader's.
-            (Kind::Returned | Kind::Decided, None) => (0, Vec::new()),
+    for kind in kinds_for(reader.role) {
+        let Some(rule) = reader.rule(*kind, today) else {
+            out.counts.insert(kind.code(), 0);
+            continue;
         };
+        let count = count(conn, &rule)?;
         out.counts.insert(kind.code(), count);
+        if count == 0 {
+            continue;
+        }
+        let items = match kind {
+            Kind::CompletionWaiting => completions_waiting(conn, &rule)?,
+            Kind::ExtensionWaiting => extensions_waiting(conn, &rule)?,
+            Kind::NoLead => no_lead(conn, &rule)?,
+            Kind::Returned => returned(conn, &rule)?,
+            Kind::Decided => decided(conn, &rule)?,
+            Kind::DueSoon | Kind::Overdue => {
+                by_deadline(conn, *kind, &rule, reader.unit_id, today)?
+            }
+        };
         out.items.extend(items);
     }
     let ids: Vec<i64> = out.items.iter().map(|i| i.task_id).collect();
@@ -164,7 +316,7 @@ pub fn inbox(conn: &mut Conn, role: Role, unit_id: Option<i64>, today: NaiveDate
     Ok(out)
 }
 
-fn completions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
+fn completions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -180,9 +332,9 @@ fn completions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
     let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
-        .filter(progress_reports::review_state.eq(PENDING))
-        .filter(sql::<Bool>(OPEN_SQL))
+        .filter(sql::<Bool>(&rule.cond))
         .order(progress_reports::id.asc())
+        .limit(MAX_ITEMS)
         .select((
             progress_reports::id,
             tasks::id,
@@ -196,10 +348,8 @@ fn completions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
             progress_reports::note,
         ))
         .load(c))?;
-    let count = rows.len() as i64;
-    let items = rows
+    Ok(rows
         .into_iter()
-        .take(MAX_ITEMS as usize)
         .map(
             |(rid, tid, reference, content, deadline, code, name, on, date, note)| Item {
                 unit: Some(code),
@@ -212,11 +362,10 @@ fn completions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
                 ..Item::new(Kind::CompletionWaiting, tid, reference, content)
             },
         )
-        .collect();
-    Ok((count, items))
+        .collect())
 }
 
-fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
+fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -232,9 +381,9 @@ fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
     let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(extension_requests::unit_id)))
-        .filter(extension_requests::state.eq(PENDING))
-        .filter(sql::<Bool>(OPEN_SQL))
+        .filter(sql::<Bool>(&rule.cond))
         .order(extension_requests::id.asc())
+        .limit(MAX_ITEMS)
         .select((
             extension_requests::id,
             tasks::id,
@@ -248,10 +397,8 @@ fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
             extension_requests::reason,
         ))
         .load(c))?;
-    let count = rows.len() as i64;
-    let items = rows
+    Ok(rows
         .into_iter()
-        .take(MAX_ITEMS as usize)
         .map(
             |(eid, tid, reference, content, deadline, code, name, at, date, reason)| Item {
                 unit: Some(code),
@@ -264,41 +411,29 @@ fn extensions_waiting(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
                 ..Item::new(Kind::ExtensionWaiting, tid, reference, content)
             },
         )
-        .collect();
-    Ok((count, items))
+        .collect())
 }
 
-/// Open tasks without a lead unit. Written in SQL text so that it reads the
-/// column whether or not the schema declares it nullable.
-fn no_lead(conn: &mut Conn) -> Result<(i64, Vec<Item>)> {
-    let cond = format!("tasks.lead_unit_id IS NULL AND {OPEN_SQL}");
+/// Open tasks without a lead unit.
+fn no_lead(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     type Row = (i64, String, String, Option<NaiveDate>);
-    let (count, rows): (i64, Vec<Row>) = with_conn!(&mut **conn, c => {
-        let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
-        let rows = tasks::table
-            .filter(sql::<Bool>(&cond))
-            .order(tasks::id.asc())
-            .limit(MAX_ITEMS)
-            .select((tasks::id, tasks::reference, tasks::content, tasks::deadline))
-            .load(c)?;
-        Ok::<_, diesel::result::Error>((count, rows))
-    })?;
-    let items = rows
+    let rows: Vec<Row> = with_conn!(&mut **conn, c => tasks::table
+        .filter(sql::<Bool>(&rule.cond))
+        .order(tasks::id.asc())
+        .limit(MAX_ITEMS)
+        .select((tasks::id, tasks::reference, tasks::content, tasks::deadline))
+        .load(c))?;
+    Ok(rows
         .into_iter()
         .map(|(id, reference, content, deadline)| Item {
             deadline,
             ..Item::new(Kind::NoLead, id, reference, content)
         })
-        .collect();
-    Ok((count, items))
+        .collect())
 }
 
 /// The unit's proposals the office returned, while no newer proposal was sent.
-fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
-    let cond = format!(
-        "{OPEN_SQL} AND NOT EXISTS (SELECT 1 FROM progress_reports r2 WHERE r2.task_id = tasks.id \
-         AND r2.review_state IS NOT NULL AND r2.id > progress_reports.id)"
-    );
+fn returned(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -311,10 +446,9 @@ fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
     );
     let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
         .inner_join(tasks::table)
-        .filter(progress_reports::review_state.eq(RETURNED))
-        .filter(progress_reports::unit_id.eq(unit_id))
-        .filter(sql::<Bool>(&cond))
+        .filter(sql::<Bool>(&rule.cond))
         .order(progress_reports::id.desc())
+        .limit(MAX_ITEMS)
         .select((
             progress_reports::id,
             tasks::id,
@@ -326,10 +460,8 @@ fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
             progress_reports::review_note,
         ))
         .load(c))?;
-    let count = rows.len() as i64;
-    let items = rows
+    Ok(rows
         .into_iter()
-        .take(MAX_ITEMS as usize)
         .map(
             |(rid, tid, reference, content, deadline, on, date, reason)| Item {
                 deadline,
@@ -340,13 +472,11 @@ fn returned(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
                 ..Item::new(Kind::Returned, tid, reference, content)
             },
         )
-        .collect();
-    Ok((count, items))
+        .collect())
 }
 
 /// Decisions on the unit's extension requests of the last [`DECIDED_DAYS`] days.
-fn decided(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
-    let since = super::now() - chrono::Duration::days(DECIDED_DAYS);
+fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -360,10 +490,9 @@ fn decided(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
     );
     let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
         .inner_join(tasks::table)
-        .filter(extension_requests::unit_id.eq(unit_id))
-        .filter(extension_requests::state.eq_any([APPROVED, REJECTED]))
-        .filter(extension_requests::decided_at.ge(since))
+        .filter(sql::<Bool>(&rule.cond))
         .order(extension_requests::decided_at.desc())
+        .limit(MAX_ITEMS)
         .select((
             extension_requests::id,
             tasks::id,
@@ -376,10 +505,8 @@ fn decided(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
             extension_requests::decided_at,
         ))
         .load(c))?;
-    let count = rows.len() as i64;
-    let items = rows
+    Ok(rows
         .into_iter()
-        .take(MAX_ITEMS as usize)
         .map(
             |(eid, tid, reference, content, deadline, state, date, note, at)| Item {
                 deadline,
@@ -391,53 +518,37 @@ fn decided(conn: &mut Conn, unit_id: i64) -> Result<(i64, Vec<Item>)> {
                 ..Item::new(Kind::Decided, tid, reference, content)
             },
         )
-        .collect();
-    Ok((count, items))
+        .collect())
 }
 
 /// Open tasks overdue or due soon: a unit's own (lead or coordinator), or
-/// every unit's for a leader, oldest deadline first (the leader's page groups
-/// them by unit).
+/// every visible unit's for a leader, oldest deadline first (the leader's
+/// page groups them by unit).
 fn by_deadline(
     conn: &mut Conn,
     kind: Kind,
+    rule: &Rule,
     unit_id: Option<i64>,
     today: NaiveDate,
-) -> Result<(i64, Vec<Item>)> {
-    let range = match kind {
-        Kind::Overdue => format!("tasks.deadline < {}", lit(today)),
-        _ => format!(
-            "tasks.deadline >= {} AND tasks.deadline <= {}",
-            lit(today),
-            lit(due_soon_until(today))
-        ),
-    };
-    let mut cond = format!("{OPEN_SQL} AND tasks.deadline IS NOT NULL AND {range}");
-    if let Some(u) = unit_id {
-        cond = format!("{cond} AND {}", unit_tasks_sql(u));
-    }
-    let (count, rows): (i64, Vec<(TaskRow, Option<i64>)>) = with_conn!(&mut **conn, c => {
-        let count: i64 = tasks::table.filter(sql::<Bool>(&cond)).count().get_result(c)?;
-        let rows = tasks::table
-            .left_join(units::table.on(units::id.nullable().eq(tasks::lead_unit_id.nullable())))
-            .filter(sql::<Bool>(&cond))
-            .order((tasks::deadline.asc(), tasks::id.asc()))
-            .limit(MAX_ITEMS)
-            .select((
-                (
-                    tasks::id,
-                    tasks::reference,
-                    tasks::content,
-                    tasks::deadline,
-                    units::code.nullable(),
-                    units::name.nullable(),
-                ),
-                units::id.nullable(),
-            ))
-            .load(c)?;
-        Ok::<_, diesel::result::Error>((count, rows))
-    })?;
-    let items = rows
+) -> Result<Vec<Item>> {
+    let rows: Vec<(TaskRow, Option<i64>)> = with_conn!(&mut **conn, c => tasks::table
+        .left_join(units::table.on(units::id.nullable().eq(tasks::lead_unit_id.nullable())))
+        .filter(sql::<Bool>(&rule.cond))
+        .order((tasks::deadline.asc(), tasks::id.asc()))
+        .limit(MAX_ITEMS)
+        .select((
+            (
+                tasks::id,
+                tasks::reference,
+                tasks::content,
+                tasks::deadline,
+                units::code.nullable(),
+                units::name.nullable(),
+            ),
+            units::id.nullable(),
+        ))
+        .load(c))?;
+    Ok(rows
         .into_iter()
         .map(
             |((id, reference, content, deadline, code, name), lead_id)| {
@@ -452,8 +563,7 @@ fn by_deadline(
                 }
             },
         )
-        .collect();
-    Ok((count, items))
+        .collect())
 }
 
 /// Where a task stands: its waiting proposal or request, or its returned proposal.
@@ -527,19 +637,24 @@ const FEED_ACTIONS: [&str; 8] = [
     "task.extension_reject",
 ];
 
-/// The newest happenings since `since`, at most `limit`: on a unit's own
-/// tasks (lead or coordinator), or on every task for the office and leaders.
+/// The newest happenings since `since`, at most `limit`, on the tasks the
+/// reader follows: a unit's own (lead or coordinator), every task the
+/// office and leaders may see.
 pub fn happenings(
     conn: &mut Conn,
-    unit_id: Option<i64>,
+    account: &Account,
     since: chrono::NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<Happening>> {
     use super::schema::{audit_log, users};
-    let scope = match unit_id {
-        Some(u) => unit_tasks_sql(u),
-        None => "1 = 1".to_string(),
+    let reader = Reader::of(conn, account)?;
+    let mut scope = match (reader.role, reader.unit_id) {
+        (Role::Unit, Some(u)) => unit_tasks_sql(u),
+        _ => "1 = 1".to_string(),
     };
+    if let Some(visible) = &reader.visible {
+        scope = format!("{scope} AND {visible}");
+    }
     let rows: Vec<(chrono::NaiveDateTime, String, i64, String, Option<String>)> = with_conn!(&mut **conn, c => audit_log::table
         .inner_join(tasks::table.on(tasks::id.nullable().eq(audit_log::task_id)))
         .left_join(users::table.on(users::id.nullable().eq(audit_log::user_id)))
@@ -607,4 +722,28 @@ pub fn mail_to(conn: &mut Conn, id: i64, addresses: &[String]) -> Result<Mail> {
         text,
     })
     .ok_or(super::StorageError::NotFound)
+}
+
+/// Records that the user opens the inbox at `at`, and returns when they
+/// opened it before (none on a first visit): the feed marks what is newer.
+pub fn visit(
+    conn: &mut Conn,
+    user_id: i64,
+    at: chrono::NaiveDateTime,
+) -> Result<Option<chrono::NaiveDateTime>> {
+    use super::schema::inbox_visits;
+    Ok(write_tx!(&mut **conn, c => {
+        let before: Option<chrono::NaiveDateTime> = inbox_visits::table
+            .find(user_id)
+            .select(inbox_visits::seen_at)
+            .first(c)
+            .optional()?;
+        diesel::insert_into(inbox_visits::table)
+            .values((inbox_visits::user_id.eq(user_id), inbox_visits::seen_at.eq(at)))
+            .on_conflict(inbox_visits::user_id)
+            .do_update()
+            .set(inbox_visits::seen_at.eq(at))
+            .execute(c)?;
+        Ok::<_, diesel::result::Error>(before)
+    })?)
 }

@@ -293,7 +293,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inbox_visits (user_id) {
+        user_id -> BigInt,
+        seen_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(inbox_visits -> users (user_id));
 diesel::joinable!(report_links -> tasks (task_id));
 
 diesel::table! {
@@ -316,6 +324,7 @@ diesel::joinable!(file_blob_chunks -> file_blobs (blob_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    inbox_visits,
     units,
     unit_aliases,
     users,

@@ -10,6 +10,9 @@ use crate::domain::{Invalid, Period, Status};
 use crate::storage::tasks::{TaskFilter, UnitRole};
 use crate::web::ApiError;
 
+/// The `period` the pickers send for a range typed as `from` and `to`.
+pub const CUSTOM_PERIOD: &str = "custom";
+
 /// The raw query parameters.
 pub struct Params(pub HashMap<String, String>);
 
@@ -35,14 +38,18 @@ impl Params {
         }
     }
 
-    /// `period=2022-H2`, or `from` and `to`; `None` when neither is given.
+    /// `period=2022-H2`, or `from` and `to` (with `period=custom` from the
+    /// pickers); `None` when neither is given.
     pub fn period(&self) -> Result<Option<Period>, ApiError> {
-        if let Some(name) = self.get("period") {
+        if let Some(name) = self.get("period").filter(|p| *p != CUSTOM_PERIOD) {
             return name.parse::<Period>().map(Some).map_err(|_| {
                 ApiError::Invalid(Invalid::new("period", "err-period").arg("value", name))
             });
         }
         match (self.date("from")?, self.date("to")?) {
+            (None, None) if self.get("period").is_some() => {
+                Err(ApiError::Invalid(Invalid::required("from")))
+            }
             (None, None) => Ok(None),
             (Some(from), Some(to)) => Period::new(from, to).map(Some).map_err(|_| {
                 ApiError::Invalid(

@@ -102,20 +102,16 @@ pub enum Only {
     Age(AgeBucket),
 }
 
-/// Builds the link to the tasks behind a number. The task list (`/tasks`)
-/// takes it when it can say exactly the same (one lead unit, or the whole
-/// tree, and statuses); the dashboard's own list takes the rest (a scope or
-/// a subtree, carried over, extended, the age of overdue tasks). The common
-/// start of the links is encoded once: a page has thousands of them.
+/// Builds the link to the tasks behind a number: every number opens the
+/// same list (`/dashboard/tasks`), headed by what it counts, with the way
+/// back to the dashboard as it was (period, as-of date, unit, order). The
+/// common start of the links is encoded once: a page has thousands of them.
 #[derive(Debug, Clone)]
 pub struct Drill {
-    unit: Option<String>,
-    /// The report covers every unit.
-    whole_tree: bool,
-    /// `/tasks?period=…&as_of=…`
-    tasks_base: String,
-    /// `/dashboard/tasks?period=…&as_of=…[&unit=…]`
+    /// `?period=…&as_of=…[&unit=…]&sort=…&dir=…` after the list's path.
     list_base: String,
+    unit: Option<String>,
+    order: String,
 }
 
 fn enc(text: &str) -> String {
@@ -123,37 +119,36 @@ fn enc(text: &str) -> String {
 }
 
 impl Drill {
-    pub fn new(q: &Query, whole_tree: bool) -> Drill {
-        Drill::build(q.period, q.as_of, q.unit.clone(), whole_tree)
+    pub fn new(q: &Query) -> Drill {
+        let order = format!("&sort={}&dir={}", q.sort.code(), q.dir.code());
+        Drill::build(q.period, q.as_of, q.unit.clone(), order)
     }
 
-    fn build(period: Period, as_of: NaiveDate, unit: Option<String>, whole_tree: bool) -> Drill {
-        let base = format!("?period={}&as_of={as_of}", enc(&period.name()));
-        let list_base = match &unit {
-            Some(u) => format!("/dashboard/tasks{base}&unit={}", enc(u)),
-            None => format!("/dashboard/tasks{base}"),
-        };
+    fn build(period: Period, as_of: NaiveDate, unit: Option<String>, order: String) -> Drill {
+        let mut list_base = format!(
+            "/dashboard/tasks?period={}&as_of={as_of}",
+            enc(&period.name())
+        );
+        if let Some(u) = &unit {
+            list_base.push_str("&unit=");
+            list_base.push_str(&enc(u));
+        }
+        list_base.push_str(&order);
         Drill {
-            tasks_base: format!("/tasks{base}"),
             list_base,
             unit,
-            whole_tree,
+            order,
         }
     }
 
     fn at(&self, period: Period, as_of: NaiveDate) -> Drill {
-        Drill::build(period, as_of, self.unit.clone(), self.whole_tree)
+        Drill::build(period, as_of, self.unit.clone(), self.order.clone())
     }
 
     pub fn link(&self, lead: Option<&str>, statuses: &[Status], only: Only) -> String {
-        let to_tasks = only == Only::All && (lead.is_some() || self.whole_tree);
-        let mut out = if to_tasks {
-            self.tasks_base.clone()
-        } else {
-            self.list_base.clone()
-        };
+        let mut out = self.list_base.clone();
         if let Some(code) = lead {
-            out.push_str(if to_tasks { "&unit=" } else { "&lead_unit=" });
+            out.push_str("&lead_unit=");
             out.push_str(&enc(code));
         }
         for (i, s) in statuses.iter().enumerate() {
@@ -451,7 +446,7 @@ fn month_end(d: NaiveDate) -> bool {
 impl View {
     pub fn build(q: &Query, data: &Dashboard, lang: Lang, tz: chrono_tz::Tz) -> View {
         let report = &data.report;
-        let drill = Drill::new(q, data.unit_ids.is_none());
+        let drill = Drill::new(q);
         let counts: Vec<Counts> = report.units.iter().map(|u| u.counts).collect();
         let rank = ranks(&counts);
         let rows: Vec<Row> = report
@@ -713,29 +708,29 @@ mod tests {
     }
 
     #[test]
-    fn drill_down_goes_to_the_task_list_when_it_says_the_same() {
-        let whole = Drill::new(&q(None), true);
+    fn every_number_opens_the_same_list_that_leads_back() {
+        let whole = Drill::new(&q(None));
         assert_eq!(
             whole.link(Some("BTGTU"), &[Status::Overdue], Only::All),
-            "/tasks?period=2022-H2&as_of=2022-12-31&unit=BTGTU&status=overdue"
+            "/dashboard/tasks?period=2022-H2&as_of=2022-12-31&sort=code&dir=asc&lead_unit=BTGTU&status=overdue"
         );
         assert_eq!(
             whole.link(None, &[Status::DoneOnTime, Status::DoneLate], Only::All),
-            "/tasks?period=2022-H2&as_of=2022-12-31&status=done_on_time%2Cdone_late"
+            "/dashboard/tasks?period=2022-H2&as_of=2022-12-31&sort=code&dir=asc&status=done_on_time%2Cdone_late"
         );
         assert_eq!(
             whole.link(None, &[], Only::CarriedOver),
-            "/dashboard/tasks?period=2022-H2&as_of=2022-12-31&carried=1"
+            "/dashboard/tasks?period=2022-H2&as_of=2022-12-31&sort=code&dir=asc&carried=1"
         );
-        // A subtree's totals: only the dashboard's list knows the subtree.
-        let sub = Drill::new(&q(Some("VPTU")), false);
+        let sub = Drill::new(&q(Some("VPTU")));
         assert_eq!(
             sub.link(None, &[Status::Overdue], Only::Age(AgeBucket::UpTo60)),
-            "/dashboard/tasks?period=2022-H2&as_of=2022-12-31&unit=VPTU&status=overdue&age=2"
+            "/dashboard/tasks?period=2022-H2&as_of=2022-12-31&unit=VPTU&sort=code&dir=asc&status=overdue&age=2"
         );
         assert_eq!(
-            sub.link(Some("VPTU"), &[], Only::All),
-            "/tasks?period=2022-H2&as_of=2022-12-31&unit=VPTU"
+            sub.at("2022-Q3".parse().expect("period"), d("2022-09-30"))
+                .link(Some("VPTU"), &[], Only::All),
+            "/dashboard/tasks?period=2022-Q3&as_of=2022-09-30&unit=VPTU&sort=code&dir=asc&lead_unit=VPTU"
         );
     }
 

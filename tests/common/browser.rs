@@ -157,6 +157,17 @@ impl Browser {
         field.send_keys(text).await.expect("type");
     }
 
+    /// Chooses the option of this value in a `<select>`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("{css} = {value}: {e}"));
+    }
+
     pub async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))

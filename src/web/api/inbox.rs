@@ -67,7 +67,7 @@ pub async fn get(state: State, user: ApiUser) -> Result<Json<storage::inbox::Inb
     let account = user.0;
     let found = state
         .into_inner()
-        .run(move |conn| storage::inbox::inbox(conn, account.role(), account.user.unit_id, today))
+        .run(move |conn| storage::inbox::inbox(conn, &account, today))
         .await?;
     Ok(Json(found))
 }

@@ -94,6 +94,10 @@ pub async fn tasks(
         &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
     );
     let mine = params.get("mine").is_some();
+    ctx.insert(
+        "picker",
+        &super::period_picker::picker(&params, None, today, lang).optional(),
+    );
     let parsed = filter_from(&params, None, today).and_then(|f| {
         let page = PageRequest {
             page: params.number("page", 1)?,

@@ -5,15 +5,15 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 
 use super::browse::TaskLine;
 use super::fixable as query_error;
-use super::{field_errors, frame, redirect, render, render_with_status};
+use super::{field_errors, frame, period_picker, redirect, render, render_with_status};
 use crate::domain::dashboard::AgeBucket;
-use crate::domain::{Action, Invalid, Period, Status};
+use crate::domain::{Action, Invalid, Status};
 use crate::i18n::{self, Lang};
 use crate::storage::report::{Dashboard, DashboardRequest, TaskQuery};
 use crate::storage::{self, StorageError};
@@ -26,64 +26,6 @@ use crate::web::{ApiError, State};
 
 /// Rows per page of the drill-down list.
 const PER_PAGE: i64 = 50;
-
-/// A period the picker offers: its name and how people call it.
-#[derive(Debug, Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-}
-
-/// Half-years, quarters and months around today, for the period picker.
-fn period_choices(today: NaiveDate, lang: Lang) -> Vec<Choice> {
-    let y = today.year();
-    let mut out = Vec::new();
-    let label = |key: &str, args: &[(&str, String)]| i18n::text_with(lang, key, args);
-    for year in (y - 4..=y).rev() {
-        for half in [2, 1] {
-            out.push(Choice {
-                value: format!("{year}-H{half}"),
-                label: label(
-                    "period-half",
-                    &[("n", half.to_string()), ("year", year.to_string())],
-                ),
-            });
-        }
-    }
-    for year in [y, y - 1] {
-        for q in (1..=4).rev() {
-            out.push(Choice {
-                value: format!("{year}-Q{q}"),
-                label: label(
-                    "period-quarter",
-                    &[("n", q.to_string()), ("year", year.to_string())],
-                ),
-            });
-        }
-    }
-    let mut month = Period::month(y, today.month()).map(|p| p.from);
-    for _ in 0..12 {
-        let Some(m) = month else { break };
-        out.push(Choice {
-            value: format!("{}-{:02}", m.year(), m.month()),
-            label: label(
-                "period-month",
-                &[("n", m.month().to_string()), ("year", m.year().to_string())],
-            ),
-        });
-        month = m
-            .pred_opt()
-            .and_then(|d| Period::month(d.year(), d.month()))
-            .map(|p| p.from);
-    }
-    for year in (y - 2..=y).rev() {
-        out.push(Choice {
-            value: year.to_string(),
-            label: label("period-year", &[("year", year.to_string())]),
-        });
-    }
-    out
-}
 
 /// Why a dashboard request cannot be answered: the user's input, or the server.
 pub(super) enum Failure {
@@ -140,7 +82,10 @@ pub(super) fn form_error(
     let mut ctx = frame(&user.visitor, req);
     ctx.insert("query", &params.0);
     ctx.insert("errors", &field_errors(lang, &[invalid]));
-    ctx.insert("periods", &period_choices(state.config.today(), lang));
+    ctx.insert(
+        "picker",
+        &period_picker::picker(params, None, state.config.today(), lang),
+    );
     render_with_status(
         state,
         "dashboard.html",
@@ -173,7 +118,10 @@ pub async fn dashboard(
     ctx.insert("query", &params.0);
     ctx.insert("v", &view);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
-    ctx.insert("periods", &period_choices(state.config.today(), lang));
+    ctx.insert(
+        "picker",
+        &period_picker::picker(&params, Some(q.period), state.config.today(), lang),
+    );
     ctx.insert("may_close", &user.may(Action::ClosePeriod));
     ctx.insert("today", &state.config.today());
     ctx.insert("scope_line", &export::scope_line(&view, lang));
@@ -459,6 +407,42 @@ fn describe(filter_params: &Params, lang: Lang) -> Vec<String> {
     out
 }
 
+/// What a drill-down list holds, in one line: "6 tháng cuối năm 2022 · tính
+/// đến 31/12/2022 · Ban Tuyên giáo · Quá hạn: 3".
+fn heading(
+    q: &Query,
+    view: &View,
+    lead_name: Option<String>,
+    params: &Params,
+    total: i64,
+    lang: Lang,
+) -> String {
+    let unit = lead_name
+        .or_else(|| view.root.as_ref().map(|u| u.name.clone()))
+        .unwrap_or_else(|| i18n::text(lang, "dashboard-list-all-units"));
+    let what = describe(params, lang);
+    let what = if what.is_empty() {
+        i18n::text(lang, "count-total")
+    } else {
+        what.join(" · ")
+    };
+    [
+        period_picker::natural_name(&q.period, lang),
+        i18n::text_with(
+            lang,
+            "dashboard-list-as-of",
+            &[("date", crate::domain::dates::format_vi(q.as_of))],
+        ),
+        unit,
+        i18n::text_with(
+            lang,
+            "dashboard-list-count",
+            &[("what", what), ("n", total.to_string())],
+        ),
+    ]
+    .join(" · ")
+}
+
 /// `/dashboard/tasks`: the tasks behind a number of the report.
 pub async fn tasks(
     state: State,
@@ -528,7 +512,16 @@ pub async fn tasks(
     );
     ctx.insert("csv", &view::url("/dashboard/tasks.csv", &pairs));
     ctx.insert("xlsx", &view::url("/dashboard/tasks.xlsx", &pairs));
-    ctx.insert("back", &view::url("/dashboard", &q.base()));
+    ctx.insert("back", &view::url("/dashboard", &q.with_order(&[])));
+    let lead_name = params
+        .get("lead_unit")
+        .and_then(|c| listed.names.get(c))
+        .cloned();
+    ctx.insert(
+        "heading",
+        &heading(&q, &view, lead_name, &params, listed.total, lang),
+    );
+    ctx.insert("unit_names", &listed.names);
     ctx.insert(
         "tasks",
         &listed

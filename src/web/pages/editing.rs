@@ -39,6 +39,21 @@ pub(super) fn codes_list(typed: &str) -> String {
         .join("|")
 }
 
+/// The codes of a unit picker (one value per ticked box, or codes typed in
+/// one field by an older page or a client), as "VPTU, TUPL".
+pub(super) fn picked_codes(values: &[String]) -> String {
+    codes_list(&values.join(" ")).replace('|', ", ")
+}
+
+/// Every value a form sent under `key`, in order.
+pub(super) fn all_values(pairs: &[(String, String)], key: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
 pub(super) async fn unit_options(state: &State) -> Result<Vec<(String, String)>, PageError> {
     let units = state.clone().into_inner().run(storage::units::list).await?;
     Ok(units
@@ -146,11 +161,14 @@ struct TaskDraft {
 }
 
 impl TaskDraft {
-    fn read(map: &HashMap<String, String>) -> TaskDraft {
+    fn read(pairs: Vec<(String, String)>) -> TaskDraft {
+        let coordinators = picked_codes(&all_values(&pairs, "coordinators"));
+        let map = to_map(pairs);
+        let map = &map;
         TaskDraft {
             content: value(map, "content"),
             lead_unit: value(map, "lead_unit"),
-            coordinators: value(map, "coordinators"),
+            coordinators,
             assigned_on: value(map, "assigned_on"),
             deadline: value(map, "deadline"),
             expected_output: value(map, "expected_output"),
@@ -243,7 +261,7 @@ pub async fn post_new_task(
     user: PageUser,
     form: Pairs,
 ) -> Result<HttpResponse, PageError> {
-    let draft = TaskDraft::read(&to_map(form.into_inner()));
+    let draft = TaskDraft::read(form.into_inner());
     let today = state.config.today();
     let errors = match draft.input(today) {
         Err(errors) => errors,
@@ -311,7 +329,7 @@ pub async fn post_edit_task(
     form: Pairs,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let mut draft = TaskDraft::read(&to_map(form.into_inner()));
+    let mut draft = TaskDraft::read(form.into_inner());
     let today = state.config.today();
     let Ok(version) = draft.version.trim().parse::<i32>() else {
         return task_form(

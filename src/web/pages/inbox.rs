@@ -21,8 +21,9 @@ use crate::web::State;
 #[derive(Debug, Clone, Copy)]
 pub struct Badge(pub i64);
 
-/// Counts the reader's inbox before a page is drawn, so that the frame can
-/// show it; a failure only leaves the badge out.
+/// Counts what waits for the reader before a page is drawn, so that the
+/// frame can show it: count queries only, on every page; a failure only
+/// leaves the badge out.
 pub async fn count_waiting(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -34,14 +35,12 @@ pub async fn count_waiting(
         ) {
             if let Some(account) = visitor.account {
                 let today = state.config.today();
-                let found = state
+                let counted = state
                     .into_inner()
-                    .run(move |conn| {
-                        storage::inbox::inbox(conn, account.role(), account.user.unit_id, today)
-                    })
+                    .run(move |conn| storage::inbox::waiting_count(conn, &account, today))
                     .await;
-                if let Ok(inbox) = found {
-                    req.extensions_mut().insert(Badge(inbox.waiting()));
+                if let Ok(n) = counted {
+                    req.extensions_mut().insert(Badge(n));
                 }
             }
         }
@@ -70,20 +69,19 @@ pub async fn inbox(
 ) -> Result<HttpResponse, PageError> {
     let today = state.config.today();
     let role = user.role();
-    let unit_id = user.account.user.unit_id;
-    let email = user.account.user.email.clone();
-    let since = storage::now() - chrono::Duration::days(FEED_DAYS);
-    let (found, happenings, mails) = state
+    let account = user.account.clone();
+    let now = storage::now();
+    let since = now - chrono::Duration::days(FEED_DAYS);
+    let (found, happenings, mails, last_visit) = state
         .clone()
         .into_inner()
         .run(move |conn| {
-            let found = storage::inbox::inbox(conn, role, unit_id, today)?;
-            // A unit follows its own tasks; the office and leaders, every task.
-            let scope = if role == Role::Unit { unit_id } else { None };
-            let happenings = storage::inbox::happenings(conn, scope, since, 20)?;
-            let addresses = addresses_of(conn, email, unit_id)?;
+            let found = storage::inbox::inbox(conn, &account, today)?;
+            let happenings = storage::inbox::happenings(conn, &account, since, 20)?;
+            let addresses = addresses_of(conn, account.user.email.clone(), account.user.unit_id)?;
             let mails = storage::inbox::mails_to(conn, &addresses, 10)?;
-            Ok((found, happenings, mails))
+            let last_visit = storage::inbox::visit(conn, account.user.id, now)?;
+            Ok((found, happenings, mails, last_visit))
         })
         .await?;
     let mut ctx = frame(&user.visitor, &req);
@@ -119,22 +117,30 @@ pub async fn inbox(
             .format("%d/%m/%Y %H:%M")
             .to_string()
     };
+    let fresh = |at| is_new(at, last_visit);
     ctx.insert(
         "happenings",
         &happenings
             .into_iter()
-            .map(|h| (local(h.at), h))
+            .map(|h| (local(h.at), fresh(h.at), h))
             .collect::<Vec<_>>(),
     );
     ctx.insert(
         "mails",
         &mails
             .into_iter()
-            .map(|m| (local(m.at), m.id, m.subject))
+            .map(|m| (local(m.at), m.id, m.subject, fresh(m.at)))
             .collect::<Vec<_>>(),
     );
+    ctx.insert("last_visit", &last_visit.map(local));
     ctx.insert("feed_days", &FEED_DAYS);
     render(&state, "inbox.html", &ctx)
+}
+
+/// Whether something happened after the reader's previous visit; on a
+/// first visit, everything is news.
+fn is_new(at: chrono::NaiveDateTime, last_visit: Option<chrono::NaiveDateTime>) -> bool {
+    last_visit.is_none_or(|seen| at > seen)
 }
 
 /// How far back the feed of what happened reaches.

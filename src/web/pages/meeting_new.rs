@@ -14,7 +14,7 @@ use serde::Serialize;
 use sha2::Sha256;
 use std::collections::{BTreeSet, HashMap};
 
-use super::editing::codes_list;
+use super::editing::{codes_list, picked_codes};
 use super::{frame, redirect, render_with_status};
 use crate::domain::dates::parse_date;
 use crate::domain::document::{self, ExtractError};
@@ -185,7 +185,7 @@ impl MeetingDraft {
                 let mut item = DraftItem {
                     content: f.get(&format!("content_{i}")),
                     lead: f.get(&format!("lead_{i}")).trim().to_string(),
-                    coordinators: f.get(&format!("coord_{i}")),
+                    coordinators: picked_codes(&f.all(&format!("coord_{i}"))),
                     deadline: f.get(&format!("deadline_{i}")),
                     phrase: f.get(&format!("phrase_{i}")),
                     flags: f

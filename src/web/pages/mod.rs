@@ -12,6 +12,7 @@ mod editing;
 mod holidays;
 mod inbox;
 mod meeting_new;
+mod period_picker;
 mod work;
 
 use actix_session::SessionExt;
@@ -185,6 +186,8 @@ pub use work::UPLOAD_LIMIT;
 pub const FORM_LIMIT: usize = 8 * 1024 * 1024;
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
+/// The one script: a filter for the unit pickers (forms work without it).
+const UNIT_PICKER_JS: &str = include_str!("../../../static/unit-picker.js");
 
 pub fn templates() -> Result<tera::Tera, tera::Error> {
     let mut tera = tera::Tera::default();
@@ -207,11 +210,7 @@ fn period_label(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value
         .unwrap_or_default();
     Ok(tera::Value::String(
         match name.parse::<crate::domain::Period>() {
-            Ok(p) => {
-                let (key, args) = p.natural();
-                let args: Vec<(&str, String)> = args.into_iter().collect();
-                i18n::text_with(lang, key, &args)
-            }
+            Ok(p) => period_picker::natural_name(&p, lang),
             Err(_) => name.to_string(),
         },
     ))
@@ -243,18 +242,20 @@ impl tera::Filter for VietnameseDate {
 }
 
 pub fn register(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
-    cfg.route("/static/app.css", web::get().to(css)).service(
-        web::scope("")
-            .wrap(actix_web::middleware::from_fn(inbox::count_waiting))
-            .wrap(actix_web::middleware::from_fn(check_csrf))
-            .wrap(actix_web::middleware::from_fn(render_errors))
-            .wrap(sessions)
-            .wrap(actix_web::middleware::from_fn(sessions_unavailable))
-            .configure(register_pages)
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(PageError::NotFound)
-            })),
-    );
+    cfg.route("/static/app.css", web::get().to(css))
+        .route("/static/unit-picker.js", web::get().to(unit_picker_js))
+        .service(
+            web::scope("")
+                .wrap(actix_web::middleware::from_fn(inbox::count_waiting))
+                .wrap(actix_web::middleware::from_fn(check_csrf))
+                .wrap(actix_web::middleware::from_fn(render_errors))
+                .wrap(sessions)
+                .wrap(actix_web::middleware::from_fn(sessions_unavailable))
+                .configure(register_pages)
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(PageError::NotFound)
+                })),
+        );
 }
 
 #[derive(Debug, Serialize)]
@@ -425,6 +426,13 @@ async fn css() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(APP_CSS)
+}
+
+async fn unit_picker_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(UNIT_PICKER_JS)
 }
 
 /// Every form that changes something carries the session's token, in the body
