@@ -244,6 +244,8 @@ impl Parser<'_, '_> {
                     k += 1;
                 }
                 self.verb_at(k, toks.end)
+                    // "Bộ … đề nghị các tỉnh …:": the unit that asks.
+                    && any_at(&self.lex.assign, doc, k, toks.end).is_none()
                     && !is_speaker(doc, toks.start, h.toks.start)
                     && !is_receiver(doc, toks.start, h.toks.start)
                     && !after_of(doc, toks.start, h.toks.start)
@@ -382,6 +384,11 @@ impl Parser<'_, '_> {
                 && doc.word_is(g + 2, end, "nhan")
             {
                 g += 4;
+            } else if let Some(j) = any_at(&self.lex.unit_types, doc, g, end)
+                .filter(|&j| doc.word_is(j, end, "cac"))
+            {
+                // "Đảng ủy các xã, thị trấn", "Phòng … các huyện".
+                g = j;
             }
             if !(doc.word_is(g, end, "cac") || doc.word_is(g, end, "toan")) {
                 continue;
@@ -451,11 +458,25 @@ impl Parser<'_, '_> {
 }
 
 /// "cần", "phải", "khẩn trương", "chủ động": between an addressee and its verb.
+/// Two-word modals need their second word: "chủ" alone is the start of
+/// "chủ đầu tư" ("Các chủ đầu tư khẩn trương …"), not of "chủ động".
 pub(super) fn is_modal(doc: &Doc, i: usize, end: usize) -> bool {
-    matches!(
-        doc.word(i, end),
-        Some("can" | "phai" | "khan" | "chu" | "tiep" | "tap" | "kip" | "som" | "sam" | "cung")
-    )
+    let next = doc.word(i + 1, end);
+    match doc.word(i, end) {
+        Some("can" | "phai" | "som" | "sam" | "cung") => true,
+        Some("chu") => next == Some("dong"),
+        Some("khan") => next == Some("truong"),
+        Some("tiep") => next == Some("tuc"),
+        Some("tap") => next == Some("trung"),
+        Some("kip") => next == Some("thoi"),
+        // The second word of a two-word modal.
+        Some("dong") => doc.word_is(i.wrapping_sub(1), end, "chu"),
+        Some("truong") => doc.word_is(i.wrapping_sub(1), end, "khan"),
+        Some("tuc") => doc.word_is(i.wrapping_sub(1), end, "tiep"),
+        Some("trung") => doc.word_is(i.wrapping_sub(1), end, "tap"),
+        Some("thoi") => doc.word_is(i.wrapping_sub(1), end, "kip"),
+        _ => false,
+    }
 }
 
 /// Words before a unit that make it the one receiving a report or a
@@ -528,6 +549,8 @@ fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
                 | (Some("lanh"), Some("dao"))
                 | (Some("chu"), Some("nhiem"))
                 | (Some("bo"), Some("truong"))
+                // "Văn phòng Huyện ủy": the committee's office, not the committee.
+                | (Some("van"), Some("phong"))
         )
 }
 

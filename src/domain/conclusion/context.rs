@@ -58,7 +58,76 @@ const CHROME_STARTS: &[&str] = &[
     "doc lap - tu do",
     "dang cong san viet nam",
     "trich yeu",
+    "tin cung chuyen muc",
+    "cung chuyen muc",
+    "tin khac",
+    "bai viet lien quan",
+    "bai viet cung chu de",
+    "doc nhieu",
+    "xem nhieu",
+    "tin moi nhat",
 ];
+
+/// Chrome lines after which come the titles of other articles, one a line.
+const RELATED_STARTS: &[&str] = &[
+    "xem them",
+    "tin lien quan",
+    "bai lien quan",
+    "tin cung chuyen muc",
+    "cung chuyen muc",
+    "tin khac",
+    "bai viet lien quan",
+    "bai viet cung chu de",
+    "doc nhieu",
+    "xem nhieu",
+    "tin moi nhat",
+];
+
+/// A line that opens a list of links to other articles ("Xem thêm:", "Tin
+/// liên quan"): the unpunctuated lines under it are their titles.
+pub(super) fn opens_related_links(line: &str) -> bool {
+    let f = folded(line);
+    RELATED_STARTS.iter().any(|p| f.starts_with(p)) && f.split_whitespace().count() <= 6
+}
+
+/// "Trang 2/3", "Trang 2", "- 2 -": a page's number left in extracted text.
+fn is_page_number(f: &str) -> bool {
+    let digits_slash = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_digit() || c == '/')
+            && s.starts_with(|c: char| c.is_ascii_digit())
+    };
+    if let Some(rest) = f.strip_prefix("trang ") {
+        return digits_slash(rest.trim());
+    }
+    f.strip_prefix("- ")
+        .and_then(|r| r.strip_suffix(" -"))
+        .is_some_and(|n| digits_slash(n.trim()))
+}
+
+/// A photo caption ending in its credit: "… phát biểu tại buổi làm việc.
+/// Ảnh: T.L", "… kết luận buổi làm việc - Ảnh: HP".
+fn ends_with_photo_credit(f: &str) -> bool {
+    f.rfind("anh:").is_some_and(|p| {
+        let before_ok = p == 0 || f[..p].ends_with([' ', '(']);
+        before_ok && f[p + 4..].split_whitespace().count() <= 4
+    })
+}
+
+/// A person's name alone on a line ("Minh Huệ", "Thanh Lâm"): a byline or
+/// a signature. Every word is capitalised, unlike the names of bodies
+/// ("Sở Tài chính").
+fn is_person_name(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && line.len() <= 40
+        && words.iter().all(|w| {
+            let mut c = w.chars();
+            c.next().is_some_and(char::is_uppercase)
+                && c.clone().next().is_some()
+                && c.all(char::is_lowercase)
+        })
+}
 
 const WEEKDAYS: &[&str] = &[
     "thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat",
@@ -86,7 +155,11 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
     if f.is_empty() {
         return false;
     }
-    if CHROME_STARTS.iter().any(|p| f.starts_with(p)) {
+    if CHROME_STARTS.iter().any(|p| f.starts_with(p))
+        || is_page_number(&f)
+        || ends_with_photo_credit(&f)
+        || is_person_name(line.trim())
+    {
         return true;
     }
     // "Thứ Năm, 14/03/2024 - 16:45": a post stamp.
@@ -108,11 +181,19 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
 /// The closing formula: everything after it is furniture.
 pub(super) fn is_closing(seg: &str) -> bool {
     let f = folded(seg);
+    let bare = f.trim_end_matches(['.', '/', ' ']);
     (f.contains("thong bao de")
         || f.contains("thong bao y kien")
-        || f.contains("thong bao ket luan"))
+        || f.contains("thong bao ket luan")
+        || f.contains("co y kien de"))
         && (f.contains(" biet") || f.contains("thuc hien"))
         || f.starts_with("noi nhan")
+        // A ministry letter's last line: "… đề nghị Ủy ban nhân dân các
+        // tỉnh quan tâm chỉ đạo thực hiện./.".
+        || ["quan tam chi dao thuc hien", "quan tam, chi dao thuc hien", "quan tam chi dao"]
+            .iter()
+            .any(|e| bare.ends_with(e))
+        || f.starts_with("tran trong")
 }
 
 /// A lead-in that opens the body of a document ("… kết luận như sau:"):
@@ -140,6 +221,8 @@ const ASSESSMENTS: &[&str] = &[
     "thong nhat chu truong",
     "nhat tri voi",
     "dong y voi",
+    "thong nhat du kien",
+    "dong y chu truong",
     "danh gia chung",
     "ket qua dat duoc",
     "han che",
@@ -163,7 +246,37 @@ const NARRATIVE_STARTS: &[&str] = &[
     "phat bieu ket luan",
     "ket luan buoi",
     "ket luan hoi nghi",
+    "thoi gian qua",
+    "trong thoi gian qua",
+    "vua qua",
+    "nam qua",
+    "den nay",
+    "den ngay",
+    "tu dau nam",
+    "bao cao tai",
+    "tuy nhien",
+    "sang nay",
+    "chieu nay",
 ];
+
+/// Words that report a finding: "Báo cáo … cho thấy …".
+const FINDINGS: &[&str] = &["cho thay"];
+
+/// A news agency's tag before the first sentence: "(QT) - ", "QTO - ".
+fn without_news_tag(seg: &str) -> &str {
+    let t = seg.trim_start();
+    for dash in [" - ", " – "] {
+        if let Some(p) = t.find(dash) {
+            let tag = t[..p].trim_matches(['(', ')']);
+            if (2..=8).contains(&tag.chars().count())
+                && tag.chars().all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
+            {
+                return &t[p + dash.len()..];
+            }
+        }
+    }
+    t
+}
 
 /// Words that make a sentence a directive even when it also tells a story.
 const DIRECTIVE_MARKERS: &[&str] = &[
@@ -197,7 +310,11 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     if opens {
         return false;
     }
-    if !directive && NARRATIVE_STARTS.iter().any(|n| f.starts_with(n)) {
+    let f = folded(without_news_tag(seg));
+    if !directive
+        && (NARRATIVE_STARTS.iter().any(|n| f.starts_with(n))
+            || FINDINGS.iter().any(|n| f.contains(n)))
+    {
         return true;
     }
     // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened.
@@ -231,6 +348,12 @@ mod tests {
             "KT. CHỦ TỊCH",
             "(Ảnh: Thu Hà)",
             "Facebook Zalo Twitter",
+            "Trang 2/3",
+            "- 4 -",
+            "Tin cùng chuyên mục",
+            "Chủ tịch UBND tỉnh phát biểu tại buổi làm việc. Ảnh: T.L",
+            "Bí thư Tỉnh ủy phát biểu kết luận - Ảnh: HP",
+            "Minh Huệ",
         ] {
             assert!(is_chrome_line(l), "{l}");
         }
@@ -238,6 +361,9 @@ mod tests {
             "Sở Tài chính rà soát các khoản nợ.",
             "Tổ chức hội nghị | tập huấn",
             "",
+            "Sở Tài chính",
+            "Trang bị phương tiện cứu hộ.",
+            "Ban hành quy định về ảnh: chân dung",
         ] {
             assert!(!is_chrome_line(l), "{l}");
         }
@@ -249,6 +375,18 @@ mod tests {
             "Ủy ban nhân dân tỉnh thông báo để các cơ quan, đơn vị biết, thực hiện./."
         ));
         assert!(!is_closing("Sở Tài chính thông báo kết quả cho các huyện."));
+        assert!(is_closing(
+            "UBND tỉnh có ý kiến để các đơn vị biết, triển khai thực hiện./."
+        ));
+        assert!(is_closing(
+            "Bộ Y tế đề nghị Ủy ban nhân dân các tỉnh quan tâm chỉ đạo thực hiện./."
+        ));
+        assert!(!is_closing(
+            "Đài Phát thanh tăng cường tuyên truyền để nông dân biết, chủ động phòng trừ."
+        ));
+        assert!(opens_related_links("Xem thêm:"));
+        assert!(opens_related_links("Tin liên quan"));
+        assert!(!opens_related_links("Xem thêm các văn bản hướng dẫn của Bộ Tài chính để thực hiện."));
         assert!(opens_body("Chủ tịch UBND tỉnh kết luận như sau:"));
         assert!(opens_body("Ban Thường vụ Tỉnh ủy kết luận:"));
         assert!(!opens_body("Sở Y tế:"));
@@ -262,6 +400,12 @@ mod tests {
             "Trong 6 tháng đầu năm, Sở đã tham mưu UBND tỉnh ban hành 15 văn bản.",
             "Cơ bản thống nhất với báo cáo của Ban Tổ chức Tỉnh ủy.",
             "Tham dự có lãnh đạo các sở, ngành.",
+            "Thời gian qua, tình hình sâu bệnh diễn biến phức tạp.",
+            "Đến ngày 20/9/2024, toàn tỉnh mới giải ngân được 48,7% kế hoạch vốn.",
+            "Báo cáo tại buổi làm việc cho thấy, kinh tế thành phố tăng trưởng khá.",
+            "(QT) - Chiều 02/8, Chủ tịch UBND tỉnh làm việc với Sở Y tế.",
+            "QTO - Sáng nay 14/5, Bí thư Tỉnh ủy làm việc với Thành ủy.",
+            "Thường trực HĐND tỉnh thống nhất dự kiến thời gian tổ chức kỳ họp.",
         ] {
             assert!(is_not_directive(s, false), "{s}");
         }

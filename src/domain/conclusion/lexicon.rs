@@ -218,7 +218,7 @@ pub(super) const FILLERS: &[&str] = &[
     "tiếp theo",
 ];
 
-pub(super) const ASSIGN: &[&str] = &["giao cho", "giao", "đề nghị", "yêu cầu"];
+pub(super) const ASSIGN: &[&str] = &["giao cho", "giao", "đề nghị", "yêu cầu", "lưu ý"];
 
 pub(super) const FOLLOW_UPS: &[&str] = &[
     "yêu cầu",

@@ -866,6 +866,12 @@ impl Parser<'_, '_> {
         if self.verb_at(i, end) || names_unit(i) {
             return true;
         }
+        // "Về phía Sở Giáo dục và Đào tạo, cần …", "Riêng Ban Quản lý …, …".
+        if let Some(j) = any_at(&self.lex.header_prefixes, doc, i, end) {
+            if names_unit(j) {
+                return true;
+            }
+        }
         // "Thời gian tới, Huyện ủy …", "Trong năm 2025, tập trung …": a
         // short time phrase before the addressee or the verb.
         let mut c = i;
@@ -892,7 +898,7 @@ impl Parser<'_, '_> {
                 break;
             }
             if let Some(j) = any_at(&self.lex.assign, doc, k, end) {
-                if names_unit(j) {
+                if names_unit(j) || names_unit(skip_time_phrase(doc, j, end)) {
                     return true;
                 }
             }
@@ -942,11 +948,19 @@ impl Parser<'_, '_> {
         let mut closed = false;
         let mut started = false;
         let mut chrome_para: Option<usize> = None;
+        // Under "Xem thêm:", "Tin liên quan": titles of other articles, up
+        // to the first sentence.
+        let mut related = false;
         let mut carry: Option<(usize, Option<usize>, Option<Range<usize>>)> = None;
         for (k, seg) in segs.into_iter().enumerate() {
             let raw = text_of(seg.span.clone());
             if context::is_chrome_line(raw) {
                 chrome_para = Some(seg.para);
+            }
+            if context::opens_related_links(raw) {
+                related = true;
+            } else if related && raw.trim_end().ends_with(['.', ';', '!', '?']) {
+                related = false;
             }
             let SegKind::Item(inh) = &seg.kind else {
                 closed |= context::is_closing(raw);
@@ -974,7 +988,12 @@ impl Parser<'_, '_> {
                 && !raw.contains('\n')
                 && (!opens || next_is_chrome);
             let in_chrome = chrome_para == Some(seg.para);
-            if k < body || closed || headline || in_chrome || context::is_not_directive(raw, opens)
+            if k < body
+                || closed
+                || related
+                || headline
+                || in_chrome
+                || context::is_not_directive(raw, opens)
             {
                 proposal.context.push(ContextPiece {
                     text: collapse_whitespace(raw),
@@ -1073,6 +1092,29 @@ impl Parser<'_, '_> {
         }
         self.verb_at(i, end)
     }
+}
+
+/// Words that open a short time phrase before an addressee ("đề nghị thời
+/// gian tới, Sở … tham mưu …").
+const TIME_OPENERS: &[&str] = &["thoi", "trong", "tu", "den", "truoc", "sau", "nam", "quy", "thang"];
+
+/// Skips a time phrase of at most five words and its comma at `i`; `i` when
+/// there is none.
+pub(super) fn skip_time_phrase(doc: &Doc, i: usize, end: usize) -> usize {
+    if !doc.word(i, end).is_some_and(|w| TIME_OPENERS.contains(&w)) {
+        return i;
+    }
+    let mut k = i;
+    let mut words = 0;
+    while k < end && words <= 5 {
+        match doc.punct(k, end) {
+            Some(',') => return k + 1,
+            Some(_) => return i,
+            None => words += 1,
+        }
+        k += 1;
+    }
+    i
 }
 
 pub(super) fn without_trailing_colon(doc: &Doc, toks: Range<usize>) -> Range<usize> {
