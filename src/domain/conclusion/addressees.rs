@@ -539,7 +539,8 @@ fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
         .checked_sub(1)
         .filter(|&p| p >= from)
         .and_then(|p| doc.word(p, at));
-    matches!(w, Some("truong" | "pho" | "dao" | "thi" | "nghe" | "cua"))
+    // "lãnh đạo Sở …" is below; "chỉ đạo Sở …" names the addressee.
+    matches!(w, Some("truong" | "pho" | "thi" | "nghe" | "cua"))
         && !(w == Some("truong") && w2 == Some("thi"))
         || matches!(
             (w2, w),

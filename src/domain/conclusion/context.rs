@@ -109,7 +109,8 @@ fn is_page_number(f: &str) -> bool {
 /// Ảnh: T.L", "… kết luận buổi làm việc - Ảnh: HP".
 fn ends_with_photo_credit(f: &str) -> bool {
     f.rfind("anh:").is_some_and(|p| {
-        let before_ok = p == 0 || f[..p].ends_with([' ', '(']);
+        let before = f[..p].trim_end();
+        let before_ok = before.is_empty() || before.ends_with(['.', '-', '–', '(', '|']);
         before_ok && f[p + 4..].split_whitespace().count() <= 4
     })
 }
@@ -279,13 +280,24 @@ fn without_news_tag(seg: &str) -> &str {
 }
 
 /// Words that make a sentence a directive even when it also tells a story.
-const DIRECTIVE_MARKERS: &[&str] = &[
-    "giao ",
-    "yeu cau",
-    "de nghi",
-    "chu tri",
-    "khan truong",
-    "tiep tuc",
+const ORDER_MARKERS: &[&str] = &["giao", "yêu cầu", "đề nghị", "chủ trì"];
+
+/// Words that make a sentence a directive rather than praise or past work.
+const DIRECTIVE_MARKERS: &[&str] = &["khẩn trương", "tiếp tục"];
+
+/// Phrases where an order word means something else.
+const NOT_ORDERS: &[&str] = &[
+    " so với yêu cầu ",
+    " theo yêu cầu ",
+    " đáp ứng yêu cầu ",
+    " yêu cầu đặt ra ",
+    " bàn giao ",
+    " được giao ",
+    " đã giao ",
+    " giao thông ",
+    " giao dịch ",
+    " giao lưu ",
+    " giao ban ",
 ];
 
 /// Modal words that fold like other words ("cần" like "cán bộ"): matched
@@ -302,19 +314,48 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
         return true;
     }
     let lower = super::super::text::lower_nfc(seg);
-    let directive =
-        DIRECTIVE_MARKERS.iter().any(|m| f.contains(m)) || MODALS.iter().any(|m| lower.contains(m));
+    // Whole words with their accents ("giáo dục" is not "giao"; folded
+    // only when the text has no accents at all), and not where an order
+    // word means something else ("bàn giao", "chậm so với yêu cầu").
+    let accented = !seg.is_ascii();
+    let base = if accented { lower.clone() } else { f.clone() };
+    let mut words: String = format!(" {base} ")
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    words = format!(" {words} ");
+    for noun in NOT_ORDERS {
+        let noun = if accented {
+            noun.to_string()
+        } else {
+            fold(noun)
+        };
+        words = words.replace(&noun, " ");
+    }
+    let has = |list: &[&str]| {
+        list.iter().any(|m| {
+            let m = if accented { m.to_string() } else { fold(m) };
+            words.contains(&format!(" {m} "))
+        })
+    };
+    let modal = MODALS.iter().any(|m| lower.contains(m));
+    // Stories and findings often say "tiếp tục" ("kinh tế tiếp tục tăng
+    // trưởng"): only an assignment or a modal makes them an order.
+    let order = has(ORDER_MARKERS) || modal;
+    let directive = order || has(DIRECTIVE_MARKERS);
     if !directive && ASSESSMENTS.iter().any(|a| f.contains(a)) {
+        return true;
+    }
+    // "Báo cáo tại buổi làm việc cho thấy …" opens with a verb but reports.
+    if !order && FINDINGS.iter().any(|n| f.contains(n)) {
         return true;
     }
     if opens {
         return false;
     }
     let f = folded(without_news_tag(seg));
-    if !directive
-        && (NARRATIVE_STARTS.iter().any(|n| f.starts_with(n))
-            || FINDINGS.iter().any(|n| f.contains(n)))
-    {
+    if !order && NARRATIVE_STARTS.iter().any(|n| f.starts_with(n)) {
         return true;
     }
     // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened.
@@ -406,6 +447,8 @@ mod tests {
             "(QT) - Chiều 02/8, Chủ tịch UBND tỉnh làm việc với Sở Y tế.",
             "QTO - Sáng nay 14/5, Bí thư Tỉnh ủy làm việc với Thành ủy.",
             "Thường trực HĐND tỉnh thống nhất dự kiến thời gian tổ chức kỳ họp.",
+            "Đồng chí ghi nhận, đánh giá cao kết quả công tác giáo dục nghề nghiệp.",
+            "Tuy nhiên, tiến độ vẫn chậm so với yêu cầu; công tác kiểm đếm còn sai sót.",
         ] {
             assert!(is_not_directive(s, false), "{s}");
         }

@@ -448,15 +448,21 @@ impl Parser<'_, '_> {
     }
 
     /// A short list line without final punctuation that does not start with
-    /// a directive: a title, if lines follow under it.
+    /// a directive: a title, if lines follow under it. A section "Về …"
+    /// ("1. Về hoàn thiện thể chế") may be longer.
     pub(super) fn is_title(&self, content: Range<usize>) -> bool {
         let doc = self.doc;
         let toks = doc.toks_in(content.clone());
         let body = doc.text.get(content).unwrap_or("").trim_end();
+        let words = if doc.word_is(toks.start, toks.end, "ve") {
+            20
+        } else {
+            8
+        };
         doc.has_letter(toks.clone())
             && !body.ends_with(TERMINAL)
             && !body.ends_with(',')
-            && doc.at_most_words(toks.clone(), 8)
+            && doc.at_most_words(toks.clone(), words)
             && !self.verb_at(toks.start, toks.end)
     }
 
@@ -834,6 +840,18 @@ impl Parser<'_, '_> {
         let mut i = skip_inline_marker(doc, toks.start, end);
         if any_at(&self.lex.ordinals, doc, i, end).is_some() {
             return true;
+        }
+        let raw = doc.text.get(doc.byte_span(toks.clone(), 0)).unwrap_or("");
+        // The closing formula stands apart from the last directive.
+        if context::is_closing(raw) {
+            return true;
+        }
+        // "Giám đốc các sở, Chủ tịch UBND các huyện chịu trách nhiệm trước
+        // …": who answers for the directive before, not a new one.
+        if any_at(&self.lex.titles, doc, i, end).is_some()
+            && text::fold(raw).contains("chiu trach nhiem")
+        {
+            return false;
         }
         for _ in 0..2 {
             if let Some(j) = any_at(&self.lex.fillers, doc, i, end) {
