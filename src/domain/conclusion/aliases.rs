@@ -156,10 +156,7 @@ fn without_place(base: &str) -> Vec<String> {
             let lw: Vec<&str> = level.split(' ').collect();
             let end = start + lw.len();
             // The place is one to three words after the level.
-            if end < 2
-                || end >= words.len()
-                || words.len() - end > 3
-                || words[start..end] != lw[..]
+            if end < 2 || end >= words.len() || words.len() - end > 3 || words[start..end] != lw[..]
             {
                 continue;
             }
@@ -323,7 +320,11 @@ mod tests {
             UnitName::new("C", &["Phòng Nội vụ huyện Hải Lăng"]),
         ]);
         let names = |k: usize| -> Vec<String> { u[k].names.iter().map(|n| key(n)).collect() };
-        assert!(!names(0).contains(&"ubnd huyen".to_string()), "{:?}", names(0));
+        assert!(
+            !names(0).contains(&"ubnd huyen".to_string()),
+            "{:?}",
+            names(0)
+        );
         assert!(names(0).contains(&"ubnd huyen hai lang".to_string()));
         assert!(names(2).contains(&"phong noi vu".to_string()));
     }

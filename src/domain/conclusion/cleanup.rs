@@ -86,7 +86,9 @@ fn join_table_cells(s: &str) -> String {
     };
     let is_number = |l: &str| {
         let t = l.trim();
-        !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
     };
     let mut out = String::with_capacity(s.len());
     let mut k = 0;
@@ -339,7 +341,10 @@ mod tests {
     #[test]
     fn glued_capitalised_words_are_split() {
         assert_eq!(clean("SởCông Thương kiểm tra"), "Sở Công Thương kiểm tra");
-        assert_eq!(clean("Thủ tướng (TTg) và UBND, iPhone"), "Thủ tướng (TTg) và UBND, iPhone");
+        assert_eq!(
+            clean("Thủ tướng (TTg) và UBND, iPhone"),
+            "Thủ tướng (TTg) và UBND, iPhone"
+        );
     }
 
     #[test]
@@ -359,7 +364,8 @@ mod tests {
 
     #[test]
     fn a_line_that_starts_small_is_not_a_headline() {
-        let t = "• Công an tỉnh xử lý các hành vi\ndoanh thực phẩm giả; báo cáo trước Tết\nNguyên đán.";
+        let t =
+            "• Công an tỉnh xử lý các hành vi\ndoanh thực phẩm giả; báo cáo trước Tết\nNguyên đán.";
         assert_eq!(clean(t), t);
     }
 

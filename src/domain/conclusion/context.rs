@@ -270,7 +270,9 @@ fn without_news_tag(seg: &str) -> &str {
         if let Some(p) = t.find(dash) {
             let tag = t[..p].trim_matches(['(', ')']);
             if (2..=8).contains(&tag.chars().count())
-                && tag.chars().all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
+                && tag
+                    .chars()
+                    .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
             {
                 return &t[p + dash.len()..];
             }
@@ -427,7 +429,9 @@ mod tests {
         ));
         assert!(opens_related_links("Xem thêm:"));
         assert!(opens_related_links("Tin liên quan"));
-        assert!(!opens_related_links("Xem thêm các văn bản hướng dẫn của Bộ Tài chính để thực hiện."));
+        assert!(!opens_related_links(
+            "Xem thêm các văn bản hướng dẫn của Bộ Tài chính để thực hiện."
+        ));
         assert!(opens_body("Chủ tịch UBND tỉnh kết luận như sau:"));
         assert!(opens_body("Ban Thường vụ Tỉnh ủy kết luận:"));
         assert!(!opens_body("Sở Y tế:"));

@@ -373,10 +373,17 @@ fn heldout_rates() {
 #[ignore]
 fn show_fixture() {
     let want = std::env::var("FIXTURE").unwrap_or_default();
-    let set = if want.starts_with('h') { HELD_OUT } else { TUNED };
+    let set = if want.starts_with('h') {
+        HELD_OUT
+    } else {
+        TUNED
+    };
     let units = load_units(set);
     let calendar = WorkCalendar::vietnam();
-    for f in load_fixtures(set).iter().filter(|f| f.name.starts_with(&want)) {
+    for f in load_fixtures(set)
+        .iter()
+        .filter(|f| f.name.starts_with(&want))
+    {
         let input = ParseInput {
             meeting_date: f.meeting,
             units: &units,

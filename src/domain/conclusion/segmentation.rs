@@ -863,8 +863,9 @@ impl Parser<'_, '_> {
         }
         let names_unit = |from: usize| {
             self.units.match_at(doc, from, end).is_some()
-                || (doc.word_is(from, end, "cac") || doc.word_is(from, end, "ubnd"))
-                    && self.group_addressee(from..end).is_some_and(|g| {
+                || self.group_addressee(from..end).is_some_and(|g| {
+                    // "Các sở, ngành …", "Đảng ủy các xã, thị trấn …"
+                    g.start == from && {
                         let mut k = g.end;
                         while k < end
                             && (doc.punct(k, end) == Some(',') || is_modal(doc, k, end))
@@ -873,7 +874,8 @@ impl Parser<'_, '_> {
                             k += 1;
                         }
                         self.verb_at(k, end)
-                    })
+                    }
+                })
         };
         // "Yêu cầu hoàn thành …", "Thời hạn: …", "Báo cáo kết quả …": the
         // directive before goes on, unless a new addressee is named.
@@ -1114,7 +1116,9 @@ impl Parser<'_, '_> {
 
 /// Words that open a short time phrase before an addressee ("đề nghị thời
 /// gian tới, Sở … tham mưu …").
-const TIME_OPENERS: &[&str] = &["thoi", "trong", "tu", "den", "truoc", "sau", "nam", "quy", "thang"];
+const TIME_OPENERS: &[&str] = &[
+    "thoi", "trong", "tu", "den", "truoc", "sau", "nam", "quy", "thang",
+];
 
 /// Skips a time phrase of at most five words and its comma at `i`; `i` when
 /// there is none.
