@@ -100,9 +100,9 @@ fn is_page_number(f: &str) -> bool {
     if let Some(rest) = f.strip_prefix("trang ") {
         return digits_slash(rest.trim());
     }
-    f.strip_prefix("- ")
-        .and_then(|r| r.strip_suffix(" -"))
-        .is_some_and(|n| digits_slash(n.trim()))
+    // The leading dash of "- 4 -" is gone with the list bullets.
+    f.strip_suffix(" -")
+        .is_some_and(|n| digits_slash(n.trim_start_matches(['-', ' '])))
 }
 
 /// A photo caption ending in its credit: "… phát biểu tại buổi làm việc.
@@ -158,6 +158,8 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
     }
     if CHROME_STARTS.iter().any(|p| f.starts_with(p))
         || is_page_number(&f)
+        || is_date_time(&f)
+        || is_running_reference(&f)
         || ends_with_photo_credit(&f)
         || is_person_name(line.trim())
     {
@@ -186,7 +188,8 @@ pub(super) fn is_closing(seg: &str) -> bool {
     (f.contains("thong bao de")
         || f.contains("thong bao y kien")
         || f.contains("thong bao ket luan")
-        || f.contains("co y kien de"))
+        || f.contains("co y kien de")
+        || f.contains("truyen dat y kien"))
         && (f.contains(" biet") || f.contains("thuc hien"))
         || f.starts_with("noi nhan")
         // A ministry letter's last line: "… đề nghị Ủy ban nhân dân các
@@ -195,6 +198,63 @@ pub(super) fn is_closing(seg: &str) -> bool {
             .iter()
             .any(|e| bare.ends_with(e))
         || f.starts_with("tran trong")
+        // A directive's last line: "Yêu cầu các cơ quan, đơn vị nghiêm túc
+        // thực hiện Chỉ thị này./."
+        || (["yeu cau cac", "de nghi cac"].iter().any(|p| f.starts_with(p))
+            && f.contains("thuc hien")
+            && ends_with_this_document(bare))
+}
+
+/// The text without what stands between quotation marks.
+fn without_quotes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut open: Option<char> = None;
+    for c in s.chars() {
+        match (open, c) {
+            (None, '“' | '"' | '«') => open = Some(c),
+            (Some('“'), '”') | (Some('"'), '"') | (Some('«'), '»') => open = None,
+            (None, _) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// "… Chỉ thị này", "… Thông báo này", "… Kết luận này".
+fn ends_with_this_document(bare: &str) -> bool {
+    const DOCS: &[&str] = &[
+        "chi thi",
+        "thong bao",
+        "ket luan",
+        "cong van",
+        "van ban",
+        "nghi quyet",
+        "ke hoach",
+        "quyet dinh",
+    ];
+    bare.strip_suffix(" nay")
+        .is_some_and(|r| DOCS.iter().any(|d| r.ends_with(d)))
+}
+
+/// "15/01/2025 08:30", "08:30 | 05/08/2024": a post's date and time alone.
+fn is_date_time(f: &str) -> bool {
+    f.len() <= 40
+        && f.contains('/')
+        && f.contains(':')
+        && f.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '/' | ':' | ' ' | '-' | '|' | ','))
+}
+
+/// A running header or footer: a document's own reference alone on a line,
+/// maybe with the page number ("Thông báo số 1120/TB-VP        1").
+fn is_running_reference(f: &str) -> bool {
+    const DOCS: &[&str] = &[
+        "thong bao so ",
+        "cong van so ",
+        "ke hoach so ",
+        "bao cao so ",
+    ];
+    DOCS.iter().any(|d| f.starts_with(d)) && f.split_whitespace().count() <= 5 && f.contains('/')
 }
 
 /// A lead-in that opens the body of a document ("… kết luận như sau:"):
@@ -258,6 +318,8 @@ const NARRATIVE_STARTS: &[&str] = &[
     "tuy nhien",
     "sang nay",
     "chieu nay",
+    "thoi gian gan day",
+    "gan day",
 ];
 
 /// Words that report a finding: "Báo cáo … cho thấy …".
@@ -300,6 +362,10 @@ const NOT_ORDERS: &[&str] = &[
     " giao dịch ",
     " giao lưu ",
     " giao ban ",
+    " chủ trì hội nghị ",
+    " chủ trì cuộc họp ",
+    " chủ trì buổi ",
+    " chủ trì phiên ",
 ];
 
 /// Modal words that fold like other words ("cần" like "cán bộ"): matched
@@ -341,7 +407,10 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
             words.contains(&format!(" {m} "))
         })
     };
-    let modal = MODALS.iter().any(|m| lower.contains(m));
+    // Words quoted from a speech ("… nhấn mạnh: “… phải nỗ lực …”") exhort;
+    // they do not make a story an order.
+    let unquoted = without_quotes(&lower);
+    let modal = MODALS.iter().any(|m| unquoted.contains(m));
     // Stories and findings often say "tiếp tục" ("kinh tế tiếp tục tăng
     // trưởng"): only an assignment or a modal makes them an order.
     let order = has(ORDER_MARKERS) || modal;
@@ -397,6 +466,8 @@ mod tests {
             "Chủ tịch UBND tỉnh phát biểu tại buổi làm việc. Ảnh: T.L",
             "Bí thư Tỉnh ủy phát biểu kết luận - Ảnh: HP",
             "Minh Huệ",
+            "15/01/2025 08:30",
+            "Thông báo số 1120/TB-VP        1",
         ] {
             assert!(is_chrome_line(l), "{l}");
         }
@@ -427,6 +498,15 @@ mod tests {
         assert!(!is_closing(
             "Đài Phát thanh tăng cường tuyên truyền để nông dân biết, chủ động phòng trừ."
         ));
+        assert!(is_closing(
+            "Văn phòng UBND tỉnh truyền đạt ý kiến chỉ đạo của Phó Chủ tịch để các cơ quan biết, thực hiện./."
+        ));
+        assert!(is_closing(
+            "Yêu cầu các cơ quan, đơn vị nghiêm túc thực hiện Chỉ thị này./."
+        ));
+        assert!(!is_closing(
+            "Sở Tư pháp hướng dẫn thực hiện Nghị định số 15."
+        ));
         assert!(opens_related_links("Xem thêm:"));
         assert!(opens_related_links("Tin liên quan"));
         assert!(!opens_related_links(
@@ -451,6 +531,8 @@ mod tests {
             "(QT) - Chiều 02/8, Chủ tịch UBND tỉnh làm việc với Sở Y tế.",
             "QTO - Sáng nay 14/5, Bí thư Tỉnh ủy làm việc với Thành ủy.",
             "Thường trực HĐND tỉnh thống nhất dự kiến thời gian tổ chức kỳ họp.",
+            "Chiều 13/1, huyện tổ chức hội nghị. Đồng chí nhấn mạnh: \"các phòng phải nỗ lực cao nhất\".",
+            "Chiều 13/1, Chủ tịch UBND huyện chủ trì hội nghị tổng kết.",
             "Đồng chí ghi nhận, đánh giá cao kết quả công tác giáo dục nghề nghiệp.",
             "Tuy nhiên, tiến độ vẫn chậm so với yêu cầu; công tác kiểm đếm còn sai sót.",
         ] {

@@ -6,7 +6,7 @@ use super::super::text;
 use super::addressees::is_modal;
 use super::addressees::UnitMatcher;
 use super::context;
-use super::deadlines::{after_meeting, best, scan_deadlines, Clock};
+use super::deadlines::{after_meeting, best, scan_deadlines, Clock, Precision};
 use super::lexicon::Lexicon;
 use super::tokens::{any_at, Doc};
 use super::{ContextPiece, DeadlineSuggestion, ItemFlag, Proposal, ProposedItem, UnitName};
@@ -488,14 +488,16 @@ impl Parser<'_, '_> {
     // ---- output ----
 
     /// Adds a segment. A piece without letters (a stray "./.", a lone marker)
-    /// is not an item of its own: it joins the segment before it.
+    /// is not an item of its own: it joins the segment before it, unless it
+    /// is page chrome ("15/01/2025 08:30"), which stays apart.
     pub(super) fn emit(&mut self, span: Range<usize>, content: usize, kind: SegKind) {
         let span = self.doc.trim(span);
         if span.is_empty() {
             return;
         }
         let content = content.clamp(span.start, span.end);
-        if !self.doc.has_letter(self.doc.toks_in(content..span.end)) {
+        let chrome = || context::is_chrome_line(self.doc.text.get(span.clone()).unwrap_or(""));
+        if !self.doc.has_letter(self.doc.toks_in(content..span.end)) && !chrome() {
             if let Some(last) = self.segs.last_mut() {
                 last.span.end = last.span.end.max(span.end);
                 return;
@@ -530,13 +532,25 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// The deadline a header or lead-in passes on to the items under it.
+    /// The deadline a header or lead-in passes on to the items under it. A
+    /// bare year there names the subject ("về việc tặng quà Tết năm 2025 …
+    /// có ý kiến như sau:"), not a deadline: it counts only after "trong",
+    /// "cuối", "đến", "trước" or "hết".
     pub(super) fn header_deadline(&self, toks: Range<usize>) -> Option<DeadlineSuggestion> {
-        best(after_meeting(
-            scan_deadlines(self.doc, toks, &self.clock),
-            &self.clock,
-        ))
-        .map(|f| f.suggestion(self.doc, true))
+        let doc = self.doc;
+        let found = scan_deadlines(doc, toks.clone(), &self.clock)
+            .into_iter()
+            .filter(|f| {
+                f.precision != Precision::Year
+                    || (f.toks.start > toks.start
+                        && matches!(
+                            doc.word(f.toks.start - 1, toks.end),
+                            Some("trong" | "cuoi" | "den" | "truoc" | "het")
+                        ))
+                    || matches!(doc.word(f.toks.start, toks.end), Some("trong" | "cuoi"))
+            })
+            .collect();
+        best(after_meeting(found, &self.clock)).map(|f| f.suggestion(self.doc, true))
     }
 
     // ---- list items ----
