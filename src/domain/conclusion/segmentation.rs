@@ -1746,4 +1746,68 @@ mod tests {
             assert!(p.items.is_empty(), "{t:?}");
         }
     }
+
+    // ---- rules from the held-out set ----
+
+    #[test]
+    fn a_section_about_something_is_a_title_however_long() {
+        let p = parse("Kết luận như sau:\nII. Về giám sát giải quyết kiến nghị của cử tri trong tỉnh\nĐề nghị Sở Tài chính tổng hợp ý kiến.");
+        assert_eq!(texts(&p), ["Đề nghị Sở Tài chính tổng hợp ý kiến"]);
+    }
+
+    #[test]
+    fn the_closing_formula_is_cut_from_the_last_directive() {
+        let p = parse("Giao Sở Tài chính rà soát kinh phí. Thường trực HĐND tỉnh thông báo để các cơ quan biết, thực hiện./.");
+        assert_eq!(texts(&p), ["Giao Sở Tài chính rà soát kinh phí"]);
+    }
+
+    #[test]
+    fn who_answers_for_a_directive_continues_it() {
+        let p = parse("Các sở khẩn trương giải ngân vốn. Giám đốc các sở chịu trách nhiệm trước Chủ tịch UBND tỉnh về kết quả.");
+        assert_eq!(p.items.len(), 1, "{:#?}", texts(&p));
+    }
+
+    #[test]
+    fn a_group_at_the_start_of_a_sentence_opens_a_directive() {
+        let p = parse("Giao Sở Tài chính rà soát kinh phí. Đảng ủy các xã, thị trấn chỉ đạo tổ chức đại hội chi bộ.");
+        assert_eq!(p.items.len(), 2, "{:#?}", texts(&p));
+        assert_eq!(p.items[1].lead_unit, None);
+        assert!(p.items[1].flags.contains(&ItemFlag::GroupAddressee));
+    }
+
+    #[test]
+    fn luu_y_ve_phia_and_a_time_phrase_after_de_nghi_open_directives() {
+        let p = parse("Tổ chức hội nghị tổng kết. Đồng chí lưu ý Sở Nội vụ rà soát biên chế. Về phía Sở Tài chính, cần bố trí kinh phí. Phó Chủ tịch đề nghị thời gian tới, Văn phòng Tỉnh ủy tham mưu sắp xếp bộ máy.");
+        let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
+        assert_eq!(
+            leads,
+            [None, Some("SNV"), Some("STC"), Some("VPTU")],
+            "{:#?}",
+            texts(&p)
+        );
+    }
+
+    #[test]
+    fn the_unit_that_asks_in_a_lead_in_does_not_lead() {
+        let p = parse("Sở Kế hoạch và Đầu tư đề nghị các đơn vị thực hiện tốt một số nội dung sau:\n1. Bố trí kinh phí dự phòng.\n2. Chỉ đạo Sở Nội vụ rà soát biên chế.");
+        let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
+        assert_eq!(leads, [None, Some("SNV")]);
+    }
+
+    #[test]
+    fn titles_of_related_articles_are_context() {
+        let p = parse("Giao Sở Tài chính rà soát kinh phí.\nXem thêm:\n- Tổ chức hội nghị tổng kết năm\nBan hành quy chế mới của tỉnh");
+        assert_eq!(texts(&p), ["Giao Sở Tài chính rà soát kinh phí"]);
+    }
+
+    #[test]
+    fn a_lead_in_year_that_names_the_subject_is_no_deadline() {
+        let p = parse("Về việc tặng quà Tết năm 2023, Chủ tịch có ý kiến như sau:\nSở Tài chính bố trí kinh phí.");
+        assert_eq!(p.items[0].deadline, None);
+        let p = parse("Trong năm 2023, Sở Tài chính tập trung thực hiện:\n- Bố trí kinh phí.");
+        assert_eq!(
+            on(&p.items[0].deadline),
+            Some(Deadline::On(date(2023, 12, 31)))
+        );
+    }
 }
