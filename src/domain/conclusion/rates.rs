@@ -81,32 +81,9 @@ fn dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(set)
 }
 
-/// `code,name,aliases` with `"…"` quoting and `|` between aliases.
 fn load_units(set: &str) -> Vec<UnitName> {
     let csv = std::fs::read_to_string(dir(set).join("units.csv")).expect("units.csv");
-    let mut out = Vec::new();
-    for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        let mut fields = Vec::new();
-        let mut cur = String::new();
-        let mut quoted = false;
-        for c in line.chars() {
-            match c {
-                '"' => quoted = !quoted,
-                ',' if !quoted => fields.push(std::mem::take(&mut cur)),
-                _ => cur.push(c),
-            }
-        }
-        fields.push(cur);
-        let mut names = vec![fields[1].clone()];
-        if let Some(a) = fields.get(2) {
-            names.extend(a.split('|').filter(|s| !s.is_empty()).map(str::to_string));
-        }
-        out.push(UnitName {
-            code: fields[0].clone(),
-            names,
-        });
-    }
-    out
+    super::fixture::units_from_csv(&csv)
 }
 
 fn parse_deadline(s: &str) -> Option<Deadline> {
@@ -142,10 +119,9 @@ fn load_fixtures(set: &str) -> Vec<Fixture> {
                 items: Vec::new(),
                 context: Vec::new(),
             };
+            f.meeting = super::fixture::meeting_date(&exp).unwrap_or(NaiveDate::MIN);
             for line in exp.lines() {
-                if let Some(d) = line.strip_prefix("meeting = ") {
-                    f.meeting = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").expect("meeting");
-                } else if let Some(c) = line.strip_prefix("context: ") {
+                if let Some(c) = line.strip_prefix("context: ") {
                     f.context.push(c.trim().to_string());
                 } else if let Some(i) = line.strip_prefix("item: ") {
                     let mut parts = i.split(" | ");
