@@ -237,6 +237,9 @@ on_both_backends! {
         let html = res.text().await.expect("html");
         assert!(html.contains("Huyện ủy Kim Bảng rà soát") || html.contains("rà soát đội ngũ"), "{html}");
         assert!(html.contains("name=\"doc_sig\""), "the document waits in the form");
+        // … and on disk, in the folder where abandoned drafts' documents expire.
+        let waiting = || std::fs::read_dir(app.test_db.dir().join("files").join("pending")).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(waiting(), 1);
         let fields = form_fields(&html);
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
         let n: usize = get("items").parse().expect("items");
@@ -283,6 +286,7 @@ on_both_backends! {
         assert_eq!(res.status().as_u16(), 200);
         assert_eq!(res.headers()["content-type"], "application/pdf");
         assert_eq!(res.bytes().await.expect("bytes").as_ref(), PDF, "the signed document, as uploaded");
+        assert_eq!(waiting(), 0, "the meeting's document no longer waits to expire");
         let (status, _) = web.get(&format!("{}/documents/999999", &href[..href.find("/documents/").unwrap_or(0)])).await;
         assert_eq!(status, 404);
     }

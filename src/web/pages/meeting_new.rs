@@ -1,7 +1,8 @@
 //! A new meeting from its conclusion: pasted text (HTML stripped) or the
 //! uploaded document (.docx, .pdf with a text layer, .txt, .html), the
 //! proposed tasks in a review table the official edits, then confirmed. The
-//! whole draft travels in the form; the uploaded document waits on disk,
+//! whole draft travels in the form; the uploaded document waits on disk
+//! (`pending/`, where abandoned drafts' documents expire after a day),
 //! named by a signed hidden field, until the meeting is saved with it.
 //!
 //! Every action returns to the proposal it touched (`#item-N`, and that item
@@ -754,14 +755,18 @@ async fn take_text(
         Err(e) => return Ok(vec![e]),
     };
     let files_dir = state.config.files_dir.clone();
-    let today = state.config.today();
-    let stored = web::block(move || storage::files::save(&files_dir, &name, &bytes, today))
-        .await
-        .map_err(|_| PageError::Internal)?
-        .map_err(|e| {
-            tracing::error!("{e}");
-            PageError::Internal
-        })?;
+    let stored = web::block(move || {
+        // Housekeeping: the documents of drafts abandoned a day ago go.
+        let now = std::time::SystemTime::now();
+        storage::files::expire_pending(&files_dir, now, storage::files::PENDING_MAX_AGE);
+        storage::files::save_pending(&files_dir, &name, &bytes)
+    })
+    .await
+    .map_err(|_| PageError::Internal)?
+    .map_err(|e| {
+        tracing::error!("{e}");
+        PageError::Internal
+    })?;
     draft.document = Some(PendingDocument::signed(
         &state.secret_key,
         user.account.user.id,
@@ -816,10 +821,27 @@ pub async fn post_new_meeting(
             Ok((meeting, tasks)) => {
                 let by = user.account.user.id;
                 let n = tasks.len();
-                let document = draft
+                let waiting = draft
                     .document
                     .as_ref()
                     .and_then(|d| d.verified(&state.secret_key, by));
+                // The document leaves the waiting folder (where drafts'
+                // uploads expire) for the year's, and goes back if the
+                // meeting is not saved.
+                let files_dir = state.config.files_dir.clone();
+                let to_adopt = waiting.clone();
+                let document = web::block(move || {
+                    to_adopt
+                        .map(|w| storage::files::adopt(&files_dir, &w, today))
+                        .transpose()
+                })
+                .await
+                .map_err(|_| PageError::Internal)?
+                .map_err(|e| {
+                    tracing::error!("{e}");
+                    PageError::Internal
+                })?;
+                let adopted = document.clone();
                 let result = state
                     .clone()
                     .into_inner()
@@ -834,6 +856,12 @@ pub async fn post_new_meeting(
                         )
                     })
                     .await;
+                if let (Err(_), Some(adopted), Some(waiting)) = (&result, adopted, waiting) {
+                    let files_dir = state.config.files_dir.clone();
+                    let _ =
+                        web::block(move || storage::files::unadopt(&files_dir, &adopted, &waiting))
+                            .await;
+                }
                 match result {
                     Ok(id) => {
                         session::flash(
