@@ -237,6 +237,20 @@ on_both_backends! {
         let html = res.text().await.expect("html");
         assert!(html.contains("Huyện ủy Kim Bảng rà soát") || html.contains("rà soát đội ngũ"), "{html}");
         assert!(html.contains("name=\"doc_sig\""), "the document waits in the form");
+        // … and in the store, marked as waiting: abandoned drafts' documents expire.
+        let waiting = || {
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            use diesel::RunQueryDsl;
+            let mut conn = app.db.conn().expect("conn");
+            dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query("SELECT COUNT(*) AS n FROM file_blobs WHERE pending").get_result::<N>(c))
+                .expect("count")
+                .n
+        };
+        assert_eq!(waiting(), 1);
         let fields = form_fields(&html);
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
         let n: usize = get("items").parse().expect("items");
@@ -283,6 +297,7 @@ on_both_backends! {
         assert_eq!(res.status().as_u16(), 200);
         assert_eq!(res.headers()["content-type"], "application/pdf");
         assert_eq!(res.bytes().await.expect("bytes").as_ref(), PDF, "the signed document, as uploaded");
+        assert_eq!(waiting(), 0, "the meeting's document no longer waits to expire");
         let (status, _) = web.get(&format!("{}/documents/999999", &href[..href.find("/documents/").unwrap_or(0)])).await;
         assert_eq!(status, 404);
     }

@@ -7,10 +7,15 @@
 //! before a change of store stay readable, and `dondoc files migrate` moves the
 //! folder's files into the database. The user's file name is kept in the
 //! referring row only. See `docs/deploy.md`.
+//!
+//! An uploaded conclusion document waits ("pending": a flag on its blob, or
+//! the folder's `pending/`) until its meeting is confirmed ([`adopt`]); the
+//! documents of drafts never confirmed expire after a day ([`expire_pending`]).
 
 use diesel::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use super::progress::StoredFile;
 use super::schema::{file_blob_chunks, file_blobs, meeting_documents, progress_reports};
@@ -30,6 +35,14 @@ pub const CHUNK: usize = 256 * 1024;
 
 const DB_PREFIX: &str = "db:";
 
+/// The folder, under the files folder, where an uploaded conclusion waits
+/// until its meeting is confirmed.
+pub const PENDING: &str = "pending";
+
+/// How long an unconfirmed upload waits. The draft lives only in the
+/// official's form, so a document left for a day belongs to an abandoned draft.
+pub const PENDING_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
 fn failed(what: impl std::fmt::Display) -> StorageError {
     StorageError::File(what.to_string())
 }
@@ -43,9 +56,14 @@ pub fn save(
     today: chrono::NaiveDate,
 ) -> Result<StoredFile> {
     let path = if files.in_database {
-        save_in_database(conn, bytes)?
+        save_in_database(conn, bytes, false)?
     } else {
-        save_in_folder(&files.folder, original_name, bytes, today)?
+        save_in_folder(
+            &files.folder,
+            &today.format("%Y").to_string(),
+            original_name,
+            bytes,
+        )?
     };
     Ok(StoredFile {
         name: crate::domain::attachment::clean_name(original_name),
@@ -54,10 +72,34 @@ pub fn save(
     })
 }
 
-fn save_in_database(conn: &mut Conn, bytes: &[u8]) -> Result<String> {
+/// Keeps an uploaded conclusion document until its meeting is confirmed
+/// ([`adopt`]) or the draft is abandoned ([`expire_pending`]).
+pub fn save_pending(
+    conn: &mut Conn,
+    files: &Files,
+    original_name: &str,
+    bytes: &[u8],
+) -> Result<StoredFile> {
+    let path = if files.in_database {
+        save_in_database(conn, bytes, true)?
+    } else {
+        save_in_folder(&files.folder, PENDING, original_name, bytes)?
+    };
+    Ok(StoredFile {
+        name: crate::domain::attachment::clean_name(original_name),
+        path,
+        size: bytes.len() as i64,
+    })
+}
+
+fn save_in_database(conn: &mut Conn, bytes: &[u8], pending: bool) -> Result<String> {
     let id = write_tx!(&mut **conn, c => {
         let id: i64 = diesel::insert_into(file_blobs::table)
-            .values((file_blobs::size.eq(bytes.len() as i64), file_blobs::created_at.eq(now())))
+            .values((
+                file_blobs::size.eq(bytes.len() as i64),
+                file_blobs::pending.eq(pending),
+                file_blobs::created_at.eq(now()),
+            ))
             .returning(file_blobs::id)
             .get_result(c)?;
         for (seq, part) in bytes.chunks(CHUNK).enumerate() {
@@ -74,20 +116,14 @@ fn save_in_database(conn: &mut Conn, bytes: &[u8]) -> Result<String> {
     Ok(format!("{DB_PREFIX}{id}"))
 }
 
-fn save_in_folder(
-    root: &Path,
-    original_name: &str,
-    bytes: &[u8],
-    today: chrono::NaiveDate,
-) -> Result<String> {
+fn save_in_folder(root: &Path, folder: &str, original_name: &str, bytes: &[u8]) -> Result<String> {
     let ext = original_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_lowercase())
         .filter(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()))
         .unwrap_or_else(|| "bin".into());
-    let folder = today.format("%Y").to_string();
     let name = format!("{}.{ext}", crate::auth::random_secret(16));
-    let dir = root.join(&folder);
+    let dir = root.join(folder);
     crate::private_files::create_dir_all(&dir)
         .map_err(|e| failed(format!("{}: {e}", dir.display())))?;
     let path = dir.join(&name);
@@ -208,6 +244,115 @@ pub fn discard(conn: &mut Conn, files: &Files, stored: &str) {
     }
 }
 
+/// Takes a waiting upload out of the waiting state, as its meeting is saved:
+/// its blob is no longer pending, or the file moves into the year's folder. A
+/// file that was not waiting is kept as it is.
+pub fn adopt(
+    conn: &mut Conn,
+    files: &Files,
+    waiting: &StoredFile,
+    today: chrono::NaiveDate,
+) -> Result<StoredFile> {
+    match locate(files, &waiting.path) {
+        Some(Location::Blob(id)) => {
+            set_pending(conn, id, false)?;
+            Ok(waiting.clone())
+        }
+        _ => adopt_in_folder(&files.folder, waiting, today),
+    }
+}
+
+/// Puts an adopted upload back to wait (its meeting was not saved after all),
+/// so that the official can confirm again.
+pub fn unadopt(conn: &mut Conn, files: &Files, adopted: &StoredFile, waiting: &StoredFile) {
+    match locate(files, &adopted.path) {
+        Some(Location::Blob(id)) => {
+            let _ = set_pending(conn, id, true);
+        }
+        _ => unadopt_in_folder(&files.folder, adopted, waiting),
+    }
+}
+
+fn set_pending(conn: &mut Conn, id: i64, pending: bool) -> Result<()> {
+    with_conn!(&mut **conn, c => diesel::update(file_blobs::table.find(id))
+        .set(file_blobs::pending.eq(pending))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Removes the uploads that waited longer than `max_age` at `now`, in the
+/// database and in the folder: the documents of drafts never confirmed.
+/// Returns how many went.
+pub fn expire_pending(
+    conn: &mut Conn,
+    files: &Files,
+    now: SystemTime,
+    max_age: Duration,
+) -> Result<usize> {
+    let cutoff = chrono::DateTime::<chrono::Utc>::from(now).naive_utc()
+        - chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
+    let blobs = with_conn!(&mut **conn, c => diesel::delete(
+        file_blobs::table.filter(file_blobs::pending.eq(true).and(file_blobs::created_at.lt(cutoff)))
+    )
+    .execute(c))?;
+    Ok(blobs + expire_in_folder(&files.folder, now, max_age))
+}
+
+fn adopt_in_folder(
+    root: &Path,
+    waiting: &StoredFile,
+    today: chrono::NaiveDate,
+) -> Result<StoredFile> {
+    let Some(name) = waiting
+        .path
+        .strip_prefix(PENDING)
+        .and_then(|n| n.strip_prefix('/'))
+    else {
+        return Ok(waiting.clone());
+    };
+    let folder = today.format("%Y").to_string();
+    let from = resolve(root, &waiting.path)
+        .ok_or_else(|| failed(format!("{}: outside the folder", waiting.path)))?;
+    let dir = root.join(&folder);
+    crate::private_files::create_dir_all(&dir)
+        .map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+    let to = dir.join(name);
+    std::fs::rename(&from, &to).map_err(|e| failed(format!("{}: {e}", from.display())))?;
+    Ok(StoredFile {
+        path: format!("{folder}/{name}"),
+        ..waiting.clone()
+    })
+}
+
+fn unadopt_in_folder(root: &Path, adopted: &StoredFile, waiting: &StoredFile) {
+    if adopted.path == waiting.path {
+        return;
+    }
+    if let (Some(from), Some(to)) = (resolve(root, &adopted.path), resolve(root, &waiting.path)) {
+        let _ = std::fs::rename(from, to);
+    }
+}
+
+fn expire_in_folder(root: &Path, now: SystemTime, max_age: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(root.join(PENDING)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > max_age);
+        if old && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Moves every file the database refers to from the folder into the database
 /// (`dondoc files migrate`): each in its own transaction, the old file removed
 /// once its row points at the copy. Returns how many moved; running it again
@@ -230,7 +375,7 @@ pub fn migrate_folder(conn: &mut Conn, files: &Files) -> Result<usize> {
             continue;
         };
         let bytes = std::fs::read(&path).map_err(|e| failed(format!("{}: {e}", path.display())))?;
-        let new_path = save_in_database(conn, &bytes)?;
+        let new_path = save_in_database(conn, &bytes, false)?;
         // Only if the row still points at the old file (nothing changed it meanwhile).
         let updated = if is_report {
             with_conn!(&mut **conn, c => diesel::update(
@@ -280,7 +425,13 @@ mod tests {
     fn folder_files_are_written_private_under_generated_names() {
         let dir = tempfile::tempdir().expect("dir");
         let day = chrono::NaiveDate::from_ymd_opt(2022, 9, 1).expect("date");
-        let path = save_in_folder(dir.path(), "../Báo cáo.PDF", b"%PDF-1.4", day).expect("save");
+        let path = save_in_folder(
+            dir.path(),
+            &day.format("%Y").to_string(),
+            "../Báo cáo.PDF",
+            b"%PDF-1.4",
+        )
+        .expect("save");
         assert!(
             path.starts_with("2022/") && path.ends_with(".pdf"),
             "{path}"
@@ -293,5 +444,60 @@ mod tests {
             let mode = std::fs::metadata(&full).expect("meta").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    fn stored(path: String) -> StoredFile {
+        StoredFile {
+            name: "a.pdf".into(),
+            path,
+            size: 4,
+        }
+    }
+
+    #[test]
+    fn folder_uploads_of_drafts_never_confirmed_expire_and_confirmed_ones_stay() {
+        let dir = tempfile::tempdir().expect("dir");
+        let root = dir.path();
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 5, 8).expect("date");
+        let save = |bytes: &[u8]| {
+            stored(save_in_folder(root, PENDING, "Thông báo.pdf", bytes).expect("save"))
+        };
+        let (abandoned, waiting, confirmed) = (save(b"%PDF a"), save(b"PK docx"), save(b"%PDF b"));
+        assert!(abandoned.path.starts_with("pending/"), "{}", abandoned.path);
+        // The abandoned draft's document was read two days ago.
+        let now = SystemTime::now();
+        let two_days_ago = now - Duration::from_secs(2 * 24 * 60 * 60);
+        let path = |f: &StoredFile| resolve(root, &f.path).expect("inside");
+        std::fs::File::options()
+            .write(true)
+            .open(path(&abandoned))
+            .and_then(|f| f.set_modified(two_days_ago))
+            .expect("age the file");
+        // The confirmed meeting took its document out of the waiting folder.
+        let kept = adopt_in_folder(root, &confirmed, day).expect("adopt");
+        assert_eq!(
+            kept.path,
+            format!("2024/{}", &confirmed.path["pending/".len()..])
+        );
+        assert_eq!(std::fs::read(path(&kept)).expect("read"), b"%PDF b");
+        assert!(!path(&confirmed).exists());
+        assert_eq!(expire_in_folder(root, now, PENDING_MAX_AGE), 1);
+        assert!(!path(&abandoned).exists());
+        assert!(path(&waiting).exists(), "a fresh draft keeps its document");
+        // A day later the other draft is abandoned too; the meeting's document stays.
+        let later = now + PENDING_MAX_AGE + Duration::from_secs(60);
+        assert_eq!(expire_in_folder(root, later, PENDING_MAX_AGE), 1);
+        assert!(!path(&waiting).exists());
+        assert!(path(&kept).exists());
+        assert_eq!(
+            expire_in_folder(&root.join("none"), now, PENDING_MAX_AGE),
+            0
+        );
+        // Not saved after all: back to wait; a file that never waited stays where it is.
+        let again = save(b"%PDF c");
+        let adopted = adopt_in_folder(root, &again, day).expect("adopt");
+        unadopt_in_folder(root, &adopted, &again);
+        assert!(path(&again).exists() && !path(&adopted).exists());
+        assert_eq!(adopt_in_folder(root, &kept, day).expect("adopt"), kept);
     }
 }

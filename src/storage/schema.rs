@@ -308,6 +308,7 @@ diesel::table! {
     file_blobs (id) {
         id -> BigInt,
         size -> BigInt,
+        pending -> Bool,
         created_at -> Timestamp,
     }
 }

@@ -3,6 +3,8 @@
 CREATE TABLE file_blobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     size BIGINT NOT NULL,
+    -- An uploaded conclusion whose meeting is not confirmed yet (expires after a day).
+    pending BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TIMESTAMP NOT NULL
 );
 CREATE TABLE file_blob_chunks (
@@ -11,3 +13,5 @@ CREATE TABLE file_blob_chunks (
     bytes BLOB NOT NULL,
     PRIMARY KEY (blob_id, seq)
 );
+-- Drafts' documents are looked up by age to expire them.
+CREATE INDEX file_blobs_pending ON file_blobs(created_at) WHERE pending;

@@ -244,6 +244,8 @@ impl Parser<'_, '_> {
                     k += 1;
                 }
                 self.verb_at(k, toks.end)
+                    // "Bộ … đề nghị các tỉnh …:": the unit that asks.
+                    && any_at(&self.lex.assign, doc, k, toks.end).is_none()
                     && !is_speaker(doc, toks.start, h.toks.start)
                     && !is_receiver(doc, toks.start, h.toks.start)
                     && !after_of(doc, toks.start, h.toks.start)
@@ -278,8 +280,22 @@ impl Parser<'_, '_> {
                 && !is_speaker(doc, toks.start, h.toks.start)
         });
         let mut coords = coordinator_units(doc, toks.clone(), &hits);
-
         let start = self.skip_item_prefixes(toks.start, end);
+        let runs = unit_runs(doc, end, &hits);
+        for run in &runs {
+            let first = &hits[run.start];
+            let after = hits[run.end - 1].toks.end;
+            // "…; Ban Dân vận, Ủy ban MTTQ tỉnh phối hợp thực hiện": they
+            // coordinate the one named first.
+            if first.toks.start != start
+                && doc.word_is(after, end, "phoi")
+                && doc.word_is(after + 1, end, "hop")
+                && !matches!(doc.word(after + 2, end), Some("voi" | "cung" | "chat"))
+            {
+                coords.extend(hits[run.clone()].iter().map(|h| h.unit));
+            }
+        }
+
         let lead = hits
             .iter()
             .find(|h| followed_by_chu_tri(doc, h.toks.end, end))
@@ -300,6 +316,19 @@ impl Parser<'_, '_> {
                     .map(|h| h.unit),
             });
 
+        // "Giao Sở Thông tin và Truyền thông, Đài Phát thanh và Truyền hình
+        // tỉnh đẩy mạnh …": the first named leads, the others coordinate.
+        if let Some(run) = runs.iter().find(|r| r.len() > 1) {
+            if lead == Some(hits[run.start].unit) {
+                let mut k = hits[run.end - 1].toks.end;
+                while k < end && is_modal(doc, k, end) && !self.verb_at(k, end) {
+                    k += 1;
+                }
+                if self.verb_at(k, end) {
+                    coords.extend(hits[run.start + 1..run.end].iter().map(|h| h.unit));
+                }
+            }
+        }
         if let HeaderUnit::Known { others, .. } = header {
             coords.extend(others.iter().copied());
         }
@@ -382,6 +411,11 @@ impl Parser<'_, '_> {
                 && doc.word_is(g + 2, end, "nhan")
             {
                 g += 4;
+            } else if let Some(j) =
+                any_at(&self.lex.unit_types, doc, g, end).filter(|&j| doc.word_is(j, end, "cac"))
+            {
+                // "Đảng ủy các xã, thị trấn", "Phòng … các huyện".
+                g = j;
             }
             if !(doc.word_is(g, end, "cac") || doc.word_is(g, end, "toan")) {
                 continue;
@@ -450,12 +484,48 @@ impl Parser<'_, '_> {
     }
 }
 
+/// Runs of units named one after the other ("Sở Y tế, Sở Công Thương và
+/// Công an tỉnh"), as ranges of indices into `hits`.
+fn unit_runs(doc: &Doc, end: usize, hits: &[UnitHit]) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for k in 0..hits.len() {
+        let joined = k > 0 && {
+            let mut j = hits[k - 1].toks.end;
+            while j < hits[k].toks.start
+                && (matches!(doc.punct(j, end), Some(',')) || doc.word_is(j, end, "va"))
+            {
+                j += 1;
+            }
+            j == hits[k].toks.start && hits[k - 1].toks.end < hits[k].toks.start
+        };
+        match runs.last_mut() {
+            Some(r) if joined => r.end = k + 1,
+            _ => runs.push(k..k + 1),
+        }
+    }
+    runs
+}
+
 /// "cần", "phải", "khẩn trương", "chủ động": between an addressee and its verb.
+/// Two-word modals need their second word: "chủ" alone is the start of
+/// "chủ đầu tư" ("Các chủ đầu tư khẩn trương …"), not of "chủ động".
 pub(super) fn is_modal(doc: &Doc, i: usize, end: usize) -> bool {
-    matches!(
-        doc.word(i, end),
-        Some("can" | "phai" | "khan" | "chu" | "tiep" | "tap" | "kip" | "som" | "sam" | "cung")
-    )
+    let next = doc.word(i + 1, end);
+    match doc.word(i, end) {
+        Some("can" | "phai" | "som" | "sam" | "cung") => true,
+        Some("chu") => next == Some("dong"),
+        Some("khan") => next == Some("truong"),
+        Some("tiep") => next == Some("tuc"),
+        Some("tap") => next == Some("trung"),
+        Some("kip") => next == Some("thoi"),
+        // The second word of a two-word modal.
+        Some("dong") => doc.word_is(i.wrapping_sub(1), end, "chu"),
+        Some("truong") => doc.word_is(i.wrapping_sub(1), end, "khan"),
+        Some("tuc") => doc.word_is(i.wrapping_sub(1), end, "tiep"),
+        Some("trung") => doc.word_is(i.wrapping_sub(1), end, "tap"),
+        Some("thoi") => doc.word_is(i.wrapping_sub(1), end, "kip"),
+        _ => false,
+    }
 }
 
 /// Words before a unit that make it the one receiving a report or a
@@ -518,7 +588,8 @@ fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
         .checked_sub(1)
         .filter(|&p| p >= from)
         .and_then(|p| doc.word(p, at));
-    matches!(w, Some("truong" | "pho" | "dao" | "thi" | "nghe" | "cua"))
+    // "lãnh đạo Sở …" is below; "chỉ đạo Sở …" names the addressee.
+    matches!(w, Some("truong" | "pho" | "thi" | "nghe" | "cua"))
         && !(w == Some("truong") && w2 == Some("thi"))
         || matches!(
             (w2, w),
@@ -528,6 +599,8 @@ fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
                 | (Some("lanh"), Some("dao"))
                 | (Some("chu"), Some("nhiem"))
                 | (Some("bo"), Some("truong"))
+                // "Văn phòng Huyện ủy": the committee's office, not the committee.
+                | (Some("van"), Some("phong"))
         )
 }
 
@@ -655,6 +728,22 @@ mod tests {
         let p = parse(
             "Sở Tài chính chủ trì, phối hợp với Sở Nội vụ, Sở Tài chính và Sở Nội vụ rà soát.",
         );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
+        assert_eq!(p.items[0].coordinators, ["SNV"]);
+    }
+
+    #[test]
+    fn units_named_together_coordinate_the_first() {
+        let p = parse("Giao Sở Tài chính, Sở Nội vụ rà soát kinh phí.");
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
+        assert_eq!(p.items[0].coordinators, ["SNV"]);
+        let p = parse(
+            "1. Sở Tài chính chủ trì rà soát kinh phí; Sở Nội vụ và Văn phòng Tỉnh ủy phối hợp thực hiện.",
+        );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
+        assert_eq!(p.items[0].coordinators, ["SNV", "VPTU"]);
+        // The one that "phối hợp với" others at the start still leads.
+        let p = parse("Sở Tài chính phối hợp với Sở Nội vụ rà soát kinh phí.");
         assert_eq!(p.items[0].lead_unit.as_deref(), Some("STC"));
         assert_eq!(p.items[0].coordinators, ["SNV"]);
     }

@@ -6,12 +6,19 @@
 //!
 //! Aliases are generated from each unit's own names by replacing known long
 //! forms with their short forms (every combination, capped), by dropping the
-//! province's name after "tỉnh", and by dropping "và" (documents write
-//! "Kế hoạch - Đầu tư" as often as "Kế hoạch và Đầu tư"). Matching is on
-//! folded words, and `&`, `-` and `,` between words are ignored, so "KH&ĐT"
-//! and "KH-ĐT" are one alias.
+//! place's name after its level ("Công an huyện Hải Lăng" → "Công an
+//! huyện", "Huyện ủy Hải Lăng" → "Huyện ủy") and the level with it when two
+//! words remain ("Phòng Tài nguyên và Môi trường huyện Hải Lăng" → "Phòng
+//! Tài nguyên và Môi trường": a district's own notices name its offices so),
+//! and by dropping "và" (documents write "Kế hoạch - Đầu tư" as often as
+//! "Kế hoạch và Đầu tư"). Matching is on folded words, and `&`, `-` and `,`
+//! between words are ignored, so "KH&ĐT" and "KH-ĐT" are one alias.
+//!
+//! A generated alias that two units share ("Công an" from "Công an tỉnh …"
+//! and "Công an huyện …", "UBND huyện" from two districts) names neither:
+//! it is dropped, and so is one equal to another unit's own name.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use super::super::text::fold;
@@ -21,6 +28,10 @@ use super::UnitName;
 const SHORT_FORMS: &[(&str, &[&str])] = &[
     ("ủy ban nhân dân", &["ubnd"]),
     ("hội đồng nhân dân", &["hđnd"]),
+    ("đại biểu quốc hội", &["đbqh"]),
+    ("tài chính - kế hoạch", &["tc-kh", "tckh"]),
+    ("kinh tế và hạ tầng", &["kt&ht", "ktht"]),
+    ("văn hóa và thông tin", &["vh&tt", "vhtt"]),
     ("kế hoạch và đầu tư", &["kh&đt", "khđt"]),
     ("tài nguyên và môi trường", &["tn&mt", "tnmt"]),
     ("giao thông vận tải", &["gtvt"]),
@@ -71,9 +82,33 @@ const MAX_VARIANTS: usize = 24;
 
 /// The units with the default aliases added to their own names.
 pub(super) fn with_default_aliases(units: &[UnitName]) -> Vec<UnitName> {
+    let own: Vec<BTreeSet<String>> = units
+        .iter()
+        .map(|u| u.names.iter().map(|n| key(n)).collect())
+        .collect();
+    let generated: Vec<BTreeSet<String>> = units
+        .iter()
+        .zip(&own)
+        .map(|(u, own)| {
+            u.names
+                .iter()
+                .flat_map(|n| variants(n))
+                .map(|v| key(&v))
+                .filter(|v| !own.contains(v))
+                .collect()
+        })
+        .collect();
+    // How many units each name would stand for.
+    let mut holders: HashMap<&str, usize> = HashMap::new();
+    for names in own.iter().chain(&generated) {
+        for n in names {
+            *holders.entry(n.as_str()).or_default() += 1;
+        }
+    }
     units
         .iter()
-        .map(|u| {
+        .zip(&generated)
+        .map(|(u, generated)| {
             let mut seen: BTreeSet<String> = BTreeSet::new();
             let mut names = Vec::new();
             for n in &u.names {
@@ -81,11 +116,9 @@ pub(super) fn with_default_aliases(units: &[UnitName]) -> Vec<UnitName> {
                     names.push(n.clone());
                 }
             }
-            for n in &u.names {
-                for v in variants(n) {
-                    if seen.insert(key(&v)) {
-                        names.push(v);
-                    }
+            for v in generated {
+                if holders.get(v.as_str()) == Some(&1) && seen.insert(v.clone()) {
+                    names.push(v.clone());
                 }
             }
             UnitName {
@@ -94,6 +127,49 @@ pub(super) fn with_default_aliases(units: &[UnitName]) -> Vec<UnitName> {
             }
         })
         .collect()
+}
+
+/// Levels of administration, as folded words, that a place's name follows.
+const LEVELS: &[&str] = &[
+    "tinh uy",
+    "huyen uy",
+    "thanh uy",
+    "thi uy",
+    "tinh",
+    "huyen",
+    "thanh pho",
+    "thi xa",
+    "quan",
+];
+
+/// Names that, without their level, are a kind of body, not one body.
+const KINDS: &[&str] = &["uy ban nhan dan", "hoi dong nhan dan"];
+
+/// The name without the place after its level, and without the level too
+/// when at least three words remain: "phong noi vu huyen hai lang" →
+/// ["phong noi vu huyen", "phong noi vu"]; "cong an huyen hai lang" →
+/// ["cong an huyen"].
+fn without_place(base: &str) -> Vec<String> {
+    let words: Vec<&str> = base.split(' ').collect();
+    for start in (0..words.len()).rev() {
+        for level in LEVELS {
+            let lw: Vec<&str> = level.split(' ').collect();
+            let end = start + lw.len();
+            // The place is one to three words after the level.
+            if end < 2 || end >= words.len() || words.len() - end > 3 || words[start..end] != lw[..]
+            {
+                continue;
+            }
+            let mut out = vec![words[..end].join(" ")];
+            let bare = words[..start].join(" ");
+            // "Tỉnh ủy", "Huyện ủy" keep their level: it is their name.
+            if start >= 3 && !level.ends_with(" uy") && !KINDS.contains(&bare.as_str()) {
+                out.push(bare);
+            }
+            return out;
+        }
+    }
+    Vec::new()
 }
 
 /// Folded words, for de-duplication.
@@ -124,12 +200,7 @@ fn table() -> &'static [(String, Vec<String>)] {
 fn variants(name: &str) -> Vec<String> {
     let base = key(name);
     let mut out: Vec<String> = vec![base.clone()];
-    // The province's name after "tỉnh": "... tỉnh hà nam" → "... tỉnh".
-    if let Some(pos) = base.rfind(" tinh ") {
-        if pos > 0 {
-            out.push(base[..pos + 5].to_string());
-        }
-    }
+    out.extend(without_place(&base));
     // "Tỉnh đoàn Hà Nam" → "Tỉnh đoàn".
     if base.starts_with("tinh doan ") {
         out.push("tinh doan".to_string());
@@ -213,6 +284,49 @@ mod tests {
         assert!(v.contains(&"kho bac nha nuoc tinh".to_string()), "{v:?}");
         assert!(v.contains(&"kbnn tinh".to_string()), "{v:?}");
         assert!(all("Tỉnh đoàn Hà Nam").contains(&"tinh doan".to_string()));
+    }
+
+    #[test]
+    fn place_names_and_levels_are_optional() {
+        let v = all("Phòng Tài nguyên và Môi trường huyện Hải Lăng");
+        for want in [
+            "phong tai nguyen va moi truong huyen",
+            "phong tai nguyen va moi truong",
+            "phong tn mt",
+        ] {
+            assert!(v.contains(&want.to_string()), "{want} not in {v:?}");
+        }
+        let v = all("Ban Tuyên giáo Huyện ủy Hải Lăng");
+        assert!(v.contains(&"ban tuyen giao huyen uy".to_string()), "{v:?}");
+        assert!(!v.contains(&"ban tuyen giao".to_string()), "{v:?}");
+        assert!(all("Huyện ủy Hải Lăng").contains(&"huyen uy".to_string()));
+        // Two words left would be a kind of body, not this one.
+        let v = all("Công an huyện Hải Lăng");
+        assert!(v.contains(&"cong an huyen".to_string()), "{v:?}");
+        assert!(!v.contains(&"cong an".to_string()), "{v:?}");
+        assert!(!all("Ủy ban nhân dân tỉnh Quảng Trị").contains(&"uy ban nhan dan".to_string()));
+        assert!(!all("Tỉnh đoàn Quảng Trị").contains(&"tinh".to_string()));
+        let v = all("Phòng Tài chính - Kế hoạch huyện Hải Lăng");
+        assert!(v.contains(&"phong tc kh".to_string()), "{v:?}");
+        let v = all("Phòng Kinh tế và Hạ tầng huyện Hải Lăng");
+        assert!(v.contains(&"phong kt ht".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn an_alias_two_units_share_is_dropped() {
+        let u = with_default_aliases(&[
+            UnitName::new("A", &["Ủy ban nhân dân huyện Hải Lăng"]),
+            UnitName::new("B", &["Ủy ban nhân dân huyện Gio Linh"]),
+            UnitName::new("C", &["Phòng Nội vụ huyện Hải Lăng"]),
+        ]);
+        let names = |k: usize| -> Vec<String> { u[k].names.iter().map(|n| key(n)).collect() };
+        assert!(
+            !names(0).contains(&"ubnd huyen".to_string()),
+            "{:?}",
+            names(0)
+        );
+        assert!(names(0).contains(&"ubnd huyen hai lang".to_string()));
+        assert!(names(2).contains(&"phong noi vu".to_string()));
     }
 
     #[test]

@@ -38,7 +38,95 @@ pub(super) fn clean(text: &str) -> String {
         unicode_normalization::IsNormalized::Yes => s,
         _ => s.nfc().collect(),
     };
-    separate_lines(&split_glued_dates(&join_hyphenated(&s)))
+    separate_lines(&join_table_cells(&split_glued_words(&split_glued_dates(
+        &join_hyphenated(&s),
+    ))))
+}
+
+/// "SởCông Thương" → "Sở Công Thương": a capitalised word glued to the next
+/// capitalised one by a PDF extractor. Vietnamese syllables never have a
+/// capital after a small letter, and all-capital codes ("TTg", "UBND") or
+/// words starting small ("iPhone") are left alone.
+fn split_glued_words(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = s.chars().collect();
+    let mut word_start = 0;
+    for (k, &c) in chars.iter().enumerate() {
+        if !c.is_alphabetic() {
+            word_start = k + 1;
+        } else if k > word_start + 1
+            && c.is_uppercase()
+            && chars[k - 1].is_lowercase()
+            && chars[word_start].is_uppercase()
+            && chars[word_start + 1..k].iter().all(|c| c.is_lowercase())
+            && chars.get(k + 1).is_some_and(|n| n.is_lowercase())
+        {
+            out.push(' ');
+            word_start = k;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A table turned into lines ("TT", "Nội dung", "1", "Xuồng cứu hộ",
+/// "1.200" …) after a line ending with ':' ("… theo bảng sau:"): its cells
+/// are joined onto that line, so that the table stays with its directive
+/// instead of becoming a dozen proposals. A run counts as a table when it
+/// has at least three short cells and one of them is a number.
+fn join_table_cells(s: &str) -> String {
+    let lines: Vec<&str> = s.split('\n').collect();
+    let is_cell = |l: &str| {
+        let t = l.trim();
+        !t.is_empty()
+            && t.chars().count() <= 40
+            && t.split_whitespace().count() <= 6
+            && !t.ends_with(['.', ';', ':', '!', '?'])
+            && !starts_with_marker(t)
+    };
+    let is_number = |l: &str| {
+        let t = l.trim();
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut k = 0;
+    while k < lines.len() {
+        out.push_str(lines[k]);
+        if lines[k].trim_end().ends_with(':') {
+            let run = lines[k + 1..].iter().take_while(|l| is_cell(l)).count();
+            let cells = &lines[k + 1..k + 1 + run];
+            if run >= 3 && cells.iter().any(|l| is_number(l)) {
+                for cell in cells {
+                    out.push(' ');
+                    out.push_str(cell.trim());
+                }
+                k += run;
+            }
+        }
+        if k + 1 < lines.len() {
+            out.push('\n');
+        }
+        k += 1;
+    }
+    out
+}
+
+/// A list marker at the start of a trimmed line: "1.", "a)", "-", "+", "•".
+fn starts_with_marker(t: &str) -> bool {
+    let mut c = t.chars();
+    match c.next() {
+        Some('-' | '–' | '+' | '•' | '*') => true,
+        Some(d) if d.is_alphanumeric() => {
+            let head: String = t.chars().take_while(|c| c.is_alphanumeric()).collect();
+            let after = t[head.len()..].chars().next();
+            head.chars().count() <= 4
+                && matches!(after, Some('.' | ')'))
+                && t[head.len() + 1..].starts_with(' ')
+        }
+        _ => false,
+    }
 }
 
 /// Words a broken line may end with when the sentence goes on below.
@@ -89,12 +177,18 @@ fn breaks_between(prev: &str, cur: &str) -> bool {
     if !cur.chars().next().is_some_and(|c| c.is_uppercase()) {
         return false;
     }
+    // A line that starts small is the middle of a wrapped sentence, and so
+    // is what follows it ("… báo cáo kết quả trước Tết\nNguyên đán.").
+    if prev.chars().next().is_some_and(char::is_lowercase) {
+        return false;
+    }
     let last_word = fold(prev.rsplit(char::is_whitespace).next().unwrap_or(""));
     if CONNECTORS.contains(&last_word.as_str()) {
         return false;
     }
-    // A directive wrapped over lines ("Tổ chức hội nghị …\nTrung ương …").
-    !starts_with_verb(prev)
+    // A directive wrapped over lines ("Tổ chức hội nghị …\nTrung ương …"),
+    // or followed by its deadline ("Thời gian hoàn thành: …").
+    !starts_with_verb(prev) && !starts_with_phrase(cur, lexicon::folded_follow_ups())
 }
 
 /// "nghi-\nệp" → "nghiệp": a letter, a hyphen ending the line, a lowercase
@@ -163,6 +257,12 @@ fn split_glued_dates(s: &str) -> String {
 /// Whether a line opens with an action verb of the lexicon (after a list
 /// marker).
 fn starts_with_verb(line: &str) -> bool {
+    starts_with_phrase(line, lexicon::folded_verbs())
+}
+
+/// Whether a line opens with one of `phrases` (folded words), after a list
+/// marker.
+fn starts_with_phrase(line: &str, phrases: &[Vec<String>]) -> bool {
     let head: String = line.chars().take(60).collect();
     let f = fold(&head);
     let words: Vec<&str> = f
@@ -175,7 +275,7 @@ fn starts_with_verb(line: &str) -> bool {
             && line.trim_start().starts_with(|c: char| c.is_ascii_digit())
     }));
     let rest = words.get(skip..).unwrap_or(&[]);
-    lexicon::folded_verbs()
+    phrases
         .iter()
         .any(|vw| rest.len() >= vw.len() && rest[..vw.len()] == vw[..])
 }
@@ -236,6 +336,37 @@ mod tests {
         assert_eq!(clean(broken), broken);
         let broken = "Giao Sở Tài chính rà soát.\nYêu cầu hoàn thành trước 15/6.";
         assert_eq!(clean(broken), broken);
+    }
+
+    #[test]
+    fn glued_capitalised_words_are_split() {
+        assert_eq!(clean("SởCông Thương kiểm tra"), "Sở Công Thương kiểm tra");
+        assert_eq!(
+            clean("Thủ tướng (TTg) và UBND, iPhone"),
+            "Thủ tướng (TTg) và UBND, iPhone"
+        );
+    }
+
+    #[test]
+    fn table_cells_join_the_line_that_announces_them() {
+        let t = "4. Sở Tài chính mua sắm theo bảng sau:\nTT\nNội dung\n1\nXuồng cứu hộ\n1.200\nThời gian hoàn thành: trước 31/7.";
+        assert_eq!(
+            clean(t),
+            "4. Sở Tài chính mua sắm theo bảng sau: TT Nội dung 1 Xuồng cứu hộ 1.200\nThời gian hoàn thành: trước 31/7."
+        );
+        // A list under a colon is not a table.
+        let t = "Giao:\n- Sở Tài chính rà soát;\n- Sở Nội vụ kiểm tra.";
+        assert_eq!(clean(t), t);
+        // Short lines without a number are not a table either.
+        let t = "Kính gửi:\nSở Tài chính\nSở Nội vụ\nSở Y tế";
+        assert!(!clean(t).contains("chính Sở"), "{}", clean(t));
+    }
+
+    #[test]
+    fn a_line_that_starts_small_is_not_a_headline() {
+        let t =
+            "• Công an tỉnh xử lý các hành vi\ndoanh thực phẩm giả; báo cáo trước Tết\nNguyên đán.";
+        assert_eq!(clean(t), t);
     }
 
     #[test]

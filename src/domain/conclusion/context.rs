@@ -58,7 +58,77 @@ const CHROME_STARTS: &[&str] = &[
     "doc lap - tu do",
     "dang cong san viet nam",
     "trich yeu",
+    "tin cung chuyen muc",
+    "cung chuyen muc",
+    "tin khac",
+    "bai viet lien quan",
+    "bai viet cung chu de",
+    "doc nhieu",
+    "xem nhieu",
+    "tin moi nhat",
 ];
+
+/// Chrome lines after which come the titles of other articles, one a line.
+const RELATED_STARTS: &[&str] = &[
+    "xem them",
+    "tin lien quan",
+    "bai lien quan",
+    "tin cung chuyen muc",
+    "cung chuyen muc",
+    "tin khac",
+    "bai viet lien quan",
+    "bai viet cung chu de",
+    "doc nhieu",
+    "xem nhieu",
+    "tin moi nhat",
+];
+
+/// A line that opens a list of links to other articles ("Xem thêm:", "Tin
+/// liên quan"): the unpunctuated lines under it are their titles.
+pub(super) fn opens_related_links(line: &str) -> bool {
+    let f = folded(line);
+    RELATED_STARTS.iter().any(|p| f.starts_with(p)) && f.split_whitespace().count() <= 6
+}
+
+/// "Trang 2/3", "Trang 2", "- 2 -": a page's number left in extracted text.
+fn is_page_number(f: &str) -> bool {
+    let digits_slash = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_digit() || c == '/')
+            && s.starts_with(|c: char| c.is_ascii_digit())
+    };
+    if let Some(rest) = f.strip_prefix("trang ") {
+        return digits_slash(rest.trim());
+    }
+    // The leading dash of "- 4 -" is gone with the list bullets.
+    f.strip_suffix(" -")
+        .is_some_and(|n| digits_slash(n.trim_start_matches(['-', ' '])))
+}
+
+/// A photo caption ending in its credit: "… phát biểu tại buổi làm việc.
+/// Ảnh: T.L", "… kết luận buổi làm việc - Ảnh: HP".
+fn ends_with_photo_credit(f: &str) -> bool {
+    f.rfind("anh:").is_some_and(|p| {
+        let before = f[..p].trim_end();
+        let before_ok = before.is_empty() || before.ends_with(['.', '-', '–', '(', '|']);
+        before_ok && f[p + 4..].split_whitespace().count() <= 4
+    })
+}
+
+/// A person's name alone on a line ("Minh Huệ", "Thanh Lâm"): a byline or
+/// a signature. Every word is capitalised, unlike the names of bodies
+/// ("Sở Tài chính").
+fn is_person_name(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && line.len() <= 40
+        && words.iter().all(|w| {
+            let mut c = w.chars();
+            c.next().is_some_and(char::is_uppercase)
+                && c.clone().next().is_some()
+                && c.all(char::is_lowercase)
+        })
+}
 
 const WEEKDAYS: &[&str] = &[
     "thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat",
@@ -86,7 +156,13 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
     if f.is_empty() {
         return false;
     }
-    if CHROME_STARTS.iter().any(|p| f.starts_with(p)) {
+    if CHROME_STARTS.iter().any(|p| f.starts_with(p))
+        || is_page_number(&f)
+        || is_date_time(&f)
+        || is_running_reference(&f)
+        || ends_with_photo_credit(&f)
+        || is_person_name(line.trim())
+    {
         return true;
     }
     // "Thứ Năm, 14/03/2024 - 16:45": a post stamp.
@@ -108,11 +184,77 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
 /// The closing formula: everything after it is furniture.
 pub(super) fn is_closing(seg: &str) -> bool {
     let f = folded(seg);
+    let bare = f.trim_end_matches(['.', '/', ' ']);
     (f.contains("thong bao de")
         || f.contains("thong bao y kien")
-        || f.contains("thong bao ket luan"))
+        || f.contains("thong bao ket luan")
+        || f.contains("co y kien de")
+        || f.contains("truyen dat y kien"))
         && (f.contains(" biet") || f.contains("thuc hien"))
         || f.starts_with("noi nhan")
+        // A ministry letter's last line: "… đề nghị Ủy ban nhân dân các
+        // tỉnh quan tâm chỉ đạo thực hiện./.".
+        || ["quan tam chi dao thuc hien", "quan tam, chi dao thuc hien", "quan tam chi dao"]
+            .iter()
+            .any(|e| bare.ends_with(e))
+        || f.starts_with("tran trong")
+        // A directive's last line: "Yêu cầu các cơ quan, đơn vị nghiêm túc
+        // thực hiện Chỉ thị này./."
+        || (["yeu cau cac", "de nghi cac"].iter().any(|p| f.starts_with(p))
+            && f.contains("thuc hien")
+            && ends_with_this_document(bare))
+}
+
+/// The text without what stands between quotation marks.
+fn without_quotes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut open: Option<char> = None;
+    for c in s.chars() {
+        match (open, c) {
+            (None, '“' | '"' | '«') => open = Some(c),
+            (Some('“'), '”') | (Some('"'), '"') | (Some('«'), '»') => open = None,
+            (None, _) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// "… Chỉ thị này", "… Thông báo này", "… Kết luận này".
+fn ends_with_this_document(bare: &str) -> bool {
+    const DOCS: &[&str] = &[
+        "chi thi",
+        "thong bao",
+        "ket luan",
+        "cong van",
+        "van ban",
+        "nghi quyet",
+        "ke hoach",
+        "quyet dinh",
+    ];
+    bare.strip_suffix(" nay")
+        .is_some_and(|r| DOCS.iter().any(|d| r.ends_with(d)))
+}
+
+/// "15/01/2025 08:30", "08:30 | 05/08/2024": a post's date and time alone.
+fn is_date_time(f: &str) -> bool {
+    f.len() <= 40
+        && f.contains('/')
+        && f.contains(':')
+        && f.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '/' | ':' | ' ' | '-' | '|' | ','))
+}
+
+/// A running header or footer: a document's own reference alone on a line,
+/// maybe with the page number ("Thông báo số 1120/TB-VP        1").
+fn is_running_reference(f: &str) -> bool {
+    const DOCS: &[&str] = &[
+        "thong bao so ",
+        "cong van so ",
+        "ke hoach so ",
+        "bao cao so ",
+    ];
+    DOCS.iter().any(|d| f.starts_with(d)) && f.split_whitespace().count() <= 5 && f.contains('/')
 }
 
 /// A lead-in that opens the body of a document ("… kết luận như sau:"):
@@ -140,6 +282,8 @@ const ASSESSMENTS: &[&str] = &[
     "thong nhat chu truong",
     "nhat tri voi",
     "dong y voi",
+    "thong nhat du kien",
+    "dong y chu truong",
     "danh gia chung",
     "ket qua dat duoc",
     "han che",
@@ -163,16 +307,65 @@ const NARRATIVE_STARTS: &[&str] = &[
     "phat bieu ket luan",
     "ket luan buoi",
     "ket luan hoi nghi",
+    "thoi gian qua",
+    "trong thoi gian qua",
+    "vua qua",
+    "nam qua",
+    "den nay",
+    "den ngay",
+    "tu dau nam",
+    "bao cao tai",
+    "tuy nhien",
+    "sang nay",
+    "chieu nay",
+    "thoi gian gan day",
+    "gan day",
 ];
 
+/// Words that report a finding: "Báo cáo … cho thấy …".
+const FINDINGS: &[&str] = &["cho thay"];
+
+/// A news agency's tag before the first sentence: "(QT) - ", "QTO - ".
+fn without_news_tag(seg: &str) -> &str {
+    let t = seg.trim_start();
+    for dash in [" - ", " – "] {
+        if let Some(p) = t.find(dash) {
+            let tag = t[..p].trim_matches(['(', ')']);
+            if (2..=8).contains(&tag.chars().count())
+                && tag
+                    .chars()
+                    .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
+            {
+                return &t[p + dash.len()..];
+            }
+        }
+    }
+    t
+}
+
 /// Words that make a sentence a directive even when it also tells a story.
-const DIRECTIVE_MARKERS: &[&str] = &[
-    "giao ",
-    "yeu cau",
-    "de nghi",
-    "chu tri",
-    "khan truong",
-    "tiep tuc",
+const ORDER_MARKERS: &[&str] = &["giao", "yêu cầu", "đề nghị", "chủ trì"];
+
+/// Words that make a sentence a directive rather than praise or past work.
+const DIRECTIVE_MARKERS: &[&str] = &["khẩn trương", "tiếp tục"];
+
+/// Phrases where an order word means something else.
+const NOT_ORDERS: &[&str] = &[
+    " so với yêu cầu ",
+    " theo yêu cầu ",
+    " đáp ứng yêu cầu ",
+    " yêu cầu đặt ra ",
+    " bàn giao ",
+    " được giao ",
+    " đã giao ",
+    " giao thông ",
+    " giao dịch ",
+    " giao lưu ",
+    " giao ban ",
+    " chủ trì hội nghị ",
+    " chủ trì cuộc họp ",
+    " chủ trì buổi ",
+    " chủ trì phiên ",
 ];
 
 /// Modal words that fold like other words ("cần" like "cán bộ"): matched
@@ -189,15 +382,51 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
         return true;
     }
     let lower = super::super::text::lower_nfc(seg);
-    let directive =
-        DIRECTIVE_MARKERS.iter().any(|m| f.contains(m)) || MODALS.iter().any(|m| lower.contains(m));
+    // Whole words with their accents ("giáo dục" is not "giao"; folded
+    // only when the text has no accents at all), and not where an order
+    // word means something else ("bàn giao", "chậm so với yêu cầu").
+    let accented = !seg.is_ascii();
+    let base = if accented { lower.clone() } else { f.clone() };
+    let mut words: String = format!(" {base} ")
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    words = format!(" {words} ");
+    for noun in NOT_ORDERS {
+        let noun = if accented {
+            noun.to_string()
+        } else {
+            fold(noun)
+        };
+        words = words.replace(&noun, " ");
+    }
+    let has = |list: &[&str]| {
+        list.iter().any(|m| {
+            let m = if accented { m.to_string() } else { fold(m) };
+            words.contains(&format!(" {m} "))
+        })
+    };
+    // Words quoted from a speech ("… nhấn mạnh: “… phải nỗ lực …”") exhort;
+    // they do not make a story an order.
+    let unquoted = without_quotes(&lower);
+    let modal = MODALS.iter().any(|m| unquoted.contains(m));
+    // Stories and findings often say "tiếp tục" ("kinh tế tiếp tục tăng
+    // trưởng"): only an assignment or a modal makes them an order.
+    let order = has(ORDER_MARKERS) || modal;
+    let directive = order || has(DIRECTIVE_MARKERS);
     if !directive && ASSESSMENTS.iter().any(|a| f.contains(a)) {
+        return true;
+    }
+    // "Báo cáo tại buổi làm việc cho thấy …" opens with a verb but reports.
+    if !order && FINDINGS.iter().any(|n| f.contains(n)) {
         return true;
     }
     if opens {
         return false;
     }
-    if !directive && NARRATIVE_STARTS.iter().any(|n| f.starts_with(n)) {
+    let f = folded(without_news_tag(seg));
+    if !order && NARRATIVE_STARTS.iter().any(|n| f.starts_with(n)) {
         return true;
     }
     // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened.
@@ -231,6 +460,14 @@ mod tests {
             "KT. CHỦ TỊCH",
             "(Ảnh: Thu Hà)",
             "Facebook Zalo Twitter",
+            "Trang 2/3",
+            "- 4 -",
+            "Tin cùng chuyên mục",
+            "Chủ tịch UBND tỉnh phát biểu tại buổi làm việc. Ảnh: T.L",
+            "Bí thư Tỉnh ủy phát biểu kết luận - Ảnh: HP",
+            "Minh Huệ",
+            "15/01/2025 08:30",
+            "Thông báo số 1120/TB-VP        1",
         ] {
             assert!(is_chrome_line(l), "{l}");
         }
@@ -238,6 +475,9 @@ mod tests {
             "Sở Tài chính rà soát các khoản nợ.",
             "Tổ chức hội nghị | tập huấn",
             "",
+            "Sở Tài chính",
+            "Trang bị phương tiện cứu hộ.",
+            "Ban hành quy định về ảnh: chân dung",
         ] {
             assert!(!is_chrome_line(l), "{l}");
         }
@@ -249,6 +489,29 @@ mod tests {
             "Ủy ban nhân dân tỉnh thông báo để các cơ quan, đơn vị biết, thực hiện./."
         ));
         assert!(!is_closing("Sở Tài chính thông báo kết quả cho các huyện."));
+        assert!(is_closing(
+            "UBND tỉnh có ý kiến để các đơn vị biết, triển khai thực hiện./."
+        ));
+        assert!(is_closing(
+            "Bộ Y tế đề nghị Ủy ban nhân dân các tỉnh quan tâm chỉ đạo thực hiện./."
+        ));
+        assert!(!is_closing(
+            "Đài Phát thanh tăng cường tuyên truyền để nông dân biết, chủ động phòng trừ."
+        ));
+        assert!(is_closing(
+            "Văn phòng UBND tỉnh truyền đạt ý kiến chỉ đạo của Phó Chủ tịch để các cơ quan biết, thực hiện./."
+        ));
+        assert!(is_closing(
+            "Yêu cầu các cơ quan, đơn vị nghiêm túc thực hiện Chỉ thị này./."
+        ));
+        assert!(!is_closing(
+            "Sở Tư pháp hướng dẫn thực hiện Nghị định số 15."
+        ));
+        assert!(opens_related_links("Xem thêm:"));
+        assert!(opens_related_links("Tin liên quan"));
+        assert!(!opens_related_links(
+            "Xem thêm các văn bản hướng dẫn của Bộ Tài chính để thực hiện."
+        ));
         assert!(opens_body("Chủ tịch UBND tỉnh kết luận như sau:"));
         assert!(opens_body("Ban Thường vụ Tỉnh ủy kết luận:"));
         assert!(!opens_body("Sở Y tế:"));
@@ -262,6 +525,16 @@ mod tests {
             "Trong 6 tháng đầu năm, Sở đã tham mưu UBND tỉnh ban hành 15 văn bản.",
             "Cơ bản thống nhất với báo cáo của Ban Tổ chức Tỉnh ủy.",
             "Tham dự có lãnh đạo các sở, ngành.",
+            "Thời gian qua, tình hình sâu bệnh diễn biến phức tạp.",
+            "Đến ngày 20/9/2024, toàn tỉnh mới giải ngân được 48,7% kế hoạch vốn.",
+            "Báo cáo tại buổi làm việc cho thấy, kinh tế thành phố tăng trưởng khá.",
+            "(QT) - Chiều 02/8, Chủ tịch UBND tỉnh làm việc với Sở Y tế.",
+            "QTO - Sáng nay 14/5, Bí thư Tỉnh ủy làm việc với Thành ủy.",
+            "Thường trực HĐND tỉnh thống nhất dự kiến thời gian tổ chức kỳ họp.",
+            "Chiều 13/1, huyện tổ chức hội nghị. Đồng chí nhấn mạnh: \"các phòng phải nỗ lực cao nhất\".",
+            "Chiều 13/1, Chủ tịch UBND huyện chủ trì hội nghị tổng kết.",
+            "Đồng chí ghi nhận, đánh giá cao kết quả công tác giáo dục nghề nghiệp.",
+            "Tuy nhiên, tiến độ vẫn chậm so với yêu cầu; công tác kiểm đếm còn sai sót.",
         ] {
             assert!(is_not_directive(s, false), "{s}");
         }

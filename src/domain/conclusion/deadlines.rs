@@ -109,6 +109,17 @@ pub(super) fn scan_deadlines(doc: &Doc, toks: Range<usize>, clock: &Clock) -> Ve
     while i < scanner.end {
         match scanner.at(i) {
             Scan::Hit(f, next) => {
+                // "trước ngày 15 tháng 12 hằng năm": a day that comes back
+                // every year is no single deadline.
+                if scanner.recurs_at(next) {
+                    out.push(Found {
+                        precision: Precision::Ongoing,
+                        deadline: Deadline::Ongoing,
+                        toks: f.toks.start..next + 2,
+                    });
+                    i = next + 2;
+                    continue;
+                }
                 out.push(f);
                 i = next.max(i + 1);
             }
@@ -144,6 +155,12 @@ impl DeadlineScanner<'_, '_> {
             return None;
         }
         self.doc.punct(i, self.end)
+    }
+
+    /// "hằng năm", "hàng tháng", "hằng quý" at `i`.
+    pub(super) fn recurs_at(&self, i: usize) -> bool {
+        matches!(self.word(i), Some("hang"))
+            && matches!(self.word(i + 1), Some("nam" | "thang" | "quy" | "tuan"))
     }
 
     pub(super) fn number(&self, i: usize) -> Option<u32> {
@@ -280,6 +297,9 @@ impl DeadlineScanner<'_, '_> {
             "hoach", "trinh", "an", "vu", "hoi", "toan", "sach", "ket", "tieu", "hoc", "tai",
             "cong", "dat", "luan",
         ];
+        if self.completes_before(i) {
+            return false;
+        }
         let mut k = i;
         let mut seen = 0;
         while k > self.start && seen < 8 {
@@ -307,6 +327,27 @@ impl DeadlineScanner<'_, '_> {
             };
             if plan && PLAN_WORDS.contains(&w) {
                 return true;
+            }
+        }
+        false
+    }
+
+    /// "hoàn thành (thắng lợi) các chỉ tiêu năm 2024": the plan's year is
+    /// when it must be done.
+    fn completes_before(&self, i: usize) -> bool {
+        let mut k = i;
+        let mut seen = 0;
+        while k > self.start + 1 && seen < 10 {
+            k -= 1;
+            if matches!(self.punct(k), Some(';' | '.' | ':')) {
+                return false;
+            }
+            if self.word(k).is_some() {
+                seen += 1;
+            }
+            // "Để hoàn thành nhiệm vụ năm 2025, …" is a purpose, not a deadline.
+            if self.is(k, "thanh") && self.is(k - 1, "hoan") {
+                return !self.is(k.wrapping_sub(2), "de");
             }
         }
         false
@@ -648,6 +689,10 @@ mod tests {
             Some(Deadline::On(date(2023, 12, 31)))
         );
         assert_eq!(
+            deadline_of("Để hoàn thành thắng lợi nhiệm vụ năm 2023, các cấp ủy đổi mới"),
+            None
+        );
+        assert_eq!(
             phrase_of("nhiệm vụ 06 tháng cuối năm 2023:"),
             Some("06 tháng cuối năm 2023".into())
         );
@@ -775,7 +820,28 @@ mod tests {
             Some("trong năm 2023".into())
         );
         assert_eq!(deadline_of("kết quả trong năm qua"), None);
+        assert_eq!(deadline_of("triển khai các chỉ tiêu năm 2023"), None);
+        assert_eq!(
+            deadline_of("hoàn thành thắng lợi các chỉ tiêu năm 2023"),
+            Some(Deadline::On(date(2023, 12, 31)))
+        );
         assert_eq!(deadline_of("từ năm 2020"), None);
+    }
+
+    #[test]
+    fn a_date_that_recurs_is_no_deadline() {
+        assert_eq!(
+            deadline_of("báo cáo UBND tỉnh trước ngày 15 tháng 12 hằng năm"),
+            Some(Deadline::Ongoing)
+        );
+        assert_eq!(
+            deadline_of("báo cáo trước ngày 20/12 hàng năm"),
+            Some(Deadline::Ongoing)
+        );
+        assert_eq!(
+            deadline_of("báo cáo trước ngày 20/12 năm 2022"),
+            Some(Deadline::On(date(2022, 12, 20)))
+        );
     }
 
     #[test]

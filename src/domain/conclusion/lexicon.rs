@@ -23,7 +23,19 @@ pub(super) struct Lexicon {
     pub(super) doc_types: PhraseSet,
     /// Words after a name that make it another body ("Ban Tuyên giáo" + "Trung ương").
     pub(super) qualifiers: PhraseSet,
+    /// Titles of the people who head bodies ("Giám đốc", "Chủ tịch").
+    pub(super) titles: PhraseSet,
 }
+
+pub(super) const TITLES: &[&str] = &[
+    "giám đốc",
+    "chủ tịch",
+    "thủ trưởng",
+    "người đứng đầu",
+    "bí thư",
+    "trưởng ban",
+    "trưởng phòng",
+];
 
 pub(super) const VERBS: &[&str] = &[
     "tổ chức",
@@ -218,7 +230,7 @@ pub(super) const FILLERS: &[&str] = &[
     "tiếp theo",
 ];
 
-pub(super) const ASSIGN: &[&str] = &["giao cho", "giao", "đề nghị", "yêu cầu"];
+pub(super) const ASSIGN: &[&str] = &["giao cho", "giao", "đề nghị", "yêu cầu", "lưu ý"];
 
 pub(super) const FOLLOW_UPS: &[&str] = &[
     "yêu cầu",
@@ -353,22 +365,31 @@ pub(super) fn lexicon() -> &'static Lexicon {
         unit_types: PhraseSet::new(UNIT_TYPES),
         doc_types: PhraseSet::new(DOC_TYPES),
         qualifiers: PhraseSet::new(QUALIFIERS),
+        titles: PhraseSet::new(TITLES),
     })
 }
 
 /// The action verbs as folded words (["to", "chuc"]), for line-level checks.
 pub(super) fn folded_verbs() -> &'static [Vec<String>] {
     static FOLDED: OnceLock<Vec<Vec<String>>> = OnceLock::new();
-    FOLDED.get_or_init(|| {
-        VERBS
-            .iter()
-            .map(|v| {
-                super::super::text::fold(v)
-                    .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .collect()
-    })
+    FOLDED.get_or_init(|| fold_all(VERBS))
+}
+
+/// The follow-up openers as folded words, for line-level checks.
+pub(super) fn folded_follow_ups() -> &'static [Vec<String>] {
+    static FOLDED: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    FOLDED.get_or_init(|| fold_all(FOLLOW_UPS))
+}
+
+fn fold_all(phrases: &[&str]) -> Vec<Vec<String>> {
+    phrases
+        .iter()
+        .map(|v| {
+            super::super::text::fold(v)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
 }

@@ -46,6 +46,7 @@ mod aliases;
 mod cleanup;
 mod context;
 mod deadlines;
+pub mod fixture;
 mod lexicon;
 #[cfg(test)]
 mod rates;

@@ -6,7 +6,7 @@ use super::super::text;
 use super::addressees::is_modal;
 use super::addressees::UnitMatcher;
 use super::context;
-use super::deadlines::{after_meeting, best, scan_deadlines, Clock};
+use super::deadlines::{after_meeting, best, scan_deadlines, Clock, Precision};
 use super::lexicon::Lexicon;
 use super::tokens::{any_at, Doc};
 use super::{ContextPiece, DeadlineSuggestion, ItemFlag, Proposal, ProposedItem, UnitName};
@@ -448,15 +448,21 @@ impl Parser<'_, '_> {
     }
 
     /// A short list line without final punctuation that does not start with
-    /// a directive: a title, if lines follow under it.
+    /// a directive: a title, if lines follow under it. A section "Về …"
+    /// ("1. Về hoàn thiện thể chế") may be longer.
     pub(super) fn is_title(&self, content: Range<usize>) -> bool {
         let doc = self.doc;
         let toks = doc.toks_in(content.clone());
         let body = doc.text.get(content).unwrap_or("").trim_end();
+        let words = if doc.word_is(toks.start, toks.end, "ve") {
+            20
+        } else {
+            8
+        };
         doc.has_letter(toks.clone())
             && !body.ends_with(TERMINAL)
             && !body.ends_with(',')
-            && doc.at_most_words(toks.clone(), 8)
+            && doc.at_most_words(toks.clone(), words)
             && !self.verb_at(toks.start, toks.end)
     }
 
@@ -482,14 +488,16 @@ impl Parser<'_, '_> {
     // ---- output ----
 
     /// Adds a segment. A piece without letters (a stray "./.", a lone marker)
-    /// is not an item of its own: it joins the segment before it.
+    /// is not an item of its own: it joins the segment before it, unless it
+    /// is page chrome ("15/01/2025 08:30"), which stays apart.
     pub(super) fn emit(&mut self, span: Range<usize>, content: usize, kind: SegKind) {
         let span = self.doc.trim(span);
         if span.is_empty() {
             return;
         }
         let content = content.clamp(span.start, span.end);
-        if !self.doc.has_letter(self.doc.toks_in(content..span.end)) {
+        let chrome = || context::is_chrome_line(self.doc.text.get(span.clone()).unwrap_or(""));
+        if !self.doc.has_letter(self.doc.toks_in(content..span.end)) && !chrome() {
             if let Some(last) = self.segs.last_mut() {
                 last.span.end = last.span.end.max(span.end);
                 return;
@@ -524,13 +532,25 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// The deadline a header or lead-in passes on to the items under it.
+    /// The deadline a header or lead-in passes on to the items under it. A
+    /// bare year there names the subject ("về việc tặng quà Tết năm 2025 …
+    /// có ý kiến như sau:"), not a deadline: it counts only after "trong",
+    /// "cuối", "đến", "trước" or "hết".
     pub(super) fn header_deadline(&self, toks: Range<usize>) -> Option<DeadlineSuggestion> {
-        best(after_meeting(
-            scan_deadlines(self.doc, toks, &self.clock),
-            &self.clock,
-        ))
-        .map(|f| f.suggestion(self.doc, true))
+        let doc = self.doc;
+        let found = scan_deadlines(doc, toks.clone(), &self.clock)
+            .into_iter()
+            .filter(|f| {
+                f.precision != Precision::Year
+                    || (f.toks.start > toks.start
+                        && matches!(
+                            doc.word(f.toks.start - 1, toks.end),
+                            Some("trong" | "cuoi" | "den" | "truoc" | "het")
+                        ))
+                    || matches!(doc.word(f.toks.start, toks.end), Some("trong" | "cuoi"))
+            })
+            .collect();
+        best(after_meeting(found, &self.clock)).map(|f| f.suggestion(self.doc, true))
     }
 
     // ---- list items ----
@@ -835,6 +855,18 @@ impl Parser<'_, '_> {
         if any_at(&self.lex.ordinals, doc, i, end).is_some() {
             return true;
         }
+        let raw = doc.text.get(doc.byte_span(toks.clone(), 0)).unwrap_or("");
+        // The closing formula stands apart from the last directive.
+        if context::is_closing(raw) {
+            return true;
+        }
+        // "Giám đốc các sở, Chủ tịch UBND các huyện chịu trách nhiệm trước
+        // …": who answers for the directive before, not a new one.
+        if any_at(&self.lex.titles, doc, i, end).is_some()
+            && text::fold(raw).contains("chiu trach nhiem")
+        {
+            return false;
+        }
         for _ in 0..2 {
             if let Some(j) = any_at(&self.lex.fillers, doc, i, end) {
                 i = j;
@@ -845,8 +877,9 @@ impl Parser<'_, '_> {
         }
         let names_unit = |from: usize| {
             self.units.match_at(doc, from, end).is_some()
-                || (doc.word_is(from, end, "cac") || doc.word_is(from, end, "ubnd"))
-                    && self.group_addressee(from..end).is_some_and(|g| {
+                || self.group_addressee(from..end).is_some_and(|g| {
+                    // "Các sở, ngành …", "Đảng ủy các xã, thị trấn …"
+                    g.start == from && {
                         let mut k = g.end;
                         while k < end
                             && (doc.punct(k, end) == Some(',') || is_modal(doc, k, end))
@@ -855,7 +888,8 @@ impl Parser<'_, '_> {
                             k += 1;
                         }
                         self.verb_at(k, end)
-                    })
+                    }
+                })
         };
         // "Yêu cầu hoàn thành …", "Thời hạn: …", "Báo cáo kết quả …": the
         // directive before goes on, unless a new addressee is named.
@@ -865,6 +899,12 @@ impl Parser<'_, '_> {
         }
         if self.verb_at(i, end) || names_unit(i) {
             return true;
+        }
+        // "Về phía Sở Giáo dục và Đào tạo, cần …", "Riêng Ban Quản lý …, …".
+        if let Some(j) = any_at(&self.lex.header_prefixes, doc, i, end) {
+            if names_unit(j) {
+                return true;
+            }
         }
         // "Thời gian tới, Huyện ủy …", "Trong năm 2025, tập trung …": a
         // short time phrase before the addressee or the verb.
@@ -892,7 +932,7 @@ impl Parser<'_, '_> {
                 break;
             }
             if let Some(j) = any_at(&self.lex.assign, doc, k, end) {
-                if names_unit(j) {
+                if names_unit(j) || names_unit(skip_time_phrase(doc, j, end)) {
                     return true;
                 }
             }
@@ -942,11 +982,19 @@ impl Parser<'_, '_> {
         let mut closed = false;
         let mut started = false;
         let mut chrome_para: Option<usize> = None;
+        // Under "Xem thêm:", "Tin liên quan": titles of other articles, up
+        // to the first sentence.
+        let mut related = false;
         let mut carry: Option<(usize, Option<usize>, Option<Range<usize>>)> = None;
         for (k, seg) in segs.into_iter().enumerate() {
             let raw = text_of(seg.span.clone());
             if context::is_chrome_line(raw) {
                 chrome_para = Some(seg.para);
+            }
+            if context::opens_related_links(raw) {
+                related = true;
+            } else if related && raw.trim_end().ends_with(['.', ';', '!', '?']) {
+                related = false;
             }
             let SegKind::Item(inh) = &seg.kind else {
                 closed |= context::is_closing(raw);
@@ -974,7 +1022,12 @@ impl Parser<'_, '_> {
                 && !raw.contains('\n')
                 && (!opens || next_is_chrome);
             let in_chrome = chrome_para == Some(seg.para);
-            if k < body || closed || headline || in_chrome || context::is_not_directive(raw, opens)
+            if k < body
+                || closed
+                || related
+                || headline
+                || in_chrome
+                || context::is_not_directive(raw, opens)
             {
                 proposal.context.push(ContextPiece {
                     text: collapse_whitespace(raw),
@@ -1073,6 +1126,31 @@ impl Parser<'_, '_> {
         }
         self.verb_at(i, end)
     }
+}
+
+/// Words that open a short time phrase before an addressee ("đề nghị thời
+/// gian tới, Sở … tham mưu …").
+const TIME_OPENERS: &[&str] = &[
+    "thoi", "trong", "tu", "den", "truoc", "sau", "nam", "quy", "thang",
+];
+
+/// Skips a time phrase of at most five words and its comma at `i`; `i` when
+/// there is none.
+pub(super) fn skip_time_phrase(doc: &Doc, i: usize, end: usize) -> usize {
+    if !doc.word(i, end).is_some_and(|w| TIME_OPENERS.contains(&w)) {
+        return i;
+    }
+    let mut k = i;
+    let mut words = 0;
+    while k < end && words <= 5 {
+        match doc.punct(k, end) {
+            Some(',') => return k + 1,
+            Some(_) => return i,
+            None => words += 1,
+        }
+        k += 1;
+    }
+    i
 }
 
 pub(super) fn without_trailing_colon(doc: &Doc, toks: Range<usize>) -> Range<usize> {
@@ -1667,5 +1745,69 @@ mod tests {
             let p = parse(t);
             assert!(p.items.is_empty(), "{t:?}");
         }
+    }
+
+    // ---- rules from the held-out set ----
+
+    #[test]
+    fn a_section_about_something_is_a_title_however_long() {
+        let p = parse("Kết luận như sau:\nII. Về giám sát giải quyết kiến nghị của cử tri trong tỉnh\nĐề nghị Sở Tài chính tổng hợp ý kiến.");
+        assert_eq!(texts(&p), ["Đề nghị Sở Tài chính tổng hợp ý kiến"]);
+    }
+
+    #[test]
+    fn the_closing_formula_is_cut_from_the_last_directive() {
+        let p = parse("Giao Sở Tài chính rà soát kinh phí. Thường trực HĐND tỉnh thông báo để các cơ quan biết, thực hiện./.");
+        assert_eq!(texts(&p), ["Giao Sở Tài chính rà soát kinh phí"]);
+    }
+
+    #[test]
+    fn who_answers_for_a_directive_continues_it() {
+        let p = parse("Các sở khẩn trương giải ngân vốn. Giám đốc các sở chịu trách nhiệm trước Chủ tịch UBND tỉnh về kết quả.");
+        assert_eq!(p.items.len(), 1, "{:#?}", texts(&p));
+    }
+
+    #[test]
+    fn a_group_at_the_start_of_a_sentence_opens_a_directive() {
+        let p = parse("Giao Sở Tài chính rà soát kinh phí. Đảng ủy các xã, thị trấn chỉ đạo tổ chức đại hội chi bộ.");
+        assert_eq!(p.items.len(), 2, "{:#?}", texts(&p));
+        assert_eq!(p.items[1].lead_unit, None);
+        assert!(p.items[1].flags.contains(&ItemFlag::GroupAddressee));
+    }
+
+    #[test]
+    fn luu_y_ve_phia_and_a_time_phrase_after_de_nghi_open_directives() {
+        let p = parse("Tổ chức hội nghị tổng kết. Đồng chí lưu ý Sở Nội vụ rà soát biên chế. Về phía Sở Tài chính, cần bố trí kinh phí. Phó Chủ tịch đề nghị thời gian tới, Văn phòng Tỉnh ủy tham mưu sắp xếp bộ máy.");
+        let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
+        assert_eq!(
+            leads,
+            [None, Some("SNV"), Some("STC"), Some("VPTU")],
+            "{:#?}",
+            texts(&p)
+        );
+    }
+
+    #[test]
+    fn the_unit_that_asks_in_a_lead_in_does_not_lead() {
+        let p = parse("Sở Kế hoạch và Đầu tư đề nghị các đơn vị thực hiện tốt một số nội dung sau:\n1. Bố trí kinh phí dự phòng.\n2. Chỉ đạo Sở Nội vụ rà soát biên chế.");
+        let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
+        assert_eq!(leads, [None, Some("SNV")]);
+    }
+
+    #[test]
+    fn titles_of_related_articles_are_context() {
+        let p = parse("Giao Sở Tài chính rà soát kinh phí.\nXem thêm:\n- Tổ chức hội nghị tổng kết năm\nBan hành quy chế mới của tỉnh");
+        assert_eq!(texts(&p), ["Giao Sở Tài chính rà soát kinh phí"]);
+    }
+
+    #[test]
+    fn a_lead_in_year_that_names_the_subject_is_no_deadline() {
+        let p = parse("Về việc tặng quà Tết năm 2023, Chủ tịch có ý kiến như sau:\nSở Tài chính bố trí kinh phí.");
+        assert_eq!(p.items[0].deadline, None);
+        let p = parse("Trong năm 2023, Sở Tài chính tập trung thực hiện:\n- Bố trí kinh phí.");
+        assert_eq!(
+            on(&p.items[0].deadline),
+            Some(Deadline::On(date(2023, 12, 31)))
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! A new meeting from its conclusion: pasted text (HTML stripped) or the
 //! uploaded document (.docx, .pdf with a text layer, .txt, .html), the
 //! proposed tasks in a review table the official edits, then confirmed. The
-//! whole draft travels in the form; the uploaded document waits on disk,
+//! whole draft travels in the form; the uploaded document waits on disk
+//! (`pending/`, where abandoned drafts' documents expire after a day),
 //! named by a signed hidden field, until the meeting is saved with it.
 //!
 //! Every action returns to the proposal it touched (`#item-N`, and that item
@@ -758,11 +759,15 @@ async fn take_text(
         Err(e) => return Ok(vec![e]),
     };
     let files = state.config.files();
-    let today = state.config.today();
     let stored = state
         .clone()
         .into_inner()
-        .run(move |conn| storage::files::save(conn, &files, &name, &bytes, today))
+        .run(move |conn| {
+            // Housekeeping: the documents of drafts abandoned a day ago go.
+            let now = std::time::SystemTime::now();
+            storage::files::expire_pending(conn, &files, now, storage::files::PENDING_MAX_AGE)?;
+            storage::files::save_pending(conn, &files, &name, &bytes)
+        })
         .await?;
     draft.document = Some(PendingDocument::signed(
         &state.secret_key,
@@ -818,10 +823,25 @@ pub async fn post_new_meeting(
             Ok((meeting, tasks)) => {
                 let by = user.account.user.id;
                 let n = tasks.len();
-                let document = draft
+                let waiting = draft
                     .document
                     .as_ref()
                     .and_then(|d| d.verified(&state.secret_key, by));
+                // The document leaves the waiting folder (where drafts'
+                // uploads expire) for the year's, and goes back if the
+                // meeting is not saved.
+                let files = state.config.files();
+                let to_adopt = waiting.clone();
+                let document = state
+                    .clone()
+                    .into_inner()
+                    .run(move |conn| {
+                        to_adopt
+                            .map(|w| storage::files::adopt(conn, &files, &w, today))
+                            .transpose()
+                    })
+                    .await?;
+                let adopted = document.clone();
                 let result = state
                     .clone()
                     .into_inner()
@@ -836,6 +856,17 @@ pub async fn post_new_meeting(
                         )
                     })
                     .await;
+                if let (Err(_), Some(adopted), Some(waiting)) = (&result, adopted, waiting) {
+                    let files = state.config.files();
+                    let _ = state
+                        .clone()
+                        .into_inner()
+                        .run(move |conn| {
+                            storage::files::unadopt(conn, &files, &adopted, &waiting);
+                            Ok(())
+                        })
+                        .await;
+                }
                 match result {
                     Ok(id) => {
                         session::flash(
