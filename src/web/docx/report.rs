@@ -59,6 +59,14 @@ fn status_label(lang: Lang, status: Option<Status>) -> String {
     }
 }
 
+/// The lead unit of a listed task: its name, the code second.
+fn lead_label(row: &TaskRow) -> String {
+    crate::domain::unit::label(
+        &row.lead_unit_name,
+        row.record.lead_unit.as_deref().unwrap_or(""),
+    )
+}
+
 /// Table columns as shares of the text width (they add up to 1000).
 fn widths(width: usize, shares: &[usize]) -> Vec<usize> {
     let mut out: Vec<usize> = shares.iter().map(|s| width * s / 1000).collect();
@@ -266,7 +274,7 @@ impl ReportDoc<'_> {
             .map(|l| {
                 let mut cells = vec![
                     Cell::centre(l.rank.map(|r| r.to_string()).unwrap_or_default()),
-                    Cell::left(l.name.clone()),
+                    Cell::left(crate::domain::unit::label(&l.name, &l.code)),
                 ];
                 cells.extend(numbers(&l.n));
                 cells
@@ -309,7 +317,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(task.deadline, "")),
                     Cell::centre(l.row.days_overdue.unwrap_or(0).to_string()),
                     Cell::left(last),
@@ -345,7 +353,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(task.deadline, "")),
                     Cell::centre(date_or(task.completed_on, "")),
                     Cell::centre(late),
@@ -378,7 +386,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(task.original_deadline, "")),
                     Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
                     Cell::left(status_label(lang, l.row.status)),
@@ -411,7 +419,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(Some(task.assigned_on), "")),
                     Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
                     Cell::left(status_label(lang, l.row.status)),
