@@ -105,14 +105,14 @@ on_both_backends! {
     async fn the_audit_log_reads_field_old_new_with_names(app) {
         let (id, version) = new_task(&app, "2022-12-31").await;
         let res = app.client.patch(app.url(&format!("/api/v1/tasks/{id}"))).bearer_auth(&app.tokens[&Role::Official])
-            .json(&json!({"version": version, "deadline": "2023-01-31", "lead_unit": "VPTU"})).send().await.expect("patch");
+            .json(&json!({"version": version, "deadline": "2023-01-31", "lead_unit": "TUHN"})).send().await.expect("patch");
         assert_eq!(res.status().as_u16(), 200);
         let admin = app.web_as(Role::Admin).await;
         let (status, html) = admin.get(&format!("/admin/audit?task={id}")).await;
         assert_eq!(status, 200);
         let text = html.replace("&#x2F;", "/");
         assert!(text.contains("<li>Thời hạn: 31/12/2022 → 31/01/2023</li>"), "{text}");
-        assert!(text.contains("<li>Đơn vị chủ trì: Ban Tuyên giáo Tỉnh ủy (BTGTU) → Văn phòng Tỉnh ủy (VPTU)</li>"), "{text}");
+        assert!(text.contains("<li>Đơn vị chủ trì: Ban Tuyên giáo Tỉnh ủy (BTGTU) → Tỉnh ủy Hà Nam (TUHN)</li>"), "{text}");
         assert!(!text.contains("&quot;deadline&quot;") && !text.contains("{&quot;"), "no JSON: {text}");
         assert!(text.contains("Người dùng official"), "the person's name: {text}");
         // The filters' dates are typed dd/mm/yyyy, whatever the browser's language.
