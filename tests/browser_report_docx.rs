@@ -39,7 +39,8 @@ async fn downloaded(dir: &Path, ext: &str, seen: &[PathBuf]) -> PathBuf {
 
 /// Clicks the link of the export list whose text holds `text`, as a person picks it by its words.
 async fn click_export(b: &Browser, text: &str) {
-    let xpath = format!("//ul[contains(@class,'actions')]//a[contains(normalize-space(.), '{text}')]");
+    let xpath =
+        format!("//ul[contains(@class,'actions')]//a[contains(normalize-space(.), '{text}')]");
     b.client
         .find(Locator::XPath(&xpath))
         .await
@@ -96,12 +97,8 @@ async fn a_leader_downloads_the_word_report_and_a_meetings_appendix() {
     let paras = docx::paragraphs(&blocks);
     // The opening sentence holds the API's totals and rates.
     let as_of_date = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").expect("date");
-    let sentence =
-        dondoc::domain::report_doc::summary(&want, as_of_date, dondoc::i18n::Lang::Vi);
-    assert!(
-        paras.contains(&sentence.as_str()),
-        "{sentence}\n{paras:#?}"
-    );
+    let sentence = dondoc::domain::report_doc::summary(&want, as_of_date, dondoc::i18n::Lang::Vi);
+    assert!(paras.contains(&sentence.as_str()), "{sentence}\n{paras:#?}");
     // The units table's last row: the API's totals, cell by cell.
     let units = docx::table_after(&blocks, "2. ").expect("units table");
     let foot = units.last().expect("totals row");
@@ -146,7 +143,11 @@ async fn a_leader_downloads_the_word_report_and_a_meetings_appendix() {
             Block::Paragraph(_) => None,
         })
         .expect("the appendix's table");
-    assert_eq!(rows.len() - 1, tasks.len(), "one row per task of the meeting");
+    assert_eq!(
+        rows.len() - 1,
+        tasks.len(),
+        "one row per task of the meeting"
+    );
     for (row, task) in rows[1..].iter().zip(tasks) {
         assert_eq!(row[1], task["content"].as_str().unwrap_or_default());
     }

@@ -24,7 +24,10 @@ async fn post(app: &TestApp, path: &str, role: Role, body: Value) -> (u16, Value
 async fn new_task(app: &TestApp, deadline: &str) -> (i64, i64) {
     let (status, body) = post(app, "/api/v1/tasks", Role::Official, json!({"content": "Tổ chức hội nghị sơ kết", "lead_unit": common::TEST_UNIT, "coordinators": ["VPTU"], "assigned_on": "2022-07-07", "deadline": deadline})).await;
     assert_eq!(status, 201, "{body}");
-    (body["id"].as_i64().expect("id"), body["version"].as_i64().expect("version"))
+    (
+        body["id"].as_i64().expect("id"),
+        body["version"].as_i64().expect("version"),
+    )
 }
 
 /// The plain-text bodies of the queued mails whose key starts with `prefix`.
@@ -42,7 +45,12 @@ async fn csv_header(web: &common::WebClient, path: &str) -> Vec<String> {
     assert_eq!(status, 200, "{path}");
     let body = body.trim_start_matches('\u{feff}');
     let mut reader = csv::ReaderBuilder::new().from_reader(body.as_bytes());
-    reader.headers().expect("header").iter().map(str::to_string).collect()
+    reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect()
 }
 
 const BTG: &str = "Ban Tuyên giáo Tỉnh ủy (BTGTU)";

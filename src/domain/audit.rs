@@ -154,7 +154,8 @@ mod tests {
     fn other_entries_read_field_and_value() {
         let details = r#"{"recipients":["Như trên","Lưu: VT"],"active":false,"completed_on":null,"closed_at":"2023-01-02T08:30:00.123","percent":40}"#;
         let got = changes("settings.documents", details, &label);
-        let values: Vec<(&str, &Shown)> = got.iter().map(|c| (c.field.as_str(), &c.after)).collect();
+        let values: Vec<(&str, &Shown)> =
+            got.iter().map(|c| (c.field.as_str(), &c.after)).collect();
         assert_eq!(
             values,
             vec![
@@ -164,7 +165,10 @@ mod tests {
                 ("recipients", &text("Như trên, Lưu: VT")),
             ]
         );
-        assert!(got.iter().all(|c| c.before.is_none()), "a list of two is not an edit here");
+        assert!(
+            got.iter().all(|c| c.before.is_none()),
+            "a list of two is not an edit here"
+        );
     }
 
     #[test]

@@ -88,16 +88,18 @@ pub fn list(
     Ok(rows
         .into_iter()
         .map(
-            |(id, at, user_email, user_name, action, entity, entity_id, task_id, details)| AuditRow {
-                id,
-                at,
-                user_email,
-                user_name,
-                action,
-                entity,
-                entity_id,
-                task_id,
-                details,
+            |(id, at, user_email, user_name, action, entity, entity_id, task_id, details)| {
+                AuditRow {
+                    id,
+                    at,
+                    user_email,
+                    user_name,
+                    action,
+                    entity,
+                    entity_id,
+                    task_id,
+                    details,
+                }
             },
         )
         .collect())

@@ -9,8 +9,8 @@ pub mod report;
 
 use chrono::NaiveDate;
 use docx_rs::{
-    AlignmentType, BorderType, Docx, Header, HeightRule, LineSpacing, PageMargin, PageNum, Paragraph,
-    ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, SpecialIndentType, Table,
+    AlignmentType, BorderType, Docx, Header, HeightRule, LineSpacing, PageMargin, PageNum,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, SpecialIndentType, Table,
     TableAlignmentType, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 

@@ -67,7 +67,8 @@ fn lead_label(row: &TaskRow) -> String {
     )
 }
 
-/// Table columns as shares of the text width (they add up to 1000).
+/// Table columns as shares of the text width (they add up to 1000). A date
+/// column takes 150, so that "31/12/2022" stays on one line at 12 pt.
 fn widths(width: usize, shares: &[usize]) -> Vec<usize> {
     let mut out: Vec<usize> = shares.iter().map(|s| width * s / 1000).collect();
     let used: usize = out.iter().sum();
@@ -283,7 +284,7 @@ impl ReportDoc<'_> {
         let mut total = vec![Cell::centre(""), Cell::left(t(lang, "dashboard-total-row"))];
         total.extend(numbers(&self.view.totals));
         grid(
-            &widths(width, &[62, 183, 65, 80, 80, 80, 70, 95, 75, 105, 105]),
+            &widths(width, &[65, 240, 60, 75, 75, 80, 60, 85, 70, 95, 95]),
             &header,
             rows,
             Some(total),
@@ -325,7 +326,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 330, 160, 125, 95, 230]),
+            &widths(width, &[55, 330, 170, 150, 95, 200]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -361,7 +362,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 410, 180, 125, 125, 100]),
+            &widths(width, &[55, 360, 180, 150, 150, 105]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -394,7 +395,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 360, 160, 125, 125, 170]),
+            &widths(width, &[55, 330, 175, 150, 150, 140]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -427,7 +428,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 360, 160, 125, 125, 170]),
+            &widths(width, &[55, 330, 175, 150, 150, 140]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",

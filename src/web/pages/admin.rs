@@ -663,7 +663,10 @@ pub async fn audit(
                 .with_timezone(&tz)
                 .format("%d/%m/%Y %H:%M:%S")
                 .to_string(),
-            user: r.user_name.filter(|n| !n.trim().is_empty()).or(r.user_email.clone()),
+            user: r
+                .user_name
+                .filter(|n| !n.trim().is_empty())
+                .or(r.user_email.clone()),
             user_email: r.user_email,
             changes: super::history::describe_details(lang, &r.action, &r.details, &unit_names),
             action: r.action,
