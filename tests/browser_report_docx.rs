@@ -131,7 +131,7 @@ async fn a_leader_downloads_the_word_report_and_a_meetings_appendix() {
     // The meeting's page: its appendix as a Word file.
     b.open(&format!("/meetings/{meeting}")).await;
     click_export(&b, "(Word)").await;
-    let appendix = downloaded(downloads.path(), "docx", &[file.clone()]).await;
+    let appendix = downloaded(downloads.path(), "docx", std::slice::from_ref(&file)).await;
     let bytes = std::fs::read(&appendix).expect("read the appendix");
     let (_, m) = app.get_json(&format!("/api/v1/meetings/{meeting}")).await;
     let tasks = m["tasks"].as_array().expect("tasks");
