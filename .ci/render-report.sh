@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Renders the demo's Word report and a meeting's appendix to PDF and PNG, to look at them.
-# Needs LibreOffice and poppler (apt-get install libreoffice-writer-nogui poppler-utils); too heavy
-# for .ci/run, which does not call this. Usage: .ci/render-report.sh [OUT_DIR] [QUERY]
+# Needs LibreOffice and poppler (apt-get install libreoffice-writer-nogui poppler-utils), and, where
+# Times New Roman is not installed, Liberation Serif 2 (fonts-liberation2): the older Liberation
+# fonts lack some Vietnamese letters, which then come from another font. Too heavy for .ci/run,
+# which does not call this. Usage: .ci/render-report.sh [OUT_DIR] [QUERY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-target/render-report}"
@@ -9,6 +11,9 @@ query="${2:-period=2022-H2&as_of=2022-12-31}"
 for tool in soffice pdftoppm curl; do
   command -v "$tool" >/dev/null || { echo "render-report: $tool is missing" >&2; exit 1; }
 done
+if command -v fc-list >/dev/null && ! fc-list : family file | grep -qi -e "times new roman" -e "/liberation2/LiberationSerif"; then
+  echo "render-report: neither Times New Roman nor Liberation Serif 2; Vietnamese letters may look mixed (apt-get install fonts-liberation2)" >&2
+fi
 mkdir -p "$out"
 work=$(mktemp -d)
 pid=""

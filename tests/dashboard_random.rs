@@ -215,13 +215,20 @@ on_both_backends! {
         let tasks = load(&app, 15122022);
         let reported: Vec<ReportedTask> = tasks.iter().map(|(_, t)| *t).collect();
         let web = app.web_as(Role::Leader).await;
-        let code_of_name = |name: &str| -> String {
-            match name {
-                "Tỉnh ủy Hà Nam" => "TUHN".to_string(),
-                "Ban Tuyên giáo Tỉnh ủy" => "BTGTU".to_string(),
-                "Văn phòng Tỉnh ủy" => "VPTU".to_string(),
-                other => other.trim_start_matches("Đơn vị ").to_string(),
-            }
+        // A unit is written "name (code)", as on the pages.
+        let code_of_name = |label: &str| -> String {
+            let (name, code) = label
+                .rsplit_once(" (")
+                .and_then(|(n, c)| Some((n, c.strip_suffix(')')?)))
+                .unwrap_or_else(|| panic!("a unit as name (code): {label}"));
+            let want = match code {
+                "TUHN" => "Tỉnh ủy Hà Nam".to_string(),
+                "BTGTU" => "Ban Tuyên giáo Tỉnh ủy".to_string(),
+                "VPTU" => "Văn phòng Tỉnh ủy".to_string(),
+                other => format!("Đơn vị {other}"),
+            };
+            assert_eq!(name, want, "{label}");
+            code.to_string()
         };
         let number = |cell: &str| -> u64 { cell.parse().unwrap_or_else(|_| panic!("a number: {cell:?}")) };
         for (name, as_of) in [("2022-H2", "2022-12-31"), ("2023-Q3", "2023-09-30"), ("2021-06-15..2023-03-20", "2022-08-08")] {
@@ -410,7 +417,7 @@ on_both_backends! {
             assert_eq!(res.status().as_u16(), 200);
             assert!(res.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
             let (header, csv_lines) = csv_rows(&res.bytes().await.expect("body"));
-            assert_eq!(&header[..4], ["rank", "code", "name", "total"]);
+            assert_eq!(&header[..4], ["Xếp hạng", "Mã đơn vị", "Đơn vị", "Tổng số"]);
             assert_eq!(csv_lines.len(), ALL_UNITS.len() + 1);
             for (line, code) in csv_lines.iter().zip(ALL_UNITS) {
                 assert_eq!(line["code"], code);

@@ -615,7 +615,7 @@ fn mails_are_html_with_text_in_the_recipients_language_with_links() {
         "{head}"
     );
     assert!(
-        head.contains("Báo cáo lãnh đạo: Ban Tuyên giáo Tỉnh ủy chưa hoàn thành"),
+        head.contains("Báo cáo lãnh đạo: Ban Tuyên giáo Tỉnh ủy (BTGTU) chưa hoàn thành"),
         "{head}"
     );
     assert!(!head.contains("?t="));

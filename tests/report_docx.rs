@@ -94,6 +94,45 @@ on_both_backends! {
         assert!(heading(&blocks).contains("SOCIALIST REPUBLIC OF VIETNAM"));
     }
 
+    async fn tables_repeat_their_header_on_every_page_and_name_units_first(app) {
+        let id = demo(&app);
+        let leader = app.web_as(Role::Leader).await;
+        let query = "period=2022-H2&as_of=2023-06-30";
+        let bytes = leader.client.get(format!("{}/dashboard/report.docx?{query}", leader.base)).send().await.expect("docx").bytes().await.expect("body");
+        let tables = docx::row_layouts(&bytes);
+        assert!(tables.len() >= 4, "heading, units, a list, signature: {tables:?}");
+        let (ruled, layout) = (&tables[1..tables.len() - 1], [&tables[0], &tables[tables.len() - 1]]);
+        for rows in layout {
+            assert!(rows.iter().all(|r| !r.header), "the heading and the signature repeat nothing: {rows:?}");
+        }
+        for rows in ruled {
+            assert!(rows[0].header, "the header row repeats on every page: {rows:?}");
+            assert!(rows[1..].iter().all(|r| !r.header), "only the header row: {rows:?}");
+            assert!(rows.iter().all(|r| r.cant_split), "no row is split across pages: {rows:?}");
+        }
+        // The units table names each unit first, its code second, as the dashboard does.
+        let (_, api) = app.get_json(&format!("/api/v1/dashboard?{query}")).await;
+        let blocks = docx::blocks(&bytes);
+        let units = docx::table_after(&blocks, "2. ").expect("units table");
+        let names: Vec<&str> = units[1..units.len() - 1].iter().map(|r| r[1].as_str()).collect();
+        let want: Vec<String> = api["units"].as_array().expect("units").iter().map(|u| format!("{} ({})", u["name"].as_str().unwrap_or_default(), u["code"].as_str().unwrap_or_default())).collect();
+        assert_eq!(names.len(), want.len());
+        for n in &names {
+            assert!(want.iter().any(|w| w == n), "{n} is a unit as name (code): {want:?}");
+        }
+        let overdue = docx::table_after(&blocks, "3. ").expect("the demo has overdue tasks by mid-2023");
+        assert!(overdue[1..].iter().all(|r| want.contains(&r[2])), "the lead unit as name (code): {overdue:?}");
+
+        // The appendix: its one table repeats its header too; lead units as name (code).
+        let bytes = leader.client.get(format!("{}/meetings/{id}/tasks.docx", leader.base)).send().await.expect("docx").bytes().await.expect("body");
+        let tables = docx::row_layouts(&bytes);
+        assert_eq!(tables.len(), 1, "{tables:?}");
+        assert!(tables[0][0].header && tables[0][1..].iter().all(|r| !r.header && r.cant_split), "{tables:?}");
+        let blocks = docx::blocks(&bytes);
+        let rows = blocks.iter().find_map(|b| match b { Block::Table(r) => Some(r), _ => None }).expect("the table");
+        assert!(rows[1..].iter().all(|r| want.contains(&r[2]) || r[2] == "chưa giao"), "{rows:?}");
+    }
+
     async fn a_meetings_appendix_lists_its_tasks(app) {
         let id = demo(&app);
         let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}")).await;

@@ -1,5 +1,5 @@
 # The Word documents: the period report and a meeting's appendix (web/docx, pages/documents).
-report-doc-download = Report (Word)
+report-doc-download = Download the report on carrying out conclusions and directions (Word)
 report-doc-kind = Report
 report-doc-subject = Results of carrying out the conclusions and directions in { $period }
 report-doc-scope = (Scope: { $name } and the units under it)
@@ -65,3 +65,35 @@ report-doc-err-short = { $field }: “{ $value }” may hold letters, digits, hy
 report-doc-err-one-line = { $field }: must be a single line.
 report-doc-err-recipients = { $field }: at most { $max } recipients.
 audit-settings-documents = Change the report document template
+
+## The CSV exports' headers and the audit log's field names.
+export-task-id = ID
+export-lead-unit-code = Lead unit code
+export-coordinator-codes = Coordinating unit codes
+no = No
+field-added = Tasks added
+field-updated = Tasks updated
+field-tasks = Tasks
+field-document = Document file
+field-units = Units
+field-total = { count-total }
+field-done-on-time = { status-done_on_time }
+field-done-late = { status-done_late }
+field-in-progress = { status-in_progress }
+field-overdue = { status-overdue }
+field-closed-at = Closed at
+field-scope = Scope
+field-layout = { report-doc-field-layout }
+field-parent-body = { report-doc-field-parent-body }
+field-issuer = { report-doc-field-issuer }
+field-issuer-short = { report-doc-field-issuer-short }
+field-place = { report-doc-field-place }
+field-signer-authority = { report-doc-field-signer-authority }
+field-signer-title = { report-doc-field-signer-title }
+field-signer-name = { report-doc-field-signer-name }
+field-recipients = { report-doc-field-recipients }
+field-label = Token name
+field-via = Made through
+field-active = Active
+field-confidential = Confidential
+audit-who = By

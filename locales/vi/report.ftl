@@ -1,5 +1,5 @@
 # The Word documents: the period report and a meeting's appendix (web/docx, pages/documents).
-report-doc-download = Báo cáo (Word)
+report-doc-download = Tải báo cáo kết quả thực hiện kết luận, chỉ đạo (Word)
 report-doc-kind = Báo cáo
 report-doc-subject = Kết quả thực hiện kết luận, chỉ đạo { $period }
 report-doc-scope = (Phạm vi: { $name } và các đơn vị trực thuộc)
@@ -65,3 +65,35 @@ report-doc-err-short = { $field }: “{ $value }” chỉ gồm chữ, số, d�
 report-doc-err-one-line = { $field }: chỉ được viết trên một dòng.
 report-doc-err-recipients = { $field }: tối đa { $max } nơi nhận.
 audit-settings-documents = Sửa mẫu văn bản báo cáo
+
+## The CSV exports' headers and the audit log's field names.
+export-task-id = Mã số
+export-lead-unit-code = Mã đơn vị chủ trì
+export-coordinator-codes = Mã đơn vị phối hợp
+no = Không
+field-added = Số nhiệm vụ thêm mới
+field-updated = Số nhiệm vụ cập nhật
+field-tasks = Số nhiệm vụ
+field-document = Tệp văn bản
+field-units = Số đơn vị
+field-total = { count-total }
+field-done-on-time = { status-done_on_time }
+field-done-late = { status-done_late }
+field-in-progress = { status-in_progress }
+field-overdue = { status-overdue }
+field-closed-at = Chốt lúc
+field-scope = Phạm vi theo dõi
+field-layout = { report-doc-field-layout }
+field-parent-body = { report-doc-field-parent-body }
+field-issuer = { report-doc-field-issuer }
+field-issuer-short = { report-doc-field-issuer-short }
+field-place = { report-doc-field-place }
+field-signer-authority = { report-doc-field-signer-authority }
+field-signer-title = { report-doc-field-signer-title }
+field-signer-name = { report-doc-field-signer-name }
+field-recipients = { report-doc-field-recipients }
+field-label = Tên mã truy cập
+field-via = Tạo qua
+field-active = Còn hoạt động
+field-confidential = Mật
+audit-who = Người thực hiện

@@ -2,6 +2,7 @@
 //! conclusion parser and the reminder policy.
 
 pub mod attachment;
+pub mod audit;
 pub mod chart;
 pub mod client;
 pub mod conclusion;

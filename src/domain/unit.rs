@@ -24,6 +24,17 @@ pub struct RawUnit<'a> {
     pub aliases: &'a str,
 }
 
+/// A unit as people read it: the name, the code second ("Ban Tuyên giáo Tỉnh
+/// ủy (BTGTU)"), as the pages show it; the code alone when the name is unknown.
+pub fn label(name: &str, code: &str) -> String {
+    match (name.trim(), code.trim()) {
+        ("", code) => code.to_string(),
+        (name, "") => name.to_string(),
+        (name, code) if name == code => name.to_string(),
+        (name, code) => format!("{name} ({code})"),
+    }
+}
+
 pub const MAX_CODE_LEN: usize = 32;
 pub const MAX_NAME_LEN: usize = 300;
 
@@ -112,6 +123,16 @@ impl UnitInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_is_the_name_then_the_code() {
+        assert_eq!(
+            label("Ban Tuyên giáo Tỉnh ủy", "BTGTU"),
+            "Ban Tuyên giáo Tỉnh ủy (BTGTU)"
+        );
+        assert_eq!(label("", "BTGTU"), "BTGTU");
+        assert_eq!(label("Ban Tuyên giáo", ""), "Ban Tuyên giáo");
+    }
 
     #[test]
     fn a_good_row() {

@@ -54,7 +54,7 @@ pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
         text_key: format!("event-text-{}", event.kind),
         reference: &event.task.task.reference,
         content,
-        unit: event.task.lead_unit.as_deref().unwrap_or(""),
+        unit: &event.unit,
         note,
         deadline: event
             .task

@@ -37,6 +37,7 @@ pub struct Item {
     pub task_id: i64,
     pub reference: String,
     pub content: String,
+    /// The lead unit as people read it: the name, the code second.
     pub lead_unit_name: String,
     pub deadline: Option<NaiveDate>,
     pub due: Due,
@@ -176,6 +177,13 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate, missed_from: NaiveD
             .map(|u| u.name.clone())
             .unwrap_or_default()
     };
+    // In the list of a mail a unit is named as on the pages: the name, the code second.
+    let unit_label = |id: i64| {
+        snap.units
+            .get(&id)
+            .map(|u| crate::domain::unit::label(&u.name, &u.code))
+            .unwrap_or_default()
+    };
     for task in &snap.tasks {
         let Some(due) = policy.due_catching_up(&task.dates, on, missed_from) else {
             continue;
@@ -185,7 +193,7 @@ pub fn plan(policy: &Policy, snap: &Snapshot, on: NaiveDate, missed_from: NaiveD
             task_id: task.id,
             reference: task.reference.clone(),
             content: task.content.clone(),
-            lead_unit_name: unit_name(task.lead_unit_id),
+            lead_unit_name: unit_label(task.lead_unit_id),
             deadline: task.dates.deadline,
             due,
             kind: due.kind_for(audience),

@@ -51,6 +51,7 @@ pub struct AuditRow {
     pub id: i64,
     pub at: chrono::NaiveDateTime,
     pub user_email: Option<String>,
+    pub user_name: Option<String>,
     pub action: String,
     pub entity: String,
     pub entity_id: Option<i64>,
@@ -81,21 +82,24 @@ pub fn list(
         }
         q.order(audit_log::id.desc())
             .limit(limit)
-            .select((audit_log::id, audit_log::at, users::email.nullable(), audit_log::action, audit_log::entity, audit_log::entity_id, audit_log::task_id, audit_log::details))
-            .load::<(i64, chrono::NaiveDateTime, Option<String>, String, String, Option<i64>, Option<i64>, String)>(c)
+            .select((audit_log::id, audit_log::at, users::email.nullable(), users::name.nullable(), audit_log::action, audit_log::entity, audit_log::entity_id, audit_log::task_id, audit_log::details))
+            .load::<(i64, chrono::NaiveDateTime, Option<String>, Option<String>, String, String, Option<i64>, Option<i64>, String)>(c)
     })?;
     Ok(rows
         .into_iter()
         .map(
-            |(id, at, user_email, action, entity, entity_id, task_id, details)| AuditRow {
-                id,
-                at,
-                user_email,
-                action,
-                entity,
-                entity_id,
-                task_id,
-                details,
+            |(id, at, user_email, user_name, action, entity, entity_id, task_id, details)| {
+                AuditRow {
+                    id,
+                    at,
+                    user_email,
+                    user_name,
+                    action,
+                    entity,
+                    entity_id,
+                    task_id,
+                    details,
+                }
             },
         )
         .collect())

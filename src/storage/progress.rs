@@ -81,6 +81,9 @@ pub struct Event<'a> {
     /// Unique per event, so that a mail is never queued twice for it.
     pub key: String,
     pub note: &'a str,
+    /// The unit concerned (the proposing unit, else the lead), as people read
+    /// it: "Ban Tuyên giáo Tỉnh ủy (BTGTU)"; empty for a task with no lead.
+    pub unit: String,
     pub recipients: Vec<Recipient>,
 }
 
@@ -92,6 +95,8 @@ pub trait ProgressQueries {
     fn unit_recipients(&mut self, unit_id: Option<i64>) -> QueryResult<Vec<Recipient>>;
     fn official_recipients(&mut self, assigned_by: Option<i64>) -> QueryResult<Vec<Recipient>>;
     fn queue(&mut self, mails: Vec<NewMail>) -> QueryResult<()>;
+    /// A unit by its name, the code second; empty for none.
+    fn unit_label(&mut self, unit_id: Option<i64>) -> QueryResult<String>;
     /// Marks the pending proposal of a task confirmed (inside the completion's transaction).
     fn confirm_pending(&mut self, task_id: i64, by: Option<i64>) -> QueryResult<usize>;
 }
@@ -153,6 +158,19 @@ crate::storage::impl_for_backends!(ProgressQueries {
             self.enqueue_mail(mail)?;
         }
         Ok(())
+    }
+
+    fn unit_label(&mut self, unit_id: Option<i64>) -> QueryResult<String> {
+        let Some(unit_id) = unit_id else {
+            return Ok(String::new());
+        };
+        Ok(units::table
+            .find(unit_id)
+            .select((units::name, units::code))
+            .first::<(String, String)>(self)
+            .optional()?
+            .map(|(name, code)| crate::domain::unit::label(&name, &code))
+            .unwrap_or_default())
     }
 
     fn confirm_pending(&mut self, task_id: i64, by: Option<i64>) -> QueryResult<usize> {
@@ -282,7 +300,8 @@ pub fn add_report_as(
         })?;
         if kind == "proposal" {
             let recipients = c.official_recipients(task.task.assigned_by)?;
-            c.queue(mails(&Event { kind, task: &task, key: format!("event:proposal:{id}"), note: &input.note, recipients }))?;
+            let unit = c.unit_label(Some(unit_id))?;
+            c.queue(mails(&Event { kind, task: &task, key: format!("event:proposal:{id}"), note: &input.note, unit, recipients }))?;
         }
         Ok(id)
     })
@@ -324,7 +343,8 @@ pub fn return_proposal(
             details: serde_json::json!({"reason": reason}).to_string(),
         })?;
         let recipients = c.unit_recipients(task.task.lead_unit_id)?;
-        c.queue(mails(&Event { kind: "returned", task: &task, key: format!("event:returned:{report_id}"), note: reason, recipients }))?;
+        let unit = c.unit_label(task.task.lead_unit_id)?;
+        c.queue(mails(&Event { kind: "returned", task: &task, key: format!("event:returned:{report_id}"), note: reason, unit, recipients }))?;
         Ok(task_id)
     })
 }
@@ -372,7 +392,8 @@ pub fn request_extension(
             details: serde_json::json!({"new_deadline": input.new_deadline, "reason": input.reason}).to_string(),
         })?;
         let recipients = c.official_recipients(task.task.assigned_by)?;
-        c.queue(mails(&Event { kind: "extension", task: &task, key: format!("event:extension:{id}"), note: &input.reason, recipients }))?;
+        let unit = c.unit_label(task.task.lead_unit_id)?;
+        c.queue(mails(&Event { kind: "extension", task: &task, key: format!("event:extension:{id}"), note: &input.reason, unit, recipients }))?;
         Ok(id)
     })
 }
@@ -428,7 +449,8 @@ pub fn decide_extension(
         let kind = if approve { "approved" } else { "rejected" };
         // The mail approving an extension gives the new deadline: the task as it is now.
         let task = if approve { c.load_records(&[task_id])?.pop().ok_or(StorageError::NotFound)? } else { task };
-        c.queue(mails(&Event { kind, task: &task, key: format!("event:{kind}:{extension_id}"), note, recipients }))?;
+        let unit = c.unit_label(task.task.lead_unit_id)?;
+        c.queue(mails(&Event { kind, task: &task, key: format!("event:{kind}:{extension_id}"), note, unit, recipients }))?;
         Ok(task_id)
     })
 }

@@ -15,23 +15,6 @@ use crate::web::report::{Numbers, View};
 /// CSV files start with a byte-order mark so that spreadsheets read them as UTF-8.
 const BOM: &str = "\u{feff}";
 
-/// The columns of the report CSV, after `rank,code,name`.
-pub const REPORT_COLUMNS: [&str; 13] = [
-    "total",
-    "done_on_time",
-    "done_late",
-    "in_progress",
-    "overdue",
-    "carried_over",
-    "extended",
-    "completion_rate_percent",
-    "on_time_rate_percent",
-    "overdue_upto_30",
-    "overdue_upto_60",
-    "overdue_upto_120",
-    "overdue_over_120",
-];
-
 fn t(lang: Lang, key: &str) -> String {
     i18n::text(lang, key)
 }
@@ -89,12 +72,11 @@ fn numbers_cells(n: &Numbers) -> Vec<String> {
 }
 
 /// The report as CSV: one row per unit in the page's order, then the totals
-/// (rank and code empty). Column names are stable codes.
+/// (rank and code empty). The header is in the reader's language, as the
+/// workbook's; the values stay plain numbers (rates in percent, a decimal point).
 pub fn report_csv(view: &View, lang: Lang) -> Result<Vec<u8>, String> {
     let mut w = csv_writer();
-    let mut header = vec!["rank", "code", "name"];
-    header.extend(REPORT_COLUMNS);
-    csv_row(&mut w, &header)?;
+    csv_row(&mut w, report_header(lang, " (%)"))?;
     for line in &view.lines {
         let mut row = vec![
             line.rank.map(|r| r.to_string()).unwrap_or_default(),
@@ -143,31 +125,34 @@ impl TaskRow {
     }
 }
 
-pub const TASK_COLUMNS: [&str; 14] = [
-    "id",
-    "ref",
-    "content",
-    "lead_unit",
-    "lead_unit_name",
-    "coordinators",
-    "assigned_on",
-    "deadline",
-    "original_deadline",
-    "completed_on",
-    "status",
-    "carried_over",
-    "days_overdue",
-    "percent",
+/// The columns of the tasks CSV, as message keys of their headers.
+const TASK_HEADERS: [&str; 14] = [
+    "export-task-id",
+    "field-ref",
+    "field-content",
+    "export-lead-unit-code",
+    "field-lead-unit",
+    "export-coordinator-codes",
+    "field-assigned-on",
+    "field-deadline",
+    "field-original-deadline",
+    "field-completed-on",
+    "field-status",
+    "count-carried-over",
+    "dashboard-days-overdue",
+    "field-percent",
 ];
 
 fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// The tasks behind a report as CSV (dates `YYYY-MM-DD`, lists separated by `|`).
-pub fn tasks_csv(rows: &[TaskRow]) -> Result<Vec<u8>, String> {
+/// The tasks behind a report as CSV: the header in the reader's language, the
+/// values for machines (dates `YYYY-MM-DD`, unit codes, lists separated by
+/// `|`, status codes, `1`/`0`).
+pub fn tasks_csv(rows: &[TaskRow], lang: Lang) -> Result<Vec<u8>, String> {
     let mut w = csv_writer();
-    csv_row(&mut w, TASK_COLUMNS)?;
+    csv_row(&mut w, TASK_HEADERS.iter().map(|k| t(lang, k)))?;
     for r in rows {
         let task = &r.record.task;
         csv_row(
@@ -274,7 +259,9 @@ pub fn scope_line(view: &View, lang: Lang) -> String {
     }
 }
 
-fn report_header(lang: Lang) -> Vec<String> {
+/// The header of the units table; `rate_unit` follows the two rates' names
+/// (the CSV writes rates as percentages, the workbook as formatted fractions).
+fn report_header(lang: Lang, rate_unit: &str) -> Vec<String> {
     let mut h = vec![
         t(lang, "dashboard-rank"),
         t(lang, "field-code"),
@@ -289,8 +276,8 @@ fn report_header(lang: Lang) -> Vec<String> {
     h.extend([
         t(lang, "count-carried-over"),
         t(lang, "count-extended"),
-        t(lang, "count-completion-rate"),
-        t(lang, "count-on-time-rate"),
+        format!("{}{rate_unit}", t(lang, "count-completion-rate")),
+        format!("{}{rate_unit}", t(lang, "count-on-time-rate")),
     ]);
     h.extend(
         AgeBucket::ALL
@@ -369,7 +356,7 @@ pub fn report_xlsx(view: &View, lang: Lang, printed_at: &str) -> Result<Vec<u8>,
             lang,
             printed_at,
         )?;
-        for (i, h) in report_header(lang).iter().enumerate() {
+        for (i, h) in report_header(lang, "").iter().enumerate() {
             sheet.write_string_with_format(top, i as u16, h, &f.header)?;
         }
         let mut row = top + 1;
@@ -502,7 +489,7 @@ pub fn report_xlsx(view: &View, lang: Lang, printed_at: &str) -> Result<Vec<u8>,
             ),
         )?;
         let top = 5;
-        for (i, h) in report_header(lang).iter().enumerate().skip(1) {
+        for (i, h) in report_header(lang, "").iter().enumerate().skip(1) {
             sheet.write_string_with_format(top, i as u16, h, &f.header)?;
         }
         let mut row = top + 1;
@@ -548,9 +535,9 @@ pub fn tasks_xlsx(
     let header = [
         "field-ref",
         "field-content",
+        "export-lead-unit-code",
         "field-lead-unit",
-        "field-unit",
-        "field-coordinators",
+        "export-coordinator-codes",
         "field-assigned-on",
         "field-deadline",
         "field-original-deadline",

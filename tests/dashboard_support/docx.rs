@@ -120,3 +120,63 @@ pub fn table_after<'a>(blocks: &'a [Block], heading_starts: &str) -> Option<&'a 
         Block::Paragraph(_) => None,
     }
 }
+
+/// How a row of a table is laid out across pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowLayout {
+    /// `w:tblHeader`: repeated at the top of every page the table runs onto.
+    pub header: bool,
+    /// `w:cantSplit`: never broken across two pages.
+    pub cant_split: bool,
+}
+
+fn local(name: &quick_xml::name::LocalName<'_>) -> String {
+    let n: &str = name.as_ref();
+    n.to_string()
+}
+
+/// The layout of every row of every top-level table, in order.
+pub fn row_layouts(bytes: &[u8]) -> Vec<Vec<RowLayout>> {
+    let xml = document_xml(bytes);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut tables: Vec<Vec<RowLayout>> = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        let (name, start) = match reader.read_event().expect("well-formed xml") {
+            Event::Start(e) => (local(&e.local_name()), true),
+            Event::Empty(e) => (local(&e.local_name()), false),
+            Event::End(e) => {
+                if local(&e.local_name()) == "tbl" {
+                    depth -= 1;
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match name.as_str() {
+            "tbl" if start => {
+                depth += 1;
+                if depth == 1 {
+                    tables.push(Vec::new());
+                }
+            }
+            "tr" if depth == 1 => {
+                if let Some(t) = tables.last_mut() {
+                    t.push(RowLayout::default());
+                }
+            }
+            "tblHeader" | "cantSplit" if depth == 1 => {
+                if let Some(row) = tables.last_mut().and_then(|t| t.last_mut()) {
+                    if name == "tblHeader" {
+                        row.header = true;
+                    } else {
+                        row.cant_split = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    tables
+}

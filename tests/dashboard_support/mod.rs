@@ -108,7 +108,39 @@ pub fn vi_percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0).replace('.', ",")
 }
 
-/// The rows of a CSV export by their `code` column (the totals under ""), header first.
+/// The Vietnamese headers of the CSV exports and the short names the tests read them by.
+const CSV_HEADERS: [(&str, &str); 26] = [
+    ("Xếp hạng", "rank"),
+    ("Mã đơn vị", "code"),
+    ("Đơn vị", "name"),
+    ("Tổng số", "total"),
+    ("Hoàn thành đúng hạn", "done_on_time"),
+    ("Hoàn thành quá hạn", "done_late"),
+    ("Đang thực hiện trong hạn", "in_progress"),
+    ("Quá hạn", "overdue"),
+    ("Chuyển tiếp từ kỳ trước", "carried_over"),
+    ("Được gia hạn", "extended"),
+    ("Tỷ lệ hoàn thành (%)", "completion_rate_percent"),
+    ("Tỷ lệ đúng hạn (%)", "on_time_rate_percent"),
+    ("Quá hạn đến 30 ngày", "overdue_upto_30"),
+    ("Quá hạn 31–60 ngày", "overdue_upto_60"),
+    ("Quá hạn 61–120 ngày", "overdue_upto_120"),
+    ("Quá hạn trên 120 ngày", "overdue_over_120"),
+    ("Mã số", "id"),
+    ("Số hiệu", "ref"),
+    ("Nội dung", "content"),
+    ("Mã đơn vị chủ trì", "lead_unit"),
+    ("Đơn vị chủ trì", "lead_unit_name"),
+    ("Mã đơn vị phối hợp", "coordinators"),
+    ("Ngày giao", "assigned_on"),
+    ("Thời hạn", "deadline"),
+    ("Trạng thái", "status"),
+    ("Số ngày quá hạn", "days_overdue"),
+];
+
+/// The rows of a Vietnamese CSV export, each cell under the short name of its
+/// column (`code`, `total`, `ref`, …; the totals' code is ""), header first
+/// as it is written.
 pub fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     let text = std::str::from_utf8(bytes).expect("utf-8");
     let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
@@ -119,11 +151,20 @@ pub fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
         .iter()
         .map(str::to_string)
         .collect();
+    let short: Vec<String> = header
+        .iter()
+        .map(|h| {
+            CSV_HEADERS
+                .iter()
+                .find(|(vi, _)| vi == h)
+                .map_or_else(|| h.clone(), |(_, code)| code.to_string())
+        })
+        .collect();
     let rows = reader
         .records()
         .map(|r| {
             let r = r.expect("record");
-            header
+            short
                 .iter()
                 .cloned()
                 .zip(r.iter().map(str::to_string))

@@ -50,7 +50,9 @@ impl Appendix {
         lang: Lang,
     ) -> Appendix {
         let vi = crate::domain::dates::format_vi;
-        let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
+        let name = |code: &str| {
+            crate::domain::unit::label(names.get(code).map_or("", String::as_str), code)
+        };
         let source = if m.meeting.document_ref.trim().is_empty() {
             i18n::text_with(
                 lang,

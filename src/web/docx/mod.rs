@@ -9,8 +9,8 @@ pub mod report;
 
 use chrono::NaiveDate;
 use docx_rs::{
-    AlignmentType, BorderType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph,
-    ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, SpecialIndentType, Table,
+    AlignmentType, BorderType, Docx, Header, HeightRule, LineSpacing, PageMargin, PageNum,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, SpecialIndentType, Table,
     TableAlignmentType, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
@@ -424,7 +424,9 @@ pub fn grid(
             })
             .collect(),
     )
-    .cant_split()];
+    .cant_split()
+    .row_height(HEADER_MARK)
+    .height_rule(HeightRule::Auto)];
     let mut add = |cells: &[Cell], look: Look| {
         out.push(
             TableRow::new(
@@ -452,10 +454,29 @@ pub fn grid(
         .align(TableAlignmentType::Center)
 }
 
+/// docx-rs 0.4 cannot mark a table's header row (`w:tblHeader`: Word and
+/// LibreOffice repeat it at the top of every page the table runs onto). A
+/// header row carries a height whose rule says "by the content" (so the value
+/// is ignored), and [`pack`] turns exactly that mark into `w:tblHeader`.
+const HEADER_MARK: f32 = 1.0;
+
+fn header_mark_xml() -> String {
+    format!(r#"<w:trHeight w:val="{HEADER_MARK}" w:hRule="auto" />"#)
+}
+
+/// Makes the marked rows of `document.xml` header rows.
+fn repeat_header_rows(document: &str) -> String {
+    document.replace(&header_mark_xml(), "<w:tblHeader />")
+}
+
 /// The document as bytes.
 pub fn pack(docx: Docx) -> Result<Vec<u8>, DocError> {
+    let mut parts = docx.build();
+    let document = String::from_utf8(std::mem::take(&mut parts.document))
+        .map_err(|e| DocError(e.to_string()))?;
+    parts.document = repeat_header_rows(&document).into_bytes();
     let mut buf = std::io::Cursor::new(Vec::new());
-    docx.pack(&mut buf).map_err(|e| DocError(e.to_string()))?;
+    parts.pack(&mut buf).map_err(|e| DocError(e.to_string()))?;
     Ok(buf.into_inner())
 }
 

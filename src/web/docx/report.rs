@@ -59,7 +59,16 @@ fn status_label(lang: Lang, status: Option<Status>) -> String {
     }
 }
 
-/// Table columns as shares of the text width (they add up to 1000).
+/// The lead unit of a listed task: its name, the code second.
+fn lead_label(row: &TaskRow) -> String {
+    crate::domain::unit::label(
+        &row.lead_unit_name,
+        row.record.lead_unit.as_deref().unwrap_or(""),
+    )
+}
+
+/// Table columns as shares of the text width (they add up to 1000). A date
+/// column takes 150, so that "31/12/2022" stays on one line at 12 pt.
 fn widths(width: usize, shares: &[usize]) -> Vec<usize> {
     let mut out: Vec<usize> = shares.iter().map(|s| width * s / 1000).collect();
     let used: usize = out.iter().sum();
@@ -266,7 +275,7 @@ impl ReportDoc<'_> {
             .map(|l| {
                 let mut cells = vec![
                     Cell::centre(l.rank.map(|r| r.to_string()).unwrap_or_default()),
-                    Cell::left(l.name.clone()),
+                    Cell::left(crate::domain::unit::label(&l.name, &l.code)),
                 ];
                 cells.extend(numbers(&l.n));
                 cells
@@ -275,7 +284,7 @@ impl ReportDoc<'_> {
         let mut total = vec![Cell::centre(""), Cell::left(t(lang, "dashboard-total-row"))];
         total.extend(numbers(&self.view.totals));
         grid(
-            &widths(width, &[62, 183, 65, 80, 80, 80, 70, 95, 75, 105, 105]),
+            &widths(width, &[65, 240, 60, 75, 75, 80, 60, 85, 70, 95, 95]),
             &header,
             rows,
             Some(total),
@@ -309,7 +318,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(task.deadline, "")),
                     Cell::centre(l.row.days_overdue.unwrap_or(0).to_string()),
                     Cell::left(last),
@@ -317,7 +326,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 330, 160, 125, 95, 230]),
+            &widths(width, &[55, 330, 170, 150, 95, 200]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -345,7 +354,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(task.deadline, "")),
                     Cell::centre(date_or(task.completed_on, "")),
                     Cell::centre(late),
@@ -353,7 +362,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 410, 180, 125, 125, 100]),
+            &widths(width, &[55, 360, 180, 150, 150, 105]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -378,7 +387,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(task.original_deadline, "")),
                     Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
                     Cell::left(status_label(lang, l.row.status)),
@@ -386,7 +395,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 360, 160, 125, 125, 170]),
+            &widths(width, &[55, 330, 175, 150, 150, 140]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",
@@ -411,7 +420,7 @@ impl ReportDoc<'_> {
                 vec![
                     Cell::centre((i + 1).to_string()),
                     Cell::left(task.content.clone()),
-                    Cell::left(l.row.lead_unit_name.clone()),
+                    Cell::left(lead_label(&l.row)),
                     Cell::centre(date_or(Some(task.assigned_on), "")),
                     Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
                     Cell::left(status_label(lang, l.row.status)),
@@ -419,7 +428,7 @@ impl ReportDoc<'_> {
             })
             .collect();
         grid(
-            &widths(width, &[60, 360, 160, 125, 125, 170]),
+            &widths(width, &[55, 330, 175, 150, 150, 140]),
             &self.list_header(&[
                 "report-doc-number",
                 "report-doc-content",

@@ -592,12 +592,15 @@ pub struct AuditQuery {
 #[derive(Debug, Serialize)]
 struct AuditView {
     at: String,
+    /// The person's name; their address second.
     user: Option<String>,
+    user_email: Option<String>,
     action: String,
     entity: String,
     entity_id: Option<i64>,
     task_id: Option<i64>,
-    details: String,
+    /// "field: old → new", one line a field.
+    changes: Vec<String>,
 }
 
 pub const AUDIT_PAGE_ROWS: i64 = 500;
@@ -634,17 +637,22 @@ pub async fn audit(
     };
     let tz = state.config.tz;
     let account = user.account.clone();
-    let rows = if errors.is_empty() {
+    let (rows, unit_names) = if errors.is_empty() {
         state
             .clone()
             .into_inner()
             .run(move |conn| {
                 let rows = storage::audit::list(conn, &filter, AUDIT_PAGE_ROWS)?;
-                storage::visibility::redact_audit(conn, &account, rows)
+                let rows = storage::visibility::redact_audit(conn, &account, rows)?;
+                let names: HashMap<String, String> = storage::units::list(conn)?
+                    .into_iter()
+                    .map(|u| (u.unit.code, u.unit.name))
+                    .collect();
+                Ok((rows, names))
             })
             .await?
     } else {
-        Vec::new()
+        Default::default()
     };
     let view: Vec<AuditView> = rows
         .into_iter()
@@ -655,12 +663,16 @@ pub async fn audit(
                 .with_timezone(&tz)
                 .format("%d/%m/%Y %H:%M:%S")
                 .to_string(),
-            user: r.user_email,
+            user: r
+                .user_name
+                .filter(|n| !n.trim().is_empty())
+                .or(r.user_email.clone()),
+            user_email: r.user_email,
+            changes: super::history::describe_details(lang, &r.action, &r.details, &unit_names),
             action: r.action,
             entity: r.entity,
             entity_id: r.entity_id,
             task_id: r.task_id,
-            details: r.details,
         })
         .collect();
     let mut ctx = frame(&user.visitor, &req);

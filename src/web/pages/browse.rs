@@ -222,62 +222,6 @@ struct HistoryLine {
     changes: Vec<String>,
 }
 
-/// A stored value as people read it: dates as dd/mm/yyyy, lists joined, none as "—".
-fn readable(v: &serde_json::Value, unit_names: &HashMap<String, String>) -> String {
-    let one = |s: &str| -> String {
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            crate::domain::dates::format_vi(d)
-        } else if let Some(name) = unit_names.get(s) {
-            format!("{name} ({s})")
-        } else {
-            s.to_string()
-        }
-    };
-    match v {
-        serde_json::Value::Null => "—".into(),
-        serde_json::Value::String(s) if s.is_empty() => "—".into(),
-        serde_json::Value::String(s) => one(s),
-        serde_json::Value::Array(items) if items.is_empty() => "—".into(),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|i| readable(i, unit_names))
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    }
-}
-
-/// The details of an audit entry as lines "field: old → new" (a change of
-/// a task, stored as `{field: [before, after]}`) or "field: value" (what
-/// another action carried); not JSON.
-fn describe_details(
-    lang: crate::i18n::Lang,
-    action: &str,
-    details: &str,
-    unit_names: &HashMap<String, String>,
-) -> Vec<String> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details)
-    else {
-        return Vec::new();
-    };
-    map.iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(field, value)| {
-            let label = crate::i18n::field_label(lang, field);
-            match value {
-                serde_json::Value::Array(pair) if action == "task.update" && pair.len() == 2 => {
-                    format!(
-                        "{label}: {} → {}",
-                        readable(&pair[0], unit_names),
-                        readable(&pair[1], unit_names)
-                    )
-                }
-                other => format!("{label}: {}", readable(other, unit_names)),
-            }
-        })
-        .collect()
-}
-
 pub async fn task(
     state: State,
     req: HttpRequest,
@@ -385,7 +329,7 @@ pub(super) async fn task_context(
                     .format("%d/%m/%Y %H:%M")
                     .to_string(),
                 user: h.user_email.map(|e| people.get(&e).cloned().unwrap_or(e)),
-                changes: describe_details(lang, &h.action, &h.details, &unit_names),
+                changes: super::history::describe_details(lang, &h.action, &h.details, &unit_names),
                 action: h.action,
             })
             .collect::<Vec<_>>(),
@@ -512,44 +456,4 @@ pub async fn new_feed(
         .run(move |conn| storage::calendar::rotate_secret(conn, unit))
         .await?;
     units_page(&state, &req, &user, Some(secret)).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::Lang;
-
-    #[test]
-    fn history_reads_field_old_new() {
-        let names = HashMap::from([("VPTU".to_string(), "Văn phòng Tỉnh ủy".to_string())]);
-        let lines = describe_details(
-            Lang::Vi,
-            "task.update",
-            r#"{"deadline":["2022-12-31","2023-01-31"],"lead_unit":["BTGTU","VPTU"],"coordinators":[[],["VPTU"]]}"#,
-            &names,
-        );
-        assert!(
-            lines.contains(&"Thời hạn: 31/12/2022 → 31/01/2023".to_string()),
-            "{lines:?}"
-        );
-        assert!(
-            lines.contains(&"Đơn vị chủ trì: BTGTU → Văn phòng Tỉnh ủy (VPTU)".to_string()),
-            "{lines:?}"
-        );
-        assert!(
-            lines.contains(&"Đơn vị phối hợp: — → Văn phòng Tỉnh ủy (VPTU)".to_string()),
-            "{lines:?}"
-        );
-        let cancel = describe_details(
-            Lang::En,
-            "task.cancel",
-            r#"{"reason":"trùng","cancelled_on":"2022-08-01"}"#,
-            &names,
-        );
-        assert!(
-            cancel.contains(&"Cancelled on: 01/08/2022".to_string()),
-            "{cancel:?}"
-        );
-        assert!(describe_details(Lang::Vi, "task.update", "not json", &names).is_empty());
-    }
 }

@@ -572,7 +572,8 @@ pub async fn tasks_csv(
         Ok(v) => v,
         Err(f) => return form_error(&state, &req, &user, &params, f),
     };
-    let body = export::tasks_csv(&rows).map_err(|e| export_failed("tasks csv", e))?;
+    let body =
+        export::tasks_csv(&rows, user.visitor.lang).map_err(|e| export_failed("tasks csv", e))?;
     Ok(download(body, CSV, &file_name(&q, "nhiem-vu", "csv")))
 }
 

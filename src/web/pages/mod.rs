@@ -9,6 +9,7 @@ mod browse;
 mod dashboard;
 mod documents;
 mod editing;
+mod history;
 mod holidays;
 mod inbox;
 mod meeting_new;
