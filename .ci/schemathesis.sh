@@ -7,6 +7,7 @@
 #   .ci/schemathesis.sh                 # all four roles
 #   ROLES="official" .ci/schemathesis.sh
 #   MAX_EXAMPLES=20 .ci/schemathesis.sh  # more cases per operation (default 8)
+#   DONDOC_BIN=path/to/dondoc .ci/schemathesis.sh  # without building
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,9 +18,12 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$st_version"; the
   "$venv/bin/pip" install -q "schemathesis==$st_version"
 fi
 
-target="${CARGO_TARGET_DIR:-target}"
-cargo build --locked --quiet --bin dondoc
-bin="$target/debug/dondoc"
+if [ -n "${DONDOC_BIN:-}" ]; then
+  bin="$DONDOC_BIN"   # a binary built already
+else
+  cargo build --locked --quiet --bin dondoc
+  bin="${CARGO_TARGET_DIR:-target}/debug/dondoc"
+fi
 
 work="$(mktemp -d)"
 server_pid=""

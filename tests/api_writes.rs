@@ -105,7 +105,7 @@ on_both_backends! {
         let (status, _) = post(&app, "/api/v1/tasks", Role::Official, json!({"ref": task["ref"], "content": "x", "lead_unit": "BTGTU"})).await;
         assert_eq!(status, 409, "a taken reference");
         let (status, body) = post(&app, "/api/v1/tasks", Role::Official, json!({"content": "x", "lead_unit": "NOPE"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("lead_unit")));
+        assert_eq!((status, body["field"].as_str()), (404, Some("lead_unit")), "a code that names no unit");
         let (status, _) = post(&app, "/api/v1/tasks", Role::Leader, json!({"content": "x", "lead_unit": "BTGTU"})).await;
         assert_eq!(status, 403);
 
@@ -119,7 +119,7 @@ on_both_backends! {
         let (status, body) = send(&app, reqwest::Method::PATCH, &path, Role::Official, json!({"version": 1, "content": "Bản cũ"})).await;
         assert_eq!((status, body["error"].as_str()), (409, Some("conflict")), "a stale version");
         let (status, body) = send(&app, reqwest::Method::PATCH, &path, Role::Official, json!({"version": 2, "deadline": "2022-01-01"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("deadline")), "before the assignment");
+        assert_eq!((status, body["field"].as_str()), (409, Some("deadline")), "before the assignment");
         let (status, _) = send(&app, reqwest::Method::PATCH, &path, Role::Unit, json!({"version": 2, "content": "x"})).await;
         assert_eq!(status, 403);
         let (status, _) = send(&app, reqwest::Method::PATCH, "/api/v1/tasks/999999", Role::Official, json!({"version": 1})).await;
@@ -148,9 +148,11 @@ on_both_backends! {
         let (status, _) = post(&app, &path, Role::Unit, json!({"completed_on": "2023-01-05"})).await;
         assert_eq!(status, 403, "units propose, officials confirm");
         let (status, body) = post(&app, &path, Role::Official, json!({"completed_on": "2022-07-01"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("completed_on")));
+        assert_eq!((status, body["field"].as_str()), (409, Some("completed_on")), "before the assignment");
         let (status, body) = post(&app, &path, Role::Official, json!({"completed_on": "2999-01-01"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("completed_on")));
+        assert_eq!((status, body["field"].as_str()), (409, Some("completed_on")), "in the future");
+        let (status, body) = post(&app, &path, Role::Official, json!({"completed_on": ""})).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("completed_on")), "not a date");
         let (status, done) = post(&app, &path, Role::Official, json!({"completed_on": "05/01/2023"})).await;
         assert_eq!(status, 200, "{done}");
         assert_eq!((done["status"].as_str(), done["percent"].as_i64()), (Some("done_late"), Some(100)));

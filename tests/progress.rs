@@ -89,7 +89,7 @@ on_both_backends! {
     async fn extensions_move_the_deadline_only_when_approved(app) {
         let id = task(&app, "BTGTU", &["VPTU"]).await;
         let (status, body) = post(&app, &format!("/api/v1/tasks/{id}/extensions"), Role::Unit, json!({"new_deadline": "2022-12-01", "reason": "x"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("new_deadline")), "earlier than the deadline");
+        assert_eq!((status, body["field"].as_str()), (409, Some("new_deadline")), "earlier than the deadline");
         let (status, body) = post(&app, &format!("/api/v1/tasks/{id}/extensions"), Role::Unit, json!({"new_deadline": "2023-03-31", "reason": "Chờ ý kiến của Trung ương"})).await;
         assert_eq!(status, 201, "{body}");
         let first = body["id"].as_i64().expect("id");

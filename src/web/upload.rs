@@ -137,3 +137,49 @@ pub async fn read(
     }
     Ok(body)
 }
+
+/// A report's attachment, to whoever may read its task: the page's download
+/// and the API's are this one answer.
+pub async fn attachment(
+    state: &crate::web::State,
+    account: crate::storage::users::Account,
+    report_id: i64,
+) -> Result<actix_web::HttpResponse, crate::web::ApiError> {
+    use crate::domain::attachment;
+    use crate::storage;
+    use crate::web::ApiError;
+    let report = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            let report = storage::progress::report(conn, report_id)?;
+            // An attachment is read by whoever may read its task.
+            storage::visibility::task_for(conn, &account, report.task_id)?;
+            Ok(report)
+        })
+        .await?;
+    let (Some(name), Some(path)) = (report.attachment_name, report.attachment_path) else {
+        return Err(ApiError::NotFound);
+    };
+    let full = storage::files::resolve(&state.config.files_dir, &path).ok_or(ApiError::NotFound)?;
+    let bytes = web::block(move || std::fs::read(full))
+        .await?
+        .map_err(|_| ApiError::NotFound)?;
+    let kind = attachment::check(
+        "attachment",
+        &name,
+        bytes.len().max(1),
+        &bytes[..bytes.len().min(512)],
+    )
+    .map(attachment::Kind::content_type)
+    .unwrap_or("application/octet-stream");
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename*=UTF-8''{encoded}"),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}

@@ -3,7 +3,6 @@
 //! their decision; and the attachments themselves.
 
 use actix_multipart::form::{tempfile::TempFile, text::Text, MultipartForm};
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::io::Read;
@@ -440,54 +439,13 @@ pub async fn reject_extension(
     decide(state, req, user, id.into_inner(), false, form).await
 }
 
-/// An attachment, to users who may see its task (every signed-in user may read tasks).
+/// An attachment, to users who may see its task.
 pub async fn attachment(
     state: State,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
-    let report_id = id.into_inner();
-    let account = user.account.clone();
-    let report = state
-        .clone()
-        .into_inner()
-        .run(move |conn| {
-            let report = storage::progress::report(conn, report_id)?;
-            // An attachment is read by whoever may read its task.
-            storage::visibility::task_for(conn, &account, report.task_id)?;
-            Ok(report)
-        })
-        .await?;
-    let (Some(name), Some(path)) = (report.attachment_name, report.attachment_path) else {
-        return Err(PageError::NotFound);
-    };
-    let full =
-        storage::files::resolve(&state.config.files_dir, &path).ok_or(PageError::NotFound)?;
-    let bytes = web::block(move || std::fs::read(full))
-        .await?
-        .map_err(|_| PageError::NotFound)?;
-    let kind = name
-        .rsplit_once('.')
-        .and_then(|(_, _)| {
-            attachment::check(
-                "attachment",
-                &name,
-                bytes.len().max(1),
-                &bytes[..bytes.len().min(512)],
-            )
-            .ok()
-        })
-        .map(attachment::Kind::content_type)
-        .unwrap_or("application/octet-stream");
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    Ok(HttpResponse::Ok()
-        .content_type(kind)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename*=UTF-8''{encoded}"),
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+    Ok(crate::web::upload::attachment(&state, user.account.clone(), id.into_inner()).await?)
 }
 
 /// What the task page shows of the work: reports, requests, and what the user may do.
