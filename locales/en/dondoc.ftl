@@ -25,6 +25,7 @@ err-period-reversed = { $field }: the end { $to } is before the start { $from }.
 err-range-pair = { $field }: both a start and an end date are needed.
 err-stale-version = { $field }: someone else changed this task (current version { $current }).
 err-query = { $field }: the query string cannot be read ({ $value }).
+err-unknown-field = { $field }: this form takes no such field.
 err-json = { $field }: the request body is not valid JSON ({ $value }).
 
 # General errors

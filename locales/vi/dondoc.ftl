@@ -25,6 +25,7 @@ err-period-reversed = { $field }: ngày kết thúc { $to } trước ngày bắt
 err-range-pair = { $field }: cần cả ngày bắt đầu và ngày kết thúc.
 err-stale-version = { $field }: nhiệm vụ đã được người khác sửa (phiên bản hiện tại { $current }).
 err-query = { $field }: không đọc được chuỗi truy vấn ({ $value }).
+err-unknown-field = { $field }: biểu mẫu không có trường này.
 err-json = { $field }: dữ liệu gửi lên không đúng định dạng JSON ({ $value }).
 
 # Lỗi chung

@@ -28,13 +28,15 @@ pub struct ParseRequest {
     pub meeting_date: String,
 }
 
-/// The same request as a file upload (`multipart/form-data`).
-#[derive(Debug, ToSchema)]
+/// The same request as a file upload (`multipart/form-data`); no other field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ParseUpload {
     /// The conclusion document: .docx, .pdf with a text layer, .txt or .html; at most 10 MB.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
+    #[schema(value_type = doc::DateText, inline)]
     pub meeting_date: NaiveDate,
 }
 
@@ -191,6 +193,9 @@ async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiErro
         Sent::Form(Ok(body)) => {
             if body.file_too_big {
                 return Err(ExtractError::TooBig.invalid("file", "").into());
+            }
+            if let Some(field) = body.unknown_field(&["meeting_date"]) {
+                return Err(Invalid::new(field, "err-unknown-field").into());
             }
             let meeting_date = body.value("meeting_date");
             match body.file {

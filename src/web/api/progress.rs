@@ -39,22 +39,33 @@ pub struct ReportJson {
     pub completed_on: Option<String>,
 }
 
-/// The same report as a form with its file (`multipart/form-data`).
-#[derive(Debug, ToSchema)]
+/// The same report as a form with its file (`multipart/form-data`); no other field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ReportUpload {
     #[schema(minimum = 0, maximum = 100)]
     pub percent: i32,
+    #[serde(default)]
     #[schema(max_length = 5000)]
-    pub note: Option<String>,
+    pub note: String,
     /// `true` (or `1`, `on`) to propose completion.
-    pub proposes_completion: Option<bool>,
+    #[serde(default)]
+    pub proposes_completion: bool,
+    /// With a proposal: the day it was done (default today).
+    #[serde(default)]
+    #[schema(value_type = doc::DateText, inline)]
     pub completed_on: Option<NaiveDate>,
-    /// A document or a scan: .pdf, .docx, .xlsx, .pptx, .odt, .ods, .doc, .xls,
-    /// .jpg, .png, .txt or .csv, whose content is of that kind; at most 10 MB.
-    #[schema(value_type = Option<String>, format = Binary)]
+    /// A document or a scan: .pdf, .docx, .xlsx, .pptx, .odt, .ods, .odp, .doc,
+    /// .xls, .ppt, .jpg, .png, .txt or .csv, whose content is of that kind; at
+    /// most 10 MB. An empty part is no file.
+    #[serde(default)]
+    #[schema(value_type = String, format = Binary)]
     pub attachment: Option<Vec<u8>>,
 }
+
+/// The fields of [`ReportUpload`] besides its file.
+const REPORT_FIELDS: &[&str] = &["percent", "note", "proposes_completion", "completed_on"];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedJson {
@@ -125,6 +136,9 @@ impl SentReport {
         if form.file_too_big {
             return Err(too_big().into());
         }
+        if let Some(field) = form.unknown_field(REPORT_FIELDS) {
+            return Err(ApiError::Invalid(Invalid::new(field, "err-unknown-field")).into());
+        }
         let proposes = match form.value("proposes_completion").trim() {
             "" | "false" | "0" | "off" => false,
             "true" | "1" | "on" => true,
@@ -140,7 +154,7 @@ impl SentReport {
             note: form.value("note"),
             proposes,
             completed_on: form.value("completed_on"),
-            file: form.file,
+            file: form.file.filter(|f| !f.bytes.is_empty()),
         })
     }
 }
