@@ -187,7 +187,7 @@ on_both_backends! {
 
         // An official picks the lead later: it no longer coordinates, and it is reminded.
         let (status, changed) = send_json(&app, reqwest::Method::PATCH, &format!("/api/v1/tasks/{id}"), json!({"version": 1, "lead_unit": "VPTU"})).await;
-        assert_eq!(status, 422, "the lead is a coordinator: {changed}");
+        assert_eq!(status, 409, "the lead is a coordinator: {changed}");
         let (status, changed) = send_json(&app, reqwest::Method::PATCH, &format!("/api/v1/tasks/{id}"), json!({"version": 1, "lead_unit": "BTGTU"})).await;
         assert_eq!((status, changed["lead_unit"].as_str()), (200, Some("BTGTU")), "{changed}");
         let snapshot = {

@@ -110,5 +110,8 @@ fn required_text_has_a_minimum_length() {
             "{schema}.{field} is required"
         );
     }
-    assert_eq!(schemas["ExtensionJson"]["properties"]["new_deadline"]["format"], "date");
+    // A described inline schema is wrapped in a one-item `oneOf`.
+    let new_deadline = &schemas["ExtensionJson"]["properties"]["new_deadline"]["oneOf"][0];
+    assert_eq!(new_deadline["format"], "date");
+    assert!(new_deadline["pattern"].is_string(), "a blank date is no date");
 }

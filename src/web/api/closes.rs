@@ -98,7 +98,9 @@ pub async fn list(
 /// Freezing a period.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct NewCloseJson {
-    #[schema(schema_with = doc::period)]
+    /// Checked after the caller's role, like every field (an empty body reads as `{}`).
+    #[serde(default)]
+    #[schema(schema_with = doc::period, required = true)]
     pub period: String,
     /// The date the figures are frozen as of: within the period, not after
     /// today (default: the earlier of today and the period's end).
@@ -126,7 +128,7 @@ pub async fn close(
     crate::web::query::body_date("as_of", body.as_of.as_deref())?;
     let params = Params(
         [
-            Some(("period".to_string(), body.period.clone())),
+            Some(("period".to_string(), body.period.clone())).filter(|(_, p)| !p.is_empty()),
             body.as_of.clone().map(|a| ("as_of".to_string(), a)),
         ]
         .into_iter()
