@@ -41,11 +41,19 @@ async fn task(app: &common::TestApp, lead: &str, confidential: bool) -> i64 {
 }
 
 /// A report with a file, sent as a form by the unit's user.
-async fn report_with_file(app: &common::TestApp, task: i64, name: &str, bytes: &[u8]) -> (u16, Value) {
+async fn report_with_file(
+    app: &common::TestApp,
+    task: i64,
+    name: &str,
+    bytes: &[u8],
+) -> (u16, Value) {
     let form = reqwest::multipart::Form::new()
         .text("percent", "40")
         .text("note", "Đã dự thảo kế hoạch")
-        .part("attachment", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+        .part(
+            "attachment",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
     let res = app
         .client
         .post(app.url(&format!("/api/v1/tasks/{task}/reports")))

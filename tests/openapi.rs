@@ -58,10 +58,16 @@ fn every_operation_declares_the_refusals_it_can_answer() {
         }
         if op.get("requestBody").is_some() {
             for status in ["413", "422"] {
-                assert!(has(status) && error_body(status), "{method} {path}: {status}");
+                assert!(
+                    has(status) && error_body(status),
+                    "{method} {path}: {status}"
+                );
             }
         }
-        if op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["in"] == "query")) {
+        if op["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"))
+        {
             assert!(has("422"), "{method} {path}: 422");
         }
     }
@@ -72,14 +78,27 @@ fn query_values_have_their_exact_shapes() {
     let doc = serde_json::to_value(dondoc::web::api::ApiDoc::openapi()).expect("json");
     let list = operation(&doc, "GET", "/tasks");
     for date in ["from", "to", "as_of"] {
-        assert_eq!(query_param(list, date)["schema"]["format"], "date", "{date}");
+        assert_eq!(
+            query_param(list, date)["schema"]["format"],
+            "date",
+            "{date}"
+        );
     }
     let per_page = &query_param(list, "per_page")["schema"];
-    assert_eq!((per_page["minimum"].as_i64(), per_page["maximum"].as_i64()), (Some(1), Some(500)));
+    assert_eq!(
+        (per_page["minimum"].as_i64(), per_page["maximum"].as_i64()),
+        (Some(1), Some(500))
+    );
     assert_eq!(query_param(list, "page")["schema"]["minimum"], 1);
     let status = query_param(list, "status");
-    assert_eq!((status["style"].as_str(), status["explode"].as_bool()), (Some("form"), Some(false)));
-    let codes: Vec<&str> = dondoc::domain::Status::ALL.iter().map(|s| s.code()).collect();
+    assert_eq!(
+        (status["style"].as_str(), status["explode"].as_bool()),
+        (Some("form"), Some(false))
+    );
+    let codes: Vec<&str> = dondoc::domain::Status::ALL
+        .iter()
+        .map(|s| s.code())
+        .collect();
     assert_eq!(status["schema"]["items"]["enum"], serde_json::json!(codes));
     assert_eq!(
         query_param(list, "waiting")["schema"]["enum"],
@@ -88,7 +107,10 @@ fn query_values_have_their_exact_shapes() {
     assert!(query_param(list, "period")["schema"]["pattern"].is_string());
     let dashboard = operation(&doc, "GET", "/dashboard");
     assert_eq!(query_param(dashboard, "as_of")["schema"]["format"], "date");
-    assert!(dashboard["responses"]["304"].is_object(), "the ETag's answer");
+    assert!(
+        dashboard["responses"]["304"].is_object(),
+        "the ETag's answer"
+    );
 }
 
 #[test]
@@ -106,12 +128,17 @@ fn required_text_has_a_minimum_length() {
         let s = &schemas[schema];
         assert_eq!(s["properties"][field]["minLength"], 1, "{schema}.{field}");
         assert!(
-            s["required"].as_array().is_some_and(|r| r.contains(&serde_json::json!(field))),
+            s["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&serde_json::json!(field))),
             "{schema}.{field} is required"
         );
     }
     // A described inline schema is wrapped in a one-item `oneOf`.
     let new_deadline = &schemas["ExtensionJson"]["properties"]["new_deadline"]["oneOf"][0];
     assert_eq!(new_deadline["format"], "date");
-    assert!(new_deadline["pattern"].is_string(), "a blank date is no date");
+    assert!(
+        new_deadline["pattern"].is_string(),
+        "a blank date is no date"
+    );
 }

@@ -116,7 +116,11 @@ impl ApiError {
             ApiError::Forbidden => (i18n::text(lang, "error-forbidden"), None),
             ApiError::NotFound => (i18n::text(lang, "error-not-found"), None),
             ApiError::MethodNotAllowed(allow) => (
-                i18n::text_with(lang, "error-method-not-allowed", &[("allow", allow.clone())]),
+                i18n::text_with(
+                    lang,
+                    "error-method-not-allowed",
+                    &[("allow", allow.clone())],
+                ),
                 None,
             ),
             ApiError::Unavailable => (i18n::text(lang, "error-unavailable"), None),
@@ -124,9 +128,7 @@ impl ApiError {
             ApiError::Invalid(e)
             | ApiError::BadRequest(e)
             | ApiError::Conflict(e)
-            | ApiError::TooLarge(e) => {
-                (i18n::invalid(lang, e), Some(e.field.clone()))
-            }
+            | ApiError::TooLarge(e) => (i18n::invalid(lang, e), Some(e.field.clone())),
         };
         ErrorBody {
             error: self.code(),

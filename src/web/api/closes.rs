@@ -92,7 +92,10 @@ pub async fn list(
         .iter()
         .map(|f| CloseJson::new(f, scope.as_deref()))
         .collect();
-    Ok(super::paging::respond(&req, super::paging::slice(all, page)))
+    Ok(super::paging::respond(
+        &req,
+        super::paging::slice(all, page),
+    ))
 }
 
 /// Freezing a period.
@@ -144,7 +147,8 @@ pub async fn close(
         .into_inner()
         .run(move |conn| {
             storage::closes::close(conn, &period, as_of, &body.note, Some(user_id), today)?;
-            let frozen = storage::closes::frozen(conn, &period)?.ok_or(storage::StorageError::NotFound)?;
+            let frozen =
+                storage::closes::frozen(conn, &period)?.ok_or(storage::StorageError::NotFound)?;
             Ok((frozen, scope_of(conn, user_id)?))
         })
         .await?;
@@ -155,7 +159,11 @@ pub async fn close(
 #[utoipa::path(delete, path = "/closes/{id}", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 204, description = "Reopened"),
 ))]
-pub async fn reopen(state: State, user: ApiUser, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn reopen(
+    state: State,
+    user: ApiUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let (id, by) = (id.into_inner(), user.0.user.id);
     state
         .into_inner()

@@ -162,7 +162,9 @@ pub fn page() -> Object {
         )))
         .minimum(Some(1))
         .maximum(Some(MAX_PAGE))
-        .description(Some("The page, from 1 (default 1); past the last page the list is empty."))
+        .description(Some(
+            "The page, from 1 (default 1); past the last page the list is empty.",
+        ))
         .build()
 }
 

@@ -237,7 +237,8 @@ pub struct Body<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Body<T> {
     type Error = actix_web::Error;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Body<T>, Self::Error>>>>;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Body<T>, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let empty = req
@@ -290,7 +291,11 @@ where
         return Ok(None);
     };
     n.as_i64()
-        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
         .and_then(|i| T::try_from(i).ok())
         .map(Some)
         .ok_or_else(|| D::Error::custom(format!("{n} is not a whole number in range")))

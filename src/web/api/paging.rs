@@ -95,9 +95,21 @@ mod tests {
 
     #[test]
     fn a_slice_says_how_many_in_all() {
-        let p = slice((1..=7).collect::<Vec<i32>>(), PageRequest { page: 2, per_page: 3 });
+        let p = slice(
+            (1..=7).collect::<Vec<i32>>(),
+            PageRequest {
+                page: 2,
+                per_page: 3,
+            },
+        );
         assert_eq!((p.items, p.total, p.page), (vec![4, 5, 6], 7, 2));
-        let past = slice((1..=7).collect::<Vec<i32>>(), PageRequest { page: 9, per_page: 3 });
+        let past = slice(
+            (1..=7).collect::<Vec<i32>>(),
+            PageRequest {
+                page: 9,
+                per_page: 3,
+            },
+        );
         assert!(past.items.is_empty());
         assert_eq!(past.total, 7);
     }

@@ -8,9 +8,9 @@ use super::{doc, ApiUser};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
 use crate::domain::{attachment, Invalid};
-use crate::web::upload;
 use crate::storage;
 use crate::web::query::Params;
+use crate::web::upload;
 use crate::web::{ApiError, State};
 
 /// How the storage layer gets its event mails made.
@@ -351,14 +351,7 @@ pub async fn approve(
     id: web::Path<i64>,
     body: super::Body<DecisionJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
-    decide(
-        state,
-        user,
-        id.into_inner(),
-        true,
-        body.into_inner().reason,
-    )
-    .await
+    decide(state, user, id.into_inner(), true, body.into_inner().reason).await
 }
 
 /// A decision that needs its reason.
@@ -571,7 +564,10 @@ pub async fn reports(
         })
         .await?;
     let all = reports.into_iter().map(ReportReadJson::from).collect();
-    Ok(super::paging::respond(&req, super::paging::slice(all, page)))
+    Ok(super::paging::respond(
+        &req,
+        super::paging::slice(all, page),
+    ))
 }
 
 /// A task's extension requests and their decisions, newest first.
@@ -594,8 +590,14 @@ pub async fn extensions(
             storage::progress::extensions(conn, id)
         })
         .await?;
-    let all = extensions.into_iter().map(ExtensionReadJson::from).collect();
-    Ok(super::paging::respond(&req, super::paging::slice(all, page)))
+    let all = extensions
+        .into_iter()
+        .map(ExtensionReadJson::from)
+        .collect();
+    Ok(super::paging::respond(
+        &req,
+        super::paging::slice(all, page),
+    ))
 }
 
 /// The file attached to a report (`id` is the report's), to whoever may read its task.

@@ -194,7 +194,11 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::
 pub struct NewTaskJson {
     /// Stable external reference; generated when absent or blank.
     #[serde(rename = "ref", default)]
-    #[schema(rename = "ref", max_length = 64, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(
+        rename = "ref",
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub reference: Option<String>,
     #[serde(default)]
     #[schema(required = true, min_length = 1, max_length = 10000, pattern = r"\S")]
@@ -250,7 +254,10 @@ impl NewTaskJson {
         prefix: &str,
     ) -> Result<crate::domain::task::TaskInput, Vec<crate::domain::Invalid>> {
         // A blank date is not "none" here: the document says `format: date` or null.
-        for (field, value) in [("assigned_on", &self.assigned_on), ("deadline", &self.deadline)] {
+        for (field, value) in [
+            ("assigned_on", &self.assigned_on),
+            ("deadline", &self.deadline),
+        ] {
             if let Some(v) = value.as_deref().filter(|v| v.trim().is_empty()) {
                 return Err(vec![crate::domain::Invalid::bad_date(
                     &format!("{prefix}{field}"),
@@ -545,9 +552,7 @@ pub async fn history(
         .map(|r| HistoryJson {
             id: r.id,
             at: r.at.and_utc(),
-            by: r
-                .user_email
-                .map(|e| people.get(&e).cloned().unwrap_or(e)),
+            by: r.user_email.map(|e| people.get(&e).cloned().unwrap_or(e)),
             action: r.action,
             details: serde_json::from_str::<serde_json::Value>(&r.details)
                 .ok()

@@ -56,5 +56,8 @@ pub async fn list(
     let page = Params::strict(&query.into_inner())?.page()?;
     let all = state.into_inner().run(storage::users::list_all).await?;
     let all = all.into_iter().map(UserJson::from).collect();
-    Ok(super::paging::respond(&req, super::paging::slice(all, page)))
+    Ok(super::paging::respond(
+        &req,
+        super::paging::slice(all, page),
+    ))
 }
