@@ -21,13 +21,17 @@ err-period = { $field }: “{ $value }” is not a period (e.g. 2022-H2, 2022-Q3
 err-as-of-before-from = { $field }: the as-of date { $value } is before the period starts ({ $from }).
 err-status = { $field }: “{ $value }” is not a status (done_on_time, done_late, in_progress, overdue).
 err-number = { $field }: “{ $value }” is not a valid number.
+err-period-reversed = { $field }: the end { $to } is before the start { $from }.
 err-range-pair = { $field }: both a start and an end date are needed.
 err-stale-version = { $field }: someone else changed this task (current version { $current }).
+err-query = { $field }: the query string cannot be read ({ $value }).
+err-unknown-field = { $field }: this form takes no such field.
 err-json = { $field }: the request body is not valid JSON ({ $value }).
 
 # General errors
 error-unauthorized = Sign in or send a valid API token.
 error-forbidden = You may not do this.
+error-method-not-allowed = This address does not take that method; it takes { $allow }.
 error-not-found = Not found.
 error-conflict = Conflicting data.
 error-invalid = Invalid data.

@@ -21,13 +21,17 @@ err-period = { $field }: “{ $value }” không phải là kỳ hợp lệ (ví
 err-as-of-before-from = { $field }: ngày tính số liệu { $value } trước ngày bắt đầu kỳ ({ $from }).
 err-status = { $field }: “{ $value }” không phải là trạng thái (done_on_time, done_late, in_progress, overdue).
 err-number = { $field }: “{ $value }” không phải là số hợp lệ.
+err-period-reversed = { $field }: ngày kết thúc { $to } trước ngày bắt đầu { $from }.
 err-range-pair = { $field }: cần cả ngày bắt đầu và ngày kết thúc.
 err-stale-version = { $field }: nhiệm vụ đã được người khác sửa (phiên bản hiện tại { $current }).
+err-query = { $field }: không đọc được chuỗi truy vấn ({ $value }).
+err-unknown-field = { $field }: biểu mẫu không có trường này.
 err-json = { $field }: dữ liệu gửi lên không đúng định dạng JSON ({ $value }).
 
 # Lỗi chung
 error-unauthorized = Cần đăng nhập hoặc mã truy cập (token) hợp lệ.
 error-forbidden = Bạn không có quyền thực hiện thao tác này.
+error-method-not-allowed = Địa chỉ này không nhận phương thức đó; chỉ nhận { $allow }.
 error-not-found = Không tìm thấy.
 error-conflict = Xung đột dữ liệu.
 error-invalid = Dữ liệu không hợp lệ.

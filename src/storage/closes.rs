@@ -327,3 +327,25 @@ pub fn list(conn: &mut Conn) -> Result<Vec<Close>> {
     .map(Close::from)
     .collect())
 }
+
+/// Every close with its frozen counts, the latest period first.
+pub fn list_frozen(conn: &mut Conn) -> Result<Vec<Frozen>> {
+    let mut out = Vec::new();
+    for close in list(conn)? {
+        if let Some(f) = frozen(conn, &close.period)? {
+            out.push(f);
+        }
+    }
+    Ok(out)
+}
+
+/// Removes the close `id` (see [`reopen`]); the period it froze.
+pub fn reopen_by_id(conn: &mut Conn, id: i64, user_id: Option<i64>) -> Result<Period> {
+    let period = list(conn)?
+        .into_iter()
+        .find(|c| c.id == id)
+        .map(|c| c.period)
+        .ok_or(StorageError::NotFound)?;
+    reopen(conn, &period, user_id)?;
+    Ok(period)
+}

@@ -231,6 +231,14 @@ pub fn list_all(conn: &mut Conn) -> Result<Vec<Account>> {
     .collect())
 }
 
+/// Every user's name by email: histories name people, not their addresses.
+pub fn names_by_email(conn: &mut Conn) -> Result<std::collections::HashMap<String, String>> {
+    Ok(list_all(conn)?
+        .into_iter()
+        .map(|a| (a.user.email, a.user.name))
+        .collect())
+}
+
 /// Changes a user's role, unit and whether they may sign in.
 pub fn update(
     conn: &mut Conn,

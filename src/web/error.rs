@@ -16,19 +16,25 @@ pub enum ApiError {
     Unauthorized,
     Forbidden,
     NotFound,
+    /// 405: the path has other methods, listed for the `Allow` header.
+    MethodNotAllowed(String),
     /// 422: a field's value is wrong.
     Invalid(Invalid),
     /// 400: the request itself does not make sense (e.g. an as-of date before the period).
     BadRequest(Invalid),
     /// 409: a stale version or a value already taken.
     Conflict(Invalid),
+    /// 413: a body or a file over its limit.
+    TooLarge(Invalid),
     Unavailable,
     Internal,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: unauthorized, forbidden, not_found, invalid, bad_request, conflict, unavailable, internal.
+    /// A stable code: unauthorized, forbidden, not_found, method_not_allowed,
+    /// invalid, bad_request, conflict, too_large, unavailable, internal.
+    #[schema(value_type = String, example = "invalid")]
     pub error: &'static str,
     /// A sentence for people, in the caller's language.
     pub message: String,
@@ -43,9 +49,11 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Invalid(_) => "invalid",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Conflict(_) => "conflict",
+            ApiError::TooLarge(_) => "too_large",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -56,11 +64,20 @@ impl ApiError {
             ApiError::Unauthorized => (i18n::text(lang, "error-unauthorized"), None),
             ApiError::Forbidden => (i18n::text(lang, "error-forbidden"), None),
             ApiError::NotFound => (i18n::text(lang, "error-not-found"), None),
+            ApiError::MethodNotAllowed(allow) => (
+                i18n::text_with(
+                    lang,
+                    "error-method-not-allowed",
+                    &[("allow", allow.clone())],
+                ),
+                None,
+            ),
             ApiError::Unavailable => (i18n::text(lang, "error-unavailable"), None),
             ApiError::Internal => (i18n::text(lang, "error-internal"), None),
-            ApiError::Invalid(e) | ApiError::BadRequest(e) | ApiError::Conflict(e) => {
-                (i18n::invalid(lang, e), Some(e.field.clone()))
-            }
+            ApiError::Invalid(e)
+            | ApiError::BadRequest(e)
+            | ApiError::Conflict(e)
+            | ApiError::TooLarge(e) => (i18n::invalid(lang, e), Some(e.field.clone())),
         };
         ErrorBody {
             error: self.code(),
@@ -82,9 +99,11 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -99,6 +118,12 @@ impl ResponseError for ApiError {
                 actix_web::http::header::WWW_AUTHENTICATE,
                 actix_web::http::header::HeaderValue::from_static("Bearer"),
             );
+        }
+        if let ApiError::MethodNotAllowed(allow) = self {
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+                res.headers_mut()
+                    .insert(actix_web::http::header::ALLOW, value);
+            }
         }
         res.extensions_mut().insert(self.clone());
         res

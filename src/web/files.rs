@@ -7,12 +7,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 
-use super::error::PageError;
-use super::State;
+use super::{ApiError, State};
+use crate::domain::attachment;
 use crate::storage::files::{self, Opened};
+use crate::storage::{self, users::Account};
 
 /// Opens a stored file for sending; `NotFound` when it is not there.
-pub async fn open(state: &State, stored: String) -> Result<Opened, PageError> {
+pub async fn open(state: &State, stored: String) -> Result<Opened, ApiError> {
     let files = state.config.files();
     Ok(state
         .clone()
@@ -62,4 +63,35 @@ pub fn download(state: &State, opened: Opened, name: &str, content_type: &str) -
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(SizedStream::new(opened.size.max(0) as u64, body))
+}
+
+/// A report's attachment, to whoever may read its task (the page and the API).
+pub async fn attachment(
+    state: &State,
+    account: Account,
+    report_id: i64,
+) -> Result<HttpResponse, ApiError> {
+    let report = state
+        .clone()
+        .into_inner()
+        .run(move |conn| {
+            let report = storage::progress::report(conn, report_id)?;
+            // An attachment is read by whoever may read its task.
+            storage::visibility::task_for(conn, &account, report.task_id)?;
+            Ok(report)
+        })
+        .await?;
+    let (Some(name), Some(path)) = (report.attachment_name, report.attachment_path) else {
+        return Err(ApiError::NotFound);
+    };
+    let opened = open(state, path).await?;
+    let kind = attachment::check(
+        "attachment",
+        &name,
+        opened.size.max(1) as usize,
+        &opened.first[..opened.first.len().min(512)],
+    )
+    .map(attachment::Kind::content_type)
+    .unwrap_or("application/octet-stream");
+    Ok(download(state, opened, &name, kind))
 }

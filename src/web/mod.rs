@@ -107,10 +107,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
                 )
+                .app_data(web::QueryConfig::default().error_handler(api::query_error))
                 .configure(api::register)
-                .default_service(web::to(|| async {
-                    Err::<HttpResponse, _>(ApiError::NotFound)
-                })),
+                .default_service(web::to(api::no_route)),
         )
         .configure(ics::register)
         .configure(|cfg| pages::register(cfg, sessions));

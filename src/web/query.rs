@@ -1,4 +1,9 @@
 //! Query strings parsed once into checked values; each bad value is named.
+//!
+//! Pages read a [`Params`] map, where an empty field of a form is absent. The
+//! API reads each query into one struct that serde fills and utoipa documents
+//! (`IntoParams`); [`Params::strict`] then refuses a blank value where the
+//! document asks for one, and the same checks as the pages' run on it.
 
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -7,7 +12,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::inbox::Waiting;
 use crate::domain::period::PeriodError;
 use crate::domain::{Invalid, Period, Status};
-use crate::storage::tasks::{TaskFilter, UnitRole};
+use crate::storage::tasks::{PageRequest, TaskFilter, UnitRole, MAX_PER_PAGE};
 use crate::web::ApiError;
 
 /// The `period` the pickers send for a range typed as `from` and `to`.
@@ -16,7 +21,36 @@ pub const CUSTOM_PERIOD: &str = "custom";
 /// The raw query parameters.
 pub struct Params(pub HashMap<String, String>);
 
+/// API query parameters that may be sent blank: free text, where blank means "no filter".
+const MAY_BE_BLANK: &[&str] = &["q"];
+
+/// The pattern of a period's name in the API's document (ranges are `from`, `to`).
+pub const PERIOD_PATTERN: &str = r"^[0-9]{4}(-([Hh][12]|[Qq][1-4]|0[1-9]|1[0-2]))?$";
+
+/// The pattern of a unit's code (see `domain::unit::check_code`).
+pub const CODE_PATTERN: &str = r"^[A-Za-z0-9_.-]+$";
+
+/// The largest page number the API documents (a page past the last is empty).
+pub const MAX_PAGE: i64 = 1_000_000;
+
 impl Params {
+    /// The parameters of an API query struct, each one given checked for
+    /// blankness: a parameter sent without a value is refused, naming it.
+    pub fn strict<Q: serde::Serialize>(query: &Q) -> Result<Params, ApiError> {
+        let fields: HashMap<String, Option<String>> = serde_json::to_value(query)
+            .and_then(serde_json::from_value)
+            .map_err(|_| ApiError::Internal)?;
+        let mut out = HashMap::new();
+        for (name, value) in fields {
+            let Some(value) = value else { continue };
+            if value.trim().is_empty() && !MAY_BE_BLANK.contains(&name.as_str()) {
+                return Err(ApiError::Invalid(Invalid::required(&name)));
+            }
+            out.insert(name, value);
+        }
+        Ok(Params(out))
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
     }
@@ -28,14 +62,27 @@ impl Params {
     }
 
     pub fn number(&self, name: &str, default: i64) -> Result<i64, ApiError> {
+        self.number_upto(name, default, i64::MAX)
+    }
+
+    /// A whole number from 1 to `max`, or `default` when absent.
+    pub fn number_upto(&self, name: &str, default: i64, max: i64) -> Result<i64, ApiError> {
         match self.get(name) {
             None => Ok(default),
-            Some(v) => {
-                v.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                    ApiError::Invalid(Invalid::new(name, "err-number").arg("value", v))
-                })
-            }
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| ApiError::Invalid(Invalid::new(name, "err-number").arg("value", v))),
         }
+    }
+
+    /// `page` and `per_page` (at most [`MAX_PER_PAGE`], 50 by default).
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        Ok(PageRequest {
+            page: self.number_upto("page", 1, MAX_PAGE)?,
+            per_page: self.number_upto("per_page", 50, MAX_PER_PAGE)?,
+        })
     }
 
     /// `period=2022-H2`, or `from` and `to` (with `period=custom` from the
@@ -53,7 +100,9 @@ impl Params {
             (None, None) => Ok(None),
             (Some(from), Some(to)) => Period::new(from, to).map(Some).map_err(|_| {
                 ApiError::Invalid(
-                    Invalid::new("to", "err-period").arg("value", format!("{from}..{to}")),
+                    Invalid::new("to", "err-period-reversed")
+                        .arg("from", crate::domain::dates::format_vi(from))
+                        .arg("to", crate::domain::dates::format_vi(to)),
                 )
             }),
             (None, Some(_)) => Err(ApiError::Invalid(Invalid::new("from", "err-range-pair"))),
@@ -93,9 +142,9 @@ impl Params {
         let Some(raw) = self.get("status") else {
             return Ok(Vec::new());
         };
+        // An empty piece (`overdue,`) is no status: refused like any other.
         raw.split(',')
             .map(str::trim)
-            .filter(|s| !s.is_empty())
             .map(|s| {
                 Status::from_code(s).ok_or_else(|| {
                     ApiError::Invalid(Invalid::new("status", "err-status").arg("value", s))
@@ -145,4 +194,12 @@ pub fn filter_from(
         },
         as_of,
     ))
+}
+
+/// A date of an API body: absent or null is `None`; a blank or malformed one
+/// is refused, naming the field (the document says `format: date`).
+pub fn body_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+    value
+        .map(|v| parse_date(v).map_err(|_| ApiError::Invalid(Invalid::bad_date(field, v))))
+        .transpose()
 }

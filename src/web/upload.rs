@@ -27,6 +27,15 @@ pub struct Body {
 }
 
 impl Body {
+    /// The first field not among `known` (the file field aside): an API form
+    /// takes only the fields its document names.
+    pub fn unknown_field(&self, known: &[&str]) -> Option<&str> {
+        self.pairs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .find(|k| !known.contains(k))
+    }
+
     /// The last value of a field, or "".
     pub fn value(&self, key: &str) -> String {
         self.pairs

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiUser;
+use super::{doc, ApiUser};
 use crate::domain::conclusion::{propose_items, Deadline, ItemFlag, ParseInput, UnitName};
 use crate::domain::dates::parse_date;
 use crate::domain::document::{self, ExtractError};
@@ -17,23 +17,27 @@ use crate::web::{ApiError, State};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ParseRequest {
-    /// The concluding text as written (HTML pasted from a portal is stripped to its text).
+    /// The concluding text as written (HTML pasted from a portal is stripped
+    /// to its text); at most 204800 bytes of UTF-8.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 204800, pattern = r"\S")]
     pub text: String,
-    /// YYYY-MM-DD or dd/mm/yyyy: phrases without a year mean this date's year.
+    /// Phrases without a year mean this date's year.
     #[serde(default)]
+    #[schema(value_type = doc::DateText, inline, required = true)]
     pub meeting_date: String,
 }
 
-/// The same request as a file upload (`multipart/form-data`).
-#[derive(Debug, ToSchema)]
+/// The same request as a file upload (`multipart/form-data`); no other field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ParseUpload {
     /// The conclusion document: .docx, .pdf with a text layer, .txt or .html; at most 10 MB.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
-    /// YYYY-MM-DD or dd/mm/yyyy.
-    pub meeting_date: String,
+    #[schema(value_type = doc::DateText, inline)]
+    pub meeting_date: NaiveDate,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -152,8 +156,6 @@ enum Sent {
     responses(
         (status = 200, body = ParseResponse),
         (status = 400, body = crate::web::error::ErrorBody, description = "the multipart body cannot be read"),
-        (status = 401, body = crate::web::error::ErrorBody),
-        (status = 403, body = crate::web::error::ErrorBody),
         (status = 422, body = crate::web::error::ErrorBody, description = "no text, a bad date, a file of the wrong kind, over 10 MB, or a scan without text"),
 ))]
 pub async fn parse(
@@ -191,6 +193,9 @@ async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiErro
         Sent::Form(Ok(body)) => {
             if body.file_too_big {
                 return Err(ExtractError::TooBig.invalid("file", "").into());
+            }
+            if let Some(field) = body.unknown_field(&["meeting_date"]) {
+                return Err(Invalid::new(field, "err-unknown-field").into());
             }
             let meeting_date = body.value("meeting_date");
             match body.file {

@@ -1,10 +1,9 @@
-use actix_web::web::{self, Json};
+use actix_web::web;
 use chrono::NaiveDate;
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiUser;
+use super::{doc, ApiUser};
 use crate::domain::report::Counts;
 use crate::domain::Period;
 use crate::storage;
@@ -57,7 +56,7 @@ pub struct UnitCountsJson {
 pub struct ClosedJson {
     pub as_of: NaiveDate,
     /// When it was frozen (UTC).
-    pub closed_at: chrono::NaiveDateTime,
+    pub closed_at: chrono::DateTime<chrono::Utc>,
     pub closed_by: Option<String>,
     pub note: String,
     pub totals: CountsJson,
@@ -79,34 +78,49 @@ pub struct DashboardJson {
     pub closed: Option<ClosedJson>,
 }
 
-#[derive(Debug, IntoParams)]
+/// The query of `GET /dashboard`: serde reads it, the document shows it, and
+/// the dashboard page's checks run on it.
+#[derive(Debug, Default, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct DashboardParams {
-    /// 2022-H2 (default: the current half-year), 2022-Q3, 2022-09, 2022 or FROM..TO.
-    period: Option<String>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    /// Default: the earlier of today and the period's end; before the period's start is a 400.
-    as_of: Option<NaiveDate>,
-    /// A unit code: that unit and the units under it (within the reader's scope).
-    unit: Option<String>,
+pub struct DashboardQuery {
+    /// Default: the current half-year.
+    #[param(value_type = Option<doc::PeriodName>, inline)]
+    pub period: Option<String>,
+    /// With `to`: the report of any range of dates.
+    #[param(value_type = Option<doc::DateText>, inline)]
+    pub from: Option<String>,
+    /// With `from`.
+    #[param(value_type = Option<doc::DateText>, inline)]
+    pub to: Option<String>,
+    /// Default: the earlier of today and the period's end. Before the
+    /// period's start (given, or by default for a period to come) is a 409.
+    #[param(value_type = Option<doc::DateText>, inline)]
+    pub as_of: Option<String>,
+    /// That unit and the units under it (within the reader's scope).
+    #[param(value_type = Option<doc::UnitCode>, inline)]
+    pub unit: Option<String>,
 }
 
 /// The period report: counts by lead unit and in total, for the units in the
 /// reader's scope (the whole tree unless their account is limited to a subtree).
-#[utoipa::path(get, path = "/dashboard", params(DashboardParams), responses(
-    (status = 200, body = DashboardJson),
-    (status = 400, body = crate::web::error::ErrorBody, description = "as_of before the period"),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 422, body = crate::web::error::ErrorBody, description = "a bad value, or a unit outside the reader's scope"),
+/// The answer carries an `ETag`; sent back in `If-None-Match`, an unchanged
+/// report is a 304 without a body.
+#[utoipa::path(get, path = "/dashboard", params(
+    DashboardQuery,
+    ("If-None-Match" = Option<String>, Header, description = "The ETag of a report read before"),
+), responses(
+    (status = 200, body = DashboardJson, headers(("ETag" = String, description = "Changes when the report does"))),
+    (status = 304, description = "The report is unchanged since the ETag sent", headers(("ETag" = String))),
+    (status = 404, body = crate::web::error::ErrorBody, description = "no unit in the reader's scope has the code in `unit`"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "`from` without `to` (or the other way round), `to` before `from`, or `as_of` before the period (a period to come needs no report yet)"),
 ))]
 pub async fn get(
     state: State,
     user: ApiUser,
-    query: web::Query<HashMap<String, String>>,
-) -> Result<Json<DashboardJson>, ApiError> {
-    let params = Params(query.into_inner());
+    req: actix_web::HttpRequest,
+    query: web::Query<DashboardQuery>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let params = Params::strict(&query.into_inner())?;
     let today = state.config.today();
     let period = params
         .period()?
@@ -128,7 +142,7 @@ pub async fn get(
         let (totals, _) = f.totals(data.unit_ids.as_deref());
         ClosedJson {
             as_of: f.close.as_of,
-            closed_at: f.close.closed_at,
+            closed_at: f.close.closed_at.and_utc(),
             closed_by: f.close.closed_by.clone(),
             note: f.close.note.clone(),
             totals: totals.into(),
@@ -143,7 +157,7 @@ pub async fn get(
         }
     });
     let report = data.report;
-    Ok(Json(DashboardJson {
+    let body = DashboardJson {
         from: report.period.from,
         to: report.period.to,
         period: report.period.name(),
@@ -159,5 +173,6 @@ pub async fn get(
             })
             .collect(),
         closed,
-    }))
+    };
+    Ok(super::etag::respond(&req, &body))
 }

@@ -14,7 +14,7 @@ use crate::web::{ApiError, State};
 #[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct InboxItemDoc {
-    /// completion_waiting, extension_waiting, returned, decided, due_soon, overdue or no_lead.
+    #[schema(schema_with = super::doc::inbox_kind)]
     kind: String,
     task_id: i64,
     #[serde(rename = "ref")]
@@ -38,9 +38,24 @@ pub struct InboxItemDoc {
     /// The unit's reason, or the office's reason or note.
     note: Option<String>,
     /// approved or rejected (decided).
+    #[schema(schema_with = decision)]
     decision: Option<String>,
     /// The caller's unit coordinates the task rather than leads it.
     coordinator: Option<bool>,
+}
+
+fn decision() -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .enum_values(Some([
+            Some(storage::progress::APPROVED),
+            Some(storage::progress::REJECTED),
+            None,
+        ]))
+        .build()
 }
 
 /// What waits for the caller.
@@ -60,7 +75,6 @@ pub struct InboxDoc {
 /// and tasks due within 7 days; for leaders, overdue tasks.
 #[utoipa::path(get, path = "/inbox", responses(
     (status = 200, body = InboxDoc),
-    (status = 401, body = crate::web::error::ErrorBody),
 ))]
 pub async fn get(state: State, user: ApiUser) -> Result<Json<storage::inbox::Inbox>, ApiError> {
     let today = state.config.today();

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::tasks::TaskJson;
-use super::ApiUser;
+use super::{doc, ApiUser};
 use crate::storage;
 use crate::storage::meetings::MeetingSummary;
 use crate::web::{ApiError, State};
@@ -51,7 +51,6 @@ impl From<MeetingSummary> for MeetingJson {
 /// Meetings, newest first.
 #[utoipa::path(get, path = "/meetings", responses(
     (status = 200, body = Vec<MeetingJson>),
-    (status = 401, body = crate::web::error::ErrorBody),
 ))]
 pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>, ApiError> {
     let meetings = state
@@ -62,10 +61,8 @@ pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>,
 }
 
 /// A meeting with its tasks.
-#[utoipa::path(get, path = "/meetings/{id}", params(("id" = i64, Path)), responses(
+#[utoipa::path(get, path = "/meetings/{id}", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 200, body = MeetingDetailJson),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 404, body = crate::web::error::ErrorBody),
 ))]
 pub async fn get(
     state: State,
@@ -98,18 +95,24 @@ pub async fn get(
 #[derive(Debug, Default, serde::Deserialize, ToSchema)]
 pub struct NewMeetingJson {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 500, pattern = r"\S")]
     pub title: String,
-    /// YYYY-MM-DD or dd/mm/yyyy.
     #[serde(default)]
+    #[schema(value_type = doc::DateText, inline, required = true)]
     pub held_on: String,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub chair: String,
     /// The organising unit's code.
     #[serde(default)]
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9_.-]*$")]
     pub organiser_unit: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub document_ref: String,
+    /// The concluding text as written (at most 204800 bytes of UTF-8).
     #[serde(default)]
+    #[schema(max_length = 204800)]
     pub conclusion_text: String,
     #[serde(default)]
     pub tasks: Vec<super::tasks::NewTaskJson>,
@@ -121,15 +124,13 @@ pub struct NewMeetingJson {
 /// Records a meeting and its tasks in one transaction (officials).
 #[utoipa::path(post, path = "/meetings", request_body = NewMeetingJson, responses(
     (status = 201, body = MeetingDetailJson),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 403, body = crate::web::error::ErrorBody),
-    (status = 409, body = crate::web::error::ErrorBody),
-    (status = 422, body = crate::web::error::ErrorBody),
+    (status = 404, body = crate::web::error::ErrorBody, description = "no unit has a code given"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "a task's reference is taken, its deadline is before its assignment, or its lead unit is among its coordinators"),
 ))]
 pub async fn create(
     state: State,
     user: ApiUser,
-    body: Json<NewMeetingJson>,
+    body: super::Body<NewMeetingJson>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     use crate::domain::meeting::{MeetingInput, RawMeeting};
     let body = body.into_inner();
@@ -179,4 +180,66 @@ pub fn detail_json(m: storage::meetings::MeetingWithTasks, as_of: NaiveDate) -> 
             .map(|t| TaskJson::new(t, as_of))
             .collect(),
     }
+}
+
+/// A change to a meeting's details (not its tasks): only the fields given change.
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+pub struct MeetingPatchJson {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
+    pub title: Option<String>,
+    #[schema(value_type = Option<doc::DateText>, inline)]
+    pub held_on: Option<String>,
+    #[schema(max_length = 300)]
+    pub chair: Option<String>,
+    /// A unit's code; an empty string removes it.
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9_.-]*$")]
+    pub organiser_unit: Option<String>,
+    #[schema(max_length = 300)]
+    pub document_ref: Option<String>,
+    /// The concluding text as written (at most 204800 bytes of UTF-8).
+    #[schema(max_length = 204800)]
+    pub conclusion_text: Option<String>,
+}
+
+/// Changes a meeting's details, as its edit page does (officials).
+#[utoipa::path(patch, path = "/meetings/{id}", params(("id" = i64, Path, minimum = 1)), request_body = MeetingPatchJson, responses(
+    (status = 200, body = MeetingDetailJson),
+    (status = 404, body = crate::web::error::ErrorBody, description = "no such meeting, or no unit has the code in `organiser_unit`"),
+))]
+pub async fn update(
+    state: State,
+    user: ApiUser,
+    id: web::Path<i64>,
+    body: super::Body<MeetingPatchJson>,
+) -> Result<Json<MeetingDetailJson>, ApiError> {
+    use crate::domain::meeting::{MeetingInput, RawMeeting};
+    let today = state.config.today();
+    let (id, by) = (id.into_inner(), user.0.user.id);
+    let patch = body.into_inner();
+    let detail = state
+        .into_inner()
+        .run(move |conn| {
+            let current = storage::visibility::meeting_for(conn, &user.0, id)?;
+            let m = &current.meeting;
+            let held_on = m.held_on.to_string();
+            let organiser = current.organiser_unit.clone().unwrap_or_default();
+            let raw = RawMeeting {
+                title: patch.title.as_deref().unwrap_or(&m.title),
+                held_on: patch.held_on.as_deref().unwrap_or(&held_on),
+                chair: patch.chair.as_deref().unwrap_or(&m.chair),
+                organiser_unit: patch.organiser_unit.as_deref().unwrap_or(&organiser),
+                document_ref: patch.document_ref.as_deref().unwrap_or(&m.document_ref),
+                conclusion_text: patch
+                    .conclusion_text
+                    .as_deref()
+                    .unwrap_or(&m.conclusion_text),
+                confidential: m.confidential,
+            };
+            let input = MeetingInput::parse(&raw)
+                .map_err(|mut e| storage::StorageError::Invalid(e.remove(0)))?;
+            storage::meetings::update(conn, id, &input, Some(by))?;
+            storage::visibility::meeting_for(conn, &user.0, id)
+        })
+        .await?;
+    Ok(Json(detail_json(detail, today)))
 }

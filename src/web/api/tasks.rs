@@ -1,14 +1,13 @@
 use actix_web::web::{self, Json};
 use chrono::NaiveDate;
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiUser;
+use super::{doc, ApiUser};
 use crate::domain::Status;
 use crate::storage;
-use crate::storage::tasks::{PageRequest, TaskRecord};
-use crate::web::query::{filter_from, Params};
+use crate::storage::tasks::TaskRecord;
+use crate::web::query::{body_date, filter_from, Params};
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,18 +27,30 @@ pub struct TaskJson {
     pub deadline: Option<NaiveDate>,
     /// The deadline before it was first extended; null if never extended.
     pub original_deadline: Option<NaiveDate>,
-    /// open, done or cancelled.
+    #[schema(schema_with = doc::state)]
     pub state: String,
     pub completed_on: Option<NaiveDate>,
     /// Status as of the request's `as_of` (default today); null when cancelled by then.
-    #[schema(value_type = Option<String>, example = "overdue")]
+    #[schema(schema_with = nullable_status)]
     pub status: Option<Status>,
+    #[schema(minimum = 0, maximum = 100)]
     pub percent: i32,
     /// For `PATCH`: send it back; a stale one is a 409.
     pub version: i32,
     pub meeting_id: Option<i64>,
     /// Confidential ("mật"): read only by officials, leaders in scope and its lead and coordinating units.
     pub confidential: bool,
+}
+
+fn nullable_status() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::Schema::OneOf(
+        utoipa::openapi::schema::OneOfBuilder::new()
+            .item(doc::status())
+            .item(utoipa::openapi::schema::Object::with_type(
+                utoipa::openapi::schema::Type::Null,
+            ))
+            .build(),
+    )
 }
 
 impl TaskJson {
@@ -65,61 +76,59 @@ impl TaskJson {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TaskPage {
-    pub items: Vec<TaskJson>,
-    /// How many tasks match, over all pages.
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
-
-#[derive(Debug, IntoParams)]
+/// The query of `GET /tasks`: serde reads it, the document shows it, and
+/// [`Params::strict`] checks it like the task list page's.
+#[derive(Debug, Default, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct TaskListParams {
-    /// Lead unit code.
-    unit: Option<String>,
-    /// `lead` (default) or `any` (lead or coordinator) for `unit`.
-    unit_role: Option<String>,
-    /// done_on_time, done_late, in_progress, overdue; comma-separated for several.
-    status: Option<String>,
-    /// 2022-H2, 2022-Q3, 2022-09, 2022 or FROM..TO: the tasks of that period's report.
-    period: Option<String>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    /// The date statuses are computed for (default: today, or the period's default).
-    as_of: Option<NaiveDate>,
-    /// Words in the content or reference; accents and case are ignored.
-    q: Option<String>,
-    meeting: Option<i64>,
-    /// Where the task stands in its workflow: `completion` (a proposal of
-    /// completion waits), `extension` (an extension request waits) or
-    /// `returned` (the last proposal was returned). Open tasks only.
-    waiting: Option<String>,
-    page: Option<i64>,
-    /// At most 500 (default 50).
-    per_page: Option<i64>,
+pub struct TaskListQuery {
+    /// Tasks of this unit (with `unit_role`: that it leads, or any part in).
+    #[param(value_type = Option<doc::UnitCode>, inline)]
+    pub unit: Option<String>,
+    #[param(value_type = Option<doc::UnitRoleCode>, inline)]
+    pub unit_role: Option<String>,
+    /// Tasks with these statuses as of `as_of`.
+    #[param(value_type = Option<doc::StatusList>, inline, style = Form, explode = false)]
+    pub status: Option<String>,
+    /// The tasks of that period's report.
+    #[param(value_type = Option<doc::PeriodName>, inline)]
+    pub period: Option<String>,
+    /// With `to`: the tasks of the report of any range of dates.
+    #[param(value_type = Option<doc::DateText>, inline)]
+    pub from: Option<String>,
+    /// With `from`.
+    #[param(value_type = Option<doc::DateText>, inline)]
+    pub to: Option<String>,
+    /// The date statuses are computed for (default: today, or the earlier of today and the period's end).
+    #[param(value_type = Option<doc::DateText>, inline)]
+    pub as_of: Option<String>,
+    #[param(value_type = Option<doc::SearchText>, inline)]
+    pub q: Option<String>,
+    /// The tasks of one meeting, by its id.
+    #[param(value_type = Option<doc::Id>, inline)]
+    pub meeting: Option<String>,
+    #[param(value_type = Option<doc::WaitingCode>, inline)]
+    pub waiting: Option<String>,
+    #[param(value_type = Option<doc::PageNumber>, inline)]
+    pub page: Option<String>,
+    #[param(value_type = Option<doc::PerPage>, inline)]
+    pub per_page: Option<String>,
 }
 
 /// Tasks, filtered and paginated, ordered by deadline.
-#[utoipa::path(get, path = "/tasks", params(TaskListParams), responses(
-    (status = 200, body = TaskPage),
-    (status = 400, body = crate::web::error::ErrorBody, description = "as_of before the period"),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 422, body = crate::web::error::ErrorBody),
+#[utoipa::path(get, path = "/tasks", params(TaskListQuery), responses(
+    (status = 200, body = super::paging::PageJson<TaskJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+    (status = 404, body = crate::web::error::ErrorBody, description = "no unit has the code in `unit`"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "`from` without `to` (or the other way round), `to` before `from`, or `as_of` before the period"),
 ))]
 pub async fn list(
     state: State,
     user: ApiUser,
-    query: web::Query<HashMap<String, String>>,
-) -> Result<Json<TaskPage>, ApiError> {
-    let params = Params(query.into_inner());
+    req: actix_web::HttpRequest,
+    query: web::Query<TaskListQuery>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let params = Params::strict(&query.into_inner())?;
     let today = state.config.today();
-    let page = PageRequest {
-        page: params.number("page", 1)?,
-        per_page: params.number("per_page", 50)?,
-    };
+    let page = params.page()?;
     let unit_code = params.get("unit").map(str::to_string);
     let (mut filter, as_of) = filter_from(&params, None, today)?;
     let found = state
@@ -131,7 +140,7 @@ pub async fn list(
             storage::visibility::list_for(conn, &user.0, filter, page, today)
         })
         .await?;
-    Ok(Json(TaskPage {
+    let found = storage::tasks::Page {
         items: found
             .items
             .into_iter()
@@ -140,22 +149,30 @@ pub async fn list(
         total: found.total,
         page: found.page,
         per_page: found.per_page,
-    }))
+    };
+    Ok(super::paging::respond(&req, found))
+}
+
+/// `as_of` of a single task's read.
+#[derive(Debug, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// The date the status is computed for (default today).
+    #[param(value_type = Option<doc::DateText>, inline)]
+    pub as_of: Option<String>,
 }
 
 /// One task.
-#[utoipa::path(get, path = "/tasks/{id}", params(("id" = i64, Path), ("as_of" = Option<NaiveDate>, Query)), responses(
+#[utoipa::path(get, path = "/tasks/{id}", params(("id" = i64, Path, minimum = 1), AsOfQuery), responses(
     (status = 200, body = TaskJson),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 404, body = crate::web::error::ErrorBody),
 ))]
 pub async fn get(
     state: State,
     user: ApiUser,
     id: web::Path<i64>,
-    query: web::Query<HashMap<String, String>>,
+    query: web::Query<AsOfQuery>,
 ) -> Result<Json<TaskJson>, ApiError> {
-    let params = Params(query.into_inner());
+    let params = Params::strict(&query.into_inner())?;
     let as_of = params
         .date("as_of")?
         .unwrap_or_else(|| state.config.today());
@@ -172,33 +189,59 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::
     serde::Deserialize::deserialize(d).map(Some)
 }
 
-/// A new task. Dates are YYYY-MM-DD or dd/mm/yyyy.
+/// A new task.
 #[derive(Debug, Default, serde::Deserialize, ToSchema)]
 pub struct NewTaskJson {
-    /// Stable external reference; generated when absent.
+    /// Stable external reference; generated when absent or blank.
     #[serde(rename = "ref", default)]
-    #[schema(rename = "ref")]
+    #[schema(
+        rename = "ref",
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub reference: Option<String>,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 10000, pattern = r"\S")]
     pub content: String,
-    /// Absent, null or empty: the task waits for its lead.
+    /// A unit's code. Absent, null or empty: the task waits for its lead.
     #[serde(default)]
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9_.-]*$")]
     pub lead_unit: Option<String>,
+    /// Units' codes; never the lead unit.
     #[serde(default)]
+    #[schema(schema_with = coordinator_codes)]
     pub coordinators: Vec<String>,
-    /// Default: today.
+    /// Default: today (for a meeting's task: the meeting's date).
     #[serde(default)]
+    #[schema(value_type = Option<doc::DateText>, inline)]
     pub assigned_on: Option<String>,
-    /// Absent or null: ongoing (thường xuyên).
+    /// Absent or null: ongoing (thường xuyên). Not before `assigned_on`.
     #[serde(default)]
+    #[schema(value_type = Option<doc::DateText>, inline)]
     pub deadline: Option<String>,
     #[serde(default)]
     pub expected_output: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub meeting_id: Option<i64>,
     /// Confidential ("mật"); default false.
     #[serde(default)]
     pub confidential: bool,
+}
+
+fn nullable_coordinator_codes() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::Array,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .items(doc::unit_code())
+        .build()
+}
+
+fn coordinator_codes() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(doc::unit_code())
+        .build()
 }
 
 impl NewTaskJson {
@@ -210,6 +253,23 @@ impl NewTaskJson {
         today: NaiveDate,
         prefix: &str,
     ) -> Result<crate::domain::task::TaskInput, Vec<crate::domain::Invalid>> {
+        // A blank date is not "none" here: the document says `format: date` or null.
+        for (field, value) in [
+            ("assigned_on", &self.assigned_on),
+            ("deadline", &self.deadline),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| v.trim().is_empty()) {
+                return Err(vec![crate::domain::Invalid::bad_date(
+                    &format!("{prefix}{field}"),
+                    v,
+                )]);
+            }
+        }
+        // Each code checked as given (a blank one would vanish from the joined list).
+        for code in &self.coordinators {
+            crate::domain::unit::check_code(&format!("{prefix}coordinators"), code)
+                .map_err(|e| vec![e])?;
+        }
         let coordinators = self.coordinators.join("|");
         let default_text = assigned_by_default.to_string();
         let raw = crate::domain::task::RawTask {
@@ -242,15 +302,13 @@ pub fn first(mut errors: Vec<crate::domain::Invalid>) -> ApiError {
 /// Adds a task (officials).
 #[utoipa::path(post, path = "/tasks", request_body = NewTaskJson, responses(
     (status = 201, body = TaskJson),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 403, body = crate::web::error::ErrorBody),
-    (status = 409, body = crate::web::error::ErrorBody, description = "the reference is taken"),
-    (status = 422, body = crate::web::error::ErrorBody),
+    (status = 404, body = crate::web::error::ErrorBody, description = "no unit or meeting has a code or id given"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "the reference is taken, the deadline is before the assignment, or the lead unit is among the coordinators"),
 ))]
 pub async fn create(
     state: State,
     user: ApiUser,
-    body: Json<NewTaskJson>,
+    body: super::Body<NewTaskJson>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let today = state.config.today();
     let input = body.to_input(today, today, "").map_err(first)?;
@@ -279,19 +337,26 @@ pub async fn create(
 #[derive(Debug, Default, serde::Deserialize, ToSchema)]
 pub struct TaskPatchJson {
     /// The version read; a stale one is a 409.
+    #[serde(default, deserialize_with = "super::whole_number")]
+    #[schema(value_type = i32, required = true)]
     pub version: Option<i32>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub content: Option<String>,
     /// A unit's code; an empty string takes the lead away (the task waits for one).
     #[serde(default)]
+    #[schema(max_length = 32, pattern = r"^[A-Za-z0-9_.-]*$")]
     pub lead_unit: Option<String>,
+    /// Absent or null: unchanged.
     #[serde(default)]
+    #[schema(schema_with = nullable_coordinator_codes)]
     pub coordinators: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(value_type = Option<doc::DateText>, inline)]
     pub assigned_on: Option<String>,
     /// A date, or null to make the task ongoing.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<doc::DateText>, inline)]
     pub deadline: Option<serde_json::Value>,
     #[serde(default)]
     pub expected_output: Option<String>,
@@ -310,7 +375,6 @@ impl TaskPatchJson {
         let deadline = match &self.deadline {
             None => None,
             Some(serde_json::Value::Null) => Some(None),
-            Some(serde_json::Value::String(s)) if s.trim().is_empty() => Some(None),
             Some(serde_json::Value::String(s)) => Some(Some(date("deadline", s)?)),
             Some(other) => {
                 return Err(ApiError::Invalid(Invalid::bad_date(
@@ -338,19 +402,15 @@ impl TaskPatchJson {
 }
 
 /// Changes a task (officials), if `version` is still current.
-#[utoipa::path(patch, path = "/tasks/{id}", params(("id" = i64, Path)), request_body = TaskPatchJson, responses(
+#[utoipa::path(patch, path = "/tasks/{id}", params(("id" = i64, Path, minimum = 1)), request_body = TaskPatchJson, responses(
     (status = 200, body = TaskJson),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 403, body = crate::web::error::ErrorBody),
-    (status = 404, body = crate::web::error::ErrorBody),
-    (status = 409, body = crate::web::error::ErrorBody, description = "stale version, or a cancelled task"),
-    (status = 422, body = crate::web::error::ErrorBody),
+    (status = 409, body = crate::web::error::ErrorBody, description = "a stale version, a cancelled task, dates that contradict each other, or the lead unit among the coordinators; a unit code that names no unit is a 404"),
 ))]
 pub async fn update(
     state: State,
     user: ApiUser,
     id: web::Path<i64>,
-    body: Json<TaskPatchJson>,
+    body: super::Body<TaskPatchJson>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let version = body
         .version
@@ -378,26 +438,23 @@ pub async fn update(
 #[derive(Debug, Default, serde::Deserialize, ToSchema)]
 pub struct CancelJson {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
     /// Optional: refuse if the task changed since this version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub version: Option<i32>,
 }
 
 /// Cancels a task with a reason (officials); it leaves every count.
-#[utoipa::path(post, path = "/tasks/{id}/cancel", params(("id" = i64, Path)), request_body = CancelJson, responses(
+#[utoipa::path(post, path = "/tasks/{id}/cancel", params(("id" = i64, Path, minimum = 1)), request_body = CancelJson, responses(
     (status = 200, body = TaskJson),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 403, body = crate::web::error::ErrorBody),
-    (status = 404, body = crate::web::error::ErrorBody),
     (status = 409, body = crate::web::error::ErrorBody),
-    (status = 422, body = crate::web::error::ErrorBody),
 ))]
 pub async fn cancel(
     state: State,
     user: ApiUser,
     id: web::Path<i64>,
-    body: Json<CancelJson>,
+    body: super::Body<CancelJson>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let reason = crate::domain::task::check_reason("reason", &body.reason)?;
     let today = state.config.today();
@@ -413,41 +470,98 @@ pub async fn cancel(
 pub struct CompleteJson {
     /// Default: today. Not before the assignment, not in the future.
     #[serde(default)]
+    #[schema(value_type = Option<doc::DateText>, inline)]
     pub completed_on: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub version: Option<i32>,
 }
 
 /// Confirms a task as done on a date (officials).
-#[utoipa::path(post, path = "/tasks/{id}/complete", params(("id" = i64, Path)), request_body = CompleteJson, responses(
+#[utoipa::path(post, path = "/tasks/{id}/complete", params(("id" = i64, Path, minimum = 1)), request_body = CompleteJson, responses(
     (status = 200, body = TaskJson),
-    (status = 401, body = crate::web::error::ErrorBody),
-    (status = 403, body = crate::web::error::ErrorBody),
-    (status = 404, body = crate::web::error::ErrorBody),
     (status = 409, body = crate::web::error::ErrorBody),
-    (status = 422, body = crate::web::error::ErrorBody),
 ))]
 pub async fn complete(
     state: State,
     user: ApiUser,
     id: web::Path<i64>,
-    body: Json<CompleteJson>,
+    body: super::Body<CompleteJson>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let today = state.config.today();
-    let on = match body
-        .completed_on
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => today,
-        Some(v) => crate::domain::dates::parse_date(v)
-            .map_err(|_| crate::domain::Invalid::bad_date("completed_on", v))?,
-    };
+    let on = body_date("completed_on", body.completed_on.as_deref())?.unwrap_or(today);
     let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
     let record = state
         .into_inner()
         .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
         .await?;
     Ok(Json(TaskJson::new(record, today)))
+}
+
+/// One entry of a task's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryJson {
+    pub id: i64,
+    /// When (UTC).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who, by name; null for the system (imports, signed report links).
+    pub by: Option<String>,
+    /// What happened, e.g. `task.update`, `report.add`, `extension.approve`.
+    pub action: String,
+    /// What changed: field names with their old and new values.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// The `page` and `per_page` of a list read at once.
+#[derive(Debug, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    #[param(value_type = Option<doc::PageNumber>, inline)]
+    pub page: Option<String>,
+    #[param(value_type = Option<doc::PerPage>, inline)]
+    pub per_page: Option<String>,
+}
+
+/// The history of a task, newest first (its last 200 changes), as the task page shows it.
+#[utoipa::path(get, path = "/tasks/{id}/history", params(("id" = i64, Path, minimum = 1), PageQuery), responses(
+    (status = 200, body = super::paging::PageJson<HistoryJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+))]
+pub async fn history(
+    state: State,
+    user: ApiUser,
+    req: actix_web::HttpRequest,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let page = Params::strict(&query.into_inner())?.page()?;
+    let id = id.into_inner();
+    let (rows, people) = state
+        .into_inner()
+        .run(move |conn| {
+            storage::visibility::task_for(conn, &user.0, id)?;
+            let filter = storage::audit::AuditFilter {
+                task_id: Some(id),
+                ..Default::default()
+            };
+            let rows = storage::audit::list(conn, &filter, 200)?;
+            Ok((rows, storage::users::names_by_email(conn)?))
+        })
+        .await?;
+    let entries = rows
+        .into_iter()
+        .map(|r| HistoryJson {
+            id: r.id,
+            at: r.at.and_utc(),
+            by: r.user_email.map(|e| people.get(&e).cloned().unwrap_or(e)),
+            action: r.action,
+            details: serde_json::from_str::<serde_json::Value>(&r.details)
+                .ok()
+                .filter(serde_json::Value::is_object)
+                .unwrap_or_else(|| serde_json::json!({})),
+        })
+        .collect();
+    Ok(super::paging::respond(
+        &req,
+        super::paging::slice(entries, page),
+    ))
 }

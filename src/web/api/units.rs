@@ -36,7 +36,6 @@ impl From<UnitInfo> for UnitJson {
 /// All units, by code.
 #[utoipa::path(get, path = "/units", responses(
     (status = 200, body = Vec<UnitJson>),
-    (status = 401, body = crate::web::error::ErrorBody),
 ))]
 pub async fn list(state: State, _user: ApiUser) -> Result<Json<Vec<UnitJson>>, ApiError> {
     let units = state.into_inner().run(storage::units::list).await?;

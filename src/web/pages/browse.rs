@@ -261,11 +261,7 @@ pub(super) async fn task_context(
             let open = record.task.completed_on.is_none() && record.task.cancelled_on.is_none();
             let stages = storage::inbox::stages(conn, id, open)?;
             let units = storage::units::list(conn)?;
-            // The history names people, not their addresses.
-            let people: HashMap<String, String> = storage::users::list_all(conn)?
-                .into_iter()
-                .map(|a| (a.user.email, a.user.name))
-                .collect();
+            let people = storage::users::names_by_email(conn)?;
             Ok((record, history, meeting, stages, units, people))
         })
         .await?;

@@ -452,37 +452,13 @@ pub async fn reject_extension(
     decide(state, req, user, id.into_inner(), false, form).await
 }
 
-/// An attachment, to users who may see its task (every signed-in user may read tasks).
+/// An attachment, to users who may see its task.
 pub async fn attachment(
     state: State,
     user: PageUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
-    let report_id = id.into_inner();
-    let account = user.account.clone();
-    let report = state
-        .clone()
-        .into_inner()
-        .run(move |conn| {
-            let report = storage::progress::report(conn, report_id)?;
-            // An attachment is read by whoever may read its task.
-            storage::visibility::task_for(conn, &account, report.task_id)?;
-            Ok(report)
-        })
-        .await?;
-    let (Some(name), Some(path)) = (report.attachment_name, report.attachment_path) else {
-        return Err(PageError::NotFound);
-    };
-    let opened = crate::web::files::open(&state, path).await?;
-    let kind = attachment::check(
-        "attachment",
-        &name,
-        (opened.size.max(1)) as usize,
-        &opened.first[..opened.first.len().min(512)],
-    )
-    .map(attachment::Kind::content_type)
-    .unwrap_or("application/octet-stream");
-    Ok(crate::web::files::download(&state, opened, &name, kind))
+    Ok(crate::web::files::attachment(&state, user.account.clone(), id.into_inner()).await?)
 }
 
 /// What the task page shows of the work: reports, requests, and what the user may do.

@@ -1,0 +1,173 @@
+//! Period closes ("chốt số liệu"): the frozen reports, and freezing and
+//! reopening a period as the dashboard page does.
+
+use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::dashboard::{CountsJson, UnitCountsJson};
+use super::{doc, ApiUser};
+use crate::domain::Period;
+use crate::storage;
+use crate::storage::closes::Frozen;
+use crate::web::query::Params;
+use crate::web::{ApiError, State};
+
+/// A period's report as it was frozen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CloseJson {
+    pub id: i64,
+    /// The period's name (2022-H2, …, or FROM..TO).
+    pub period: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub as_of: NaiveDate,
+    /// When it was frozen (UTC).
+    pub closed_at: chrono::DateTime<chrono::Utc>,
+    /// Who froze it, by name.
+    pub closed_by: Option<String>,
+    pub note: String,
+    /// The frozen totals of the units in the reader's scope.
+    pub totals: CountsJson,
+    /// The units in the reader's scope as they were frozen, by code.
+    pub units: Vec<UnitCountsJson>,
+}
+
+impl CloseJson {
+    fn new(f: &Frozen, in_scope: Option<&[i64]>) -> CloseJson {
+        let (totals, _) = f.totals(in_scope);
+        CloseJson {
+            id: f.close.id,
+            period: f.close.period.name(),
+            from: f.close.period.from,
+            to: f.close.period.to,
+            as_of: f.close.as_of,
+            closed_at: f.close.closed_at.and_utc(),
+            closed_by: f.close.closed_by.clone(),
+            note: f.close.note.clone(),
+            totals: totals.into(),
+            units: f
+                .units_in(in_scope)
+                .map(|u| UnitCountsJson {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    counts: u.counts.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The units of the reader's scope (`None`: the whole tree).
+fn scope_of(conn: &mut storage::Conn, user_id: i64) -> storage::Result<Option<Vec<i64>>> {
+    let scope_root = storage::report::user_scope(conn, user_id)?;
+    let units = storage::units::list(conn)?;
+    Ok(storage::report::resolve_units(&units, scope_root, None)?.1)
+}
+
+/// Every frozen report, the latest period first, with the figures of the reader's scope.
+#[utoipa::path(get, path = "/closes", params(super::tasks::PageQuery), responses(
+    (status = 200, body = super::paging::PageJson<CloseJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+))]
+pub async fn list(
+    state: State,
+    user: ApiUser,
+    req: HttpRequest,
+    query: web::Query<super::tasks::PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = Params::strict(&query.into_inner())?.page()?;
+    let user_id = user.0.user.id;
+    let (closes, scope) = state
+        .into_inner()
+        .run(move |conn| {
+            Ok((
+                storage::closes::list_frozen(conn)?,
+                scope_of(conn, user_id)?,
+            ))
+        })
+        .await?;
+    let all = closes
+        .iter()
+        .map(|f| CloseJson::new(f, scope.as_deref()))
+        .collect();
+    Ok(super::paging::respond(
+        &req,
+        super::paging::slice(all, page),
+    ))
+}
+
+/// Freezing a period.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NewCloseJson {
+    /// Checked after the caller's role, like every field (an empty body reads as `{}`).
+    #[serde(default)]
+    #[schema(schema_with = doc::period, required = true)]
+    pub period: String,
+    /// The date the figures are frozen as of: within the period, not after
+    /// today (default: the earlier of today and the period's end).
+    #[serde(default)]
+    #[schema(value_type = Option<doc::DateText>, inline)]
+    pub as_of: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub note: String,
+}
+
+/// Freezes a period's report as of a date (officials); one close per period.
+#[utoipa::path(post, path = "/closes", request_body = NewCloseJson, responses(
+    (status = 201, body = CloseJson),
+    (status = 409, body = crate::web::error::ErrorBody, description = "the period is closed already, or the as-of date lies outside the period or after today"),
+))]
+pub async fn close(
+    state: State,
+    user: ApiUser,
+    body: super::Body<NewCloseJson>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let today = state.config.today();
+    // Blank is not "the default" here: the document says a date or nothing.
+    crate::web::query::body_date("as_of", body.as_of.as_deref())?;
+    let params = Params(
+        [
+            Some(("period".to_string(), body.period.clone())).filter(|(_, p)| !p.is_empty()),
+            body.as_of.clone().map(|a| ("as_of".to_string(), a)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    );
+    let period: Period = params
+        .period()?
+        .ok_or_else(|| ApiError::Invalid(crate::domain::Invalid::required("period")))?;
+    let as_of = params.as_of_for(&period, today)?;
+    let user_id = user.0.user.id;
+    let (frozen, scope) = state
+        .into_inner()
+        .run(move |conn| {
+            storage::closes::close(conn, &period, as_of, &body.note, Some(user_id), today)?;
+            let frozen =
+                storage::closes::frozen(conn, &period)?.ok_or(storage::StorageError::NotFound)?;
+            Ok((frozen, scope_of(conn, user_id)?))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(CloseJson::new(&frozen, scope.as_deref())))
+}
+
+/// Reopens a period (officials): its close is removed, the audit log keeps it.
+#[utoipa::path(delete, path = "/closes/{id}", params(("id" = i64, Path, minimum = 1)), responses(
+    (status = 204, description = "Reopened"),
+))]
+pub async fn reopen(
+    state: State,
+    user: ApiUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, by) = (id.into_inner(), user.0.user.id);
+    state
+        .into_inner()
+        .run(move |conn| storage::closes::reopen_by_id(conn, id, Some(by)))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
