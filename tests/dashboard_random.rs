@@ -396,7 +396,7 @@ on_both_backends! {
             assert_eq!(totals.completion, vi_percent(want.completion_rate()), "{case}");
             // Every number links to the tasks behind it.
             let u3 = rows.iter().find(|r| r.code == "U3").expect("U3");
-            assert!(u3.links.contains(&format!("/tasks?{query}&unit=U3&status=overdue")), "{case}: {:?}", u3.links);
+            assert!(u3.links.contains(&format!("/dashboard/tasks?{query}&sort=code&dir=asc&lead_unit=U3&status=overdue")), "{case}: {:?}", u3.links);
             assert_eq!(u3.links.len(), 9, "{case}: total, four statuses, carried over, extended, two rates");
 
             // The tasks behind the carried-over total and each overdue age.

@@ -15,11 +15,11 @@ use crate::storage::{self, users::Account};
 /// Opens a stored file for sending; `NotFound` when it is not there.
 pub async fn open(state: &State, stored: String) -> Result<Opened, ApiError> {
     let files = state.config.files();
-    Ok(state
+    state
         .clone()
         .into_inner()
         .run(move |conn| files::open(conn, &files, &stored))
-        .await?)
+        .await
 }
 
 /// The response for an opened file, as a download named `name`.
