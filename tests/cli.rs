@@ -703,42 +703,18 @@ fn http_get(
 /// with its id and never its query string; metrics only for the token's bearer.
 #[test]
 fn serve_logs_json_with_request_ids_and_answers_metrics_to_its_token() {
-    use std::io::{BufRead, BufReader};
     let db = TestDb::new(Backend::Sqlite);
     let token = "metrics-token-0123456789";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dondoc"))
-        .arg("serve")
-        .current_dir(db.dir())
-        .env("DATABASE_URL", &db.url)
-        .env("DONDOC_BIND", "127.0.0.1:0")
-        .env("DONDOC_MAIL_DIR", db.dir().join("mail"))
-        .env("DONDOC_REMINDER_INTERVAL", "0")
-        .env("DONDOC_LOG_FORMAT", "json")
-        .env("DONDOC_METRICS_TOKEN", token)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut lines = Vec::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("serving on http://") {
-                let addr: String = line[at + "serving on http://".len()..]
-                    .chars()
-                    .take_while(|c| !c.is_whitespace() && *c != '"')
-                    .collect();
-                let _ = tx.send(addr);
-            }
-            lines.push(line);
-        }
-        lines
-    });
-    let addr = rx
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("serve started");
+    let server = Instance::start(
+        &db,
+        "json",
+        &[
+            ("DONDOC_REMINDER_INTERVAL", "0"),
+            ("DONDOC_LOG_FORMAT", "json"),
+            ("DONDOC_METRICS_TOKEN", token),
+        ],
+    );
+    let addr = server.base.trim_start_matches("http://").to_string();
     let (status, headers, _) = http_get(
         &addr,
         "/healthz?t=SECRET-IN-QUERY",
@@ -790,12 +766,8 @@ fn serve_logs_json_with_request_ids_and_answers_metrics_to_its_token() {
         body.contains("dondoc_http_request_duration_seconds_bucket"),
         "{body}"
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let status = child.wait().expect("wait");
-    assert!(status.success(), "{status}");
-    let lines = reader.join().expect("log");
+    let log = server.stop();
+    let lines: Vec<&str> = log.lines().collect();
     assert!(!lines.is_empty());
     for line in &lines {
         let v: serde_json::Value =
@@ -882,24 +854,18 @@ struct Instance {
 }
 
 impl Instance {
-    fn start(db: &TestDb, name: &str, smtp: &str) -> Instance {
+    /// `serve` on a free port of its own, with these variables besides the database's.
+    fn start(db: &TestDb, name: &str, vars: &[(&str, &str)]) -> Instance {
         use std::io::{BufRead, BufReader};
         let mut child = Command::new(env!("CARGO_BIN_EXE_dondoc"))
             .arg("serve")
             .current_dir(db.dir())
             .env("DATABASE_URL", &db.url)
             .env("DONDOC_BIND", "127.0.0.1:0")
-            .env(
-                "DONDOC_SECRET_KEY",
-                "the-same-secret-key-on-every-instance-0123",
-            )
             .env("DONDOC_MAIL_DIR", db.dir().join(format!("mail-{name}")))
             .env("DONDOC_FILES_DIR", db.dir().join(format!("files-{name}")))
-            .env("SMTP_URL", smtp)
-            // The test's "today" and the instances' are the same day.
-            .env("DONDOC_TZ", "UTC")
-            .env("DONDOC_REMINDER_INTERVAL", "1")
             .env("RUST_LOG", "info")
+            .envs(vars.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -987,8 +953,18 @@ async fn two_instances_on_one_postgresql_share_everything() {
         )
     };
     let (smtp, seen) = smtp_collecting_ids();
-    let a = Instance::start(&db, "a", &smtp);
-    let b = Instance::start(&db, "b", &smtp);
+    let shared = [
+        (
+            "DONDOC_SECRET_KEY",
+            "the-same-secret-key-on-every-instance-0123",
+        ),
+        ("SMTP_URL", smtp.as_str()),
+        // The test's "today" and the instances' are the same day.
+        ("DONDOC_TZ", "UTC"),
+        ("DONDOC_REMINDER_INTERVAL", "1"),
+    ];
+    let a = Instance::start(&db, "a", &shared);
+    let b = Instance::start(&db, "b", &shared);
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
