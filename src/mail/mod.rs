@@ -125,12 +125,16 @@ impl Mailer {
     pub fn remind_today(&self, db: &Db, flush: bool) -> Result<(Queued, Delivered), MailError> {
         let today = self.today();
         let mut conn = db.conn()?;
-        let missed_from = storage::reminders::last_run(&mut conn)?
+        let last = storage::reminders::last_run(&mut conn)?;
+        let missed_from = last
             .and_then(|last| last.succ_opt())
             .map_or(today, |next| next.min(today));
         let queued = planner::queue(self, &mut conn, today, missed_from)?;
-        storage::reminders::set_last_run(&mut conn, today)?;
-        self.prune(&mut conn, today)?;
+        // Once a day is enough: `serve` runs this every few minutes.
+        if last.is_none_or(|last| last < today) {
+            storage::reminders::set_last_run(&mut conn, today)?;
+            self.prune(&mut conn, today)?;
+        }
         drop(conn);
         Ok((queued, self.deliver_all(db, flush)?))
     }

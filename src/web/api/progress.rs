@@ -555,20 +555,34 @@ pub async fn reports(
     id: web::Path<i64>,
     query: web::Query<super::tasks::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    task_rows_page::<_, ReportReadJson>(state, user, &req, id, query, storage::progress::reports)
+        .await
+}
+
+/// One page of a task's rows, read by `load` once the caller may read the task.
+async fn task_rows_page<T, J>(
+    state: State,
+    user: ApiUser,
+    req: &actix_web::HttpRequest,
+    id: web::Path<i64>,
+    query: web::Query<super::tasks::PageQuery>,
+    load: fn(&mut storage::Conn, i64) -> storage::Result<Vec<T>>,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Send + 'static,
+    J: From<T> + serde::Serialize,
+{
     let page = Params::strict(&query.into_inner())?.page()?;
     let id = id.into_inner();
-    let reports = state
+    let rows = state
         .into_inner()
         .run(move |conn| {
             storage::visibility::task_for(conn, &user.0, id)?;
-            storage::progress::reports(conn, id)
+            load(conn, id)
         })
         .await?;
-    let all = reports.into_iter().map(ReportReadJson::from).collect();
-    Ok(super::paging::respond(
-        &req,
-        super::paging::slice(all, page),
-    ))
+    let all: Vec<J> = rows.into_iter().map(J::from).collect();
+    Ok(super::paging::respond(req, super::paging::slice(all, page)))
 }
 
 /// A task's extension requests and their decisions, newest first.
@@ -582,23 +596,15 @@ pub async fn extensions(
     id: web::Path<i64>,
     query: web::Query<super::tasks::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Params::strict(&query.into_inner())?.page()?;
-    let id = id.into_inner();
-    let extensions = state
-        .into_inner()
-        .run(move |conn| {
-            storage::visibility::task_for(conn, &user.0, id)?;
-            storage::progress::extensions(conn, id)
-        })
-        .await?;
-    let all = extensions
-        .into_iter()
-        .map(ExtensionReadJson::from)
-        .collect();
-    Ok(super::paging::respond(
+    task_rows_page::<_, ExtensionReadJson>(
+        state,
+        user,
         &req,
-        super::paging::slice(all, page),
-    ))
+        id,
+        query,
+        storage::progress::extensions,
+    )
+    .await
 }
 
 /// The file attached to a report (`id` is the report's), to whoever may read its task.
