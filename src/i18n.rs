@@ -42,16 +42,6 @@ impl Lang {
             .find(|l| code.trim().eq_ignore_ascii_case(l.code()))
     }
 
-    /// The first language of an `Accept-Language` header that we speak; Vietnamese otherwise.
-    pub fn from_accept_language(header: &str) -> Lang {
-        header
-            .split(',')
-            .filter_map(|part| part.split(';').next())
-            .filter_map(|tag| Lang::from_code(tag.trim().split('-').next().unwrap_or("")))
-            .next()
-            .unwrap_or_default()
-    }
-
     pub fn id(self) -> LanguageIdentifier {
         match self {
             Lang::Vi => fluent_templates::langid!("vi"),
@@ -230,17 +220,6 @@ mod tests {
         );
         // Codes with leading zeros stay as they are.
         assert_eq!(fluent_value("007"), FluentValue::from("007"));
-    }
-
-    #[test]
-    fn vietnamese_is_the_default() {
-        assert_eq!(Lang::from_accept_language(""), Lang::Vi);
-        assert_eq!(Lang::from_accept_language("fr-FR,fr;q=0.9"), Lang::Vi);
-        assert_eq!(
-            Lang::from_accept_language("en-US,en;q=0.9,vi;q=0.8"),
-            Lang::En
-        );
-        assert_eq!(Lang::from_accept_language("vi-VN, en"), Lang::Vi);
     }
 
     #[test]

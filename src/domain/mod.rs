@@ -3,7 +3,6 @@
 
 pub mod attachment;
 pub mod audit;
-pub mod chart;
 pub mod client;
 pub mod conclusion;
 pub mod dashboard;

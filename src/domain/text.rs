@@ -8,6 +8,24 @@ use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
+/// Escapes text for HTML/SVG content and attribute values (`& < > " '`),
+/// leaving the rest, so a URL stays readable (Tera's own escaping also turns
+/// every `/` into `&#x2F;`). The one place markup is escaped outside Tera.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Lowercase, strip diacritics (canonical decomposition, combining marks
 /// dropped) and map đ/Đ to d. "Ban Tuyên giáo Tỉnh ủy" → "ban tuyen giao tinh uy".
 pub fn fold(s: &str) -> String {

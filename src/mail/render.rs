@@ -117,18 +117,7 @@ fn attr(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<t
     let s = value
         .as_str()
         .ok_or_else(|| tera::Error::msg("attr: expected a string"))?;
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    Ok(tera::Value::String(out))
+    Ok(tera::Value::String(crate::domain::text::escape_markup(s)))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The web UI and the JSON API. Handlers only parse, call storage, and render.
 
 pub mod api;
+pub mod chart;
 pub mod docx;
 pub mod error;
 pub mod export;
@@ -57,11 +58,18 @@ pub fn request_lang(req: &actix_web::HttpRequest) -> Lang {
     if let Some(lang) = req.extensions().get::<Lang>() {
         return *lang;
     }
-    req.headers()
-        .get(actix_web::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_accept_language)
-        .unwrap_or_default()
+    browser_lang(req).unwrap_or_default()
+}
+
+/// The language of `Accept-Language` we speak that the browser ranks highest
+/// (by its `q` weights), if any.
+fn browser_lang(req: &actix_web::HttpRequest) -> Option<Lang> {
+    use actix_web::http::header::{AcceptLanguage, Header, Preference};
+    let ranked = AcceptLanguage::parse(req).ok()?.ranked();
+    ranked.into_iter().find_map(|p| match p {
+        Preference::Specific(tag) => Lang::from_code(tag.primary_language()),
+        Preference::Any => None,
+    })
 }
 
 /// Re-renders API errors in the caller's language (see [`ApiError::error_response`]).
@@ -150,4 +158,31 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
 fn tracing_actix_web_logger() -> middleware::Logger {
     middleware::Logger::new("%a \"%{method}xi %U\" %s %b %Dms %{x-request-id}o")
         .custom_request_replace("method", |req| req.method().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn lang_of(header: &str) -> Lang {
+        let req = TestRequest::default()
+            .insert_header(("Accept-Language", header))
+            .to_http_request();
+        request_lang(&req)
+    }
+
+    #[test]
+    fn browser_language_by_rank_vietnamese_otherwise() {
+        assert_eq!(
+            request_lang(&TestRequest::default().to_http_request()),
+            Lang::Vi
+        );
+        assert_eq!(lang_of("fr-FR,fr;q=0.9"), Lang::Vi);
+        assert_eq!(lang_of("en-US,en;q=0.9,vi;q=0.8"), Lang::En);
+        assert_eq!(lang_of("vi-VN, en"), Lang::Vi);
+        // Weights rank, not the order written.
+        assert_eq!(lang_of("en;q=0.2, vi;q=0.9"), Lang::Vi);
+        assert_eq!(lang_of("fr, *;q=0.5, en;q=0.7"), Lang::En);
+    }
 }

@@ -7,13 +7,14 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::domain::chart::{self, Bar, Texts};
 use crate::domain::dashboard::{order, ranks, AgeBucket, AgeCounts, Row, SortDir, SortKey};
 use crate::domain::report::Counts;
+use crate::domain::text::escape_markup;
 use crate::domain::{Invalid, Period, Status};
 use crate::i18n::{self, Lang};
 use crate::storage::report::Dashboard;
 use crate::web::api::dashboard::CountsJson;
+use crate::web::chart::{self, Bar, Texts};
 use crate::web::query::Params;
 use crate::web::ApiError;
 
@@ -186,16 +187,15 @@ pub struct Links {
 
 impl Links {
     fn new(drill: &Drill, lead: Option<&str>) -> Links {
-        let attr = |link: String| link.replace('&', "&amp;");
-        let s = |st: &[Status]| attr(drill.link(lead, st, Only::All));
+        let s = |st: &[Status]| escape_markup(&drill.link(lead, st, Only::All));
         Links {
             total: s(&[]),
             done_on_time: s(&[Status::DoneOnTime]),
             done_late: s(&[Status::DoneLate]),
             in_progress: s(&[Status::InProgress]),
             overdue: s(&[Status::Overdue]),
-            carried_over: attr(drill.link(lead, &[], Only::CarriedOver)),
-            extended: attr(drill.link(lead, &[], Only::Extended)),
+            carried_over: escape_markup(&drill.link(lead, &[], Only::CarriedOver)),
+            extended: escape_markup(&drill.link(lead, &[], Only::Extended)),
             completion_rate: s(&[Status::DoneOnTime, Status::DoneLate]),
             on_time_rate: s(&[Status::DoneOnTime]),
         }

@@ -10,24 +10,9 @@
 
 use std::fmt::Write;
 
-use super::report::Counts;
-use super::status::Status;
-
-/// Escapes text for SVG/HTML content and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::domain::report::Counts;
+use crate::domain::status::Status;
+use crate::domain::text::escape_markup as esc;
 
 /// A text cut to `max` characters (with an ellipsis), for labels in a fixed width.
 fn clip(text: &str, max: usize) -> String {
