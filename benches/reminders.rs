@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use dondoc::config::{Config, DatabaseUrl};
 use dondoc::domain::unit::UnitInput;
-use dondoc::mail::{planner, DeliverOptions, Mailer};
+use dondoc::mail::{planner, reminder_mail, DeliverOptions, Mailer};
 use dondoc::storage::tasks::{NewTask, TaskQueries};
 use dondoc::storage::{self, outbox, Db};
 
@@ -357,6 +357,6 @@ fn typical_mail(mailer: &Mailer, plan: &planner::Plan, day: NaiveDate) -> (Strin
     let mut mail = plan.mails.values().next().expect("a planned mail").clone();
     mail.items.truncate(5);
     mail.digests.clear();
-    let r = planner::render(mailer, &mail, day, chrono::Utc::now()).expect("render");
+    let r = reminder_mail::render(mailer, &mail, day, chrono::Utc::now()).expect("render");
     (r.subject, r.text, r.html)
 }

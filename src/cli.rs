@@ -313,7 +313,7 @@ fn remind(
     };
     if dry_run {
         let plan = mailer.preview(db, on).map_err(failed)?;
-        print!("{}", crate::mail::planner::describe(&plan));
+        print!("{}", describe_plan(&plan));
         return Ok(());
     }
     // A given date runs that day only; the daily run also catches up missed days.
@@ -540,4 +540,67 @@ fn task_import(db: &Db, file: &Path, config: &Config) -> Result<(), CliError> {
         counts.unchanged
     );
     Ok(())
+}
+
+/// Who would get what, for `remind --dry-run`.
+fn describe_plan(plan: &crate::mail::Plan) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let date = plan.date.map(|d| d.to_string()).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{date}: {} open tasks; would queue {} mails with {} reminders (dry run: nothing written, nothing sent)",
+        plan.tasks_seen,
+        plan.mails.len(),
+        plan.reminder_count()
+    );
+    for mail in plan.mails.values() {
+        let _ = writeln!(
+            out,
+            "{} ({}): {} reminders",
+            mail.recipient,
+            mail.lang.code(),
+            mail.items.len()
+        );
+        for i in &mail.items {
+            let when = match i.due {
+                crate::domain::reminder::Due::Before { days } => format!("in {days} days"),
+                crate::domain::reminder::Due::Today => "due today".to_string(),
+                crate::domain::reminder::Due::Overdue { days, .. } => format!("{days} days late"),
+            };
+            let content: String = i.content.chars().take(60).collect();
+            let _ = writeln!(
+                out,
+                "  {:<10} {:<13} {:<10} deadline {}  {}",
+                i.kind.code(),
+                when,
+                i.reference,
+                i.deadline
+                    .map(crate::domain::dates::format_vi)
+                    .unwrap_or_default(),
+                content
+            );
+        }
+        for d in &mail.digests {
+            let count = |s: crate::domain::reminder::DigestSection| {
+                d.tasks.iter().filter(|t| t.section == s).count()
+            };
+            let _ = writeln!(
+                out,
+                "  + weekly digest of {}: {} overdue, {} due soon, {} open",
+                d.unit_code,
+                count(crate::domain::reminder::DigestSection::Overdue),
+                count(crate::domain::reminder::DigestSection::DueSoon),
+                count(crate::domain::reminder::DigestSection::Open)
+            );
+        }
+    }
+    for u in &plan.unreachable {
+        let _ = writeln!(
+            out,
+            "no email: {} ({:?}) for task {}",
+            u.who, u.audience, u.task_reference
+        );
+    }
+    out
 }

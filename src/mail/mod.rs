@@ -7,6 +7,7 @@
 pub mod events;
 pub mod link;
 pub mod planner;
+pub mod reminder_mail;
 pub mod render;
 pub mod sender;
 pub mod transport;

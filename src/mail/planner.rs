@@ -11,25 +11,17 @@
 //! on a date (the one that carries the digest), then `…:2`, `…:3` for reminders
 //! that only became due later that day (a task added or moved meanwhile).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use chrono::{NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::link;
 use super::{MailError, Mailer};
-use crate::domain::dates::format_vi;
 use crate::domain::reminder::{Audience, DigestSection, Due, Kind, Policy};
-use crate::i18n::{self, Lang};
+use crate::i18n::Lang;
 use crate::storage::outbox::{NewMail, Outbox};
 use crate::storage::reminders::{ReminderQueries, ReminderRow, Snapshot};
 use crate::storage::report_links::ReportLinks;
 use crate::storage::{write_tx, Conn, DbConn};
-
-/// Tasks listed by name in a digest's "open" section; the rest are counted
-/// (the digest links to the unit's full list).
-pub const DIGEST_OPEN_LIMIT: usize = 50;
-/// The same for the "overdue" and "due soon" sections.
-pub const DIGEST_URGENT_LIMIT: usize = 200;
 
 /// One task in one recipient's mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -378,7 +370,7 @@ pub fn queue(
                             Some(c.new_report_link(item.task_id, unit, expires.naive_utc())?);
                     }
                 }
-                let rendered = render(mailer, &mail, on, expires)?;
+                let rendered = super::reminder_mail::render(mailer, &mail, on, expires)?;
                 let queued_now = c.enqueue_mail(&NewMail {
                     dedup_key: key,
                     recipient: mail.recipient.clone(),
@@ -434,303 +426,6 @@ pub fn preview(
     plan.mails
         .retain(|_, m| !m.items.is_empty() || !m.digests.is_empty());
     Ok(plan)
-}
-
-/// Who would get what, for `remind --dry-run`.
-pub fn describe(plan: &Plan) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let date = plan.date.map(|d| d.to_string()).unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{date}: {} open tasks; would queue {} mails with {} reminders (dry run: nothing written, nothing sent)",
-        plan.tasks_seen,
-        plan.mails.len(),
-        plan.reminder_count()
-    );
-    for mail in plan.mails.values() {
-        let _ = writeln!(
-            out,
-            "{} ({}): {} reminders",
-            mail.recipient,
-            mail.lang.code(),
-            mail.items.len()
-        );
-        for i in &mail.items {
-            let when = match i.due {
-                Due::Before { days } => format!("in {days} days"),
-                Due::Today => "due today".to_string(),
-                Due::Overdue { days, .. } => format!("{days} days late"),
-            };
-            let content: String = i.content.chars().take(60).collect();
-            let _ = writeln!(
-                out,
-                "  {:<10} {:<13} {:<10} deadline {}  {}",
-                i.kind.code(),
-                when,
-                i.reference,
-                i.deadline.map(format_vi).unwrap_or_default(),
-                content
-            );
-        }
-        for d in &mail.digests {
-            let count = |s: DigestSection| d.tasks.iter().filter(|t| t.section == s).count();
-            let _ = writeln!(
-                out,
-                "  + weekly digest of {}: {} overdue, {} due soon, {} open",
-                d.unit_code,
-                count(DigestSection::Overdue),
-                count(DigestSection::DueSoon),
-                count(DigestSection::Open)
-            );
-        }
-    }
-    for u in &plan.unreachable {
-        let _ = writeln!(
-            out,
-            "no email: {} ({:?}) for task {}",
-            u.who, u.audience, u.task_reference
-        );
-    }
-    out
-}
-
-#[derive(Serialize)]
-struct ItemView {
-    reference: String,
-    content: String,
-    note: String,
-    lead_unit: String,
-    role: Option<String>,
-    url: String,
-    report_url: Option<String>,
-    overdue: bool,
-}
-
-#[derive(Serialize)]
-struct SectionView {
-    title: String,
-    tasks: Vec<DigestTaskView>,
-    more: usize,
-}
-
-#[derive(Serialize)]
-struct DigestTaskView {
-    reference: String,
-    content: String,
-    note: String,
-    url: String,
-}
-
-#[derive(Serialize)]
-struct DigestView {
-    unit_name: String,
-    sections: Vec<SectionView>,
-    tasks_url: String,
-}
-
-/// Texts repeated for every task, looked up once per mail.
-#[derive(Serialize)]
-struct Labels {
-    lead_unit: String,
-    open_task: String,
-    report: String,
-}
-
-#[derive(Serialize)]
-struct MailView {
-    labels: Labels,
-    name: String,
-    date: String,
-    items: Vec<ItemView>,
-    digests: Vec<DigestView>,
-    has_report_links: bool,
-    links_until: String,
-}
-
-fn deadline_text(lang: Lang, deadline: Option<NaiveDate>) -> String {
-    deadline
-        .map(format_vi)
-        .unwrap_or_else(|| i18n::text(lang, "mail-no-deadline"))
-}
-
-/// The line that says where a task stands.
-fn due_note(lang: Lang, due: Due, deadline: Option<NaiveDate>) -> String {
-    let deadline = deadline_text(lang, deadline);
-    match due {
-        Due::Before { days } => i18n::text_with(
-            lang,
-            "mail-due-before",
-            &[("days", days.to_string()), ("deadline", deadline)],
-        ),
-        Due::Today => i18n::text_with(lang, "mail-due-today", &[("deadline", deadline)]),
-        Due::Overdue { days, .. } => i18n::text_with(
-            lang,
-            "mail-due-overdue",
-            &[("days", days.to_string()), ("deadline", deadline)],
-        ),
-    }
-}
-
-/// Where a task of a digest stands.
-fn digest_note(
-    lang: Lang,
-    section: DigestSection,
-    deadline: Option<NaiveDate>,
-    on: NaiveDate,
-) -> String {
-    match (section, deadline) {
-        (DigestSection::Open, _) => format!(
-            "{}: {}",
-            i18n::text(lang, "mail-deadline"),
-            deadline_text(lang, deadline)
-        ),
-        (_, Some(d)) => {
-            let due = match (d - on).num_days() {
-                l if l < 0 => Due::Overdue {
-                    days: u32::try_from(-l).unwrap_or(u32::MAX),
-                    escalate: false,
-                },
-                0 => Due::Today,
-                l => Due::Before {
-                    days: u32::try_from(l).unwrap_or(u32::MAX),
-                },
-            };
-            due_note(lang, due, deadline)
-        }
-        (_, None) => deadline_text(lang, None),
-    }
-}
-
-/// Renders one planned mail.
-pub fn render(
-    mailer: &Mailer,
-    mail: &PlannedMail,
-    on: NaiveDate,
-    links_expire: DateTime<Utc>,
-) -> Result<super::render::Rendered, MailError> {
-    let lang = mail.lang;
-    let base = &mailer.base_url;
-    let task_url = |id: i64| format!("{base}/tasks/{id}");
-    // Many tasks of one mail share their note (same day, same deadline): format each once.
-    let mut notes: HashMap<(Kind, Due, Option<NaiveDate>, &str), String> = HashMap::new();
-    let coordinator = i18n::text(lang, "mail-role-coordinator");
-    let items: Vec<ItemView> = mail
-        .items
-        .iter()
-        .map(|i| {
-            let unit_for_note = if i.kind == Kind::Escalation {
-                i.lead_unit_name.as_str()
-            } else {
-                ""
-            };
-            let note = notes
-                .entry((i.kind, i.due, i.deadline, unit_for_note))
-                .or_insert_with(|| {
-                    if i.kind == Kind::Escalation {
-                        i18n::text_with(
-                            lang,
-                            "mail-escalation",
-                            &[
-                                ("unit", i.lead_unit_name.clone()),
-                                ("days", (-i.due.days_left()).to_string()),
-                                ("deadline", deadline_text(lang, i.deadline)),
-                            ],
-                        )
-                    } else {
-                        due_note(lang, i.due, i.deadline)
-                    }
-                })
-                .clone();
-            ItemView {
-                reference: i.reference.clone(),
-                content: i.content.clone(),
-                note,
-                lead_unit: i.lead_unit_name.clone(),
-                role: (i.audience == Audience::Coordinator).then(|| coordinator.clone()),
-                url: task_url(i.task_id),
-                report_url: i.report_unit.zip(i.report_link).map(|(unit, id)| {
-                    link::report_url(
-                        base,
-                        i.task_id,
-                        &link::sign(&mailer.secret_key, id, i.task_id, unit, links_expire),
-                    )
-                }),
-                overdue: i.due.days_left() < 0,
-            }
-        })
-        .collect();
-    let digest_notes: std::cell::RefCell<HashMap<(DigestSection, Option<NaiveDate>), String>> =
-        Default::default();
-    let digests = mail
-        .digests
-        .iter()
-        .map(|d| {
-            let sections = [
-                (DigestSection::Overdue, "mail-digest-overdue"),
-                (DigestSection::DueSoon, "mail-digest-due-soon"),
-                (DigestSection::Open, "mail-digest-open"),
-            ]
-            .into_iter()
-            .filter_map(|(section, key)| {
-                let all: Vec<&DigestTask> =
-                    d.tasks.iter().filter(|t| t.section == section).collect();
-                if all.is_empty() {
-                    return None;
-                }
-                let limit = if section == DigestSection::Open {
-                    DIGEST_OPEN_LIMIT
-                } else {
-                    DIGEST_URGENT_LIMIT
-                };
-                let tasks = all
-                    .iter()
-                    .take(limit)
-                    .map(|t| DigestTaskView {
-                        reference: t.reference.clone(),
-                        content: t.content.clone(),
-                        note: digest_notes
-                            .borrow_mut()
-                            .entry((section, t.deadline))
-                            .or_insert_with(|| digest_note(lang, section, t.deadline, on))
-                            .clone(),
-                        url: task_url(t.task_id),
-                    })
-                    .collect();
-                Some(SectionView {
-                    title: i18n::text_with(lang, key, &[("count", all.len().to_string())]),
-                    tasks,
-                    more: all.len().saturating_sub(limit),
-                })
-            })
-            .collect();
-            DigestView {
-                unit_name: d.unit_name.clone(),
-                sections,
-                tasks_url: format!("{base}/tasks?unit={}", d.unit_code),
-            }
-        })
-        .collect();
-    let name = match &mail.greeting {
-        Greeting::Unit(name) | Greeting::User(name) => name.clone(),
-        Greeting::UnitHead(unit) => {
-            i18n::text_with(lang, "mail-head-of", &[("unit", unit.clone())])
-        }
-    };
-    let view = MailView {
-        labels: Labels {
-            lead_unit: i18n::text(lang, "mail-lead-unit"),
-            open_task: i18n::text(lang, "mail-open-task"),
-            report: i18n::text(lang, "mail-report"),
-        },
-        name,
-        date: format_vi(on),
-        has_report_links: items.iter().any(|i| i.report_url.is_some()),
-        links_until: format_vi(links_expire.with_timezone(&mailer.tz).date_naive()),
-        items,
-        digests,
-    };
-    mailer.renderer().render("reminder", lang, &view)
 }
 
 #[cfg(test)]
@@ -925,6 +620,7 @@ mod tests {
     fn every_message_key_of_the_mails_exists_in_both_catalogues() {
         let sources = [
             include_str!("planner.rs"),
+            include_str!("reminder_mail.rs"),
             include_str!("../web/ics.rs"),
             include_str!("../storage/outbox.rs"),
         ];
@@ -936,7 +632,7 @@ mod tests {
                 if is_key && !part.contains(' ') && !part.ends_with('-') {
                     for lang in Lang::ALL {
                         assert!(
-                            i18n::has_key(lang, part),
+                            crate::i18n::has_key(lang, part),
                             "{part} missing in {}",
                             lang.code()
                         );
