@@ -16,67 +16,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::link;
 use super::{MailError, Mailer};
-use crate::domain::reminder::{Audience, DigestSection, Due, Kind, Policy};
+use crate::domain::reminder::{Audience, Policy};
 use crate::i18n::Lang;
 use crate::storage::outbox::{NewMail, Outbox};
 use crate::storage::reminders::{ReminderQueries, ReminderRow, Snapshot};
 use crate::storage::report_links::ReportLinks;
 use crate::storage::{write_tx, Conn, DbConn};
 
-/// One task in one recipient's mail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    pub task_id: i64,
-    pub reference: String,
-    pub content: String,
-    /// The lead unit as people read it: the name, the code second.
-    pub lead_unit_name: String,
-    pub deadline: Option<NaiveDate>,
-    pub due: Due,
-    pub kind: Kind,
-    pub audience: Audience,
-    /// The unit the report link is for (lead and coordinating units only).
-    pub report_unit: Option<i64>,
-    /// The stored report link, made when the mail is queued.
-    pub report_link: Option<i64>,
-}
-
-/// One task in a digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DigestTask {
-    pub task_id: i64,
-    pub reference: String,
-    pub content: String,
-    pub deadline: Option<NaiveDate>,
-    pub section: DigestSection,
-}
-
-/// A unit's weekly digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Digest {
-    pub unit_code: String,
-    pub unit_name: String,
-    /// Overdue first, then due soon, then open; by deadline within each.
-    pub tasks: Vec<DigestTask>,
-}
-
-/// How a recipient is greeted.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Greeting {
-    Unit(String),
-    UnitHead(String),
-    User(String),
-}
-
-/// One recipient's mail of the day.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedMail {
-    pub recipient: String,
-    pub lang: Lang,
-    pub greeting: Greeting,
-    pub items: Vec<Item>,
-    pub digests: Vec<Digest>,
-}
+pub use super::reminder_mail::{Digest, DigestTask, Greeting, Item, PlannedMail};
 
 /// A reminder that nobody can be told: the unit or person has no email.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -431,6 +378,7 @@ pub fn preview(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::reminder::{DigestSection, Kind};
     use crate::domain::TaskDates;
     use crate::storage::reminders::{OpenTask, UnitContact, UserContact};
 

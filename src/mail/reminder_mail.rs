@@ -1,17 +1,71 @@
-//! A reminder mail in words: the planned items and digests of one recipient
-//! (see `planner`) turned into the notes, links and sections the template
-//! `templates/email/reminder/` shows, in the recipient's language.
+//! A reminder mail: what one recipient's mail of the day holds (the planner
+//! fills it) and how it reads, its notes, links and sections as the template
+//! `templates/email/reminder/` shows them, in the recipient's language.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
 use super::link;
-use super::planner::{DigestTask, Greeting, PlannedMail};
 use super::{MailError, Mailer};
 use crate::domain::dates::format_vi;
 use crate::domain::reminder::{Audience, DigestSection, Due, Kind};
 use crate::i18n::{self, Lang};
+
+/// One task in one recipient's mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub task_id: i64,
+    pub reference: String,
+    pub content: String,
+    /// The lead unit as people read it: the name, the code second.
+    pub lead_unit_name: String,
+    pub deadline: Option<NaiveDate>,
+    pub due: Due,
+    pub kind: Kind,
+    pub audience: Audience,
+    /// The unit the report link is for (lead and coordinating units only).
+    pub report_unit: Option<i64>,
+    /// The stored report link, made when the mail is queued.
+    pub report_link: Option<i64>,
+}
+
+/// One task in a digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestTask {
+    pub task_id: i64,
+    pub reference: String,
+    pub content: String,
+    pub deadline: Option<NaiveDate>,
+    pub section: DigestSection,
+}
+
+/// A unit's weekly digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub unit_code: String,
+    pub unit_name: String,
+    /// Overdue first, then due soon, then open; by deadline within each.
+    pub tasks: Vec<DigestTask>,
+}
+
+/// How a recipient is greeted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Greeting {
+    Unit(String),
+    UnitHead(String),
+    User(String),
+}
+
+/// One recipient's mail of the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedMail {
+    pub recipient: String,
+    pub lang: Lang,
+    pub greeting: Greeting,
+    pub items: Vec<Item>,
+    pub digests: Vec<Digest>,
+}
 
 /// Tasks listed by name in a digest's "open" section; the rest are counted
 /// (the digest links to the unit's full list).
