@@ -12,7 +12,8 @@ mod common;
 use common::browser::{Browser, Screen};
 use common::{Backend, TestApp, WebClient, PASSWORD};
 use dondoc::domain::Role;
-use dondoc::web::pages::{Access, PAGES};
+use dondoc::web::access::Access;
+use dondoc::web::pages::PAGES;
 use reqwest::multipart::{Form, Part};
 
 /// axe-core, vendored (see `tests/vendor/README.md`); injected into each page.

@@ -48,7 +48,7 @@ fn every_operation_declares_the_refusals_it_can_answer() {
             responses[status]["content"]["application/json"]["schema"]["$ref"]
                 == "#/components/schemas/ErrorBody"
         };
-        if let dondoc::web::pages::Access::Signed(action) = access {
+        if let dondoc::web::access::Access::Signed(action) = access {
             assert!(has("401") && error_body("401"), "{method} {path}: 401");
             let someone_may_not = dondoc::domain::Role::ALL.iter().any(|r| !r.may(*action));
             assert_eq!(has("403"), someone_may_not, "{method} {path}: 403");

@@ -5,7 +5,7 @@ mod common;
 
 use common::{csrf_in, TestApp, WebClient, PASSWORD};
 use dondoc::domain::Role;
-use dondoc::web::pages::Access;
+use dondoc::web::access::Access;
 
 /// A concrete path for a route pattern, with ids that exist.
 fn concrete(pattern: &str) -> String {

@@ -1,5 +1,6 @@
 //! The web UI and the JSON API. Handlers only parse, call storage, and render.
 
+pub mod access;
 pub mod api;
 pub mod chart;
 pub mod docx;

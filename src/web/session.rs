@@ -19,7 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use subtle::ConstantTimeEq;
 
-use crate::domain::{Action, Role};
+use crate::domain::Role;
 use crate::i18n::Lang;
 use crate::storage::sessions::{Facts, Lifetime};
 use crate::storage::users::Account;
@@ -384,51 +384,6 @@ impl FromRequest for Visitor {
             let v = load_visitor(&req).await?;
             req.extensions_mut().insert(v.clone());
             Ok(v)
-        })
-    }
-}
-
-/// A signed-in user allowed to open the requested page (by the page table).
-#[derive(Clone)]
-pub struct PageUser {
-    pub account: Account,
-    pub visitor: Visitor,
-}
-
-impl PageUser {
-    pub fn role(&self) -> Role {
-        self.account.role()
-    }
-
-    pub fn may(&self, action: Action) -> bool {
-        self.role().may(action)
-    }
-}
-
-impl FromRequest for PageUser {
-    type Error = PageError;
-    type Future = Pin<Box<dyn Future<Output = Result<PageUser, PageError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let visitor = Visitor::from_request(req, payload);
-        let req = req.clone();
-        Box::pin(async move {
-            let visitor = visitor.await?;
-            let Some(account) = visitor.account.clone() else {
-                let next = match req.query_string() {
-                    "" => req.path().to_string(),
-                    q => format!("{}?{q}", req.path()),
-                };
-                return Err(PageError::SignIn {
-                    next,
-                    expired: visitor.expired,
-                });
-            };
-            let action = super::pages::required_action(&req).ok_or(PageError::NotFound)?;
-            if !account.role().may(action) {
-                return Err(PageError::Forbidden);
-            }
-            Ok(PageUser { account, visitor })
         })
     }
 }

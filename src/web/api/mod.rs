@@ -50,7 +50,7 @@ macro_rules! api_routes {
     };
 }
 
-use crate::web::pages::Access::{self, Public, Signed};
+use crate::web::access::Access::{self, Public, Signed};
 use Action::*;
 
 api_routes! {

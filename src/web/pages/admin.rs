@@ -5,7 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::{field_errors, frame, redirect, render, render_with_status};
+use super::frame::PageUser;
+use super::frame::{field_errors, frame, redirect, render, render_with_status};
 use crate::domain::dates::parse_optional_date;
 use crate::domain::unit::{RawUnit, UnitInput};
 use crate::domain::{Invalid, Role};
@@ -13,7 +14,7 @@ use crate::i18n;
 use crate::import::ImportError;
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
-use crate::web::session::{self, PageUser};
+use crate::web::session;
 use crate::web::State;
 
 const UNPROCESSABLE: actix_web::http::StatusCode =

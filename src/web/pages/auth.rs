@@ -3,12 +3,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::{frame, redirect, render, render_with_status, safe_next};
+use super::frame::PageUser;
+use super::frame::{frame, redirect, render, render_with_status, safe_next};
 use crate::domain::throttle;
 use crate::i18n::{self, Lang};
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
-use crate::web::session::{self, PageUser, Visitor};
+use crate::web::session::{self, Visitor};
 use crate::web::State;
 
 #[derive(Debug, Deserialize)]
@@ -406,7 +407,7 @@ pub async fn create_token(
         // Shown once, on this page only: not in a redirect or a flash that could be logged.
         Ok(token) => account_page(&state, &req, &user, Some(token)).await,
         Err(e) => {
-            let invalid = super::fixable(e)?;
+            let invalid = super::frame::fixable(e)?;
             session::flash(
                 &user.visitor.session,
                 "error",
@@ -437,7 +438,7 @@ pub async fn revoke_token(
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::super::frame::safe_next;
 
     #[test]
     fn local_paths_are_kept() {

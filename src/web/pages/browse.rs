@@ -5,14 +5,15 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 
-use super::{field_errors, frame, redirect, render, render_with_status};
+use super::frame::PageUser;
+use super::frame::{field_errors, frame, redirect, render, render_with_status};
 use crate::domain::inbox::Stage;
 use crate::domain::Status;
 use crate::storage::tasks::{PageRequest, TaskRecord, UnitRole};
 use crate::storage::{self};
 use crate::web::error::PageError;
 use crate::web::query::{filter_from, Params};
-use crate::web::session::{PageUser, Visitor};
+use crate::web::session::Visitor;
 use crate::web::State;
 
 /// Where a signed-in user starts: what waits for them ("Cần xử lý"); an
@@ -108,7 +109,7 @@ pub async fn tasks(
     let ((mut filter, as_of), page) = match parsed {
         Ok(v) => v,
         Err(e) => {
-            ctx.insert("errors", &field_errors(lang, &[super::fixable(e)?]));
+            ctx.insert("errors", &field_errors(lang, &[super::frame::fixable(e)?]));
             ctx.insert("tasks", &Vec::<TaskLine>::new());
             ctx.insert("units", &Vec::<(String, String)>::new());
             return render_with_status(
@@ -149,7 +150,7 @@ pub async fn tasks(
     let (units, found, latest) = match result {
         Ok(v) => v,
         Err(e) => {
-            ctx.insert("errors", &field_errors(lang, &[super::fixable(e)?]));
+            ctx.insert("errors", &field_errors(lang, &[super::frame::fixable(e)?]));
             ctx.insert("tasks", &Vec::<TaskLine>::new());
             ctx.insert("units", &Vec::<(String, String)>::new());
             return render_with_status(

@@ -10,8 +10,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::browse::TaskLine;
-use super::fixable as query_error;
-use super::{field_errors, frame, period_picker, redirect, render, render_with_status};
+use super::frame::fixable as query_error;
+use super::frame::PageUser;
+use super::frame::{field_errors, frame, redirect, render, render_with_status};
+use super::period_picker;
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Action, Invalid, Status};
 use crate::i18n::{self, Lang};
@@ -21,7 +23,7 @@ use crate::web::error::PageError;
 use crate::web::export::{self, TaskRow};
 use crate::web::query::Params;
 use crate::web::report::{self as view, Query, View};
-use crate::web::session::{self, PageUser};
+use crate::web::session;
 use crate::web::{ApiError, State};
 
 /// Rows per page of the drill-down list.

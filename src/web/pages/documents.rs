@@ -8,7 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 
 use super::dashboard::{download, export_failed, file_name, form_error, resolve};
-use super::{frame, redirect, render_with_status};
+use super::frame::PageUser;
+use super::frame::{frame, redirect, render_with_status};
 use crate::domain::report_doc::{DocSettings, Layout, RawDocSettings};
 use crate::domain::{Invalid, Status};
 use crate::i18n::{self, Lang};
@@ -21,7 +22,7 @@ use crate::web::error::PageError;
 use crate::web::export::TaskRow;
 use crate::web::query::Params;
 use crate::web::report::View;
-use crate::web::session::{self, PageUser};
+use crate::web::session;
 use crate::web::State;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

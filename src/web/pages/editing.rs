@@ -7,8 +7,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::HashMap;
 
+use super::frame::PageUser;
+use super::frame::{field_errors, frame, redirect, render_with_status};
 use super::meeting_new::MeetingDraft;
-use super::{field_errors, frame, redirect, render_with_status};
 use crate::domain::dates::parse_date;
 use crate::domain::meeting::MeetingInput;
 use crate::domain::task::{check_reason, RawTask, TaskChange, TaskInput};
@@ -16,7 +17,7 @@ use crate::domain::Invalid;
 use crate::i18n;
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
-use crate::web::session::{self, PageUser};
+use crate::web::session;
 use crate::web::State;
 
 /// A form's fields as sent, in order.
@@ -138,7 +139,7 @@ pub async fn post_edit_meeting(
                     );
                     return Ok(redirect(&format!("/meetings/{id}")));
                 }
-                Err(e) => vec![super::fixable(e)?],
+                Err(e) => vec![super::frame::fixable(e)?],
             }
         }
     };
@@ -287,7 +288,7 @@ pub async fn post_new_task(
                     );
                     return Ok(redirect(&format!("/tasks/{}", record.task.id)));
                 }
-                Err(e) => vec![super::fixable(e)?],
+                Err(e) => vec![super::frame::fixable(e)?],
             }
         }
     };
@@ -394,7 +395,7 @@ pub async fn post_edit_task(
             task_form(&state, &req, &user, Some(id), &draft, &[], Some(theirs)).await
         }
         Err(e) => {
-            let errors = vec![super::fixable(e)?];
+            let errors = vec![super::frame::fixable(e)?];
             task_form(&state, &req, &user, Some(id), &draft, &errors, None).await
         }
     }
@@ -433,13 +434,21 @@ pub(super) async fn after_task_action<T>(
             // A decision taken from the inbox goes back there (`?next=/inbox`).
             let next = url::form_urlencoded::parse(req.query_string().as_bytes())
                 .find(|(k, _)| k == "next")
-                .map(|(_, v)| super::safe_next(Some(&v)));
+                .map(|(_, v)| super::frame::safe_next(Some(&v)));
             Ok(redirect(
                 &next.unwrap_or_else(|| format!("/tasks/{task_id}")),
             ))
         }
         Err(e) => {
-            task_page_with_errors(state, req, user, task_id, &[super::fixable(e)?], typed).await
+            task_page_with_errors(
+                state,
+                req,
+                user,
+                task_id,
+                &[super::frame::fixable(e)?],
+                typed,
+            )
+            .await
         }
     }
 }

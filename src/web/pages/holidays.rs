@@ -8,14 +8,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
-use super::{field_errors, frame, redirect, render_with_status};
+use super::frame::PageUser;
+use super::frame::{field_errors, frame, redirect, render_with_status};
 use crate::domain::dates::parse_date;
 use crate::domain::holidays::{holidays_in, Holiday};
 use crate::domain::Invalid;
 use crate::i18n;
 use crate::storage;
 use crate::web::error::PageError;
-use crate::web::session::{self, PageUser};
+use crate::web::session;
 use crate::web::State;
 
 #[derive(Debug, Default, Deserialize, Serialize)]

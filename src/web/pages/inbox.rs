@@ -8,18 +8,16 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::{frame, render};
+use super::frame::Badge;
+use super::frame::PageUser;
+use super::frame::{frame, render};
 use crate::domain::inbox::{kinds_for, Kind};
 use crate::domain::Role;
 use crate::storage;
 use crate::storage::inbox::Item;
 use crate::web::error::PageError;
-use crate::web::session::{PageUser, Visitor};
+use crate::web::session::Visitor;
 use crate::web::State;
-
-/// How many entries ask for the reader's action, for the navigation's badge.
-#[derive(Debug, Clone, Copy)]
-pub struct Badge(pub i64);
 
 /// Counts what waits for the reader before a page is drawn, so that the
 /// frame can show it: count queries only, on every page; a failure only
@@ -46,11 +44,6 @@ pub async fn count_waiting(
         }
     }
     Ok(next.call(req).await?.map_into_boxed_body())
-}
-
-/// The badge of this request, if it was counted.
-pub fn badge(req: &HttpRequest) -> Option<i64> {
-    req.extensions().get::<Badge>().map(|b| b.0)
 }
 
 #[derive(Debug, Serialize)]

@@ -16,7 +16,8 @@ use sha2::Sha256;
 use std::collections::{BTreeSet, HashMap};
 
 use super::editing::{codes_list, picked_codes};
-use super::{frame, redirect, render_with_status};
+use super::frame::PageUser;
+use super::frame::{frame, redirect, render_with_status};
 use crate::domain::dates::parse_date;
 use crate::domain::document::{self, ExtractError};
 use crate::domain::meeting::{check_text, MeetingInput, RawMeeting};
@@ -26,7 +27,7 @@ use crate::i18n;
 use crate::storage::progress::StoredFile;
 use crate::storage::{self, units::UnitInfo};
 use crate::web::error::PageError;
-use crate::web::session::{self, PageUser};
+use crate::web::session;
 use crate::web::upload;
 use crate::web::State;
 
@@ -880,7 +881,7 @@ pub async fn post_new_meeting(
                         );
                         return Ok(redirect(&format!("/meetings/{id}")));
                     }
-                    Err(e) => vec![super::fixable(e)?]
+                    Err(e) => vec![super::frame::fixable(e)?]
                         .into_iter()
                         .map(|mut i| {
                             i.field = form_field(&i.field);

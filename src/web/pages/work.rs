@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use super::editing::{after_task_action, task_page_with_errors};
-use super::redirect;
+use super::frame::redirect;
+use super::frame::PageUser;
 use crate::domain::attachment;
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
@@ -17,7 +18,7 @@ use crate::i18n;
 use crate::storage;
 use crate::web::api::progress::mail_maker;
 use crate::web::error::PageError;
-use crate::web::session::{self, PageUser};
+use crate::web::session;
 use crate::web::State;
 
 /// The most a request may upload before it is cut off; a file over
@@ -240,7 +241,7 @@ pub async fn add_report(
         }
         Err(e) => {
             discard(&state, stored).await;
-            let error = super::fixable(e)?;
+            let error = super::frame::fixable(e)?;
             task_page_with_errors(&state, &req, &user, id, &[error], &sent.typed()).await
         }
     }
@@ -674,7 +675,7 @@ async fn link_page(
     typed: &[(&str, &str)],
     done: bool,
 ) -> Result<HttpResponse, PageError> {
-    let mut ctx = super::frame(visitor, req);
+    let mut ctx = super::frame::frame(visitor, req);
     let status = match link_grant(state, task_id, token).await {
         Ok((task, unit)) => {
             ctx.insert(
@@ -699,14 +700,14 @@ async fn link_page(
             }
         }
     };
-    ctx.insert("errors", &super::field_errors(visitor.lang, errors));
+    ctx.insert("errors", &super::frame::field_errors(visitor.lang, errors));
     let typed: HashMap<String, String> = typed
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     ctx.insert("typed", &typed);
     ctx.insert("done", &done);
-    super::render_with_status(state, "report_link.html", &ctx, status)
+    super::frame::render_with_status(state, "report_link.html", &ctx, status)
 }
 
 /// The report form a reminder links to: no password, for one task and one unit, until the link expires.
@@ -782,7 +783,7 @@ pub async fn link_report(
         Ok(_) => page(vec![], vec![], true).await,
         Err(e) => {
             discard(&state, stored).await;
-            let error = super::fixable(e)?;
+            let error = super::frame::fixable(e)?;
             page(vec![error], sent_typed(&sent), false).await
         }
     }
