@@ -1,15 +1,13 @@
 //! The pages everyone signed in reads: dashboard, tasks, meetings, units.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
-use serde::Serialize;
 use std::collections::HashMap;
 
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_with_status};
-use crate::domain::inbox::Stage;
+use super::task_page::TaskLine;
 use crate::domain::Status;
-use crate::storage::tasks::{PageRequest, TaskRecord, UnitRole};
+use crate::storage::tasks::{PageRequest, UnitRole};
 use crate::storage::{self};
 use crate::web::error::PageError;
 use crate::web::query::{filter_from, Params};
@@ -24,58 +22,6 @@ pub async fn home(visitor: Visitor) -> HttpResponse {
         Some(crate::domain::Role::Admin) => "/admin",
         Some(_) => "/inbox",
     })
-}
-
-#[derive(Debug, Serialize)]
-pub struct TaskLine {
-    id: i64,
-    reference: String,
-    content: String,
-    /// `None`: shown as "chưa giao".
-    lead_unit: Option<String>,
-    coordinators: Vec<String>,
-    assigned_on: NaiveDate,
-    deadline: Option<NaiveDate>,
-    original_deadline: Option<NaiveDate>,
-    completed_on: Option<NaiveDate>,
-    state: &'static str,
-    status: Option<&'static str>,
-    /// Days until the deadline while open and in time.
-    days_left: Option<i64>,
-    /// Days past the deadline while open and overdue.
-    days_overdue: Option<i64>,
-    percent: i32,
-    /// "Mật", by its own flag or its meeting's: shown with a badge.
-    confidential: bool,
-}
-
-impl TaskLine {
-    pub fn new(r: TaskRecord, as_of: NaiveDate) -> TaskLine {
-        let dates = r.task.dates();
-        let status = dates.status_as_of(as_of);
-        TaskLine {
-            id: r.task.id,
-            reference: r.task.reference,
-            content: r.task.content,
-            lead_unit: r.lead_unit,
-            coordinators: r.coordinators,
-            assigned_on: r.task.assigned_on,
-            deadline: r.task.deadline,
-            original_deadline: r.task.original_deadline,
-            completed_on: r.task.completed_on,
-            state: dates.state().code(),
-            days_left: status
-                .filter(|s| *s == Status::InProgress)
-                .and_then(|_| dates.days_left(as_of)),
-            days_overdue: status
-                .filter(|s| *s == Status::Overdue)
-                .and_then(|_| dates.days_left(as_of))
-                .map(|d| -d),
-            status: status.map(Status::code),
-            percent: r.task.percent,
-            confidential: r.task.confidential,
-        }
-    }
 }
 
 pub async fn tasks(
@@ -212,126 +158,6 @@ pub async fn tasks(
             .finish(),
     );
     render(&state, "tasks.html", &ctx)
-}
-
-#[derive(Debug, Serialize)]
-struct HistoryLine {
-    at: String,
-    user: Option<String>,
-    action: String,
-    /// What changed, one line a field: "Thời hạn: 31/12/2022 → 31/01/2023".
-    changes: Vec<String>,
-}
-
-pub async fn task(
-    state: State,
-    req: HttpRequest,
-    user: PageUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, PageError> {
-    let ctx = task_context(&state, &req, &user, id.into_inner()).await?;
-    render(&state, "task.html", &ctx)
-}
-
-/// What the task page shows: the task, its meeting, its history, and the
-/// actions the user may take on it.
-pub(super) async fn task_context(
-    state: &State,
-    req: &HttpRequest,
-    user: &PageUser,
-    id: i64,
-) -> Result<tera::Context, PageError> {
-    let today = state.config.today();
-    let tz = state.config.tz;
-    let account = user.account.clone();
-    let lang = user.visitor.lang;
-    let (record, history, meeting, stages, units, people) = state
-        .clone()
-        .into_inner()
-        .run(move |conn| {
-            let record = storage::visibility::task_for(conn, &account, id)?;
-            let filter = storage::audit::AuditFilter {
-                task_id: Some(id),
-                ..Default::default()
-            };
-            let history = storage::audit::list(conn, &filter, 200)?;
-            let meeting = match record.task.meeting_id {
-                Some(m) => Some(storage::meetings::get(conn, m)?.meeting),
-                None => None,
-            };
-            let open = record.task.completed_on.is_none() && record.task.cancelled_on.is_none();
-            let stages = storage::inbox::stages(conn, id, open)?;
-            let units = storage::units::list(conn)?;
-            let people = storage::users::names_by_email(conn)?;
-            Ok((record, history, meeting, stages, units, people))
-        })
-        .await?;
-    let mut ctx = frame(&user.visitor, req);
-    let open = record.task.cancelled_on.is_none();
-    ctx.insert(
-        "may_edit",
-        &(open && user.may(crate::domain::Action::EditTasks)),
-    );
-    ctx.insert(
-        "may_complete",
-        &(open
-            && record.task.completed_on.is_none()
-            && user.may(crate::domain::Action::ConfirmCompletion)),
-    );
-    ctx.insert("version", &record.task.version);
-    ctx.insert("stages", &stages);
-    let unit_names: HashMap<String, String> = units
-        .into_iter()
-        .map(|u| (u.unit.code, u.unit.name))
-        .collect();
-    ctx.insert("unit_names", &unit_names);
-    ctx.insert(
-        "completion_waiting",
-        &stages.iter().find_map(|s| match s {
-            Stage::CompletionWaiting {
-                report_id,
-                completed_on,
-                proposed_on,
-            } => Some((report_id, completed_on.unwrap_or(*proposed_on))),
-            _ => None,
-        }),
-    );
-    ctx.insert(
-        "extension_waiting",
-        &stages.iter().find_map(|s| match s {
-            Stage::ExtensionWaiting {
-                extension_id,
-                new_deadline,
-            } => Some((extension_id, new_deadline)),
-            _ => None,
-        }),
-    );
-    ctx.insert("today", &today);
-    ctx.insert("typed", &HashMap::<String, String>::new());
-    ctx.insert("expected_output", &record.task.expected_output);
-    ctx.insert("cancel_reason", &record.task.cancel_reason);
-    ctx.insert("cancelled_on", &record.task.cancelled_on);
-    super::work::work_context(state, user, &record, &mut ctx).await?;
-    ctx.insert("task", &TaskLine::new(record, today));
-    ctx.insert("meeting", &meeting.map(|m| (m.id, m.title)));
-    ctx.insert(
-        "history",
-        &history
-            .into_iter()
-            .map(|h| HistoryLine {
-                at: h
-                    .at
-                    .and_utc()
-                    .with_timezone(&tz)
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string(),
-                user: h.user_email.map(|e| people.get(&e).cloned().unwrap_or(e)),
-                changes: super::history::describe_details(lang, &h.action, &h.details, &unit_names),
-                action: h.action,
-            })
-            .collect::<Vec<_>>(),
-    );
-    Ok(ctx)
 }
 
 pub async fn meetings(

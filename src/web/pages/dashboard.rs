@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 
-use super::browse::TaskLine;
 use super::frame::fixable as query_error;
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_with_status};
 use super::period_picker;
+use super::task_page::TaskLine;
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Action, Invalid, Status};
 use crate::i18n::{self, Lang};

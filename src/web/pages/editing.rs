@@ -7,9 +7,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::HashMap;
 
+use super::forms::{codes_list, picked_codes};
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render_with_status};
 use super::meeting_new::MeetingDraft;
+use super::task_page::{after_task_action, task_page_with_error};
 use crate::domain::dates::parse_date;
 use crate::domain::meeting::MeetingInput;
 use crate::domain::task::{check_reason, RawTask, TaskChange, TaskInput};
@@ -29,21 +31,6 @@ pub(super) fn to_map(pairs: Vec<(String, String)>) -> HashMap<String, String> {
 
 pub(super) fn value(map: &HashMap<String, String>, key: &str) -> String {
     map.get(key).cloned().unwrap_or_default()
-}
-
-/// Codes typed as "VPTU, TUPL" or "VPTU TUPL" in the `|` list form of the CSV rules.
-pub(super) fn codes_list(typed: &str) -> String {
-    typed
-        .split(|c: char| c == ',' || c == ';' || c == '|' || c.is_whitespace())
-        .filter(|c| !c.is_empty())
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
-/// The codes of a unit picker (one value per ticked box, or codes typed in
-/// one field by an older page or a client), as "VPTU, TUPL".
-pub(super) fn picked_codes(values: &[String]) -> String {
-    codes_list(&values.join(" ")).replace('|', ", ")
 }
 
 /// Every value a form sent under `key`, in order.
@@ -399,77 +386,6 @@ pub async fn post_edit_task(
             task_form(&state, &req, &user, Some(id), &draft, &errors, None).await
         }
     }
-}
-
-/// The task page again with an action's error and what was typed.
-async fn task_page_with_error(
-    state: &State,
-    req: &HttpRequest,
-    user: &PageUser,
-    id: i64,
-    error: Invalid,
-    typed: (&str, &str),
-) -> Result<HttpResponse, PageError> {
-    task_page_with_errors(state, req, user, id, &[error], &[typed]).await
-}
-
-/// The end of an action on a task: back to the task with a message, or the
-/// task page again with the user's error and what was typed.
-pub(super) async fn after_task_action<T>(
-    state: &State,
-    req: &HttpRequest,
-    user: &PageUser,
-    task_id: i64,
-    result: Result<T, crate::web::ApiError>,
-    done_key: &str,
-    typed: &[(&str, &str)],
-) -> Result<HttpResponse, PageError> {
-    match result {
-        Ok(_) => {
-            session::flash(
-                &user.visitor.session,
-                "ok",
-                i18n::text(user.visitor.lang, done_key),
-            );
-            // A decision taken from the inbox goes back there (`?next=/inbox`).
-            let next = url::form_urlencoded::parse(req.query_string().as_bytes())
-                .find(|(k, _)| k == "next")
-                .map(|(_, v)| super::frame::safe_next(Some(&v)));
-            Ok(redirect(
-                &next.unwrap_or_else(|| format!("/tasks/{task_id}")),
-            ))
-        }
-        Err(e) => {
-            task_page_with_errors(
-                state,
-                req,
-                user,
-                task_id,
-                &[super::frame::fixable(e)?],
-                typed,
-            )
-            .await
-        }
-    }
-}
-
-/// The task page again with a form's errors and everything typed in it.
-pub(super) async fn task_page_with_errors(
-    state: &State,
-    req: &HttpRequest,
-    user: &PageUser,
-    id: i64,
-    errors: &[Invalid],
-    typed: &[(&str, &str)],
-) -> Result<HttpResponse, PageError> {
-    let mut ctx = super::browse::task_context(state, req, user, id).await?;
-    ctx.insert("errors", &field_errors(user.visitor.lang, errors));
-    let typed: HashMap<String, String> = typed
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    ctx.insert("typed", &typed);
-    render_with_status(state, "task.html", &ctx, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 pub async fn cancel_task(

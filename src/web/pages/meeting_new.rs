@@ -15,7 +15,7 @@ use serde::Serialize;
 use sha2::Sha256;
 use std::collections::{BTreeSet, HashMap};
 
-use super::editing::{codes_list, picked_codes};
+use super::forms::{codes_list, picked_codes};
 use super::frame::PageUser;
 use super::frame::{frame, redirect, render_with_status};
 use crate::domain::dates::parse_date;

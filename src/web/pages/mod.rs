@@ -9,6 +9,7 @@ mod browse;
 mod dashboard;
 mod documents;
 mod editing;
+mod forms;
 mod frame;
 mod history;
 mod holidays;
@@ -16,6 +17,7 @@ mod inbox;
 mod meeting_new;
 mod period_picker;
 mod routes;
+mod task_page;
 mod work;
 
 use actix_session::SessionExt;

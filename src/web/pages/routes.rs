@@ -7,7 +7,7 @@ use actix_web::web;
 
 use super::frame::PageTable;
 use super::{admin, auth, browse, dashboard, documents, editing, holidays, inbox};
-use super::{meeting_new, work};
+use super::{meeting_new, task_page, work};
 use crate::domain::Action;
 use crate::web::access::Access;
 
@@ -57,7 +57,7 @@ page_routes! {
     GET "/tasks" => browse::tasks, Signed(Read),
     GET "/tasks/new" => editing::new_task, Signed(EditTasks),
     POST "/tasks/new" => editing::post_new_task, Signed(EditTasks),
-    GET "/tasks/{id}" => browse::task, Signed(Read),
+    GET "/tasks/{id}" => task_page::task, Signed(Read),
     GET "/tasks/{id}/edit" => editing::edit_task, Signed(EditTasks),
     POST "/tasks/{id}/edit" => editing::post_edit_task, Signed(EditTasks),
     POST "/tasks/{id}/cancel" => editing::cancel_task, Signed(EditTasks),

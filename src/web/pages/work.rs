@@ -7,9 +7,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::editing::{after_task_action, task_page_with_errors};
 use super::frame::redirect;
 use super::frame::PageUser;
+use super::task_page::{after_task_action, task_page_with_errors};
 use crate::domain::attachment;
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
@@ -462,127 +462,6 @@ pub async fn attachment(
     Ok(crate::web::files::attachment(&state, user.account.clone(), id.into_inner()).await?)
 }
 
-/// What the task page shows of the work: reports, requests, and what the user may do.
-pub(super) async fn work_context(
-    state: &State,
-    user: &PageUser,
-    task: &storage::tasks::TaskRecord,
-    ctx: &mut tera::Context,
-) -> Result<(), PageError> {
-    let id = task.task.id;
-    let (reports, extensions) = state
-        .clone()
-        .into_inner()
-        .run(move |conn| {
-            Ok((
-                storage::progress::reports(conn, id)?,
-                storage::progress::extensions(conn, id)?,
-            ))
-        })
-        .await?;
-    let open = task.task.cancelled_on.is_none() && task.task.completed_on.is_none();
-    let part = user.account.unit_code.as_deref().and_then(|u| {
-        crate::domain::progress::unit_part(u, task.lead_unit.as_deref(), &task.coordinators)
-    });
-    let may_report = open && part.is_some() && user.may(crate::domain::Action::ReportProgress);
-    let pending_extension = extensions
-        .iter()
-        .any(|e| e.state == storage::progress::PENDING);
-    let may_extend = open
-        && part == Some(crate::domain::progress::UnitPart::Lead)
-        && task.task.deadline.is_some()
-        && !pending_extension
-        && user.may(crate::domain::Action::RequestExtension);
-    // One proposal waits at a time: the unit reports, but does not propose again.
-    let proposal_waits = reports
-        .iter()
-        .any(|r| r.review_state.as_deref() == Some(storage::progress::PENDING));
-    ctx.insert("may_propose", &(may_report && !proposal_waits));
-    ctx.insert("may_report", &may_report);
-    ctx.insert("may_extend", &may_extend);
-    ctx.insert(
-        "may_decide",
-        &(open && user.may(crate::domain::Action::DecideExtensions)),
-    );
-    ctx.insert(
-        "may_review",
-        &(open && user.may(crate::domain::Action::ConfirmCompletion)),
-    );
-    let view: Vec<HashMap<&str, serde_json::Value>> = reports
-        .iter()
-        .map(|r| {
-            HashMap::from([
-                ("id", r.id.into()),
-                ("unit", r.unit.clone().into()),
-                ("by", r.user_name.clone().into()),
-                ("on", r.reported_on.to_string().into()),
-                ("percent", r.percent.into()),
-                ("note", r.note.clone().into()),
-                ("proposal", r.proposes_completion.into()),
-                (
-                    "completed_on",
-                    r.proposed_completed_on.map(|d| d.to_string()).into(),
-                ),
-                ("state", r.review_state.clone().into()),
-                ("review_note", r.review_note.clone().into()),
-                ("attachment", r.attachment_name.clone().into()),
-                ("coordinator", r.by_coordinator.into()),
-            ])
-        })
-        .collect();
-    ctx.insert("reports", &view);
-    let exts: Vec<HashMap<&str, serde_json::Value>> = extensions
-        .iter()
-        .map(|e| {
-            HashMap::from([
-                ("id", e.id.into()),
-                ("unit", e.unit.clone().into()),
-                ("from", e.current_deadline.map(|d| d.to_string()).into()),
-                ("to", e.new_deadline.to_string().into()),
-                ("reason", e.reason.clone().into()),
-                ("state", e.state.clone().into()),
-                ("note", e.decision_note.clone().into()),
-            ])
-        })
-        .collect();
-    ctx.insert("extensions", &exts);
-    // The office, and the lead unit, see who holds a live report link and may end it.
-    let may_revoke = user.may(crate::domain::Action::RevokeReportLinks)
-        && (user.role() == crate::domain::Role::Official
-            || part == Some(crate::domain::progress::UnitPart::Lead));
-    let links = if may_revoke {
-        state
-            .clone()
-            .into_inner()
-            .run(move |conn| storage::report_links::live_for_task(conn, id))
-            .await?
-    } else {
-        Vec::new()
-    };
-    let tz = state.config.tz;
-    let local = |at: chrono::NaiveDateTime| {
-        at.and_utc()
-            .with_timezone(&tz)
-            .format("%d/%m/%Y %H:%M")
-            .to_string()
-    };
-    let links: Vec<HashMap<&str, serde_json::Value>> = links
-        .into_iter()
-        .map(|l| {
-            HashMap::from([
-                ("id", l.id.into()),
-                ("unit", l.unit.into()),
-                ("unit_name", l.unit_name.into()),
-                ("sent", local(l.created_at).into()),
-                ("expires", local(l.expires_at).into()),
-            ])
-        })
-        .collect();
-    ctx.insert("may_revoke_links", &may_revoke);
-    ctx.insert("report_links", &links);
-    Ok(())
-}
-
 /// "Thu hồi": ends one password-less report link of a task (see
 /// `storage::report_links::revoke_by` for who may end which).
 pub async fn revoke_link(
@@ -680,7 +559,7 @@ async fn link_page(
         Ok((task, unit)) => {
             ctx.insert(
                 "task",
-                &super::browse::TaskLine::new(task, state.config.today()),
+                &super::task_page::TaskLine::new(task, state.config.today()),
             );
             ctx.insert("unit", &unit);
             ctx.insert("token", token);
