@@ -16,8 +16,6 @@ use crate::storage::{self, users::Account};
 pub async fn open(state: &State, stored: String) -> Result<Opened, ApiError> {
     let files = state.config.files();
     state
-        .clone()
-        .into_inner()
         .run(move |conn| files::open(conn, &files, &stored))
         .await
 }
@@ -72,8 +70,6 @@ pub async fn attachment(
     report_id: i64,
 ) -> Result<HttpResponse, ApiError> {
     let report = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             let report = storage::progress::report(conn, report_id)?;
             // An attachment is read by whoever may read its task.

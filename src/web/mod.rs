@@ -20,7 +20,6 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{self, Next};
 use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer};
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use crate::config::Config;
 use crate::i18n::Lang;
@@ -39,14 +38,14 @@ pub type State = web::Data<AppState>;
 
 impl AppState {
     /// Runs storage work on the blocking pool with a pooled connection.
-    pub async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> Result<T, StorageError> + Send + 'static,
     {
-        let state = Arc::clone(self);
+        let db = self.db.clone();
         let result = web::block(move || {
-            let mut conn = state.db.conn()?;
+            let mut conn = db.conn()?;
             f(&mut conn)
         })
         .await?;

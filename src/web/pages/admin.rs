@@ -68,8 +68,6 @@ async fn users_page(
     form: Option<(&NewUserForm, HashMap<String, String>)>,
 ) -> Result<HttpResponse, PageError> {
     let (accounts, units) = state
-        .clone()
-        .into_inner()
         .run(|conn| Ok((storage::users::list_all(conn)?, storage::units::list(conn)?)))
         .await?;
     let rows: Vec<UserRow> = accounts
@@ -139,8 +137,6 @@ pub async fn add_user(
             password_hash: crate::auth::hash_password(&form.password),
         };
         match state
-            .clone()
-            .into_inner()
             .run(move |conn| storage::users::create_by(conn, &new, Some(by)))
             .await
         {
@@ -213,8 +209,6 @@ pub async fn update_user(
     let unit = Some(form.unit.trim().to_string()).filter(|u| !u.is_empty());
     let active = form.active.is_some();
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::users::update(conn, id, role, unit.as_deref(), active, Some(by)))
         .await;
     match result {
@@ -264,7 +258,6 @@ pub async fn reset_password(
         crate::auth::hash_password(&form.password),
     );
     state
-        .into_inner()
         .run(move |conn| storage::users::set_password(conn, id, &hash, Some(by)))
         .await?;
     session::flash(
@@ -345,7 +338,7 @@ async fn units_page(
     form: Option<(&UnitForm, HashMap<String, String>)>,
     import_errors: Vec<String>,
 ) -> Result<HttpResponse, PageError> {
-    let units = state.clone().into_inner().run(storage::units::list).await?;
+    let units = state.run(storage::units::list).await?;
     let mut ctx = frame(&user.visitor, req);
     ctx.insert("units", &unit_tree(units));
     let failed = form.as_ref().is_some_and(|(_, e)| !e.is_empty()) || !import_errors.is_empty();
@@ -395,8 +388,6 @@ pub async fn save_unit(
         Ok(input) => {
             let by = user.account.user.id;
             match state
-                .clone()
-                .into_inner()
                 .run(move |conn| storage::units::upsert_all(conn, &[input], Some(by)))
                 .await
             {
@@ -457,8 +448,6 @@ pub async fn import_units(
     let bytes = upload.into_inner().file.data.to_vec();
     let by = user.account.user.id;
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             Ok(crate::import::import_units(
                 conn,
@@ -525,11 +514,7 @@ async fn tokens_page(
     user: &PageUser,
 ) -> Result<HttpResponse, PageError> {
     let tz = state.config.tz;
-    let tokens = state
-        .clone()
-        .into_inner()
-        .run(storage::users::list_tokens)
-        .await?;
+    let tokens = state.run(storage::users::list_tokens).await?;
     let local = |t: chrono::NaiveDateTime| {
         t.and_utc()
             .with_timezone(&tz)
@@ -567,7 +552,6 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, PageError> {
     let (id, by) = (id.into_inner(), user.account.user.id);
     state
-        .into_inner()
         .run(move |conn| storage::users::revoke_token(conn, id, Some(by)))
         .await?;
     session::flash(
@@ -640,8 +624,6 @@ pub async fn audit(
     let account = user.account.clone();
     let (rows, unit_names) = if errors.is_empty() {
         state
-            .clone()
-            .into_inner()
             .run(move |conn| {
                 let rows = storage::audit::list(conn, &filter, AUDIT_PAGE_ROWS)?;
                 let rows = storage::visibility::redact_audit(conn, &account, rows)?;
@@ -712,8 +694,6 @@ pub async fn mail(
 ) -> Result<HttpResponse, PageError> {
     let tz = state.config.tz;
     let (counts, dead, unreachable) = state
-        .clone()
-        .into_inner()
         .run(|conn| {
             Ok((
                 storage::outbox::counts(conn)?,
@@ -768,7 +748,6 @@ pub async fn send_again(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     state
-        .into_inner()
         .run(move |conn| storage::outbox::send_again(conn, id))
         .await?;
     session::flash(

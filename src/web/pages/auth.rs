@@ -70,8 +70,6 @@ pub async fn login(
     let buckets = throttle::keys(&email, &address);
     let password = form.password.clone();
     let outcome = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             // Counted before the password is checked, in one transaction: parallel
             // guesses get no more tries than one after the other.
@@ -165,7 +163,6 @@ pub async fn switch_lang(
     if let Some(account) = &visitor.account {
         let id = account.user.id;
         state
-            .into_inner()
             .run(move |conn| storage::users::set_language(conn, id, lang.code()))
             .await?;
     }
@@ -230,7 +227,6 @@ pub async fn change_password(
     let id = user.account.user.id;
     let hash = crate::auth::hash_password(&form.new);
     state
-        .into_inner()
         .run(move |conn| storage::users::set_password(conn, id, &hash, Some(id)))
         .await?;
     // Every session of the user ended with the old password; this one goes on under a new key.
@@ -287,8 +283,6 @@ async fn account_page(
         state.config.tz,
     );
     let (sessions, tokens) = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             Ok((
                 storage::sessions::list_for_user(conn, id, life)?,
@@ -343,7 +337,6 @@ pub async fn account(
 pub async fn end_all_sessions(state: State, user: PageUser) -> Result<HttpResponse, PageError> {
     let id = user.account.user.id;
     state
-        .into_inner()
         .run(move |conn| storage::sessions::end_all(conn, id))
         .await?;
     session::sign_out(&user.visitor.session);
@@ -366,7 +359,6 @@ pub async fn end_session(
         return Ok(logout(user).await);
     }
     let n = state
-        .into_inner()
         .run(move |conn| storage::sessions::end_one(conn, id, &public_id))
         .await?;
     if n == 0 {
@@ -399,8 +391,6 @@ pub async fn create_token(
         l => l.to_string(),
     };
     match state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::users::create_own_token(conn, id, &label))
         .await
     {
@@ -425,7 +415,6 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, PageError> {
     let (token, id) = (path.into_inner(), user.account.user.id);
     state
-        .into_inner()
         .run(move |conn| storage::users::revoke_own_token(conn, token, id))
         .await?;
     session::flash(

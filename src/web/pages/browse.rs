@@ -80,8 +80,6 @@ pub async fn tasks(
     }
     let account = user.account.clone();
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             let units = storage::units::list(conn)?;
             if let Some(code) = unit_code {
@@ -167,8 +165,6 @@ pub async fn meetings(
 ) -> Result<HttpResponse, PageError> {
     let account = user.account.clone();
     let list = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::visibility::meetings_for(conn, &account))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
@@ -192,8 +188,6 @@ pub async fn meeting(
     let today = state.config.today();
     let account = user.account.clone();
     let m = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::visibility::meeting_for(conn, &account, id))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
@@ -236,8 +230,6 @@ async fn units_page(
 ) -> Result<HttpResponse, PageError> {
     let own = user.account.user.unit_id;
     let (units, feed_created) = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             let created = match own {
                 Some(u) => storage::calendar::feed_created(conn, u)?,
@@ -274,8 +266,6 @@ pub async fn new_feed(
     // Without a unit there is no feed to renew.
     let unit = user.account.user.unit_id.ok_or(PageError::NotFound)?;
     let secret = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::calendar::rotate_secret(conn, unit))
         .await?;
     units_page(&state, &req, &user, Some(secret)).await

@@ -61,8 +61,6 @@ pub(super) async fn resolve(
         frozen: true,
     };
     let data = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::report::dashboard(conn, &request))
         .await?;
     Ok((q, data))
@@ -332,8 +330,6 @@ async fn list_tasks(
     };
     let account = user.account.clone();
     Ok(state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             let data = storage::report::dashboard(conn, &request)?;
             let lead_unit = match &filter.lead_unit {
@@ -653,8 +649,6 @@ pub async fn close(
     let note = params.0.get("note").cloned().unwrap_or_default();
     let user_id = user.account.user.id;
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::closes::close(conn, &period, as_of, &note, Some(user_id), today))
         .await;
     match result {
@@ -693,8 +687,6 @@ pub async fn reopen(
     };
     let user_id = user.account.user.id;
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::closes::reopen(conn, &period, Some(user_id)))
         .await;
     match result {

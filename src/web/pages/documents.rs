@@ -48,8 +48,6 @@ pub async fn report_docx(
     let (period, as_of, units) = (q.period, q.as_of, data.unit_ids.clone());
     let account = user.account.clone();
     let (lists, settings) = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             // The lists name tasks: confidential ones only for those who may read them.
             let viewer = storage::visibility::Viewer::for_account(conn, &account)?;
@@ -159,8 +157,6 @@ pub async fn meeting_docx(
     let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
     let account = user.account.clone();
     let (appendix, settings) = state
-        .clone()
-        .into_inner()
         .run(move |conn| appendix_of(conn, &account, id, today, lang))
         .await?;
     let body = web::block(move || appendix.docx(&settings, lang))
@@ -183,8 +179,6 @@ pub async fn meeting_xlsx(
     let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
     let account = user.account.clone();
     let (appendix, _) = state
-        .clone()
-        .into_inner()
         .run(move |conn| appendix_of(conn, &account, id, today, lang))
         .await?;
     let body = web::block(move || appendix.xlsx(lang))
@@ -259,11 +253,7 @@ pub async fn settings(
     req: HttpRequest,
     user: PageUser,
 ) -> Result<HttpResponse, PageError> {
-    let current = state
-        .clone()
-        .into_inner()
-        .run(storage::settings::documents)
-        .await?;
+    let current = state.run(storage::settings::documents).await?;
     settings_page(&state, &req, &user, &RawDocSettings::from(&current), &[])
 }
 
@@ -281,8 +271,6 @@ pub async fn save_settings(
     };
     let by = user.account.user.id;
     state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::settings::set_documents(conn, &valid, Some(by)))
         .await?;
     session::flash(

@@ -43,7 +43,7 @@ pub(super) fn all_values(pairs: &[(String, String)], key: &str) -> Vec<String> {
 }
 
 pub(super) async fn unit_options(state: &State) -> Result<Vec<(String, String)>, PageError> {
-    let units = state.clone().into_inner().run(storage::units::list).await?;
+    let units = state.run(storage::units::list).await?;
     Ok(units
         .into_iter()
         .filter(|u| u.unit.active)
@@ -82,8 +82,6 @@ pub async fn edit_meeting(
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let m = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::meetings::get(conn, id))
         .await?;
     let draft = MeetingDraft {
@@ -113,8 +111,6 @@ pub async fn post_edit_meeting(
         Ok(input) => {
             let by = user.account.user.id;
             match state
-                .clone()
-                .into_inner()
                 .run(move |conn| storage::meetings::update(conn, id, &input, Some(by)))
                 .await
             {
@@ -209,8 +205,6 @@ async fn task_form(
     let by_meeting = match task_id {
         Some(id) => {
             state
-                .clone()
-                .into_inner()
                 .run(move |conn| storage::visibility::confidential_by_meeting(conn, id))
                 .await?
         }
@@ -256,8 +250,6 @@ pub async fn post_new_task(
         Ok(input) => {
             let (by, confidential) = (user.account.user.id, draft.confidential);
             match state
-                .clone()
-                .into_inner()
                 .run(move |conn| {
                     storage::tasks::create_with(conn, &input, None, Some(by), confidential)
                 })
@@ -289,11 +281,7 @@ pub async fn edit_task(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let record = state
-        .clone()
-        .into_inner()
-        .run(move |conn| storage::tasks::get(conn, id))
-        .await?;
+    let record = state.run(move |conn| storage::tasks::get(conn, id)).await?;
     if record.task.cancelled_on.is_some() {
         return Ok(redirect(&format!("/tasks/{id}")));
     }
@@ -347,8 +335,6 @@ pub async fn post_edit_task(
     };
     let (by, confidential) = (user.account.user.id, draft.confidential);
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             match storage::tasks::update(conn, id, version, &change, today, Some(by)) {
                 Err(StorageError::StaleVersion { .. }) => Ok(Err(storage::tasks::get(conn, id)?)),
@@ -407,8 +393,6 @@ pub async fn cancel_task(
     };
     let (today, by) = (state.config.today(), user.account.user.id);
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::tasks::cancel(conn, id, version, &reason, today, Some(by)))
         .await;
     after_task_action(
@@ -455,8 +439,6 @@ pub async fn complete_task(
     };
     let by = user.account.user.id;
     let result = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
         .await;
     after_task_action(

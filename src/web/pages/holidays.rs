@@ -62,11 +62,7 @@ async fn page(
     user: &PageUser,
     form: Option<(&HolidayForm, Vec<Invalid>)>,
 ) -> Result<HttpResponse, PageError> {
-    let edits = state
-        .clone()
-        .into_inner()
-        .run(storage::holidays::list)
-        .await?;
+    let edits = state.run(storage::holidays::list).await?;
     let year = state.config.today().year();
     let statutory: Vec<StatutoryRow> = [year, year + 1]
         .into_iter()
@@ -143,7 +139,6 @@ pub async fn add(
         return page(&state, &req, &user, Some((&form, errors))).await;
     };
     state
-        .into_inner()
         .run(move |conn| storage::holidays::set(conn, day, working, &note))
         .await?;
     session::flash(
@@ -161,7 +156,6 @@ pub async fn remove(
 ) -> Result<HttpResponse, PageError> {
     if let Ok(day) = parse_date(&day.into_inner()) {
         state
-            .into_inner()
             .run(move |conn| storage::holidays::remove(conn, day))
             .await?;
         session::flash(

@@ -34,7 +34,6 @@ pub async fn count_waiting(
             if let Some(account) = visitor.account {
                 let today = state.config.today();
                 let counted = state
-                    .into_inner()
                     .run(move |conn| storage::inbox::waiting_count(conn, &account, today))
                     .await;
                 if let Ok(n) = counted {
@@ -66,8 +65,6 @@ pub async fn inbox(
     let now = storage::now();
     let since = now - chrono::Duration::days(FEED_DAYS);
     let (found, happenings, mails, last_visit) = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             let found = storage::inbox::inbox(conn, &account, today)?;
             let happenings = storage::inbox::happenings(conn, &account, since, 20)?;
@@ -168,8 +165,6 @@ pub async fn mail(
     let email = user.account.user.email.clone();
     let unit_id = user.account.user.unit_id;
     let mail = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             let addresses = addresses_of(conn, email, unit_id)?;
             storage::inbox::mail_to(conn, id, &addresses)

@@ -694,7 +694,7 @@ async fn meeting_form(
     draft: &MeetingDraft,
     errors: &[Invalid],
 ) -> Result<HttpResponse, PageError> {
-    let units = state.clone().into_inner().run(storage::units::list).await?;
+    let units = state.run(storage::units::list).await?;
     let choices: Vec<UnitChoice> = units
         .iter()
         .filter(|u| u.unit.active)
@@ -761,8 +761,6 @@ async fn take_text(
     };
     let files = state.config.files();
     let stored = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             // Housekeeping: the documents of drafts abandoned a day ago go.
             let now = std::time::SystemTime::now();
@@ -804,17 +802,13 @@ pub async fn post_new_meeting(
     let mut draft = MeetingDraft::read(&body.pairs);
     let op = Op::of(&body.value("op"));
     let today = state.config.today();
-    let units = state.clone().into_inner().run(storage::units::list).await?;
+    let units = state.run(storage::units::list).await?;
     let errors: Vec<Invalid> = match &op {
         Op::Parse => {
             let mut errors = take_text(&state, &user, &mut draft, body).await?;
             if errors.is_empty() {
                 // The office's own days off and make-up days count in working-day deadlines.
-                let calendar = state
-                    .clone()
-                    .into_inner()
-                    .run(storage::holidays::calendar)
-                    .await?;
+                let calendar = state.run(storage::holidays::calendar).await?;
                 errors = draft.propose(&units, &calendar).err().unwrap_or_default();
             }
             errors
@@ -834,8 +828,6 @@ pub async fn post_new_meeting(
                 let files = state.config.files();
                 let to_adopt = waiting.clone();
                 let document = state
-                    .clone()
-                    .into_inner()
                     .run(move |conn| {
                         to_adopt
                             .map(|w| storage::files::adopt(conn, &files, &w, today))
@@ -844,8 +836,6 @@ pub async fn post_new_meeting(
                     .await?;
                 let adopted = document.clone();
                 let result = state
-                    .clone()
-                    .into_inner()
                     .run(move |conn| {
                         storage::meetings::create_with_tasks(
                             conn,
@@ -860,8 +850,6 @@ pub async fn post_new_meeting(
                 if let (Err(_), Some(adopted), Some(waiting)) = (&result, adopted, waiting) {
                     let files = state.config.files();
                     let _ = state
-                        .clone()
-                        .into_inner()
                         .run(move |conn| {
                             storage::files::unadopt(conn, &files, &adopted, &waiting);
                             Ok(())
@@ -904,8 +892,6 @@ pub async fn download_document(
 ) -> Result<HttpResponse, PageError> {
     let (meeting_id, doc_id) = path.into_inner();
     let doc = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::meetings::document(conn, doc_id))
         .await?;
     if doc.meeting_id != meeting_id {

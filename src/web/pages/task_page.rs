@@ -105,8 +105,6 @@ pub(super) async fn task_context(
     let account = user.account.clone();
     let lang = user.visitor.lang;
     let (record, history, meeting, stages, units, people) = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             let record = storage::visibility::task_for(conn, &account, id)?;
             let filter = storage::audit::AuditFilter {
@@ -202,8 +200,6 @@ pub(super) async fn work_context(
 ) -> Result<(), PageError> {
     let id = task.task.id;
     let (reports, extensions) = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             Ok((
                 storage::progress::reports(conn, id)?,
@@ -283,8 +279,6 @@ pub(super) async fn work_context(
             || part == Some(crate::domain::progress::UnitPart::Lead));
     let links = if may_revoke {
         state
-            .clone()
-            .into_inner()
             .run(move |conn| storage::report_links::live_for_task(conn, id))
             .await?
     } else {

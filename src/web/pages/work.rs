@@ -155,8 +155,6 @@ async fn store(
     };
     let files = state.config.files();
     let stored = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::files::save(conn, &files, &name, &bytes, today))
         .await?;
     Ok(Some(stored))
@@ -167,8 +165,6 @@ async fn discard(state: &State, stored: Option<storage::progress::StoredFile>) {
     let Some(stored) = stored else { return };
     let files = state.config.files();
     let _ = state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             storage::files::discard(conn, &files, &stored.path);
             Ok(())
@@ -477,8 +473,6 @@ pub async fn revoke_link(
     };
     let by = user.account.user.id;
     let task_id = state
-        .clone()
-        .into_inner()
         .run(move |conn| storage::report_links::revoke_by(conn, id, lead_unit, Some(by)))
         .await?;
     session::flash(
@@ -506,8 +500,6 @@ async fn link_grant(
     }
     let (link_id, unit_id) = (link.id, link.unit_id);
     state
-        .clone()
-        .into_inner()
         .run(move |conn| {
             if let Err(e) = storage::report_links::check(conn, link_id, task_id, unit_id) {
                 // Its holder is told plainly that the link was ended on purpose.
