@@ -327,21 +327,6 @@ impl Config {
         })
     }
 
-    /// Where attachments and conclusion documents are kept.
-    pub fn files(&self) -> crate::storage::files::Files {
-        crate::storage::files::Files {
-            in_database: self.files_in_database,
-            folder: self.files_dir.clone(),
-        }
-    }
-
-    pub fn session_lifetime(&self) -> crate::storage::sessions::Lifetime {
-        crate::storage::sessions::Lifetime {
-            idle: self.session_idle,
-            max: self.session_max,
-        }
-    }
-
     /// Today's calendar date in the configured time zone.
     pub fn today(&self) -> NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()

@@ -400,6 +400,17 @@ pub fn migrate_folder(conn: &mut Conn, files: &Files) -> Result<usize> {
     Ok(moved)
 }
 
+impl crate::config::Config {
+    /// Where attachments and conclusion documents are kept, as configured
+    /// (defined here so that the configuration knows nothing of storage).
+    pub fn files(&self) -> Files {
+        Files {
+            in_database: self.files_in_database,
+            folder: self.files_dir.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,6 +172,16 @@ pub fn list_for_user(conn: &mut Conn, user_id: i64, life: Lifetime) -> Result<Ve
         .collect())
 }
 
+impl crate::config::Config {
+    /// How long a session lasts idle and at most, as configured.
+    pub fn session_lifetime(&self) -> Lifetime {
+        Lifetime {
+            idle: self.session_idle,
+            max: self.session_max,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
