@@ -27,9 +27,9 @@ use super::*;
 const TUNED_BAR: Thresholds = Thresholds {
     one_to_one: 0.98,
     lead: 0.98,
-    deadline: 0.97,
+    deadline: 0.98,
     coordinators: 0.95,
-    groups_flagged: 0.9,
+    groups_flagged: 0.95,
     context_proposed: 0,
     extra_items: 0,
 };
@@ -58,26 +58,28 @@ const FRESH: &str = "tests/fixtures/conclusions-fresh";
 /// two there ("…; đồng thời phối hợp với … tổ chức …"): the second half is
 /// a directive, not chrome, so it is allowed as one extra item.
 const HELD_OUT_BAR: Thresholds = Thresholds {
-    one_to_one: 0.9,
-    lead: 0.9,
-    deadline: 0.9,
+    one_to_one: 0.98,
+    lead: 0.98,
+    deadline: 0.98,
     coordinators: 0.9,
-    groups_flagged: 0.75,
+    groups_flagged: 0.95,
     context_proposed: 0,
     extra_items: 1,
 };
 
-/// The fresh set, at its first run (no rule changed for it yet): one-to-one
-/// 96%, lead 89%, deadline 94%, coordinators 18/19, groups flagged 12/20,
-/// 5 context pieces and 5 extra items proposed.
+/// The fresh set. First run (no rule changed for it yet): one-to-one 96%,
+/// lead 89%, deadline 94%, coordinators 18/19, groups flagged 12/20, 5
+/// context pieces and 5 extra items proposed. One directive is still cut in
+/// two ("Các Ban HĐND tỉnh … thẩm tra …; hoàn thành báo cáo thẩm tra trước
+/// …"): completing named work after `;` is a new directive elsewhere.
 const FRESH_BAR: Thresholds = Thresholds {
-    one_to_one: 0.96,
-    lead: 0.89,
-    deadline: 0.94,
-    coordinators: 0.94,
-    groups_flagged: 0.6,
-    context_proposed: 5,
-    extra_items: 5,
+    one_to_one: 0.98,
+    lead: 0.98,
+    deadline: 0.98,
+    coordinators: 0.95,
+    groups_flagged: 0.95,
+    context_proposed: 0,
+    extra_items: 1,
 };
 
 struct Thresholds {
