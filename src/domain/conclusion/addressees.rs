@@ -207,7 +207,7 @@ impl Parser<'_, '_> {
         // "UBND các xã, phường:", "Các Sở:": a group, not one unit.
         if let Some(g) = self
             .group_addressee(i..end)
-            .filter(|g| g.start == i && doc.word_count(g.end..end) <= 1)
+            .filter(|g| g.start == i && doc.word_count(g.end..end) <= 1 && names_bodies(doc, g))
         {
             return HeaderUnit::Group(doc.byte_span(g, 0));
         }
@@ -268,7 +268,10 @@ impl Parser<'_, '_> {
         // thực hiện …:": the group asked receives the items.
         (toks.start..toks.end)
             .filter_map(|k| any_at(&self.lex.assign, doc, k, toks.end))
-            .find_map(|j| self.group_addressee(j..toks.end).filter(|g| g.start == j))
+            .find_map(|j| {
+                self.group_addressee(j..toks.end)
+                    .filter(|g| g.start == j && names_bodies(doc, g))
+            })
             .map_or(HeaderUnit::None, |g| HeaderUnit::Group(doc.byte_span(g, 0)))
     }
 
@@ -501,6 +504,28 @@ impl Parser<'_, '_> {
         }
         i
     }
+}
+
+/// Heads of groups of bodies, folded: what may follow "các" in a group a
+/// header or lead-in hands down ("Các Sở:", "UBND các xã, phường:"), unlike
+/// "Các công việc:" or "Các hoạt động:", which name work.
+const GROUP_HEADS: &[&str] = &[
+    "so", "ban", "bo", "nganh", "xa", "phuong", "huyen", "tinh", "thon", "to", "dia", "don", "co",
+    "cap", "dang", "phong", "truong", "chu", "doan", "hoi", "thanh", "thi", "quan", "doanh",
+    "benh", "trung", "cuc", "chi", "uy", "dong", "lang", "khu", "tap", "nha",
+];
+
+/// Whether a group names bodies or people, not things: the word after its
+/// "các" is the head of one ("các sở", "các xã", "các đồng chí"), or it is
+/// "toàn ngành", "toàn tỉnh" ….
+fn names_bodies(doc: &Doc, g: &Range<usize>) -> bool {
+    (g.start..g.end).any(|k| {
+        doc.word_is(k, g.end, "toan")
+            || doc.word_is(k, g.end, "cac")
+                && doc
+                    .word(k + 1, g.end)
+                    .is_some_and(|w| GROUP_HEADS.contains(&w))
+    })
 }
 
 /// Runs of units named one after the other ("Sở Y tế, Sở Công Thương và

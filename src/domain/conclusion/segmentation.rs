@@ -1967,5 +1967,13 @@ mod tests {
         }
         assert_eq!(p.items[0].addressee.as_deref(), Some("UBND các xã, phường"));
         assert_eq!(p.items[2].addressee.as_deref(), Some("Các Sở"));
+
+        // A header naming work, not bodies, hands no group down.
+        let p = parse("Các công việc:\n- Rà soát quy chế.\n- Kiểm tra hồ sơ.");
+        assert_eq!(p.items.len(), 2, "{:#?}", texts(&p));
+        for item in &p.items {
+            assert_eq!(item.addressee, None, "{}", item.text);
+            assert!(!item.flags.contains(&ItemFlag::GroupAddressee));
+        }
     }
 }
