@@ -1,6 +1,7 @@
 //! Parser benchmark: how long one conclusion takes to read, for every text of
-//! the fixture sets (`tests/fixtures/conclusions/` and
-//! `tests/fixtures/conclusions-heldout/`), in a release build. Goal (issue
+//! the fixture sets (`tests/fixtures/conclusions/`,
+//! `tests/fixtures/conclusions-heldout/` and
+//! `tests/fixtures/conclusions-fresh/`), in a release build. Goal (issue
 //! 17): under 50 ms per text.
 //!
 //! `cargo bench --bench parser`; `DONDOC_BENCH_RUNS` (default 200) sets the
@@ -18,6 +19,7 @@ use dondoc::domain::holidays::WorkCalendar;
 const SETS: &[&str] = &[
     "tests/fixtures/conclusions",
     "tests/fixtures/conclusions-heldout",
+    "tests/fixtures/conclusions-fresh",
 ];
 
 fn texts(dir: &Path) -> Vec<PathBuf> {

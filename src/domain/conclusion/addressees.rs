@@ -204,6 +204,13 @@ impl Parser<'_, '_> {
                 };
             }
         }
+        // "UBND các xã, phường:", "Các Sở:": a group, not one unit.
+        if let Some(g) = self
+            .group_addressee(i..end)
+            .filter(|g| g.start == i && doc.word_count(g.end..end) <= 1 && names_bodies(doc, g))
+        {
+            return HeaderUnit::Group(doc.byte_span(g, 0));
+        }
         // Short, so that "Các đơn vị tập trung các việc sau" is not a name.
         if !self.verb_at(i, end)
             && any_at(&self.lex.unit_types, doc, i, end).is_some()
@@ -251,12 +258,21 @@ impl Parser<'_, '_> {
                     && !after_of(doc, toks.start, h.toks.start)
             })
         };
-        chu_tri
-            .or_else(acting)
-            .map_or(HeaderUnit::None, |h| HeaderUnit::Known {
+        if let Some(h) = chu_tri.or_else(acting) {
+            return HeaderUnit::Known {
                 lead: h.unit,
                 others: Vec::new(),
+            };
+        }
+        // "Bộ … đề nghị Ủy ban nhân dân các tỉnh, thành phố ven biển chỉ đạo
+        // thực hiện …:": the group asked receives the items.
+        (toks.start..toks.end)
+            .filter_map(|k| any_at(&self.lex.assign, doc, k, toks.end))
+            .find_map(|j| {
+                self.group_addressee(j..toks.end)
+                    .filter(|g| g.start == j && names_bodies(doc, g))
             })
+            .map_or(HeaderUnit::None, |g| HeaderUnit::Group(doc.byte_span(g, 0)))
     }
 
     /// Lead and coordinating units of one item, as unit indices. The lead is:
@@ -403,6 +419,12 @@ impl Parser<'_, '_> {
         }
         for i in at {
             let mut g = i;
+            // "Chủ tịch UBND các xã", "Trưởng các thôn": the heads of a group.
+            if let Some(j) = any_at(&self.lex.titles, doc, g, end) {
+                g = j;
+            } else if doc.word_is(g, end, "truong") && doc.word_is(g + 1, end, "cac") {
+                g += 1;
+            }
             // "UBND các huyện", "Ủy ban nhân dân các xã"
             if doc.word_is(g, end, "ubnd") {
                 g += 1;
@@ -482,6 +504,28 @@ impl Parser<'_, '_> {
         }
         i
     }
+}
+
+/// Heads of groups of bodies, folded: what may follow "các" in a group a
+/// header or lead-in hands down ("Các Sở:", "UBND các xã, phường:"), unlike
+/// "Các công việc:" or "Các hoạt động:", which name work.
+const GROUP_HEADS: &[&str] = &[
+    "so", "ban", "bo", "nganh", "xa", "phuong", "huyen", "tinh", "thon", "to", "dia", "don", "co",
+    "cap", "dang", "phong", "truong", "chu", "doan", "hoi", "thanh", "thi", "quan", "doanh",
+    "benh", "trung", "cuc", "chi", "uy", "dong", "lang", "khu", "tap", "nha",
+];
+
+/// Whether a group names bodies or people, not things: the word after its
+/// "các" is the head of one ("các sở", "các xã", "các đồng chí"), or it is
+/// "toàn ngành", "toàn tỉnh" ….
+fn names_bodies(doc: &Doc, g: &Range<usize>) -> bool {
+    (g.start..g.end).any(|k| {
+        doc.word_is(k, g.end, "toan")
+            || doc.word_is(k, g.end, "cac")
+                && doc
+                    .word(k + 1, g.end)
+                    .is_some_and(|w| GROUP_HEADS.contains(&w))
+    })
 }
 
 /// Runs of units named one after the other ("Sở Y tế, Sở Công Thương và
@@ -763,5 +807,47 @@ mod tests {
         assert_eq!(p.items.len(), 3);
         let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
         assert_eq!(leads, [None, Some("VPTU"), Some("STC")]);
+    }
+
+    #[test]
+    fn heads_of_a_group_address_the_group() {
+        let p = parse("Trưởng các thôn tổ chức tổng vệ sinh môi trường hằng tuần.");
+        assert_eq!(p.items[0].addressee.as_deref(), Some("Trưởng các thôn"));
+        assert!(p.items[0].flags.contains(&ItemFlag::GroupAddressee));
+        let p = parse("Chủ tịch UBND các xã rà soát hồ sơ đất đai.");
+        assert_eq!(
+            p.items[0].addressee.as_deref(),
+            Some("Chủ tịch UBND các xã")
+        );
+        // One head of one unit is no group.
+        let p = parse("Giám đốc Sở Tài chính rà soát kinh phí.");
+        assert_eq!(p.items[0].addressee, None);
+    }
+
+    #[test]
+    fn commune_offices_and_council_committees_by_their_short_names() {
+        let units = vec![
+            UnitName::new("PKTX", &["Phòng Kinh tế xã Thiên Cầm"]),
+            UnitName::new("CAX", &["Công an xã Thiên Cầm"]),
+            UnitName::new(
+                "BKTNS",
+                &["Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh Hà Tĩnh"],
+            ),
+            UnitName::new("BPC", &["Ban Pháp chế Hội đồng nhân dân tỉnh Hà Tĩnh"]),
+        ];
+        let p = propose_at(
+            "Giao Phòng Kinh tế chủ trì, phối hợp với Công an xã xử lý lấn chiếm hành lang giao thông.",
+            meeting(),
+            &units,
+        );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("PKTX"));
+        assert_eq!(p.items[0].coordinators, ["CAX"]);
+        let p = propose_at(
+            "Giao Ban Kinh tế - Ngân sách chủ trì, phối hợp với Ban Pháp chế HĐND tỉnh khảo sát.",
+            meeting(),
+            &units,
+        );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("BKTNS"));
+        assert_eq!(p.items[0].coordinators, ["BPC"]);
     }
 }

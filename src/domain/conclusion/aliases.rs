@@ -10,6 +10,8 @@
 //! huyện", "Huyện ủy Hải Lăng" → "Huyện ủy") and the level with it when two
 //! words remain ("Phòng Tài nguyên và Môi trường huyện Hải Lăng" → "Phòng
 //! Tài nguyên và Môi trường": a district's own notices name its offices so),
+//! a commune's or ward's offices likewise ("Công an xã", "Phòng Kinh tế"),
+//! a council's committee without its council ("Ban Kinh tế - Ngân sách"),
 //! and by dropping "và" (documents write "Kế hoạch - Đầu tư" as often as
 //! "Kế hoạch và Đầu tư"). Matching is on folded words, and `&`, `-` and `,`
 //! between words are ignored, so "KH&ĐT" and "KH-ĐT" are one alias.
@@ -92,8 +94,9 @@ pub(super) fn with_default_aliases(units: &[UnitName]) -> Vec<UnitName> {
         .map(|(u, own)| {
             u.names
                 .iter()
+                // Variants are keys already (folded words): not folded again,
+                // which was a tenth of every parse.
                 .flat_map(|n| variants(n))
-                .map(|v| key(&v))
                 .filter(|v| !own.contains(v))
                 .collect()
         })
@@ -140,6 +143,9 @@ const LEVELS: &[&str] = &[
     "thanh pho",
     "thi xa",
     "quan",
+    "xa",
+    "phuong",
+    "thi tran",
 ];
 
 /// Names that, without their level, are a kind of body, not one body.
@@ -160,10 +166,22 @@ fn without_place(base: &str) -> Vec<String> {
             {
                 continue;
             }
+            // "Xã hội" (society) is no commune: "Phòng Văn hóa - Xã hội".
+            if *level == "xa" && words[end] == "hoi" {
+                continue;
+            }
             let mut out = vec![words[..end].join(" ")];
             let bare = words[..start].join(" ");
             // "Tỉnh ủy", "Huyện ủy" keep their level: it is their name.
             if start >= 3 && !level.ends_with(" uy") && !KINDS.contains(&bare.as_str()) {
+                // A council's committee is named without its council in the
+                // council's own notices: "Ban Kinh tế - Ngân sách".
+                if let Some(committee) = bare
+                    .strip_suffix(" hoi dong nhan dan")
+                    .filter(|c| c.starts_with("ban ") && c.split(' ').count() >= 3)
+                {
+                    out.push(committee.to_string());
+                }
                 out.push(bare);
             }
             return out;
@@ -310,6 +328,53 @@ mod tests {
         assert!(v.contains(&"phong tc kh".to_string()), "{v:?}");
         let v = all("Phòng Kinh tế và Hạ tầng huyện Hải Lăng");
         assert!(v.contains(&"phong kt ht".to_string()), "{v:?}");
+    }
+
+    #[test]
+    fn variants_are_keys_already() {
+        for name in [
+            "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân xã Thiên Cầm",
+            "Sở Văn hóa, Thể thao và Du lịch",
+            "Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh Hà Tĩnh",
+            "Sở Lao động - Thương binh và Xã hội",
+            "Ủy ban MTTQ Việt Nam tỉnh Đắk Lắk",
+        ] {
+            for v in variants(name) {
+                assert_eq!(key(&v), v, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn commune_offices_and_council_committees() {
+        // Two-level local government: a commune's offices go by their kind
+        // and level in its own notices.
+        let v = all("Phòng Kinh tế xã Thiên Cầm");
+        assert!(v.contains(&"phong kinh te xa".to_string()), "{v:?}");
+        assert!(v.contains(&"phong kinh te".to_string()), "{v:?}");
+        assert!(all("Công an xã Thiên Cầm").contains(&"cong an xa".to_string()));
+        assert!(all("Công an phường Hoành Sơn").contains(&"cong an phuong".to_string()));
+        let v = all("Văn phòng Hội đồng nhân dân và Ủy ban nhân dân xã Thiên Cầm");
+        assert!(
+            v.contains(&"van phong hdnd va ubnd xa".to_string()),
+            "{v:?}"
+        );
+        // "Xã hội" is not a commune's level.
+        let v = all("Phòng Văn hóa - Xã hội xã Thiên Cầm");
+        assert!(v.contains(&"phong van hoa xa hoi".to_string()), "{v:?}");
+        assert!(!v.iter().any(|n| n == "phong van hoa"), "{v:?}");
+        let v = all("Sở Lao động - Thương binh và Xã hội");
+        assert!(!v.iter().any(|n| n.ends_with(" xa")), "{v:?}");
+        // A council's committee without its council.
+        let v = all("Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh Hà Tĩnh");
+        assert!(v.contains(&"ban kinh te ngan sach".to_string()), "{v:?}");
+        assert!(
+            v.contains(&"ban kinh te ngan sach hdnd tinh".to_string()),
+            "{v:?}"
+        );
+        // Not a committee: the office keeps its council.
+        let v = all("Văn phòng Hội đồng nhân dân tỉnh Hà Tĩnh");
+        assert!(!v.contains(&"van phong".to_string()), "{v:?}");
     }
 
     #[test]

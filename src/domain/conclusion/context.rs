@@ -269,6 +269,15 @@ pub(super) fn opens_body(seg: &str) -> bool {
             .any(|e| f.ends_with(e))
 }
 
+/// A lead-in that announces a list ("… chỉ đạo thực hiện ngay một số nội
+/// dung sau:", "… các việc sau đây:"): it opens the body only when no
+/// directive came before it; after one, it is a lead-in inside the body.
+pub(super) fn announces_list(seg: &str) -> bool {
+    let f = folded(seg);
+    let f = f.trim_end();
+    f.ends_with(" sau:") || f.ends_with(" sau day:")
+}
+
 /// Words that praise or agree: an assessment, not a task.
 const ASSESSMENTS: &[&str] = &[
     "danh gia cao",
@@ -325,22 +334,51 @@ const NARRATIVE_STARTS: &[&str] = &[
 /// Words that report a finding: "Báo cáo … cho thấy …".
 const FINDINGS: &[&str] = &["cho thay"];
 
-/// A news agency's tag before the first sentence: "(QT) - ", "QTO - ".
+/// A news agency's tag before the first sentence: "(QT) - ", "QTO - ",
+/// "(Baohatinh.vn) - ".
 fn without_news_tag(seg: &str) -> &str {
     let t = seg.trim_start();
     for dash in [" - ", " – "] {
         if let Some(p) = t.find(dash) {
-            let tag = t[..p].trim_matches(['(', ')']);
-            if (2..=8).contains(&tag.chars().count())
+            let raw = &t[..p];
+            let tag = raw.trim_matches(['(', ')']);
+            let caps = (2..=8).contains(&tag.chars().count())
                 && tag
                     .chars()
-                    .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit())
-            {
+                    .all(|c| c.is_uppercase() || c == '.' || c.is_ascii_digit());
+            // A site's name in brackets: one word, no spaces.
+            let site = raw.starts_with('(')
+                && raw.ends_with(')')
+                && (2..=30).contains(&tag.chars().count())
+                && !tag.contains(char::is_whitespace);
+            if caps || site {
                 return &t[p + dash.len()..];
             }
         }
     }
     t
+}
+
+/// A sentence that opens with a quotation ("“Chúng ta phải làm cho bằng
+/// được …”, đồng chí Bí thư nhấn mạnh."): the speaker's words, reported.
+/// It exhorts; an order would name its addressee outside the quotes.
+fn is_reported_quote(seg: &str) -> bool {
+    let t = seg.trim_start();
+    t.starts_with(['“', '"', '«']) && {
+        let outside = without_quotes(&super::super::text::lower_nfc(t));
+        let words: String = outside
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        let words = format!(
+            " {} ",
+            words.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        !ORDER_MARKERS
+            .iter()
+            .chain(MODALS)
+            .any(|m| words.contains(&format!(" {} ", m.trim())))
+    }
 }
 
 /// Words that make a sentence a directive even when it also tells a story.
@@ -351,9 +389,11 @@ const DIRECTIVE_MARKERS: &[&str] = &["khẩn trương", "tiếp tục"];
 
 /// Phrases where an order word means something else.
 const NOT_ORDERS: &[&str] = &[
-    " so với yêu cầu ",
+    " với yêu cầu ",
     " theo yêu cầu ",
     " đáp ứng yêu cầu ",
+    " đúng yêu cầu ",
+    " sát yêu cầu ",
     " yêu cầu đặt ra ",
     " bàn giao ",
     " được giao ",
@@ -378,7 +418,7 @@ const MODALS: &[&str] = &[" cần ", " phải ", " cần phải "];
 /// after its addressee): then only chrome, closings and praise count.
 pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     let f = folded(seg);
-    if is_chrome_line(seg) || is_closing(seg) {
+    if is_chrome_line(seg) || is_closing(seg) || is_reported_quote(seg) {
         return true;
     }
     let lower = super::super::text::lower_nfc(seg);
@@ -427,6 +467,11 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     }
     let f = folded(without_news_tag(seg));
     if !order && NARRATIVE_STARTS.iter().any(|n| f.starts_with(n)) {
+        return true;
+    }
+    // "Phó Chủ tịch UBND tỉnh phát biểu chỉ đạo tại hội nghị": someone
+    // speaking, told; the order would be in what is said.
+    if !order && f.contains(" phat bieu ") {
         return true;
     }
     // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened.
@@ -515,6 +560,13 @@ mod tests {
         assert!(opens_body("Chủ tịch UBND tỉnh kết luận như sau:"));
         assert!(opens_body("Ban Thường vụ Tỉnh ủy kết luận:"));
         assert!(!opens_body("Sở Y tế:"));
+        assert!(announces_list(
+            "Bộ đề nghị Ủy ban nhân dân các tỉnh chỉ đạo thực hiện ngay một số nội dung sau:"
+        ));
+        assert!(announces_list(
+            "Đồng chí yêu cầu tập trung các việc sau đây:"
+        ));
+        assert!(!announces_list("Sở Y tế báo cáo sau."));
     }
 
     #[test]
@@ -535,6 +587,14 @@ mod tests {
             "Chiều 13/1, Chủ tịch UBND huyện chủ trì hội nghị tổng kết.",
             "Đồng chí ghi nhận, đánh giá cao kết quả công tác giáo dục nghề nghiệp.",
             "Tuy nhiên, tiến độ vẫn chậm so với yêu cầu; công tác kiểm đếm còn sai sót.",
+            // "yêu cầu" after "với", "sát", "đúng" is a noun, not an order.
+            "Hội đồng cơ bản thống nhất với báo cáo; việc rà soát còn chậm, chưa sát với yêu cầu.",
+            // A site's name in brackets is a news tag too.
+            "(Baohatinh.vn) - Chiều nay (20/2), Thành ủy họp cho ý kiến về đô thị.",
+            // A quotation, reported: it exhorts.
+            "“Chúng ta phải làm cho bằng được”, đồng chí Bí thư nhấn mạnh.",
+            "\"Các xã cần quyết liệt hơn\", Chủ tịch UBND huyện nói.",
+            "Phó Chủ tịch UBND tỉnh Lê Văn Phúc phát biểu chỉ đạo tại hội nghị.",
         ] {
             assert!(is_not_directive(s, false), "{s}");
         }
@@ -549,6 +609,8 @@ mod tests {
         for s in [
             "Giao Sở Tài chính chủ trì rà soát các khoản nợ đọng.",
             "Biểu dương các đơn vị và yêu cầu Sở Y tế tiếp tục kiểm tra.",
+            // An order outside the quotation stays one.
+            "“Không để chậm thêm”, đồng chí yêu cầu Sở Xây dựng kiểm tra ngay.",
         ] {
             assert!(!is_not_directive(s, false), "{s}");
         }

@@ -5,6 +5,8 @@
 //! * `tests/fixtures/conclusions-heldout/`: other styles, units of another
 //!   province and districts, written afterwards; its first-run rates are the
 //!   honest estimate for texts nobody has seen.
+//! * `tests/fixtures/conclusions-fresh/`: Hà Tĩnh texts written by someone
+//!   who had not read the parser, expectations written before any run.
 //!
 //! Each test prints the rates per text and in total and fails under its
 //! thresholds, which only ever go up.
@@ -25,9 +27,9 @@ use super::*;
 const TUNED_BAR: Thresholds = Thresholds {
     one_to_one: 0.98,
     lead: 0.98,
-    deadline: 0.97,
+    deadline: 0.98,
     coordinators: 0.95,
-    groups_flagged: 0.9,
+    groups_flagged: 0.95,
     context_proposed: 0,
     extra_items: 0,
 };
@@ -50,17 +52,32 @@ struct Fixture {
 
 const TUNED: &str = "tests/fixtures/conclusions";
 const HELD_OUT: &str = "tests/fixtures/conclusions-heldout";
+const FRESH: &str = "tests/fixtures/conclusions-fresh";
 
-/// The bar of issue 17, for the held-out set.
 /// The bar of issue 17, for the held-out set. One directive is still cut in
 /// two there ("…; đồng thời phối hợp với … tổ chức …"): the second half is
 /// a directive, not chrome, so it is allowed as one extra item.
 const HELD_OUT_BAR: Thresholds = Thresholds {
-    one_to_one: 0.9,
-    lead: 0.9,
-    deadline: 0.9,
+    one_to_one: 0.98,
+    lead: 0.98,
+    deadline: 0.98,
     coordinators: 0.9,
-    groups_flagged: 0.75,
+    groups_flagged: 0.95,
+    context_proposed: 0,
+    extra_items: 1,
+};
+
+/// The fresh set. First run (no rule changed for it yet): one-to-one 96%,
+/// lead 89%, deadline 94%, coordinators 18/19, groups flagged 12/20, 5
+/// context pieces and 5 extra items proposed. One directive is still cut in
+/// two ("Các Ban HĐND tỉnh … thẩm tra …; hoàn thành báo cáo thẩm tra trước
+/// …"): completing named work after `;` is a new directive elsewhere.
+const FRESH_BAR: Thresholds = Thresholds {
+    one_to_one: 0.98,
+    lead: 0.98,
+    deadline: 0.98,
+    coordinators: 0.95,
+    groups_flagged: 0.95,
     context_proposed: 0,
     extra_items: 1,
 };
@@ -355,6 +372,11 @@ fn heldout_rates() {
     measure(HELD_OUT, 15, &HELD_OUT_BAR);
 }
 
+#[test]
+fn fresh_rates() {
+    measure(FRESH, 14, &FRESH_BAR);
+}
+
 /// Prints one fixture's reading (run with `--ignored --nocapture`).
 #[test]
 #[ignore]
@@ -362,6 +384,8 @@ fn show_fixture() {
     let want = std::env::var("FIXTURE").unwrap_or_default();
     let set = if want.starts_with('h') {
         HELD_OUT
+    } else if want.starts_with('f') {
+        FRESH
     } else {
         TUNED
     };

@@ -304,6 +304,10 @@ pub(super) enum HeaderUnit {
         lead: usize,
         others: Vec<usize>,
     },
+    /// A group ("• UBND các xã, phường:", "… đề nghị Ủy ban nhân dân các
+    /// tỉnh … thực hiện:"), as the byte range of its words: the items under
+    /// it that name nobody are addressed to it.
+    Group(Range<usize>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -701,7 +705,10 @@ impl Parser<'_, '_> {
         let mut lead_in = vec![false; cuts.len()];
         for k in 0..cuts.len() {
             match cuts[k].kind {
-                CutKind::Semicolon | CutKind::Sentence => active[k] = starts[k + 1],
+                CutKind::Semicolon => active[k] = starts[k + 1],
+                // A story or a quotation after a directive is not part of it:
+                // cut so that it goes to context.
+                CutKind::Sentence => active[k] = starts[k + 1] || self.narrates(piece(k + 1)),
                 CutKind::Colon { eol } => {
                     // A lead-in is a whole sentence ending in ':' that introduces
                     // directives (or ends its line).
@@ -897,6 +904,9 @@ impl Parser<'_, '_> {
             let j = any_at(&self.lex.assign, doc, i, end).unwrap_or(i);
             return j > i && names_unit(j);
         }
+        if self.completes(i..end) {
+            return false;
+        }
         if self.verb_at(i, end) || names_unit(i) {
             return true;
         }
@@ -944,6 +954,44 @@ impl Parser<'_, '_> {
         false
     }
 
+    /// A sentence that tells or reports instead of ordering ("Nhân dịp này,
+    /// Chủ tịch UBND tỉnh đã tặng Bằng khen …", "“…”, đồng chí nhấn mạnh."),
+    /// not a follow-up of the directive before ("Thời hạn: …").
+    pub(super) fn narrates(&self, piece: Range<usize>) -> bool {
+        let doc = self.doc;
+        let toks = doc.toks_in(doc.trim(piece));
+        let raw = doc.text.get(doc.byte_span(toks.clone(), 0)).unwrap_or("");
+        // A line's chrome ("… tại hội nghị. Ảnh: T.L") is read with its line.
+        any_at(&self.lex.follow_ups, doc, toks.start, toks.end).is_none()
+            && !context::is_chrome_line(raw)
+            && context::is_not_directive(raw, self.opens_directive(toks))
+    }
+
+    /// "…; thực hiện thường xuyên", "…; hoàn thành trong tháng 6": carrying
+    /// out or completing, then when, and nothing else. The time of the
+    /// directive before, not a new one ("…; hoàn thành đề án … trong quý
+    /// III" names new work, and is).
+    pub(super) fn completes(&self, toks: Range<usize>) -> bool {
+        let doc = self.doc;
+        let end = toks.end;
+        let i = toks.start;
+        let after = if (doc.word_is(i, end, "thuc") && doc.word_is(i + 1, end, "hien"))
+            || (doc.word_is(i, end, "hoan") && doc.word_is(i + 1, end, "thanh"))
+        {
+            i + 2
+        } else if doc.word_is(i, end, "xong") {
+            i + 1
+        } else {
+            return false;
+        };
+        doc.at_most_words(toks.clone(), 10)
+            && scan_deadlines(doc, toks, &self.clock)
+                .iter()
+                .map(|f| f.toks.start)
+                .min()
+                .is_some_and(|d| d >= after && doc.at_most_words(after..d, 2))
+    }
+
     /// An action verb at token `i`. "Giao" (assign) followed by "thông" or
     /// "dịch" is traffic or a transaction, not an assignment.
     pub(super) fn verb_at(&self, i: usize, end: usize) -> bool {
@@ -968,10 +1016,21 @@ impl Parser<'_, '_> {
         let text_of = |r: Range<usize>| self.doc.text.get(r).unwrap_or("");
         // Before the sentence that opens the body ("… kết luận như sau:")
         // stand the letterhead and the story of the meeting.
+        // A lead-in announcing a list ("… một số nội dung sau:") opens it
+        // only when no directive came before.
+        let mut directive_before = false;
         let body = segs
             .iter()
-            .position(|s| {
-                matches!(s.kind, SegKind::Context) && context::opens_body(text_of(s.span.clone()))
+            .position(|s| match s.kind {
+                SegKind::Context => {
+                    let raw = text_of(s.span.clone());
+                    context::opens_body(raw) || (!directive_before && context::announces_list(raw))
+                }
+                SegKind::Item(_) => {
+                    let content = s.content.clamp(s.span.start, s.span.end)..s.span.end;
+                    directive_before |= self.opens_directive(self.doc.toks_in(content));
+                    false
+                }
             })
             .unwrap_or(0);
         let mut proposal = Proposal {
@@ -1059,6 +1118,12 @@ impl Parser<'_, '_> {
                     group_span = g.clone();
                 }
                 _ => {}
+            }
+            // Under "• UBND các xã, phường:" or a lead-in asking a group.
+            if let (None, None, HeaderUnit::Group(g)) = (lead, &group_span, &inh.unit) {
+                if !names_anyone {
+                    group_span = Some(g.clone());
+                }
             }
             carry = Some((seg.para, lead, group_span.clone()));
             let code = |u: usize| units.get(u).map(|u| u.code.clone());
@@ -1177,10 +1242,13 @@ pub(super) fn sentence_follows(text: &str, at: usize, limit: usize) -> bool {
     if !rest.starts_with(char::is_whitespace) {
         return false;
     }
-    rest.trim_start()
+    // "… trước ngày 15/6. “Chúng ta …”": a quotation opens a sentence too.
+    let next = rest
+        .trim_start()
+        .trim_start_matches(['“', '"', '«'])
         .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        .next();
+    next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
 /// "TP. Phủ Lý", "ThS. Nguyễn …", "v.v. Tổ chức": the dot is not a sentence end.
@@ -1809,5 +1877,103 @@ mod tests {
             on(&p.items[0].deadline),
             Some(Deadline::On(date(2023, 12, 31)))
         );
+    }
+
+    #[test]
+    fn a_told_sentence_is_cut_from_the_directive_before() {
+        let p = parse(
+            "Đồng chí đề nghị Sở Tài chính bố trí kinh phí cho các trạm y tế. \
+             Nhân dịp này, Chủ tịch UBND tỉnh đã tặng Bằng khen cho 12 tập thể.",
+        );
+        assert_eq!(
+            texts(&p),
+            ["Đồng chí đề nghị Sở Tài chính bố trí kinh phí cho các trạm y tế"]
+        );
+        assert!(p.context.iter().any(|c| c.text.starts_with("Nhân dịp này")));
+        // A quotation after it, too, even when it opens with its mark.
+        let p = parse(
+            "Sở Nội vụ bàn giao mặt bằng trước ngày 15/8/2022. \
+             “Chúng ta phải làm cho bằng được”, đồng chí Bí thư nhấn mạnh.",
+        );
+        assert_eq!(
+            texts(&p),
+            ["Sở Nội vụ bàn giao mặt bằng trước ngày 15/8/2022"]
+        );
+        // A follow-up stays: it is the directive's own time.
+        let p = parse("Giao Sở Tài chính rà soát các khoản nợ. Thời hạn: trước ngày 15/8/2022.");
+        assert_eq!(p.items.len(), 1);
+    }
+
+    #[test]
+    fn carrying_out_with_its_time_continues_the_directive() {
+        let p = parse(
+            "Sở Nội vụ nắm chắc tình hình, giữ vững an ninh trật tự; thực hiện thường xuyên. \
+             Sở Tài chính rà soát kinh phí; hoàn thành trong tháng 9/2022.",
+        );
+        assert_eq!(p.items.len(), 2, "{:#?}", texts(&p));
+        assert_eq!(on(&p.items[0].deadline), Some(Deadline::Ongoing));
+        assert_eq!(
+            on(&p.items[1].deadline),
+            Some(Deadline::On(date(2022, 9, 30)))
+        );
+        // Completing new work is a new directive.
+        let p = parse(
+            "Sở Nội vụ tham mưu tinh giản biên chế; hoàn thành đề án vị trí việc làm trong quý III/2022.",
+        );
+        assert_eq!(p.items.len(), 2, "{:#?}", texts(&p));
+        assert_eq!(on(&p.items[0].deadline), None);
+    }
+
+    #[test]
+    fn a_group_in_a_header_or_lead_in_passes_down() {
+        let text = "Bộ Nội vụ đề nghị Ủy ban nhân dân các tỉnh, thành phố chỉ đạo thực hiện ngay một số nội dung sau:\n\
+            1. Rà soát dữ liệu cán bộ, hoàn thành trước 28.10.2022.\n\
+            2. Sở Tài chính bố trí kinh phí.\n\
+            Đồng thời, Bộ Nội vụ giao:\n\
+            - Văn phòng Tỉnh ủy tổng hợp kết quả.";
+        let p = parse(text);
+        assert_eq!(p.items.len(), 3, "{:#?}", texts(&p));
+        let [a, b, c] = &p.items[..] else {
+            panic!("three items")
+        };
+        assert_eq!(a.lead_unit, None);
+        assert!(a.flags.contains(&ItemFlag::GroupAddressee));
+        assert_eq!(
+            a.addressee.as_deref(),
+            Some("Ủy ban nhân dân các tỉnh, thành phố")
+        );
+        assert_eq!(on(&a.deadline), Some(Deadline::On(date(2022, 10, 28))));
+        // An item naming its unit is that unit's.
+        assert_eq!(b.lead_unit.as_deref(), Some("STC"));
+        assert!(b.flags.is_empty());
+        // A later lead-in ends the group's list.
+        assert_eq!(c.lead_unit.as_deref(), Some("VPTU"));
+        assert_eq!(c.addressee, None);
+
+        let text = "Chủ tịch UBND tỉnh kết luận:\n\
+            • UBND các xã, phường:\n\
+            a) Tổ chức tiêu hủy lợn bệnh theo quy định;\n\
+            b) Thống kê thiệt hại, gửi Sở Tài chính trước ngày 05/8/2022.\n\
+            3. Các Sở: Tài chính, Nội vụ hướng dẫn các xã sửa chữa phòng học.";
+        let p = parse(text);
+        assert_eq!(p.items.len(), 3, "{:#?}", texts(&p));
+        for item in &p.items {
+            assert_eq!(item.lead_unit, None, "{}", item.text);
+            assert!(
+                item.flags.contains(&ItemFlag::GroupAddressee),
+                "{}",
+                item.text
+            );
+        }
+        assert_eq!(p.items[0].addressee.as_deref(), Some("UBND các xã, phường"));
+        assert_eq!(p.items[2].addressee.as_deref(), Some("Các Sở"));
+
+        // A header naming work, not bodies, hands no group down.
+        let p = parse("Các công việc:\n- Rà soát quy chế.\n- Kiểm tra hồ sơ.");
+        assert_eq!(p.items.len(), 2, "{:#?}", texts(&p));
+        for item in &p.items {
+            assert_eq!(item.addressee, None, "{}", item.text);
+            assert!(!item.flags.contains(&ItemFlag::GroupAddressee));
+        }
     }
 }
