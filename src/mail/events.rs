@@ -36,6 +36,12 @@ fn renderer() -> Option<&'static Renderer> {
 }
 
 /// The mails of an event, one per recipient, keyed so that each goes out once.
+/// How the storage layer gets an event's mails made (it writes them in the
+/// event's transaction), with links under `base_url`.
+pub fn maker(base_url: &str) -> impl Fn(&Event) -> Vec<NewMail> + Sync + '_ {
+    move |event| mails(base_url, event)
+}
+
 pub fn mails(base_url: &str, event: &Event) -> Vec<NewMail> {
     let Some(renderer) = renderer() else {
         return Vec::new();

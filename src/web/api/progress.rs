@@ -8,18 +8,11 @@ use super::{doc, ApiUser};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
 use crate::domain::{attachment, Invalid};
+use crate::mail;
 use crate::storage;
 use crate::web::query::Params;
 use crate::web::upload;
 use crate::web::{ApiError, State};
-
-/// How the storage layer gets its event mails made.
-pub fn mail_maker(
-    state: &crate::web::AppState,
-) -> impl Fn(&storage::progress::Event) -> Vec<storage::outbox::NewMail> + Sync {
-    let base = state.config.base_url.clone();
-    move |event| crate::mail::events::mails(&base, event)
-}
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReportJson {
@@ -223,7 +216,7 @@ pub async fn report(
         _ => None,
     };
     let account = user.0;
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let saved = stored.clone();
     let result = st
         .run(move |conn| {
@@ -234,7 +227,7 @@ pub async fn report(
                 &input,
                 saved.as_ref(),
                 today,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )
         })
         .await;
@@ -278,7 +271,7 @@ pub async fn request_extension(
 ) -> Result<HttpResponse, ApiError> {
     let task_id = id.into_inner();
     let st = state.into_inner();
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let account = user.0;
     let body = body.into_inner();
     let ext_id = st
@@ -291,7 +284,7 @@ pub async fn request_extension(
                 task_id,
                 &account,
                 &input,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )
         })
         .await?;
@@ -323,7 +316,7 @@ async fn decide(
     };
     let today = state.config.today();
     let st = state.into_inner();
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let by = user.0.user.id;
     let record = st
         .run(move |conn| {
@@ -333,7 +326,7 @@ async fn decide(
                 approve,
                 &reason,
                 by,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )?;
             storage::tasks::get(conn, task_id)
         })
@@ -398,7 +391,7 @@ pub async fn return_proposal(
     let reason = check_reason("reason", &body.reason)?;
     let today = state.config.today();
     let st = state.into_inner();
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let (id, by) = (id.into_inner(), user.0.user.id);
     let record = st
         .run(move |conn| {
@@ -407,7 +400,7 @@ pub async fn return_proposal(
                 id,
                 &reason,
                 by,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )?;
             storage::tasks::get(conn, task_id)
         })

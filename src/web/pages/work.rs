@@ -15,8 +15,8 @@ use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
 use crate::domain::Invalid;
 use crate::i18n;
+use crate::mail;
 use crate::storage;
-use crate::web::api::progress::mail_maker;
 use crate::web::error::PageError;
 use crate::web::session;
 use crate::web::State;
@@ -206,7 +206,7 @@ pub async fn add_report(
     let stored = store(&state, upload, today).await?;
     let account = user.account.clone();
     let st = state.clone().into_inner();
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let saved = stored.clone();
     let result = st
         .run(move |conn| {
@@ -217,7 +217,7 @@ pub async fn add_report(
                 &input,
                 saved.as_ref(),
                 today,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )
         })
         .await;
@@ -281,7 +281,7 @@ pub async fn return_proposal(
         }
     };
     let by = user.account.user.id;
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let result = st
         .run(move |conn| {
             storage::progress::return_proposal(
@@ -289,7 +289,7 @@ pub async fn return_proposal(
                 report_id,
                 &reason,
                 by,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )
         })
         .await;
@@ -341,7 +341,7 @@ pub async fn request_extension(
         }
     };
     let account = user.account.clone();
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let result = st
         .run(move |conn| {
             storage::progress::request_extension(
@@ -349,7 +349,7 @@ pub async fn request_extension(
                 task_id,
                 &account,
                 &input,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )
         })
         .await;
@@ -400,7 +400,7 @@ async fn decide(
         }
     };
     let by = user.account.user.id;
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     let result = st
         .run(move |conn| {
             storage::progress::decide_extension(
@@ -409,7 +409,7 @@ async fn decide(
                 approve,
                 &note,
                 by,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )
         })
         .await;
@@ -635,7 +635,7 @@ pub async fn link_report(
     let stored = store(&state, upload, today).await?;
     let saved = stored.clone();
     let st = state.clone().into_inner();
-    let maker_state = st.clone();
+    let base_url = st.config.base_url.clone();
     match st
         .run(move |conn| {
             storage::progress::add_report_as(
@@ -646,7 +646,7 @@ pub async fn link_report(
                 &input,
                 saved.as_ref(),
                 today,
-                &mail_maker(&maker_state),
+                &mail::events::maker(&base_url),
             )
         })
         .await
