@@ -151,13 +151,18 @@ on_both_backends! {
             ("unit=NOPE", "unit"),
             ("page=0", "page"),
             ("per_page=x", "per_page"),
-            ("from=2022-07-01", "to"),
         ] {
             let (status, body) = app.get_json(&format!("/api/v1/tasks?{query}")).await;
             assert_eq!(status, 422, "{query}: {body}");
             assert_eq!(body["error"], "invalid");
             assert_eq!(body["field"], field, "{query}");
             assert!(!body["message"].as_str().unwrap_or("").is_empty());
+        }
+        // Well-formed values that contradict each other: a 422 told apart by `error`.
+        for (query, field) in [("from=2022-07-01", "to"), ("from=2022-12-31&to=2022-07-01", "to")] {
+            let (status, body) = app.get_json(&format!("/api/v1/tasks?{query}")).await;
+            assert_eq!((status, body["error"].as_str()), (422, Some("contradiction")), "{query}: {body}");
+            assert_eq!(body["field"], field, "{query}");
         }
         let (status, body) = app.get_json("/api/v1/dashboard?period=2022-H2&as_of=2022-06-30").await;
         assert_eq!(status, 400, "{body}");
@@ -224,6 +229,26 @@ on_both_backends! {
             let res = app.get("/api/v1/dashboard", role).send().await.expect("request");
             assert_eq!(res.status().as_u16(), 200, "{role}");
         }
+    }
+
+    async fn the_served_document_lists_the_stored_unit_codes(app) {
+        let (_, units) = app.get_json("/api/v1/units").await;
+        let mut codes: Vec<Value> = units.as_array().expect("units").iter().map(|u| u["code"].clone()).collect();
+        assert!(codes.len() > 1, "{units}");
+        let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+        assert_eq!(status, 200);
+        let text = doc.to_string();
+        assert!(!text.contains("A-Za-z0-9_.-"), "no unit code is left to a pattern");
+        let unit = doc["paths"]["/tasks"]["get"]["parameters"].as_array().expect("parameters").iter().find(|p| p["name"] == "unit").expect("unit");
+        assert_eq!(unit["schema"]["enum"], Value::Array(codes.clone()));
+        let lead = &doc["components"]["schemas"]["NewTaskJson"]["properties"]["lead_unit"];
+        codes.extend([Value::String(String::new()), Value::Null]);
+        assert_eq!(lead["enum"], Value::Array(codes), "blank and null: the task waits for its lead");
+        // A unit added later is in the next document served.
+        let mut conn = app.db.conn().expect("conn");
+        dondoc::import::import_units(&mut conn, "code,name,parent,email,aliases\nMOI,Đơn vị mới,,,\n".as_bytes(), None).expect("import");
+        let (_, doc) = app.get_json("/api/v1/openapi.json").await;
+        assert!(doc["components"]["schemas"]["NewTaskJson"]["properties"]["lead_unit"]["enum"].as_array().expect("enum").contains(&Value::from("MOI")));
     }
 
     async fn every_documented_route_answers(app) {

@@ -108,6 +108,11 @@ on_both_backends! {
         assert_eq!((status, body["field"].as_str()), (422, Some("lead_unit")));
         let (status, _) = post(&app, "/api/v1/tasks", Role::Leader, json!({"content": "x", "lead_unit": "BTGTU"})).await;
         assert_eq!(status, 403);
+        // A meeting's id starts at 1 (the document's minimum); a well-formed one that names no meeting is a 404.
+        let (status, body) = post(&app, "/api/v1/tasks", Role::Official, json!({"content": "x", "meeting_id": 0})).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("meeting_id")), "{body}");
+        let (status, body) = post(&app, "/api/v1/tasks", Role::Official, json!({"content": "x", "meeting_id": 424242})).await;
+        assert_eq!(status, 404, "{body}");
 
         let path = format!("/api/v1/tasks/{id}");
         let (status, body) = send(&app, reqwest::Method::PATCH, &path, Role::Official, json!({"content": "Rà soát, sửa đổi quy chế"})).await;
@@ -119,7 +124,7 @@ on_both_backends! {
         let (status, body) = send(&app, reqwest::Method::PATCH, &path, Role::Official, json!({"version": 1, "content": "Bản cũ"})).await;
         assert_eq!((status, body["error"].as_str()), (409, Some("conflict")), "a stale version");
         let (status, body) = send(&app, reqwest::Method::PATCH, &path, Role::Official, json!({"version": 2, "deadline": "2022-01-01"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("deadline")), "before the assignment");
+        assert_eq!((status, body["error"].as_str(), body["field"].as_str()), (422, Some("contradiction"), Some("deadline")), "before the assignment: well formed, contradicting");
         let (status, _) = send(&app, reqwest::Method::PATCH, &path, Role::Unit, json!({"version": 2, "content": "x"})).await;
         assert_eq!(status, 403);
         let (status, _) = send(&app, reqwest::Method::PATCH, "/api/v1/tasks/999999", Role::Official, json!({"version": 1})).await;
@@ -147,10 +152,11 @@ on_both_backends! {
         let path = format!("/api/v1/tasks/{}/complete", task["id"]);
         let (status, _) = post(&app, &path, Role::Unit, json!({"completed_on": "2023-01-05"})).await;
         assert_eq!(status, 403, "units propose, officials confirm");
-        let (status, body) = post(&app, &path, Role::Official, json!({"completed_on": "2022-07-01"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("completed_on")));
-        let (status, body) = post(&app, &path, Role::Official, json!({"completed_on": "2999-01-01"})).await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("completed_on")));
+        // Well-formed dates that contradict the assignment or today, and a malformed one: 422, told apart by `error`.
+        for (date, error) in [("2022-07-01", "contradiction"), ("2999-01-01", "contradiction"), ("2022-02-30", "invalid")] {
+            let (status, body) = post(&app, &path, Role::Official, json!({"completed_on": date})).await;
+            assert_eq!((status, body["error"].as_str(), body["field"].as_str()), (422, Some(error), Some("completed_on")), "{date}");
+        }
         let (status, done) = post(&app, &path, Role::Official, json!({"completed_on": "05/01/2023"})).await;
         assert_eq!(status, 200, "{done}");
         assert_eq!((done["status"].as_str(), done["percent"].as_i64()), (Some("done_late"), Some(100)));

@@ -142,3 +142,20 @@ fn required_text_has_a_minimum_length() {
         "a blank date is no date"
     );
 }
+
+#[test]
+fn an_as_of_before_the_period_is_a_documented_400() {
+    let doc = serde_json::to_value(dondoc::web::api::ApiDoc::openapi()).expect("json");
+    for (method, path) in [
+        ("GET", "/tasks"),
+        ("GET", "/dashboard"),
+        ("POST", "/closes"),
+    ] {
+        let op = operation(&doc, method, path);
+        assert_eq!(
+            op["responses"]["400"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody",
+            "{method} {path}"
+        );
+    }
+}

@@ -34,7 +34,29 @@ impl Invalid {
     pub fn bad_date(field: &str, value: &str) -> Invalid {
         Invalid::new(field, "err-date").arg("value", value)
     }
+
+    /// Whether the value is well formed but contradicts another value, today
+    /// or what is stored (a deadline before the assignment, `from` without
+    /// `to`): no schema of one field can rule it out, so the API names it
+    /// apart from a value of the wrong shape (both are 422).
+    pub fn contradicts(&self) -> bool {
+        CONTRADICTIONS.contains(&self.key)
+    }
 }
+
+/// The message keys of [`Invalid::contradicts`].
+const CONTRADICTIONS: &[&str] = &[
+    "err-before-assigned",
+    "err-in-future",
+    "err-extend-earlier",
+    "err-extend-ongoing",
+    "err-original-without-deadline",
+    "err-lead-coordinates",
+    "err-range-pair",
+    "err-period-reversed",
+    "err-close-future",
+    "err-unit-outside-scope",
+];
 
 impl fmt::Display for Invalid {
     /// A plain, untranslated rendering for logs and the command line.

@@ -18,7 +18,9 @@ pub enum ApiError {
     NotFound,
     /// 405: the path has other methods, listed for the `Allow` header.
     MethodNotAllowed(String),
-    /// 422: a field's value is wrong.
+    /// 422: a field's value is wrong: of the wrong shape (`invalid`), or well
+    /// formed but contradicting another value or what is stored
+    /// (`contradiction`, [`Invalid::contradicts`]).
     Invalid(Invalid),
     /// 400: the request itself does not make sense (e.g. an as-of date before the period).
     BadRequest(Invalid),
@@ -33,7 +35,9 @@ pub enum ApiError {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: unauthorized, forbidden, not_found, method_not_allowed,
-    /// invalid, bad_request, conflict, too_large, unavailable, internal.
+    /// invalid (a value of the wrong shape), contradiction (well-formed values
+    /// that contradict each other or what is stored, still a 422), bad_request,
+    /// conflict, too_large, unavailable, internal.
     #[schema(value_type = String, example = "invalid")]
     pub error: &'static str,
     /// A sentence for people, in the caller's language.
@@ -50,6 +54,7 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::Invalid(e) if e.contradicts() => "contradiction",
             ApiError::Invalid(_) => "invalid",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Conflict(_) => "conflict",

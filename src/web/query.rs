@@ -30,6 +30,9 @@ pub const PERIOD_PATTERN: &str = r"^[0-9]{4}(-([Hh][12]|[Qq][1-4]|0[1-9]|1[0-2])
 /// The pattern of a unit's code (see `domain::unit::check_code`).
 pub const CODE_PATTERN: &str = r"^[A-Za-z0-9_.-]+$";
 
+/// The pattern of a unit's code where a blank one means "none" (a task waiting for its lead).
+pub const CODE_OR_BLANK_PATTERN: &str = r"^[A-Za-z0-9_.-]*$";
+
 /// The largest page number the API documents (a page past the last is empty).
 pub const MAX_PAGE: i64 = 1_000_000;
 

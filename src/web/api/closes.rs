@@ -118,7 +118,8 @@ pub struct NewCloseJson {
 /// Freezes a period's report as of a date (officials); one close per period.
 #[utoipa::path(post, path = "/closes", request_body = NewCloseJson, responses(
     (status = 201, body = CloseJson),
-    (status = 409, body = crate::web::error::ErrorBody, description = "the period is closed already, or the as-of date lies outside the period or after today"),
+    (status = 400, body = crate::web::error::ErrorBody, description = "`as_of` before the period's start"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "the period is closed already"),
 ))]
 pub async fn close(
     state: State,

@@ -93,7 +93,7 @@ pub struct DashboardQuery {
     #[param(value_type = Option<doc::DateText>, inline)]
     pub to: Option<String>,
     /// Default: the earlier of today and the period's end. Before the
-    /// period's start (given, or by default for a period to come) is a 409.
+    /// period's start (given, or by default for a period to come) is a 400.
     #[param(value_type = Option<doc::DateText>, inline)]
     pub as_of: Option<String>,
     /// That unit and the units under it (within the reader's scope).
@@ -111,8 +111,7 @@ pub struct DashboardQuery {
 ), responses(
     (status = 200, body = DashboardJson, headers(("ETag" = String, description = "Changes when the report does"))),
     (status = 304, description = "The report is unchanged since the ETag sent", headers(("ETag" = String))),
-    (status = 404, body = crate::web::error::ErrorBody, description = "no unit in the reader's scope has the code in `unit`"),
-    (status = 409, body = crate::web::error::ErrorBody, description = "`from` without `to` (or the other way round), `to` before `from`, or `as_of` before the period (a period to come needs no report yet)"),
+    (status = 400, body = crate::web::error::ErrorBody, description = "`as_of` before the period's start (given, or today by default for a period that has not started)"),
 ))]
 pub async fn get(
     state: State,

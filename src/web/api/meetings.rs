@@ -124,8 +124,7 @@ pub struct NewMeetingJson {
 /// Records a meeting and its tasks in one transaction (officials).
 #[utoipa::path(post, path = "/meetings", request_body = NewMeetingJson, responses(
     (status = 201, body = MeetingDetailJson),
-    (status = 404, body = crate::web::error::ErrorBody, description = "no unit has a code given"),
-    (status = 409, body = crate::web::error::ErrorBody, description = "a task's reference is taken, its deadline is before its assignment, or its lead unit is among its coordinators"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "a task's reference is taken"),
 ))]
 pub async fn create(
     state: State,
@@ -204,7 +203,7 @@ pub struct MeetingPatchJson {
 /// Changes a meeting's details, as its edit page does (officials).
 #[utoipa::path(patch, path = "/meetings/{id}", params(("id" = i64, Path, minimum = 1)), request_body = MeetingPatchJson, responses(
     (status = 200, body = MeetingDetailJson),
-    (status = 404, body = crate::web::error::ErrorBody, description = "no such meeting, or no unit has the code in `organiser_unit`"),
+    (status = 404, body = crate::web::error::ErrorBody, description = "no such meeting"),
 ))]
 pub async fn update(
     state: State,

@@ -39,7 +39,7 @@ macro_rules! api_routes {
         /// completed by [`StandardAnswers`].
         #[derive(OpenApi)]
         #[openapi(
-            info(title = "dondoc API", description = "Meeting conclusions tracked as tasks: units, meetings, tasks, the work of units on them, and the period dashboard. Errors are `{error, message, field?}` in the caller's language: 422 for a value of the wrong shape (the schemas say each shape), 404 for a path or a code that names nothing the caller may read, 409 for well-formed values that contradict each other or what is stored; a method a path does not have is a 405 with `Allow`."),
+            info(title = "dondoc API", description = "Meeting conclusions tracked as tasks: units, meetings, tasks, the work of units on them, and the period dashboard. Errors are `{error, message, field?}` in the caller's language: 422 for a value of the wrong shape (`invalid`: the schemas say each shape; unit codes are listed as they are stored when the document is served) or for well-formed values that contradict each other, today or what is stored (`contradiction`: no schema can say it), 400 for an `as_of` before the period's start, 404 for a path or an id that names nothing the caller may read, 409 for a stale `version` or a state that forbids the change; a method a path does not have is a 405 with `Allow`."),
             servers((url = "/api/v1")),
             paths($($($handler)::+),*),
             components(schemas(ErrorBody)),
@@ -200,7 +200,10 @@ impl utoipa::Modify for StandardAnswers {
                 add("404", "Nothing the caller may read has this id");
             }
             if has_query || has_body {
-                add("422", "A value of the wrong shape; `field` names it");
+                add(
+                    "422",
+                    "A value of the wrong shape (`invalid`), or well-formed values that contradict each other, today or what is stored (`contradiction`); `field` names it",
+                );
             }
             if has_body {
                 add("413", "The body is over the limit");
@@ -222,12 +225,15 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
-/// The OpenAPI document of this API.
+/// The OpenAPI document of this API, with the unit codes stored now.
 #[utoipa::path(get, path = "/openapi.json", security(()), responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
-pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn openapi_json(state: crate::web::State) -> Result<HttpResponse, ApiError> {
+    let units = state.into_inner().run(crate::storage::units::list).await?;
+    let codes: Vec<String> = units.into_iter().map(|u| u.unit.code).collect();
+    let doc = serde_json::to_value(ApiDoc::openapi()).map_err(|_| ApiError::Internal)?;
+    Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .json(ApiDoc::openapi())
+        .json(doc::with_unit_codes(doc, &codes)))
 }
 
 /// The JSON body of a write: an object (serde would also read a struct from

@@ -163,7 +163,7 @@ impl SentReport {
         (status = 201, body = CreatedJson),
         (status = 400, body = crate::web::error::ErrorBody, description = "the multipart body cannot be read"),
         (status = 403, body = crate::web::error::ErrorBody, description = "not a unit of this task"),
-        (status = 409, body = crate::web::error::ErrorBody, description = "the task is done or cancelled, a proposal waits, or a date contradicts the task's"),
+        (status = 409, body = crate::web::error::ErrorBody, description = "the task is done or cancelled, or a proposal waits"),
 ))]
 pub async fn report(
     state: State,
@@ -261,7 +261,7 @@ pub struct ExtensionJson {
 #[utoipa::path(post, path = "/tasks/{id}/extensions", params(("id" = i64, Path, minimum = 1)), request_body = ExtensionJson, responses(
     (status = 201, body = CreatedJson),
     (status = 403, body = crate::web::error::ErrorBody, description = "not the lead unit of this task"),
-    (status = 409, body = crate::web::error::ErrorBody, description = "a request waits already, the task is done, cancelled or ongoing, or the date is not after the deadline"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "a request waits already, or the task is done or cancelled"),
 ))]
 pub async fn request_extension(
     state: State,

@@ -117,8 +117,7 @@ pub struct TaskListQuery {
 /// Tasks, filtered and paginated, ordered by deadline.
 #[utoipa::path(get, path = "/tasks", params(TaskListQuery), responses(
     (status = 200, body = super::paging::PageJson<TaskJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-    (status = 404, body = crate::web::error::ErrorBody, description = "no unit has the code in `unit`"),
-    (status = 409, body = crate::web::error::ErrorBody, description = "`from` without `to` (or the other way round), `to` before `from`, or `as_of` before the period"),
+    (status = 400, body = crate::web::error::ErrorBody, description = "`as_of` before the period's start (given, or today by default for a period that has not started)"),
 ))]
 pub async fn list(
     state: State,
@@ -221,7 +220,9 @@ pub struct NewTaskJson {
     pub deadline: Option<String>,
     #[serde(default)]
     pub expected_output: Option<String>,
+    /// The meeting the task comes from, by its id.
     #[serde(default, deserialize_with = "super::whole_number")]
+    #[schema(minimum = 1)]
     pub meeting_id: Option<i64>,
     /// Confidential ("mật"); default false.
     #[serde(default)]
@@ -253,6 +254,14 @@ impl NewTaskJson {
         today: NaiveDate,
         prefix: &str,
     ) -> Result<crate::domain::task::TaskInput, Vec<crate::domain::Invalid>> {
+        // Ids start at 1, as the document says (a meeting's own tasks ignore the field).
+        if let Some(id) = self.meeting_id.filter(|id| *id < 1) {
+            return Err(vec![crate::domain::Invalid::new(
+                format!("{prefix}meeting_id"),
+                "err-number",
+            )
+            .arg("value", id)]);
+        }
         // A blank date is not "none" here: the document says `format: date` or null.
         for (field, value) in [
             ("assigned_on", &self.assigned_on),
@@ -302,8 +311,8 @@ pub fn first(mut errors: Vec<crate::domain::Invalid>) -> ApiError {
 /// Adds a task (officials).
 #[utoipa::path(post, path = "/tasks", request_body = NewTaskJson, responses(
     (status = 201, body = TaskJson),
-    (status = 404, body = crate::web::error::ErrorBody, description = "no unit or meeting has a code or id given"),
-    (status = 409, body = crate::web::error::ErrorBody, description = "the reference is taken, the deadline is before the assignment, or the lead unit is among the coordinators"),
+    (status = 404, body = crate::web::error::ErrorBody, description = "no meeting has the id in `meeting_id`"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "the reference is taken"),
 ))]
 pub async fn create(
     state: State,
@@ -317,15 +326,9 @@ pub async fn create(
     let record = state
         .into_inner()
         .run(move |conn| {
+            // An id that names no meeting is a 404, as the document says.
             if let Some(m) = meeting_id {
-                storage::meetings::get(conn, m).map_err(|e| match e {
-                    storage::StorageError::NotFound => {
-                        crate::domain::Invalid::new("meeting_id", "err-unknown-meeting")
-                            .arg("value", m)
-                            .into()
-                    }
-                    other => other,
-                })?;
+                storage::meetings::get(conn, m)?;
             }
             storage::tasks::create_with(conn, &input, meeting_id, Some(by), confidential)
         })
@@ -404,7 +407,7 @@ impl TaskPatchJson {
 /// Changes a task (officials), if `version` is still current.
 #[utoipa::path(patch, path = "/tasks/{id}", params(("id" = i64, Path, minimum = 1)), request_body = TaskPatchJson, responses(
     (status = 200, body = TaskJson),
-    (status = 409, body = crate::web::error::ErrorBody, description = "a stale version, a cancelled task, dates that contradict each other, or the lead unit among the coordinators; a unit code that names no unit is a 404"),
+    (status = 409, body = crate::web::error::ErrorBody, description = "a stale version, or a cancelled task"),
 ))]
 pub async fn update(
     state: State,
