@@ -28,7 +28,6 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::time::Instant;
 
-use dondoc::domain::Role;
 use dondoc::storage::{self, Db};
 
 mod common;

@@ -14,8 +14,9 @@
 //! DONDOC_BENCH_SIZES=100000 DONDOC_BENCH_BACKENDS=sqlite cargo bench --bench exports
 //! ```
 //! `DONDOC_BENCH_RUNS` (default 3) downloads per measure (the figures are the
-//! median); `DONDOC_BENCH_SERVE` serves with another build of `dondoc` (to
-//! compare versions over the same data); PostgreSQL as in `benches/dashboard.rs`.
+//! median); `DONDOC_BENCH_SERVE` names the builds of `dondoc` to serve with,
+//! separated by `:` (e.g. an earlier version and this one, to compare them
+//! over the same data; default: this one); PostgreSQL as in `benches/dashboard.rs`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -33,10 +34,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(db: &BenchDb) -> Server {
-        // Another build of the binary (e.g. an earlier version, to compare) in `DONDOC_BENCH_SERVE`.
-        let binary = std::env::var("DONDOC_BENCH_SERVE")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_dondoc").into());
+    fn start(db: &BenchDb, binary: &str) -> Server {
         let mut child = Command::new(binary)
             .arg("serve")
             .current_dir(db.dir.path())
@@ -146,6 +144,7 @@ async fn measured(web: &reqwest::Client, server: &Server, path: &str, runs: usiz
 }
 
 struct Figures {
+    served: String,
     backend: String,
     tasks: usize,
     rows: usize,
@@ -153,7 +152,7 @@ struct Figures {
     xlsx: Download,
 }
 
-async fn run(backend: &str, n: usize, runs: usize) -> Figures {
+async fn run(backend: &str, n: usize, runs: usize, binaries: &[String]) -> Vec<Figures> {
     let bench_db = BenchDb::new(backend);
     let config = config(&bench_db);
     let today = config.today();
@@ -162,36 +161,40 @@ async fn run(backend: &str, n: usize, runs: usize) -> Figures {
     common::seed(&db, backend, n, today, 2);
     drop(db);
 
-    let server = Server::start(&bench_db);
-    let web = common::signed_in(&server.base).await;
-    // The report behind the list, computed once as a leader's first view does.
-    let page = web
-        .get(format!("{}/dashboard", server.base))
-        .send()
-        .await
-        .expect("dashboard");
-    assert_eq!(page.status().as_u16(), 200);
-    let csv_text = web
-        .get(format!("{}/dashboard/tasks.csv", server.base))
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("csv body");
-    let rows = csv_text.lines().count().saturating_sub(1);
-    drop(csv_text);
-    eprintln!("{backend} {n}: {rows} tasks in the current half-year's list");
-
-    let csv = measured(&web, &server, "/dashboard/tasks.csv", runs).await;
-    let xlsx = measured(&web, &server, "/dashboard/tasks.xlsx", runs).await;
-    Figures {
-        backend: backend.to_string(),
-        tasks: n,
-        rows,
-        csv,
-        xlsx,
+    let mut all = Vec::new();
+    for binary in binaries {
+        let server = Server::start(&bench_db, binary);
+        let web = common::signed_in(&server.base).await;
+        // The report behind the list, computed once as a leader's first view does.
+        let page = web
+            .get(format!("{}/dashboard", server.base))
+            .send()
+            .await
+            .expect("dashboard");
+        assert_eq!(page.status().as_u16(), 200);
+        let csv_text = web
+            .get(format!("{}/dashboard/tasks.csv", server.base))
+            .send()
+            .await
+            .expect("csv")
+            .text()
+            .await
+            .expect("csv body");
+        let rows = csv_text.lines().count().saturating_sub(1);
+        drop(csv_text);
+        eprintln!("{backend} {n} ({binary}): {rows} tasks in the current half-year's list");
+        let csv = measured(&web, &server, "/dashboard/tasks.csv", runs).await;
+        let xlsx = measured(&web, &server, "/dashboard/tasks.xlsx", runs).await;
+        all.push(Figures {
+            served: binary.clone(),
+            backend: backend.to_string(),
+            tasks: n,
+            rows,
+            csv,
+            xlsx,
+        });
     }
+    all
 }
 
 fn main() {
@@ -212,17 +215,23 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let binaries: Vec<String> = std::env::var("DONDOC_BENCH_SERVE")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_dondoc").into())
+        .split(':')
+        .filter(|b| !b.is_empty())
+        .map(str::to_string)
+        .collect();
     let mut all = Vec::new();
     for backend in &backends {
         for n in &sizes {
-            all.push(rt.block_on(run(backend, *n, runs)));
+            all.extend(rt.block_on(run(backend, *n, runs, &binaries)));
         }
     }
     println!();
     println!("Median of {runs}; first byte and total in seconds; memory: the server's peak resident set during the export less the one before it (the peak itself), MB.");
     println!();
-    println!("| backend | tasks | rows exported | CSV first byte | CSV total | CSV size (MB) | CSV memory | XLSX first byte | XLSX total | XLSX size (MB) | XLSX memory |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| served by | backend | tasks | rows exported | CSV first byte | CSV total | CSV size (MB) | CSV memory | XLSX first byte | XLSX total | XLSX size (MB) | XLSX memory |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let cells = |d: &Download| {
         format!(
             "{:.2} | {:.2} | {:.1} | {:.0} ({:.0})",
@@ -235,7 +244,8 @@ fn main() {
     };
     for f in &all {
         println!(
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
+            f.served,
             f.backend,
             f.tasks,
             f.rows,
