@@ -101,6 +101,8 @@ struct Download {
     first_byte_s: f64,
     total_s: f64,
     bytes: u64,
+    /// Line ends in the body (a CSV's rows and its header).
+    lines: usize,
     /// Peak resident set during the download less the one before, and the peak, in MB.
     growth_mb: f64,
     peak_mb: f64,
@@ -117,10 +119,11 @@ async fn download(web: &reqwest::Client, server: &Server, path: &str) -> Downloa
         .expect("request");
     assert_eq!(res.status().as_u16(), 200, "{path}");
     let mut first_byte_s = None;
-    let mut bytes = 0u64;
+    let (mut bytes, mut lines) = (0u64, 0usize);
     while let Some(chunk) = res.chunk().await.expect("body") {
         first_byte_s.get_or_insert_with(|| started.elapsed().as_secs_f64());
         bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
     }
     let total_s = started.elapsed().as_secs_f64();
     let peak = server.status_kb("VmHWM");
@@ -128,6 +131,7 @@ async fn download(web: &reqwest::Client, server: &Server, path: &str) -> Downloa
         first_byte_s: first_byte_s.unwrap_or(total_s),
         total_s,
         bytes,
+        lines,
         growth_mb: peak.saturating_sub(before) as f64 / 1024.0,
         peak_mb: peak as f64 / 1024.0,
     }
@@ -148,6 +152,8 @@ struct Figures {
     backend: String,
     tasks: usize,
     rows: usize,
+    /// The server's resident set after the dashboard, before any export, MB.
+    baseline_mb: f64,
     csv: Download,
     xlsx: Download,
 }
@@ -172,24 +178,17 @@ async fn run(backend: &str, n: usize, runs: usize, binaries: &[String]) -> Vec<F
             .await
             .expect("dashboard");
         assert_eq!(page.status().as_u16(), 200);
-        let csv_text = web
-            .get(format!("{}/dashboard/tasks.csv", server.base))
-            .send()
-            .await
-            .expect("csv")
-            .text()
-            .await
-            .expect("csv body");
-        let rows = csv_text.lines().count().saturating_sub(1);
-        drop(csv_text);
-        eprintln!("{backend} {n} ({binary}): {rows} tasks in the current half-year's list");
+        let baseline_mb = server.status_kb("VmRSS") as f64 / 1024.0;
         let csv = measured(&web, &server, "/dashboard/tasks.csv", runs).await;
+        let rows = csv.lines.saturating_sub(1);
+        eprintln!("{backend} {n} ({binary}): {rows} tasks in the current half-year's list");
         let xlsx = measured(&web, &server, "/dashboard/tasks.xlsx", runs).await;
         all.push(Figures {
-            served: binary.clone(),
+            served: binary.rsplit('/').next().unwrap_or(binary).to_string(),
             backend: backend.to_string(),
             tasks: n,
             rows,
+            baseline_mb,
             csv,
             xlsx,
         });
@@ -228,10 +227,10 @@ fn main() {
         }
     }
     println!();
-    println!("Median of {runs}; first byte and total in seconds; memory: the server's peak resident set during the export less the one before it (the peak itself), MB.");
+    println!("Median of {runs}; first byte and total in seconds; memory in MB: the server's resident set after the dashboard, before any export, and during each export its peak resident set less the one before it (the peak itself; the allocator keeps what an export freed, so the peak of a second export starts higher).");
     println!();
-    println!("| served by | backend | tasks | rows exported | CSV first byte | CSV total | CSV size (MB) | CSV memory | XLSX first byte | XLSX total | XLSX size (MB) | XLSX memory |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| served by | backend | tasks | rows exported | server before | CSV first byte | CSV total | CSV size (MB) | CSV memory | XLSX first byte | XLSX total | XLSX size (MB) | XLSX memory |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let cells = |d: &Download| {
         format!(
             "{:.2} | {:.2} | {:.1} | {:.0} ({:.0})",
@@ -244,11 +243,12 @@ fn main() {
     };
     for f in &all {
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.0} | {} | {} |",
             f.served,
             f.backend,
             f.tasks,
             f.rows,
+            f.baseline_mb,
             cells(&f.csv),
             cells(&f.xlsx)
         );
