@@ -246,6 +246,7 @@ pub fn app_state(config: Config, db: Db) -> Result<web::AppState, String> {
     let templates = web::pages::templates().map_err(|e| format!("templates: {e}"))?;
     Ok(web::AppState {
         db,
+        exports: web::stream::ExportSlots::new(config.max_exports),
         config,
         templates,
         secret_key,

@@ -87,6 +87,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`DONDOC_TRUSTED_PROXIES`, default none).
     pub trusted_proxies: crate::domain::client::TrustedProxies,
+    /// Task lists exported (CSV, XLSX) at once by this instance at most
+    /// (`DONDOC_MAX_EXPORTS`, default 2); the next one is asked to come back.
+    pub max_exports: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,6 +308,19 @@ impl Config {
         )
         .map_err(|m| err("DONDOC_TRUSTED_PROXIES", m))?;
 
+        let exports_raw = var("DONDOC_MAX_EXPORTS").unwrap_or_else(|| "2".into());
+        let max_exports = exports_raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=64).contains(n))
+            .ok_or_else(|| {
+                err(
+                    "DONDOC_MAX_EXPORTS",
+                    format!("'{exports_raw}' is not a number of exports between 1 and 64"),
+                )
+            })?;
+
         Ok(Config {
             database_url,
             bind,
@@ -324,6 +340,7 @@ impl Config {
             log_json,
             metrics_token,
             trusted_proxies,
+            max_exports,
         })
     }
 
@@ -394,6 +411,8 @@ mod tests {
             ("DONDOC_METRICS_TOKEN", "short"),
             ("DONDOC_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
             ("DONDOC_TRUSTED_PROXIES", "10.0.0.0/40"),
+            ("DONDOC_MAX_EXPORTS", "0"),
+            ("DONDOC_MAX_EXPORTS", "two"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).expect_err(var);
@@ -424,6 +443,9 @@ mod tests {
         );
         assert_eq!(c.base_url, "https://dondoc.example.vn");
         assert_eq!(c.mail_from.email.to_string(), "dondoc@example.vn");
+        assert_eq!(c.max_exports, 2, "the default");
+        let c = config(&[("DONDOC_MAX_EXPORTS", " 5 ")]).expect("config");
+        assert_eq!(c.max_exports, 5);
     }
 
     #[test]

@@ -88,6 +88,41 @@ async fn follow(web: &WebClient, location: Option<String>) -> String {
 }
 
 on_both_backends! {
+    async fn an_export_longer_than_a_read_lists_every_task_once_in_order(app) {
+        // 2 500 tasks: read 1 000 at a time, the last read short.
+        let mut csv = String::from("ref,content,lead_unit,coordinators,assigned_on,deadline,original_deadline,completed_on,cancelled_on\n");
+        for i in 0..2500 {
+            let unit = ["VPTU", "BTGTU", "TUHN"][i % 3];
+            // Deadlines repeat (ties go by id) and some are missing (listed last).
+            let deadline = if i % 7 == 0 { String::new() } else { format!("2022-{:02}-{:02}", 7 + i % 6, 1 + i % 28) };
+            csv.push_str(&format!("E{i:04},Nhiệm vụ số {i},{unit},,2022-07-01,{deadline},,,\n"));
+        }
+        import(&app, &csv);
+        let web = app.web_as(Role::Leader).await;
+        let (status, body) = bytes(&web, "/dashboard/tasks.csv?period=2022-H2&as_of=2022-12-31").await;
+        assert_eq!(status, 200);
+        let (_, lines) = csv_rows(&body);
+        let refs: std::collections::BTreeSet<&str> = lines.iter().map(|l| l["ref"].as_str()).collect();
+        assert_eq!((lines.len(), refs.len()), (2500, 2500), "every task once");
+        let key = |l: &std::collections::BTreeMap<String, String>| {
+            let id: i64 = l["id"].parse().expect("id");
+            (l["lead_unit"].clone(), l["deadline"].is_empty(), l["deadline"].clone(), id)
+        };
+        let keys: Vec<_> = lines.iter().map(key).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "ordered by lead unit, deadline (none last), id");
+
+        let (status, body) = bytes(&web, "/dashboard/tasks.xlsx?period=2022-H2&as_of=2022-12-31").await;
+        assert_eq!(status, 200);
+        let book = Workbook::read(body);
+        let sheet = book.sheet(0);
+        // The heading's four lines, a blank one, the header, then the tasks in the same order.
+        assert_eq!(text(&sheet[5][0]), "Số hiệu");
+        let xlsx_refs: Vec<String> = sheet[6..].iter().map(|r| text(&r[0])).collect();
+        let csv_refs: Vec<String> = lines.iter().map(|l| l["ref"].clone()).collect();
+        assert_eq!(xlsx_refs, csv_refs);
+        assert!(matches!(sheet[6][5], calamine::Data::DateTime(_)), "dates as dates: {:?}", sheet[6][5]);
+    }
+
     async fn a_leader_sees_the_units_of_their_scope(app) {
         setup(&app);
         let leader = app.email_of(Role::Leader);
@@ -390,4 +425,46 @@ on_both_backends! {
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("<option value=\"\">Mọi kỳ</option>") && html.contains("<option value=\"custom\" selected>"), "{html}");
     }
+}
+
+/// Over `DONDOC_MAX_EXPORTS` exports at once, the next one is answered 503
+/// with a page saying to come back, and `Retry-After`; a slot given back is
+/// taken by the next export.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_over_the_cap_are_asked_to_come_back() {
+    let app = TestApp::spawn_with(
+        common::Backend::Sqlite,
+        &[("DONDOC_MAX_EXPORTS", "2".into())],
+    )
+    .await;
+    setup(&app);
+    let web = app.web_as(Role::Leader).await;
+    let held: Vec<_> = std::iter::from_fn(|| app.exports.try_take()).collect();
+    assert_eq!(held.len(), 2, "as many slots as DONDOC_MAX_EXPORTS");
+    for path in [
+        "/dashboard/tasks.csv?period=2022-H2",
+        "/dashboard/tasks.xlsx?period=2022-H2",
+    ] {
+        let res = web
+            .client
+            .get(format!("{}{path}", web.base))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status().as_u16(), 503, "{path}");
+        assert!(res.headers().get("retry-after").is_some(), "{path}");
+        let html = res.text().await.expect("page");
+        assert!(
+            html.contains("Máy chủ đang xuất nhiều danh sách cùng lúc"),
+            "{html}"
+        );
+    }
+    let (status, _) = web.get("/dashboard?period=2022-H2&as_of=2022-12-31").await;
+    assert_eq!(status, 200, "pages are served meanwhile");
+    drop(held);
+    let (status, csv) = bytes(&web, "/dashboard/tasks.csv?period=2022-H2&as_of=2022-12-31").await;
+    assert_eq!(status, 200);
+    assert_eq!(csv_rows(&csv).1.len(), 4);
+    let free: Vec<_> = std::iter::from_fn(|| app.exports.try_take()).collect();
+    assert_eq!(free.len(), 2, "the export gave its slot back");
 }

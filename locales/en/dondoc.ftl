@@ -142,6 +142,7 @@ error-403-title = Not allowed
 error-404-title = Page not found
 error-503-title = Try again shortly
 error-unavailable-page = The database does not answer right now. Nothing was lost: try again in a few minutes.
+error-exports-busy = The server is exporting several lists at once. Please download it again in a minute.
 error-500-title = Server error
 error-csrf = This form has expired or is not valid. Reload the page and send it again.
 error-home = Go to the home page

@@ -142,6 +142,7 @@ error-403-title = Không được phép
 error-404-title = Không tìm thấy trang
 error-503-title = Vui lòng thử lại sau ít phút
 error-unavailable-page = Cơ sở dữ liệu tạm thời không phản hồi. Không có dữ liệu nào bị mất: vui lòng thử lại sau ít phút.
+error-exports-busy = Máy chủ đang xuất nhiều danh sách cùng lúc. Vui lòng tải lại sau ít phút.
 error-500-title = Lỗi máy chủ
 error-csrf = Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và gửi lại.
 error-home = Về trang chính

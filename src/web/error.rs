@@ -184,6 +184,8 @@ pub enum PageError {
     BadCsrf,
     /// The database gives no connection: 503, "try again shortly", never a 500.
     Unavailable,
+    /// As many exports as `DONDOC_MAX_EXPORTS` are being produced: 503, "try again shortly".
+    Busy,
     Internal,
 }
 
@@ -199,7 +201,7 @@ impl ResponseError for PageError {
             PageError::SignIn { .. } => StatusCode::SEE_OTHER,
             PageError::Forbidden | PageError::BadCsrf => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
-            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Unavailable | PageError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -41,8 +41,9 @@ pub fn csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes one row, every cell through [`csv_cell`].
-fn csv_row<I, S>(w: &mut csv::Writer<Vec<u8>>, cells: I) -> Result<(), String>
+fn csv_row<W, I, S>(w: &mut csv::Writer<W>, cells: I) -> Result<(), String>
 where
+    W: std::io::Write,
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
@@ -147,16 +148,27 @@ fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// The tasks behind a report as CSV: the header in the reader's language, the
-/// values for machines (dates `YYYY-MM-DD`, unit codes, lists separated by
-/// `|`, status codes, `1`/`0`).
-pub fn tasks_csv(rows: &[TaskRow], lang: Lang) -> Result<Vec<u8>, String> {
-    let mut w = csv_writer();
-    csv_row(&mut w, TASK_HEADERS.iter().map(|k| t(lang, k)))?;
-    for r in rows {
+/// The tasks behind a report as CSV, written row by row to `out`: the header
+/// in the reader's language, the values for machines (dates `YYYY-MM-DD`,
+/// unit codes, lists separated by `|`, status codes, `1`/`0`).
+pub struct TasksCsv<W: std::io::Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> TasksCsv<W> {
+    /// Writes the byte-order mark and the header, and flushes them (the download starts at once).
+    pub fn new(mut out: W, lang: Lang) -> Result<TasksCsv<W>, String> {
+        out.write_all(BOM.as_bytes()).map_err(|e| e.to_string())?;
+        let mut w = csv::WriterBuilder::new().from_writer(out);
+        csv_row(&mut w, TASK_HEADERS.iter().map(|k| t(lang, k)))?;
+        w.flush().map_err(|e| e.to_string())?;
+        Ok(TasksCsv { w })
+    }
+
+    pub fn row(&mut self, r: &TaskRow) -> Result<(), String> {
         let task = &r.record.task;
         csv_row(
-            &mut w,
+            &mut self.w,
             [
                 task.id.to_string(),
                 task.reference.clone(),
@@ -173,9 +185,13 @@ pub fn tasks_csv(rows: &[TaskRow], lang: Lang) -> Result<Vec<u8>, String> {
                 r.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
                 task.percent.to_string(),
             ],
-        )?;
+        )
     }
-    csv_finish(w)
+
+    /// Writes out what is buffered and gives `out` back.
+    pub fn finish(self) -> Result<W, String> {
+        self.w.into_inner().map_err(|e| e.to_string())
+    }
 }
 
 /// Formats of a workbook.
@@ -512,46 +528,75 @@ pub fn report_xlsx(view: &View, lang: Lang, printed_at: &str) -> Result<Vec<u8>,
     book.save_to_buffer()
 }
 
-/// The tasks behind a report as a workbook: one sheet, dates as dates.
-pub fn tasks_xlsx(
-    view: &View,
-    rows: &[TaskRow],
+/// The columns of the tasks workbook, as message keys of their headers.
+const SHEET_HEADERS: [&str; 13] = [
+    "field-ref",
+    "field-content",
+    "export-lead-unit-code",
+    "field-lead-unit",
+    "export-coordinator-codes",
+    "field-assigned-on",
+    "field-deadline",
+    "field-original-deadline",
+    "field-completed-on",
+    "field-status",
+    "count-carried-over",
+    "dashboard-days-overdue",
+    "field-percent",
+];
+
+/// The tasks behind a report as a workbook (one sheet, dates as dates),
+/// written row by row: the sheet is in the writer's constant-memory mode, each
+/// row going to a temporary file once the next one starts, so a list of a
+/// million tasks takes no more memory than a short one.
+pub struct TasksXlsx {
+    book: Workbook,
+    f: Formats,
     lang: Lang,
-    printed_at: &str,
-) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats::new();
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(t(lang, "xlsx-sheet-tasks"))?;
-    print_setup(sheet);
-    let top = heading(
-        sheet,
-        &f,
-        view,
-        &t(lang, "dashboard-tasks-title"),
-        lang,
-        printed_at,
-    )?;
-    let header = [
-        "field-ref",
-        "field-content",
-        "export-lead-unit-code",
-        "field-lead-unit",
-        "export-coordinator-codes",
-        "field-assigned-on",
-        "field-deadline",
-        "field-original-deadline",
-        "field-completed-on",
-        "field-status",
-        "count-carried-over",
-        "dashboard-days-overdue",
-        "field-percent",
-    ];
-    for (i, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(top, i as u16, t(lang, h), &f.header)?;
+    /// The header's row; the tasks follow it.
+    top: u32,
+    rows: u32,
+}
+
+impl TasksXlsx {
+    pub fn new(view: &View, lang: Lang, printed_at: &str) -> Result<TasksXlsx, XlsxError> {
+        let f = Formats::new();
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet_with_constant_memory()?;
+        sheet.set_name(t(lang, "xlsx-sheet-tasks"))?;
+        print_setup(sheet);
+        let top = heading(
+            sheet,
+            &f,
+            view,
+            &t(lang, "dashboard-tasks-title"),
+            lang,
+            printed_at,
+        )?;
+        for (i, h) in SHEET_HEADERS.iter().enumerate() {
+            sheet.write_string_with_format(top, i as u16, t(lang, h), &f.header)?;
+        }
+        sheet.set_freeze_panes(top + 1, 0)?;
+        set_widths(
+            sheet,
+            &[
+                16.0, 60.0, 10.0, 28.0, 16.0, 12.0, 12.0, 12.0, 12.0, 22.0, 10.0, 10.0, 8.0,
+            ],
+        )?;
+        sheet.set_repeat_rows(top, top)?;
+        Ok(TasksXlsx {
+            book,
+            f,
+            lang,
+            top,
+            rows: 0,
+        })
     }
-    for (i, r) in rows.iter().enumerate() {
-        let row = top + 1 + i as u32;
+
+    pub fn row(&mut self, r: &TaskRow) -> Result<(), XlsxError> {
+        let (f, lang) = (&self.f, self.lang);
+        let row = self.top + 1 + self.rows;
+        let sheet = self.book.worksheet_from_index(0)?;
         let task = &r.record.task;
         sheet.write_string(row, 0, &task.reference)?;
         sheet.write_string_with_format(row, 1, &task.content, &f.wrap)?;
@@ -584,17 +629,21 @@ pub fn tasks_xlsx(
             sheet.write_number(row, 11, d as f64)?;
         }
         sheet.write_number(row, 12, task.percent as f64)?;
+        self.rows += 1;
+        Ok(())
     }
-    sheet.set_freeze_panes(top + 1, 0)?;
-    sheet.autofilter(top, 0, top + rows.len().max(1) as u32, 12)?;
-    set_widths(
-        sheet,
-        &[
-            16.0, 60.0, 10.0, 28.0, 16.0, 12.0, 12.0, 12.0, 12.0, 22.0, 10.0, 10.0, 8.0,
-        ],
-    )?;
-    sheet.set_repeat_rows(top, top)?;
-    book.save_to_buffer()
+
+    /// Sets the filter over the rows written and saves the workbook to `out`.
+    pub fn finish<W>(mut self, out: W) -> Result<(), XlsxError>
+    where
+        W: std::io::Write + std::io::Seek + Send,
+    {
+        let (top, rows) = (self.top, self.rows);
+        self.book
+            .worksheet_from_index(0)?
+            .autofilter(top, 0, top + rows.max(1), 12)?;
+        self.book.save_to_writer(out)
+    }
 }
 
 #[cfg(test)]

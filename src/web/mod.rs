@@ -13,6 +13,7 @@ pub mod pages;
 pub mod query;
 pub mod report;
 pub mod session;
+pub mod stream;
 pub mod upload;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub templates: tera::Tera,
     /// Signs and encrypts session cookies.
     pub secret_key: String,
+    /// The task-list exports running now, at most `DONDOC_MAX_EXPORTS`.
+    pub exports: stream::ExportSlots,
 }
 
 pub type State = web::Data<AppState>;

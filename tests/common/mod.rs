@@ -102,6 +102,8 @@ pub struct TestApp {
     pub tokens: HashMap<Role, String>,
     pub backend: Backend,
     pub test_db: TestDb,
+    /// The app's export slots, for a test to hold them all.
+    pub exports: dondoc::web::stream::ExportSlots,
 }
 
 pub const TEST_UNIT: &str = "BTGTU";
@@ -121,6 +123,7 @@ impl TestApp {
             let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
             let port = listener.local_addr().expect("addr").port();
             let state = dondoc::cli::app_state(config, db.clone()).expect("state");
+            let exports = state.exports.clone();
             let server = dondoc::web::start(state, listener).expect("server");
             tokio::spawn(server);
             TestApp {
@@ -133,6 +136,7 @@ impl TestApp {
                 tokens: HashMap::new(),
                 backend,
                 test_db,
+                exports,
             }
         };
         app.add_units(&[

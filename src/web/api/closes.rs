@@ -80,7 +80,6 @@ pub async fn list(
     let page = Params::strict(&query.into_inner())?.page()?;
     let user_id = user.0.user.id;
     let (closes, scope) = state
-        .into_inner()
         .run(move |conn| {
             Ok((
                 storage::closes::list_frozen(conn)?,
@@ -145,7 +144,6 @@ pub async fn close(
     let as_of = params.as_of_for(&period, today)?;
     let user_id = user.0.user.id;
     let (frozen, scope) = state
-        .into_inner()
         .run(move |conn| {
             storage::closes::close(conn, &period, as_of, &body.note, Some(user_id), today)?;
             let frozen =
@@ -167,7 +165,6 @@ pub async fn reopen(
 ) -> Result<HttpResponse, ApiError> {
     let (id, by) = (id.into_inner(), user.0.user.id);
     state
-        .into_inner()
         .run(move |conn| storage::closes::reopen_by_id(conn, id, Some(by)))
         .await?;
     Ok(HttpResponse::NoContent().finish())

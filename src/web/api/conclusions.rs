@@ -215,7 +215,6 @@ async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiErro
     let meeting_date =
         parse_date(&meeting_date).map_err(|_| Invalid::bad_date("meeting_date", &meeting_date))?;
     let (units, calendar) = state
-        .into_inner()
         .run(|conn| {
             Ok((
                 storage::units::list(conn)?,

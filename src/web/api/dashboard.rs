@@ -134,7 +134,6 @@ pub async fn get(
         frozen: true,
     };
     let data = state
-        .into_inner()
         .run(move |conn| storage::report::dashboard(conn, &request))
         .await?;
     let closed = data.frozen.as_ref().map(|f| {

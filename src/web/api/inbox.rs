@@ -80,7 +80,6 @@ pub async fn get(state: State, user: ApiUser) -> Result<Json<storage::inbox::Inb
     let today = state.config.today();
     let account = user.0;
     let found = state
-        .into_inner()
         .run(move |conn| storage::inbox::inbox(conn, &account, today))
         .await?;
     Ok(Json(found))

@@ -54,7 +54,6 @@ impl From<MeetingSummary> for MeetingJson {
 ))]
 pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>, ApiError> {
     let meetings = state
-        .into_inner()
         .run(move |conn| storage::visibility::meetings_for(conn, &user.0))
         .await?;
     Ok(Json(meetings.into_iter().map(MeetingJson::from).collect()))
@@ -72,7 +71,6 @@ pub async fn get(
     let today = state.config.today();
     let id = id.into_inner();
     let m = state
-        .into_inner()
         .run(move |conn| storage::visibility::meeting_for(conn, &user.0, id))
         .await?;
     let task_count = m.tasks.len() as i64;
@@ -154,7 +152,6 @@ pub async fn create(
     }
     let by = user.0.user.id;
     let detail = state
-        .into_inner()
         .run(move |conn| {
             let id =
                 storage::meetings::create_with_tasks(conn, &meeting, &tasks, None, Some(by), None)?;
@@ -216,7 +213,6 @@ pub async fn update(
     let (id, by) = (id.into_inner(), user.0.user.id);
     let patch = body.into_inner();
     let detail = state
-        .into_inner()
         .run(move |conn| {
             let current = storage::visibility::meeting_for(conn, &user.0, id)?;
             let m = &current.meeting;

@@ -228,7 +228,7 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
 /// The OpenAPI document of this API, with the unit codes stored now.
 #[utoipa::path(get, path = "/openapi.json", security(()), responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 pub async fn openapi_json(state: crate::web::State) -> Result<HttpResponse, ApiError> {
-    let units = state.into_inner().run(crate::storage::units::list).await?;
+    let units = state.run(crate::storage::units::list).await?;
     let codes: Vec<String> = units.into_iter().map(|u| u.unit.code).collect();
     let doc = serde_json::to_value(ApiDoc::openapi()).map_err(|_| ApiError::Internal)?;
     Ok(HttpResponse::Ok()

@@ -568,7 +568,6 @@ where
     let page = Params::strict(&query.into_inner())?.page()?;
     let id = id.into_inner();
     let rows = state
-        .into_inner()
         .run(move |conn| {
             storage::visibility::task_for(conn, &user.0, id)?;
             load(conn, id)

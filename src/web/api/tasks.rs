@@ -131,7 +131,6 @@ pub async fn list(
     let unit_code = params.get("unit").map(str::to_string);
     let (mut filter, as_of) = filter_from(&params, None, today)?;
     let found = state
-        .into_inner()
         .run(move |conn| {
             if let Some(code) = unit_code {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
@@ -177,7 +176,6 @@ pub async fn get(
         .unwrap_or_else(|| state.config.today());
     let id = id.into_inner();
     let record = state
-        .into_inner()
         .run(move |conn| storage::visibility::task_for(conn, &user.0, id))
         .await?;
     Ok(Json(TaskJson::new(record, as_of)))
@@ -324,7 +322,6 @@ pub async fn create(
     let (meeting_id, confidential) = (body.meeting_id, body.confidential);
     let by = user.0.user.id;
     let record = state
-        .into_inner()
         .run(move |conn| {
             // An id that names no meeting is a 404, as the document says.
             if let Some(m) = meeting_id {
@@ -423,7 +420,6 @@ pub async fn update(
     let today = state.config.today();
     let (id, by) = (id.into_inner(), user.0.user.id);
     let record = state
-        .into_inner()
         .run(move |conn| {
             let record = storage::tasks::update(conn, id, version, &change, today, Some(by))?;
             match confidential {
@@ -463,7 +459,6 @@ pub async fn cancel(
     let today = state.config.today();
     let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
     let record = state
-        .into_inner()
         .run(move |conn| storage::tasks::cancel(conn, id, version, &reason, today, Some(by)))
         .await?;
     Ok(Json(TaskJson::new(record, today)))
@@ -494,7 +489,6 @@ pub async fn complete(
     let on = body_date("completed_on", body.completed_on.as_deref())?.unwrap_or(today);
     let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
     let record = state
-        .into_inner()
         .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
         .await?;
     Ok(Json(TaskJson::new(record, today)))
@@ -539,7 +533,6 @@ pub async fn history(
     let page = Params::strict(&query.into_inner())?.page()?;
     let id = id.into_inner();
     let (rows, people) = state
-        .into_inner()
         .run(move |conn| {
             storage::visibility::task_for(conn, &user.0, id)?;
             let filter = storage::audit::AuditFilter {

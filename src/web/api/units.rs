@@ -38,6 +38,6 @@ impl From<UnitInfo> for UnitJson {
     (status = 200, body = Vec<UnitJson>),
 ))]
 pub async fn list(state: State, _user: ApiUser) -> Result<Json<Vec<UnitJson>>, ApiError> {
-    let units = state.into_inner().run(storage::units::list).await?;
+    let units = state.run(storage::units::list).await?;
     Ok(Json(units.into_iter().map(UnitJson::from).collect()))
 }

@@ -54,7 +54,7 @@ pub async fn list(
     query: web::Query<super::tasks::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = Params::strict(&query.into_inner())?.page()?;
-    let all = state.into_inner().run(storage::users::list_all).await?;
+    let all = state.run(storage::users::list_all).await?;
     let all = all.into_iter().map(UserJson::from).collect();
     Ok(super::paging::respond(
         &req,

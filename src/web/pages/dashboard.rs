@@ -24,6 +24,7 @@ use crate::web::export::{self, TaskRow};
 use crate::web::query::Params;
 use crate::web::report::{self as view, Query, View};
 use crate::web::session;
+use crate::web::stream;
 use crate::web::{ApiError, State};
 
 /// Rows per page of the drill-down list.
@@ -190,6 +191,19 @@ pub async fn print(
 
 /// A file to download, named after the report.
 pub(super) fn download(body: Vec<u8>, content_type: &str, name: &str) -> HttpResponse {
+    attachment(content_type, name).body(body)
+}
+
+/// A file sent as it is produced (chunked), named after the report.
+fn download_stream<S>(body: S, content_type: &str, name: &str) -> HttpResponse
+where
+    S: futures_util::Stream<Item = std::io::Result<web::Bytes>> + 'static,
+{
+    attachment(content_type, name).streaming(body)
+}
+
+/// The headers of a download: its type, no caching, a safe file name.
+fn attachment(content_type: &str, name: &str) -> actix_web::HttpResponseBuilder {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -200,14 +214,14 @@ pub(super) fn download(body: Vec<u8>, content_type: &str, name: &str) -> HttpRes
             }
         })
         .collect();
-    HttpResponse::Ok()
-        .content_type(content_type)
+    let mut res = HttpResponse::Ok();
+    res.content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{safe}\""),
-        ))
-        .body(body)
+        ));
+    res
 }
 
 pub(super) fn file_name(q: &Query, what: &str, ext: &str) -> String {
@@ -305,7 +319,7 @@ impl ListFilter {
     }
 }
 
-/// The tasks behind a number of a reader's report (one page, or all).
+/// One page of the tasks behind a number of a reader's report.
 struct Listed {
     total: i64,
     records: Vec<storage::tasks::TaskRecord>,
@@ -313,57 +327,72 @@ struct Listed {
     data: Dashboard,
 }
 
-async fn list_tasks(
-    state: &State,
-    user: &PageUser,
-    q: &Query,
+/// The reader's report and the query of the tasks behind one of its numbers.
+fn select(
+    conn: &mut storage::Conn,
+    request: &DashboardRequest,
     filter: ListFilter,
-    page: Option<i64>,
-) -> Result<Listed, Failure> {
-    let request = DashboardRequest {
+    account: &storage::users::Account,
+) -> Result<(Dashboard, TaskQuery), StorageError> {
+    let data = storage::report::dashboard(conn, request)?;
+    let lead_unit = match &filter.lead_unit {
+        None => None,
+        Some(code) => {
+            let unit = data
+                .choices
+                .iter()
+                .find(|u| &u.unit.code == code)
+                .ok_or_else(|| {
+                    StorageError::Invalid(
+                        Invalid::new("lead_unit", "err-unit-outside-scope").arg("value", code),
+                    )
+                })?;
+            Some(unit.unit.id)
+        }
+    };
+    let tq = TaskQuery {
+        units: data.unit_ids.clone(),
+        lead_unit,
+        statuses: filter.statuses,
+        carried_over: filter.carried_over,
+        extended: filter.extended,
+        age: filter.age,
+        viewer: storage::visibility::Viewer::for_account(conn, account)?,
+    };
+    Ok((data, tq))
+}
+
+fn request_of(q: &Query, user: &PageUser) -> DashboardRequest {
+    DashboardRequest {
         period: q.period,
         as_of: q.as_of,
         unit: q.unit.clone(),
         user_id: user.account.user.id,
         progress: false,
         frozen: false,
-    };
+    }
+}
+
+/// One page of the tasks behind a number of a reader's report.
+async fn list_tasks(
+    state: &State,
+    user: &PageUser,
+    q: &Query,
+    filter: ListFilter,
+    page: i64,
+) -> Result<Listed, Failure> {
+    let request = request_of(q, user);
     let account = user.account.clone();
     Ok(state
         .run(move |conn| {
-            let data = storage::report::dashboard(conn, &request)?;
-            let lead_unit = match &filter.lead_unit {
-                None => None,
-                Some(code) => {
-                    let unit = data
-                        .choices
-                        .iter()
-                        .find(|u| &u.unit.code == code)
-                        .ok_or_else(|| {
-                            StorageError::Invalid(
-                                Invalid::new("lead_unit", "err-unit-outside-scope")
-                                    .arg("value", code),
-                            )
-                        })?;
-                    Some(unit.unit.id)
-                }
-            };
-            let tq = TaskQuery {
-                units: data.unit_ids.clone(),
-                lead_unit,
-                statuses: filter.statuses,
-                carried_over: filter.carried_over,
-                extended: filter.extended,
-                age: filter.age,
-                viewer: storage::visibility::Viewer::for_account(conn, &account)?,
-            };
-            let paging = page.map(|p| (PER_PAGE, (p - 1).saturating_mul(PER_PAGE)));
+            let (data, tq) = select(conn, &request, filter, &account)?;
+            let paging = (PER_PAGE, (page - 1).saturating_mul(PER_PAGE));
             let (total, ids) = storage::report::report_task_ids(
                 conn,
                 &request.period,
                 request.as_of,
                 &tq,
-                paging,
+                Some(paging),
             )?;
             let records = storage::report::load_tasks(conn, &ids)?;
             let names = data.unit_names();
@@ -455,7 +484,7 @@ pub async fn tasks(
         Ok((q, filter, params.number("page", 1)?))
     });
     let result = match parsed {
-        Ok((q, filter, page)) => list_tasks(&state, &user, &q, filter, Some(page))
+        Ok((q, filter, page)) => list_tasks(&state, &user, &q, filter, page)
             .await
             .map(|l| (q, l, page)),
         Err(e) => Err(Failure::from(e)),
@@ -532,67 +561,149 @@ pub async fn tasks(
     render(&state, "dashboard_tasks.html", &ctx)
 }
 
-/// Every task behind the request, for the exports.
-async fn export_rows(
+/// Tasks read per database round while an export is produced: few rounds,
+/// little held (also the chunk of `storage::report::load_tasks`).
+const ROWS_PER_READ: usize = 1000;
+
+/// What an export lists, resolved before its response starts (so that bad
+/// input is still answered with the form and its message).
+struct ExportList {
+    q: Query,
+    view: View,
+    tq: TaskQuery,
+    names: HashMap<String, String>,
+}
+
+async fn export_list(
     state: &State,
     user: &PageUser,
     params: &Params,
-) -> Result<(Query, View, Vec<TaskRow>), Failure> {
+) -> Result<ExportList, Failure> {
     let q = Query::parse(params, state.config.today())?;
     let filter = ListFilter::parse(params)?;
-    let listed = list_tasks(state, user, &q, filter, None).await?;
-    let lang = user.visitor.lang;
-    let view = View::build(&q, &listed.data, lang, state.config.tz);
-    let rows = listed
-        .records
-        .into_iter()
-        .map(|r| {
-            let name = r
-                .lead_unit
-                .as_ref()
-                .and_then(|code| listed.names.get(code))
-                .cloned()
-                .unwrap_or_default();
-            TaskRow::new(r, name, &q.period, q.as_of)
-        })
-        .collect();
-    Ok((q, view, rows))
+    let request = request_of(&q, user);
+    let account = user.account.clone();
+    let (data, tq) = state
+        .run(move |conn| select(conn, &request, filter, &account))
+        .await?;
+    let view = View::build(&q, &data, user.visitor.lang, state.config.tz);
+    Ok(ExportList {
+        q,
+        view,
+        tq,
+        names: data.unit_names(),
+    })
 }
 
+impl ExportList {
+    /// Every task of the list, in the list's order: the ids first (8 bytes a
+    /// task), then the tasks of each [`ROWS_PER_READ`] of them on a connection
+    /// taken for that read only (a client that reads slowly holds none).
+    fn each_row(
+        &self,
+        db: &storage::Db,
+        mut write: impl FnMut(&TaskRow) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let q = &self.q;
+        let (_, ids) = db
+            .conn()
+            .and_then(|mut conn| {
+                storage::report::report_task_ids(&mut conn, &q.period, q.as_of, &self.tq, None)
+            })
+            .map_err(|e| e.to_string())?;
+        for slice in ids.chunks(ROWS_PER_READ) {
+            let records = db
+                .conn()
+                .and_then(|mut conn| storage::report::load_tasks(&mut conn, slice))
+                .map_err(|e| e.to_string())?;
+            for r in records {
+                let name = r
+                    .lead_unit
+                    .as_ref()
+                    .and_then(|code| self.names.get(code))
+                    .cloned()
+                    .unwrap_or_default();
+                write(&TaskRow::new(r, name, &q.period, q.as_of))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A task list's export: a free slot (else 503), the list, then `produce`
+/// writing the file while it is sent.
+async fn export<F>(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    query: HashMap<String, String>,
+    (what, ext, content_type): (&'static str, &str, &str),
+    produce: F,
+) -> Result<HttpResponse, PageError>
+where
+    F: FnOnce(ExportList, &mut stream::Sink) -> Result<(), String> + Send + 'static,
+{
+    let slot = state.exports.try_take().ok_or(PageError::Busy)?;
+    let params = Params(query);
+    let list = match export_list(state, user, &params).await {
+        Ok(v) => v,
+        Err(f) => return form_error(state, req, user, &params, f),
+    };
+    let name = file_name(&list.q, "nhiem-vu", ext);
+    let body = stream::produce(what, slot, move |sink| produce(list, sink))
+        .await
+        .map_err(|e| export_failed(what, e))?;
+    Ok(download_stream(body, content_type, &name))
+}
+
+/// The tasks behind a number of the report as CSV, sent row by row.
 pub async fn tasks_csv(
     state: State,
     req: HttpRequest,
     user: PageUser,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, _, rows) = match export_rows(&state, &user, &params).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
-    };
-    let body =
-        export::tasks_csv(&rows, user.visitor.lang).map_err(|e| export_failed("tasks csv", e))?;
-    Ok(download(body, CSV, &file_name(&q, "nhiem-vu", "csv")))
+    let (lang, db) = (user.visitor.lang, state.db.clone());
+    export(
+        &state,
+        &req,
+        &user,
+        query.into_inner(),
+        ("tasks csv", "csv", CSV),
+        move |list, sink| {
+            let mut csv = export::TasksCsv::new(sink, lang)?;
+            list.each_row(&db, |r| csv.row(r))?;
+            csv.finish().map(drop)
+        },
+    )
+    .await
 }
 
+/// The tasks behind a number of the report as a workbook, written to a
+/// temporary file (removed when sent) and sent from it.
 pub async fn tasks_xlsx(
     state: State,
     req: HttpRequest,
     user: PageUser,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, view, rows) = match export_rows(&state, &user, &params).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
-    };
-    let lang = user.visitor.lang;
-    let printed_at = now_printed(&state);
-    let body = web::block(move || export::tasks_xlsx(&view, &rows, lang, &printed_at))
-        .await
-        .map_err(|e| export_failed("tasks xlsx", e))?
-        .map_err(|e| export_failed("tasks xlsx", e))?;
-    Ok(download(body, XLSX, &file_name(&q, "nhiem-vu", "xlsx")))
+    let (lang, db, printed_at) = (user.visitor.lang, state.db.clone(), now_printed(&state));
+    export(
+        &state,
+        &req,
+        &user,
+        query.into_inner(),
+        ("tasks xlsx", "xlsx", XLSX),
+        move |list, sink| {
+            let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+            let mut book = export::TasksXlsx::new(&list.view, lang, &printed_at).map_err(e)?;
+            list.each_row(&db, |r| book.row(r).map_err(e))?;
+            let mut file = tempfile::tempfile().map_err(|e| e.to_string())?;
+            book.finish(&mut file).map_err(e)?;
+            stream::send_file(file, sink)
+        },
+    )
+    .await
 }
 
 /// The message of a refused close or reopen, in the user's language.

@@ -237,6 +237,7 @@ async fn render_errors(
         PageError::BadCsrf => ("error-403-title", "error-csrf"),
         PageError::NotFound => ("error-404-title", "error-not-found"),
         PageError::Unavailable => ("error-503-title", "error-unavailable-page"),
+        PageError::Busy => ("error-503-title", "error-exports-busy"),
         _ => ("error-500-title", "error-internal"),
     };
     let ctx = match &visitor {
