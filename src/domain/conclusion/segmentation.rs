@@ -599,9 +599,55 @@ impl Parser<'_, '_> {
             self.emit(colon..span.end, colon, SegKind::Item(inh));
         } else {
             let inh = self.inherited();
-            self.emit(span, content, SegKind::Item(inh));
+            let mut start = span.start;
+            let mut at = content;
+            for cut in self.unit_sentences(content..span.end) {
+                self.emit(start..cut, at, SegKind::Item(inh.clone()));
+                start = cut;
+                at = cut;
+            }
+            self.emit(start..span.end, at, SegKind::Item(inh));
         }
         self.stack.push(frame);
+    }
+
+    /// Where sentences inside a list item open with a known unit and its
+    /// verb ("1. Sở A chủ trì … . Sở B cân đối, tham mưu …"): one numbered
+    /// point often gives several units their tasks, each a directive.
+    pub(super) fn unit_sentences(&self, r: Range<usize>) -> Vec<usize> {
+        let doc = self.doc;
+        let regions = protected_regions(doc.text, r.clone());
+        let sentences: Vec<usize> = self
+            .find_cuts(r.clone(), &regions)
+            .iter()
+            .filter(|c| c.kind == CutKind::Sentence)
+            .map(|c| c.at)
+            .collect();
+        let ends = sentences.iter().skip(1).copied().chain([r.end]);
+        sentences
+            .iter()
+            .zip(ends)
+            .filter(|&(&from, to)| {
+                let toks = doc.toks_in(doc.trim(from..to));
+                let mut i = toks.start;
+                if let Some(j) = any_at(&self.lex.fillers, doc, i, toks.end) {
+                    i = j;
+                    while doc.punct(i, toks.end) == Some(',') {
+                        i += 1;
+                    }
+                }
+                // "Sở Tài chính chịu trách nhiệm trước …": who answers for
+                // the directive before, not a new one.
+                let answers = |u: usize| {
+                    doc.word_is(u, toks.end, "chiu") && doc.word_is(u + 1, toks.end, "trach")
+                };
+                self.units
+                    .match_at(doc, i, toks.end)
+                    .is_some_and(|h| !answers(h.toks.end))
+                    && self.opens_directive(i..toks.end)
+            })
+            .map(|(&from, _)| from)
+            .collect()
     }
 
     /// Closes the list levels that a marker at this indent and of this kind
@@ -1000,6 +1046,10 @@ impl Parser<'_, '_> {
             Some(j) if j == i + 1 && doc.word_is(i, end, "giao") => {
                 !matches!(doc.word(j, end), Some("thong" | "dich"))
             }
+            // "Tăng trưởng" is growth, a noun.
+            Some(j) if j == i + 1 && doc.word_is(i, end, "tang") => {
+                doc.word(j, end) != Some("truong")
+            }
             Some(_) => true,
             None => false,
         }
@@ -1018,13 +1068,22 @@ impl Parser<'_, '_> {
         // stand the letterhead and the story of the meeting.
         // A lead-in announcing a list ("… một số nội dung sau:") opens it
         // only when no directive came before.
+        // A meeting record's fields ("Chủ trì: …", "Thành phần: lãnh đạo
+        // …") and what follows them in their paragraph are no directive.
         let mut directive_before = false;
+        let mut record_para = None;
         let body = segs
             .iter()
             .position(|s| match s.kind {
                 SegKind::Context => {
                     let raw = text_of(s.span.clone());
                     context::opens_body(raw) || (!directive_before && context::announces_list(raw))
+                }
+                _ if context::is_chrome_line(text_of(s.span.clone()))
+                    || record_para == Some(s.para) =>
+                {
+                    record_para = Some(s.para);
+                    false
                 }
                 SegKind::Item(_) => {
                     let content = s.content.clamp(s.span.start, s.span.end)..s.span.end;
@@ -1071,7 +1130,7 @@ impl Parser<'_, '_> {
             // that either gives no order or stands over page chrome.
             let next_is_chrome = next_raw
                 .get(k + 1)
-                .is_some_and(|n| context::is_chrome_line(n));
+                .is_some_and(|n| context::is_chrome_line(n) || context::opens_with_news_tag(n));
             let headline = !started
                 && k + 1 < next_raw.len()
                 && !raw
