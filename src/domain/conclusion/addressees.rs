@@ -648,11 +648,12 @@ fn is_speaker(doc: &Doc, from: usize, at: usize) -> bool {
         )
 }
 
-/// A unit after "của" or "với" only qualifies something else.
+/// A unit after "của" or "với" only qualifies something else; one after
+/// "qua" ("báo cáo về Sở … (qua Chi cục Kiểm lâm)") only passes it on.
 fn after_of(doc: &Doc, from: usize, at: usize) -> bool {
     at.checked_sub(1)
         .filter(|&k| k >= from)
-        .is_some_and(|k| matches!(doc.word(k, at), Some("cua" | "voi" | "tai")))
+        .is_some_and(|k| matches!(doc.word(k, at), Some("cua" | "voi" | "tai" | "qua")))
 }
 
 pub(super) fn followed_by_chu_tri(doc: &Doc, mut i: usize, end: usize) -> bool {

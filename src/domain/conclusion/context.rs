@@ -634,6 +634,41 @@ mod tests {
     }
 
     #[test]
+    fn figures_reported_are_not_directives() {
+        for s in [
+            "tăng trưởng GRDP 6 tháng đầu năm ước đạt 7,1%",
+            "Tỷ lệ hồ sơ được giải quyết trực tuyến đạt 68,4%",
+            "9 tháng, toàn tỉnh đón 3,6 triệu lượt khách, tăng 12% so với cùng kỳ",
+            "Kế hoạch vốn là 4.620 tỷ đồng (giao tại Nghị quyết số 45/NQ-HĐND), mới giải ngân đạt 3,1%",
+        ] {
+            assert!(is_not_directive(s, false), "{s}");
+        }
+        for s in [
+            "Phấn đấu tỷ lệ hồ sơ trực tuyến đạt 80%",
+            "Sở Tài chính đề nghị giải ngân đạt 100% kế hoạch",
+        ] {
+            assert!(!is_not_directive(s, false), "{s}");
+        }
+    }
+
+    #[test]
+    fn gazette_headers_portal_footers_and_record_fields_are_chrome() {
+        for l in [
+            "CÔNG BÁO/Số 45/Ngày 05-9-2025          17",
+            "18        CÔNG BÁO/Số 45/Ngày 05-9-2025",
+            "Cơ quan chủ quản: Ủy ban nhân dân tỉnh",
+            "Ghi rõ nguồn khi phát hành lại thông tin",
+            "Chủ trì: đồng chí Phó Chủ tịch UBND tỉnh",
+            "Thành phần: lãnh đạo các sở",
+        ] {
+            assert!(is_chrome_line(l), "{l}");
+        }
+        assert!(opens_with_news_tag("(sonla.gov.vn) - Chiều 24/9, …"));
+        assert!(!opens_with_news_tag("Sở Y tế - Sở Tài chính phối hợp"));
+        assert!(announces_list("Phó Chủ tịch UBND tỉnh yêu cầu:"));
+    }
+
+    #[test]
     fn assessments_and_stories_are_not_directives() {
         for s in [
             "Hội nghị đánh giá cao sự nỗ lực của các bộ, ngành, địa phương.",

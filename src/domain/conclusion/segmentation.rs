@@ -1964,6 +1964,45 @@ mod tests {
     }
 
     #[test]
+    fn a_numbered_point_is_cut_where_another_unit_gets_its_task() {
+        let p = parse(
+            "Chủ tịch UBND tỉnh kết luận:\n\
+             1. Sở Nội vụ rà soát biên chế, hoàn thành trong tháng 8/2022. Sở Tài chính bố trí kinh phí trước ngày 15/9/2022. Yêu cầu báo cáo kết quả trước ngày 30/9/2022.\n\
+             2. Sở Kế hoạch và Đầu tư tổng hợp. Sở Tài chính chịu trách nhiệm trước UBND tỉnh về số liệu.",
+        );
+        assert_eq!(
+            texts(&p),
+            [
+                "Sở Nội vụ rà soát biên chế, hoàn thành trong tháng 8/2022",
+                "Sở Tài chính bố trí kinh phí trước ngày 15/9/2022. Yêu cầu báo cáo kết quả trước ngày 30/9/2022",
+                "Sở Kế hoạch và Đầu tư tổng hợp. Sở Tài chính chịu trách nhiệm trước UBND tỉnh về số liệu",
+            ]
+        );
+        assert_eq!(p.items[1].lead_unit.as_deref(), Some("STC"));
+    }
+
+    #[test]
+    fn a_meeting_record_and_a_yeu_cau_lead_in_stay_out_of_the_body() {
+        let p = parse(
+            "Thời gian: 14 giờ 00, ngày 05/7/2022. Chủ trì: đồng chí Phó Chủ tịch UBND tỉnh. \
+             Thành phần: lãnh đạo Sở Tài chính, Sở Nội vụ.\n\n\
+             Để sớm ổn định đời sống Nhân dân, Phó Chủ tịch UBND tỉnh yêu cầu:\n\
+             1. Sở Tài chính bố trí kinh phí hỗ trợ.",
+        );
+        assert_eq!(texts(&p), ["Sở Tài chính bố trí kinh phí hỗ trợ"]);
+    }
+
+    #[test]
+    fn a_headline_before_a_tagged_news_lead_is_context() {
+        let p = parse(
+            "Nâng cao chất lượng công tác tuyên giáo\n\
+             (baohanam.vn) - Chiều 06/7, Ban Tuyên giáo Tỉnh ủy tổ chức hội nghị sơ kết.\n\
+             Đồng chí đề nghị Sở Tài chính bố trí kinh phí.",
+        );
+        assert_eq!(texts(&p), ["Đồng chí đề nghị Sở Tài chính bố trí kinh phí"]);
+    }
+
+    #[test]
     fn carrying_out_with_its_time_continues_the_directive() {
         let p = parse(
             "Sở Nội vụ nắm chắc tình hình, giữ vững an ninh trật tự; thực hiện thường xuyên. \
