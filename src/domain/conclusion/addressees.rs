@@ -442,6 +442,11 @@ impl Parser<'_, '_> {
             if !(doc.word_is(g, end, "cac") || doc.word_is(g, end, "toan")) {
                 continue;
             }
+            // A unit whose own name holds "các" ("Đảng ủy các cơ quan Đảng
+            // tỉnh", "Ban Quản lý các khu công nghiệp") is no group.
+            if self.units.match_at(doc, i, end).is_some_and(|h| h.toks.end > g) {
+                continue;
+            }
             // "các nội dung", "toàn bộ": not addressees.
             if matches!(
                 doc.word(g + 1, end),
