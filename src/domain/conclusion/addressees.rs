@@ -444,7 +444,11 @@ impl Parser<'_, '_> {
             }
             // A unit whose own name holds "các" ("Đảng ủy các cơ quan Đảng
             // tỉnh", "Ban Quản lý các khu công nghiệp") is no group.
-            if self.units.match_at(doc, i, end).is_some_and(|h| h.toks.end > g) {
+            if self
+                .units
+                .match_at(doc, i, end)
+                .is_some_and(|h| h.toks.end > g)
+            {
                 continue;
             }
             // "các nội dung", "toàn bộ": not addressees.
@@ -754,6 +758,35 @@ mod tests {
         );
         assert_eq!(p.items[0].lead_unit.as_deref(), Some("SKHDT"));
         assert!(p.items[0].coordinators.is_empty());
+    }
+
+    #[test]
+    fn a_unit_named_with_cac_is_no_group_and_qua_only_passes_on() {
+        let units = vec![
+            UnitName::new("DUCQD", &["Đảng ủy các cơ quan Đảng tỉnh"]),
+            UnitName::new("SNN", &["Sở Nông nghiệp và Môi trường"]),
+            UnitName::new("CCKL", &["Chi cục Kiểm lâm"]),
+            UnitName::new("BCHQS", &["Bộ Chỉ huy Quân sự tỉnh"]),
+        ];
+        let p = propose_at(
+            "Đảng ủy các cơ quan Đảng tỉnh chỉ đạo ký số văn bản trong tháng 10/2022.",
+            meeting(),
+            &units,
+        );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("DUCQD"));
+        assert!(!p.items[0].flags.contains(&ItemFlag::GroupAddressee));
+        let p = propose_at(
+            "Các xã báo cáo nhanh mọi vụ cháy rừng về Sở Nông nghiệp và Môi trường (qua Chi cục Kiểm lâm).",
+            meeting(),
+            &units,
+        );
+        assert_eq!(p.items[0].lead_unit, None);
+        let p = propose_at(
+            "BCH Quân sự tỉnh huy động lực lượng dân quân hỗ trợ.",
+            meeting(),
+            &units,
+        );
+        assert_eq!(p.items[0].lead_unit.as_deref(), Some("BCHQS"));
     }
 
     #[test]
