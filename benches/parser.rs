@@ -1,7 +1,8 @@
 //! Parser benchmark: how long one conclusion takes to read, for every text of
 //! the fixture sets (`tests/fixtures/conclusions/`,
-//! `tests/fixtures/conclusions-heldout/` and
-//! `tests/fixtures/conclusions-fresh/`), in a release build. Goal (issue
+//! `tests/fixtures/conclusions-heldout/`,
+//! `tests/fixtures/conclusions-fresh/` and
+//! `tests/fixtures/conclusions-fresh2/`), in a release build. Goal (issue
 //! 17): under 50 ms per text.
 //!
 //! `cargo bench --bench parser`; `DONDOC_BENCH_RUNS` (default 200) sets the
@@ -20,6 +21,7 @@ const SETS: &[&str] = &[
     "tests/fixtures/conclusions",
     "tests/fixtures/conclusions-heldout",
     "tests/fixtures/conclusions-fresh",
+    "tests/fixtures/conclusions-fresh2",
 ];
 
 fn texts(dir: &Path) -> Vec<PathBuf> {

@@ -55,7 +55,7 @@ const SHORT_FORMS: &[(&str, &[&str])] = &[
     ("công thương", &["ct"]),
     ("tư pháp", &["tp"]),
     ("y tế", &["yt"]),
-    ("bộ chỉ huy quân sự", &["bộ chqs", "bchqs"]),
+    ("bộ chỉ huy quân sự", &["bộ chqs", "bchqs", "bch quân sự"]),
     (
         "mặt trận tổ quốc việt nam",
         &["mttq việt nam", "mttq", "mặt trận tổ quốc"],
@@ -294,6 +294,7 @@ mod tests {
         assert!(v.contains(&"so ld tb xh".to_string()), "{v:?}");
         let v = all("Bộ Chỉ huy Quân sự tỉnh Hà Nam");
         assert!(v.contains(&"bo chqs tinh".to_string()), "{v:?}");
+        assert!(v.contains(&"bch quan su tinh".to_string()), "{v:?}");
     }
 
     #[test]

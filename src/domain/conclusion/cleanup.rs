@@ -174,6 +174,11 @@ fn breaks_between(prev: &str, cur: &str) -> bool {
     ) {
         return false;
     }
+    // An unpunctuated line before an article's tagged first sentence is
+    // its headline, even one that opens with a verb.
+    if context::opens_with_news_tag(cur) {
+        return true;
+    }
     if !cur.chars().next().is_some_and(|c| c.is_uppercase()) {
         return false;
     }

@@ -66,6 +66,18 @@ const CHROME_STARTS: &[&str] = &[
     "doc nhieu",
     "xem nhieu",
     "tin moi nhat",
+    "co quan chu quan",
+    "dia chi:",
+    "ghi ro nguon",
+    "ban quyen",
+    "copyright",
+    "dang nhap",
+    "dien thoai:",
+    "giay phep",
+    "chu tri:",
+    "thanh phan:",
+    "thanh phan tham du:",
+    "dia diem:",
 ];
 
 /// Chrome lines after which come the titles of other articles, one a line.
@@ -247,13 +259,20 @@ fn is_date_time(f: &str) -> bool {
 
 /// A running header or footer: a document's own reference alone on a line,
 /// maybe with the page number ("Thông báo số 1120/TB-VP        1").
+/// A gazette's header ("CÔNG BÁO/Số 45/Ngày 05-9-2025   17") counts too, and
+/// the page number may stand before it.
 fn is_running_reference(f: &str) -> bool {
     const DOCS: &[&str] = &[
         "thong bao so ",
         "cong van so ",
         "ke hoach so ",
         "bao cao so ",
+        "cong bao/",
+        "cong bao so ",
     ];
+    let f = f
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
     DOCS.iter().any(|d| f.starts_with(d)) && f.split_whitespace().count() <= 5 && f.contains('/')
 }
 
@@ -270,12 +289,16 @@ pub(super) fn opens_body(seg: &str) -> bool {
 }
 
 /// A lead-in that announces a list ("… chỉ đạo thực hiện ngay một số nội
-/// dung sau:", "… các việc sau đây:"): it opens the body only when no
-/// directive came before it; after one, it is a lead-in inside the body.
+/// dung sau:", "… các việc sau đây:") or asks for what follows ("Để sớm ổn
+/// định đời sống Nhân dân, Phó Chủ tịch UBND tỉnh yêu cầu:"): it opens the
+/// body only when no directive came before it; after one, it is a lead-in
+/// inside the body.
 pub(super) fn announces_list(seg: &str) -> bool {
     let f = folded(seg);
     let f = f.trim_end();
-    f.ends_with(" sau:") || f.ends_with(" sau day:")
+    [" sau:", " sau day:", " yeu cau:", " de nghi:"]
+        .iter()
+        .any(|e| f.ends_with(e))
 }
 
 /// Words that praise or agree: an assessment, not a task.
@@ -334,6 +357,36 @@ const NARRATIVE_STARTS: &[&str] = &[
 /// Words that report a finding: "Báo cáo … cho thấy …".
 const FINDINGS: &[&str] = &["cho thay"];
 
+/// Words that report figures ("ước đạt 7,1%", "tăng 12% so với cùng kỳ").
+const FIGURES: &[&str] = &["uoc dat", "so voi cung ky", "so cung ky"];
+
+/// Words that make figures a target to reach, not a result.
+const TARGETS: &[&str] = &[
+    "phan dau",
+    "bao dam",
+    "dam bao",
+    "chi tieu",
+    "muc tieu",
+    "it nhat",
+    "toi thieu",
+    "nang ty le",
+];
+
+/// "… đạt 68,4%", "ước đạt 5.840 tỷ đồng", "tăng 12% so với cùng kỳ": a
+/// piece that reports figures, unless it sets them as a target.
+fn reports_figures(f: &str) -> bool {
+    let percent_reached = f.match_indices("dat ").any(|(p, m)| {
+        let rest = &f[p + m.len()..];
+        let num: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || matches!(c, ',' | '.'))
+            .collect();
+        !num.is_empty() && rest[num.len()..].starts_with('%')
+    });
+    (percent_reached || FIGURES.iter().any(|w| f.contains(w)))
+        && !TARGETS.iter().any(|t| f.contains(t))
+}
+
 /// A news agency's tag before the first sentence: "(QT) - ", "QTO - ",
 /// "(Baohatinh.vn) - ".
 fn without_news_tag(seg: &str) -> &str {
@@ -357,6 +410,13 @@ fn without_news_tag(seg: &str) -> &str {
         }
     }
     t
+}
+
+/// A line that opens with a news agency's tag ("(sonla.gov.vn) - Chiều
+/// 24/9, …"): the first sentence of an article, after its headline.
+pub(super) fn opens_with_news_tag(line: &str) -> bool {
+    let t = line.trim_start();
+    without_news_tag(t).len() < t.len()
 }
 
 /// A sentence that opens with a quotation ("“Chúng ta phải làm cho bằng
@@ -402,6 +462,7 @@ const NOT_ORDERS: &[&str] = &[
     " giao dịch ",
     " giao lưu ",
     " giao ban ",
+    " giao tại ",
     " chủ trì hội nghị ",
     " chủ trì cuộc họp ",
     " chủ trì buổi ",
@@ -464,6 +525,9 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     }
     if opens {
         return false;
+    }
+    if !order && reports_figures(&f) {
+        return true;
     }
     let f = folded(without_news_tag(seg));
     if !order && NARRATIVE_STARTS.iter().any(|n| f.starts_with(n)) {
@@ -567,6 +631,41 @@ mod tests {
             "Đồng chí yêu cầu tập trung các việc sau đây:"
         ));
         assert!(!announces_list("Sở Y tế báo cáo sau."));
+    }
+
+    #[test]
+    fn figures_reported_are_not_directives() {
+        for s in [
+            "tăng trưởng GRDP 6 tháng đầu năm ước đạt 7,1%",
+            "Tỷ lệ hồ sơ được giải quyết trực tuyến đạt 68,4%",
+            "9 tháng, toàn tỉnh đón 3,6 triệu lượt khách, tăng 12% so với cùng kỳ",
+            "Kế hoạch vốn là 4.620 tỷ đồng (giao tại Nghị quyết số 45/NQ-HĐND), mới giải ngân đạt 3,1%",
+        ] {
+            assert!(is_not_directive(s, false), "{s}");
+        }
+        for s in [
+            "Phấn đấu tỷ lệ hồ sơ trực tuyến đạt 80%",
+            "Sở Tài chính đề nghị giải ngân đạt 100% kế hoạch",
+        ] {
+            assert!(!is_not_directive(s, false), "{s}");
+        }
+    }
+
+    #[test]
+    fn gazette_headers_portal_footers_and_record_fields_are_chrome() {
+        for l in [
+            "CÔNG BÁO/Số 45/Ngày 05-9-2025          17",
+            "18        CÔNG BÁO/Số 45/Ngày 05-9-2025",
+            "Cơ quan chủ quản: Ủy ban nhân dân tỉnh",
+            "Ghi rõ nguồn khi phát hành lại thông tin",
+            "Chủ trì: đồng chí Phó Chủ tịch UBND tỉnh",
+            "Thành phần: lãnh đạo các sở",
+        ] {
+            assert!(is_chrome_line(l), "{l}");
+        }
+        assert!(opens_with_news_tag("(sonla.gov.vn) - Chiều 24/9, …"));
+        assert!(!opens_with_news_tag("Sở Y tế - Sở Tài chính phối hợp"));
+        assert!(announces_list("Phó Chủ tịch UBND tỉnh yêu cầu:"));
     }
 
     #[test]

@@ -227,6 +227,20 @@ impl DeadlineScanner<'_, '_> {
         } else if self.is(j, "vong") {
             j += 1;
         }
+        // "ngay trong tuần", "trong tuần này": by the week's Friday; "trong
+        // tuần tới/sau": by next week's.
+        if self.is(j, "tuan") && self.number(j + 1).is_none() {
+            let (weeks, next) = match self.word(j + 1) {
+                Some("toi" | "sau") => (1, j + 2),
+                Some("qua" | "truoc") => return Scan::Nothing,
+                Some("nay") => (0, j + 2),
+                _ => (0, j + 1),
+            };
+            let meeting = self.clock.meeting;
+            let monday = meeting.week(chrono::Weekday::Mon).first_day();
+            let friday = monday.checked_add_days(chrono::Days::new(4 + 7 * weeks));
+            return Self::hit(Precision::Day, friday, i..next);
+        }
         let Some(n) = self.number(j).filter(|n| (1..=366).contains(n)) else {
             return Scan::Nothing;
         };
@@ -490,7 +504,11 @@ impl DeadlineScanner<'_, '_> {
                 Some("qua" | "truoc" | "toi" | "sau" | "hoc" | "ke")
             )
             && self.number(i + 1).is_none();
-        if bare {
+        // "tại kỳ họp cuối năm", "hội nghị cuối năm": a meeting of unknown
+        // date, not the year's end.
+        let meeting_named = self.is(i.wrapping_sub(1), "cuoi")
+            && matches!(self.word(i.wrapping_sub(2)), Some("hop" | "nghi"));
+        if bare && !meeting_named {
             return Self::hit(Precision::Year, end_of_year(self.year), start..i + 1);
         }
         Scan::Nothing
@@ -592,12 +610,22 @@ impl DeadlineScanner<'_, '_> {
             return None;
         }
         if let Some(t) = self.trigger_before(p) {
-            return Some(t);
+            // "từ ngày 01/3 đến ngày 30/4": a period, not a deadline; "…
+            // đến hết ngày 15/02" still sets the day to finish by.
+            let period = self.is(t, "den") && !self.is(t + 1, "het") && self.period_from_before(t);
+            return (!period).then_some(t);
         }
         if prev.is_some_and(|q| self.identifies_document(q)) || self.is(next, "cua") {
             return None;
         }
         (has_year || with_ngay < first || self.is(first, "ngay")).then_some(with_ngay)
+    }
+
+    /// A date opened by "từ" among the few tokens before "đến" at `t`.
+    fn period_from_before(&self, t: usize) -> bool {
+        (t.saturating_sub(8).max(self.start)..t).any(|q| {
+            self.after_tu(q + 1) && (self.is(q + 1, "ngay") || self.number(q + 1).is_some())
+        })
     }
 
     /// A deadline word among the few words before token `p`; returns where
@@ -665,6 +693,32 @@ mod tests {
     use super::super::*;
 
     // ---- deadlines ----
+
+    #[test]
+    fn this_week_a_period_and_a_year_end_session() {
+        // The meeting is on Thursday 07/7/2022.
+        assert_eq!(
+            deadline_of("thực hiện ngay trong tuần"),
+            Some(Deadline::On(date(2022, 7, 8)))
+        );
+        assert_eq!(
+            deadline_of("hoàn thành trong tuần tới"),
+            Some(Deadline::On(date(2022, 7, 15)))
+        );
+        assert_eq!(
+            deadline_of("nghiêm cấm đốt rừng từ ngày 01/8 đến ngày 30/9/2022"),
+            None
+        );
+        assert_eq!(
+            deadline_of("triển khai từ ngày 01/8 đến hết ngày 30/9/2022"),
+            Some(Deadline::On(date(2022, 9, 30)))
+        );
+        assert_eq!(deadline_of("trình HĐND tỉnh tại kỳ họp cuối năm"), None);
+        assert_eq!(
+            deadline_of("kiểm tra thị trường dịp cuối năm"),
+            Some(Deadline::On(date(2022, 12, 31)))
+        );
+    }
 
     #[test]
     fn half_year_phrases() {

@@ -57,6 +57,7 @@ pub(super) const VERBS: &[&str] = &[
     "nâng cao",
     "thực hiện",
     "đôn đốc",
+    "huy động",
     "theo dõi",
     "tham mưu",
     "hoàn thành",

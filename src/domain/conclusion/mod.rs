@@ -51,9 +51,11 @@ mod lexicon;
 #[cfg(test)]
 mod rates;
 mod segmentation;
+mod structure;
 #[cfg(test)]
 mod testkit;
 mod tokens;
+mod units;
 
 use std::ops::Range;
 
@@ -62,11 +64,11 @@ use serde::{Deserialize, Serialize};
 
 use super::holidays::WorkCalendar;
 
-use addressees::UnitMatcher;
 use deadlines::scan_deadlines;
 use lexicon::lexicon;
-use segmentation::Parser;
+use structure::Parser;
 use tokens::Doc;
+use units::UnitMatcher;
 
 // ---------------------------------------------------------------------------
 // Public API

@@ -7,6 +7,8 @@
 //!   honest estimate for texts nobody has seen.
 //! * `tests/fixtures/conclusions-fresh/`: Hà Tĩnh texts written by someone
 //!   who had not read the parser, expectations written before any run.
+//! * `tests/fixtures/conclusions-fresh2/`: Sơn La texts, written the same
+//!   way, measured first before any rule changed for them.
 //!
 //! Each test prints the rates per text and in total and fails under its
 //! thresholds, which only ever go up.
@@ -53,6 +55,7 @@ struct Fixture {
 const TUNED: &str = "tests/fixtures/conclusions";
 const HELD_OUT: &str = "tests/fixtures/conclusions-heldout";
 const FRESH: &str = "tests/fixtures/conclusions-fresh";
+const FRESH2: &str = "tests/fixtures/conclusions-fresh2";
 
 /// The bar of issue 17, for the held-out set. One directive is still cut in
 /// two there ("…; đồng thời phối hợp với … tổ chức …"): the second half is
@@ -80,6 +83,20 @@ const FRESH_BAR: Thresholds = Thresholds {
     groups_flagged: 0.95,
     context_proposed: 0,
     extra_items: 1,
+};
+
+/// The second fresh set (Sơn La), written by someone who had not read the
+/// parser, expectations written before any run. First run: one-to-one 93%,
+/// lead 93%, deadline 91%, coordinators 17/18, groups flagged 11/13, 10
+/// context pieces and 15 extra items proposed (docs/conclusions.md).
+const FRESH2_BAR: Thresholds = Thresholds {
+    one_to_one: 0.98,
+    lead: 0.98,
+    deadline: 0.98,
+    coordinators: 0.95,
+    groups_flagged: 0.9,
+    context_proposed: 0,
+    extra_items: 0,
 };
 
 struct Thresholds {
@@ -377,12 +394,19 @@ fn fresh_rates() {
     measure(FRESH, 14, &FRESH_BAR);
 }
 
+#[test]
+fn fresh2_rates() {
+    measure(FRESH2, 10, &FRESH2_BAR);
+}
+
 /// Prints one fixture's reading (run with `--ignored --nocapture`).
 #[test]
 #[ignore]
 fn show_fixture() {
     let want = std::env::var("FIXTURE").unwrap_or_default();
-    let set = if want.starts_with('h') {
+    let set = if want.starts_with('g') {
+        FRESH2
+    } else if want.starts_with('h') {
         HELD_OUT
     } else if want.starts_with('f') {
         FRESH

@@ -3,38 +3,19 @@
 use std::ops::Range;
 
 use super::super::text;
-use super::addressees::is_modal;
-use super::addressees::UnitMatcher;
 use super::context;
-use super::deadlines::{after_meeting, best, scan_deadlines, Clock, Precision};
-use super::lexicon::Lexicon;
+use super::deadlines::{after_meeting, best, scan_deadlines, Precision};
+pub(super) use super::structure::{
+    is_inline_marker, is_roman, skip_inline_marker, Frame, FrameKind, HeaderUnit, Inherited,
+    MarkerKind, Parser, Seg, SegKind,
+};
 use super::tokens::{any_at, Doc};
+use super::units::is_modal;
 use super::{ContextPiece, DeadlineSuggestion, ItemFlag, Proposal, ProposedItem, UnitName};
 
 // ---------------------------------------------------------------------------
 // Lines, list markers and blocks
 // ---------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum MarkerKind {
-    Number { depth: u8, close: char },
-    Letter { upper: bool, close: char },
-    Roman { upper: bool, close: char },
-    Parenthesized,
-    Dash,
-    Plus,
-    Bullet,
-    Star,
-}
-
-impl MarkerKind {
-    pub(super) fn is_bullet(self) -> bool {
-        matches!(
-            self,
-            MarkerKind::Dash | MarkerKind::Plus | MarkerKind::Bullet | MarkerKind::Star
-        )
-    }
-}
 
 pub(super) struct Line {
     /// First non-whitespace byte (== `last` for a blank line).
@@ -121,10 +102,6 @@ pub(super) fn parse_marker(text: &str, first: usize, last: usize) -> Option<(Mar
     }
     let content = first + len + (rest.len() - rest.trim_start().len());
     Some((kind, content))
-}
-
-pub(super) fn is_roman(s: &str) -> bool {
-    (1..=5).contains(&s.len()) && s.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
 }
 
 pub(super) fn is_lower_roman(s: &str) -> bool {
@@ -292,60 +269,6 @@ pub(super) fn protected_regions(text: &str, span: Range<usize>) -> Vec<Range<usi
 // Parser: blocks → segments (items and context), with list/lead-in structure
 // ---------------------------------------------------------------------------
 
-/// What a header or lead-in says about the unit of the lines under it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) enum HeaderUnit {
-    #[default]
-    None,
-    /// A header naming a unit we do not know ("- Sở Xây dựng:"): the items
-    /// under it belong to that unit, so no outer unit applies.
-    Unknown,
-    Known {
-        lead: usize,
-        others: Vec<usize>,
-    },
-    /// A group ("• UBND các xã, phường:", "… đề nghị Ủy ban nhân dân các
-    /// tỉnh … thực hiện:"), as the byte range of its words: the items under
-    /// it that name nobody are addressed to it.
-    Group(Range<usize>),
-}
-
-#[derive(Debug, Clone, Default)]
-pub(super) struct Inherited {
-    pub(super) unit: HeaderUnit,
-    pub(super) deadline: Option<DeadlineSuggestion>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum FrameKind {
-    LeadIn,
-    Marker(MarkerKind),
-}
-
-/// One level of the open list structure (or a prose lead-in).
-pub(super) struct Frame {
-    pub(super) indent: usize,
-    pub(super) kind: FrameKind,
-    pub(super) header: bool,
-    pub(super) unit: HeaderUnit,
-    pub(super) deadline: Option<DeadlineSuggestion>,
-}
-
-pub(super) enum SegKind {
-    Item(Inherited),
-    Context,
-}
-
-/// A piece of output before the items are analysed.
-pub(super) struct Seg {
-    pub(super) span: Range<usize>,
-    /// Where the item's text starts (after its list marker).
-    pub(super) content: usize,
-    pub(super) kind: SegKind,
-    /// The paragraph (block) it comes from.
-    pub(super) para: usize,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum CutKind {
     Semicolon,
@@ -359,17 +282,6 @@ pub(super) enum CutKind {
 pub(super) struct Cut {
     pub(super) at: usize,
     pub(super) kind: CutKind,
-}
-
-pub(super) struct Parser<'d, 'a> {
-    pub(super) doc: &'d Doc<'a>,
-    pub(super) units: &'d UnitMatcher,
-    pub(super) lex: &'static Lexicon,
-    pub(super) clock: Clock<'d>,
-    pub(super) segs: Vec<Seg>,
-    pub(super) stack: Vec<Frame>,
-    /// The block being read.
-    pub(super) para: usize,
 }
 
 impl Parser<'_, '_> {
@@ -599,9 +511,55 @@ impl Parser<'_, '_> {
             self.emit(colon..span.end, colon, SegKind::Item(inh));
         } else {
             let inh = self.inherited();
-            self.emit(span, content, SegKind::Item(inh));
+            let mut start = span.start;
+            let mut at = content;
+            for cut in self.unit_sentences(content..span.end) {
+                self.emit(start..cut, at, SegKind::Item(inh.clone()));
+                start = cut;
+                at = cut;
+            }
+            self.emit(start..span.end, at, SegKind::Item(inh));
         }
         self.stack.push(frame);
+    }
+
+    /// Where sentences inside a list item open with a known unit and its
+    /// verb ("1. Sở A chủ trì … . Sở B cân đối, tham mưu …"): one numbered
+    /// point often gives several units their tasks, each a directive.
+    pub(super) fn unit_sentences(&self, r: Range<usize>) -> Vec<usize> {
+        let doc = self.doc;
+        let regions = protected_regions(doc.text, r.clone());
+        let sentences: Vec<usize> = self
+            .find_cuts(r.clone(), &regions)
+            .iter()
+            .filter(|c| c.kind == CutKind::Sentence)
+            .map(|c| c.at)
+            .collect();
+        let ends = sentences.iter().skip(1).copied().chain([r.end]);
+        sentences
+            .iter()
+            .zip(ends)
+            .filter(|&(&from, to)| {
+                let toks = doc.toks_in(doc.trim(from..to));
+                let mut i = toks.start;
+                if let Some(j) = any_at(&self.lex.fillers, doc, i, toks.end) {
+                    i = j;
+                    while doc.punct(i, toks.end) == Some(',') {
+                        i += 1;
+                    }
+                }
+                // "Sở Tài chính chịu trách nhiệm trước …": who answers for
+                // the directive before, not a new one.
+                let answers = |u: usize| {
+                    doc.word_is(u, toks.end, "chiu") && doc.word_is(u + 1, toks.end, "trach")
+                };
+                self.units
+                    .match_at(doc, i, toks.end)
+                    .is_some_and(|h| !answers(h.toks.end))
+                    && self.opens_directive(i..toks.end)
+            })
+            .map(|(&from, _)| from)
+            .collect()
     }
 
     /// Closes the list levels that a marker at this indent and of this kind
@@ -1000,6 +958,10 @@ impl Parser<'_, '_> {
             Some(j) if j == i + 1 && doc.word_is(i, end, "giao") => {
                 !matches!(doc.word(j, end), Some("thong" | "dich"))
             }
+            // "Tăng trưởng" is growth, a noun.
+            Some(j) if j == i + 1 && doc.word_is(i, end, "tang") => {
+                doc.word(j, end) != Some("truong")
+            }
             Some(_) => true,
             None => false,
         }
@@ -1018,13 +980,22 @@ impl Parser<'_, '_> {
         // stand the letterhead and the story of the meeting.
         // A lead-in announcing a list ("… một số nội dung sau:") opens it
         // only when no directive came before.
+        // A meeting record's fields ("Chủ trì: …", "Thành phần: lãnh đạo
+        // …") and what follows them in their paragraph are no directive.
         let mut directive_before = false;
+        let mut record_para = None;
         let body = segs
             .iter()
             .position(|s| match s.kind {
                 SegKind::Context => {
                     let raw = text_of(s.span.clone());
                     context::opens_body(raw) || (!directive_before && context::announces_list(raw))
+                }
+                _ if context::is_chrome_line(text_of(s.span.clone()))
+                    || record_para == Some(s.para) =>
+                {
+                    record_para = Some(s.para);
+                    false
                 }
                 SegKind::Item(_) => {
                     let content = s.content.clamp(s.span.start, s.span.end)..s.span.end;
@@ -1071,7 +1042,7 @@ impl Parser<'_, '_> {
             // that either gives no order or stands over page chrome.
             let next_is_chrome = next_raw
                 .get(k + 1)
-                .is_some_and(|n| context::is_chrome_line(n));
+                .is_some_and(|n| context::is_chrome_line(n) || context::opens_with_news_tag(n));
             let headline = !started
                 && k + 1 < next_raw.len()
                 && !raw
@@ -1265,50 +1236,6 @@ pub(super) fn abbreviation_before(text: &str, dot: usize) -> bool {
         "tp", "tx", "tt", "ts", "ths", "pgs", "gs", "bs", "ks", "ncs", "th", "st",
     ];
     word == "v" || ABBREVIATIONS.contains(&text::fold(word).as_str())
-}
-
-/// "2" in "; 2. Ban hành …": a number or letter alone before the dot.
-pub(super) fn is_inline_marker(piece: &str) -> bool {
-    let w = piece.trim();
-    if w.is_empty() || w.len() > 5 {
-        return false;
-    }
-    (w.len() <= 3 && w.chars().all(|c| c.is_ascii_digit()))
-        || w.chars().count() == 1 && w.chars().all(char::is_alphabetic)
-        || is_roman(w)
-}
-
-/// Skips "2.", "b)", "(3)", "-" at the start of a piece.
-/// Whitespace must follow, so "2.000 người" keeps its number.
-pub(super) fn skip_inline_marker(doc: &Doc, i: usize, end: usize) -> usize {
-    let spaced = |k: usize| k >= end || !doc.glued(k);
-    // A number of up to 3 digits, a single letter or a short roman numeral.
-    let label = |k: usize| {
-        doc.word(k, end).is_some_and(|w| {
-            w.len() <= 4
-                && (w.chars().all(|c| c.is_ascii_digit())
-                    || w.chars().count() == 1
-                    || is_roman(&w.to_uppercase()))
-        })
-    };
-    if matches!(doc.punct(i, end), Some('-' | '–' | '+' | '•' | '*')) && spaced(i + 1) {
-        return i + 1;
-    }
-    if doc.punct(i, end) == Some('(')
-        && label(i + 1)
-        && doc.punct(i + 2, end) == Some(')')
-        && spaced(i + 3)
-    {
-        return i + 3;
-    }
-    if label(i)
-        && matches!(doc.punct(i + 1, end), Some('.' | ')'))
-        && doc.glued(i + 1)
-        && spaced(i + 2)
-    {
-        return i + 2;
-    }
-    i
 }
 
 /// Whitespace runs become single spaces.
@@ -1902,6 +1829,45 @@ mod tests {
         // A follow-up stays: it is the directive's own time.
         let p = parse("Giao Sở Tài chính rà soát các khoản nợ. Thời hạn: trước ngày 15/8/2022.");
         assert_eq!(p.items.len(), 1);
+    }
+
+    #[test]
+    fn a_numbered_point_is_cut_where_another_unit_gets_its_task() {
+        let p = parse(
+            "Chủ tịch UBND tỉnh kết luận:\n\
+             1. Sở Nội vụ rà soát biên chế, hoàn thành trong tháng 8/2022. Sở Tài chính bố trí kinh phí trước ngày 15/9/2022. Yêu cầu báo cáo kết quả trước ngày 30/9/2022.\n\
+             2. Sở Kế hoạch và Đầu tư tổng hợp. Sở Tài chính chịu trách nhiệm trước UBND tỉnh về số liệu.",
+        );
+        assert_eq!(
+            texts(&p),
+            [
+                "Sở Nội vụ rà soát biên chế, hoàn thành trong tháng 8/2022",
+                "Sở Tài chính bố trí kinh phí trước ngày 15/9/2022. Yêu cầu báo cáo kết quả trước ngày 30/9/2022",
+                "Sở Kế hoạch và Đầu tư tổng hợp. Sở Tài chính chịu trách nhiệm trước UBND tỉnh về số liệu",
+            ]
+        );
+        assert_eq!(p.items[1].lead_unit.as_deref(), Some("STC"));
+    }
+
+    #[test]
+    fn a_meeting_record_and_a_yeu_cau_lead_in_stay_out_of_the_body() {
+        let p = parse(
+            "Thời gian: 14 giờ 00, ngày 05/7/2022. Chủ trì: đồng chí Phó Chủ tịch UBND tỉnh. \
+             Thành phần: lãnh đạo Sở Tài chính, Sở Nội vụ.\n\n\
+             Để sớm ổn định đời sống Nhân dân, Phó Chủ tịch UBND tỉnh yêu cầu:\n\
+             1. Sở Tài chính bố trí kinh phí hỗ trợ.",
+        );
+        assert_eq!(texts(&p), ["Sở Tài chính bố trí kinh phí hỗ trợ"]);
+    }
+
+    #[test]
+    fn a_headline_before_a_tagged_news_lead_is_context() {
+        let p = parse(
+            "Nâng cao chất lượng công tác tuyên giáo\n\
+             (baohanam.vn) - Chiều 06/7, Ban Tuyên giáo Tỉnh ủy tổ chức hội nghị sơ kết.\n\
+             Đồng chí đề nghị Sở Tài chính bố trí kinh phí.",
+        );
+        assert_eq!(texts(&p), ["Đồng chí đề nghị Sở Tài chính bố trí kinh phí"]);
     }
 
     #[test]
