@@ -22,95 +22,21 @@
 //! likelier it is done (done late a third of the time) or cancelled; a tenth
 //! were extended; a third have a coordinating unit.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::time::Instant;
 
 use dondoc::config::Config;
-use dondoc::domain::unit::UnitInput;
 use dondoc::domain::Role;
 use dondoc::storage::{self, Db};
 
+mod support;
+use support::{env_list, env_usize, quantile, task_files, units, BenchDb};
+
 const UNITS: usize = 500;
-const FILE_ROWS: usize = 100_000;
 const PASSWORD: &str = "mat-khau-bench";
-
-fn env_list(name: &str, default: &str) -> Vec<String> {
-    std::env::var(name)
-        .unwrap_or_else(|_| default.to_string())
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// A database for one run: SQLite in a temporary folder, or a fresh PostgreSQL database.
-struct BenchDb {
-    url: String,
-    pg: Option<(String, String)>,
-    dir: tempfile::TempDir,
-}
-
-impl BenchDb {
-    fn new(backend: &str) -> BenchDb {
-        let dir = tempfile::tempdir().expect("temp dir");
-        if backend == "postgres" {
-            let admin = std::env::var("DONDOC_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!(
-                "dondoc_bench_{}",
-                dondoc::auth::random_secret(6).to_lowercase()
-            );
-            let mut conn = PgConnection::establish(&admin).expect("PostgreSQL");
-            conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                .expect("create database");
-            let mut url = url::Url::parse(&admin).expect("url");
-            url.set_path(&name);
-            BenchDb {
-                url: url.to_string(),
-                pg: Some((admin, name)),
-                dir,
-            }
-        } else {
-            BenchDb {
-                url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-                pg: None,
-                dir,
-            }
-        }
-    }
-}
-
-impl Drop for BenchDb {
-    fn drop(&mut self) {
-        if std::env::var("DONDOC_BENCH_KEEP").is_ok() {
-            eprintln!("kept: {}", self.url);
-            std::mem::forget(std::mem::replace(
-                &mut self.dir,
-                tempfile::tempdir().expect("dir"),
-            ));
-            return;
-        }
-        if let Some((admin, name)) = &self.pg {
-            if let Ok(mut conn) = PgConnection::establish(admin) {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
-        }
-    }
-}
 
 fn config(db: &BenchDb) -> Config {
     let mut vars: HashMap<&str, String> = HashMap::new();
@@ -125,110 +51,10 @@ fn config(db: &BenchDb) -> Config {
     Config::from_lookup(|name| vars.get(name).cloned()).expect("config")
 }
 
-/// A province's tree of 500 units: the province, 24 departments and district
-/// committees, and the units under them.
-fn units() -> Vec<UnitInput> {
-    (0..UNITS)
-        .map(|i| UnitInput {
-            code: format!("DV{i:03}"),
-            name: match i {
-                0 => "Tỉnh ủy".to_string(),
-                1..=24 => format!("Ban, sở, huyện ủy số {i}"),
-                _ => format!("Đơn vị cơ sở số {i}"),
-            },
-            parent: match i {
-                0 => None,
-                1..=24 => Some("DV000".to_string()),
-                _ => Some(format!("DV{:03}", 1 + (i - 25) % 24)),
-            },
-            email: Some(format!("dv{i:03}@tinh.vn")),
-            head_email: None,
-            aliases: vec![],
-        })
-        .collect()
-}
-
-/// `n` tasks as CSV files of at most [`FILE_ROWS`] rows.
-fn task_files(n: usize, today: NaiveDate) -> Vec<String> {
-    let mut rng = StdRng::seed_from_u64(7_072_022);
-    let start = today - Duration::days(5 * 365);
-    let span = (today - start).num_days();
-    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let mut files = Vec::new();
-    let mut csv = String::new();
-    for i in 0..n {
-        if i % FILE_ROWS == 0 {
-            if !csv.is_empty() {
-                files.push(std::mem::take(&mut csv));
-            }
-            csv.push_str("ref,content,lead_unit,coordinators,assigned_on,deadline,original_deadline,completed_on,cancelled_on\n");
-        }
-        let assigned = start + Duration::days(rng.gen_range(0..=span));
-        let age = (today - assigned).num_days();
-        let deadline = rng
-            .gen_ratio(9, 10)
-            .then(|| assigned + Duration::days(rng.gen_range(15..=180)));
-        let original = deadline
-            .filter(|_| rng.gen_ratio(1, 10))
-            .map(|d| (d - Duration::days(30)).max(assigned));
-        // The older a task, the likelier it is finished.
-        let finished = match age {
-            0..=90 => 35,
-            91..=365 => 80,
-            _ => 97,
-        };
-        let roll = rng.gen_range(0..100);
-        let latest = today.min(assigned + Duration::days(400));
-        let (completed, cancelled) = if roll < finished - 3 {
-            let on_time = rng.gen_ratio(2, 3);
-            let when = match (deadline, on_time) {
-                (Some(d), true) => {
-                    assigned + Duration::days(rng.gen_range(0..=(d - assigned).num_days()))
-                }
-                (Some(d), false) => d + Duration::days(rng.gen_range(1..=90)),
-                (None, _) => assigned + Duration::days(rng.gen_range(0..=200)),
-            };
-            (Some(when.min(latest).max(assigned)), None)
-        } else if roll < finished {
-            (
-                None,
-                Some(
-                    (assigned + Duration::days(rng.gen_range(0..=120)))
-                        .min(latest)
-                        .max(assigned),
-                ),
-            )
-        } else {
-            (None, None)
-        };
-        let lead = rng.gen_range(0..UNITS);
-        let coordinator = rng
-            .gen_ratio(1, 3)
-            .then(|| rng.gen_range(0..UNITS))
-            .filter(|c| *c != lead)
-            .map(|c| format!("DV{c:03}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            csv,
-            "B{i:07},\"Nhiệm vụ {i}: triển khai thực hiện kết luận của Thường trực Tỉnh ủy, báo cáo kết quả theo quy định\",DV{lead:03},{coordinator},{},{},{},{},{}",
-            date(assigned),
-            deadline.map(date).unwrap_or_default(),
-            original.map(date).unwrap_or_default(),
-            completed.map(date).unwrap_or_default(),
-            cancelled.map(date).unwrap_or_default(),
-        );
-    }
-    if !csv.is_empty() {
-        files.push(csv);
-    }
-    files
-}
-
 /// The median, 95th percentile and best of some durations, in milliseconds.
 fn stats(mut ms: Vec<f64>) -> (f64, f64, f64) {
     ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
-    (at(0.5), at(0.95), ms[0])
+    (quantile(&ms, 0.5), quantile(&ms, 0.95), ms[0])
 }
 
 struct Figures {
@@ -279,7 +105,7 @@ async fn run(backend: &str, n: usize, runs: usize) -> Figures {
     db.migrate().expect("migrate");
     let leader_token = {
         let mut conn = db.conn().expect("conn");
-        storage::units::upsert_all(&mut conn, &units(), None).expect("units");
+        storage::units::upsert_all(&mut conn, &units(UNITS), None).expect("units");
         let id = storage::users::create(
             &mut conn,
             &storage::users::NewUser {
@@ -295,7 +121,7 @@ async fn run(backend: &str, n: usize, runs: usize) -> Figures {
     };
 
     // Import, file by file, as an office moving over from spreadsheets would.
-    let files = task_files(n, today);
+    let files = task_files(n, UNITS, today);
     let started = Instant::now();
     {
         let mut conn = db.conn().expect("conn");
