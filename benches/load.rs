@@ -20,7 +20,8 @@
 //!   (`POST /api/v1/tasks/{id}/reports`);
 //! - **writers alone**: the same writers, nobody reading.
 //!
-//! SQLite runs one instance; PostgreSQL one and two (`DONDOC_LOAD_INSTANCES`,
+//! `DONDOC_LOAD_SERVER` names another build of `dondoc` to serve (by default
+//! the one cargo built beside the benchmark). SQLite runs one instance; PostgreSQL one and two (`DONDOC_LOAD_INSTANCES`,
 //! default `1,2`), two being two processes on one database with readers and
 //! writers spread over both. An error is any answer but a 2xx, except a 409
 //! for a stale version (counted apart), and any request that fails.
@@ -52,7 +53,10 @@ struct Instance {
 
 impl Instance {
     fn start(db: &BenchDb, name: &str) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dondoc"))
+        // `DONDOC_LOAD_SERVER`: another build of `dondoc` to measure.
+        let program = std::env::var("DONDOC_LOAD_SERVER")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_dondoc").to_string());
+        let mut child = Command::new(program)
             .arg("serve")
             .current_dir(db.dir.path())
             .env("DATABASE_URL", &db.url)
@@ -271,6 +275,17 @@ struct Tally {
     first_errors: Vec<String>,
 }
 
+/// An error with its causes (reqwest's own text names only the request).
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
+}
+
 impl Tally {
     fn error(&mut self, what: String) {
         self.errors += 1;
@@ -299,10 +314,10 @@ async fn reader(web: reqwest::Client, url: String, until: Instant) -> Tally {
         match web.get(&url).send().await {
             Ok(res) if res.status().is_success() => match res.bytes().await {
                 Ok(_) => tally.reads.push(started.elapsed().as_secs_f64() * 1000.0),
-                Err(e) => tally.error(format!("GET {url}: {e}")),
+                Err(e) => tally.error(format!("GET {url}: {}", causes(&e))),
             },
             Ok(res) => tally.error(format!("GET {url}: {}", res.status())),
-            Err(e) => tally.error(format!("GET {url}: {e}")),
+            Err(e) => tally.error(format!("GET {url}: {}", causes(&e))),
         }
     }
     tally
@@ -383,7 +398,7 @@ async fn writer(
                     body.chars().take(200).collect::<String>()
                 ))
             }
-            Err(e) => tally.error(format!("{what}: {e}")),
+            Err(e) => tally.error(format!("{what}: {}", causes(&e))),
         }
     }
     tally

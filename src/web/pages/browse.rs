@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 
-use super::{field_errors, frame, redirect, render, render_with_status};
+use super::{field_errors, frame, redirect, render, render_aside, render_with_status};
 use crate::domain::inbox::Stage;
 use crate::domain::Status;
 use crate::storage::tasks::{PageRequest, TaskRecord, UnitRole};
@@ -210,7 +210,7 @@ pub async fn tasks(
             .extend_pairs(base)
             .finish(),
     );
-    render(&state, "tasks.html", &ctx)
+    render_aside(&state, "tasks.html", ctx).await
 }
 
 #[derive(Debug, Serialize)]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::browse::TaskLine;
 use super::fixable as query_error;
-use super::{field_errors, frame, period_picker, redirect, render, render_with_status};
+use super::{field_errors, frame, period_picker, redirect, render, render_aside, render_with_status};
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Action, Invalid, Status};
 use crate::i18n::{self, Lang};
@@ -129,7 +129,7 @@ pub async fn dashboard(
         "as_of_choices",
         &as_of_choices(&q, state.config.today(), lang),
     );
-    render(&state, "dashboard.html", &ctx)
+    render_aside(&state, "dashboard.html", ctx).await
 }
 
 /// A quicker way to another as-of date of the same report.
