@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use super::browse::TaskLine;
 use super::fixable as query_error;
-use super::{field_errors, frame, period_picker, redirect, render, render_aside, render_with_status};
+use super::{
+    field_errors, frame, period_picker, redirect, render, render_aside, render_with_status,
+};
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Action, Invalid, Status};
 use crate::i18n::{self, Lang};
