@@ -216,6 +216,28 @@ on_both_backends! {
         assert_eq!(get_with(&app, &cookie, "/dashboard").await.0, 303, "past the absolute lifetime");
     }
 
+    async fn reading_pages_writes_no_session(app) {
+        let email = app.email_of(Role::Leader);
+        let cookie = sign_in_cookie(&app, &email, PASSWORD).await;
+        assert_eq!(get_with(&app, &cookie, "/dashboard").await.0, 200);
+        // Seen half a minute ago: within the minute in which use is not recorded again.
+        let at = (chrono::Utc::now().naive_utc() - chrono::Duration::seconds(30))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string();
+        sql(&app, &format!("UPDATE sessions SET last_seen_at = '{at}' WHERE user_id IS NOT NULL"));
+        let untouched = || {
+            let mut conn = app.db.conn().expect("conn");
+            let query = format!("(SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL AND last_seen_at = '{at}')");
+            dondoc::storage::with_conn!(&mut *conn, c => diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&query)).get_result::<i64>(c)).expect("count")
+        };
+        assert_eq!(untouched(), 1);
+        for path in ["/dashboard", "/tasks", "/meetings", "/units"] {
+            assert_eq!(get_with(&app, &cookie, path).await.0, 200, "{path}");
+        }
+        // A page read leaves the session's row as it was: no write per view.
+        assert_eq!(untouched(), 1, "the session was written by reading pages");
+    }
+
     async fn the_account_page_lists_and_ends_sessions(app) {
         let email = app.email_of(Role::Unit);
         let elsewhere = sign_in_cookie(&app, &email, PASSWORD).await;

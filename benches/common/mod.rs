@@ -104,21 +104,27 @@ pub fn config(db: &BenchDb) -> Config {
     Config::from_lookup(|name| vars.get(name).cloned()).expect("config")
 }
 
-/// A province's tree of 500 units: the province, 24 departments and district
-/// committees, and the units under them.
-pub fn units() -> Vec<UnitInput> {
-    (0..UNITS)
+/// The code of the `i`th unit.
+pub fn unit_code(i: usize) -> String {
+    format!("DV{i:03}")
+}
+
+/// A province's tree of `count` units: the province, up to 24 departments and
+/// district committees, and the units under them.
+pub fn units(count: usize) -> Vec<UnitInput> {
+    let middle = count.saturating_sub(1).min(24);
+    (0..count)
         .map(|i| UnitInput {
-            code: format!("DV{i:03}"),
+            code: unit_code(i),
             name: match i {
                 0 => "Tỉnh ủy".to_string(),
-                1..=24 => format!("Ban, sở, huyện ủy số {i}"),
+                i if i <= middle => format!("Ban, sở, huyện ủy số {i}"),
                 _ => format!("Đơn vị cơ sở số {i}"),
             },
             parent: match i {
                 0 => None,
-                1..=24 => Some("DV000".to_string()),
-                _ => Some(format!("DV{:03}", 1 + (i - 25) % 24)),
+                i if i <= middle => Some(unit_code(0)),
+                _ => Some(unit_code(1 + (i - middle - 1) % middle)),
             },
             email: Some(format!("dv{i:03}@tinh.vn")),
             head_email: None,
@@ -127,9 +133,9 @@ pub fn units() -> Vec<UnitInput> {
         .collect()
 }
 
-/// `n` tasks assigned over the `years` up to `today`, as CSV files of at most
-/// [`FILE_ROWS`] rows.
-pub fn task_files(n: usize, today: NaiveDate, years: i64) -> Vec<String> {
+/// `n` tasks over `unit_count` units, assigned over the `years` up to `today`,
+/// as CSV files of at most [`FILE_ROWS`] rows.
+pub fn task_files(n: usize, unit_count: usize, today: NaiveDate, years: i64) -> Vec<String> {
     let mut rng = StdRng::seed_from_u64(7_072_022);
     let start = today - Duration::days(years * 365);
     let span = (today - start).num_days();
@@ -181,16 +187,17 @@ pub fn task_files(n: usize, today: NaiveDate, years: i64) -> Vec<String> {
         } else {
             (None, None)
         };
-        let lead = rng.gen_range(0..UNITS);
+        let lead = rng.gen_range(0..unit_count);
         let coordinator = rng
             .gen_ratio(1, 3)
-            .then(|| rng.gen_range(0..UNITS))
+            .then(|| rng.gen_range(0..unit_count))
             .filter(|c| *c != lead)
-            .map(|c| format!("DV{c:03}"))
+            .map(unit_code)
             .unwrap_or_default();
         let _ = writeln!(
             csv,
-            "B{i:07},\"Nhiệm vụ {i}: triển khai thực hiện kết luận của Thường trực Tỉnh ủy, báo cáo kết quả theo quy định\",DV{lead:03},{coordinator},{},{},{},{},{}",
+            "B{i:07},\"Nhiệm vụ {i}: triển khai thực hiện kết luận của Thường trực Tỉnh ủy, báo cáo kết quả theo quy định\",{},{coordinator},{},{},{},{},{}",
+            unit_code(lead),
             date(assigned),
             deadline.map(date).unwrap_or_default(),
             original.map(date).unwrap_or_default(),
@@ -245,7 +252,7 @@ pub async fn signed_in(base: &str) -> reqwest::Client {
 pub fn seed(db: &Db, backend: &str, n: usize, today: NaiveDate, years: i64) -> (String, f64) {
     let leader_token = {
         let mut conn = db.conn().expect("conn");
-        storage::units::upsert_all(&mut conn, &units(), None).expect("units");
+        storage::units::upsert_all(&mut conn, &units(UNITS), None).expect("units");
         let id = storage::users::create(
             &mut conn,
             &storage::users::NewUser {
@@ -259,7 +266,7 @@ pub fn seed(db: &Db, backend: &str, n: usize, today: NaiveDate, years: i64) -> (
         .expect("leader");
         storage::users::create_token(&mut conn, id, "bench").expect("token")
     };
-    let files = task_files(n, today, years);
+    let files = task_files(n, UNITS, today, years);
     let started = Instant::now();
     {
         let mut conn = db.conn().expect("conn");
@@ -280,4 +287,12 @@ pub fn seed(db: &Db, backend: &str, n: usize, today: NaiveDate, years: i64) -> (
         conn.batch_execute("VACUUM ANALYZE tasks").expect("vacuum");
     }
     (leader_token, rows_per_s)
+}
+
+/// The `q` quantile (0 to 1) of durations sorted in ascending order.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }

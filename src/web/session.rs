@@ -217,7 +217,12 @@ pub fn flash(session: &Session, kind: &str, text: String) {
 
 pub fn take_flashes(session: &Session) -> Vec<Flash> {
     let list = session.get(FLASH).ok().flatten().unwrap_or_default();
-    session.remove(FLASH);
+    // Removing marks the session changed, and a changed session is written
+    // back: only when there was something to take, or every page view would
+    // be a write (on SQLite, one more turn of the single write lock).
+    if session.contains_key(FLASH) {
+        session.remove(FLASH);
+    }
     list
 }
 

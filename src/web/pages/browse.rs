@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 
 use super::frame::PageUser;
-use super::frame::{field_errors, frame, redirect, render, render_with_status};
+use super::frame::{field_errors, frame, redirect, render, render_aside, render_with_status};
 use super::task_page::TaskLine;
 use crate::domain::Status;
 use crate::storage::tasks::{PageRequest, UnitRole};
@@ -155,7 +155,7 @@ pub async fn tasks(
             .extend_pairs(base)
             .finish(),
     );
-    render(&state, "tasks.html", &ctx)
+    render_aside(&state, "tasks.html", ctx).await
 }
 
 pub async fn meetings(

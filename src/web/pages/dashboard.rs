@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::frame::fixable as query_error;
 use super::frame::PageUser;
-use super::frame::{field_errors, frame, redirect, render, render_with_status};
+use super::frame::{field_errors, frame, redirect, render, render_aside, render_with_status};
 use super::period_picker;
 use super::task_page::TaskLine;
 use crate::domain::dashboard::AgeBucket;
@@ -130,7 +130,7 @@ pub async fn dashboard(
         "as_of_choices",
         &as_of_choices(&q, state.config.today(), lang),
     );
-    render(&state, "dashboard.html", &ctx)
+    render_aside(&state, "dashboard.html", ctx).await
 }
 
 /// A quicker way to another as-of date of the same report.

@@ -132,10 +132,37 @@ pub fn render_with_status(
         tracing::error!("template {name}: {e:?}");
         PageError::Internal
     })?;
-    Ok(HttpResponse::build(status)
+    Ok(html_page(status, html))
+}
+
+/// [`render`] for the pages read most under load (the dashboard, task lists):
+/// rendered on the blocking pool, so that the server's few request workers
+/// (one per core) go on answering other requests, writes above all, instead
+/// of each waiting behind every page rendering on its worker.
+pub async fn render_aside(
+    state: &State,
+    name: &'static str,
+    ctx: tera::Context,
+) -> Result<HttpResponse, PageError> {
+    let state = state.clone();
+    let html = actix_web::web::block(move || state.templates.render(name, &ctx))
+        .await
+        .map_err(|e| {
+            tracing::error!("template {name}: {e}");
+            PageError::Internal
+        })?
+        .map_err(|e| {
+            tracing::error!("template {name}: {e:?}");
+            PageError::Internal
+        })?;
+    Ok(html_page(actix_web::http::StatusCode::OK, html))
+}
+
+fn html_page(status: actix_web::http::StatusCode, html: String) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html))
+        .body(html)
 }
 
 /// The user's own error in an answer (a field to fix), or a page error.
