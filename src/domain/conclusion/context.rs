@@ -78,6 +78,12 @@ const CHROME_STARTS: &[&str] = &[
     "thanh phan:",
     "thanh phan tham du:",
     "dia diem:",
+    "[video]",
+    "[anh]",
+    "danh gia bai viet",
+    "website su dung cookie",
+    "trang web su dung cookie",
+    "#",
 ];
 
 /// Chrome lines after which come the titles of other articles, one a line.
@@ -142,6 +148,53 @@ fn is_person_name(line: &str) -> bool {
         })
 }
 
+/// An author with a source: "Thu Hà - Trung tâm Truyền thông tỉnh", "Minh
+/// Thuận - Vũ Long", "Kim Anh (Văn phòng HĐND - UBND phường)". A person's
+/// name opens a short unpunctuated line.
+fn is_byline(line: &str) -> bool {
+    if line.chars().count() > 70 || line.ends_with(['.', ';', ':', '!', '?']) {
+        return false;
+    }
+    let cut = [" - ", " – ", " ("]
+        .iter()
+        .filter_map(|d| line.find(d))
+        .min();
+    cut.is_some_and(|p| is_person_name(line[..p].trim()))
+}
+
+/// A lead-in to a list of shortcomings ("Tuy nhiên, vẫn còn một số tồn
+/// tại, hạn chế:"): the items under it report, they order nothing.
+pub(super) fn opens_shortcomings(seg: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "ton tai",
+        "han che",
+        "kho khan",
+        "vuong mac",
+        "bat cap",
+        "yeu kem",
+    ];
+    let f = folded(seg);
+    f.trim_end().ends_with(':') && WORDS.iter().any(|w| f.contains(w)) && !asks_for_something(seg)
+}
+
+/// The lead-in asks for something ("Yêu cầu khắc phục các hạn chế sau:").
+fn asks_for_something(seg: &str) -> bool {
+    let lower = super::super::text::lower_nfc(seg);
+    let words: String = lower
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let words = format!(
+        " {} ",
+        words.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    ORDER_MARKERS
+        .iter()
+        .chain(MODALS)
+        .chain(["khắc phục", "tháo gỡ", "giải quyết"].iter())
+        .any(|m| words.contains(&format!(" {} ", m.trim())))
+}
+
 const WEEKDAYS: &[&str] = &[
     "thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat",
 ];
@@ -174,6 +227,7 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
         || is_running_reference(&f)
         || ends_with_photo_credit(&f)
         || is_person_name(line.trim())
+        || is_byline(line.trim())
     {
         return true;
     }
@@ -557,6 +611,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lead_ins_to_shortcomings() {
+        assert!(opens_shortcomings(
+            "Tuy nhiên, vẫn còn một số tồn tại, hạn chế:"
+        ));
+        assert!(opens_shortcomings(
+            "Bên cạnh đó còn những khó khăn, vướng mắc sau:"
+        ));
+        assert!(!opens_shortcomings(
+            "Yêu cầu các sở khắc phục các hạn chế sau:"
+        ));
+        assert!(!opens_shortcomings(
+            "Tuy nhiên, vẫn còn một số tồn tại, hạn chế."
+        ));
+        assert!(!opens_shortcomings("Các sở thực hiện các nhiệm vụ sau:"));
+    }
+
+    #[test]
     fn chrome_lines() {
         for l in [
             "Ngày đăng: 06:19, 04/06/2010",
@@ -577,6 +648,12 @@ mod tests {
             "Minh Huệ",
             "15/01/2025 08:30",
             "Thông báo số 1120/TB-VP        1",
+            "Thu Hà - Trung tâm Truyền thông tỉnh",
+            "Kim Anh (Văn phòng HĐND - UBND phường)",
+            "[Video] Toàn cảnh cuộc họp trực tuyến",
+            "Đánh giá bài viết: ★★★★☆ (14 lượt)",
+            "#ytế #giáodục",
+            "Website sử dụng cookie để nâng cao trải nghiệm của bạn. Đồng ý",
         ] {
             assert!(is_chrome_line(l), "{l}");
         }

@@ -1015,6 +1015,10 @@ impl Parser<'_, '_> {
         // Under "Xem thêm:", "Tin liên quan": titles of other articles, up
         // to the first sentence.
         let mut related = false;
+        // Under "… vẫn còn một số tồn tại, hạn chế:": the listed
+        // shortcomings, up to the first line that is not a bulleted item
+        // ("II. NHIỆM VỤ …", "1. Đề nghị …" end them).
+        let mut shortcomings = false;
         let mut carry: Option<(usize, Option<usize>, Option<Range<usize>>)> = None;
         for (k, seg) in segs.into_iter().enumerate() {
             let raw = text_of(seg.span.clone());
@@ -1025,6 +1029,13 @@ impl Parser<'_, '_> {
                 related = true;
             } else if related && raw.trim_end().ends_with(['.', ';', '!', '?']) {
                 related = false;
+            }
+            let listed = seg.content > seg.span.start
+                && raw.trim_start().starts_with(['-', '+', '•', '*', '–']);
+            if context::opens_shortcomings(raw) {
+                shortcomings = true;
+            } else if !listed {
+                shortcomings = false;
             }
             let SegKind::Item(inh) = &seg.kind else {
                 closed |= context::is_closing(raw);
@@ -1055,6 +1066,7 @@ impl Parser<'_, '_> {
             if k < body
                 || closed
                 || related
+                || (shortcomings && listed)
                 || headline
                 || in_chrome
                 || context::is_not_directive(raw, opens)
