@@ -84,6 +84,7 @@ const CHROME_STARTS: &[&str] = &[
     "website su dung cookie",
     "trang web su dung cookie",
     "#",
+    "©",
 ];
 
 /// Chrome lines after which come the titles of other articles, one a line.
@@ -411,6 +412,18 @@ const NARRATIVE_STARTS: &[&str] = &[
 /// Words that report a finding: "Báo cáo … cho thấy …".
 const FINDINGS: &[&str] = &["cho thay"];
 
+/// Words that report what someone said ("Đại diện nhà thầu cho biết, …",
+/// "… lưu ý: “…”"): a modal in the words reported is no order.
+const SPEECH: &[&str] = &[
+    "cho biet",
+    "chia se",
+    "luu y",
+    "nhan manh",
+    "khang dinh",
+    "bay to",
+    "tam su",
+];
+
 /// Words that report figures ("ước đạt 7,1%", "tăng 12% so với cùng kỳ").
 const FIGURES: &[&str] = &["uoc dat", "so voi cung ky", "so cung ky"];
 
@@ -468,17 +481,35 @@ fn without_news_tag(seg: &str) -> &str {
 
 /// A line that opens with a news agency's tag ("(sonla.gov.vn) - Chiều
 /// 24/9, …"): the first sentence of an article, after its headline.
+/// A dated lead ("Chiều 11/6, đồng chí … chủ trì …") opens one too.
 pub(super) fn opens_with_news_tag(line: &str) -> bool {
     let t = line.trim_start();
-    without_news_tag(t).len() < t.len()
+    without_news_tag(t).len() < t.len() || opens_dated(&folded(t))
+}
+
+/// "Ngày 05/7, …", "Sáng 20/11, …": a sentence dated by its first words.
+fn opens_dated(f: &str) -> bool {
+    ["ngay ", "sang ", "chieu ", "toi "].iter().any(|p| {
+        f.strip_prefix(p)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    })
 }
 
 /// A sentence that opens with a quotation ("“Chúng ta phải làm cho bằng
 /// được …”, đồng chí Bí thư nhấn mạnh."): the speaker's words, reported.
 /// It exhorts; an order would name its addressee outside the quotes.
+/// So is a sentence that ends in one after a colon ("Ông …, Giám đốc HTX
+/// cho biết: “…”", "Đồng chí cũng lưu ý: “…”").
 fn is_reported_quote(seg: &str) -> bool {
     let t = seg.trim_start();
-    t.starts_with(['“', '"', '«']) && {
+    let after_colon = t.contains(['“', '"', '«']) && {
+        let outside = fold(&without_quotes(t));
+        outside
+            .trim_end_matches(['.', ' ', ',', '!'])
+            .ends_with(':')
+            && SPEECH.iter().any(|w| outside.contains(w))
+    };
+    (t.starts_with(['“', '"', '«']) || after_colon) && {
         let outside = without_quotes(&super::super::text::lower_nfc(t));
         let words: String = outside
             .chars()
@@ -577,6 +608,16 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     if !order && FINDINGS.iter().any(|n| f.contains(n)) {
         return true;
     }
+    if !has(ORDER_MARKERS) && f.contains("cho biet") {
+        return true;
+    }
+    // "Các địa phương đã chủ động rà soát …": past work, though it opens
+    // like a directive (an addressee, then a verb).
+    // With its accents: "Bệnh viện Đa khoa" is no "đã".
+    let first: Vec<&str> = lower.split_whitespace().take(5).collect();
+    if !directive && first.iter().skip(1).any(|w| *w == "đã") {
+        return true;
+    }
     if opens {
         return false;
     }
@@ -593,12 +634,7 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
         return true;
     }
     // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened.
-    let starts_dated = f.starts_with("ngay ") && f[5..].starts_with(|c: char| c.is_ascii_digit())
-        || ["sang ", "chieu ", "toi "].iter().any(|p| {
-            f.strip_prefix(p)
-                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-        });
-    if starts_dated && !directive {
+    if opens_dated(&f) && !directive {
         return true;
     }
     // Past work: "đã" early in a sentence that gives no order.
@@ -771,9 +807,26 @@ mod tests {
             "“Chúng ta phải làm cho bằng được”, đồng chí Bí thư nhấn mạnh.",
             "\"Các xã cần quyết liệt hơn\", Chủ tịch UBND huyện nói.",
             "Phó Chủ tịch UBND tỉnh Lê Văn Phúc phát biểu chỉ đạo tại hội nghị.",
+            // Words reported after a colon, or told.
+            "Đồng chí cũng lưu ý: \"Tu bổ di tích không phải là xây mới\".",
+            "Ông Nguyễn Văn A, Giám đốc HTX cho biết: “Bà con thiếu vốn”",
+            "Đại diện nhà thầu cho biết, mùa mưa kéo dài khiến thi công phải tạm dừng.",
         ] {
             assert!(is_not_directive(s, false), "{s}");
         }
+        // Past work, though it opens like a directive.
+        assert!(is_not_directive(
+            "Các địa phương đã chủ động rà soát trụ sở, bố trí nơi làm việc.",
+            true
+        ));
+        assert!(!is_not_directive(
+            "Các địa phương đã rà soát xong cần tiếp tục bố trí nơi làm việc.",
+            true
+        ));
+        assert!(!is_not_directive(
+            "Bệnh viện Đa khoa tỉnh bố trí khu điều trị riêng.",
+            true
+        ));
         assert!(!is_not_directive(
             "Sở Tài chính thẩm tra quyết toán các gói thầu đã hoàn thành.",
             true
@@ -787,6 +840,7 @@ mod tests {
             "Biểu dương các đơn vị và yêu cầu Sở Y tế tiếp tục kiểm tra.",
             // An order outside the quotation stays one.
             "“Không để chậm thêm”, đồng chí yêu cầu Sở Xây dựng kiểm tra ngay.",
+            "Đồng chí yêu cầu Sở Xây dựng: “kiểm tra ngay”.",
         ] {
             assert!(!is_not_directive(s, false), "{s}");
         }

@@ -112,8 +112,8 @@ const FRESH3_BAR: Thresholds = Thresholds {
     deadline: 0.92,
     coordinators: 0.85,
     groups_flagged: 0.8,
-    context_proposed: 14,
-    extra_items: 10,
+    context_proposed: 6,
+    extra_items: 3,
 };
 
 struct Thresholds {
