@@ -109,11 +109,11 @@ const FRESH2_BAR: Thresholds = Thresholds {
 const FRESH3_BAR: Thresholds = Thresholds {
     one_to_one: 0.9,
     lead: 0.94,
-    deadline: 0.92,
+    deadline: 0.94,
     coordinators: 0.85,
     groups_flagged: 0.8,
     context_proposed: 6,
-    extra_items: 3,
+    extra_items: 2,
 };
 
 struct Thresholds {

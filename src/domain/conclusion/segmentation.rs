@@ -1067,6 +1067,7 @@ impl Parser<'_, '_> {
                 || closed
                 || related
                 || (shortcomings && listed)
+                || context::announces_list(raw)
                 || headline
                 || in_chrome
                 || context::is_not_directive(raw, opens)
@@ -1681,6 +1682,18 @@ mod tests {
         let p = parse("Phối hợp với Phòng Tổ chức – Hành chính rà soát hồ sơ.");
         assert_eq!(p.items.len(), 1);
         assert_eq!(p.items[0].coordinators, ["TCHC"]);
+    }
+
+    #[test]
+    fn a_lead_in_announcing_a_list_is_never_an_item() {
+        let p = parse(
+            "Giao Sở Nội vụ rà soát hồ sơ; các đơn vị tập trung thực hiện các nhiệm vụ sau:\n\
+             - Bố trí trụ sở làm việc.",
+        );
+        assert_eq!(
+            texts(&p),
+            ["Giao Sở Nội vụ rà soát hồ sơ", "Bố trí trụ sở làm việc"]
+        );
     }
 
     #[test]
