@@ -112,8 +112,8 @@ const FRESH3_BAR: Thresholds = Thresholds {
     deadline: 0.94,
     coordinators: 0.85,
     groups_flagged: 0.8,
-    context_proposed: 6,
-    extra_items: 2,
+    context_proposed: 2,
+    extra_items: 1,
 };
 
 struct Thresholds {
