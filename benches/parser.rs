@@ -1,9 +1,9 @@
 //! Parser benchmark: how long one conclusion takes to read, for every text of
 //! the fixture sets (`tests/fixtures/conclusions/`,
 //! `tests/fixtures/conclusions-heldout/`,
-//! `tests/fixtures/conclusions-fresh/` and
-//! `tests/fixtures/conclusions-fresh2/`), in a release build. Goal (issue
-//! 17): under 50 ms per text.
+//! `tests/fixtures/conclusions-fresh/`, `tests/fixtures/conclusions-fresh2/`
+//! and `tests/fixtures/conclusions-fresh3/`), in a release build. Goal
+//! (issue 17): under 50 ms per text.
 //!
 //! `cargo bench --bench parser`; `DONDOC_BENCH_RUNS` (default 200) sets the
 //! runs per text. Each text is parsed a few times to warm up, then timed run
@@ -22,6 +22,7 @@ const SETS: &[&str] = &[
     "tests/fixtures/conclusions-heldout",
     "tests/fixtures/conclusions-fresh",
     "tests/fixtures/conclusions-fresh2",
+    "tests/fixtures/conclusions-fresh3",
 ];
 
 fn texts(dir: &Path) -> Vec<PathBuf> {

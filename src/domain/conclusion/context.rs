@@ -78,6 +78,13 @@ const CHROME_STARTS: &[&str] = &[
     "thanh phan:",
     "thanh phan tham du:",
     "dia diem:",
+    "[video]",
+    "[anh]",
+    "danh gia bai viet",
+    "website su dung cookie",
+    "trang web su dung cookie",
+    "#",
+    "©",
 ];
 
 /// Chrome lines after which come the titles of other articles, one a line.
@@ -142,6 +149,53 @@ fn is_person_name(line: &str) -> bool {
         })
 }
 
+/// An author with a source: "Thu Hà - Trung tâm Truyền thông tỉnh", "Minh
+/// Thuận - Vũ Long", "Kim Anh (Văn phòng HĐND - UBND phường)". A person's
+/// name opens a short unpunctuated line.
+fn is_byline(line: &str) -> bool {
+    if line.chars().count() > 70 || line.ends_with(['.', ';', ':', '!', '?']) {
+        return false;
+    }
+    let cut = [" - ", " – ", " ("]
+        .iter()
+        .filter_map(|d| line.find(d))
+        .min();
+    cut.is_some_and(|p| is_person_name(line[..p].trim()))
+}
+
+/// A lead-in to a list of shortcomings ("Tuy nhiên, vẫn còn một số tồn
+/// tại, hạn chế:"): the items under it report, they order nothing.
+pub(super) fn opens_shortcomings(seg: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "ton tai",
+        "han che",
+        "kho khan",
+        "vuong mac",
+        "bat cap",
+        "yeu kem",
+    ];
+    let f = folded(seg);
+    f.trim_end().ends_with(':') && WORDS.iter().any(|w| f.contains(w)) && !asks_for_something(seg)
+}
+
+/// The lead-in asks for something ("Yêu cầu khắc phục các hạn chế sau:").
+fn asks_for_something(seg: &str) -> bool {
+    let lower = super::super::text::lower_nfc(seg);
+    let words: String = lower
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let words = format!(
+        " {} ",
+        words.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    ORDER_MARKERS
+        .iter()
+        .chain(MODALS)
+        .chain(["khắc phục", "tháo gỡ", "giải quyết"].iter())
+        .any(|m| words.contains(&format!(" {} ", m.trim())))
+}
+
 const WEEKDAYS: &[&str] = &[
     "thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat",
 ];
@@ -174,6 +228,7 @@ pub(super) fn is_chrome_line(line: &str) -> bool {
         || is_running_reference(&f)
         || ends_with_photo_credit(&f)
         || is_person_name(line.trim())
+        || is_byline(line.trim())
     {
         return true;
     }
@@ -357,6 +412,18 @@ const NARRATIVE_STARTS: &[&str] = &[
 /// Words that report a finding: "Báo cáo … cho thấy …".
 const FINDINGS: &[&str] = &["cho thay"];
 
+/// Words that report what someone said ("Đại diện nhà thầu cho biết, …",
+/// "… lưu ý: “…”"): a modal in the words reported is no order.
+const SPEECH: &[&str] = &[
+    "cho biet",
+    "chia se",
+    "luu y",
+    "nhan manh",
+    "khang dinh",
+    "bay to",
+    "tam su",
+];
+
 /// Words that report figures ("ước đạt 7,1%", "tăng 12% so với cùng kỳ").
 const FIGURES: &[&str] = &["uoc dat", "so voi cung ky", "so cung ky"];
 
@@ -414,17 +481,35 @@ fn without_news_tag(seg: &str) -> &str {
 
 /// A line that opens with a news agency's tag ("(sonla.gov.vn) - Chiều
 /// 24/9, …"): the first sentence of an article, after its headline.
+/// A dated lead ("Chiều 11/6, đồng chí … chủ trì …") opens one too.
 pub(super) fn opens_with_news_tag(line: &str) -> bool {
     let t = line.trim_start();
-    without_news_tag(t).len() < t.len()
+    without_news_tag(t).len() < t.len() || opens_dated(&folded(t))
+}
+
+/// "Ngày 05/7, …", "Sáng 20/11, …": a sentence dated by its first words.
+fn opens_dated(f: &str) -> bool {
+    ["ngay ", "sang ", "chieu ", "toi "].iter().any(|p| {
+        f.strip_prefix(p)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    })
 }
 
 /// A sentence that opens with a quotation ("“Chúng ta phải làm cho bằng
 /// được …”, đồng chí Bí thư nhấn mạnh."): the speaker's words, reported.
 /// It exhorts; an order would name its addressee outside the quotes.
+/// So is a sentence that ends in one after a colon ("Ông …, Giám đốc HTX
+/// cho biết: “…”", "Đồng chí cũng lưu ý: “…”").
 fn is_reported_quote(seg: &str) -> bool {
     let t = seg.trim_start();
-    t.starts_with(['“', '"', '«']) && {
+    let after_colon = t.contains(['“', '"', '«']) && {
+        let outside = fold(&without_quotes(t));
+        outside
+            .trim_end_matches(['.', ' ', ',', '!'])
+            .ends_with(':')
+            && SPEECH.iter().any(|w| outside.contains(w))
+    };
+    (t.starts_with(['“', '"', '«']) || after_colon) && {
         let outside = without_quotes(&super::super::text::lower_nfc(t));
         let words: String = outside
             .chars()
@@ -478,6 +563,18 @@ const MODALS: &[&str] = &[" cần ", " phải ", " cần phải "];
 /// `opens` tells that it starts like a directive (an action verb, maybe
 /// after its addressee): then only chrome, closings and praise count.
 pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
+    // "Chiều 22/12, … chủ trì buổi làm việc. Theo báo cáo, chỉ tiêu Thủ
+    // tướng giao …": a dated story; the sentences the segmenter left with
+    // it open no directive, so its first sentence decides.
+    let sentence_end = seg
+        .match_indices('.')
+        .map(|(i, _)| i)
+        .find(|&i| seg[i + 1..].starts_with(char::is_whitespace));
+    if let Some(end) = sentence_end {
+        if opens_dated(&folded(without_news_tag(seg))) {
+            return is_not_directive(&seg[..end + 1], opens);
+        }
+    }
     let f = folded(seg);
     if is_chrome_line(seg) || is_closing(seg) || is_reported_quote(seg) {
         return true;
@@ -523,6 +620,21 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     if !order && FINDINGS.iter().any(|n| f.contains(n)) {
         return true;
     }
+    if !has(ORDER_MARKERS) && f.contains("cho biet") {
+        return true;
+    }
+    // "Các địa phương đã chủ động rà soát …": past work, though it opens
+    // like a directive (an addressee, then a verb).
+    // With its accents: "Bệnh viện Đa khoa" is no "đã".
+    let first: Vec<&str> = lower.split_whitespace().take(5).collect();
+    if !directive && first.iter().skip(1).any(|w| *w == "đã") {
+        return true;
+    }
+    // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened,
+    // though it opens like a directive.
+    if opens_dated(&folded(without_news_tag(seg))) && !directive {
+        return true;
+    }
     if opens {
         return false;
     }
@@ -538,15 +650,6 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
     if !order && f.contains(" phat bieu ") {
         return true;
     }
-    // "Ngày 05/7, Sở … tổ chức hội nghị": a dated report of what happened.
-    let starts_dated = f.starts_with("ngay ") && f[5..].starts_with(|c: char| c.is_ascii_digit())
-        || ["sang ", "chieu ", "toi "].iter().any(|p| {
-            f.strip_prefix(p)
-                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-        });
-    if starts_dated && !directive {
-        return true;
-    }
     // Past work: "đã" early in a sentence that gives no order.
     let early: Vec<&str> = f.split_whitespace().take(12).collect();
     !directive && early.contains(&"da") && !f.starts_with("da ")
@@ -555,6 +658,23 @@ pub(super) fn is_not_directive(seg: &str, opens: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lead_ins_to_shortcomings() {
+        assert!(opens_shortcomings(
+            "Tuy nhiên, vẫn còn một số tồn tại, hạn chế:"
+        ));
+        assert!(opens_shortcomings(
+            "Bên cạnh đó còn những khó khăn, vướng mắc sau:"
+        ));
+        assert!(!opens_shortcomings(
+            "Yêu cầu các sở khắc phục các hạn chế sau:"
+        ));
+        assert!(!opens_shortcomings(
+            "Tuy nhiên, vẫn còn một số tồn tại, hạn chế."
+        ));
+        assert!(!opens_shortcomings("Các sở thực hiện các nhiệm vụ sau:"));
+    }
 
     #[test]
     fn chrome_lines() {
@@ -577,6 +697,12 @@ mod tests {
             "Minh Huệ",
             "15/01/2025 08:30",
             "Thông báo số 1120/TB-VP        1",
+            "Thu Hà - Trung tâm Truyền thông tỉnh",
+            "Kim Anh (Văn phòng HĐND - UBND phường)",
+            "[Video] Toàn cảnh cuộc họp trực tuyến",
+            "Đánh giá bài viết: ★★★★☆ (14 lượt)",
+            "#ytế #giáodục",
+            "Website sử dụng cookie để nâng cao trải nghiệm của bạn. Đồng ý",
         ] {
             assert!(is_chrome_line(l), "{l}");
         }
@@ -694,9 +820,30 @@ mod tests {
             "“Chúng ta phải làm cho bằng được”, đồng chí Bí thư nhấn mạnh.",
             "\"Các xã cần quyết liệt hơn\", Chủ tịch UBND huyện nói.",
             "Phó Chủ tịch UBND tỉnh Lê Văn Phúc phát biểu chỉ đạo tại hội nghị.",
+            // Words reported after a colon, or told.
+            "Đồng chí cũng lưu ý: \"Tu bổ di tích không phải là xây mới\".",
+            "Ông Nguyễn Văn A, Giám đốc HTX cho biết: “Bà con thiếu vốn”",
+            "Đại diện nhà thầu cho biết, mùa mưa kéo dài khiến thi công phải tạm dừng.",
         ] {
             assert!(is_not_directive(s, false), "{s}");
         }
+        assert!(is_not_directive(
+            "Chiều 22/12, Chủ tịch UBND tỉnh chủ trì buổi làm việc. Theo báo cáo, chỉ tiêu Thủ tướng giao cho tỉnh là 14.500 căn.",
+            true
+        ));
+        // Past work, though it opens like a directive.
+        assert!(is_not_directive(
+            "Các địa phương đã chủ động rà soát trụ sở, bố trí nơi làm việc.",
+            true
+        ));
+        assert!(!is_not_directive(
+            "Các địa phương đã rà soát xong cần tiếp tục bố trí nơi làm việc.",
+            true
+        ));
+        assert!(!is_not_directive(
+            "Bệnh viện Đa khoa tỉnh bố trí khu điều trị riêng.",
+            true
+        ));
         assert!(!is_not_directive(
             "Sở Tài chính thẩm tra quyết toán các gói thầu đã hoàn thành.",
             true
@@ -710,6 +857,7 @@ mod tests {
             "Biểu dương các đơn vị và yêu cầu Sở Y tế tiếp tục kiểm tra.",
             // An order outside the quotation stays one.
             "“Không để chậm thêm”, đồng chí yêu cầu Sở Xây dựng kiểm tra ngay.",
+            "Đồng chí yêu cầu Sở Xây dựng: “kiểm tra ngay”.",
         ] {
             assert!(!is_not_directive(s, false), "{s}");
         }

@@ -274,6 +274,10 @@ impl DeadlineScanner<'_, '_> {
     /// that follows the meeting; "trước khi kết thúc quý/năm": its last day.
     fn before_event(&self, i: usize) -> Scan {
         let meeting = self.clock.meeting;
+        // "trước Tết Dương lịch": the calendar new year, so 31/12.
+        if self.is(i + 1, "tet") && self.is(i + 2, "duong") && self.is(i + 3, "lich") {
+            return Self::hit(Precision::Day, end_of_year(meeting.year()), i..i + 4);
+        }
         if self.is(i + 1, "tet") {
             let next = if self.is(i + 2, "nguyen") && self.is(i + 3, "dan") {
                 i + 4
@@ -716,6 +720,15 @@ mod tests {
         assert_eq!(deadline_of("trình HĐND tỉnh tại kỳ họp cuối năm"), None);
         assert_eq!(
             deadline_of("kiểm tra thị trường dịp cuối năm"),
+            Some(Deadline::On(date(2022, 12, 31)))
+        );
+    }
+
+    #[test]
+    fn before_the_calendar_new_year() {
+        // The meeting is on 07/7/2022.
+        assert_eq!(
+            deadline_of("xong trước Tết Dương lịch"),
             Some(Deadline::On(date(2022, 12, 31)))
         );
     }

@@ -1015,6 +1015,10 @@ impl Parser<'_, '_> {
         // Under "Xem thêm:", "Tin liên quan": titles of other articles, up
         // to the first sentence.
         let mut related = false;
+        // Under "… vẫn còn một số tồn tại, hạn chế:": the listed
+        // shortcomings, up to the first line that is not a bulleted item
+        // ("II. NHIỆM VỤ …", "1. Đề nghị …" end them).
+        let mut shortcomings = false;
         let mut carry: Option<(usize, Option<usize>, Option<Range<usize>>)> = None;
         for (k, seg) in segs.into_iter().enumerate() {
             let raw = text_of(seg.span.clone());
@@ -1025,6 +1029,13 @@ impl Parser<'_, '_> {
                 related = true;
             } else if related && raw.trim_end().ends_with(['.', ';', '!', '?']) {
                 related = false;
+            }
+            let listed = seg.content > seg.span.start
+                && raw.trim_start().starts_with(['-', '+', '•', '*', '–']);
+            if context::opens_shortcomings(raw) {
+                shortcomings = true;
+            } else if !listed {
+                shortcomings = false;
             }
             let SegKind::Item(inh) = &seg.kind else {
                 closed |= context::is_closing(raw);
@@ -1055,6 +1066,8 @@ impl Parser<'_, '_> {
             if k < body
                 || closed
                 || related
+                || (shortcomings && listed)
+                || context::announces_list(raw)
                 || headline
                 || in_chrome
                 || context::is_not_directive(raw, opens)
@@ -1444,7 +1457,6 @@ mod tests {
         assert_eq!(
             texts(&p),
             [
-                "Các đơn vị đã triển khai tốt",
                 "Rà soát kinh phí",
                 "Tham mưu tổ chức hội nghị",
                 "Tổ chức tổng kết",
@@ -1452,8 +1464,9 @@ mod tests {
             ]
         );
         let leads: Vec<_> = p.items.iter().map(|i| i.lead_unit.as_deref()).collect();
-        assert_eq!(leads, [None, Some("STC"), Some("VPTU"), None, None]);
-        assert_eq!(p.context.len(), 4);
+        assert_eq!(leads, [Some("STC"), Some("VPTU"), None, None]);
+        // "Các đơn vị đã triển khai tốt" is past work: context.
+        assert_eq!(p.context.len(), 5);
         // A wrapped list item is one item.
         let p = parse("- Tổ chức hội nghị sơ kết công tác tuyên giáo\nTrung ương và địa phương.\n- Ban hành quy chế.");
         assert_eq!(
@@ -1669,6 +1682,18 @@ mod tests {
         let p = parse("Phối hợp với Phòng Tổ chức – Hành chính rà soát hồ sơ.");
         assert_eq!(p.items.len(), 1);
         assert_eq!(p.items[0].coordinators, ["TCHC"]);
+    }
+
+    #[test]
+    fn a_lead_in_announcing_a_list_is_never_an_item() {
+        let p = parse(
+            "Giao Sở Nội vụ rà soát hồ sơ; các đơn vị tập trung thực hiện các nhiệm vụ sau:\n\
+             - Bố trí trụ sở làm việc.",
+        );
+        assert_eq!(
+            texts(&p),
+            ["Giao Sở Nội vụ rà soát hồ sơ", "Bố trí trụ sở làm việc"]
+        );
     }
 
     #[test]
