@@ -12,6 +12,8 @@
 #   ROLES="official" .ci/schemathesis.sh
 #   MAX_EXAMPLES=20 .ci/schemathesis.sh  # more cases per operation (default 8)
 #   DONDOC_BIN=path/to/dondoc .ci/schemathesis.sh  # without building
+#   .ci/schemathesis.sh --install       # only install the fuzzer
+# The test suite runs it (tests/api_fuzz.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,8 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$st_version"; the
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "schemathesis==$st_version"
 fi
+# `--install`: only make the venv (CI does it before the tests run it).
+[ "${1:-}" = "--install" ] && exit 0
 
 if [ -n "${DONDOC_BIN:-}" ]; then
   bin="$DONDOC_BIN"   # a binary built already
