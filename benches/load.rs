@@ -201,32 +201,7 @@ fn client(jar: &Arc<reqwest::cookie::Jar>) -> reqwest::Client {
 /// Signs in through the form; the session's cookie goes to every instance.
 async fn sign_in(base: &str, email: &str) -> Arc<reqwest::cookie::Jar> {
     let jar = Arc::new(reqwest::cookie::Jar::default());
-    let web = client(&jar);
-    let login = web
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .expect("login page")
-        .text()
-        .await
-        .expect("html");
-    let csrf = login
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("csrf")
-        .to_string();
-    let res = web
-        .post(format!("{base}/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(res.status().as_u16(), 303, "{email} signed in");
+    common::sign_in(&client(&jar), base, email, PASSWORD).await;
     jar
 }
 

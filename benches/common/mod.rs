@@ -218,6 +218,12 @@ pub async fn signed_in(base: &str) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
+    sign_in(&web, base, "lanhdao@tinh.vn", PASSWORD).await;
+    web
+}
+
+/// Signs `email` in through the sign-in form with `web`, which keeps the cookie.
+pub async fn sign_in(web: &reqwest::Client, base: &str, email: &str, password: &str) {
     let login = web
         .get(format!("{base}/login"))
         .send()
@@ -236,14 +242,13 @@ pub async fn signed_in(base: &str) -> reqwest::Client {
         .post(format!("{base}/login"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("email", "lanhdao@tinh.vn"),
-            ("password", PASSWORD),
+            ("email", email),
+            ("password", password),
         ])
         .send()
         .await
         .expect("sign in");
-    assert_eq!(res.status().as_u16(), 303, "signed in");
-    web
+    assert_eq!(res.status().as_u16(), 303, "{email} signed in");
 }
 
 /// Units, a leader whose scope is the whole tree, and `n` tasks over `years`,
