@@ -237,14 +237,7 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
 fn main() {
     // Before any PostgreSQL connection: see `storage::init_tls`.
     dondoc::storage::init_tls();
-    let sizes: Vec<usize> = env_list("DONDOC_BENCH_SIZES", "100000,1000000")
-        .iter()
-        .map(|s| {
-            s.replace('_', "")
-                .parse()
-                .expect("DONDOC_BENCH_SIZES: numbers")
-        })
-        .collect();
+    let sizes = common::bench_sizes();
     let backends = env_list("DONDOC_BENCH_BACKENDS", "sqlite,postgres");
     let runs = env_usize("DONDOC_BENCH_RUNS", 30).max(1);
     let rt = tokio::runtime::Builder::new_multi_thread()

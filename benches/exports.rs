@@ -18,59 +18,20 @@
 //! separated by `:` (e.g. an earlier version and this one, to compare them
 //! over the same data; default: this one); PostgreSQL as in `benches/dashboard.rs`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dondoc::storage::Db;
 
 mod common;
-use common::{config, env_list, env_usize, BenchDb};
+use common::{config, env_list, env_usize, BenchDb, Served};
 
-/// `dondoc serve` over the bench's database, on a free port.
-struct Server {
-    child: Child,
-    base: String,
-}
+/// `dondoc serve` over the bench's database, watched through `/proc`.
+struct Server(Served);
 
 impl Server {
-    fn start(db: &BenchDb, binary: &str) -> Server {
-        let mut child = Command::new(binary)
-            .arg("serve")
-            .current_dir(db.dir.path())
-            .env("DATABASE_URL", &db.url)
-            .env("DONDOC_BIND", "127.0.0.1:0")
-            .env("DONDOC_MAIL_DIR", db.dir.path().join("mail"))
-            .env("DONDOC_FILES_DIR", db.dir.path().join("files"))
-            .env("DONDOC_SECRET_KEY", "k".repeat(64))
-            .env("DONDOC_REMINDER_INTERVAL", "0")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("serving on http://") {
-                    let addr: String = line[at + "serving on ".len()..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace())
-                        .collect();
-                    let _ = tx.send(addr);
-                }
-            }
-        });
-        let base = rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("serve started");
-        Server { child, base }
-    }
-
     /// A field of `/proc/<pid>/status`, in kB.
     fn status_kb(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.child.id()))
             .expect("/proc status");
         status
             .lines()
@@ -82,17 +43,8 @@ impl Server {
 
     /// Sets the peak resident set back to the current one.
     fn reset_peak(&self) {
-        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")
+        std::fs::write(format!("/proc/{}/clear_refs", self.0.child.id()), "5")
             .expect("clear_refs (Linux 4.0 or later)");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
     }
 }
 
@@ -113,7 +65,7 @@ async fn download(web: &reqwest::Client, server: &Server, path: &str) -> Downloa
     let before = server.status_kb("VmRSS");
     let started = Instant::now();
     let mut res = web
-        .get(format!("{}{path}", server.base))
+        .get(format!("{}{path}", server.0.base))
         .send()
         .await
         .expect("request");
@@ -169,11 +121,11 @@ async fn run(backend: &str, n: usize, runs: usize, binaries: &[String]) -> Vec<F
 
     let mut all = Vec::new();
     for binary in binaries {
-        let server = Server::start(&bench_db, binary);
-        let web = common::signed_in(&server.base).await;
+        let server = Server(Served::start(binary, &bench_db, "a"));
+        let web = common::signed_in(&server.0.base).await;
         // The report behind the list, computed once as a leader's first view does.
         let page = web
-            .get(format!("{}/dashboard", server.base))
+            .get(format!("{}/dashboard", server.0.base))
             .send()
             .await
             .expect("dashboard");
@@ -199,14 +151,7 @@ async fn run(backend: &str, n: usize, runs: usize, binaries: &[String]) -> Vec<F
 fn main() {
     // Before any PostgreSQL connection: see `storage::init_tls`.
     dondoc::storage::init_tls();
-    let sizes: Vec<usize> = env_list("DONDOC_BENCH_SIZES", "100000,1000000")
-        .iter()
-        .map(|s| {
-            s.replace('_', "")
-                .parse()
-                .expect("DONDOC_BENCH_SIZES: numbers")
-        })
-        .collect();
+    let sizes = common::bench_sizes();
     let backends = env_list("DONDOC_BENCH_BACKENDS", "sqlite,postgres");
     let runs = env_usize("DONDOC_BENCH_RUNS", 3).max(1);
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -28,8 +28,6 @@
 
 use chrono::{Duration, NaiveDate};
 use diesel::connection::SimpleConnection;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -38,92 +36,11 @@ use dondoc::domain::Role;
 use dondoc::storage::{self, Db};
 
 mod common;
-use common::{env_list, env_usize, quantile, task_files, unit_code, units, BenchDb};
+use common::{env_list, env_usize, quantile, task_files, unit_code, units, BenchDb, Served};
 
 const UNITS: usize = 60;
 const LEADERS: usize = 8;
 const PASSWORD: &str = "mat-khau-bench";
-
-/// A `dondoc serve` process of the release build and the address it listens on.
-struct Instance {
-    child: std::process::Child,
-    base: String,
-    log: Option<std::thread::JoinHandle<Vec<String>>>,
-}
-
-impl Instance {
-    fn start(db: &BenchDb, name: &str) -> Instance {
-        // `DONDOC_LOAD_SERVER`: another build of `dondoc` to measure.
-        let program = std::env::var("DONDOC_LOAD_SERVER")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_dondoc").to_string());
-        let mut child = Command::new(program)
-            .arg("serve")
-            .current_dir(db.dir.path())
-            .env("DATABASE_URL", &db.url)
-            .env("DONDOC_BIND", "127.0.0.1:0")
-            .env(
-                "DONDOC_MAIL_DIR",
-                db.dir.path().join(format!("mail-{name}")),
-            )
-            .env(
-                "DONDOC_FILES_DIR",
-                db.dir.path().join(format!("files-{name}")),
-            )
-            // The same key on every instance: a session begun on one goes on on the other.
-            .env("DONDOC_SECRET_KEY", "k".repeat(64))
-            .env("DONDOC_REMINDER_INTERVAL", "0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn dondoc serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Reads the log to its end (the access log is on, as in operation), so
-        // that the server never blocks on a full pipe; keeps its last lines.
-        let log = std::thread::spawn(move || {
-            let mut last = std::collections::VecDeque::new();
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("serving on http://") {
-                    let addr: String = line[at + "serving on ".len()..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace())
-                        .collect();
-                    let _ = tx.send(addr);
-                }
-                if last.len() == 20 {
-                    last.pop_front();
-                }
-                last.push_back(line);
-            }
-            last.into()
-        });
-        let base = rx
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("instance {name} did not start"));
-        Instance {
-            child,
-            base,
-            log: Some(log),
-        }
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let status = self.child.wait();
-        let log = self
-            .log
-            .take()
-            .and_then(|l| l.join().ok())
-            .unwrap_or_default();
-        if !matches!(status, Ok(s) if s.success()) {
-            eprintln!("{} ended with {status:?}:\n{}", self.base, log.join("\n"));
-        }
-    }
-}
 
 /// Who reads and who writes, made once per database.
 struct People {
@@ -412,7 +329,7 @@ struct Plan {
 /// One run: `plan.readers` and `plan.writers` spread over the instances, for the time given.
 async fn measure(
     backend: &str,
-    servers: &[Instance],
+    servers: &[Served],
     people: &People,
     targets: &[Target],
     plan: &Plan,
@@ -498,8 +415,11 @@ async fn run_backend(backend: &str, instance_counts: &[usize], plan: &Plan) -> V
     let people = prepare(&db, today, env_usize("DONDOC_LOAD_TASKS", 10_000));
     let mut all = Vec::new();
     for &n in instance_counts {
-        let servers: Vec<Instance> = (0..n)
-            .map(|i| Instance::start(&db, &format!("{backend}-{i}")))
+        // `DONDOC_LOAD_SERVER`: another build of `dondoc` to measure.
+        let program = std::env::var("DONDOC_LOAD_SERVER")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_dondoc").to_string());
+        let servers: Vec<Served> = (0..n)
+            .map(|i| Served::start(&program, &db, &format!("{backend}-{i}")))
             .collect();
         let targets = open_tasks(&servers[0].base, &people.official_token).await;
         assert!(targets.len() >= plan.writers.max(1), "open tasks to write");

@@ -301,3 +301,98 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     }
     sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }
+
+/// A `dondoc serve` process over a bench's database, on a free port; stopped
+/// with SIGTERM when dropped (its last log lines are printed if it failed).
+pub struct Served {
+    pub child: std::process::Child,
+    pub base: String,
+    log: Option<std::thread::JoinHandle<Vec<String>>>,
+}
+
+impl Served {
+    /// Starts `program serve`; `name` keeps each instance's mail and files
+    /// apart when several serve one database.
+    pub fn start(program: &str, db: &BenchDb, name: &str) -> Served {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(program)
+            .arg("serve")
+            .current_dir(db.dir.path())
+            .env("DATABASE_URL", &db.url)
+            .env("DONDOC_BIND", "127.0.0.1:0")
+            .env(
+                "DONDOC_MAIL_DIR",
+                db.dir.path().join(format!("mail-{name}")),
+            )
+            .env(
+                "DONDOC_FILES_DIR",
+                db.dir.path().join(format!("files-{name}")),
+            )
+            // The same key on every instance: a session begun on one goes on on the other.
+            .env("DONDOC_SECRET_KEY", "k".repeat(64))
+            .env("DONDOC_REMINDER_INTERVAL", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn dondoc serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads the log to its end (the access log is on, as in operation), so
+        // that the server never blocks on a full pipe; keeps its last lines.
+        let log = std::thread::spawn(move || {
+            let mut last = std::collections::VecDeque::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("serving on http://") {
+                    let addr: String = line[at + "serving on ".len()..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
+                    let _ = tx.send(addr);
+                }
+                if last.len() == 20 {
+                    last.pop_front();
+                }
+                last.push_back(line);
+            }
+            last.into()
+        });
+        let base = rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("instance {name} did not start"));
+        Served {
+            child,
+            base,
+            log: Some(log),
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait();
+        let log = self
+            .log
+            .take()
+            .and_then(|l| l.join().ok())
+            .unwrap_or_default();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("{} ended with {status:?}:\n{}", self.base, log.join("\n"));
+        }
+    }
+}
+
+/// The sizes of `DONDOC_BENCH_SIZES` (`100000,1000000` by default; `_` allowed).
+pub fn bench_sizes() -> Vec<usize> {
+    env_list("DONDOC_BENCH_SIZES", "100000,1000000")
+        .iter()
+        .map(|s| {
+            s.replace('_', "")
+                .parse()
+                .expect("DONDOC_BENCH_SIZES: numbers")
+        })
+        .collect()
+}

@@ -528,23 +528,6 @@ pub fn report_xlsx(view: &View, lang: Lang, printed_at: &str) -> Result<Vec<u8>,
     book.save_to_buffer()
 }
 
-/// The columns of the tasks workbook, as message keys of their headers.
-const SHEET_HEADERS: [&str; 13] = [
-    "field-ref",
-    "field-content",
-    "export-lead-unit-code",
-    "field-lead-unit",
-    "export-coordinator-codes",
-    "field-assigned-on",
-    "field-deadline",
-    "field-original-deadline",
-    "field-completed-on",
-    "field-status",
-    "count-carried-over",
-    "dashboard-days-overdue",
-    "field-percent",
-];
-
 /// The tasks behind a report as a workbook (one sheet, dates as dates),
 /// written row by row: the sheet is in the writer's constant-memory mode, each
 /// row going to a temporary file once the next one starts, so a list of a
@@ -573,7 +556,8 @@ impl TasksXlsx {
             lang,
             printed_at,
         )?;
-        for (i, h) in SHEET_HEADERS.iter().enumerate() {
+        // The CSV's columns but its first (the id, for machines only).
+        for (i, h) in TASK_HEADERS[1..].iter().enumerate() {
             sheet.write_string_with_format(top, i as u16, t(lang, h), &f.header)?;
         }
         sheet.set_freeze_panes(top + 1, 0)?;
