@@ -70,7 +70,10 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-hooks="$PWD/.ci/schemathesis_hooks.py"
+# The hooks file the project's fuzzer settings name (schemathesis.toml), as an absolute path:
+# the runs below start in the temporary folder.
+hooks="$PWD/$(python3 -c 'import tomllib; print(tomllib.load(open("schemathesis.toml", "rb"))["hooks"])')"
+[ -f "$hooks" ] || { echo "schemathesis.toml names a missing hooks file: $hooks"; exit 1; }
 failed=()
 for role in ${ROLES:-official unit leader admin}; do
   echo "== schemathesis as $role"
