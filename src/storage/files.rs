@@ -221,7 +221,8 @@ pub fn chunk(conn: &mut Conn, blob: i64, seq: i32) -> Result<Vec<u8>> {
         .ok_or(StorageError::NotFound)
 }
 
-/// The whole of a stored file, for callers that need it at once (a download streams [`open`] instead).
+/// The whole of a stored file, for callers that need it at once (a download
+/// streams [`open`] instead).
 pub fn read(conn: &mut Conn, files: &Files, stored: &str) -> Result<Vec<u8>> {
     let opened = open(conn, files, stored)?;
     let mut bytes = opened.first;

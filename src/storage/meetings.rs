@@ -200,7 +200,13 @@ pub fn create_with_tasks(
             entity: "meeting",
             entity_id: Some(meeting_id),
             task_id: None,
-            details: serde_json::json!({"title": input.title, "tasks": rows.len(), "document": document.map(|d| &d.name), "confidential": input.confidential}).to_string(),
+            details: serde_json::json!({
+                "title": input.title,
+                "tasks": rows.len(),
+                "document": document.map(|d| &d.name),
+                "confidential": input.confidential,
+            })
+            .to_string(),
         })?;
         Ok(meeting_id)
     })
@@ -241,7 +247,12 @@ pub fn update(conn: &mut Conn, id: i64, input: &MeetingInput, user_id: Option<i6
             entity: "meeting",
             entity_id: Some(id),
             task_id: None,
-            details: serde_json::json!({"title": input.title, "held_on": input.held_on, "confidential": input.confidential}).to_string(),
+            details: serde_json::json!({
+                "title": input.title,
+                "held_on": input.held_on,
+                "confidential": input.confidential,
+            })
+            .to_string(),
         })?;
         Ok(())
     })

@@ -32,7 +32,8 @@ pub const DEAD: &str = "dead";
 pub const FIRST_RETRY: Duration = Duration::from_secs(30);
 /// …up to this.
 pub const MAX_RETRY: Duration = Duration::from_secs(3600);
-/// A mail that failed this many times is dead: 30 s, 1, 2, 4, 8, 16, 32 min, then 1 h twice (≈ 3 h in all).
+/// A mail that failed this many times is dead: 30 s, 1, 2, 4, 8, 16, 32 min,
+/// then 1 h twice (≈ 3 h in all).
 pub const MAX_ATTEMPTS: i32 = 10;
 
 /// How long to wait before the next try of a mail that failed its `attempts`-th try.

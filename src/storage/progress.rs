@@ -309,11 +309,21 @@ pub fn add_report_as(
         };
         c.record_audit(&Entry {
             user_id,
-            action: if kind == "proposal" { "task.propose" } else { "task.report" },
+            action: if kind == "proposal" {
+                "task.propose"
+            } else {
+                "task.report"
+            },
             entity: "report",
             entity_id: Some(id),
             task_id: Some(task_id),
-            details: serde_json::json!({"percent": input.percent, "note": input.note, "unit": unit_code, "completed_on": input.proposes_completion}).to_string(),
+            details: serde_json::json!({
+                "percent": input.percent,
+                "note": input.note,
+                "unit": unit_code,
+                "completed_on": input.proposes_completion,
+            })
+            .to_string(),
         })?;
         if kind == "proposal" {
             let recipients = c.official_recipients(task.task.assigned_by)?;

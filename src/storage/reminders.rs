@@ -140,7 +140,8 @@ impl ReminderQueries for DbConn {
                         coordinators: coordinators.remove(&id).unwrap_or_default(),
                         id,
                         reference,
-                        // Mails are the only readers of the snapshot: no content for a confidential task.
+                        // Mails are the only readers of the snapshot: no content
+                        // for a confidential task.
                         content: if confidential {
                             placeholder.clone()
                         } else {

@@ -245,9 +245,14 @@ impl_for_backends!(TaskQueries {
         let rows: Vec<(Task, Option<String>, bool)> = tasks::table
             .left_join(units::table)
             .filter(tasks::id.eq_any(ids))
-            .select((Task::as_select(), units::code.nullable(), sql::<Bool>(super::visibility::CONFIDENTIAL)))
+            .select((
+                Task::as_select(),
+                units::code.nullable(),
+                sql::<Bool>(super::visibility::CONFIDENTIAL),
+            ))
             .load(self)?;
-        // A task of a confidential meeting reads as confidential wherever it goes (pages, API, mails).
+        // A task of a confidential meeting reads as confidential wherever it goes
+        // (pages, API, mails).
         let rows = rows.into_iter().map(|(mut task, code, confidential)| {
             task.confidential = confidential;
             (task, code)
@@ -421,7 +426,12 @@ pub fn create_with(
             entity: "task",
             entity_id: Some(id),
             task_id: Some(id),
-            details: serde_json::json!({"content": input.content, "lead_unit": input.lead_unit, "deadline": input.deadline}).to_string(),
+            details: serde_json::json!({
+                "content": input.content,
+                "lead_unit": input.lead_unit,
+                "deadline": input.deadline,
+            })
+            .to_string(),
         })?;
         Ok::<_, StorageError>(id)
     })?;

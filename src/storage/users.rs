@@ -151,7 +151,11 @@ fn insert_token(conn: &mut Conn, user_id: i64, label: &str, by: Option<i64>) -> 
             entity: "user",
             entity_id: Some(user_id),
             task_id: None,
-            details: serde_json::json!({"label": label, "via": if by.is_some() { "web" } else { "command line" }}).to_string(),
+            details: serde_json::json!({
+                "label": label,
+                "via": if by.is_some() { "web" } else { "command line" },
+            })
+            .to_string(),
         })?;
         Ok::<_, StorageError>(())
     })?;
