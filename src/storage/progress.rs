@@ -194,7 +194,7 @@ impl ProgressQueries for DbConn {
     }
 }
 
-fn load_open_task<C: TaskQueries>(c: &mut C, task_id: i64) -> Result<TaskRecord> {
+fn load_open_task(c: &mut DbConn, task_id: i64) -> Result<TaskRecord> {
     let task = c
         .load_records(&[task_id])?
         .pop()
