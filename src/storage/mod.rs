@@ -1,7 +1,7 @@
 //! Storage: the only place that speaks SQL. One connection type, [`DbConn`],
 //! over SQLite and PostgreSQL, chosen by the URL's scheme. Queries run on it
 //! directly: diesel builds each one once for either backend. Writes that must
-//! be atomic run in [`write_tx`]. A query diesel can build only for a concrete
+//! be atomic run in [`write_tx()`]. A query diesel can build only for a concrete
 //! backend (an upsert, `FOR UPDATE`, SQL that differs) matches on the backend
 //! with [`with_conn!`], and says why where it does.
 
@@ -62,8 +62,9 @@ macro_rules! with_conn {
     };
 }
 
-/// The former [`write_tx`] over the concrete connections, for the code that
-/// still runs its queries per backend (`report.rs`, tests, benches).
+/// A write transaction like [`write_tx()`], with the body given the concrete
+/// connection, for the code that still runs its queries per backend
+/// (`report.rs`, tests, benches).
 #[macro_export]
 macro_rules! write_tx {
     ($conn:expr, $c:ident => $body:expr) => {

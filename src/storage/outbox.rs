@@ -78,7 +78,7 @@ pub struct NewMail {
     pub body_html: String,
 }
 
-/// Called inside the caller's transaction ([`crate::storage::write_tx`]), so that
+/// Called inside the caller's transaction ([`crate::storage::write_tx()`]), so that
 /// the mail is queued if and only if what caused it is written.
 pub trait Outbox {
     /// Queues a mail; `false` when its key is already taken (nothing written).
