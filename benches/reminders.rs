@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use dondoc::config::{Config, DatabaseUrl};
 use dondoc::domain::unit::UnitInput;
 use dondoc::mail::{planner, reminder_mail, DeliverOptions, Mailer};
-use dondoc::storage::tasks::{NewTask, TaskQueries};
+use dondoc::storage::tasks::{insert_tasks, NewTask};
 use dondoc::storage::{self, outbox, Db};
 
 const UNITS: usize = 60;
@@ -170,7 +170,7 @@ fn generate(db: &Db, n: usize, day: NaiveDate) -> usize {
         })
         .collect();
     for chunk in rows.chunks(10_000) {
-        storage::write_tx!(&mut *conn, c => c.insert_tasks(chunk)).expect("insert tasks");
+        storage::write_tx(&mut conn, |c| insert_tasks(c, chunk)).expect("insert tasks");
     }
     rows.len()
 }
@@ -302,15 +302,18 @@ fn main() {
         .expect("clear outbox");
     let t = Instant::now();
     for chunk in (0..mails).collect::<Vec<_>>().chunks(1000) {
-        storage::write_tx!(&mut *conn, c => {
+        storage::write_tx(&mut conn, |c| {
             for i in chunk {
-                outbox::Outbox::enqueue_mail(c, &outbox::NewMail {
-                    dedup_key: format!("bench:{i}"),
-                    recipient: format!("dv{:03}@hanam.vn", i % UNITS),
-                    subject: typical.0.clone(),
-                    body_text: typical.1.clone(),
-                    body_html: typical.2.clone(),
-                })?;
+                outbox::Outbox::enqueue_mail(
+                    c,
+                    &outbox::NewMail {
+                        dedup_key: format!("bench:{i}"),
+                        recipient: format!("dv{:03}@hanam.vn", i % UNITS),
+                        subject: typical.0.clone(),
+                        body_text: typical.1.clone(),
+                        body_html: typical.2.clone(),
+                    },
+                )?;
             }
             Ok::<_, diesel::result::Error>(())
         })

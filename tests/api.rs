@@ -57,6 +57,54 @@ on_both_backends! {
         assert_eq!(res.status().as_u16(), 404);
     }
 
+    async fn a_write_transaction_is_all_or_nothing(app) {
+        use diesel::prelude::*;
+        use dondoc::storage::schema::settings as s;
+        use dondoc::storage::{settings, write_tx, DbConn, StorageError};
+        fn put(c: &mut DbConn, key: &str) -> Result<(), StorageError> {
+            diesel::insert_into(s::table).values((s::key.eq(key), s::value.eq("1"))).execute(c)?;
+            Ok(())
+        }
+        let mut conn = app.db.conn().expect("conn");
+        let failed = write_tx(&mut conn, |c| {
+            put(c, "tx:undone")?;
+            Err::<(), _>(StorageError::NotFound)
+        });
+        assert!(matches!(failed, Err(StorageError::NotFound)), "{failed:?}");
+        assert_eq!(settings::get(&mut conn, "tx:undone").expect("read"), None, "the body's error undoes its writes");
+        write_tx(&mut conn, |c| put(c, "tx:kept")).expect("commit");
+        assert_eq!(settings::get(&mut conn, "tx:kept").expect("read").as_deref(), Some("1"));
+        // Nested: PostgreSQL undoes the inner one alone (a savepoint); SQLite's
+        // write transaction cannot nest, as with diesel's own.
+        let inner = write_tx(&mut conn, |c| {
+            put(c, "tx:outer")?;
+            Ok::<_, StorageError>(write_tx(c, |c| {
+                put(c, "tx:inner")?;
+                Err::<(), _>(StorageError::NotFound)
+            }))
+        })
+        .expect("outer");
+        match app.backend {
+            common::Backend::Postgres => assert!(matches!(inner, Err(StorageError::NotFound)), "{inner:?}"),
+            common::Backend::Sqlite => assert!(
+                matches!(inner, Err(StorageError::Db(diesel::result::Error::AlreadyInTransaction))),
+                "{inner:?}"
+            ),
+        }
+        assert_eq!(settings::get(&mut conn, "tx:inner").expect("read"), None);
+        assert_eq!(settings::get(&mut conn, "tx:outer").expect("read").as_deref(), Some("1"));
+        // SQLite takes the write lock before the body runs: another writer meets it at once.
+        if matches!(app.backend, common::Backend::Sqlite) {
+            use diesel::connection::SimpleConnection;
+            let mut other = app.db.conn().expect("conn");
+            other.batch_execute("PRAGMA busy_timeout = 0").expect("no wait");
+            let blocked = write_tx(&mut conn, |_| Ok::<_, StorageError>(settings::set(&mut other, "tx:other", "1")))
+                .expect("outer");
+            other.batch_execute("PRAGMA busy_timeout = 15000").expect("wait again");
+            assert!(blocked.is_err(), "the other writer got in: {blocked:?}");
+        }
+    }
+
     async fn tokens_are_required(app) {
         let res = app.client.get(app.url("/api/v1/tasks")).send().await.expect("request");
         assert_eq!(res.status().as_u16(), 401);

@@ -596,7 +596,7 @@ mod confidential {
             let day = chrono::NaiveDate::from_ymd_opt(2022, 12, 28).expect("date");
             let snapshot = {
                 use dondoc::storage::reminders::ReminderQueries;
-                dondoc::storage::with_conn!(&mut *conn, c => c.load_snapshot(day)).expect("snapshot")
+                conn.load_snapshot(day).expect("snapshot")
             };
             drop(conn);
             let t = snapshot.tasks.iter().find(|t| t.id == task).expect("the task is reminded");

@@ -21,7 +21,7 @@ use crate::i18n::Lang;
 use crate::storage::outbox::{NewMail, Outbox};
 use crate::storage::reminders::{ReminderQueries, ReminderRow, Snapshot};
 use crate::storage::report_links::ReportLinks;
-use crate::storage::{write_tx, Conn, DbConn};
+use crate::storage::{write_tx, Conn};
 
 pub use super::reminder_mail::{Digest, DigestTask, Greeting, Item, PlannedMail};
 
@@ -277,7 +277,7 @@ pub fn queue(
     missed_from: NaiveDate,
 ) -> Result<Queued, MailError> {
     let expires = Utc::now() + chrono::Duration::days(link::VALID_DAYS);
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         c.prune_report_links()?;
         let snap = c.load_snapshot(on)?;
         let plan = plan(&mailer.policy, &snap, on, missed_from);
@@ -298,7 +298,8 @@ pub fn queue(
             ..Queued::default()
         };
         for mut mail in plan.mails.into_values() {
-            mail.items.retain(|i| fresh.contains(&item_row(on, &mail.recipient, i)));
+            mail.items
+                .retain(|i| fresh.contains(&item_row(on, &mail.recipient, i)));
             let mut n = 1;
             loop {
                 let key = mail_key(on, &mail.recipient, n);
@@ -345,22 +346,12 @@ pub fn preview(
     on: NaiveDate,
     missed_from: NaiveDate,
 ) -> Result<Plan, MailError> {
-    fn read<C: ReminderQueries + Outbox>(
-        c: &mut C,
-        on: NaiveDate,
-    ) -> diesel::QueryResult<(Snapshot, HashSet<ReminderRow>, HashSet<String>)> {
-        Ok((
-            c.load_snapshot(on)?,
-            c.reminders_on(on)?,
-            c.outbox_keys_with_prefix(&format!("reminder:{on}:"))?
-                .into_iter()
-                .collect(),
-        ))
-    }
-    let (snap, recorded, taken) = match &mut **conn {
-        DbConn::Sqlite(c) => read(c, on)?,
-        DbConn::Pg(c) => read(c, on)?,
-    };
+    let snap = conn.load_snapshot(on)?;
+    let recorded = conn.reminders_on(on)?;
+    let taken: HashSet<String> = conn
+        .outbox_keys_with_prefix(&format!("reminder:{on}:"))?
+        .into_iter()
+        .collect();
     let mut plan = plan(&mailer.policy, &snap, on, missed_from);
     for mail in plan.mails.values_mut() {
         let recipient = mail.recipient.clone();

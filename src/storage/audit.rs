@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::audit_log;
-use super::{impl_for_backends, now};
+use super::{impl_for_backends, now, with_conn, DbConn};
 
 /// One change, written in the same transaction as the change itself.
 #[derive(Debug, Clone)]
@@ -21,6 +21,8 @@ pub trait AuditLog {
     fn record_audit(&mut self, entry: &Entry) -> QueryResult<()>;
 }
 
+// Implemented per backend while `report.rs` records an entry on a concrete
+// connection; [`DbConn`] passes the call on.
 impl_for_backends!(AuditLog {
     fn record_audit(&mut self, e: &Entry) -> QueryResult<()> {
         diesel::insert_into(audit_log::table)
@@ -37,6 +39,12 @@ impl_for_backends!(AuditLog {
         Ok(())
     }
 });
+
+impl AuditLog for DbConn {
+    fn record_audit(&mut self, entry: &Entry) -> QueryResult<()> {
+        with_conn!(self, |c| c.record_audit(entry))
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -66,25 +74,48 @@ pub fn list(
     limit: i64,
 ) -> super::Result<Vec<AuditRow>> {
     use super::schema::users;
-    let rows = super::with_conn!(&mut **conn, c => {
-        let mut q = audit_log::table.left_join(users::table).into_boxed();
-        if let Some(email) = &filter.user_email {
-            q = q.filter(users::email.eq(email.trim().to_lowercase()));
-        }
-        if let Some(task) = filter.task_id {
-            q = q.filter(audit_log::task_id.eq(task));
-        }
-        if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-            q = q.filter(audit_log::at.ge(from));
-        }
-        if let Some(to) = filter.to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)) {
-            q = q.filter(audit_log::at.lt(to));
-        }
-        q.order(audit_log::id.desc())
-            .limit(limit)
-            .select((audit_log::id, audit_log::at, users::email.nullable(), users::name.nullable(), audit_log::action, audit_log::entity, audit_log::entity_id, audit_log::task_id, audit_log::details))
-            .load::<(i64, chrono::NaiveDateTime, Option<String>, Option<String>, String, String, Option<i64>, Option<i64>, String)>(c)
-    })?;
+    let mut q = audit_log::table.left_join(users::table).into_boxed();
+    if let Some(email) = &filter.user_email {
+        q = q.filter(users::email.eq(email.trim().to_lowercase()));
+    }
+    if let Some(task) = filter.task_id {
+        q = q.filter(audit_log::task_id.eq(task));
+    }
+    if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        q = q.filter(audit_log::at.ge(from));
+    }
+    if let Some(to) = filter
+        .to
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
+        q = q.filter(audit_log::at.lt(to));
+    }
+    let rows = q
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select((
+            audit_log::id,
+            audit_log::at,
+            users::email.nullable(),
+            users::name.nullable(),
+            audit_log::action,
+            audit_log::entity,
+            audit_log::entity_id,
+            audit_log::task_id,
+            audit_log::details,
+        ))
+        .load::<(
+            i64,
+            chrono::NaiveDateTime,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            Option<i64>,
+            Option<i64>,
+            String,
+        )>(conn)?;
     Ok(rows
         .into_iter()
         .map(

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::models::Unit;
 use super::schema::{calendar_feeds, task_coordinators, tasks, units};
-use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{now, write_tx, Conn, Result, StorageError};
 
 /// Hex characters of a feed secret (32 random bytes).
 pub const SECRET_BYTES: usize = 32;
@@ -45,11 +45,11 @@ type FeedRow = (
 
 /// When the unit's current feed address was made, if it has one.
 pub fn feed_created(conn: &mut Conn, unit_id: i64) -> Result<Option<chrono::NaiveDateTime>> {
-    Ok(with_conn!(&mut **conn, c => calendar_feeds::table
+    Ok(calendar_feeds::table
         .find(unit_id)
         .select(calendar_feeds::created_at)
-        .first::<chrono::NaiveDateTime>(c)
-        .optional())?)
+        .first::<chrono::NaiveDateTime>(conn)
+        .optional()?)
 }
 
 /// A new secret for the unit's feed, returned once: only its hash is kept,
@@ -57,7 +57,7 @@ pub fn feed_created(conn: &mut Conn, unit_id: i64) -> Result<Option<chrono::Naiv
 pub fn rotate_secret(conn: &mut Conn, unit_id: i64) -> Result<String> {
     let fresh = crate::auth::random_secret(SECRET_BYTES);
     let hash = crate::auth::hash_token(&fresh);
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let exists = units::table.find(unit_id).count().get_result::<i64>(c)? > 0;
         if !exists {
             return Err(StorageError::NotFound);
@@ -76,44 +76,48 @@ pub fn rotate_secret(conn: &mut Conn, unit_id: i64) -> Result<String> {
 
 /// The feed at a secret; `NotFound` for an unknown secret or an inactive unit.
 pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
-    with_conn!(&mut **conn, c => {
-        let unit: Unit = calendar_feeds::table
-            .inner_join(units::table)
-            .filter(calendar_feeds::secret_hash.eq(crate::auth::hash_token(secret)))
-            .filter(units::active.eq(true))
-            .select(Unit::as_select())
-            .first(c)
-            .optional()?
-            .ok_or(StorageError::NotFound)?;
-        let coordinated = task_coordinators::table
-            .filter(task_coordinators::unit_id.eq(unit.id))
-            .select(task_coordinators::task_id);
-        let rows: Vec<FeedRow> = tasks::table
-            .inner_join(units::table)
-            .filter(tasks::lead_unit_id.eq(unit.id).or(tasks::id.eq_any(coordinated)))
-            .filter(tasks::completed_on.is_null())
-            .filter(tasks::cancelled_on.is_null())
-            .filter(tasks::deadline.is_not_null())
-            // A confidential task is never in a feed: its address travels to calendar apps.
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-                "NOT {}",
-                super::visibility::CONFIDENTIAL
-            )))
-            .order((tasks::deadline, tasks::id))
-            .select((
-                tasks::id,
-                tasks::reference,
-                tasks::content,
-                tasks::deadline,
-                tasks::lead_unit_id,
-                units::code,
-                units::name,
-                tasks::updated_at,
-            ))
-            .load(c)?;
-        let tasks = rows
-            .into_iter()
-            .filter_map(|(id, reference, content, deadline, lead_id, code, name, updated_at)| {
+    let unit: Unit = calendar_feeds::table
+        .inner_join(units::table)
+        .filter(calendar_feeds::secret_hash.eq(crate::auth::hash_token(secret)))
+        .filter(units::active.eq(true))
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)?;
+    let coordinated = task_coordinators::table
+        .filter(task_coordinators::unit_id.eq(unit.id))
+        .select(task_coordinators::task_id);
+    let rows: Vec<FeedRow> = tasks::table
+        .inner_join(units::table)
+        .filter(
+            tasks::lead_unit_id
+                .eq(unit.id)
+                .or(tasks::id.eq_any(coordinated)),
+        )
+        .filter(tasks::completed_on.is_null())
+        .filter(tasks::cancelled_on.is_null())
+        .filter(tasks::deadline.is_not_null())
+        // A confidential task is never in a feed: its address travels to calendar apps.
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "NOT {}",
+            super::visibility::CONFIDENTIAL
+        )))
+        .order((tasks::deadline, tasks::id))
+        .select((
+            tasks::id,
+            tasks::reference,
+            tasks::content,
+            tasks::deadline,
+            tasks::lead_unit_id,
+            units::code,
+            units::name,
+            tasks::updated_at,
+        ))
+        .load(conn)?;
+    let tasks = rows
+        .into_iter()
+        .filter_map(
+            |(id, reference, content, deadline, lead_id, code, name, updated_at)| {
                 Some(FeedTask {
                     id,
                     reference,
@@ -124,8 +128,8 @@ pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
                     leads: lead_id == Some(unit.id),
                     updated_at,
                 })
-            })
-            .collect();
-        Ok(Feed { unit, tasks })
-    })
+            },
+        )
+        .collect();
+    Ok(Feed { unit, tasks })
 }

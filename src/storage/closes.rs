@@ -139,7 +139,7 @@ pub fn close(
             .arg("max", 500)
             .into());
     }
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let taken = period_closes::table
             .filter(period_closes::period_from.eq(period.from))
             .filter(period_closes::period_to.eq(period.to))
@@ -150,7 +150,8 @@ pub fn close(
             return Err(StorageError::conflict("period", "err-period-closed"));
         }
         let units = c.load_unit_infos()?;
-        let tallies = c.report_tallies(period, as_of, None)?;
+        // `report.rs` implements its queries per backend.
+        let tallies = with_conn!(&mut *c, |c| c.report_tallies(period, as_of, None))?;
         let report = assemble(period, as_of, units, None, &tallies);
         let id: i64 = diesel::insert_into(period_closes::table)
             .values((
@@ -190,7 +191,10 @@ pub fn close(
             })
             .collect();
         for chunk in rows.chunks(500) {
-            diesel::insert_into(period_close_counts::table).values(chunk.to_vec()).execute(c)?;
+            // A multi-row INSERT is built per backend (SQLite has no `DEFAULT` in `VALUES`).
+            with_conn!(&mut *c, |c| diesel::insert_into(period_close_counts::table)
+                .values(chunk.to_vec())
+                .execute(c))?;
         }
         let t = report.totals;
         c.record_audit(&Entry {
@@ -221,8 +225,11 @@ pub fn close(
 pub fn reopen(conn: &mut Conn, period: &Period, user_id: Option<i64>) -> Result<()> {
     let frozen = frozen(conn, period)?.ok_or(StorageError::NotFound)?;
     let (t, _) = frozen.totals(None);
-    write_tx!(&mut **conn, c => {
-        diesel::delete(period_close_counts::table.filter(period_close_counts::close_id.eq(frozen.close.id))).execute(c)?;
+    write_tx(conn, |c| {
+        diesel::delete(
+            period_close_counts::table.filter(period_close_counts::close_id.eq(frozen.close.id)),
+        )
+        .execute(c)?;
         let n = diesel::delete(period_closes::table.find(frozen.close.id)).execute(c)?;
         if n == 0 {
             return Err(StorageError::NotFound);
@@ -251,68 +258,10 @@ pub fn reopen(conn: &mut Conn, period: &Period, user_id: Option<i64>) -> Result<
 
 /// The frozen report of a period, if it was closed.
 pub fn frozen(conn: &mut Conn, period: &Period) -> Result<Option<Frozen>> {
-    Ok(with_conn!(&mut **conn, c => {
-        let close: Option<CloseRow> = period_closes::table
-            .left_join(users::table)
-            .filter(period_closes::period_from.eq(period.from))
-            .filter(period_closes::period_to.eq(period.to))
-            .select((
-                period_closes::id,
-                period_closes::period_from,
-                period_closes::period_to,
-                period_closes::as_of,
-                period_closes::note,
-                period_closes::closed_at,
-                users::name.nullable(),
-            ))
-            .first(c)
-            .optional()?;
-        match close {
-            None => Ok::<_, diesel::result::Error>(None),
-            Some(close) => {
-                let rows: Vec<CountsRow> = period_close_counts::table
-                    .filter(period_close_counts::close_id.eq(close.id))
-                    .order(period_close_counts::unit_code.asc())
-                    .select((
-                        period_close_counts::unit_id,
-                        period_close_counts::unit_code,
-                        period_close_counts::unit_name,
-                        (
-                            period_close_counts::total,
-                            period_close_counts::done_on_time,
-                            period_close_counts::done_late,
-                            period_close_counts::in_progress,
-                            period_close_counts::overdue,
-                            period_close_counts::carried_over,
-                            period_close_counts::extended,
-                            period_close_counts::overdue_upto_30,
-                            period_close_counts::overdue_upto_60,
-                            period_close_counts::overdue_upto_120,
-                            period_close_counts::overdue_over_120,
-                        ),
-                    ))
-                    .load::<(i64, String, String, (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64))>(c)?
-                    .into_iter()
-                    .map(|(id, code, name, v)| (id, code, name, [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8, v.9, v.10]))
-                    .collect();
-                let units = rows
-                    .into_iter()
-                    .map(|(unit_id, code, name, v)| {
-                        let (counts, ages) = counts_of(&v);
-                        FrozenUnit { unit_id, code, name, counts, ages }
-                    })
-                    .collect();
-                Ok(Some(Frozen { close: close.into(), units }))
-            }
-        }
-    })?)
-}
-
-/// Every close, the latest period first.
-pub fn list(conn: &mut Conn) -> Result<Vec<Close>> {
-    Ok(with_conn!(&mut **conn, c => period_closes::table
+    let close: Option<CloseRow> = period_closes::table
         .left_join(users::table)
-        .order((period_closes::period_from.desc(), period_closes::period_to.desc()))
+        .filter(period_closes::period_from.eq(period.from))
+        .filter(period_closes::period_to.eq(period.to))
         .select((
             period_closes::id,
             period_closes::period_from,
@@ -322,10 +271,88 @@ pub fn list(conn: &mut Conn) -> Result<Vec<Close>> {
             period_closes::closed_at,
             users::name.nullable(),
         ))
-        .load::<CloseRow>(c))?
-    .into_iter()
-    .map(Close::from)
-    .collect())
+        .first(conn)
+        .optional()?;
+    let Some(close) = close else {
+        return Ok(None);
+    };
+    let rows: Vec<CountsRow> = period_close_counts::table
+        .filter(period_close_counts::close_id.eq(close.id))
+        .order(period_close_counts::unit_code.asc())
+        .select((
+            period_close_counts::unit_id,
+            period_close_counts::unit_code,
+            period_close_counts::unit_name,
+            (
+                period_close_counts::total,
+                period_close_counts::done_on_time,
+                period_close_counts::done_late,
+                period_close_counts::in_progress,
+                period_close_counts::overdue,
+                period_close_counts::carried_over,
+                period_close_counts::extended,
+                period_close_counts::overdue_upto_30,
+                period_close_counts::overdue_upto_60,
+                period_close_counts::overdue_upto_120,
+                period_close_counts::overdue_over_120,
+            ),
+        ))
+        .load::<(
+            i64,
+            String,
+            String,
+            (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64),
+        )>(conn)?
+        .into_iter()
+        .map(|(id, code, name, v)| {
+            (
+                id,
+                code,
+                name,
+                [v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7, v.8, v.9, v.10],
+            )
+        })
+        .collect();
+    let units = rows
+        .into_iter()
+        .map(|(unit_id, code, name, v)| {
+            let (counts, ages) = counts_of(&v);
+            FrozenUnit {
+                unit_id,
+                code,
+                name,
+                counts,
+                ages,
+            }
+        })
+        .collect();
+    Ok(Some(Frozen {
+        close: close.into(),
+        units,
+    }))
+}
+
+/// Every close, the latest period first.
+pub fn list(conn: &mut Conn) -> Result<Vec<Close>> {
+    Ok(period_closes::table
+        .left_join(users::table)
+        .order((
+            period_closes::period_from.desc(),
+            period_closes::period_to.desc(),
+        ))
+        .select((
+            period_closes::id,
+            period_closes::period_from,
+            period_closes::period_to,
+            period_closes::as_of,
+            period_closes::note,
+            period_closes::closed_at,
+            users::name.nullable(),
+        ))
+        .load::<CloseRow>(conn)?
+        .into_iter()
+        .map(Close::from)
+        .collect())
 }
 
 /// Every close with its frozen counts, the latest period first.

@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime};
 
 use super::progress::StoredFile;
 use super::schema::{file_blob_chunks, file_blobs, meeting_documents, progress_reports};
-use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{now, write_tx, Conn, Result, StorageError};
 
 /// Where new files go; files already stored are read from where their path says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub fn save_pending(
 }
 
 fn save_in_database(conn: &mut Conn, bytes: &[u8], pending: bool) -> Result<String> {
-    let id = write_tx!(&mut **conn, c => {
+    let id = write_tx(conn, |c| {
         let id: i64 = diesel::insert_into(file_blobs::table)
             .values((
                 file_blobs::size.eq(bytes.len() as i64),
@@ -180,7 +180,7 @@ pub fn open(conn: &mut Conn, files: &Files, stored: &str) -> Result<Opened> {
             })
         }
         Location::Blob(id) => {
-            let (size, chunks): (i64, i64) = with_conn!(&mut **conn, c => file_blobs::table
+            let (size, chunks): (i64, i64) = file_blobs::table
                 .find(id)
                 .select((
                     file_blobs::size,
@@ -190,9 +190,9 @@ pub fn open(conn: &mut Conn, files: &Files, stored: &str) -> Result<Opened> {
                         .single_value()
                         .assume_not_null(),
                 ))
-                .first(c)
-                .optional())?
-            .ok_or(StorageError::NotFound)?;
+                .first(conn)
+                .optional()?
+                .ok_or(StorageError::NotFound)?;
             let first = if chunks > 0 {
                 chunk(conn, id, 0)?
             } else {
@@ -209,15 +209,20 @@ pub fn open(conn: &mut Conn, files: &Files, stored: &str) -> Result<Opened> {
 
 /// One chunk of a file kept in the database.
 pub fn chunk(conn: &mut Conn, blob: i64, seq: i32) -> Result<Vec<u8>> {
-    with_conn!(&mut **conn, c => file_blob_chunks::table
-        .filter(file_blob_chunks::blob_id.eq(blob).and(file_blob_chunks::seq.eq(seq)))
+    file_blob_chunks::table
+        .filter(
+            file_blob_chunks::blob_id
+                .eq(blob)
+                .and(file_blob_chunks::seq.eq(seq)),
+        )
         .select(file_blob_chunks::bytes)
-        .first::<Vec<u8>>(c)
-        .optional())?
-    .ok_or(StorageError::NotFound)
+        .first::<Vec<u8>>(conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)
 }
 
-/// The whole of a stored file, for callers that need it at once (a download streams [`open`] instead).
+/// The whole of a stored file, for callers that need it at once (a download
+/// streams [`open`] instead).
 pub fn read(conn: &mut Conn, files: &Files, stored: &str) -> Result<Vec<u8>> {
     let opened = open(conn, files, stored)?;
     let mut bytes = opened.first;
@@ -234,8 +239,7 @@ pub fn read(conn: &mut Conn, files: &Files, stored: &str) -> Result<Vec<u8>> {
 pub fn discard(conn: &mut Conn, files: &Files, stored: &str) {
     match locate(files, stored) {
         Some(Location::Blob(id)) => {
-            let _ = with_conn!(&mut **conn, c =>
-                diesel::delete(file_blobs::table.find(id)).execute(c));
+            let _ = diesel::delete(file_blobs::table.find(id)).execute(conn);
         }
         Some(Location::Folder(path)) => {
             let _ = std::fs::remove_file(path);
@@ -274,9 +278,9 @@ pub fn unadopt(conn: &mut Conn, files: &Files, adopted: &StoredFile, waiting: &S
 }
 
 fn set_pending(conn: &mut Conn, id: i64, pending: bool) -> Result<()> {
-    with_conn!(&mut **conn, c => diesel::update(file_blobs::table.find(id))
+    diesel::update(file_blobs::table.find(id))
         .set(file_blobs::pending.eq(pending))
-        .execute(c))?;
+        .execute(conn)?;
     Ok(())
 }
 
@@ -291,10 +295,14 @@ pub fn expire_pending(
 ) -> Result<usize> {
     let cutoff = chrono::DateTime::<chrono::Utc>::from(now).naive_utc()
         - chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
-    let blobs = with_conn!(&mut **conn, c => diesel::delete(
-        file_blobs::table.filter(file_blobs::pending.eq(true).and(file_blobs::created_at.lt(cutoff)))
+    let blobs = diesel::delete(
+        file_blobs::table.filter(
+            file_blobs::pending
+                .eq(true)
+                .and(file_blobs::created_at.lt(cutoff)),
+        ),
     )
-    .execute(c))?;
+    .execute(conn)?;
     Ok(blobs + expire_in_folder(&files.folder, now, max_age))
 }
 
@@ -358,13 +366,13 @@ fn expire_in_folder(root: &Path, now: SystemTime, max_age: Duration) -> usize {
 /// once its row points at the copy. Returns how many moved; running it again
 /// moves nothing.
 pub fn migrate_folder(conn: &mut Conn, files: &Files) -> Result<usize> {
-    let reports: Vec<(i64, Option<String>)> = with_conn!(&mut **conn, c => progress_reports::table
+    let reports: Vec<(i64, Option<String>)> = progress_reports::table
         .filter(progress_reports::attachment_path.is_not_null())
         .select((progress_reports::id, progress_reports::attachment_path))
-        .load(c))?;
-    let documents: Vec<(i64, String)> = with_conn!(&mut **conn, c => meeting_documents::table
+        .load(conn)?;
+    let documents: Vec<(i64, String)> = meeting_documents::table
         .select((meeting_documents::id, meeting_documents::file_path))
-        .load(c))?;
+        .load(conn)?;
     let refs = reports
         .into_iter()
         .filter_map(|(id, path)| path.map(|p| (true, id, p)))
@@ -378,17 +386,25 @@ pub fn migrate_folder(conn: &mut Conn, files: &Files) -> Result<usize> {
         let new_path = save_in_database(conn, &bytes, false)?;
         // Only if the row still points at the old file (nothing changed it meanwhile).
         let updated = if is_report {
-            with_conn!(&mut **conn, c => diesel::update(
-                progress_reports::table.filter(progress_reports::id.eq(id).and(progress_reports::attachment_path.eq(&stored)))
+            diesel::update(
+                progress_reports::table.filter(
+                    progress_reports::id
+                        .eq(id)
+                        .and(progress_reports::attachment_path.eq(&stored)),
+                ),
             )
             .set(progress_reports::attachment_path.eq(&new_path))
-            .execute(c))?
+            .execute(conn)?
         } else {
-            with_conn!(&mut **conn, c => diesel::update(
-                meeting_documents::table.filter(meeting_documents::id.eq(id).and(meeting_documents::file_path.eq(&stored)))
+            diesel::update(
+                meeting_documents::table.filter(
+                    meeting_documents::id
+                        .eq(id)
+                        .and(meeting_documents::file_path.eq(&stored)),
+                ),
             )
             .set(meeting_documents::file_path.eq(&new_path))
-            .execute(c))?
+            .execute(conn)?
         };
         if updated == 1 {
             let _ = std::fs::remove_file(&path);

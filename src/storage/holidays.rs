@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::schema::holidays;
-use super::{with_conn, write_tx, Conn, Result};
+use super::{write_tx, Conn, Result};
 use crate::domain::holidays::WorkCalendar;
 
 /// One edited day.
@@ -19,15 +19,15 @@ pub struct DayEdit {
 
 /// All edits, by date.
 pub fn list(conn: &mut Conn) -> Result<Vec<DayEdit>> {
-    Ok(with_conn!(&mut **conn, c => holidays::table
+    Ok(holidays::table
         .order(holidays::day.asc())
         .select((holidays::day, holidays::working, holidays::note))
-        .load::<DayEdit>(c))?)
+        .load::<DayEdit>(conn)?)
 }
 
 /// Records a day (replacing an earlier edit of the same day).
 pub fn set(conn: &mut Conn, day: NaiveDate, working: bool, note: &str) -> Result<()> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         diesel::delete(holidays::table.filter(holidays::day.eq(day))).execute(c)?;
         diesel::insert_into(holidays::table)
             .values((
@@ -42,7 +42,7 @@ pub fn set(conn: &mut Conn, day: NaiveDate, working: bool, note: &str) -> Result
 
 /// Forgets the edit of a day; true when there was one.
 pub fn remove(conn: &mut Conn, day: NaiveDate) -> Result<bool> {
-    let n = with_conn!(&mut **conn, c => diesel::delete(holidays::table.filter(holidays::day.eq(day))).execute(c))?;
+    let n = diesel::delete(holidays::table.filter(holidays::day.eq(day))).execute(conn)?;
     Ok(n > 0)
 }
 

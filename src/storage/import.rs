@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::audit::{AuditLog, Entry};
 use super::schema::{task_coordinators, tasks};
-use super::tasks::{NewTask, TaskQueries};
+use super::tasks::{insert_tasks, set_coordinators, NewTask};
 use super::{now, write_tx, Conn, Result, StorageError};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub fn upsert_tasks(
     user_id: Option<i64>,
     progress: &dyn Fn(usize),
 ) -> Result<ImportCounts> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let mut counts = ImportCounts::default();
         for (n, chunk) in rows.chunks(CHUNK).enumerate() {
             let refs: Vec<&str> = chunk.iter().map(|(t, _)| t.reference.as_str()).collect();
@@ -103,7 +103,7 @@ pub fn upsert_tasks(
                         tasks::updated_at.eq(now()),
                     ))
                     .execute(c)?;
-                c.set_coordinators(old.id, &wanted)?;
+                set_coordinators(c, old.id, &wanted)?;
                 c.record_audit(&Entry {
                     user_id,
                     action: "task.import_update",
@@ -115,7 +115,7 @@ pub fn upsert_tasks(
                 counts.updated += 1;
             }
             counts.added += new_rows.len();
-            c.insert_tasks(&new_rows)?;
+            insert_tasks(c, &new_rows)?;
             progress((n + 1) * CHUNK);
         }
         if counts.added > 0 {
@@ -125,7 +125,8 @@ pub fn upsert_tasks(
                 entity: "task",
                 entity_id: None,
                 task_id: None,
-                details: serde_json::json!({"added": counts.added, "updated": counts.updated}).to_string(),
+                details: serde_json::json!({"added": counts.added, "updated": counts.updated})
+                    .to_string(),
             })?;
         }
         Ok::<_, StorageError>(counts)

@@ -244,19 +244,19 @@ impl Reader {
 /// How many entries a rule holds, counted by the database.
 fn count(conn: &mut Conn, rule: &Rule) -> Result<i64> {
     let cond = || sql::<Bool>(&rule.cond);
-    Ok(with_conn!(&mut **conn, c => match rule.rows {
+    Ok(match rule.rows {
         Rows::Proposals => progress_reports::table
             .inner_join(tasks::table)
             .filter(cond())
             .count()
-            .get_result(c),
+            .get_result(conn),
         Rows::Extensions => extension_requests::table
             .inner_join(tasks::table)
             .filter(cond())
             .count()
-            .get_result(c),
-        Rows::Tasks => tasks::table.filter(cond()).count().get_result(c),
-    })?)
+            .get_result(conn),
+        Rows::Tasks => tasks::table.filter(cond()).count().get_result(conn),
+    }?)
 }
 
 /// How many entries ask for the reader's action (the navigation's badge):
@@ -329,7 +329,7 @@ fn completions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
         Option<NaiveDate>,
         String,
     );
-    let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
+    let rows: Vec<Row> = progress_reports::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
         .filter(sql::<Bool>(&rule.cond))
@@ -347,7 +347,7 @@ fn completions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             progress_reports::proposed_completed_on,
             progress_reports::note,
         ))
-        .load(c))?;
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
@@ -378,7 +378,7 @@ fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
         NaiveDate,
         String,
     );
-    let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
+    let rows: Vec<Row> = extension_requests::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(extension_requests::unit_id)))
         .filter(sql::<Bool>(&rule.cond))
@@ -396,7 +396,7 @@ fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             extension_requests::new_deadline,
             extension_requests::reason,
         ))
-        .load(c))?;
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
@@ -417,12 +417,12 @@ fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
 /// Open tasks without a lead unit.
 fn no_lead(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     type Row = (i64, String, String, Option<NaiveDate>);
-    let rows: Vec<Row> = with_conn!(&mut **conn, c => tasks::table
+    let rows: Vec<Row> = tasks::table
         .filter(sql::<Bool>(&rule.cond))
         .order(tasks::id.asc())
         .limit(MAX_ITEMS)
         .select((tasks::id, tasks::reference, tasks::content, tasks::deadline))
-        .load(c))?;
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, reference, content, deadline)| Item {
@@ -444,7 +444,7 @@ fn returned(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
         Option<NaiveDate>,
         String,
     );
-    let rows: Vec<Row> = with_conn!(&mut **conn, c => progress_reports::table
+    let rows: Vec<Row> = progress_reports::table
         .inner_join(tasks::table)
         .filter(sql::<Bool>(&rule.cond))
         .order(progress_reports::id.desc())
@@ -459,7 +459,7 @@ fn returned(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             progress_reports::proposed_completed_on,
             progress_reports::review_note,
         ))
-        .load(c))?;
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
@@ -488,7 +488,7 @@ fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
         String,
         Option<chrono::NaiveDateTime>,
     );
-    let rows: Vec<Row> = with_conn!(&mut **conn, c => extension_requests::table
+    let rows: Vec<Row> = extension_requests::table
         .inner_join(tasks::table)
         .filter(sql::<Bool>(&rule.cond))
         .order(extension_requests::decided_at.desc())
@@ -504,7 +504,7 @@ fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             extension_requests::decision_note,
             extension_requests::decided_at,
         ))
-        .load(c))?;
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
@@ -531,7 +531,7 @@ fn by_deadline(
     unit_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<Item>> {
-    let rows: Vec<(TaskRow, Option<i64>)> = with_conn!(&mut **conn, c => tasks::table
+    let rows: Vec<(TaskRow, Option<i64>)> = tasks::table
         .left_join(units::table.on(units::id.nullable().eq(tasks::lead_unit_id.nullable())))
         .filter(sql::<Bool>(&rule.cond))
         .order((tasks::deadline.asc(), tasks::id.asc()))
@@ -547,7 +547,7 @@ fn by_deadline(
             ),
             units::id.nullable(),
         ))
-        .load(c))?;
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
@@ -572,24 +572,25 @@ pub fn stages(conn: &mut Conn, task_id: i64, open: bool) -> Result<Vec<Stage>> {
         return Ok(Vec::new());
     }
     type P = (i64, NaiveDate, Option<NaiveDate>, Option<String>, String);
-    let (proposals, extensions): (Vec<P>, Vec<(i64, NaiveDate, String)>) = with_conn!(&mut **conn, c => {
-        let p = progress_reports::table
-            .filter(progress_reports::task_id.eq(task_id))
-            .filter(progress_reports::review_state.is_not_null())
-            .select((
-                progress_reports::id,
-                progress_reports::reported_on,
-                progress_reports::proposed_completed_on,
-                progress_reports::review_state,
-                progress_reports::review_note,
-            ))
-            .load(c)?;
-        let e = extension_requests::table
-            .filter(extension_requests::task_id.eq(task_id))
-            .select((extension_requests::id, extension_requests::new_deadline, extension_requests::state))
-            .load(c)?;
-        Ok::<_, diesel::result::Error>((p, e))
-    })?;
+    let proposals: Vec<P> = progress_reports::table
+        .filter(progress_reports::task_id.eq(task_id))
+        .filter(progress_reports::review_state.is_not_null())
+        .select((
+            progress_reports::id,
+            progress_reports::reported_on,
+            progress_reports::proposed_completed_on,
+            progress_reports::review_state,
+            progress_reports::review_note,
+        ))
+        .load(conn)?;
+    let extensions: Vec<(i64, NaiveDate, String)> = extension_requests::table
+        .filter(extension_requests::task_id.eq(task_id))
+        .select((
+            extension_requests::id,
+            extension_requests::new_deadline,
+            extension_requests::state,
+        ))
+        .load(conn)?;
     let facts: Vec<ProposalFact> = proposals
         .iter()
         .map(|(id, on, date, state, note)| ProposalFact {
@@ -655,7 +656,7 @@ pub fn happenings(
     if let Some(visible) = &reader.visible {
         scope = format!("{scope} AND {visible}");
     }
-    let rows: Vec<(chrono::NaiveDateTime, String, i64, String, Option<String>)> = with_conn!(&mut **conn, c => audit_log::table
+    let rows: Vec<(chrono::NaiveDateTime, String, i64, String, Option<String>)> = audit_log::table
         .inner_join(tasks::table.on(tasks::id.nullable().eq(audit_log::task_id)))
         .left_join(users::table.on(users::id.nullable().eq(audit_log::user_id)))
         .filter(audit_log::at.ge(since))
@@ -663,8 +664,14 @@ pub fn happenings(
         .filter(sql::<Bool>(&scope))
         .order(audit_log::id.desc())
         .limit(limit)
-        .select((audit_log::at, audit_log::action, tasks::id, tasks::reference, users::name.nullable()))
-        .load(c))?;
+        .select((
+            audit_log::at,
+            audit_log::action,
+            tasks::id,
+            tasks::reference,
+            users::name.nullable(),
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(at, action, task_id, reference, by)| Happening {
@@ -689,12 +696,17 @@ pub struct Mail {
 /// The newest mails sent to any of `addresses` (the user's, and their unit's).
 pub fn mails_to(conn: &mut Conn, addresses: &[String], limit: i64) -> Result<Vec<Mail>> {
     use super::schema::mail_outbox;
-    let rows: Vec<(i64, chrono::NaiveDateTime, String, String)> = with_conn!(&mut **conn, c => mail_outbox::table
+    let rows: Vec<(i64, chrono::NaiveDateTime, String, String)> = mail_outbox::table
         .filter(mail_outbox::recipient.eq_any(addresses))
         .order(mail_outbox::id.desc())
         .limit(limit)
-        .select((mail_outbox::id, mail_outbox::created_at, mail_outbox::subject, mail_outbox::body_text))
-        .load(c))?;
+        .select((
+            mail_outbox::id,
+            mail_outbox::created_at,
+            mail_outbox::subject,
+            mail_outbox::body_text,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, at, subject, text)| Mail {
@@ -709,12 +721,17 @@ pub fn mails_to(conn: &mut Conn, addresses: &[String], limit: i64) -> Result<Vec
 /// One mail, if it was sent to one of `addresses`; another's mail is not found.
 pub fn mail_to(conn: &mut Conn, id: i64, addresses: &[String]) -> Result<Mail> {
     use super::schema::mail_outbox;
-    let row: Option<(i64, chrono::NaiveDateTime, String, String)> = with_conn!(&mut **conn, c => mail_outbox::table
+    let row: Option<(i64, chrono::NaiveDateTime, String, String)> = mail_outbox::table
         .filter(mail_outbox::id.eq(id))
         .filter(mail_outbox::recipient.eq_any(addresses))
-        .select((mail_outbox::id, mail_outbox::created_at, mail_outbox::subject, mail_outbox::body_text))
-        .first(c)
-        .optional())?;
+        .select((
+            mail_outbox::id,
+            mail_outbox::created_at,
+            mail_outbox::subject,
+            mail_outbox::body_text,
+        ))
+        .first(conn)
+        .optional()?;
     row.map(|(id, at, subject, text)| Mail {
         id,
         at,
@@ -732,18 +749,22 @@ pub fn visit(
     at: chrono::NaiveDateTime,
 ) -> Result<Option<chrono::NaiveDateTime>> {
     use super::schema::inbox_visits;
-    Ok(write_tx!(&mut **conn, c => {
+    Ok(write_tx(conn, |c| {
         let before: Option<chrono::NaiveDateTime> = inbox_visits::table
             .find(user_id)
             .select(inbox_visits::seen_at)
             .first(c)
             .optional()?;
-        diesel::insert_into(inbox_visits::table)
-            .values((inbox_visits::user_id.eq(user_id), inbox_visits::seen_at.eq(at)))
+        // diesel builds `ON CONFLICT` only for a concrete backend.
+        with_conn!(c, |c| diesel::insert_into(inbox_visits::table)
+            .values((
+                inbox_visits::user_id.eq(user_id),
+                inbox_visits::seen_at.eq(at),
+            ))
             .on_conflict(inbox_visits::user_id)
             .do_update()
             .set(inbox_visits::seen_at.eq(at))
-            .execute(c)?;
+            .execute(c))?;
         Ok::<_, diesel::result::Error>(before)
     })?)
 }

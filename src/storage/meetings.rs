@@ -6,9 +6,9 @@ use super::audit::{AuditLog, Entry};
 use super::models::Meeting;
 use super::progress::StoredFile;
 use super::schema::{meeting_documents, meetings, tasks, units};
-use super::tasks::{NewTask, TaskQueries, TaskRecord};
-use super::units::UnitQueries;
-use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use super::tasks::{insert_tasks, task_ids_by_reference, NewTask, TaskQueries, TaskRecord};
+use super::units::unit_ids_by_code;
+use super::{now, write_tx, Conn, Result, StorageError};
 pub use crate::domain::meeting::MeetingInput;
 use crate::domain::task::TaskInput;
 use crate::domain::Invalid;
@@ -40,65 +40,83 @@ pub struct MeetingDocument {
     pub size: i64,
 }
 
+/// The columns of a [`MeetingDocument`], in its order.
+const DOCUMENT_COLUMNS: (
+    meeting_documents::id,
+    meeting_documents::meeting_id,
+    meeting_documents::file_name,
+    meeting_documents::file_path,
+    meeting_documents::file_size,
+) = (
+    meeting_documents::id,
+    meeting_documents::meeting_id,
+    meeting_documents::file_name,
+    meeting_documents::file_path,
+    meeting_documents::file_size,
+);
+
 /// One document of a meeting, for download.
 pub fn document(conn: &mut Conn, id: i64) -> Result<MeetingDocument> {
-    with_conn!(&mut **conn, c => meeting_documents::table
+    meeting_documents::table
         .find(id)
-        .select((meeting_documents::id, meeting_documents::meeting_id, meeting_documents::file_name, meeting_documents::file_path, meeting_documents::file_size))
-        .first::<MeetingDocument>(c)
+        .select(DOCUMENT_COLUMNS)
+        .first::<MeetingDocument>(conn)
         .optional()?
-        .ok_or(StorageError::NotFound))
+        .ok_or(StorageError::NotFound)
 }
 
 pub fn list(conn: &mut Conn) -> Result<Vec<MeetingSummary>> {
-    Ok(with_conn!(&mut **conn, c => {
-        let rows: Vec<(Meeting, Option<String>)> = meetings::table
-            .left_join(units::table)
-            .order((meetings::held_on.desc(), meetings::id.desc()))
-            .select((Meeting::as_select(), units::code.nullable()))
-            .load(c)?;
-        let counts: std::collections::HashMap<i64, i64> = tasks::table
-            .filter(tasks::meeting_id.is_not_null())
-            .group_by(tasks::meeting_id)
-            .select((tasks::meeting_id.assume_not_null(), diesel::dsl::count_star()))
-            .load::<(i64, i64)>(c)?
-            .into_iter()
-            .collect();
-        Ok::<_, diesel::result::Error>(
-            rows.into_iter()
-                .map(|(meeting, organiser_unit)| MeetingSummary {
-                    task_count: counts.get(&meeting.id).copied().unwrap_or(0),
-                    meeting,
-                    organiser_unit,
-                })
-                .collect(),
-        )
-    })?)
+    let rows: Vec<(Meeting, Option<String>)> = meetings::table
+        .left_join(units::table)
+        .order((meetings::held_on.desc(), meetings::id.desc()))
+        .select((Meeting::as_select(), units::code.nullable()))
+        .load(conn)?;
+    let counts: std::collections::HashMap<i64, i64> = tasks::table
+        .filter(tasks::meeting_id.is_not_null())
+        .group_by(tasks::meeting_id)
+        .select((
+            tasks::meeting_id.assume_not_null(),
+            diesel::dsl::count_star(),
+        ))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(meeting, organiser_unit)| MeetingSummary {
+            task_count: counts.get(&meeting.id).copied().unwrap_or(0),
+            meeting,
+            organiser_unit,
+        })
+        .collect())
 }
 
 pub fn get(conn: &mut Conn, id: i64) -> Result<MeetingWithTasks> {
-    with_conn!(&mut **conn, c => {
-        let found: Option<(Meeting, Option<String>)> = meetings::table
-            .left_join(units::table)
-            .filter(meetings::id.eq(id))
-            .select((Meeting::as_select(), units::code.nullable()))
-            .first(c)
-            .optional()?;
-        let Some((meeting, organiser_unit)) = found else {
-            return Err(StorageError::NotFound);
-        };
-        let ids: Vec<i64> = tasks::table
-            .filter(tasks::meeting_id.eq(id))
-            .order(tasks::id)
-            .select(tasks::id)
-            .load(c)?;
-        let tasks = c.load_records(&ids)?;
-        let documents = meeting_documents::table
-            .filter(meeting_documents::meeting_id.eq(id))
-            .order(meeting_documents::id)
-            .select((meeting_documents::id, meeting_documents::meeting_id, meeting_documents::file_name, meeting_documents::file_path, meeting_documents::file_size))
-            .load::<MeetingDocument>(c)?;
-        Ok(MeetingWithTasks { meeting, organiser_unit, tasks, documents })
+    let found: Option<(Meeting, Option<String>)> = meetings::table
+        .left_join(units::table)
+        .filter(meetings::id.eq(id))
+        .select((Meeting::as_select(), units::code.nullable()))
+        .first(conn)
+        .optional()?;
+    let Some((meeting, organiser_unit)) = found else {
+        return Err(StorageError::NotFound);
+    };
+    let ids: Vec<i64> = tasks::table
+        .filter(tasks::meeting_id.eq(id))
+        .order(tasks::id)
+        .select(tasks::id)
+        .load(conn)?;
+    let tasks = conn.load_records(&ids)?;
+    let documents = meeting_documents::table
+        .filter(meeting_documents::meeting_id.eq(id))
+        .order(meeting_documents::id)
+        .select(DOCUMENT_COLUMNS)
+        .load::<MeetingDocument>(conn)?;
+    Ok(MeetingWithTasks {
+        meeting,
+        organiser_unit,
+        tasks,
+        documents,
     })
 }
 
@@ -113,12 +131,14 @@ pub fn create_with_tasks(
     user_id: Option<i64>,
     document: Option<&StoredFile>,
 ) -> Result<i64> {
-    write_tx!(&mut **conn, c => {
-        let units = c.unit_ids_by_code()?;
+    write_tx(conn, |c| {
+        let units = unit_ids_by_code(c)?;
         let organiser_unit_id = match &input.organiser_unit {
             None => None,
             Some(code) => Some(*units.get(code).ok_or_else(|| {
-                StorageError::Invalid(Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code))
+                StorageError::Invalid(
+                    Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code),
+                )
             })?),
         };
         let at = now();
@@ -137,21 +157,31 @@ pub fn create_with_tasks(
             ))
             .returning(meetings::id)
             .get_result(c)?;
-        let prefix = reference_prefix.map(str::to_string).unwrap_or_else(|| format!("HOP{meeting_id}"));
+        let prefix = reference_prefix
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("HOP{meeting_id}"));
         let mut rows = Vec::with_capacity(tasks_in.len());
         for (i, t) in tasks_in.iter().enumerate() {
-            let reference = t.reference.clone().unwrap_or_else(|| format!("{prefix}-{:02}", i + 1));
-            let row = NewTask::resolve(t, reference, &units, Some(meeting_id), user_id).map_err(|mut e| {
-                e.field = format!("tasks[{i}].{}", e.field);
-                e
-            })?;
+            let reference = t
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("{prefix}-{:02}", i + 1));
+            let row = NewTask::resolve(t, reference, &units, Some(meeting_id), user_id).map_err(
+                |mut e| {
+                    e.field = format!("tasks[{i}].{}", e.field);
+                    e
+                },
+            )?;
             rows.push(row);
         }
         let refs: Vec<&str> = rows.iter().map(|(t, _)| t.reference.as_str()).collect();
-        if let Some(taken) = c.task_ids_by_reference(&refs)?.keys().next() {
-            return Err(StorageError::Conflict { field: format!("ref:{taken}"), key: "err-reference-taken" });
+        if let Some(taken) = task_ids_by_reference(c, &refs)?.keys().next() {
+            return Err(StorageError::Conflict {
+                field: format!("ref:{taken}"),
+                key: "err-reference-taken",
+            });
         }
-        c.insert_tasks(&rows)?;
+        insert_tasks(c, &rows)?;
         if let Some(file) = document {
             diesel::insert_into(meeting_documents::table)
                 .values((
@@ -170,7 +200,13 @@ pub fn create_with_tasks(
             entity: "meeting",
             entity_id: Some(meeting_id),
             task_id: None,
-            details: serde_json::json!({"title": input.title, "tasks": rows.len(), "document": document.map(|d| &d.name), "confidential": input.confidential}).to_string(),
+            details: serde_json::json!({
+                "title": input.title,
+                "tasks": rows.len(),
+                "document": document.map(|d| &d.name),
+                "confidential": input.confidential,
+            })
+            .to_string(),
         })?;
         Ok(meeting_id)
     })
@@ -178,12 +214,14 @@ pub fn create_with_tasks(
 
 /// Changes a meeting's details (not its tasks).
 pub fn update(conn: &mut Conn, id: i64, input: &MeetingInput, user_id: Option<i64>) -> Result<()> {
-    write_tx!(&mut **conn, c => {
-        let units = c.unit_ids_by_code()?;
+    write_tx(conn, |c| {
+        let units = unit_ids_by_code(c)?;
         let organiser_unit_id = match &input.organiser_unit {
             None => None,
             Some(code) => Some(*units.get(code).ok_or_else(|| {
-                StorageError::Invalid(Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code))
+                StorageError::Invalid(
+                    Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code),
+                )
             })?),
         };
         let n = diesel::update(meetings::table.find(id))
@@ -209,7 +247,12 @@ pub fn update(conn: &mut Conn, id: i64, input: &MeetingInput, user_id: Option<i6
             entity: "meeting",
             entity_id: Some(id),
             task_id: None,
-            details: serde_json::json!({"title": input.title, "held_on": input.held_on, "confidential": input.confidential}).to_string(),
+            details: serde_json::json!({
+                "title": input.title,
+                "held_on": input.held_on,
+                "confidential": input.confidential,
+            })
+            .to_string(),
         })?;
         Ok(())
     })

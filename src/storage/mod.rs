@@ -1,6 +1,9 @@
-//! Storage: the only place that speaks SQL. One connection type over SQLite and
-//! PostgreSQL, chosen by the URL's scheme; every query is written once and
-//! compiled for both backends by [`with_conn!`] and [`write_tx!`].
+//! Storage: the only place that speaks SQL. One connection type, [`DbConn`],
+//! over SQLite and PostgreSQL, chosen by the URL's scheme. Queries run on it
+//! directly: diesel builds each one once for either backend. Writes that must
+//! be atomic run in [`write_tx()`]. A query diesel can build only for a concrete
+//! backend (an upsert, `FOR UPDATE`, SQL that differs) matches on the backend
+//! with [`with_conn!`], and says why where it does.
 
 pub mod audit;
 pub mod backup;
@@ -26,7 +29,7 @@ pub mod units;
 pub mod users;
 pub mod visibility;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
@@ -43,19 +46,25 @@ pub enum DbConn {
     Pg(PgConnection),
 }
 
-/// Runs `$body` with `$c` bound to the concrete connection of either backend.
+/// Runs the body with the concrete connection of either backend, for the
+/// queries diesel builds only for one backend. The closure form,
+/// `with_conn!(conn, |c| …)`, is the one rustfmt formats.
 #[macro_export]
 macro_rules! with_conn {
-    ($conn:expr, $c:ident => $body:expr) => {
+    ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
             $crate::storage::DbConn::Sqlite($c) => $body,
             $crate::storage::DbConn::Pg($c) => $body,
         }
     };
+    ($conn:expr, $c:ident => $body:expr) => {
+        $crate::storage::with_conn!($conn, |$c| $body)
+    };
 }
 
-/// Runs `$body` in a write transaction. SQLite takes the write lock up front
-/// (`BEGIN IMMEDIATE`) so that concurrent writers wait instead of failing.
+/// A write transaction like [`write_tx()`], with the body given the concrete
+/// connection, for the code that still runs its queries per backend
+/// (`report.rs`, tests, benches).
 #[macro_export]
 macro_rules! write_tx {
     ($conn:expr, $c:ident => $body:expr) => {
@@ -67,7 +76,7 @@ macro_rules! write_tx {
 }
 
 /// Implements a trait of query helpers for both concrete connections, so that
-/// the helpers can be called inside [`with_conn!`] and [`write_tx!`] bodies.
+/// the helpers can be called inside [`with_conn!`] bodies (`report.rs`).
 #[macro_export]
 macro_rules! impl_for_backends {
     ($trait:ident { $($item:item)* }) => {
@@ -313,6 +322,34 @@ impl Db {
         let mut conn = self.conn()?;
         conn.batch_execute("SELECT 1")?;
         Ok(())
+    }
+}
+
+/// Runs `body` in a write transaction: committed when it returns `Ok`, rolled
+/// back when it returns `Err`. SQLite takes the write lock up front
+/// (`BEGIN IMMEDIATE`), so that concurrent writers wait for each other (the busy
+/// timeout) instead of failing when a reader's lock cannot be upgraded. Inside
+/// another transaction, PostgreSQL makes a savepoint and SQLite refuses
+/// (`AlreadyInTransaction`), as diesel's own transactions do.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, body: F) -> std::result::Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> std::result::Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match body(conn) {
+        Ok(value) => {
+            <DbConn as TransactionManager<DbConn>>::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match <DbConn as TransactionManager<DbConn>>::rollback_transaction(conn) {
+            // A broken transaction manager hides nothing more useful than the body's error.
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
     }
 }
 

@@ -21,7 +21,7 @@ use diesel::prelude::*;
 use std::time::Duration;
 
 use super::schema::mail_outbox;
-use super::{impl_for_backends, now, with_conn, Conn, DbConn, Result, StorageError};
+use super::{now, with_conn, write_tx, Conn, DbConn, Result, StorageError};
 
 pub const PENDING: &str = "pending";
 pub const SENDING: &str = "sending";
@@ -32,7 +32,8 @@ pub const DEAD: &str = "dead";
 pub const FIRST_RETRY: Duration = Duration::from_secs(30);
 /// …up to this.
 pub const MAX_RETRY: Duration = Duration::from_secs(3600);
-/// A mail that failed this many times is dead: 30 s, 1, 2, 4, 8, 16, 32 min, then 1 h twice (≈ 3 h in all).
+/// A mail that failed this many times is dead: 30 s, 1, 2, 4, 8, 16, 32 min,
+/// then 1 h twice (≈ 3 h in all).
 pub const MAX_ATTEMPTS: i32 = 10;
 
 /// How long to wait before the next try of a mail that failed its `attempts`-th try.
@@ -77,7 +78,7 @@ pub struct NewMail {
     pub body_html: String,
 }
 
-/// Called inside the caller's transaction ([`crate::storage::write_tx!`]), so that
+/// Called inside the caller's transaction ([`crate::storage::write_tx()`]), so that
 /// the mail is queued if and only if what caused it is written.
 pub trait Outbox {
     /// Queues a mail; `false` when its key is already taken (nothing written).
@@ -86,10 +87,11 @@ pub trait Outbox {
     fn outbox_keys_with_prefix(&mut self, prefix: &str) -> QueryResult<Vec<String>>;
 }
 
-impl_for_backends!(Outbox {
+impl Outbox for DbConn {
     fn enqueue_mail(&mut self, mail: &NewMail) -> QueryResult<bool> {
         let at = now();
-        let inserted = diesel::insert_into(mail_outbox::table)
+        // diesel builds `ON CONFLICT` only for a concrete backend.
+        let inserted = with_conn!(self, |c| diesel::insert_into(mail_outbox::table)
             .values((
                 mail_outbox::dedup_key.eq(&mail.dedup_key),
                 mail_outbox::recipient.eq(&mail.recipient),
@@ -104,17 +106,21 @@ impl_for_backends!(Outbox {
             ))
             .on_conflict(mail_outbox::dedup_key)
             .do_nothing()
-            .execute(self)?;
+            .execute(c))?;
         Ok(inserted == 1)
     }
 
     fn outbox_keys_with_prefix(&mut self, prefix: &str) -> QueryResult<Vec<String>> {
         mail_outbox::table
-            .filter(mail_outbox::dedup_key.like(like_prefix(prefix)).escape('\\'))
+            .filter(
+                mail_outbox::dedup_key
+                    .like(like_prefix(prefix))
+                    .escape('\\'),
+            )
             .select(mail_outbox::dedup_key)
             .load(self)
     }
-});
+}
 
 fn like_prefix(prefix: &str) -> String {
     let mut p = String::with_capacity(prefix.len() + 1);
@@ -130,7 +136,7 @@ fn like_prefix(prefix: &str) -> String {
 
 /// Queues one mail in a transaction of its own; `false` when the key is taken.
 pub fn enqueue(conn: &mut Conn, mail: &NewMail) -> Result<bool> {
-    Ok(super::write_tx!(&mut **conn, c => c.enqueue_mail(mail))?)
+    Ok(write_tx(conn, |c| c.enqueue_mail(mail))?)
 }
 
 /// Claims up to `limit` mails for sending: pending ones due at `due_by`, and
@@ -149,52 +155,36 @@ pub fn claim(
         .eq(PENDING)
         .and(o::next_attempt_at.le(due_by))
         .or(o::state.eq(SENDING).and(o::next_attempt_at.le(at)));
-    macro_rules! take {
-        ($c:expr, $ids:expr) => {{
-            let ids: Vec<i64> = $ids;
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let mut rows: Vec<OutboxMail> =
-                diesel::update(o::mail_outbox.filter(o::id.eq_any(&ids)))
-                    .set((
-                        o::state.eq(SENDING),
-                        o::attempts.eq(o::attempts + 1),
-                        o::next_attempt_at.eq(lease_end),
-                    ))
-                    .returning(OutboxMail::as_returning())
-                    .get_results($c)?;
-            rows.sort_by_key(|m| m.id);
-            Ok(rows)
-        }};
-    }
-    let rows = match &mut **conn {
-        DbConn::Pg(c) => c.transaction(|c| {
-            take!(
-                c,
-                o::mail_outbox
-                    .filter(due)
-                    .order((o::next_attempt_at, o::id))
-                    .limit(limit)
-                    .select(o::id)
-                    .for_update()
-                    .skip_locked()
-                    .load(c)?
-            )
-        }),
-        DbConn::Sqlite(c) => c.immediate_transaction(|c| {
-            take!(
-                c,
-                o::mail_outbox
-                    .filter(due)
-                    .order((o::next_attempt_at, o::id))
-                    .limit(limit)
-                    .select(o::id)
-                    .load(c)?
-            )
-        }),
-    };
-    rows.map_err(|e: diesel::result::Error| e.into())
+    write_tx(conn, |c| {
+        let candidates = o::mail_outbox
+            .filter(due)
+            .order((o::next_attempt_at, o::id))
+            .limit(limit)
+            .select(o::id);
+        // PostgreSQL passes over the rows another sender is claiming (`FOR UPDATE
+        // SKIP LOCKED`, which SQLite has not); SQLite's write transaction
+        // (`BEGIN IMMEDIATE`) already holds the whole database.
+        let ids: Vec<i64> = match c {
+            DbConn::Pg(pg) => candidates.for_update().skip_locked().load(pg)?,
+            DbConn::Sqlite(_) => candidates.load(c)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // diesel builds `RETURNING` of a whole row (`as_returning`) only for a concrete backend.
+        let mut rows: Vec<OutboxMail> = with_conn!(c, |c| diesel::update(
+            o::mail_outbox.filter(o::id.eq_any(&ids))
+        )
+        .set((
+            o::state.eq(SENDING),
+            o::attempts.eq(o::attempts + 1),
+            o::next_attempt_at.eq(lease_end),
+        ))
+        .returning(OutboxMail::as_returning())
+        .get_results(c))?;
+        rows.sort_by_key(|m| m.id);
+        Ok(rows)
+    })
 }
 
 /// Extends the lease of the claims a sender still holds (`(id, token)` pairs)
@@ -205,11 +195,16 @@ pub fn renew(conn: &mut Conn, held: &[(i64, i32)], lease: Duration) -> Result<Ve
     let lease_end = now() + chrono_duration(lease);
     let mut kept = Vec::with_capacity(held.len());
     for &(id, token) in held {
-        let n = with_conn!(&mut **conn, c => diesel::update(
-            o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(SENDING)).and(o::attempts.eq(token)))
+        let n = diesel::update(
+            o::mail_outbox.filter(
+                o::id
+                    .eq(id)
+                    .and(o::state.eq(SENDING))
+                    .and(o::attempts.eq(token)),
+            ),
         )
         .set(o::next_attempt_at.eq(lease_end))
-        .execute(c))?;
+        .execute(conn)?;
         if n == 1 {
             kept.push(id);
         }
@@ -222,10 +217,13 @@ pub fn renew(conn: &mut Conn, held: &[(i64, i32)], lease: Duration) -> Result<Ve
 pub fn held(conn: &mut Conn) -> Result<(i64, Option<NaiveDateTime>)> {
     use mail_outbox::dsl as o;
     let at = now();
-    let (n, until): (i64, Option<NaiveDateTime>) = with_conn!(&mut **conn, c => o::mail_outbox
+    let (n, until): (i64, Option<NaiveDateTime>) = o::mail_outbox
         .filter(o::state.eq(SENDING).and(o::next_attempt_at.gt(at)))
-        .select((diesel::dsl::count_star(), diesel::dsl::max(o::next_attempt_at)))
-        .first(c))?;
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(o::next_attempt_at),
+        ))
+        .first(conn)?;
     Ok((n, until))
 }
 
@@ -233,10 +231,10 @@ pub fn held(conn: &mut Conn) -> Result<(i64, Option<NaiveDateTime>)> {
 /// the reminder rows keep what was sent to whom); returns how many.
 pub fn prune_sent(conn: &mut Conn, before: NaiveDateTime) -> Result<usize> {
     use mail_outbox::dsl as o;
-    Ok(with_conn!(&mut **conn, c => diesel::delete(
-        o::mail_outbox.filter(o::state.eq(SENT).and(o::sent_at.lt(before)))
+    Ok(
+        diesel::delete(o::mail_outbox.filter(o::state.eq(SENT).and(o::sent_at.lt(before))))
+            .execute(conn)?,
     )
-    .execute(c))?)
 }
 
 /// Makes every pending mail due now (`remind --flush`: after an outage, no
@@ -244,22 +242,31 @@ pub fn prune_sent(conn: &mut Conn, before: NaiveDateTime) -> Result<usize> {
 pub fn make_all_due(conn: &mut Conn) -> Result<usize> {
     use mail_outbox::dsl as o;
     let at = now();
-    Ok(with_conn!(&mut **conn, c => diesel::update(
-        o::mail_outbox.filter(o::state.eq(PENDING).and(o::next_attempt_at.gt(at)))
+    Ok(
+        diesel::update(o::mail_outbox.filter(o::state.eq(PENDING).and(o::next_attempt_at.gt(at))))
+            .set(o::next_attempt_at.eq(at))
+            .execute(conn)?,
     )
-    .set(o::next_attempt_at.eq(at))
-    .execute(c))?)
 }
 
 /// Marks a claimed mail sent; `false` when the claim was lost (its lease ran out and
 /// another sender took it), in which case nothing changes.
 pub fn mark_sent(conn: &mut Conn, id: i64, token: i32) -> Result<bool> {
     use mail_outbox::dsl as o;
-    let n = with_conn!(&mut **conn, c => diesel::update(
-        o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(SENDING)).and(o::attempts.eq(token)))
+    let n = diesel::update(
+        o::mail_outbox.filter(
+            o::id
+                .eq(id)
+                .and(o::state.eq(SENDING))
+                .and(o::attempts.eq(token)),
+        ),
     )
-    .set((o::state.eq(SENT), o::sent_at.eq(Some(now())), o::last_error.eq("")))
-    .execute(c))?;
+    .set((
+        o::state.eq(SENT),
+        o::sent_at.eq(Some(now())),
+        o::last_error.eq(""),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -291,11 +298,20 @@ pub fn mark_failed(
         let next = at + chrono_duration(retry_delay(token));
         (PENDING, next, Failed::Retry(next))
     };
-    let n = with_conn!(&mut **conn, c => diesel::update(
-        o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(SENDING)).and(o::attempts.eq(token)))
+    let n = diesel::update(
+        o::mail_outbox.filter(
+            o::id
+                .eq(id)
+                .and(o::state.eq(SENDING))
+                .and(o::attempts.eq(token)),
+        ),
     )
-    .set((o::state.eq(state), o::next_attempt_at.eq(next), o::last_error.eq(&error)))
-    .execute(c))?;
+    .set((
+        o::state.eq(state),
+        o::next_attempt_at.eq(next),
+        o::last_error.eq(&error),
+    ))
+    .execute(conn)?;
     Ok(if n == 1 { outcome } else { Failed::NotHeld })
 }
 
@@ -307,34 +323,45 @@ pub fn release(
     next_attempt_at: NaiveDateTime,
 ) -> Result<bool> {
     use mail_outbox::dsl as o;
-    let n = with_conn!(&mut **conn, c => diesel::update(
-        o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(SENDING)).and(o::attempts.eq(token)))
+    let n = diesel::update(
+        o::mail_outbox.filter(
+            o::id
+                .eq(id)
+                .and(o::state.eq(SENDING))
+                .and(o::attempts.eq(token)),
+        ),
     )
-    .set((o::state.eq(PENDING), o::attempts.eq(token - 1), o::next_attempt_at.eq(next_attempt_at)))
-    .execute(c))?;
+    .set((
+        o::state.eq(PENDING),
+        o::attempts.eq(token - 1),
+        o::next_attempt_at.eq(next_attempt_at),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
 /// The dead letters, newest first.
 pub fn dead_letters(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxMail>> {
     use mail_outbox::dsl as o;
-    Ok(with_conn!(&mut **conn, c => o::mail_outbox
+    Ok(o::mail_outbox
         .filter(o::state.eq(DEAD))
         .order((o::created_at.desc(), o::id.desc()))
         .limit(limit)
         .select(OutboxMail::as_select())
-        .load(c))?)
+        .load(conn)?)
 }
 
 /// "Send again": a dead letter goes back to the queue, due now, with its tries
 /// counted from zero. Only dead letters can be sent again (a 409 otherwise).
 pub fn send_again(conn: &mut Conn, id: i64) -> Result<()> {
     use mail_outbox::dsl as o;
-    let n = with_conn!(&mut **conn, c => diesel::update(
-        o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(DEAD)))
-    )
-    .set((o::state.eq(PENDING), o::attempts.eq(0), o::next_attempt_at.eq(now())))
-    .execute(c))?;
+    let n = diesel::update(o::mail_outbox.filter(o::id.eq(id).and(o::state.eq(DEAD))))
+        .set((
+            o::state.eq(PENDING),
+            o::attempts.eq(0),
+            o::next_attempt_at.eq(now()),
+        ))
+        .execute(conn)?;
     if n == 1 {
         return Ok(());
     }
@@ -346,22 +373,22 @@ pub fn send_again(conn: &mut Conn, id: i64) -> Result<()> {
 
 pub fn get(conn: &mut Conn, id: i64) -> Result<OutboxMail> {
     use mail_outbox::dsl as o;
-    with_conn!(&mut **conn, c => o::mail_outbox
+    o::mail_outbox
         .find(id)
         .select(OutboxMail::as_select())
-        .first(c)
-        .optional())?
-    .ok_or(StorageError::NotFound)
+        .first(conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)
 }
 
 pub fn by_key(conn: &mut Conn, key: &str) -> Result<OutboxMail> {
     use mail_outbox::dsl as o;
-    with_conn!(&mut **conn, c => o::mail_outbox
+    o::mail_outbox
         .filter(o::dedup_key.eq(key))
         .select(OutboxMail::as_select())
-        .first(c)
-        .optional())?
-    .ok_or(StorageError::NotFound)
+        .first(conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)
 }
 
 /// How many mails are in each state.
@@ -375,10 +402,10 @@ pub struct Counts {
 
 pub fn counts(conn: &mut Conn) -> Result<Counts> {
     use mail_outbox::dsl as o;
-    let rows: Vec<(String, i64)> = with_conn!(&mut **conn, c => o::mail_outbox
+    let rows: Vec<(String, i64)> = o::mail_outbox
         .group_by(o::state)
         .select((o::state, diesel::dsl::count_star()))
-        .load(c))?;
+        .load(conn)?;
     let mut counts = Counts::default();
     for (state, n) in rows {
         match state.as_str() {

@@ -12,7 +12,7 @@ use super::outbox::{NewMail, Outbox};
 use super::schema::{extension_requests, progress_reports, tasks, units, users};
 use super::tasks::{TaskQueries, TaskRecord};
 use super::users::Account;
-use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{now, write_tx, Conn, DbConn, Result, StorageError};
 use crate::domain::progress::{unit_part, ExtensionInput, ReportInput, UnitPart};
 use crate::domain::Invalid;
 
@@ -101,7 +101,7 @@ pub trait ProgressQueries {
     fn confirm_pending(&mut self, task_id: i64, by: Option<i64>) -> QueryResult<usize>;
 }
 
-crate::storage::impl_for_backends!(ProgressQueries {
+impl ProgressQueries for DbConn {
     /// The unit's address (in Vietnamese) and its users'.
     fn unit_recipients(&mut self, unit_id: Option<i64>) -> QueryResult<Vec<Recipient>> {
         let Some(unit_id) = unit_id else {
@@ -113,7 +113,10 @@ crate::storage::impl_for_backends!(ProgressQueries {
             .first::<Option<String>>(self)
             .optional()?
             .flatten()
-            .map(|email| Recipient { email, language: "vi".into() })
+            .map(|email| Recipient {
+                email,
+                language: "vi".into(),
+            })
             .into_iter()
             .collect();
         for (email, language) in users::table
@@ -150,7 +153,10 @@ crate::storage::impl_for_backends!(ProgressQueries {
         } else {
             assigning
         };
-        Ok(rows.into_iter().map(|(email, language)| Recipient { email, language }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(email, language)| Recipient { email, language })
+            .collect())
     }
 
     fn queue(&mut self, mails: Vec<NewMail>) -> QueryResult<()> {
@@ -186,9 +192,9 @@ crate::storage::impl_for_backends!(ProgressQueries {
         ))
         .execute(self)
     }
-});
+}
 
-fn load_open_task<C: TaskQueries>(c: &mut C, task_id: i64) -> Result<TaskRecord> {
+fn load_open_task(c: &mut DbConn, task_id: i64) -> Result<TaskRecord> {
     let task = c
         .load_records(&[task_id])?
         .pop()
@@ -248,9 +254,10 @@ pub fn add_report_as(
     today: NaiveDate,
     mails: MailMaker,
 ) -> Result<i64> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let task = load_open_task(c, task_id)?;
-        let part = unit_part(unit_code, task.lead_unit.as_deref(), &task.coordinators).ok_or(StorageError::Forbidden)?;
+        let part = unit_part(unit_code, task.lead_unit.as_deref(), &task.coordinators)
+            .ok_or(StorageError::Forbidden)?;
         if input.proposes_completion.is_some() {
             let pending: i64 = progress_reports::table
                 .filter(progress_reports::task_id.eq(task_id))
@@ -258,7 +265,10 @@ pub fn add_report_as(
                 .count()
                 .get_result(c)?;
             if pending > 0 {
-                return Err(StorageError::conflict("proposes_completion", "err-proposal-pending"));
+                return Err(StorageError::conflict(
+                    "proposes_completion",
+                    "err-proposal-pending",
+                ));
             }
         }
         let unit_id = units::table
@@ -286,22 +296,46 @@ pub fn add_report_as(
         // The task's progress is its lead unit's; a coordinator reports on its own share.
         if part == UnitPart::Lead {
             diesel::update(tasks::table.find(task_id))
-                .set((tasks::percent.eq(input.percent), tasks::updated_at.eq(now())))
+                .set((
+                    tasks::percent.eq(input.percent),
+                    tasks::updated_at.eq(now()),
+                ))
                 .execute(c)?;
         }
-        let kind = if input.proposes_completion.is_some() { "proposal" } else { "report" };
+        let kind = if input.proposes_completion.is_some() {
+            "proposal"
+        } else {
+            "report"
+        };
         c.record_audit(&Entry {
             user_id,
-            action: if kind == "proposal" { "task.propose" } else { "task.report" },
+            action: if kind == "proposal" {
+                "task.propose"
+            } else {
+                "task.report"
+            },
             entity: "report",
             entity_id: Some(id),
             task_id: Some(task_id),
-            details: serde_json::json!({"percent": input.percent, "note": input.note, "unit": unit_code, "completed_on": input.proposes_completion}).to_string(),
+            details: serde_json::json!({
+                "percent": input.percent,
+                "note": input.note,
+                "unit": unit_code,
+                "completed_on": input.proposes_completion,
+            })
+            .to_string(),
         })?;
         if kind == "proposal" {
             let recipients = c.official_recipients(task.task.assigned_by)?;
             let unit = c.unit_label(Some(unit_id))?;
-            c.queue(mails(&Event { kind, task: &task, key: format!("event:proposal:{id}"), note: &input.note, unit, recipients }))?;
+            c.queue(mails(&Event {
+                kind,
+                task: &task,
+                key: format!("event:proposal:{id}"),
+                note: &input.note,
+                unit,
+                recipients,
+            }))?;
         }
         Ok(id)
     })
@@ -315,7 +349,7 @@ pub fn return_proposal(
     by: i64,
     mails: MailMaker,
 ) -> Result<i64> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let (task_id, state): (i64, Option<String>) = progress_reports::table
             .find(report_id)
             .select((progress_reports::task_id, progress_reports::review_state))
@@ -325,7 +359,10 @@ pub fn return_proposal(
         if state.as_deref() != Some(PENDING) {
             return Err(StorageError::conflict("report", "err-not-pending"));
         }
-        let task = c.load_records(&[task_id])?.pop().ok_or(StorageError::NotFound)?;
+        let task = c
+            .load_records(&[task_id])?
+            .pop()
+            .ok_or(StorageError::NotFound)?;
         diesel::update(progress_reports::table.find(report_id))
             .set((
                 progress_reports::review_state.eq(RETURNED),
@@ -344,7 +381,14 @@ pub fn return_proposal(
         })?;
         let recipients = c.unit_recipients(task.task.lead_unit_id)?;
         let unit = c.unit_label(task.task.lead_unit_id)?;
-        c.queue(mails(&Event { kind: "returned", task: &task, key: format!("event:returned:{report_id}"), note: reason, unit, recipients }))?;
+        c.queue(mails(&Event {
+            kind: "returned",
+            task: &task,
+            key: format!("event:returned:{report_id}"),
+            note: reason,
+            unit,
+            recipients,
+        }))?;
         Ok(task_id)
     })
 }
@@ -357,7 +401,7 @@ pub fn request_extension(
     input: &ExtensionInput,
     mails: MailMaker,
 ) -> Result<i64> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let task = load_open_task(c, task_id)?;
         if part_of(account, &task)? != UnitPart::Lead {
             return Err(StorageError::Forbidden);
@@ -368,12 +412,16 @@ pub fn request_extension(
             .count()
             .get_result(c)?;
         if pending > 0 {
-            return Err(StorageError::conflict("new_deadline", "err-extension-pending"));
+            return Err(StorageError::conflict(
+                "new_deadline",
+                "err-extension-pending",
+            ));
         }
         let id: i64 = diesel::insert_into(extension_requests::table)
             .values((
                 extension_requests::task_id.eq(task_id),
-                extension_requests::unit_id.eq(task.task.lead_unit_id.ok_or(StorageError::Forbidden)?),
+                extension_requests::unit_id
+                    .eq(task.task.lead_unit_id.ok_or(StorageError::Forbidden)?),
                 extension_requests::requested_by.eq(Some(account.user.id)),
                 extension_requests::current_deadline.eq(task.task.deadline),
                 extension_requests::new_deadline.eq(input.new_deadline),
@@ -389,11 +437,20 @@ pub fn request_extension(
             entity: "extension",
             entity_id: Some(id),
             task_id: Some(task_id),
-            details: serde_json::json!({"new_deadline": input.new_deadline, "reason": input.reason}).to_string(),
+            details:
+                serde_json::json!({"new_deadline": input.new_deadline, "reason": input.reason})
+                    .to_string(),
         })?;
         let recipients = c.official_recipients(task.task.assigned_by)?;
         let unit = c.unit_label(task.task.lead_unit_id)?;
-        c.queue(mails(&Event { kind: "extension", task: &task, key: format!("event:extension:{id}"), note: &input.reason, unit, recipients }))?;
+        c.queue(mails(&Event {
+            kind: "extension",
+            task: &task,
+            key: format!("event:extension:{id}"),
+            note: &input.reason,
+            unit,
+            recipients,
+        }))?;
         Ok(id)
     })
 }
@@ -408,10 +465,14 @@ pub fn decide_extension(
     by: i64,
     mails: MailMaker,
 ) -> Result<i64> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let (task_id, state, new_deadline): (i64, String, NaiveDate) = extension_requests::table
             .find(extension_id)
-            .select((extension_requests::task_id, extension_requests::state, extension_requests::new_deadline))
+            .select((
+                extension_requests::task_id,
+                extension_requests::state,
+                extension_requests::new_deadline,
+            ))
             .first(c)
             .optional()?
             .ok_or(StorageError::NotFound)?;
@@ -439,7 +500,11 @@ pub fn decide_extension(
         }
         c.record_audit(&Entry {
             user_id: Some(by),
-            action: if approve { "task.extension_approve" } else { "task.extension_reject" },
+            action: if approve {
+                "task.extension_approve"
+            } else {
+                "task.extension_reject"
+            },
             entity: "extension",
             entity_id: Some(extension_id),
             task_id: Some(task_id),
@@ -448,16 +513,29 @@ pub fn decide_extension(
         let recipients = c.unit_recipients(task.task.lead_unit_id)?;
         let kind = if approve { "approved" } else { "rejected" };
         // The mail approving an extension gives the new deadline: the task as it is now.
-        let task = if approve { c.load_records(&[task_id])?.pop().ok_or(StorageError::NotFound)? } else { task };
+        let task = if approve {
+            c.load_records(&[task_id])?
+                .pop()
+                .ok_or(StorageError::NotFound)?
+        } else {
+            task
+        };
         let unit = c.unit_label(task.task.lead_unit_id)?;
-        c.queue(mails(&Event { kind, task: &task, key: format!("event:{kind}:{extension_id}"), note, unit, recipients }))?;
+        c.queue(mails(&Event {
+            kind,
+            task: &task,
+            key: format!("event:{kind}:{extension_id}"),
+            note,
+            unit,
+            recipients,
+        }))?;
         Ok(task_id)
     })
 }
 
 /// A task's reports, newest first.
 pub fn reports(conn: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
-    let rows = with_conn!(&mut **conn, c => progress_reports::table
+    let rows = progress_reports::table
         .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
         .left_join(users::table.on(users::id.nullable().eq(progress_reports::user_id)))
         .inner_join(tasks::table)
@@ -480,19 +558,21 @@ pub fn reports(conn: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
             progress_reports::attachment_size,
             progress_reports::created_at,
             // A coordinator's report: any unit's on a task that waits for its lead.
-            sql::<Bool>("(tasks.lead_unit_id IS NULL OR tasks.lead_unit_id <> progress_reports.unit_id)"),
+            sql::<Bool>(
+                "(tasks.lead_unit_id IS NULL OR tasks.lead_unit_id <> progress_reports.unit_id)",
+            ),
         ))
-        .load::<Report>(c))?;
+        .load::<Report>(conn)?;
     Ok(rows)
 }
 
 pub fn report(conn: &mut Conn, report_id: i64) -> Result<Report> {
-    let task_id: i64 = with_conn!(&mut **conn, c => progress_reports::table
+    let task_id: i64 = progress_reports::table
         .find(report_id)
         .select(progress_reports::task_id)
-        .first(c)
-        .optional())?
-    .ok_or(StorageError::NotFound)?;
+        .first(conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)?;
     reports(conn, task_id)?
         .into_iter()
         .find(|r| r.id == report_id)
@@ -501,7 +581,7 @@ pub fn report(conn: &mut Conn, report_id: i64) -> Result<Report> {
 
 /// A task's extension requests, newest first.
 pub fn extensions(conn: &mut Conn, task_id: i64) -> Result<Vec<Extension>> {
-    Ok(with_conn!(&mut **conn, c => extension_requests::table
+    Ok(extension_requests::table
         .inner_join(units::table.on(units::id.eq(extension_requests::unit_id)))
         .filter(extension_requests::task_id.eq(task_id))
         .order(extension_requests::id.desc())
@@ -517,7 +597,7 @@ pub fn extensions(conn: &mut Conn, task_id: i64) -> Result<Vec<Extension>> {
             extension_requests::created_at,
             extension_requests::decided_at,
         ))
-        .load::<Extension>(c))?)
+        .load::<Extension>(conn)?)
 }
 
 /// The latest report of each task, for lists.
@@ -525,11 +605,17 @@ pub fn latest_reports(
     conn: &mut Conn,
     task_ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, (NaiveDate, i32, String)>> {
-    let rows: Vec<(i64, i64, NaiveDate, i32, String)> = with_conn!(&mut **conn, c => progress_reports::table
+    let rows: Vec<(i64, i64, NaiveDate, i32, String)> = progress_reports::table
         .filter(progress_reports::task_id.eq_any(task_ids))
         .order((progress_reports::task_id, progress_reports::id.desc()))
-        .select((progress_reports::task_id, progress_reports::id, progress_reports::reported_on, progress_reports::percent, progress_reports::note))
-        .load(c))?;
+        .select((
+            progress_reports::task_id,
+            progress_reports::id,
+            progress_reports::reported_on,
+            progress_reports::percent,
+            progress_reports::note,
+        ))
+        .load(conn)?;
     let mut out = std::collections::HashMap::new();
     for (task_id, _, on, percent, note) in rows {
         out.entry(task_id).or_insert((on, percent, note));
@@ -544,10 +630,10 @@ pub fn invalid(field: &str, key: &'static str) -> StorageError {
 
 /// The task an extension request is about.
 pub fn extension_task(conn: &mut Conn, extension_id: i64) -> Result<i64> {
-    with_conn!(&mut **conn, c => extension_requests::table
+    extension_requests::table
         .find(extension_id)
         .select(extension_requests::task_id)
-        .first::<i64>(c)
-        .optional())?
-    .ok_or(StorageError::NotFound)
+        .first::<i64>(conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)
 }

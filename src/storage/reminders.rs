@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 use super::schema::{reminders, task_coordinators, tasks, units, users};
-use super::{impl_for_backends, now, with_conn, Conn, Result};
+use super::{now, with_conn, Conn, DbConn, Result};
 use crate::domain::TaskDates;
 
 /// An open task as the planner needs it.
@@ -73,11 +73,22 @@ pub trait ReminderQueries {
     fn reminders_on(&mut self, on: NaiveDate) -> QueryResult<HashSet<ReminderRow>>;
 }
 
-impl_for_backends!(ReminderQueries {
+impl ReminderQueries for DbConn {
     fn load_snapshot(&mut self, on: NaiveDate) -> QueryResult<Snapshot> {
         #[allow(clippy::type_complexity)]
         // A task waiting for its lead reminds no one until an official picks the lead.
-        let rows: Vec<(i64, String, String, Option<i64>, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, Option<i64>, bool)> = tasks::table
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            Option<i64>,
+            NaiveDate,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<i64>,
+            bool,
+        )> = tasks::table
             .filter(tasks::lead_unit_id.is_not_null())
             .filter(tasks::assigned_on.le(on))
             .filter(tasks::completed_on.is_null().or(tasks::completed_on.gt(on)))
@@ -112,23 +123,65 @@ impl_for_backends!(ReminderQueries {
         }
         let tasks = rows
             .into_iter()
-            .filter_map(|(id, reference, content, lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, assigned_by, confidential)| Some(OpenTask {
-                coordinators: coordinators.remove(&id).unwrap_or_default(),
-                id,
-                reference,
-                // Mails are the only readers of the snapshot: no content for a confidential task.
-                content: if confidential { placeholder.clone() } else { content },
-                lead_unit_id: lead_unit_id?,
-                dates: TaskDates { assigned_on, deadline, completed_on, cancelled_on },
-                assigned_by,
-            }))
+            .filter_map(
+                |(
+                    id,
+                    reference,
+                    content,
+                    lead_unit_id,
+                    assigned_on,
+                    deadline,
+                    completed_on,
+                    cancelled_on,
+                    assigned_by,
+                    confidential,
+                )| {
+                    Some(OpenTask {
+                        coordinators: coordinators.remove(&id).unwrap_or_default(),
+                        id,
+                        reference,
+                        // Mails are the only readers of the snapshot: no content
+                        // for a confidential task.
+                        content: if confidential {
+                            placeholder.clone()
+                        } else {
+                            content
+                        },
+                        lead_unit_id: lead_unit_id?,
+                        dates: TaskDates {
+                            assigned_on,
+                            deadline,
+                            completed_on,
+                            cancelled_on,
+                        },
+                        assigned_by,
+                    })
+                },
+            )
             .collect();
         let units = units::table
-            .select((units::id, units::code, units::name, units::email, units::head_email, units::active))
+            .select((
+                units::id,
+                units::code,
+                units::name,
+                units::email,
+                units::head_email,
+                units::active,
+            ))
             .load::<(i64, String, String, Option<String>, Option<String>, bool)>(self)?
             .into_iter()
             .map(|(id, code, name, email, head_email, active)| {
-                (id, UnitContact { id, code, name, email: clean_email(email), head_email: clean_email(head_email), active })
+                (
+                    id,
+                    UnitContact {
+                        id,
+                        code,
+                        name,
+                        email: clean_email(email),
+                        head_email: clean_email(head_email),
+                        active,
+                    },
+                )
             })
             .collect();
         let mut languages = HashMap::new();
@@ -140,10 +193,23 @@ impl_for_backends!(ReminderQueries {
             .map(|(id, email, name, language)| {
                 let email = email.trim().to_lowercase();
                 languages.insert(email.clone(), language.clone());
-                (id, UserContact { id, email, name, language })
+                (
+                    id,
+                    UserContact {
+                        id,
+                        email,
+                        name,
+                        language,
+                    },
+                )
             })
             .collect();
-        Ok(Snapshot { tasks, units, users, languages })
+        Ok(Snapshot {
+            tasks,
+            units,
+            users,
+            languages,
+        })
     }
 
     fn record_reminders(&mut self, rows: &[ReminderRow]) -> QueryResult<Vec<ReminderRow>> {
@@ -162,12 +228,29 @@ impl_for_backends!(ReminderQueries {
                     )
                 })
                 .collect();
-            let inserted: Vec<(i64, String, NaiveDate, String)> = diesel::insert_into(reminders::table)
-                .values(values)
-                .on_conflict_do_nothing()
-                .returning((reminders::task_id, reminders::kind, reminders::on_date, reminders::recipient))
-                .get_results(self)?;
-            fresh.extend(inserted.into_iter().map(|(task_id, kind, on_date, recipient)| ReminderRow { task_id, kind, on_date, recipient }));
+            // diesel builds a multi-row INSERT and `ON CONFLICT` only for a concrete backend.
+            let inserted: Vec<(i64, String, NaiveDate, String)> = with_conn!(&mut *self, |c| {
+                diesel::insert_into(reminders::table)
+                    .values(values)
+                    .on_conflict_do_nothing()
+                    .returning((
+                        reminders::task_id,
+                        reminders::kind,
+                        reminders::on_date,
+                        reminders::recipient,
+                    ))
+                    .get_results(c)
+            })?;
+            fresh.extend(
+                inserted
+                    .into_iter()
+                    .map(|(task_id, kind, on_date, recipient)| ReminderRow {
+                        task_id,
+                        kind,
+                        on_date,
+                        recipient,
+                    }),
+            );
         }
         Ok(fresh)
     }
@@ -175,13 +258,23 @@ impl_for_backends!(ReminderQueries {
     fn reminders_on(&mut self, on: NaiveDate) -> QueryResult<HashSet<ReminderRow>> {
         Ok(reminders::table
             .filter(reminders::on_date.eq(on))
-            .select((reminders::task_id, reminders::kind, reminders::on_date, reminders::recipient))
+            .select((
+                reminders::task_id,
+                reminders::kind,
+                reminders::on_date,
+                reminders::recipient,
+            ))
             .load::<(i64, String, NaiveDate, String)>(self)?
             .into_iter()
-            .map(|(task_id, kind, on_date, recipient)| ReminderRow { task_id, kind, on_date, recipient })
+            .map(|(task_id, kind, on_date, recipient)| ReminderRow {
+                task_id,
+                kind,
+                on_date,
+                recipient,
+            })
             .collect())
     }
-});
+}
 
 /// An address as mails are grouped by: trimmed, lower case; empty is none.
 pub fn clean_email(email: Option<String>) -> Option<String> {
@@ -191,25 +284,22 @@ pub fn clean_email(email: Option<String>) -> Option<String> {
 }
 
 pub fn snapshot(conn: &mut Conn, on: NaiveDate) -> Result<Snapshot> {
-    Ok(with_conn!(&mut **conn, c => c.load_snapshot(on))?)
+    Ok(conn.load_snapshot(on)?)
 }
 
 pub fn recorded_on(conn: &mut Conn, on: NaiveDate) -> Result<HashSet<ReminderRow>> {
-    Ok(with_conn!(&mut **conn, c => c.reminders_on(on))?)
+    Ok(conn.reminders_on(on)?)
 }
 
 /// How many reminders are recorded in all (for tests and the command's summary).
 pub fn count(conn: &mut Conn) -> Result<i64> {
-    Ok(with_conn!(&mut **conn, c => reminders::table.count().get_result(c))?)
+    Ok(reminders::table.count().get_result(conn)?)
 }
 
 /// Deletes the reminder records of days before `before` (a day is never planned
 /// again once past the catch-up window); returns how many.
 pub fn prune(conn: &mut Conn, before: NaiveDate) -> Result<usize> {
-    Ok(with_conn!(&mut **conn, c => diesel::delete(
-        reminders::table.filter(reminders::on_date.lt(before))
-    )
-    .execute(c))?)
+    Ok(diesel::delete(reminders::table.filter(reminders::on_date.lt(before))).execute(conn)?)
 }
 
 /// The settings key of the last day the daily reminder run covered.

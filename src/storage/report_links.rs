@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::audit::{AuditLog, Entry};
 use super::schema::{report_links, task_coordinators, tasks, units};
-use super::{impl_for_backends, now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{now, write_tx, Conn, DbConn, Result, StorageError};
 
 /// Makes links inside the transaction that queues the mail carrying them.
 pub trait ReportLinks {
@@ -22,7 +22,7 @@ pub trait ReportLinks {
     fn prune_report_links(&mut self) -> QueryResult<usize>;
 }
 
-impl_for_backends!(ReportLinks {
+impl ReportLinks for DbConn {
     fn new_report_link(
         &mut self,
         task_id: i64,
@@ -42,41 +42,40 @@ impl_for_backends!(ReportLinks {
 
     fn prune_report_links(&mut self) -> QueryResult<usize> {
         diesel::delete(
-            report_links::table.filter(report_links::expires_at.lt(now() - chrono::Duration::days(1))),
+            report_links::table
+                .filter(report_links::expires_at.lt(now() - chrono::Duration::days(1))),
         )
         .execute(self)
     }
-});
+}
 
 /// Whether link `id` still grants `unit_id` a report on `task_id`; `NotFound` if not.
 pub fn check(conn: &mut Conn, id: i64, task_id: i64, unit_id: i64) -> Result<()> {
     let at = now();
-    let ok = with_conn!(&mut **conn, c => {
-        let live = report_links::table
-            .filter(report_links::id.eq(id))
-            .filter(report_links::task_id.eq(task_id))
-            .filter(report_links::unit_id.eq(unit_id))
-            .filter(report_links::revoked_at.is_null())
-            .filter(report_links::expires_at.gt(at))
-            .count()
-            .get_result::<i64>(c)?
-            > 0;
-        let coordinates = task_coordinators::table
-            .filter(task_coordinators::task_id.eq(task_id))
-            .filter(task_coordinators::unit_id.eq(unit_id))
-            .count()
-            .get_result::<i64>(c)?
-            > 0;
-        let open_for_unit = tasks::table
-            .find(task_id)
-            .filter(tasks::completed_on.is_null())
-            .filter(tasks::cancelled_on.is_null())
-            .select(tasks::lead_unit_id)
-            .first::<Option<i64>>(c)
-            .optional()?
-            .is_some_and(|lead| lead == Some(unit_id) || coordinates);
-        Ok::<_, diesel::result::Error>(live && open_for_unit)
-    })?;
+    let live = report_links::table
+        .filter(report_links::id.eq(id))
+        .filter(report_links::task_id.eq(task_id))
+        .filter(report_links::unit_id.eq(unit_id))
+        .filter(report_links::revoked_at.is_null())
+        .filter(report_links::expires_at.gt(at))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    let coordinates = task_coordinators::table
+        .filter(task_coordinators::task_id.eq(task_id))
+        .filter(task_coordinators::unit_id.eq(unit_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    let open_for_unit = tasks::table
+        .find(task_id)
+        .filter(tasks::completed_on.is_null())
+        .filter(tasks::cancelled_on.is_null())
+        .select(tasks::lead_unit_id)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .is_some_and(|lead| lead == Some(unit_id) || coordinates);
+    let ok = live && open_for_unit;
     if ok {
         Ok(())
     } else {
@@ -98,14 +97,20 @@ pub struct LiveLink {
 /// The links of a task that are neither revoked nor expired, newest first.
 pub fn live_for_task(conn: &mut Conn, task_id: i64) -> Result<Vec<LiveLink>> {
     let at = now();
-    let rows: Vec<(i64, String, String, NaiveDateTime, NaiveDateTime)> = with_conn!(&mut **conn, c => report_links::table
-            .inner_join(units::table.on(units::id.eq(report_links::unit_id)))
-            .filter(report_links::task_id.eq(task_id))
-            .filter(report_links::revoked_at.is_null())
-            .filter(report_links::expires_at.gt(at))
-            .order(report_links::id.desc())
-            .select((report_links::id, units::code, units::name, report_links::created_at, report_links::expires_at))
-            .load(c))?;
+    let rows: Vec<(i64, String, String, NaiveDateTime, NaiveDateTime)> = report_links::table
+        .inner_join(units::table.on(units::id.eq(report_links::unit_id)))
+        .filter(report_links::task_id.eq(task_id))
+        .filter(report_links::revoked_at.is_null())
+        .filter(report_links::expires_at.gt(at))
+        .order(report_links::id.desc())
+        .select((
+            report_links::id,
+            units::code,
+            units::name,
+            report_links::created_at,
+            report_links::expires_at,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, unit, unit_name, created_at, expires_at)| LiveLink {
@@ -120,12 +125,12 @@ pub fn live_for_task(conn: &mut Conn, task_id: i64) -> Result<Vec<LiveLink>> {
 
 /// Whether link `id` of `task_id` was revoked (to tell its holder why it no longer works).
 pub fn is_revoked(conn: &mut Conn, id: i64, task_id: i64) -> Result<bool> {
-    let n: i64 = with_conn!(&mut **conn, c => report_links::table
+    let n: i64 = report_links::table
         .filter(report_links::id.eq(id))
         .filter(report_links::task_id.eq(task_id))
         .filter(report_links::revoked_at.is_not_null())
         .count()
-        .get_result(c))?;
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
@@ -135,13 +140,17 @@ pub fn is_revoked(conn: &mut Conn, id: i64, task_id: i64) -> Result<bool> {
 /// the ids of other tasks' links tell nothing.
 pub fn revoke_by(conn: &mut Conn, id: i64, lead_unit: Option<i64>, by: Option<i64>) -> Result<i64> {
     let at = now();
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let found: Option<(i64, i64, Option<i64>)> = report_links::table
             .inner_join(tasks::table)
             .filter(report_links::id.eq(id))
             .filter(report_links::revoked_at.is_null())
             .filter(report_links::expires_at.gt(at))
-            .select((report_links::task_id, report_links::unit_id, tasks::lead_unit_id))
+            .select((
+                report_links::task_id,
+                report_links::unit_id,
+                tasks::lead_unit_id,
+            ))
             .first(c)
             .optional()?;
         let Some((task_id, unit_id, lead)) = found else {
@@ -167,11 +176,13 @@ pub fn revoke_by(conn: &mut Conn, id: i64, lead_unit: Option<i64>, by: Option<i6
 
 /// Revokes one link; `NotFound` if it is unknown or already revoked.
 pub fn revoke(conn: &mut Conn, id: i64) -> Result<()> {
-    let n = with_conn!(&mut **conn, c => diesel::update(
-        report_links::table.find(id).filter(report_links::revoked_at.is_null()),
+    let n = diesel::update(
+        report_links::table
+            .find(id)
+            .filter(report_links::revoked_at.is_null()),
     )
     .set(report_links::revoked_at.eq(now()))
-    .execute(c))?;
+    .execute(conn)?;
     if n == 0 {
         return Err(StorageError::NotFound);
     }
@@ -180,13 +191,13 @@ pub fn revoke(conn: &mut Conn, id: i64) -> Result<()> {
 
 /// Revokes every live link of a task; how many.
 pub fn revoke_for_task(conn: &mut Conn, task_id: i64) -> Result<usize> {
-    Ok(with_conn!(&mut **conn, c => diesel::update(
+    Ok(diesel::update(
         report_links::table
             .filter(report_links::task_id.eq(task_id))
             .filter(report_links::revoked_at.is_null()),
     )
     .set(report_links::revoked_at.eq(now()))
-    .execute(c))?)
+    .execute(conn)?)
 }
 
 /// A new link outside any other change (the planner makes its links in its
@@ -197,5 +208,5 @@ pub fn create(
     unit_id: i64,
     expires_at: NaiveDateTime,
 ) -> Result<i64> {
-    Ok(with_conn!(&mut **conn, c => c.new_report_link(task_id, unit_id, expires_at))?)
+    Ok(conn.new_report_link(task_id, unit_id, expires_at)?)
 }

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::sessions;
-use super::{impl_for_backends, now, with_conn, Conn, Result};
+use super::{now, Conn, DbConn, Result};
 
 /// How long a session lives: unused for `idle`, or `max` after it began.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,22 +37,27 @@ const SEEN_EVERY: Duration = Duration::seconds(60);
 /// The values of a live session; a dead one is deleted and reads as `None`.
 pub fn load(conn: &mut Conn, key_hash: &str, life: Lifetime) -> Result<Option<String>> {
     let at = now();
-    let row = with_conn!(&mut **conn, c => sessions::table
+    let row = sessions::table
         .filter(sessions::key_hash.eq(key_hash))
-        .select((sessions::id, sessions::state, sessions::created_at, sessions::last_seen_at))
-        .first::<(i64, String, NaiveDateTime, NaiveDateTime)>(c)
-        .optional())?;
+        .select((
+            sessions::id,
+            sessions::state,
+            sessions::created_at,
+            sessions::last_seen_at,
+        ))
+        .first::<(i64, String, NaiveDateTime, NaiveDateTime)>(conn)
+        .optional()?;
     let Some((id, state, created, seen)) = row else {
         return Ok(None);
     };
     if !life.alive(created, seen, at) {
-        with_conn!(&mut **conn, c => diesel::delete(sessions::table.find(id)).execute(c))?;
+        diesel::delete(sessions::table.find(id)).execute(conn)?;
         return Ok(None);
     }
     if at - seen >= SEEN_EVERY {
-        with_conn!(&mut **conn, c => diesel::update(sessions::table.find(id))
+        diesel::update(sessions::table.find(id))
             .set(sessions::last_seen_at.eq(at))
-            .execute(c))?;
+            .execute(conn)?;
     }
     Ok(Some(state))
 }
@@ -66,35 +71,33 @@ pub fn insert(
     life: Lifetime,
 ) -> Result<()> {
     let at = now();
-    with_conn!(&mut **conn, c => {
-        diesel::delete(
-            sessions::table.filter(
-                sessions::last_seen_at
-                    .lt(at - life.idle)
-                    .or(sessions::created_at.lt(at - life.max)),
-            ),
-        )
-        .execute(c)?;
-        diesel::insert_into(sessions::table)
-            .values((
-                sessions::key_hash.eq(key_hash),
-                sessions::state.eq(state),
-                sessions::user_id.eq(facts.user_id),
-                sessions::public_id.eq(&facts.public_id),
-                sessions::user_agent.eq(&facts.user_agent),
-                sessions::address.eq(&facts.address),
-                sessions::created_at.eq(at),
-                sessions::last_seen_at.eq(at),
-            ))
-            .execute(c)
-    })?;
+    diesel::delete(
+        sessions::table.filter(
+            sessions::last_seen_at
+                .lt(at - life.idle)
+                .or(sessions::created_at.lt(at - life.max)),
+        ),
+    )
+    .execute(conn)?;
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::key_hash.eq(key_hash),
+            sessions::state.eq(state),
+            sessions::user_id.eq(facts.user_id),
+            sessions::public_id.eq(&facts.public_id),
+            sessions::user_agent.eq(&facts.user_agent),
+            sessions::address.eq(&facts.address),
+            sessions::created_at.eq(at),
+            sessions::last_seen_at.eq(at),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Writes a session's new values; `false` when it no longer exists (ended
 /// meanwhile: it is not brought back).
 pub fn update(conn: &mut Conn, key_hash: &str, state: &str, facts: &Facts) -> Result<bool> {
-    let n = with_conn!(&mut **conn, c => diesel::update(sessions::table.filter(sessions::key_hash.eq(key_hash)))
+    let n = diesel::update(sessions::table.filter(sessions::key_hash.eq(key_hash)))
         .set((
             sessions::state.eq(state),
             sessions::user_id.eq(facts.user_id),
@@ -103,12 +106,12 @@ pub fn update(conn: &mut Conn, key_hash: &str, state: &str, facts: &Facts) -> Re
             sessions::address.eq(&facts.address),
             sessions::last_seen_at.eq(now()),
         ))
-        .execute(c))?;
+        .execute(conn)?;
     Ok(n > 0)
 }
 
 pub fn delete(conn: &mut Conn, key_hash: &str) -> Result<()> {
-    with_conn!(&mut **conn, c => diesel::delete(sessions::table.filter(sessions::key_hash.eq(key_hash))).execute(c))?;
+    diesel::delete(sessions::table.filter(sessions::key_hash.eq(key_hash))).execute(conn)?;
     Ok(())
 }
 
@@ -118,25 +121,25 @@ pub trait EndSessions {
     fn end_sessions(&mut self, user_id: i64) -> QueryResult<usize>;
 }
 
-impl_for_backends!(EndSessions {
+impl EndSessions for DbConn {
     fn end_sessions(&mut self, user_id: i64) -> QueryResult<usize> {
         diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(self)
     }
-});
+}
 
 /// Ends every session of a user.
 pub fn end_all(conn: &mut Conn, user_id: i64) -> Result<usize> {
-    Ok(with_conn!(&mut **conn, c => c.end_sessions(user_id))?)
+    Ok(conn.end_sessions(user_id)?)
 }
 
 /// Ends one session of a user, named by its public id.
 pub fn end_one(conn: &mut Conn, user_id: i64, public_id: &str) -> Result<usize> {
-    Ok(with_conn!(&mut **conn, c => diesel::delete(
+    Ok(diesel::delete(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
             .filter(sessions::public_id.eq(public_id)),
     )
-    .execute(c))?)
+    .execute(conn)?)
 }
 
 /// A live session of a user, for the account page.
@@ -152,11 +155,17 @@ pub struct SessionInfo {
 /// The user's live sessions, most recently used first.
 pub fn list_for_user(conn: &mut Conn, user_id: i64, life: Lifetime) -> Result<Vec<SessionInfo>> {
     let at = now();
-    let rows = with_conn!(&mut **conn, c => sessions::table
+    let rows = sessions::table
         .filter(sessions::user_id.eq(user_id))
         .order(sessions::last_seen_at.desc())
-        .select((sessions::public_id, sessions::user_agent, sessions::address, sessions::created_at, sessions::last_seen_at))
-        .load::<(String, String, String, NaiveDateTime, NaiveDateTime)>(c))?;
+        .select((
+            sessions::public_id,
+            sessions::user_agent,
+            sessions::address,
+            sessions::created_at,
+            sessions::last_seen_at,
+        ))
+        .load::<(String, String, String, NaiveDateTime, NaiveDateTime)>(conn)?;
     Ok(rows
         .into_iter()
         .filter(|(_, _, _, created, seen)| life.alive(*created, *seen, at))

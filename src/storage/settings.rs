@@ -4,32 +4,37 @@
 use diesel::prelude::*;
 
 use super::schema::settings;
-use super::{with_conn, Conn, Result};
+use super::{with_conn, write_tx, Conn, DbConn, Result, StorageError};
 use crate::domain::report_doc::DocSettings;
 
 pub fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
-    Ok(with_conn!(&mut **conn, c => settings::table
+    Ok(settings::table
         .filter(settings::key.eq(key))
         .select(settings::value)
-        .first::<String>(c)
-        .optional())?)
+        .first::<String>(conn)
+        .optional()?)
 }
 
 /// Stores `value` unless the key already has one; returns the value that is kept.
 /// Several instances starting at once thus agree on one value.
 pub fn get_or_insert(conn: &mut Conn, key: &str, value: &str) -> Result<String> {
-    with_conn!(&mut **conn, c => {
-        diesel::insert_into(settings::table)
-            .values((settings::key.eq(key), settings::value.eq(value)))
-            .on_conflict_do_nothing()
-            .execute(c)?;
-        Ok(settings::table.filter(settings::key.eq(key)).select(settings::value).first::<String>(c)?)
-    })
+    // diesel builds `ON CONFLICT` only for a concrete backend.
+    with_conn!(&mut **conn, |c| diesel::insert_into(settings::table)
+        .values((settings::key.eq(key), settings::value.eq(value)))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    get(conn, key)?.ok_or(StorageError::NotFound)
 }
 
 /// Stores `value` under `key`, replacing any value it had.
 pub fn set(conn: &mut Conn, key: &str, value: &str) -> Result<()> {
-    with_conn!(&mut **conn, c => diesel::insert_into(settings::table)
+    Ok(put(conn, key, value)?)
+}
+
+/// Inserts or replaces a value. diesel builds `ON CONFLICT` only for a
+/// concrete backend, hence the match on it.
+fn put(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::insert_into(settings::table)
         .values((settings::key.eq(key), settings::value.eq(value)))
         .on_conflict(settings::key)
         .do_update()
@@ -55,13 +60,8 @@ pub fn set_documents(conn: &mut Conn, value: &DocSettings, by: Option<i64>) -> R
     use super::audit::{AuditLog, Entry};
     // Strings and a plain enum: serialising cannot fail.
     let json = serde_json::to_string(value).unwrap_or_default();
-    super::write_tx!(&mut **conn, c => {
-        diesel::insert_into(settings::table)
-            .values((settings::key.eq(DOCUMENTS), settings::value.eq(&json)))
-            .on_conflict(settings::key)
-            .do_update()
-            .set(settings::value.eq(&json))
-            .execute(c)?;
+    write_tx(conn, |c| {
+        put(c, DOCUMENTS, &json)?;
         c.record_audit(&Entry {
             user_id: by,
             action: "settings.documents",
@@ -70,7 +70,7 @@ pub fn set_documents(conn: &mut Conn, value: &DocSettings, by: Option<i64>) -> R
             task_id: None,
             details: json.clone(),
         })?;
-        Ok::<_, super::StorageError>(())
+        Ok::<_, StorageError>(())
     })
 }
 

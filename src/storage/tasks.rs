@@ -10,7 +10,9 @@ use super::audit::{AuditLog, Entry};
 use super::models::Task;
 use super::report::{scope_sql, status_in_sql};
 use super::schema::{task_coordinators, tasks, units};
-use super::{impl_for_backends, now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{
+    impl_for_backends, now, with_conn, write_tx, Conn, DbConn, MultiBackend, Result, StorageError,
+};
 use crate::domain::task::TaskInput;
 use crate::domain::text::fold;
 use crate::domain::{Invalid, Period, Status};
@@ -161,70 +163,96 @@ impl NewTask {
     }
 }
 
-pub trait TaskQueries {
-    /// Inserts tasks (in one statement per chunk) with their coordinators; returns their ids in order.
-    fn insert_tasks(&mut self, rows: &[(NewTask, Vec<i64>)]) -> QueryResult<Vec<i64>>;
-    fn task_ids_by_reference(&mut self, refs: &[&str]) -> QueryResult<HashMap<String, i64>>;
-    fn set_coordinators(&mut self, task_id: i64, unit_ids: &[i64]) -> QueryResult<()>;
-    fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>>;
-}
-
 /// Rows per INSERT: under both backends' limits on bound values.
 const INSERT_CHUNK: usize = 1000;
 
+/// Inserts tasks (in one statement per chunk) with their coordinators; returns their ids in order.
+pub fn insert_tasks(c: &mut DbConn, rows: &[(NewTask, Vec<i64>)]) -> QueryResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let new: Vec<&NewTask> = chunk.iter().map(|(t, _)| t).collect();
+        // A multi-row INSERT is built per backend (SQLite has no `DEFAULT` in `VALUES`).
+        with_conn!(&mut *c, |c| diesel::insert_into(tasks::table)
+            .values(new)
+            .execute(c))?;
+        let refs: Vec<&str> = chunk.iter().map(|(t, _)| t.reference.as_str()).collect();
+        let by_ref = task_ids_by_reference(c, &refs)?;
+        let mut links = Vec::new();
+        for (t, coordinators) in chunk {
+            let id = by_ref
+                .get(&t.reference)
+                .copied()
+                .ok_or(diesel::result::Error::NotFound)?;
+            ids.push(id);
+            links.extend(coordinators.iter().map(|u| {
+                (
+                    task_coordinators::task_id.eq(id),
+                    task_coordinators::unit_id.eq(*u),
+                )
+            }));
+        }
+        for part in links.chunks(INSERT_CHUNK) {
+            with_conn!(&mut *c, |c| diesel::insert_into(task_coordinators::table)
+                .values(part.to_vec())
+                .execute(c))?;
+        }
+    }
+    Ok(ids)
+}
+
+pub fn task_ids_by_reference(c: &mut DbConn, refs: &[&str]) -> QueryResult<HashMap<String, i64>> {
+    let mut out = HashMap::with_capacity(refs.len());
+    for chunk in refs.chunks(INSERT_CHUNK) {
+        out.extend(
+            tasks::table
+                .filter(tasks::reference.eq_any(chunk))
+                .select((tasks::reference, tasks::id))
+                .load::<(String, i64)>(c)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn set_coordinators(c: &mut DbConn, task_id: i64, unit_ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(task_coordinators::table.filter(task_coordinators::task_id.eq(task_id)))
+        .execute(c)?;
+    let rows: Vec<_> = unit_ids
+        .iter()
+        .map(|u| {
+            (
+                task_coordinators::task_id.eq(task_id),
+                task_coordinators::unit_id.eq(*u),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        // A multi-row INSERT is built per backend (SQLite has no `DEFAULT` in `VALUES`).
+        with_conn!(c, |c| diesel::insert_into(task_coordinators::table)
+            .values(rows)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+pub trait TaskQueries {
+    fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>>;
+}
+
+// Implemented per backend while `report.rs` loads records on a concrete
+// connection; [`DbConn`] passes the call on.
 impl_for_backends!(TaskQueries {
-    fn insert_tasks(&mut self, rows: &[(NewTask, Vec<i64>)]) -> QueryResult<Vec<i64>> {
-        let mut ids = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(INSERT_CHUNK) {
-            let new: Vec<&NewTask> = chunk.iter().map(|(t, _)| t).collect();
-            diesel::insert_into(tasks::table).values(new).execute(self)?;
-            let refs: Vec<&str> = chunk.iter().map(|(t, _)| t.reference.as_str()).collect();
-            let by_ref = self.task_ids_by_reference(&refs)?;
-            let mut links = Vec::new();
-            for (t, coordinators) in chunk {
-                let id = by_ref.get(&t.reference).copied().ok_or(diesel::result::Error::NotFound)?;
-                ids.push(id);
-                links.extend(coordinators.iter().map(|u| (task_coordinators::task_id.eq(id), task_coordinators::unit_id.eq(*u))));
-            }
-            for part in links.chunks(INSERT_CHUNK) {
-                diesel::insert_into(task_coordinators::table).values(part.to_vec()).execute(self)?;
-            }
-        }
-        Ok(ids)
-    }
-
-    fn task_ids_by_reference(&mut self, refs: &[&str]) -> QueryResult<HashMap<String, i64>> {
-        let mut out = HashMap::with_capacity(refs.len());
-        for chunk in refs.chunks(INSERT_CHUNK) {
-            out.extend(
-                tasks::table
-                    .filter(tasks::reference.eq_any(chunk))
-                    .select((tasks::reference, tasks::id))
-                    .load::<(String, i64)>(self)?,
-            );
-        }
-        Ok(out)
-    }
-
-    fn set_coordinators(&mut self, task_id: i64, unit_ids: &[i64]) -> QueryResult<()> {
-        diesel::delete(task_coordinators::table.filter(task_coordinators::task_id.eq(task_id))).execute(self)?;
-        let rows: Vec<_> = unit_ids
-            .iter()
-            .map(|u| (task_coordinators::task_id.eq(task_id), task_coordinators::unit_id.eq(*u)))
-            .collect();
-        if !rows.is_empty() {
-            diesel::insert_into(task_coordinators::table).values(rows).execute(self)?;
-        }
-        Ok(())
-    }
-
     fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>> {
         let rows: Vec<(Task, Option<String>, bool)> = tasks::table
             .left_join(units::table)
             .filter(tasks::id.eq_any(ids))
-            .select((Task::as_select(), units::code.nullable(), sql::<Bool>(super::visibility::CONFIDENTIAL)))
+            .select((
+                Task::as_select(),
+                units::code.nullable(),
+                sql::<Bool>(super::visibility::CONFIDENTIAL),
+            ))
             .load(self)?;
-        // A task of a confidential meeting reads as confidential wherever it goes (pages, API, mails).
+        // A task of a confidential meeting reads as confidential wherever it goes
+        // (pages, API, mails).
         let rows = rows.into_iter().map(|(mut task, code, confidential)| {
             task.confidential = confidential;
             (task, code)
@@ -250,6 +278,12 @@ impl_for_backends!(TaskQueries {
     }
 });
 
+impl TaskQueries for DbConn {
+    fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>> {
+        with_conn!(self, |c| c.load_records(ids))
+    }
+}
+
 /// The tasks matching a filter, one page, ordered by deadline (ongoing last).
 pub fn list(
     conn: &mut Conn,
@@ -262,70 +296,71 @@ pub fn list(
     let page_no = page.page.max(1);
     let offset = (page_no - 1).saturating_mul(per_page);
     let viewer_sql = filter.viewer.task_sql();
-    macro_rules! filtered {
-        () => {{
-            let mut q = tasks::table.into_boxed();
-            if let Some(unit) = filter.unit_id {
-                q = match filter.unit_role {
-                    UnitRole::Lead => q.filter(tasks::lead_unit_id.eq(unit)),
-                    UnitRole::LeadOrCoordinator => q.filter(
-                        tasks::lead_unit_id.eq(unit).or(tasks::id.eq_any(
-                            task_coordinators::table
-                                .filter(task_coordinators::unit_id.eq(unit))
-                                .select(task_coordinators::task_id),
-                        )),
-                    ),
-                };
-            }
-            if let Some(period) = &filter.period {
-                q = q.filter(sql::<Bool>(&scope_sql(period, as_of)));
-            }
-            if !filter.statuses.is_empty() {
-                q = q.filter(sql::<Bool>(&status_in_sql(as_of, &filter.statuses)));
-            }
-            if let Some(words) = filter
-                .query
-                .as_deref()
-                .map(str::trim)
-                .filter(|w| !w.is_empty())
-            {
-                q = q.filter(tasks::search_text.like(like_pattern(words)).escape('\\'));
-            }
-            if let Some(m) = filter.meeting_id {
-                q = q.filter(tasks::meeting_id.eq(m));
-            }
-            if let Some(visible) = &viewer_sql {
-                q = q.filter(sql::<Bool>(visible));
-            }
-            if let Some(w) = filter.waiting {
-                q = q.filter(sql::<Bool>(&super::inbox::waiting_sql(w)));
-            }
-            if filter.open_only {
-                q = q.filter(
-                    tasks::completed_on
-                        .is_null()
-                        .and(tasks::cancelled_on.is_null()),
-                );
-            }
-            q
-        }};
-    }
-    let (total, records) = with_conn!(&mut **conn, c => {
-        let total: i64 = filtered!().count().get_result(c)?;
-        let ids: Vec<i64> = filtered!()
-            .select(tasks::id)
-            .order((
-                sql::<Bool>(&if filter.overdue_first { format!("({}) <> 'overdue'", super::report::status_sql(as_of)) } else { "1 = 0".to_string() }),
-                sql::<Bool>("tasks.deadline IS NULL"),
-                tasks::deadline.asc(),
-                tasks::id.asc(),
-            ))
-            .limit(per_page)
-            .offset(offset)
-            .load(c)?;
-        let records = c.load_records(&ids)?;
-        Ok::<_, diesel::result::Error>((total, records))
-    })?;
+    // Built twice: once to count, once for the page.
+    let filtered = || {
+        let mut q = tasks::table.into_boxed::<MultiBackend>();
+        if let Some(unit) = filter.unit_id {
+            q = match filter.unit_role {
+                UnitRole::Lead => q.filter(tasks::lead_unit_id.eq(unit)),
+                UnitRole::LeadOrCoordinator => q.filter(
+                    tasks::lead_unit_id.eq(unit).or(tasks::id.eq_any(
+                        task_coordinators::table
+                            .filter(task_coordinators::unit_id.eq(unit))
+                            .select(task_coordinators::task_id),
+                    )),
+                ),
+            };
+        }
+        if let Some(period) = &filter.period {
+            q = q.filter(sql::<Bool>(&scope_sql(period, as_of)));
+        }
+        if !filter.statuses.is_empty() {
+            q = q.filter(sql::<Bool>(&status_in_sql(as_of, &filter.statuses)));
+        }
+        if let Some(words) = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            q = q.filter(tasks::search_text.like(like_pattern(words)).escape('\\'));
+        }
+        if let Some(m) = filter.meeting_id {
+            q = q.filter(tasks::meeting_id.eq(m));
+        }
+        if let Some(visible) = &viewer_sql {
+            q = q.filter(sql::<Bool>(visible));
+        }
+        if let Some(w) = filter.waiting {
+            q = q.filter(sql::<Bool>(&super::inbox::waiting_sql(w)));
+        }
+        if filter.open_only {
+            q = q.filter(
+                tasks::completed_on
+                    .is_null()
+                    .and(tasks::cancelled_on.is_null()),
+            );
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let overdue_last = if filter.overdue_first {
+        format!("({}) <> 'overdue'", super::report::status_sql(as_of))
+    } else {
+        "1 = 0".to_string()
+    };
+    let ids: Vec<i64> = filtered()
+        .select(tasks::id)
+        .order((
+            sql::<Bool>(&overdue_last),
+            sql::<Bool>("tasks.deadline IS NULL"),
+            tasks::deadline.asc(),
+            tasks::id.asc(),
+        ))
+        .limit(per_page)
+        .offset(offset)
+        .load(conn)?;
+    let records = conn.load_records(&ids)?;
     Ok(Page {
         items: records,
         total,
@@ -335,7 +370,7 @@ pub fn list(
 }
 
 pub fn get(conn: &mut Conn, id: i64) -> Result<TaskRecord> {
-    let mut found = with_conn!(&mut **conn, c => c.load_records(&[id]))?;
+    let mut found = conn.load_records(&[id])?;
     found.pop().ok_or(StorageError::NotFound)
 }
 
@@ -357,22 +392,32 @@ pub fn create_with(
     user_id: Option<i64>,
     confidential: bool,
 ) -> Result<TaskRecord> {
-    let id = write_tx!(&mut **conn, c => {
-        let units = super::units::UnitQueries::unit_ids_by_code(c)?;
+    let id = write_tx(conn, |c| {
+        let units = super::units::unit_ids_by_code(c)?;
         let generated = input.reference.is_none();
-        let reference = input.reference.clone().unwrap_or_else(|| format!("tmp-{}", crate::auth::random_secret(12)));
-        if !generated && !c.task_ids_by_reference(&[reference.as_str()])?.is_empty() {
+        let reference = input
+            .reference
+            .clone()
+            .unwrap_or_else(|| format!("tmp-{}", crate::auth::random_secret(12)));
+        if !generated && !task_ids_by_reference(c, &[reference.as_str()])?.is_empty() {
             return Err(StorageError::conflict("ref", "err-reference-taken"));
         }
         let row = NewTask::resolve(input, reference, &units, meeting_id, user_id)?;
-        let id = c.insert_tasks(&[row])?.pop().ok_or(diesel::result::Error::NotFound)?;
+        let id = insert_tasks(c, &[row])?
+            .pop()
+            .ok_or(diesel::result::Error::NotFound)?;
         if confidential {
-            diesel::update(tasks::table.find(id)).set(tasks::confidential.eq(true)).execute(c)?;
+            diesel::update(tasks::table.find(id))
+                .set(tasks::confidential.eq(true))
+                .execute(c)?;
         }
         if generated {
             let reference = format!("NV-{id:06}");
             diesel::update(tasks::table.find(id))
-                .set((tasks::search_text.eq(search_text(&reference, &input.content)), tasks::reference.eq(reference)))
+                .set((
+                    tasks::search_text.eq(search_text(&reference, &input.content)),
+                    tasks::reference.eq(reference),
+                ))
                 .execute(c)?;
         }
         c.record_audit(&Entry {
@@ -381,7 +426,12 @@ pub fn create_with(
             entity: "task",
             entity_id: Some(id),
             task_id: Some(id),
-            details: serde_json::json!({"content": input.content, "lead_unit": input.lead_unit, "deadline": input.deadline}).to_string(),
+            details: serde_json::json!({
+                "content": input.content,
+                "lead_unit": input.lead_unit,
+                "deadline": input.deadline,
+            })
+            .to_string(),
         })?;
         Ok::<_, StorageError>(id)
     })?;
@@ -409,7 +459,7 @@ impl TaskRecord {
 
 /// Loads the task for a change in the same transaction, refusing a stale
 /// version (when one is given) and a cancelled task.
-fn open_for_change<C: TaskQueries>(c: &mut C, id: i64, version: Option<i32>) -> Result<TaskRecord> {
+fn open_for_change(c: &mut DbConn, id: i64, version: Option<i32>) -> Result<TaskRecord> {
     let record = c.load_records(&[id])?.pop().ok_or(StorageError::NotFound)?;
     if let Some(given) = version.filter(|v| *v != record.task.version) {
         return Err(StorageError::StaleVersion {
@@ -432,11 +482,19 @@ pub fn update(
     today: NaiveDate,
     user_id: Option<i64>,
 ) -> Result<TaskRecord> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let current = open_for_change(c, id, Some(version))?;
-        let next = change.apply(&current.as_input(), today).map_err(|mut e| StorageError::Invalid(e.remove(0)))?;
-        let units = super::units::UnitQueries::unit_ids_by_code(c)?;
-        let (row, coordinators) = NewTask::resolve(&next, current.task.reference.clone(), &units, current.task.meeting_id, None)?;
+        let next = change
+            .apply(&current.as_input(), today)
+            .map_err(|mut e| StorageError::Invalid(e.remove(0)))?;
+        let units = super::units::unit_ids_by_code(c)?;
+        let (row, coordinators) = NewTask::resolve(
+            &next,
+            current.task.reference.clone(),
+            &units,
+            current.task.meeting_id,
+            None,
+        )?;
         diesel::update(tasks::table.find(id))
             .set((
                 tasks::content.eq(&row.content),
@@ -450,7 +508,7 @@ pub fn update(
                 tasks::updated_at.eq(now()),
             ))
             .execute(c)?;
-        c.set_coordinators(id, &coordinators)?;
+        set_coordinators(c, id, &coordinators)?;
         c.record_audit(&Entry {
             user_id,
             action: "task.update",
@@ -514,12 +572,15 @@ pub fn cancel(
     on: NaiveDate,
     user_id: Option<i64>,
 ) -> Result<TaskRecord> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let current = open_for_change(c, id, version)?;
         if on < current.task.assigned_on {
             return Err(Invalid::new("cancelled_on", "err-before-assigned")
                 .arg("value", crate::domain::dates::format_vi(on))
-                .arg("assigned", crate::domain::dates::format_vi(current.task.assigned_on))
+                .arg(
+                    "assigned",
+                    crate::domain::dates::format_vi(current.task.assigned_on),
+                )
                 .into());
         }
         diesel::update(tasks::table.find(id))
@@ -552,14 +613,17 @@ pub fn complete(
     today: NaiveDate,
     user_id: Option<i64>,
 ) -> Result<TaskRecord> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let current = open_for_change(c, id, version)?;
         if current.task.completed_on.is_some() {
             return Err(StorageError::conflict("state", "err-task-done"));
         }
         let mut next = current.as_input();
         next.completed_on = Some(on);
-        if let Some(e) = crate::domain::task::check_dates(&next, today).into_iter().next() {
+        if let Some(e) = crate::domain::task::check_dates(&next, today)
+            .into_iter()
+            .next()
+        {
             return Err(e.into());
         }
         diesel::update(tasks::table.find(id))

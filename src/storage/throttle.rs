@@ -7,29 +7,18 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::login_buckets;
-use super::{now, write_tx, Conn, Result};
+use super::{now, with_conn, write_tx, Conn, DbConn, Result};
 use crate::domain::throttle::{Admission, Bucket};
 
 /// Reads a bucket's row for the rest of the transaction.
-trait LockBucket {
-    fn lock_bucket(&mut self, key: &str, at: NaiveDateTime) -> QueryResult<(f64, NaiveDateTime)>;
-}
-
-impl LockBucket for diesel::SqliteConnection {
-    /// SQLite's write transaction (`BEGIN IMMEDIATE`) already holds the whole database.
-    fn lock_bucket(&mut self, key: &str, at: NaiveDateTime) -> QueryResult<(f64, NaiveDateTime)> {
-        Ok(login_buckets::table
-            .find(key)
-            .select((login_buckets::level, login_buckets::updated_at))
-            .first(self)
-            .optional()?
-            .unwrap_or((0.0, at)))
-    }
-}
-
-impl LockBucket for diesel::PgConnection {
-    /// The row is made first, so that there is one to lock even for a first attempt.
-    fn lock_bucket(&mut self, key: &str, at: NaiveDateTime) -> QueryResult<(f64, NaiveDateTime)> {
+fn lock_bucket(c: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<(f64, NaiveDateTime)> {
+    let row = login_buckets::table
+        .find(key)
+        .select((login_buckets::level, login_buckets::updated_at));
+    // PostgreSQL locks the row (`FOR UPDATE`, which SQLite has not), made first so
+    // that there is one to lock even for a first attempt; SQLite's write
+    // transaction (`BEGIN IMMEDIATE`) already holds the whole database.
+    if let DbConn::Pg(pg) = c {
         diesel::insert_into(login_buckets::table)
             .values((
                 login_buckets::key.eq(key),
@@ -37,13 +26,28 @@ impl LockBucket for diesel::PgConnection {
                 login_buckets::updated_at.eq(at),
             ))
             .on_conflict_do_nothing()
-            .execute(self)?;
-        login_buckets::table
-            .find(key)
-            .select((login_buckets::level, login_buckets::updated_at))
-            .for_update()
-            .first(self)
+            .execute(pg)?;
+        return row.for_update().first(pg);
     }
+    Ok(row.first(c).optional()?.unwrap_or((0.0, at)))
+}
+
+/// Writes a bucket's level. diesel builds `ON CONFLICT` only for a concrete
+/// backend, hence the match on it.
+fn save_level(c: &mut DbConn, key: &str, level: f64, at: NaiveDateTime) -> QueryResult<usize> {
+    with_conn!(c, |c| diesel::insert_into(login_buckets::table)
+        .values((
+            login_buckets::key.eq(key),
+            login_buckets::level.eq(level),
+            login_buckets::updated_at.eq(at),
+        ))
+        .on_conflict(login_buckets::key)
+        .do_update()
+        .set((
+            login_buckets::level.eq(level),
+            login_buckets::updated_at.eq(at)
+        ))
+        .execute(c))
 }
 
 /// Pours one attempt into each bucket, or none if any would overflow; then
@@ -53,11 +57,11 @@ pub fn attempt(conn: &mut Conn, buckets: &[(String, Bucket)]) -> Result<Option<D
     let mut buckets = buckets.to_vec();
     // One order for every transaction, so that two never wait for each other.
     buckets.sort_by(|a, b| a.0.cmp(&b.0));
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let mut levels = Vec::with_capacity(buckets.len());
         let mut wait: Option<Duration> = None;
         for (key, bucket) in &buckets {
-            let (level, updated) = c.lock_bucket(key, at)?;
+            let (level, updated) = lock_bucket(c, key, at)?;
             match bucket.attempt(level, at - updated) {
                 Admission::Go(new) => levels.push((key, new)),
                 Admission::Wait(w) => wait = Some(wait.map_or(w, |v| v.max(w))),
@@ -67,16 +71,7 @@ pub fn attempt(conn: &mut Conn, buckets: &[(String, Bucket)]) -> Result<Option<D
             return Ok(wait);
         }
         for (key, level) in levels {
-            diesel::insert_into(login_buckets::table)
-                .values((
-                    login_buckets::key.eq(key),
-                    login_buckets::level.eq(level),
-                    login_buckets::updated_at.eq(at),
-                ))
-                .on_conflict(login_buckets::key)
-                .do_update()
-                .set((login_buckets::level.eq(level), login_buckets::updated_at.eq(at)))
-                .execute(c)?;
+            save_level(c, key, level, at)?;
         }
         Ok(None)
     })
@@ -85,13 +80,16 @@ pub fn attempt(conn: &mut Conn, buckets: &[(String, Bucket)]) -> Result<Option<D
 /// After a successful sign-in: empties `clear` and takes the attempt back out of `refund`.
 pub fn succeeded(conn: &mut Conn, clear: &[String], refund: &[(String, Bucket)]) -> Result<()> {
     let at = now();
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         diesel::delete(login_buckets::table.filter(login_buckets::key.eq_any(clear))).execute(c)?;
         for (key, bucket) in refund {
-            let (level, updated) = c.lock_bucket(key, at)?;
+            let (level, updated) = lock_bucket(c, key, at)?;
             let level = (bucket.drained(level, at - updated) - 1.0).max(0.0);
             diesel::update(login_buckets::table.find(key))
-                .set((login_buckets::level.eq(level), login_buckets::updated_at.eq(at)))
+                .set((
+                    login_buckets::level.eq(level),
+                    login_buckets::updated_at.eq(at),
+                ))
                 .execute(c)?;
         }
         Ok(())

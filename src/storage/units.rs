@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::audit::{AuditLog, Entry};
 use super::models::Unit;
 use super::schema::{unit_aliases, units};
-use super::{impl_for_backends, now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{impl_for_backends, now, with_conn, write_tx, Conn, DbConn, Result, StorageError};
 use crate::domain::unit::UnitInput;
 use crate::domain::Invalid;
 
@@ -20,16 +20,10 @@ pub struct UnitInfo {
 
 pub trait UnitQueries {
     fn load_unit_infos(&mut self) -> QueryResult<Vec<UnitInfo>>;
-    fn unit_ids_by_code(&mut self) -> QueryResult<HashMap<String, i64>>;
-    /// Inserts or updates one unit; `Ok(false)` when nothing changed.
-    fn upsert_unit(
-        &mut self,
-        input: &UnitInput,
-        parent_id: Option<i64>,
-        existing: Option<&UnitInfo>,
-    ) -> QueryResult<(i64, bool)>;
 }
 
+// Implemented per backend while `report.rs` reads the units on a concrete
+// connection; [`DbConn`] passes the call on.
 impl_for_backends!(UnitQueries {
     fn load_unit_infos(&mut self) -> QueryResult<Vec<UnitInfo>> {
         let all: Vec<Unit> = units::table.order(units::code).select(Unit::as_select()).load(self)?;
@@ -50,63 +44,83 @@ impl_for_backends!(UnitQueries {
             })
             .collect())
     }
-
-    fn unit_ids_by_code(&mut self) -> QueryResult<HashMap<String, i64>> {
-        Ok(units::table.select((units::code, units::id)).load::<(String, i64)>(self)?.into_iter().collect())
-    }
-
-    fn upsert_unit(&mut self, input: &UnitInput, parent_id: Option<i64>, existing: Option<&UnitInfo>) -> QueryResult<(i64, bool)> {
-        let at = now();
-        let id = match existing {
-            Some(old) => {
-                let u = &old.unit;
-                let same = u.name == input.name
-                    && u.parent_id == parent_id
-                    && u.email == input.email
-                    && u.head_email == input.head_email
-                    && u.active
-                    && old.aliases == sorted(&input.aliases);
-                if same {
-                    return Ok((u.id, false));
-                }
-                diesel::update(units::table.find(u.id))
-                    .set((
-                        units::name.eq(&input.name),
-                        units::parent_id.eq(parent_id),
-                        units::email.eq(&input.email),
-                        units::head_email.eq(&input.head_email),
-                        units::active.eq(true),
-                        units::updated_at.eq(at),
-                    ))
-                    .execute(self)?;
-                diesel::delete(unit_aliases::table.filter(unit_aliases::unit_id.eq(u.id))).execute(self)?;
-                u.id
-            }
-            None => diesel::insert_into(units::table)
-                    .values((
-                        units::code.eq(&input.code),
-                        units::name.eq(&input.name),
-                        units::parent_id.eq(parent_id),
-                        units::email.eq(&input.email),
-                        units::head_email.eq(&input.head_email),
-                        units::active.eq(true),
-                        units::created_at.eq(at),
-                        units::updated_at.eq(at),
-                ))
-                .returning(units::id)
-                .get_result(self)?,
-        };
-        let rows: Vec<_> = input
-            .aliases
-            .iter()
-            .map(|a| (unit_aliases::unit_id.eq(id), unit_aliases::alias.eq(a)))
-            .collect();
-        if !rows.is_empty() {
-            diesel::insert_into(unit_aliases::table).values(rows).execute(self)?;
-        }
-        Ok((id, true))
-    }
 });
+
+impl UnitQueries for DbConn {
+    fn load_unit_infos(&mut self) -> QueryResult<Vec<UnitInfo>> {
+        with_conn!(self, |c| c.load_unit_infos())
+    }
+}
+
+pub fn unit_ids_by_code(c: &mut DbConn) -> QueryResult<HashMap<String, i64>> {
+    Ok(units::table
+        .select((units::code, units::id))
+        .load::<(String, i64)>(c)?
+        .into_iter()
+        .collect())
+}
+
+/// Inserts or updates one unit; `Ok(false)` when nothing changed.
+fn upsert_unit(
+    c: &mut DbConn,
+    input: &UnitInput,
+    parent_id: Option<i64>,
+    existing: Option<&UnitInfo>,
+) -> QueryResult<(i64, bool)> {
+    let at = now();
+    let id = match existing {
+        Some(old) => {
+            let u = &old.unit;
+            let same = u.name == input.name
+                && u.parent_id == parent_id
+                && u.email == input.email
+                && u.head_email == input.head_email
+                && u.active
+                && old.aliases == sorted(&input.aliases);
+            if same {
+                return Ok((u.id, false));
+            }
+            diesel::update(units::table.find(u.id))
+                .set((
+                    units::name.eq(&input.name),
+                    units::parent_id.eq(parent_id),
+                    units::email.eq(&input.email),
+                    units::head_email.eq(&input.head_email),
+                    units::active.eq(true),
+                    units::updated_at.eq(at),
+                ))
+                .execute(c)?;
+            diesel::delete(unit_aliases::table.filter(unit_aliases::unit_id.eq(u.id)))
+                .execute(c)?;
+            u.id
+        }
+        None => diesel::insert_into(units::table)
+            .values((
+                units::code.eq(&input.code),
+                units::name.eq(&input.name),
+                units::parent_id.eq(parent_id),
+                units::email.eq(&input.email),
+                units::head_email.eq(&input.head_email),
+                units::active.eq(true),
+                units::created_at.eq(at),
+                units::updated_at.eq(at),
+            ))
+            .returning(units::id)
+            .get_result(c)?,
+    };
+    let rows: Vec<_> = input
+        .aliases
+        .iter()
+        .map(|a| (unit_aliases::unit_id.eq(id), unit_aliases::alias.eq(a)))
+        .collect();
+    if !rows.is_empty() {
+        // A multi-row INSERT is built per backend (SQLite has no `DEFAULT` in `VALUES`).
+        with_conn!(c, |c| diesel::insert_into(unit_aliases::table)
+            .values(rows)
+            .execute(c))?;
+    }
+    Ok((id, true))
+}
 
 fn sorted(list: &[String]) -> Vec<String> {
     let mut v = list.to_vec();
@@ -115,50 +129,60 @@ fn sorted(list: &[String]) -> Vec<String> {
 }
 
 pub fn list(conn: &mut Conn) -> Result<Vec<UnitInfo>> {
-    Ok(with_conn!(&mut **conn, c => c.load_unit_infos())?)
+    Ok(conn.load_unit_infos()?)
 }
 
 pub fn by_code(conn: &mut Conn, code: &str) -> Result<Unit> {
-    with_conn!(&mut **conn, c => units::table
+    units::table
         .filter(units::code.eq(code))
         .select(Unit::as_select())
-        .first(c)
-        .optional())?
-    .ok_or(StorageError::NotFound)
+        .first(conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)
 }
 
 /// Adds or updates a batch of units in one transaction; parents may come later
 /// in the batch than their children. Returns how many units changed.
 pub fn upsert_all(conn: &mut Conn, inputs: &[UnitInput], user_id: Option<i64>) -> Result<usize> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let existing: HashMap<String, UnitInfo> = c
             .load_unit_infos()?
             .into_iter()
             .map(|u| (u.unit.code.clone(), u))
             .collect();
-        let in_batch: HashMap<&str, &UnitInput> = inputs.iter().map(|u| (u.code.as_str(), u)).collect();
+        let in_batch: HashMap<&str, &UnitInput> =
+            inputs.iter().map(|u| (u.code.as_str(), u)).collect();
         for (i, input) in inputs.iter().enumerate() {
             if let Some(parent) = &input.parent {
                 if !existing.contains_key(parent) && !in_batch.contains_key(parent.as_str()) {
-                    return Err(StorageError::Invalid(Invalid::new("parent", "err-unknown-unit").arg("value", parent).arg("row", i)));
+                    return Err(StorageError::Invalid(
+                        Invalid::new("parent", "err-unknown-unit")
+                            .arg("value", parent)
+                            .arg("row", i),
+                    ));
                 }
             }
         }
         check_no_cycles(inputs, &existing)?;
-        let mut ids: HashMap<String, i64> = c.unit_ids_by_code()?;
+        let mut ids: HashMap<String, i64> = unit_ids_by_code(c)?;
         let mut changed = 0;
         for input in tree_order(inputs) {
             let parent_id = input.parent.as_ref().and_then(|p| ids.get(p).copied());
-            let (id, was_changed) = c.upsert_unit(input, parent_id, existing.get(&input.code))?;
+            let (id, was_changed) = upsert_unit(c, input, parent_id, existing.get(&input.code))?;
             if was_changed {
                 changed += 1;
                 c.record_audit(&Entry {
                     user_id,
-                    action: if existing.contains_key(&input.code) { "unit.update" } else { "unit.create" },
+                    action: if existing.contains_key(&input.code) {
+                        "unit.update"
+                    } else {
+                        "unit.create"
+                    },
                     entity: "unit",
                     entity_id: Some(id),
                     task_id: None,
-                    details: serde_json::json!({"code": input.code, "name": input.name}).to_string(),
+                    details: serde_json::json!({"code": input.code, "name": input.name})
+                        .to_string(),
                 })?;
             }
             ids.insert(input.code.clone(), id);
@@ -232,10 +256,10 @@ pub fn id_for_field(conn: &mut Conn, field: &str, code: &str) -> Result<i64> {
 /// Active units that no reminder can reach: no email of their own (the admin
 /// mail page lists them, so the gap is fixed before a deadline passes unseen).
 pub fn without_email(conn: &mut Conn) -> Result<Vec<Unit>> {
-    Ok(with_conn!(&mut **conn, c => units::table
+    Ok(units::table
         .filter(units::active.eq(true))
         .filter(units::email.is_null().or(units::email.eq("")))
         .order(units::code)
         .select(Unit::as_select())
-        .load(c))?)
+        .load(conn)?)
 }

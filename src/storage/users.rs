@@ -6,7 +6,7 @@ use super::audit::{AuditLog, Entry};
 use super::models::User;
 use super::schema::{api_tokens, units, users};
 use super::sessions::EndSessions;
-use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{now, write_tx, Conn, Result, StorageError};
 use crate::domain::{Invalid, Role};
 
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub fn create_by(conn: &mut Conn, new: &NewUser, by: Option<i64>) -> Result<i64>
     if new.role == Role::Unit && new.unit_code.is_none() {
         return Err(Invalid::new("unit", "err-unit-user-needs-unit").into());
     }
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let unit_id = match &new.unit_code {
             None => None,
             Some(code) => Some(
@@ -63,10 +63,18 @@ pub fn create_by(conn: &mut Conn, new: &NewUser, by: Option<i64>) -> Result<i64>
                     .select(units::id)
                     .first::<i64>(c)
                     .optional()?
-                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
+                    .ok_or_else(|| {
+                        StorageError::Invalid(
+                            Invalid::new("unit", "err-unknown-unit").arg("value", code),
+                        )
+                    })?,
             ),
         };
-        let taken = users::table.filter(users::email.eq(&email)).count().get_result::<i64>(c)? > 0;
+        let taken = users::table
+            .filter(users::email.eq(&email))
+            .count()
+            .get_result::<i64>(c)?
+            > 0;
         if taken {
             return Err(StorageError::conflict("email", "err-email-taken"));
         }
@@ -99,12 +107,12 @@ pub fn create_by(conn: &mut Conn, new: &NewUser, by: Option<i64>) -> Result<i64>
 
 pub fn by_email(conn: &mut Conn, email: &str) -> Result<Account> {
     let email = normalize_email(email);
-    let found = with_conn!(&mut **conn, c => users::table
+    let found = users::table
         .left_join(units::table)
         .filter(users::email.eq(&email))
         .select((User::as_select(), units::code.nullable()))
-        .first::<(User, Option<String>)>(c)
-        .optional())?;
+        .first::<(User, Option<String>)>(conn)
+        .optional()?;
     found
         .map(|(user, unit_code)| Account { user, unit_code })
         .ok_or(StorageError::NotFound)
@@ -127,7 +135,7 @@ fn insert_token(conn: &mut Conn, user_id: i64, label: &str, by: Option<i64>) -> 
         return Err(Invalid::new("label", "err-too-long").arg("max", 100).into());
     }
     let (token, hash) = crate::auth::new_token();
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         diesel::insert_into(api_tokens::table)
             .values((
                 api_tokens::user_id.eq(user_id),
@@ -143,7 +151,11 @@ fn insert_token(conn: &mut Conn, user_id: i64, label: &str, by: Option<i64>) -> 
             entity: "user",
             entity_id: Some(user_id),
             task_id: None,
-            details: serde_json::json!({"label": label, "via": if by.is_some() { "web" } else { "command line" }}).to_string(),
+            details: serde_json::json!({
+                "label": label,
+                "via": if by.is_some() { "web" } else { "command line" },
+            })
+            .to_string(),
         })?;
         Ok::<_, StorageError>(())
     })?;
@@ -153,34 +165,39 @@ fn insert_token(conn: &mut Conn, user_id: i64, label: &str, by: Option<i64>) -> 
 /// The active user a bearer token belongs to.
 pub fn by_token(conn: &mut Conn, token: &str) -> Result<Account> {
     let hash = crate::auth::hash_token(token);
-    let found = with_conn!(&mut **conn, c => api_tokens::table
+    let found = api_tokens::table
         .inner_join(users::table.left_join(units::table))
         .filter(api_tokens::token_hash.eq(&hash))
         .filter(api_tokens::revoked_at.is_null())
         .filter(users::active.eq(true))
-        .select((api_tokens::id, api_tokens::last_used_at, User::as_select(), units::code.nullable()))
-        .first::<(i64, Option<chrono::NaiveDateTime>, User, Option<String>)>(c)
-        .optional())?;
+        .select((
+            api_tokens::id,
+            api_tokens::last_used_at,
+            User::as_select(),
+            units::code.nullable(),
+        ))
+        .first::<(i64, Option<chrono::NaiveDateTime>, User, Option<String>)>(conn)
+        .optional()?;
     let (token_id, last_used, user, unit_code) = found.ok_or(StorageError::NotFound)?;
     // Recording every use would make each read a write; once a minute is enough to show activity.
     let at = now();
     if last_used.is_none_or(|t| at - t > chrono::Duration::minutes(1)) {
-        with_conn!(&mut **conn, c => diesel::update(api_tokens::table.find(token_id))
+        diesel::update(api_tokens::table.find(token_id))
             .set(api_tokens::last_used_at.eq(at))
-            .execute(c))?;
+            .execute(conn)?;
     }
     Ok(Account { user, unit_code })
 }
 
 /// An active user by id, for sessions.
 pub fn active_by_id(conn: &mut Conn, id: i64) -> Result<Account> {
-    let found = with_conn!(&mut **conn, c => users::table
+    let found = users::table
         .left_join(units::table)
         .filter(users::id.eq(id))
         .filter(users::active.eq(true))
         .select((User::as_select(), units::code.nullable()))
-        .first::<(User, Option<String>)>(c)
-        .optional())?;
+        .first::<(User, Option<String>)>(conn)
+        .optional()?;
     found
         .map(|(user, unit_code)| Account { user, unit_code })
         .ok_or(StorageError::NotFound)
@@ -192,9 +209,12 @@ pub fn set_password(
     password_hash: &str,
     by: Option<i64>,
 ) -> Result<()> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let n = diesel::update(users::table.find(user_id))
-            .set((users::password_hash.eq(password_hash), users::updated_at.eq(now())))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::updated_at.eq(now()),
+            ))
             .execute(c)?;
         if n == 0 {
             return Err(StorageError::NotFound);
@@ -214,21 +234,21 @@ pub fn set_password(
 }
 
 pub fn set_language(conn: &mut Conn, user_id: i64, language: &str) -> Result<()> {
-    with_conn!(&mut **conn, c => diesel::update(users::table.find(user_id))
+    diesel::update(users::table.find(user_id))
         .set(users::language.eq(language))
-        .execute(c))?;
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn list_all(conn: &mut Conn) -> Result<Vec<Account>> {
-    Ok(with_conn!(&mut **conn, c => users::table
+    Ok(users::table
         .left_join(units::table)
         .order(users::email)
         .select((User::as_select(), units::code.nullable()))
-        .load::<(User, Option<String>)>(c))?
-    .into_iter()
-    .map(|(user, unit_code)| Account { user, unit_code })
-    .collect())
+        .load::<(User, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(user, unit_code)| Account { user, unit_code })
+        .collect())
 }
 
 /// Every user's name by email: histories name people, not their addresses.
@@ -251,7 +271,7 @@ pub fn update(
     if role == Role::Unit && unit_code.is_none() {
         return Err(Invalid::new("unit", "err-unit-user-needs-unit").into());
     }
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let unit_id = match unit_code {
             None => None,
             Some(code) => Some(
@@ -260,7 +280,11 @@ pub fn update(
                     .select(units::id)
                     .first::<i64>(c)
                     .optional()?
-                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
+                    .ok_or_else(|| {
+                        StorageError::Invalid(
+                            Invalid::new("unit", "err-unknown-unit").arg("value", code),
+                        )
+                    })?,
             ),
         };
         let before = users::table
@@ -270,7 +294,12 @@ pub fn update(
             .optional()?
             .ok_or(StorageError::NotFound)?;
         diesel::update(users::table.find(id))
-            .set((users::role.eq(role.code()), users::unit_id.eq(unit_id), users::active.eq(active), users::updated_at.eq(now())))
+            .set((
+                users::role.eq(role.code()),
+                users::unit_id.eq(unit_id),
+                users::active.eq(active),
+                users::updated_at.eq(now()),
+            ))
             .execute(c)?;
         // What a session may do was decided at sign-in: a new role, unit or a
         // deactivation starts over from the sign-in form.
@@ -283,7 +312,8 @@ pub fn update(
             entity: "user",
             entity_id: Some(id),
             task_id: None,
-            details: serde_json::json!({"role": role.code(), "unit": unit_code, "active": active}).to_string(),
+            details: serde_json::json!({"role": role.code(), "unit": unit_code, "active": active})
+                .to_string(),
         })?;
         Ok(())
     })
@@ -309,18 +339,39 @@ pub fn list_own_tokens(conn: &mut Conn, user_id: i64) -> Result<Vec<TokenInfo>> 
 }
 
 fn tokens_where(conn: &mut Conn, user_id: Option<i64>) -> Result<Vec<TokenInfo>> {
-    Ok(with_conn!(&mut **conn, c => {
-        let mut q = api_tokens::table.inner_join(users::table).into_boxed();
-        if let Some(u) = user_id {
-            q = q.filter(api_tokens::user_id.eq(u));
-        }
-        q
-        .order(api_tokens::id.desc())
-        .select((api_tokens::id, users::email, api_tokens::label, api_tokens::created_at, api_tokens::last_used_at, api_tokens::revoked_at))
-        .load::<(i64, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)>(c)})?
-    .into_iter()
-    .map(|(id, user_email, label, created_at, last_used_at, revoked_at)| TokenInfo { id, user_email, label, created_at, last_used_at, revoked_at })
-    .collect())
+    let mut q = api_tokens::table.inner_join(users::table).into_boxed();
+    if let Some(u) = user_id {
+        q = q.filter(api_tokens::user_id.eq(u));
+    }
+    Ok(q.order(api_tokens::id.desc())
+        .select((
+            api_tokens::id,
+            users::email,
+            api_tokens::label,
+            api_tokens::created_at,
+            api_tokens::last_used_at,
+            api_tokens::revoked_at,
+        ))
+        .load::<(
+            i64,
+            String,
+            String,
+            chrono::NaiveDateTime,
+            Option<chrono::NaiveDateTime>,
+            Option<chrono::NaiveDateTime>,
+        )>(conn)?
+        .into_iter()
+        .map(
+            |(id, user_email, label, created_at, last_used_at, revoked_at)| TokenInfo {
+                id,
+                user_email,
+                label,
+                created_at,
+                last_used_at,
+                revoked_at,
+            },
+        )
+        .collect())
 }
 
 pub fn revoke_token(conn: &mut Conn, id: i64, by: Option<i64>) -> Result<()> {
@@ -333,13 +384,17 @@ pub fn revoke_own_token(conn: &mut Conn, id: i64, user_id: i64) -> Result<()> {
 }
 
 fn revoke_token_where(conn: &mut Conn, id: i64, owner: Option<i64>, by: Option<i64>) -> Result<()> {
-    write_tx!(&mut **conn, c => {
-        let target = api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null());
+    write_tx(conn, |c| {
+        let target = api_tokens::table
+            .find(id)
+            .filter(api_tokens::revoked_at.is_null());
         let n = match owner {
             Some(u) => diesel::update(target.filter(api_tokens::user_id.eq(u)))
                 .set(api_tokens::revoked_at.eq(now()))
                 .execute(c)?,
-            None => diesel::update(target).set(api_tokens::revoked_at.eq(now())).execute(c)?,
+            None => diesel::update(target)
+                .set(api_tokens::revoked_at.eq(now()))
+                .execute(c)?,
         };
         if n == 0 {
             return Err(StorageError::NotFound);

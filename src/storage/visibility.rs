@@ -12,7 +12,7 @@ use diesel::prelude::*;
 
 use super::schema::{meetings, tasks};
 use super::users::Account;
-use super::{audit::AuditLog, audit::Entry, now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{audit::AuditLog, audit::Entry, now, write_tx, Conn, Result, StorageError};
 use crate::domain::Role;
 
 /// What a reader may see, resolved once per request.
@@ -93,11 +93,11 @@ pub fn check_task(conn: &mut Conn, viewer: &Viewer, task_id: i64) -> Result<()> 
     let Some(condition) = viewer.task_sql() else {
         return Ok(());
     };
-    let n: i64 = with_conn!(&mut **conn, c => tasks::table
+    let n: i64 = tasks::table
         .filter(tasks::id.eq(task_id))
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
         .count()
-        .get_result(c))?;
+        .get_result(conn)?;
     if n == 0 {
         return Err(StorageError::NotFound);
     }
@@ -109,11 +109,11 @@ pub fn check_meeting(conn: &mut Conn, viewer: &Viewer, meeting_id: i64) -> Resul
     let Some(condition) = viewer.meeting_sql() else {
         return Ok(());
     };
-    let n: i64 = with_conn!(&mut **conn, c => meetings::table
+    let n: i64 = meetings::table
         .filter(meetings::id.eq(meeting_id))
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
         .count()
-        .get_result(c))?;
+        .get_result(conn)?;
     if n == 0 {
         return Err(StorageError::NotFound);
     }
@@ -127,11 +127,11 @@ pub fn visible_tasks(conn: &mut Conn, viewer: &Viewer, ids: &[i64]) -> Result<Ve
     };
     let mut seen = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
-        let found: Vec<i64> = with_conn!(&mut **conn, c => tasks::table
+        let found: Vec<i64> = tasks::table
             .filter(tasks::id.eq_any(chunk))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
             .select(tasks::id)
-            .load(c))?;
+            .load(conn)?;
         seen.extend(found);
     }
     Ok(ids.iter().copied().filter(|i| seen.contains(i)).collect())
@@ -154,9 +154,12 @@ pub fn set_task_confidential(
     confidential: bool,
     by: Option<i64>,
 ) -> Result<()> {
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let n = diesel::update(tasks::table.find(id))
-            .set((tasks::confidential.eq(confidential), tasks::updated_at.eq(now())))
+            .set((
+                tasks::confidential.eq(confidential),
+                tasks::updated_at.eq(now()),
+            ))
             .execute(c)?;
         if n == 0 {
             return Err(StorageError::NotFound);
@@ -182,11 +185,11 @@ pub fn change_task_confidential(
     confidential: bool,
     by: Option<i64>,
 ) -> Result<()> {
-    let own: Option<bool> = with_conn!(&mut **conn, c => tasks::table
+    let own: Option<bool> = tasks::table
         .find(id)
         .select(tasks::confidential)
-        .first(c)
-        .optional())?;
+        .first(conn)
+        .optional()?;
     let own = own.ok_or(StorageError::NotFound)?;
     if own == confidential || confidential_by_meeting(conn, id)? {
         return Ok(());
@@ -205,11 +208,11 @@ pub fn confidential_by_meeting(conn: &mut Conn, id: i64) -> Result<bool> {
 }
 
 fn count_where(conn: &mut Conn, id: i64, condition: &str) -> Result<bool> {
-    let n: i64 = with_conn!(&mut **conn, c => tasks::table
+    let n: i64 = tasks::table
         .filter(tasks::id.eq(id))
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
         .count()
-        .get_result(c))?;
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
@@ -217,11 +220,11 @@ fn count_where(conn: &mut Conn, id: i64, condition: &str) -> Result<bool> {
 pub fn confidential_among(conn: &mut Conn, ids: &[i64]) -> Result<std::collections::HashSet<i64>> {
     let mut found = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
-        let part: Vec<i64> = with_conn!(&mut **conn, c => tasks::table
+        let part: Vec<i64> = tasks::table
             .filter(tasks::id.eq_any(chunk))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(CONFIDENTIAL))
             .select(tasks::id)
-            .load(c))?;
+            .load(conn)?;
         found.extend(part);
     }
     Ok(found)
@@ -256,20 +259,21 @@ pub fn meetings_for(
     let Some(condition) = viewer.meeting_sql() else {
         return Ok(all);
     };
-    let visible: std::collections::HashSet<i64> = with_conn!(&mut **conn, c => meetings::table
+    let visible: std::collections::HashSet<i64> = meetings::table
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
         .select(meetings::id)
-        .load::<i64>(c))?
-    .into_iter()
-    .collect();
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
     all.retain(|m| visible.contains(&m.meeting.id));
     if let Some(tasks_condition) = viewer.task_sql() {
-        let counts: std::collections::HashMap<Option<i64>, i64> =
-            with_conn!(&mut **conn, c => tasks::table
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&tasks_condition))
+        let counts: std::collections::HashMap<Option<i64>, i64> = tasks::table
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                &tasks_condition,
+            ))
             .group_by(tasks::meeting_id)
             .select((tasks::meeting_id, diesel::dsl::count_star()))
-            .load::<(Option<i64>, i64)>(c))?
+            .load::<(Option<i64>, i64)>(conn)?
             .into_iter()
             .collect();
         for m in &mut all {
