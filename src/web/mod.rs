@@ -3,6 +3,7 @@
 pub mod access;
 pub mod api;
 pub mod chart;
+pub mod conclusion;
 pub mod docx;
 pub mod error;
 pub mod export;
