@@ -13,6 +13,7 @@ pub mod ops;
 pub mod pages;
 pub mod query;
 pub mod report;
+pub mod schema;
 pub mod session;
 pub mod stream;
 pub mod upload;

@@ -5,7 +5,7 @@
 //! drill-down link behind every number.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::dashboard::{order, ranks, AgeBucket, AgeCounts, Row, SortDir, SortKey};
 use crate::domain::report::Counts;
@@ -15,8 +15,19 @@ use crate::i18n::{self, Lang};
 use crate::storage::report::Dashboard;
 use crate::web::api::dashboard::CountsJson;
 use crate::web::chart::{self, Bar, Texts};
-use crate::web::query::Params;
+use crate::web::query::{Blank, Report, ReportQuery};
 use crate::web::ApiError;
+
+/// The dashboard's query as sent: the report's, and the order of its units.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(flatten)]
+    pub report: ReportQuery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+}
 
 /// What a dashboard request asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,21 +40,23 @@ pub struct Query {
     pub dir: SortDir,
 }
 
-impl Query {
+impl DashboardQuery {
     /// `period` (or `from` and `to`; the current half-year by default),
-    /// `as_of`, `unit`, `sort` and `dir`; each bad value is named.
-    pub fn parse(params: &Params, today: NaiveDate) -> Result<Query, ApiError> {
-        let period = params
-            .period()?
-            .unwrap_or_else(|| Period::half_year_of(today));
-        let as_of = params.as_of_for(&period, today)?;
-        let sort = match params.get("sort") {
+    /// `as_of`, `unit`, `sort` and `dir`; each bad value is named, a blank
+    /// one is no choice.
+    pub fn parse(&self, today: NaiveDate) -> Result<Query, ApiError> {
+        let Report {
+            period,
+            as_of,
+            unit,
+        } = self.report.parse(Blank::Absent, today)?;
+        let sort = match Blank::Absent.given("sort", &self.sort)? {
             None => SortKey::Code,
             Some(s) => SortKey::from_code(s).ok_or_else(|| {
                 ApiError::Invalid(Invalid::new("sort", "err-sort").arg("value", s))
             })?,
         };
-        let dir = match params.get("dir") {
+        let dir = match Blank::Absent.given("dir", &self.dir)? {
             None => sort.natural_dir(),
             Some(s) => SortDir::from_code(s).ok_or_else(|| {
                 ApiError::Invalid(Invalid::new("dir", "err-sort").arg("value", s))
@@ -52,12 +65,14 @@ impl Query {
         Ok(Query {
             period,
             as_of,
-            unit: params.get("unit").map(str::to_string),
+            unit,
             sort,
             dir,
         })
     }
+}
 
+impl Query {
     /// The query string of the report (period, as-of date, unit), for links.
     pub fn base(&self) -> Vec<(&'static str, String)> {
         let mut pairs = vec![
@@ -796,28 +811,20 @@ mod tests {
 
     #[test]
     fn query_defaults_and_errors() {
-        let params = |pairs: &[(&str, &str)]| {
-            Params(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            )
+        let query = |q: &str| -> DashboardQuery {
+            actix_web::web::Query::<DashboardQuery>::from_query(q)
+                .expect("query")
+                .into_inner()
         };
         let today = d("2026-11-27");
-        let got = Query::parse(&params(&[]), today).expect("defaults");
+        let got = query("").parse(today).expect("defaults");
         assert_eq!(got.period, "2026-H2".parse().expect("p"));
         assert_eq!(got.as_of, today);
         assert_eq!((got.sort, got.dir), (SortKey::Code, SortDir::Asc));
-        let got = Query::parse(&params(&[("sort", "overdue")]), today).expect("sort");
+        let got = query("sort=overdue&dir=").parse(today).expect("sort");
         assert_eq!((got.sort, got.dir), (SortKey::Overdue, SortDir::Desc));
-        for (k, v) in [
-            ("sort", "x"),
-            ("dir", "up"),
-            ("period", "2022-H3"),
-            ("as_of", "2026-01-01"),
-        ] {
-            assert!(Query::parse(&params(&[(k, v)]), today).is_err(), "{k}={v}");
+        for q in ["sort=x", "dir=up", "period=2022-H3", "as_of=2026-01-01"] {
+            assert!(query(q).parse(today).is_err(), "{q}");
         }
     }
 }

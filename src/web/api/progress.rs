@@ -10,7 +10,7 @@ use crate::domain::task::check_reason;
 use crate::domain::{attachment, Invalid};
 use crate::mail;
 use crate::storage;
-use crate::web::query::Params;
+use crate::web::query::{Blank, PageQuery};
 use crate::web::upload;
 use crate::web::{ApiError, State};
 
@@ -538,7 +538,7 @@ impl From<storage::progress::Extension> for ExtensionReadJson {
 }
 
 /// A task's progress reports, newest first, as the task page shows them.
-#[utoipa::path(get, path = "/tasks/{id}/reports", params(("id" = i64, Path, minimum = 1), super::tasks::PageQuery), responses(
+#[utoipa::path(get, path = "/tasks/{id}/reports", params(("id" = i64, Path, minimum = 1), PageQuery), responses(
     (status = 200, body = super::paging::PageJson<ReportReadJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
 ))]
 pub async fn reports(
@@ -546,7 +546,7 @@ pub async fn reports(
     user: ApiUser,
     req: actix_web::HttpRequest,
     id: web::Path<i64>,
-    query: web::Query<super::tasks::PageQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     task_rows_page::<_, ReportReadJson>(state, user, &req, id, query, storage::progress::reports)
         .await
@@ -558,14 +558,14 @@ async fn task_rows_page<T, J>(
     user: ApiUser,
     req: &actix_web::HttpRequest,
     id: web::Path<i64>,
-    query: web::Query<super::tasks::PageQuery>,
+    query: web::Query<PageQuery>,
     load: fn(&mut storage::Conn, i64) -> storage::Result<Vec<T>>,
 ) -> Result<HttpResponse, ApiError>
 where
     T: Send + 'static,
     J: From<T> + serde::Serialize,
 {
-    let page = Params::strict(&query.into_inner())?.page()?;
+    let page = query.parse(Blank::Refused)?;
     let id = id.into_inner();
     let rows = state
         .run(move |conn| {
@@ -578,7 +578,7 @@ where
 }
 
 /// A task's extension requests and their decisions, newest first.
-#[utoipa::path(get, path = "/tasks/{id}/extensions", params(("id" = i64, Path, minimum = 1), super::tasks::PageQuery), responses(
+#[utoipa::path(get, path = "/tasks/{id}/extensions", params(("id" = i64, Path, minimum = 1), PageQuery), responses(
     (status = 200, body = super::paging::PageJson<ExtensionReadJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
 ))]
 pub async fn extensions(
@@ -586,7 +586,7 @@ pub async fn extensions(
     user: ApiUser,
     req: actix_web::HttpRequest,
     id: web::Path<i64>,
-    query: web::Query<super::tasks::PageQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     task_rows_page::<_, ExtensionReadJson>(
         state,

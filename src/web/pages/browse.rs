@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::frame::PageUser;
@@ -10,10 +10,10 @@ use super::frame::{field_errors, frame, redirect, render, render_aside, render_w
 use super::task_page::TaskLine;
 use crate::domain::Status;
 use crate::storage::meetings::MeetingSummary;
-use crate::storage::tasks::{PageRequest, UnitRole};
+use crate::storage::tasks::UnitRole;
 use crate::storage::{self};
 use crate::web::error::PageError;
-use crate::web::query::{filter_from, Params};
+use crate::web::query::{link_query, typed, Blank, TaskList, TaskListQuery};
 use crate::web::session::Visitor;
 use crate::web::State;
 
@@ -27,35 +27,45 @@ pub async fn home(visitor: Visitor) -> HttpResponse {
     })
 }
 
+/// The task list page's query: the API's, and the unit's own view.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct TasksPageQuery {
+    #[serde(flatten)]
+    list: TaskListQuery,
+    /// The reader's unit's tasks, open ones first (any value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mine: Option<String>,
+    /// With `mine`: finished tasks too (any value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    done: Option<String>,
+}
+
 pub async fn tasks(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: web::Query<TasksPageQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
     let today = state.config.today();
     let lang = user.visitor.lang;
     let mut ctx = frame(&user.visitor, &req);
-    ctx.insert("query", &params.0);
+    ctx.insert("query", &*sent);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
     ctx.insert(
         "waitings",
         &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
     );
-    let mine = params.get("mine").is_some();
+    let mine = typed(&sent.mine).is_some();
     ctx.insert(
         "picker",
-        &super::period_picker::picker(&params, None, today, lang).optional(),
+        &super::period_picker::picker(sent.list.period_typed(), None, today, lang).optional(),
     );
-    let parsed = filter_from(&params, None, today).and_then(|f| {
-        let page = PageRequest {
-            page: params.number("page", 1)?,
-            per_page: params.number("per_page", 50)?,
-        };
-        Ok((f, page))
-    });
-    let ((mut filter, as_of), page) = match parsed {
+    let TaskList {
+        mut filter,
+        as_of,
+        unit,
+        page,
+    } = match sent.list.parse(Blank::Absent, today) {
         Ok(v) => v,
         Err(e) => {
             ctx.insert("errors", &field_errors(lang, &[super::frame::fixable(e)?]));
@@ -72,10 +82,10 @@ pub async fn tasks(
     let unit_code = if mine {
         user.account.unit_code.clone()
     } else {
-        params.get("unit").map(str::to_string)
+        unit
     };
     // A unit starts on its open work; finished tasks are one toggle away.
-    let show_done = params.get("done").is_some();
+    let show_done = typed(&sent.done).is_some();
     if mine {
         filter.unit_role = UnitRole::LeadOrCoordinator;
         filter.overdue_first = true;
@@ -146,18 +156,9 @@ pub async fn tasks(
         "waitings",
         &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
     );
-    let base: Vec<(String, String)> = params
-        .0
-        .iter()
-        .filter(|(k, _)| k.as_str() != "page")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    ctx.insert(
-        "page_query",
-        &url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(base)
-            .finish(),
-    );
+    let mut others = sent.into_inner();
+    others.list.page = None;
+    ctx.insert("page_query", &link_query(&others));
     render_aside(&state, "tasks.html", ctx).await
 }
 

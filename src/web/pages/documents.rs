@@ -20,8 +20,7 @@ use crate::web::docx::report::{Listed, Lists, ReportDoc};
 use crate::web::docx::DOCX;
 use crate::web::error::PageError;
 use crate::web::export::TaskRow;
-use crate::web::query::Params;
-use crate::web::report::View;
+use crate::web::report::{DashboardQuery, View};
 use crate::web::session;
 use crate::web::State;
 
@@ -35,12 +34,11 @@ pub async fn report_docx(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, data) = match resolve(&state, &user, &params, false).await {
+    let (q, data) = match resolve(&state, &user, &sent, false).await {
         Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
+        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
