@@ -4,10 +4,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 
-use super::forms::{codes_list, picked_codes};
+use super::forms::{codes_list, picked_codes, Form};
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render_with_status};
 use super::meeting_new::MeetingDraft;
@@ -22,25 +21,10 @@ use crate::web::error::PageError;
 use crate::web::session;
 use crate::web::State;
 
-/// A form's fields as sent, in order.
-pub(super) type Pairs = web::Form<Vec<(String, String)>>;
-
-pub(super) fn to_map(pairs: Vec<(String, String)>) -> HashMap<String, String> {
-    pairs.into_iter().collect()
-}
-
-pub(super) fn value(map: &HashMap<String, String>, key: &str) -> String {
-    map.get(key).cloned().unwrap_or_default()
-}
-
-/// Every value a form sent under `key`, in order.
-pub(super) fn all_values(pairs: &[(String, String)], key: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
+/// A form's fields as sent, in order: the meeting forms, whose review table
+/// numbers its fields (`content_0`, `lead_0`, …), read them as
+/// [`MeetingDraft::read`] does for the new meeting's multipart form.
+type Pairs = web::Form<Vec<(String, String)>>;
 
 pub(super) async fn unit_options(state: &State) -> Result<Vec<(String, String)>, PageError> {
     let units = state.run(storage::units::list).await?;
@@ -144,20 +128,33 @@ struct TaskDraft {
     confidential: bool,
 }
 
+/// The task form as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    content: String,
+    lead_unit: String,
+    /// One value per ticked box, or codes typed in one field.
+    coordinators: Vec<String>,
+    assigned_on: String,
+    deadline: String,
+    expected_output: String,
+    version: String,
+    /// Ticked: any value.
+    confidential: String,
+}
+
 impl TaskDraft {
-    fn read(pairs: Vec<(String, String)>) -> TaskDraft {
-        let coordinators = picked_codes(&all_values(&pairs, "coordinators"));
-        let map = to_map(pairs);
-        let map = &map;
+    fn read(form: TaskForm) -> TaskDraft {
         TaskDraft {
-            content: value(map, "content"),
-            lead_unit: value(map, "lead_unit"),
-            coordinators,
-            assigned_on: value(map, "assigned_on"),
-            deadline: value(map, "deadline"),
-            expected_output: value(map, "expected_output"),
-            version: value(map, "version"),
-            confidential: !value(map, "confidential").is_empty(),
+            coordinators: picked_codes(&form.coordinators),
+            content: form.content,
+            lead_unit: form.lead_unit,
+            assigned_on: form.assigned_on,
+            deadline: form.deadline,
+            expected_output: form.expected_output,
+            version: form.version,
+            confidential: !form.confidential.is_empty(),
         }
     }
 
@@ -241,7 +238,7 @@ pub async fn post_new_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    form: Pairs,
+    form: Form<TaskForm>,
 ) -> Result<HttpResponse, PageError> {
     let draft = TaskDraft::read(form.into_inner());
     let today = state.config.today();
@@ -302,7 +299,7 @@ pub async fn post_edit_task(
     req: HttpRequest,
     user: PageUser,
     id: web::Path<i64>,
-    form: Pairs,
+    form: Form<TaskForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
     let mut draft = TaskDraft::read(form.into_inner());
@@ -374,17 +371,27 @@ pub async fn post_edit_task(
     }
 }
 
+/// Cancelling a task: why, and the version the official saw.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CancelForm {
+    reason: String,
+    version: String,
+}
+
 pub async fn cancel_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
     id: web::Path<i64>,
-    form: Pairs,
+    form: Form<CancelForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let map = to_map(form.into_inner());
-    let typed = value(&map, "reason");
-    let version = value(&map, "version").parse::<i32>().ok();
+    let CancelForm {
+        reason: typed,
+        version,
+    } = form.into_inner();
+    let version = version.parse::<i32>().ok();
     let reason = match check_reason("reason", &typed) {
         Ok(r) => r,
         Err(e) => {
@@ -407,17 +414,27 @@ pub async fn cancel_task(
     .await
 }
 
+/// Confirming a task done: on which day (today when blank), and the version seen.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CompleteForm {
+    completed_on: String,
+    version: String,
+}
+
 pub async fn complete_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
     id: web::Path<i64>,
-    form: Pairs,
+    form: Form<CompleteForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let map = to_map(form.into_inner());
-    let typed = value(&map, "completed_on");
-    let version = value(&map, "version").parse::<i32>().ok();
+    let CompleteForm {
+        completed_on: typed,
+        version,
+    } = form.into_inner();
+    let version = version.parse::<i32>().ok();
     let today = state.config.today();
     let on = if typed.trim().is_empty() {
         today

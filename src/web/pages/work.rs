@@ -4,6 +4,7 @@
 
 use actix_multipart::form::{tempfile::TempFile, text::Text, MultipartForm};
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -243,13 +244,11 @@ pub async fn add_report(
     }
 }
 
-type Pairs = web::Form<Vec<(String, String)>>;
-
-fn field(form: &[(String, String)], name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
+/// Returning a proposal of completion: why.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReturnForm {
+    return_reason: String,
 }
 
 pub async fn return_proposal(
@@ -257,10 +256,10 @@ pub async fn return_proposal(
     req: HttpRequest,
     user: PageUser,
     id: web::Path<i64>,
-    form: Pairs,
+    form: web::Form<ReturnForm>,
 ) -> Result<HttpResponse, PageError> {
     let report_id = id.into_inner();
-    let typed = field(&form, "return_reason");
+    let typed = form.into_inner().return_reason;
     let st = state.clone().into_inner();
     let report = st
         .run(move |conn| storage::progress::report(conn, report_id))
@@ -305,18 +304,26 @@ pub async fn return_proposal(
     .await
 }
 
+/// Asking for a later deadline: the date and why.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExtensionForm {
+    new_deadline: String,
+    extension_reason: String,
+}
+
 pub async fn request_extension(
     state: State,
     req: HttpRequest,
     user: PageUser,
     id: web::Path<i64>,
-    form: Pairs,
+    form: web::Form<ExtensionForm>,
 ) -> Result<HttpResponse, PageError> {
     let task_id = id.into_inner();
-    let (new_deadline, reason) = (
-        field(&form, "new_deadline"),
-        field(&form, "extension_reason"),
-    );
+    let ExtensionForm {
+        new_deadline,
+        extension_reason: reason,
+    } = form.into_inner();
     let typed = [
         ("new_deadline", new_deadline.as_str()),
         ("extension_reason", reason.as_str()),
@@ -365,15 +372,22 @@ pub async fn request_extension(
     .await
 }
 
+/// The office's answer to an extension request: a note (required to refuse).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision_note: String,
+}
+
 async fn decide(
     state: State,
     req: HttpRequest,
     user: PageUser,
     ext_id: i64,
     approve: bool,
-    form: Pairs,
+    form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
-    let typed = field(&form, "decision_note");
+    let typed = form.into_inner().decision_note;
     let st = state.clone().into_inner();
     let task_id: i64 = st
         .run(move |conn| {
@@ -434,7 +448,7 @@ pub async fn approve_extension(
     req: HttpRequest,
     user: PageUser,
     id: web::Path<i64>,
-    form: Pairs,
+    form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     decide(state, req, user, id.into_inner(), true, form).await
 }
@@ -444,7 +458,7 @@ pub async fn reject_extension(
     req: HttpRequest,
     user: PageUser,
     id: web::Path<i64>,
-    form: Pairs,
+    form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     decide(state, req, user, id.into_inner(), false, form).await
 }
