@@ -13,7 +13,6 @@ use crate::domain::text::escape_markup;
 use crate::domain::{Invalid, Period, Status};
 use crate::i18n::{self, Lang};
 use crate::storage::report::Dashboard;
-use crate::web::api::dashboard::CountsJson;
 use crate::web::chart::{self, Bar, Texts};
 use crate::web::query::{Blank, Report, ReportQuery};
 use crate::web::ApiError;
@@ -221,7 +220,7 @@ impl Links {
 #[derive(Debug, Clone, Serialize)]
 pub struct Numbers {
     #[serde(flatten)]
-    pub counts: CountsJson,
+    pub counts: Counts,
     /// The completion rate as printed (`45,5%`).
     pub completion: String,
     pub on_time: String,
@@ -234,7 +233,7 @@ impl Numbers {
         Numbers {
             completion: percent(counts.completion_rate(), lang),
             on_time: percent(counts.on_time_rate(), lang),
-            counts: counts.into(),
+            counts,
             ages: ages.0,
         }
     }
@@ -613,7 +612,7 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
         .map(|l| Bar {
             label: l.name.clone(),
             note: format!("{} · {}", l.n.counts.total, l.n.completion),
-            counts: counts_of(&l.n.counts),
+            counts: l.n.counts,
         })
         .collect();
     let units_texts = Texts {
@@ -636,7 +635,7 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
         .map(|p| Bar {
             label: p.label.clone(),
             note: p.n.completion.clone(),
-            counts: counts_of(&p.n.counts),
+            counts: p.n.counts,
         })
         .collect();
     let progress_desc = progress
@@ -688,19 +687,6 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
         units_with_tasks: with_tasks.len(),
         progress: progress_svg,
         ages: ages_svg,
-    }
-}
-
-/// The counts of a line, as the domain's functions take them.
-pub fn counts_of(c: &CountsJson) -> Counts {
-    Counts {
-        total: c.total,
-        done_on_time: c.done_on_time,
-        done_late: c.done_late,
-        in_progress: c.in_progress,
-        overdue: c.overdue,
-        carried_over: c.carried_over,
-        extended: c.extended,
     }
 }
 

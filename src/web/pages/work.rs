@@ -194,8 +194,8 @@ pub async fn add_report(
     let mut sent = SentReport::read(form.into_inner());
     let today = state.config.today();
     let assigned_on = {
-        let st = state.clone().into_inner();
-        st.run(move |conn| Ok(storage::tasks::get(conn, id)?.task.assigned_on))
+        state
+            .run(move |conn| Ok(storage::tasks::get(conn, id)?.task.assigned_on))
             .await?
     };
     let (input, upload) = match sent.check(assigned_on, today) {
@@ -206,10 +206,9 @@ pub async fn add_report(
     };
     let stored = store(&state, upload, today).await?;
     let account = user.account.clone();
-    let st = state.clone().into_inner();
-    let base_url = st.config.base_url.clone();
+    let base_url = state.config.base_url.clone();
     let saved = stored.clone();
-    let result = st
+    let result = state
         .run(move |conn| {
             storage::progress::add_report(
                 conn,
@@ -260,8 +259,7 @@ pub async fn return_proposal(
 ) -> Result<HttpResponse, PageError> {
     let report_id = id.into_inner();
     let typed = form.into_inner().return_reason;
-    let st = state.clone().into_inner();
-    let report = st
+    let report = state
         .run(move |conn| storage::progress::report(conn, report_id))
         .await?;
     let task_id = report.task_id;
@@ -280,8 +278,8 @@ pub async fn return_proposal(
         }
     };
     let by = user.account.user.id;
-    let base_url = st.config.base_url.clone();
-    let result = st
+    let base_url = state.config.base_url.clone();
+    let result = state
         .run(move |conn| {
             storage::progress::return_proposal(
                 conn,
@@ -328,8 +326,7 @@ pub async fn request_extension(
         ("new_deadline", new_deadline.as_str()),
         ("extension_reason", reason.as_str()),
     ];
-    let st = state.clone().into_inner();
-    let deadline = st
+    let deadline = state
         .run(move |conn| Ok(storage::tasks::get(conn, task_id)?.task.deadline))
         .await?;
     let input = match ExtensionInput::parse(&new_deadline, &reason, deadline) {
@@ -348,8 +345,8 @@ pub async fn request_extension(
         }
     };
     let account = user.account.clone();
-    let base_url = st.config.base_url.clone();
-    let result = st
+    let base_url = state.config.base_url.clone();
+    let result = state
         .run(move |conn| {
             storage::progress::request_extension(
                 conn,
@@ -388,8 +385,7 @@ async fn decide(
     form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     let typed = form.into_inner().decision_note;
-    let st = state.clone().into_inner();
-    let task_id: i64 = st
+    let task_id: i64 = state
         .run(move |conn| {
             let all = storage::progress::extension_task(conn, ext_id)?;
             Ok(all)
@@ -414,8 +410,8 @@ async fn decide(
         }
     };
     let by = user.account.user.id;
-    let base_url = st.config.base_url.clone();
-    let result = st
+    let base_url = state.config.base_url.clone();
+    let result = state
         .run(move |conn| {
             storage::progress::decide_extension(
                 conn,
@@ -648,9 +644,8 @@ pub async fn link_report(
     };
     let stored = store(&state, upload, today).await?;
     let saved = stored.clone();
-    let st = state.clone().into_inner();
-    let base_url = st.config.base_url.clone();
-    match st
+    let base_url = state.config.base_url.clone();
+    match state
         .run(move |conn| {
             storage::progress::add_report_as(
                 conn,
