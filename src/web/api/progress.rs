@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{doc, ApiUser};
+use crate::domain::progress::{Decision, Review};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
 use crate::domain::{attachment, Invalid};
@@ -451,12 +452,12 @@ fn review_state() -> utoipa::openapi::Object {
             utoipa::openapi::schema::Type::String,
             utoipa::openapi::schema::Type::Null,
         ]))
-        .enum_values(Some([
-            Some(storage::progress::PENDING),
-            Some(storage::progress::CONFIRMED),
-            Some(storage::progress::RETURNED),
-            None,
-        ]))
+        .enum_values(Some(
+            Review::ALL
+                .map(|r| Some(r.code()))
+                .into_iter()
+                .chain([None]),
+        ))
         .build()
 }
 
@@ -512,11 +513,7 @@ pub struct ExtensionReadJson {
 fn extension_state() -> utoipa::openapi::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some([
-            storage::progress::PENDING,
-            storage::progress::APPROVED,
-            storage::progress::REJECTED,
-        ]))
+        .enum_values(Some(Decision::ALL.map(Decision::code)))
         .build()
 }
 
@@ -615,4 +612,30 @@ pub async fn attachment(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     crate::web::files::attachment(&state, user.0, id.into_inner()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The storage writes the states by these names until it reads the enums itself.
+    #[test]
+    fn the_workflow_states_are_the_stored_names() {
+        use storage::progress::{APPROVED, CONFIRMED, PENDING, REJECTED, RETURNED};
+        assert_eq!(
+            Review::ALL.map(Review::code),
+            [PENDING, CONFIRMED, RETURNED]
+        );
+        assert_eq!(
+            Decision::ALL.map(Decision::code),
+            [PENDING, APPROVED, REJECTED]
+        );
+        for r in Review::ALL {
+            assert_eq!(Review::from_code(r.code()), Some(r));
+        }
+        for d in Decision::ALL {
+            assert_eq!(Decision::from_code(d.code()), Some(d));
+        }
+        assert_eq!(Review::from_code("approved"), None);
+    }
 }

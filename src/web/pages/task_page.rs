@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_with_status};
 use crate::domain::inbox::Stage;
+use crate::domain::progress::{Decision, Review};
 use crate::domain::Invalid;
 use crate::domain::Status;
 use crate::i18n;
@@ -214,7 +215,7 @@ pub(super) async fn work_context(
     let may_report = open && part.is_some() && user.may(crate::domain::Action::ReportProgress);
     let pending_extension = extensions
         .iter()
-        .any(|e| e.state == storage::progress::PENDING);
+        .any(|e| Decision::from_code(&e.state) == Some(Decision::Pending));
     let may_extend = open
         && part == Some(crate::domain::progress::UnitPart::Lead)
         && task.task.deadline.is_some()
@@ -223,7 +224,7 @@ pub(super) async fn work_context(
     // One proposal waits at a time: the unit reports, but does not propose again.
     let proposal_waits = reports
         .iter()
-        .any(|r| r.review_state.as_deref() == Some(storage::progress::PENDING));
+        .any(|r| r.review_state.as_deref().and_then(Review::from_code) == Some(Review::Pending));
     ctx.insert("may_propose", &(may_report && !proposal_waits));
     ctx.insert("may_report", &may_report);
     ctx.insert("may_extend", &may_extend);
