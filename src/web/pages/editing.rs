@@ -12,6 +12,7 @@ use super::frame::{field_errors, frame, redirect, render_with_status};
 use super::meeting_new::MeetingDraft;
 use super::task_page::{after_task_action, task_page_with_error};
 use crate::domain::dates::parse_date;
+use crate::domain::ids::TaskId;
 use crate::domain::meeting::MeetingInput;
 use crate::domain::task::{check_reason, RawTask, TaskChange, TaskInput};
 use crate::domain::Invalid;
@@ -383,10 +384,11 @@ pub async fn cancel_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    task: web::Path<TaskId>,
     form: Form<CancelForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let task = task.into_inner();
+    let TaskId(id) = task;
     let CancelForm {
         reason: typed,
         version,
@@ -395,7 +397,7 @@ pub async fn cancel_task(
     let reason = match check_reason("reason", &typed) {
         Ok(r) => r,
         Err(e) => {
-            return task_page_with_error(&state, &req, &user, id, e, ("reason", &typed)).await
+            return task_page_with_error(&state, &req, &user, task, e, ("reason", &typed)).await
         }
     };
     let (today, by) = (state.config.today(), user.account.user.id);
@@ -406,7 +408,7 @@ pub async fn cancel_task(
         &state,
         &req,
         &user,
-        id,
+        task,
         result,
         "task-cancelled",
         &[("reason", &typed)],
@@ -426,10 +428,11 @@ pub async fn complete_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    task: web::Path<TaskId>,
     form: Form<CompleteForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let task = task.into_inner();
+    let TaskId(id) = task;
     let CompleteForm {
         completed_on: typed,
         version,
@@ -446,7 +449,7 @@ pub async fn complete_task(
                     &state,
                     &req,
                     &user,
-                    id,
+                    task,
                     Invalid::bad_date("completed_on", &typed),
                     ("completed_on", &typed),
                 )
@@ -462,7 +465,7 @@ pub async fn complete_task(
         &state,
         &req,
         &user,
-        id,
+        task,
         result,
         "task-completed",
         &[("completed_on", &typed)],

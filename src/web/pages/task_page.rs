@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_with_status};
+use crate::domain::ids::TaskId;
 use crate::domain::inbox::Stage;
 use crate::domain::progress::{Decision, Review};
 use crate::domain::Invalid;
@@ -87,7 +88,7 @@ pub async fn task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = task_context(&state, &req, &user, id.into_inner()).await?;
     render(&state, "task.html", &ctx)
@@ -99,7 +100,7 @@ pub(super) async fn task_context(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    id: i64,
+    TaskId(id): TaskId,
 ) -> Result<tera::Context, PageError> {
     let today = state.config.today();
     let tz = state.config.tz;
@@ -314,7 +315,7 @@ pub(super) async fn task_page_with_error(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    id: i64,
+    id: TaskId,
     error: Invalid,
     typed: (&str, &str),
 ) -> Result<HttpResponse, PageError> {
@@ -327,7 +328,7 @@ pub(super) async fn after_task_action<T>(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    task_id: i64,
+    task_id: TaskId,
     result: Result<T, crate::web::ApiError>,
     done_key: &str,
     typed: &[(&str, &str)],
@@ -366,7 +367,7 @@ pub(super) async fn task_page_with_errors(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    id: i64,
+    id: TaskId,
     errors: &[Invalid],
     typed: &[(&str, &str)],
 ) -> Result<HttpResponse, PageError> {

@@ -12,6 +12,7 @@ use super::frame::redirect;
 use super::frame::PageUser;
 use super::task_page::{after_task_action, task_page_with_errors};
 use crate::domain::attachment;
+use crate::domain::ids::{ExtensionId, ReportId, TaskId};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
 use crate::domain::Invalid;
@@ -184,12 +185,13 @@ pub async fn add_report(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    task: web::Path<TaskId>,
     form: Result<MultipartForm<ReportForm>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let task = task.into_inner();
+    let TaskId(id) = task;
     let Ok(form) = form else {
-        return task_page_with_errors(&state, &req, &user, id, &[unreadable_upload()], &[]).await;
+        return task_page_with_errors(&state, &req, &user, task, &[unreadable_upload()], &[]).await;
     };
     let mut sent = SentReport::read(form.into_inner());
     let today = state.config.today();
@@ -201,7 +203,7 @@ pub async fn add_report(
     let (input, upload) = match sent.check(assigned_on, today) {
         Ok(ok) => ok,
         Err(errors) => {
-            return task_page_with_errors(&state, &req, &user, id, &errors, &sent.typed()).await;
+            return task_page_with_errors(&state, &req, &user, task, &errors, &sent.typed()).await;
         }
     };
     let stored = store(&state, upload, today).await?;
@@ -238,7 +240,7 @@ pub async fn add_report(
         Err(e) => {
             discard(&state, stored).await;
             let error = super::frame::fixable(e)?;
-            task_page_with_errors(&state, &req, &user, id, &[error], &sent.typed()).await
+            task_page_with_errors(&state, &req, &user, task, &[error], &sent.typed()).await
         }
     }
 }
@@ -254,15 +256,15 @@ pub async fn return_proposal(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<ReportId>,
     form: web::Form<ReturnForm>,
 ) -> Result<HttpResponse, PageError> {
-    let report_id = id.into_inner();
+    let ReportId(report_id) = id.into_inner();
     let typed = form.into_inner().return_reason;
     let report = state
         .run(move |conn| storage::progress::report(conn, report_id))
         .await?;
-    let task_id = report.task_id;
+    let task_id = TaskId(report.task_id);
     let reason = match check_reason("return_reason", &typed) {
         Ok(r) => r,
         Err(e) => {
@@ -314,10 +316,11 @@ pub async fn request_extension(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    task: web::Path<TaskId>,
     form: web::Form<ExtensionForm>,
 ) -> Result<HttpResponse, PageError> {
-    let task_id = id.into_inner();
+    let task = task.into_inner();
+    let TaskId(task_id) = task;
     let ExtensionForm {
         new_deadline,
         extension_reason: reason,
@@ -341,7 +344,7 @@ pub async fn request_extension(
                     e
                 })
                 .collect();
-            return task_page_with_errors(&state, &req, &user, task_id, &errors, &typed).await;
+            return task_page_with_errors(&state, &req, &user, task, &errors, &typed).await;
         }
     };
     let account = user.account.clone();
@@ -361,7 +364,7 @@ pub async fn request_extension(
         &state,
         &req,
         &user,
-        task_id,
+        task,
         result,
         "extension-requested",
         &typed,
@@ -380,17 +383,16 @@ async fn decide(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    ext_id: i64,
+    ExtensionId(ext_id): ExtensionId,
     approve: bool,
     form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     let typed = form.into_inner().decision_note;
-    let task_id: i64 = state
-        .run(move |conn| {
-            let all = storage::progress::extension_task(conn, ext_id)?;
-            Ok(all)
-        })
-        .await?;
+    let task_id = TaskId(
+        state
+            .run(move |conn| storage::progress::extension_task(conn, ext_id))
+            .await?,
+    );
     let note = if approve {
         typed.trim().to_string()
     } else {
@@ -443,7 +445,7 @@ pub async fn approve_extension(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<ExtensionId>,
     form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     decide(state, req, user, id.into_inner(), true, form).await
@@ -453,7 +455,7 @@ pub async fn reject_extension(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<ExtensionId>,
     form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     decide(state, req, user, id.into_inner(), false, form).await
