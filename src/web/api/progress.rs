@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{doc, ApiUser};
+use crate::domain::ids::{ExtensionId, ReportId, TaskId};
 use crate::domain::progress::{Decision, Review};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
@@ -169,11 +170,11 @@ impl SentReport {
 pub async fn report(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let task_id = id.into_inner();
+    let TaskId(task_id) = id.into_inner();
     let today = state.config.today();
     let sent = SentReport::read(&req, payload).await?;
     let file = sent
@@ -189,8 +190,7 @@ pub async fn report(
         })
         .transpose()
         .map_err(ApiError::Invalid)?;
-    let st = state.into_inner();
-    let assigned_on = st
+    let assigned_on = state
         .run(move |conn| Ok(storage::tasks::get(conn, task_id)?.task.assigned_on))
         .await?;
     let input = ReportInput::parse(
@@ -205,21 +205,22 @@ pub async fn report(
     )
     .map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
     // The file is kept once the report is valid, and removed if it is not written.
-    let files = st.config.files();
+    let files = state.config.files();
     let stored = match (sent.file, file) {
         (Some(f), Some(_)) => {
             let files = files.clone();
             Some(
-                st.run(move |conn| storage::files::save(conn, &files, &f.name, &f.bytes, today))
+                state
+                    .run(move |conn| storage::files::save(conn, &files, &f.name, &f.bytes, today))
                     .await?,
             )
         }
         _ => None,
     };
     let account = user.0;
-    let base_url = st.config.base_url.clone();
+    let base_url = state.config.base_url.clone();
     let saved = stored.clone();
-    let result = st
+    let result = state
         .run(move |conn| {
             storage::progress::add_report(
                 conn,
@@ -233,7 +234,7 @@ pub async fn report(
         })
         .await;
     if let (Err(_), Some(s)) = (&result, stored) {
-        let _ = st
+        let _ = state
             .run(move |conn| {
                 storage::files::discard(conn, &files, &s.path);
                 Ok(())
@@ -267,15 +268,14 @@ pub struct ExtensionJson {
 pub async fn request_extension(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     body: super::Body<ExtensionJson>,
 ) -> Result<HttpResponse, ApiError> {
-    let task_id = id.into_inner();
-    let st = state.into_inner();
-    let base_url = st.config.base_url.clone();
+    let TaskId(task_id) = id.into_inner();
+    let base_url = state.config.base_url.clone();
     let account = user.0;
     let body = body.into_inner();
-    let ext_id = st
+    let ext_id = state
         .run(move |conn| {
             let task = storage::tasks::get(conn, task_id)?;
             let input = ExtensionInput::parse(&body.new_deadline, &body.reason, task.task.deadline)
@@ -306,7 +306,7 @@ pub struct DecisionJson {
 async fn decide(
     state: State,
     user: ApiUser,
-    id: i64,
+    ExtensionId(id): ExtensionId,
     approve: bool,
     reason: String,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
@@ -316,10 +316,9 @@ async fn decide(
         check_reason("reason", &reason)?
     };
     let today = state.config.today();
-    let st = state.into_inner();
-    let base_url = st.config.base_url.clone();
+    let base_url = state.config.base_url.clone();
     let by = user.0.user.id;
-    let record = st
+    let record = state
         .run(move |conn| {
             let task_id = storage::progress::decide_extension(
                 conn,
@@ -343,7 +342,7 @@ async fn decide(
 pub async fn approve(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ExtensionId>,
     body: super::Body<DecisionJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     decide(state, user, id.into_inner(), true, body.into_inner().reason).await
@@ -365,7 +364,7 @@ pub struct ReasonJson {
 pub async fn reject(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ExtensionId>,
     body: super::Body<ReasonJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     decide(
@@ -386,15 +385,14 @@ pub async fn reject(
 pub async fn return_proposal(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ReportId>,
     body: super::Body<ReasonJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     let reason = check_reason("reason", &body.reason)?;
     let today = state.config.today();
-    let st = state.into_inner();
-    let base_url = st.config.base_url.clone();
-    let (id, by) = (id.into_inner(), user.0.user.id);
-    let record = st
+    let base_url = state.config.base_url.clone();
+    let (ReportId(id), by) = (id.into_inner(), user.0.user.id);
+    let record = state
         .run(move |conn| {
             let task_id = storage::progress::return_proposal(
                 conn,
@@ -542,7 +540,7 @@ pub async fn reports(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     task_rows_page::<_, ReportReadJson>(state, user, &req, id, query, storage::progress::reports)
@@ -554,7 +552,7 @@ async fn task_rows_page<T, J>(
     state: State,
     user: ApiUser,
     req: &actix_web::HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     query: web::Query<PageQuery>,
     load: fn(&mut storage::Conn, i64) -> storage::Result<Vec<T>>,
 ) -> Result<HttpResponse, ApiError>
@@ -563,7 +561,7 @@ where
     J: From<T> + serde::Serialize,
 {
     let page = query.parse(Blank::Refused)?;
-    let id = id.into_inner();
+    let TaskId(id) = id.into_inner();
     let rows = state
         .run(move |conn| {
             storage::visibility::task_for(conn, &user.0, id)?;
@@ -582,7 +580,7 @@ pub async fn extensions(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     task_rows_page::<_, ExtensionReadJson>(
@@ -609,9 +607,9 @@ pub async fn extensions(
 pub async fn attachment(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ReportId>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::web::files::attachment(&state, user.0, id.into_inner()).await
+    crate::web::files::attachment(&state, user.0, id.into_inner().0).await
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_aside, render_with_status};
 use super::task_page::TaskLine;
+use crate::domain::ids::MeetingId;
 use crate::domain::Status;
 use crate::storage::meetings::MeetingSummary;
 use crate::storage::tasks::UnitRole;
@@ -212,9 +213,9 @@ pub async fn meeting(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let MeetingId(id) = id.into_inner();
     let today = state.config.today();
     let account = user.account.clone();
     let m = state

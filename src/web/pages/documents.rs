@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use super::dashboard::{download, export_failed, file_name, form_error, resolve};
 use super::frame::PageUser;
 use super::frame::{frame, redirect, render_with_status};
+use crate::domain::ids::MeetingId;
 use crate::domain::report_doc::{DocSettings, Layout, RawDocSettings};
 use crate::domain::{Invalid, Status};
 use crate::i18n::{self, Lang};
@@ -150,9 +151,9 @@ fn appendix_of(
 pub async fn meeting_docx(
     state: State,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
+    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
     let account = user.account.clone();
     let (appendix, settings) = state
         .run(move |conn| appendix_of(conn, &account, id, today, lang))
@@ -172,9 +173,9 @@ pub async fn meeting_docx(
 pub async fn meeting_xlsx(
     state: State,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
+    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
     let account = user.account.clone();
     let (appendix, _) = state
         .run(move |conn| appendix_of(conn, &account, id, today, lang))

@@ -12,7 +12,7 @@ use super::frame::{field_errors, frame, redirect, render_with_status};
 use super::meeting_new::MeetingDraft;
 use super::task_page::{after_task_action, task_page_with_error};
 use crate::domain::dates::parse_date;
-use crate::domain::ids::TaskId;
+use crate::domain::ids::{MeetingId, TaskId};
 use crate::domain::meeting::MeetingInput;
 use crate::domain::task::{check_reason, RawTask, TaskChange, TaskInput};
 use crate::domain::Invalid;
@@ -63,9 +63,9 @@ pub async fn edit_meeting(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let MeetingId(id) = id.into_inner();
     let m = state
         .run(move |conn| storage::meetings::get(conn, id))
         .await?;
@@ -86,10 +86,10 @@ pub async fn post_edit_meeting(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
     form: Pairs,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let MeetingId(id) = id.into_inner();
     let draft = MeetingDraft::read(&form.into_inner());
     let errors = match MeetingInput::parse(&draft.raw()) {
         Err(errors) => errors,
@@ -276,9 +276,9 @@ pub async fn edit_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let TaskId(id) = id.into_inner();
     let record = state.run(move |conn| storage::tasks::get(conn, id)).await?;
     if record.task.cancelled_on.is_some() {
         return Ok(redirect(&format!("/tasks/{id}")));
@@ -299,10 +299,10 @@ pub async fn post_edit_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     form: Form<TaskForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let TaskId(id) = id.into_inner();
     let mut draft = TaskDraft::read(form.into_inner());
     let today = state.config.today();
     let Ok(version) = draft.version.trim().parse::<i32>() else {
