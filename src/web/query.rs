@@ -12,7 +12,9 @@
 //! document asks for a value: see [`Blank`].
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::marker::PhantomData;
 use utoipa::IntoParams;
 
 use crate::domain::dates::{format_vi, parse_date};
@@ -25,6 +27,113 @@ use crate::web::ApiError;
 
 /// The `period` the pickers send for a range typed as `from` and `to`.
 pub const CUSTOM_PERIOD: &str = "custom";
+
+/// A query string read into `T` with serde_html_form, so that a list may be
+/// sent as one field per value (`status=overdue&status=done_late`) as well
+/// as comma-separated ([`one_or_many`]); actix's `web::Query`
+/// (serde_urlencoded) refuses a repeated field. `R` answers a query that
+/// cannot be read.
+pub struct Query<T, R: Rejects = ByApi> {
+    value: T,
+    rejects: PhantomData<R>,
+}
+
+/// Who answers a query string that cannot be read.
+pub trait Rejects {
+    fn reject(detail: String) -> actix_web::Error;
+}
+
+/// The API: 422 naming the query, as for any value of the wrong shape.
+pub enum ByApi {}
+
+impl Rejects for ByApi {
+    fn reject(detail: String) -> actix_web::Error {
+        ApiError::Invalid(Invalid::new("query", "err-query").arg("value", detail)).into()
+    }
+}
+
+/// A page: 400, as actix answers any other request it cannot read.
+pub enum ByPage {}
+
+impl Rejects for ByPage {
+    fn reject(detail: String) -> actix_web::Error {
+        actix_web::error::ErrorBadRequest(detail)
+    }
+}
+
+impl<T, R: Rejects> Query<T, R> {
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T, R: Rejects> std::ops::Deref for Query<T, R> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: DeserializeOwned, R: Rejects> actix_web::FromRequest for Query<T, R> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(
+            serde_html_form::from_str(req.query_string())
+                .map(|value| Query {
+                    value,
+                    rejects: PhantomData,
+                })
+                .map_err(|e| R::reject(e.to_string())),
+        )
+    }
+}
+
+/// A list field sent once, comma-separated, or once per value: read as the
+/// comma-separated text either way, so that it is checked, shown again and
+/// put into links as one.
+pub fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Visitor;
+
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a value, or several")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut values = Vec::new();
+            while let Some(v) = seq.next_element::<String>()? {
+                values.push(v);
+            }
+            Ok(Some(values.join(",")))
+        }
+    }
+
+    d.deserialize_any(Visitor)
+}
 
 /// What a field sent without a value means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,7 +373,11 @@ pub struct TaskListQuery {
     #[param(value_type = Option<schema::UnitRoleCode>, inline)]
     pub unit_role: Option<String>,
     /// Tasks with these statuses as of `as_of`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[param(value_type = Option<schema::StatusList>, inline, style = Form, explode = false)]
     pub status: Option<String>,
     /// The tasks of that period's report.
@@ -398,15 +511,11 @@ mod tests {
     }
 
     fn report(pairs: &str) -> ReportQuery {
-        actix_web::web::Query::<ReportQuery>::from_query(pairs)
-            .expect("query")
-            .into_inner()
+        serde_html_form::from_str(pairs).expect("query")
     }
 
     fn list(query: &str) -> TaskListQuery {
-        actix_web::web::Query::<TaskListQuery>::from_query(query)
-            .expect("query")
-            .into_inner()
+        serde_html_form::from_str(query).expect("query")
     }
 
     fn field(e: ApiError) -> String {
@@ -462,6 +571,8 @@ mod tests {
         assert_eq!(got.filter.query, None);
         assert_eq!((got.page.page, got.page.per_page), (2, 50));
         assert_eq!(got.as_of, today);
+        let repeated = list("status=overdue&status=done_late");
+        assert_eq!(repeated.status.as_deref(), Some("overdue,done_late"));
         for (query, name) in [
             ("status=overdue,", "status"),
             ("unit_role=all", "unit_role"),

@@ -1,4 +1,3 @@
-use actix_web::web;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -6,7 +5,7 @@ use utoipa::ToSchema;
 use super::ApiUser;
 use crate::domain::report::Counts;
 use crate::storage;
-use crate::web::query::{Blank, ReportQuery};
+use crate::web::query::{Blank, Query, ReportQuery};
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -93,7 +92,7 @@ pub async fn get(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    query: web::Query<ReportQuery>,
+    query: Query<ReportQuery>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let report = query.parse(Blank::Refused, state.config.today())?;
     let request = storage::report::DashboardRequest {

@@ -7,7 +7,7 @@ use super::{doc, ApiUser};
 use crate::domain::Status;
 use crate::storage;
 use crate::storage::tasks::TaskRecord;
-use crate::web::query::{date, Blank, PageQuery, TaskList, TaskListQuery};
+use crate::web::query::{date, Blank, PageQuery, Query, TaskList, TaskListQuery};
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,7 +85,7 @@ pub async fn list(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    query: web::Query<TaskListQuery>,
+    query: Query<TaskListQuery>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let today = state.config.today();
     let TaskList {

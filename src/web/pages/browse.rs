@@ -14,7 +14,7 @@ use crate::storage::meetings::MeetingSummary;
 use crate::storage::tasks::UnitRole;
 use crate::storage::{self};
 use crate::web::error::PageError;
-use crate::web::query::{link_query, typed, Blank, TaskList, TaskListQuery};
+use crate::web::query::{link_query, typed, Blank, ByPage, Query, TaskList, TaskListQuery};
 use crate::web::session::Visitor;
 use crate::web::State;
 
@@ -45,7 +45,7 @@ pub async fn tasks(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<TasksPageQuery>,
+    sent: Query<TasksPageQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let today = state.config.today();
     let lang = user.visitor.lang;

@@ -21,7 +21,7 @@ use crate::storage::report::{Dashboard, DashboardRequest, TaskQuery};
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
 use crate::web::export::{self, TaskRow};
-use crate::web::query::{self, Blank, PeriodFields, ReportQuery};
+use crate::web::query::{self, Blank, ByPage, PeriodFields, Query as Sent, ReportQuery};
 use crate::web::report::{self as view, DashboardQuery, Query, View};
 use crate::web::session;
 use crate::web::stream;
@@ -107,7 +107,7 @@ pub async fn dashboard(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DashboardQuery>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (q, data) = match resolve(&state, &user, &sent, true).await {
         Ok(v) => v,
@@ -177,7 +177,7 @@ pub async fn print(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DashboardQuery>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (q, data) = match resolve(&state, &user, &sent, true).await {
         Ok(v) => v,
@@ -250,7 +250,7 @@ pub async fn report_csv(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DashboardQuery>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (q, data) = match resolve(&state, &user, &sent, false).await {
         Ok(v) => v,
@@ -267,7 +267,7 @@ pub async fn report_xlsx(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DashboardQuery>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (q, data) = match resolve(&state, &user, &sent, true).await {
         Ok(v) => v,
@@ -292,7 +292,11 @@ pub struct DrillQuery {
     dashboard: DashboardQuery,
     #[serde(skip_serializing_if = "Option::is_none")]
     lead_unit: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "query::one_or_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     carried: Option<String>,
@@ -513,7 +517,7 @@ pub async fn tasks(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DrillQuery>,
+    sent: Sent<DrillQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let lang = user.visitor.lang;
     let result = match sent.parse(state.config.today()) {
@@ -680,7 +684,7 @@ pub async fn tasks_csv(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DrillQuery>,
+    sent: Sent<DrillQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (lang, db) = (user.visitor.lang, state.db.clone());
     export(
@@ -704,7 +708,7 @@ pub async fn tasks_xlsx(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DrillQuery>,
+    sent: Sent<DrillQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (lang, db, printed_at) = (user.visitor.lang, state.db.clone(), now_printed(&state));
     export(

@@ -21,6 +21,7 @@ use crate::web::docx::report::{Listed, Lists, ReportDoc};
 use crate::web::docx::DOCX;
 use crate::web::error::PageError;
 use crate::web::export::TaskRow;
+use crate::web::query::{ByPage, Query};
 use crate::web::report::{DashboardQuery, View};
 use crate::web::session;
 use crate::web::State;
@@ -35,7 +36,7 @@ pub async fn report_docx(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    sent: web::Query<DashboardQuery>,
+    sent: Query<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (q, data) = match resolve(&state, &user, &sent, false).await {
         Ok(v) => v,
