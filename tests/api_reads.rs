@@ -169,6 +169,22 @@ on_both_backends! {
         assert_eq!((status, body["field"].as_str()), (400, Some("as_of")), "an as-of date before the period: {body}");
     }
 
+    async fn a_list_of_statuses_is_sent_comma_separated_or_once_per_value(app) {
+        for _ in 0..2 {
+            task(&app, common::TEST_UNIT, false).await;
+        }
+        let comma = get(&app, "/api/v1/tasks?as_of=2023-01-15&status=overdue,done_late", Role::Leader).await;
+        let repeated = get(&app, "/api/v1/tasks?as_of=2023-01-15&status=overdue&status=done_late", Role::Leader).await;
+        assert_eq!(comma.0, 200, "{}", comma.1);
+        assert_eq!(comma.1["total"].as_i64(), Some(2), "{}", comma.1);
+        assert_eq!(repeated, comma);
+        let none = get(&app, "/api/v1/tasks?as_of=2023-01-15&status=done_late&status=in_progress", Role::Leader).await;
+        assert_eq!(none.1["total"].as_i64(), Some(0), "{}", none.1);
+        // A field that holds one value, sent twice, is refused naming the query.
+        let (status, body) = get(&app, "/api/v1/tasks?unit=A&unit=B", Role::Leader).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("query")), "{body}");
+    }
+
     async fn the_dashboard_answers_304_while_unchanged(app) {
         let path = "/api/v1/dashboard?period=2022-H2&as_of=2022-12-31";
         let res = app.get(path, Role::Leader).send().await.expect("dashboard");

@@ -157,6 +157,24 @@ on_both_backends! {
         assert!(html.contains("&lt;script&gt;"), "the text is shown, escaped");
     }
 
+    async fn lists_of_statuses_are_read_once_per_value_or_comma_separated(app) {
+        let web = app.web_as(Role::Leader).await;
+        for path in [
+            "/tasks?status=overdue&status=done_late",
+            "/dashboard/tasks?period=2022-H2&as_of=2022-12-31&status=overdue&status=done_late",
+        ] {
+            let (status, html) = web.get(path).await;
+            assert_eq!(status, 200, "{path}");
+            let comma = path.replace("&status=done_late", ",done_late");
+            let (status, same) = web.get(&comma).await;
+            assert_eq!(status, 200, "{comma}");
+            let heading = |h: &str| h.find("<h1").map(|i| h[i..].split("</p>").next().unwrap_or_default().to_string());
+            assert_eq!(heading(&html), heading(&same), "{path}");
+        }
+        let (status, _) = web.get("/dashboard/tasks?status=overdue&status=nope").await;
+        assert_eq!(status, 422, "each value is checked");
+    }
+
     async fn wrong_passwords_are_slowed_then_the_right_one_works(app) {
         let web = WebClient::new(&app);
         let csrf = web.csrf().await;

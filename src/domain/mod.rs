@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod dates;
 pub mod document;
 pub mod holidays;
+pub mod ids;
 pub mod inbox;
 pub mod invalid;
 pub mod meeting;

@@ -157,6 +157,58 @@ pub fn unit_part(unit: &str, lead: Option<&str>, coordinators: &[String]) -> Opt
     }
 }
 
+/// Where a proposal of completion stands (`docs/workflow.md`): it waits for
+/// the office, which confirms it or returns it with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    Pending,
+    Confirmed,
+    Returned,
+}
+
+impl Review {
+    pub const ALL: [Review; 3] = [Review::Pending, Review::Confirmed, Review::Returned];
+
+    /// The name stored, shown to templates and written by the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Review::Pending => "pending",
+            Review::Confirmed => "confirmed",
+            Review::Returned => "returned",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Review> {
+        Review::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Where an extension request stands: it waits, or the office approved or
+/// rejected it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Pending, Decision::Approved, Decision::Rejected];
+
+    /// The name stored, shown to templates and written by the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Pending => "pending",
+            Decision::Approved => "approved",
+            Decision::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.code() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

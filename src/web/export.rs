@@ -65,8 +65,8 @@ fn numbers_cells(n: &Numbers) -> Vec<String> {
         c.overdue.to_string(),
         c.carried_over.to_string(),
         c.extended.to_string(),
-        format!("{:.1}", percent_number(c.completion_rate)),
-        format!("{:.1}", percent_number(c.on_time_rate)),
+        format!("{:.1}", percent_number(c.completion_rate())),
+        format!("{:.1}", percent_number(c.on_time_rate())),
     ];
     cells.extend(n.ages.iter().map(u64::to_string));
     cells
@@ -329,8 +329,8 @@ fn write_numbers(
         }
     }
     let pf = if bold { &f.percent_bold } else { &f.percent };
-    sheet.write_number_with_format(row, 10, c.completion_rate, pf)?;
-    sheet.write_number_with_format(row, 11, c.on_time_rate, pf)?;
+    sheet.write_number_with_format(row, 10, c.completion_rate(), pf)?;
+    sheet.write_number_with_format(row, 11, c.on_time_rate(), pf)?;
     for (i, v) in n.ages.iter().enumerate() {
         if bold {
             sheet.write_number_with_format(row, 12 + i as u16, *v as f64, &f.number_bold)?;
@@ -450,8 +450,8 @@ pub fn report_xlsx(view: &View, lang: Lang, printed_at: &str) -> Result<Vec<u8>,
             {
                 sheet.write_number(row, 3 + j as u16, *v as f64)?;
             }
-            sheet.write_number_with_format(row, 8, c.completion_rate, &f.percent)?;
-            sheet.write_number_with_format(row, 9, c.on_time_rate, &f.percent)?;
+            sheet.write_number_with_format(row, 8, c.completion_rate(), &f.percent)?;
+            sheet.write_number_with_format(row, 9, c.on_time_rate(), &f.percent)?;
         }
         set_widths(
             sheet,

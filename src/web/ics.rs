@@ -30,12 +30,11 @@ async fn feed(state: State, path: web::Path<String>) -> Result<HttpResponse, Api
     if !is_secret(&secret) {
         return Err(ApiError::NotFound);
     }
-    let st = state.into_inner();
-    let feed = st.run(move |conn| calendar::feed(conn, &secret)).await?;
+    let feed = state.run(move |conn| calendar::feed(conn, &secret)).await?;
     let body = render(
         &feed,
-        &st.config.base_url,
-        st.config.mail_from.email.domain(),
+        &state.config.base_url,
+        state.config.mail_from.email.domain(),
         Lang::Vi,
         Utc::now(),
     );

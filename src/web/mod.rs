@@ -3,6 +3,7 @@
 pub mod access;
 pub mod api;
 pub mod chart;
+pub mod conclusion;
 pub mod docx;
 pub mod error;
 pub mod export;
@@ -12,6 +13,7 @@ pub mod ops;
 pub mod pages;
 pub mod query;
 pub mod report;
+pub mod schema;
 pub mod session;
 pub mod stream;
 pub mod upload;

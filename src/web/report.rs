@@ -5,7 +5,7 @@
 //! drill-down link behind every number.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::dashboard::{order, ranks, AgeBucket, AgeCounts, Row, SortDir, SortKey};
 use crate::domain::report::Counts;
@@ -13,10 +13,20 @@ use crate::domain::text::escape_markup;
 use crate::domain::{Invalid, Period, Status};
 use crate::i18n::{self, Lang};
 use crate::storage::report::Dashboard;
-use crate::web::api::dashboard::CountsJson;
 use crate::web::chart::{self, Bar, Texts};
-use crate::web::query::Params;
+use crate::web::query::{Blank, Report, ReportQuery};
 use crate::web::ApiError;
+
+/// The dashboard's query as sent: the report's, and the order of its units.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(flatten)]
+    pub report: ReportQuery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+}
 
 /// What a dashboard request asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,21 +39,23 @@ pub struct Query {
     pub dir: SortDir,
 }
 
-impl Query {
+impl DashboardQuery {
     /// `period` (or `from` and `to`; the current half-year by default),
-    /// `as_of`, `unit`, `sort` and `dir`; each bad value is named.
-    pub fn parse(params: &Params, today: NaiveDate) -> Result<Query, ApiError> {
-        let period = params
-            .period()?
-            .unwrap_or_else(|| Period::half_year_of(today));
-        let as_of = params.as_of_for(&period, today)?;
-        let sort = match params.get("sort") {
+    /// `as_of`, `unit`, `sort` and `dir`; each bad value is named, a blank
+    /// one is no choice.
+    pub fn parse(&self, today: NaiveDate) -> Result<Query, ApiError> {
+        let Report {
+            period,
+            as_of,
+            unit,
+        } = self.report.parse(Blank::Absent, today)?;
+        let sort = match Blank::Absent.given("sort", &self.sort)? {
             None => SortKey::Code,
             Some(s) => SortKey::from_code(s).ok_or_else(|| {
                 ApiError::Invalid(Invalid::new("sort", "err-sort").arg("value", s))
             })?,
         };
-        let dir = match params.get("dir") {
+        let dir = match Blank::Absent.given("dir", &self.dir)? {
             None => sort.natural_dir(),
             Some(s) => SortDir::from_code(s).ok_or_else(|| {
                 ApiError::Invalid(Invalid::new("dir", "err-sort").arg("value", s))
@@ -52,12 +64,14 @@ impl Query {
         Ok(Query {
             period,
             as_of,
-            unit: params.get("unit").map(str::to_string),
+            unit,
             sort,
             dir,
         })
     }
+}
 
+impl Query {
     /// The query string of the report (period, as-of date, unit), for links.
     pub fn base(&self) -> Vec<(&'static str, String)> {
         let mut pairs = vec![
@@ -206,7 +220,7 @@ impl Links {
 #[derive(Debug, Clone, Serialize)]
 pub struct Numbers {
     #[serde(flatten)]
-    pub counts: CountsJson,
+    pub counts: Counts,
     /// The completion rate as printed (`45,5%`).
     pub completion: String,
     pub on_time: String,
@@ -219,7 +233,7 @@ impl Numbers {
         Numbers {
             completion: percent(counts.completion_rate(), lang),
             on_time: percent(counts.on_time_rate(), lang),
-            counts: counts.into(),
+            counts,
             ages: ages.0,
         }
     }
@@ -598,7 +612,7 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
         .map(|l| Bar {
             label: l.name.clone(),
             note: format!("{} · {}", l.n.counts.total, l.n.completion),
-            counts: counts_of(&l.n.counts),
+            counts: l.n.counts,
         })
         .collect();
     let units_texts = Texts {
@@ -621,7 +635,7 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
         .map(|p| Bar {
             label: p.label.clone(),
             note: p.n.completion.clone(),
-            counts: counts_of(&p.n.counts),
+            counts: p.n.counts,
         })
         .collect();
     let progress_desc = progress
@@ -673,19 +687,6 @@ fn charts(q: &Query, lines: &[Line], progress: &[Point], ages: &[Age], lang: Lan
         units_with_tasks: with_tasks.len(),
         progress: progress_svg,
         ages: ages_svg,
-    }
-}
-
-/// The counts of a line, as the domain's functions take them.
-pub fn counts_of(c: &CountsJson) -> Counts {
-    Counts {
-        total: c.total,
-        done_on_time: c.done_on_time,
-        done_late: c.done_late,
-        in_progress: c.in_progress,
-        overdue: c.overdue,
-        carried_over: c.carried_over,
-        extended: c.extended,
     }
 }
 
@@ -796,28 +797,20 @@ mod tests {
 
     #[test]
     fn query_defaults_and_errors() {
-        let params = |pairs: &[(&str, &str)]| {
-            Params(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            )
+        let query = |q: &str| -> DashboardQuery {
+            actix_web::web::Query::<DashboardQuery>::from_query(q)
+                .expect("query")
+                .into_inner()
         };
         let today = d("2026-11-27");
-        let got = Query::parse(&params(&[]), today).expect("defaults");
+        let got = query("").parse(today).expect("defaults");
         assert_eq!(got.period, "2026-H2".parse().expect("p"));
         assert_eq!(got.as_of, today);
         assert_eq!((got.sort, got.dir), (SortKey::Code, SortDir::Asc));
-        let got = Query::parse(&params(&[("sort", "overdue")]), today).expect("sort");
+        let got = query("sort=overdue&dir=").parse(today).expect("sort");
         assert_eq!((got.sort, got.dir), (SortKey::Overdue, SortDir::Desc));
-        for (k, v) in [
-            ("sort", "x"),
-            ("dir", "up"),
-            ("period", "2022-H3"),
-            ("as_of", "2026-01-01"),
-        ] {
-            assert!(Query::parse(&params(&[(k, v)]), today).is_err(), "{k}={v}");
+        for q in ["sort=x", "dir=up", "period=2022-H3", "as_of=2026-01-01"] {
+            assert!(query(q).parse(today).is_err(), "{q}");
         }
     }
 }

@@ -5,7 +5,8 @@
 //! (items, headers, lead-ins), `addressees` with the default `aliases`
 //! (lead, coordinators, groups), `deadlines` (dates, relative deadlines
 //! with the work calendar) and `context` (what is not a directive).
-//! `rates` measures the whole on the fixture set.
+//! `rates` measures the whole on the fixture set; `proposal` turns the items
+//! into the tasks an official reviews.
 //!
 //! An official pastes the conclusion; we propose one item per directive, with
 //! a suggested lead unit, coordinating units and deadline, and the official
@@ -48,6 +49,7 @@ mod context;
 mod deadlines;
 pub mod fixture;
 mod lexicon;
+mod proposal;
 #[cfg(test)]
 mod rates;
 mod segmentation;
@@ -69,6 +71,8 @@ use lexicon::lexicon;
 use structure::Parser;
 use tokens::Doc;
 use units::UnitMatcher;
+
+pub use proposal::{propose_tasks, ProposedTask, TaskProposal};
 
 // ---------------------------------------------------------------------------
 // Public API

@@ -12,7 +12,7 @@ use super::{doc, ApiUser};
 use crate::domain::Period;
 use crate::storage;
 use crate::storage::closes::Frozen;
-use crate::web::query::Params;
+use crate::web::query::{as_of_for, Blank, PageQuery, PeriodFields};
 use crate::web::{ApiError, State};
 
 /// A period's report as it was frozen.
@@ -68,16 +68,16 @@ fn scope_of(conn: &mut storage::Conn, user_id: i64) -> storage::Result<Option<Ve
 }
 
 /// Every frozen report, the latest period first, with the figures of the reader's scope.
-#[utoipa::path(get, path = "/closes", params(super::tasks::PageQuery), responses(
+#[utoipa::path(get, path = "/closes", params(PageQuery), responses(
     (status = 200, body = super::paging::PageJson<CloseJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
 ))]
 pub async fn list(
     state: State,
     user: ApiUser,
     req: HttpRequest,
-    query: web::Query<super::tasks::PageQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Params::strict(&query.into_inner())?.page()?;
+    let page = query.parse(Blank::Refused)?;
     let user_id = user.0.user.id;
     let (closes, scope) = state
         .run(move |conn| {
@@ -128,20 +128,14 @@ pub async fn close(
     let body = body.into_inner();
     let today = state.config.today();
     // Blank is not "the default" here: the document says a date or nothing.
-    crate::web::query::body_date("as_of", body.as_of.as_deref())?;
-    let params = Params(
-        [
-            Some(("period".to_string(), body.period.clone())).filter(|(_, p)| !p.is_empty()),
-            body.as_of.clone().map(|a| ("as_of".to_string(), a)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-    );
-    let period: Period = params
-        .period()?
-        .ok_or_else(|| ApiError::Invalid(crate::domain::Invalid::required("period")))?;
-    let as_of = params.as_of_for(&period, today)?;
+    let as_of = crate::web::query::date("as_of", body.as_of.as_deref())?;
+    let period: Period = PeriodFields {
+        period: Some(body.period.trim()).filter(|p| !p.is_empty()),
+        ..PeriodFields::default()
+    }
+    .parse()?
+    .ok_or_else(|| ApiError::Invalid(crate::domain::Invalid::required("period")))?;
+    let as_of = as_of_for(&period, as_of, today)?;
     let user_id = user.0.user.id;
     let (frozen, scope) = state
         .run(move |conn| {

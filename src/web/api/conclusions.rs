@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{doc, ApiUser};
-use crate::domain::conclusion::{propose_items, Deadline, ItemFlag, ParseInput, UnitName};
+use crate::domain::conclusion::{ItemFlag, ProposedTask};
 use crate::domain::dates::parse_date;
 use crate::domain::document::{self, ExtractError};
-use crate::domain::holidays::WorkCalendar;
 use crate::domain::meeting::check_text;
 use crate::domain::Invalid;
 use crate::storage;
-use crate::web::upload::{self, Upload};
+use crate::web::conclusion::{propose, read_document};
+use crate::web::upload;
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,74 +69,18 @@ pub struct ParseResponse {
     pub text: Option<String>,
 }
 
-/// Proposes the items of a conclusion with units from the unit list,
-/// counting working days with `calendar`.
-pub fn propose(
-    units: &[storage::units::UnitInfo],
-    text: &str,
-    meeting_date: NaiveDate,
-    calendar: &WorkCalendar,
-) -> ParseResponse {
-    let names: Vec<UnitName> = units
-        .iter()
-        .filter(|u| u.unit.active)
-        .map(|u| UnitName {
-            code: u.unit.code.clone(),
-            names: std::iter::once(u.unit.name.clone())
-                .chain(u.aliases.iter().cloned())
-                .collect(),
-        })
-        .collect();
-    let input = ParseInput {
-        meeting_date,
-        units: &names,
-        calendar,
-    };
-    let proposal = propose_items(text, &input);
-    ParseResponse {
-        items: proposal
-            .items
-            .into_iter()
-            .map(|item| {
-                let (deadline, ongoing, phrase) = match item.deadline {
-                    Some(s) => match s.deadline {
-                        Deadline::On(d) => (Some(d), false, Some(s.phrase)),
-                        Deadline::Ongoing => (None, true, Some(s.phrase)),
-                    },
-                    None => (None, false, None),
-                };
-                // A lead is never its own coordinator.
-                let coordinators = item
-                    .coordinators
-                    .into_iter()
-                    .filter(|c| Some(c) != item.lead_unit.as_ref())
-                    .collect();
-                ProposedItemJson {
-                    text: crate::domain::text::capitalize_first(&item.text),
-                    lead_unit: item.lead_unit,
-                    coordinators,
-                    deadline,
-                    ongoing,
-                    deadline_phrase: phrase,
-                    flags: item.flags,
-                    addressee: item.addressee,
-                }
-            })
-            .collect(),
-        context: proposal.context.into_iter().map(|c| c.text).collect(),
-        text: None,
-    }
-}
-
-/// The text of an upload, read off the request thread; errors name `field`.
-pub async fn read_document(upload: Upload, field: &str) -> Result<String, Invalid> {
-    let name = upload.name.clone();
-    let result = web::block(move || document::extract(&upload.name, &upload.bytes))
-        .await
-        .map_err(|_| ExtractError::Unreadable("worker stopped".into()));
-    match result {
-        Ok(Ok(found)) => Ok(found.text),
-        Ok(Err(e)) | Err(e) => Err(e.invalid(field, &name)),
+impl From<ProposedTask> for ProposedItemJson {
+    fn from(t: ProposedTask) -> ProposedItemJson {
+        ProposedItemJson {
+            text: t.text,
+            lead_unit: t.lead_unit,
+            coordinators: t.coordinators,
+            deadline: t.deadline,
+            ongoing: t.ongoing,
+            deadline_phrase: t.deadline_phrase,
+            flags: t.flags,
+            addressee: t.addressee,
+        }
     }
 }
 
@@ -222,7 +166,10 @@ async fn answer(state: State, sent: Sent) -> Result<Json<ParseResponse>, ApiErro
             ))
         })
         .await?;
-    let mut response = web::block(move || propose(&units, &text, meeting_date, &calendar)).await?;
-    response.text = extracted;
-    Ok(Json(response))
+    let proposal = web::block(move || propose(&units, &text, meeting_date, &calendar)).await?;
+    Ok(Json(ParseResponse {
+        items: proposal.tasks.into_iter().map(Into::into).collect(),
+        context: proposal.context,
+        text: extracted,
+    }))
 }

@@ -1,13 +1,11 @@
-use actix_web::web;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::{doc, ApiUser};
+use super::ApiUser;
 use crate::domain::report::Counts;
-use crate::domain::Period;
 use crate::storage;
-use crate::web::query::Params;
+use crate::web::query::{Blank, Query, ReportQuery};
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,35 +76,12 @@ pub struct DashboardJson {
     pub closed: Option<ClosedJson>,
 }
 
-/// The query of `GET /dashboard`: serde reads it, the document shows it, and
-/// the dashboard page's checks run on it.
-#[derive(Debug, Default, Serialize, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DashboardQuery {
-    /// Default: the current half-year.
-    #[param(value_type = Option<doc::PeriodName>, inline)]
-    pub period: Option<String>,
-    /// With `to`: the report of any range of dates.
-    #[param(value_type = Option<doc::DateText>, inline)]
-    pub from: Option<String>,
-    /// With `from`.
-    #[param(value_type = Option<doc::DateText>, inline)]
-    pub to: Option<String>,
-    /// Default: the earlier of today and the period's end. Before the
-    /// period's start (given, or by default for a period to come) is a 400.
-    #[param(value_type = Option<doc::DateText>, inline)]
-    pub as_of: Option<String>,
-    /// That unit and the units under it (within the reader's scope).
-    #[param(value_type = Option<doc::UnitCode>, inline)]
-    pub unit: Option<String>,
-}
-
 /// The period report: counts by lead unit and in total, for the units in the
 /// reader's scope (the whole tree unless their account is limited to a subtree).
 /// The answer carries an `ETag`; sent back in `If-None-Match`, an unchanged
 /// report is a 304 without a body.
 #[utoipa::path(get, path = "/dashboard", params(
-    DashboardQuery,
+    ReportQuery,
     ("If-None-Match" = Option<String>, Header, description = "The ETag of a report read before"),
 ), responses(
     (status = 200, body = DashboardJson, headers(("ETag" = String, description = "Changes when the report does"))),
@@ -117,18 +92,13 @@ pub async fn get(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    query: web::Query<DashboardQuery>,
+    query: Query<ReportQuery>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let params = Params::strict(&query.into_inner())?;
-    let today = state.config.today();
-    let period = params
-        .period()?
-        .unwrap_or_else(|| Period::half_year_of(today));
-    let as_of = params.as_of_for(&period, today)?;
+    let report = query.parse(Blank::Refused, state.config.today())?;
     let request = storage::report::DashboardRequest {
-        period,
-        as_of,
-        unit: params.get("unit").map(str::to_string),
+        period: report.period,
+        as_of: report.as_of,
+        unit: report.unit,
         user_id: user.0.user.id,
         progress: false,
         frozen: true,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use super::ApiUser;
+use crate::domain::progress::Decision;
 use crate::storage;
 use crate::web::{ApiError, State};
 
@@ -51,8 +52,8 @@ fn decision() -> utoipa::openapi::Object {
             utoipa::openapi::schema::Type::Null,
         ]))
         .enum_values(Some([
-            Some(storage::progress::APPROVED),
-            Some(storage::progress::REJECTED),
+            Some(Decision::Approved.code()),
+            Some(Decision::Rejected.code()),
             None,
         ]))
         .build()

@@ -310,7 +310,8 @@ where
 /// A query string that does not fit its route's query (a repeated
 /// parameter, bad encoding): 422 naming the query.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::Invalid(Invalid::new("query", "err-query").arg("value", err.to_string())).into()
+    use crate::web::query::Rejects;
+    crate::web::query::ByApi::reject(err.to_string())
 }
 
 /// A body that is not the JSON a route expects: 422 naming the body; one

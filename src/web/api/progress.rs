@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{doc, ApiUser};
+use crate::domain::ids::{ExtensionId, ReportId, TaskId};
+use crate::domain::progress::{Decision, Review};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
 use crate::domain::{attachment, Invalid};
 use crate::mail;
 use crate::storage;
-use crate::web::query::Params;
+use crate::web::query::{Blank, PageQuery};
 use crate::web::upload;
 use crate::web::{ApiError, State};
 
@@ -168,11 +170,11 @@ impl SentReport {
 pub async fn report(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let task_id = id.into_inner();
+    let TaskId(task_id) = id.into_inner();
     let today = state.config.today();
     let sent = SentReport::read(&req, payload).await?;
     let file = sent
@@ -188,8 +190,7 @@ pub async fn report(
         })
         .transpose()
         .map_err(ApiError::Invalid)?;
-    let st = state.into_inner();
-    let assigned_on = st
+    let assigned_on = state
         .run(move |conn| Ok(storage::tasks::get(conn, task_id)?.task.assigned_on))
         .await?;
     let input = ReportInput::parse(
@@ -204,21 +205,22 @@ pub async fn report(
     )
     .map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
     // The file is kept once the report is valid, and removed if it is not written.
-    let files = st.config.files();
+    let files = state.config.files();
     let stored = match (sent.file, file) {
         (Some(f), Some(_)) => {
             let files = files.clone();
             Some(
-                st.run(move |conn| storage::files::save(conn, &files, &f.name, &f.bytes, today))
+                state
+                    .run(move |conn| storage::files::save(conn, &files, &f.name, &f.bytes, today))
                     .await?,
             )
         }
         _ => None,
     };
     let account = user.0;
-    let base_url = st.config.base_url.clone();
+    let base_url = state.config.base_url.clone();
     let saved = stored.clone();
-    let result = st
+    let result = state
         .run(move |conn| {
             storage::progress::add_report(
                 conn,
@@ -232,7 +234,7 @@ pub async fn report(
         })
         .await;
     if let (Err(_), Some(s)) = (&result, stored) {
-        let _ = st
+        let _ = state
             .run(move |conn| {
                 storage::files::discard(conn, &files, &s.path);
                 Ok(())
@@ -266,15 +268,14 @@ pub struct ExtensionJson {
 pub async fn request_extension(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     body: super::Body<ExtensionJson>,
 ) -> Result<HttpResponse, ApiError> {
-    let task_id = id.into_inner();
-    let st = state.into_inner();
-    let base_url = st.config.base_url.clone();
+    let TaskId(task_id) = id.into_inner();
+    let base_url = state.config.base_url.clone();
     let account = user.0;
     let body = body.into_inner();
-    let ext_id = st
+    let ext_id = state
         .run(move |conn| {
             let task = storage::tasks::get(conn, task_id)?;
             let input = ExtensionInput::parse(&body.new_deadline, &body.reason, task.task.deadline)
@@ -305,7 +306,7 @@ pub struct DecisionJson {
 async fn decide(
     state: State,
     user: ApiUser,
-    id: i64,
+    ExtensionId(id): ExtensionId,
     approve: bool,
     reason: String,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
@@ -315,10 +316,9 @@ async fn decide(
         check_reason("reason", &reason)?
     };
     let today = state.config.today();
-    let st = state.into_inner();
-    let base_url = st.config.base_url.clone();
+    let base_url = state.config.base_url.clone();
     let by = user.0.user.id;
-    let record = st
+    let record = state
         .run(move |conn| {
             let task_id = storage::progress::decide_extension(
                 conn,
@@ -342,7 +342,7 @@ async fn decide(
 pub async fn approve(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ExtensionId>,
     body: super::Body<DecisionJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     decide(state, user, id.into_inner(), true, body.into_inner().reason).await
@@ -364,7 +364,7 @@ pub struct ReasonJson {
 pub async fn reject(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ExtensionId>,
     body: super::Body<ReasonJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     decide(
@@ -385,15 +385,14 @@ pub async fn reject(
 pub async fn return_proposal(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ReportId>,
     body: super::Body<ReasonJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     let reason = check_reason("reason", &body.reason)?;
     let today = state.config.today();
-    let st = state.into_inner();
-    let base_url = st.config.base_url.clone();
-    let (id, by) = (id.into_inner(), user.0.user.id);
-    let record = st
+    let base_url = state.config.base_url.clone();
+    let (ReportId(id), by) = (id.into_inner(), user.0.user.id);
+    let record = state
         .run(move |conn| {
             let task_id = storage::progress::return_proposal(
                 conn,
@@ -451,12 +450,12 @@ fn review_state() -> utoipa::openapi::Object {
             utoipa::openapi::schema::Type::String,
             utoipa::openapi::schema::Type::Null,
         ]))
-        .enum_values(Some([
-            Some(storage::progress::PENDING),
-            Some(storage::progress::CONFIRMED),
-            Some(storage::progress::RETURNED),
-            None,
-        ]))
+        .enum_values(Some(
+            Review::ALL
+                .map(|r| Some(r.code()))
+                .into_iter()
+                .chain([None]),
+        ))
         .build()
 }
 
@@ -512,11 +511,7 @@ pub struct ExtensionReadJson {
 fn extension_state() -> utoipa::openapi::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some([
-            storage::progress::PENDING,
-            storage::progress::APPROVED,
-            storage::progress::REJECTED,
-        ]))
+        .enum_values(Some(Decision::ALL.map(Decision::code)))
         .build()
 }
 
@@ -538,15 +533,15 @@ impl From<storage::progress::Extension> for ExtensionReadJson {
 }
 
 /// A task's progress reports, newest first, as the task page shows them.
-#[utoipa::path(get, path = "/tasks/{id}/reports", params(("id" = i64, Path, minimum = 1), super::tasks::PageQuery), responses(
+#[utoipa::path(get, path = "/tasks/{id}/reports", params(("id" = i64, Path, minimum = 1), PageQuery), responses(
     (status = 200, body = super::paging::PageJson<ReportReadJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
 ))]
 pub async fn reports(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    id: web::Path<i64>,
-    query: web::Query<super::tasks::PageQuery>,
+    id: web::Path<TaskId>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     task_rows_page::<_, ReportReadJson>(state, user, &req, id, query, storage::progress::reports)
         .await
@@ -557,16 +552,16 @@ async fn task_rows_page<T, J>(
     state: State,
     user: ApiUser,
     req: &actix_web::HttpRequest,
-    id: web::Path<i64>,
-    query: web::Query<super::tasks::PageQuery>,
+    id: web::Path<TaskId>,
+    query: web::Query<PageQuery>,
     load: fn(&mut storage::Conn, i64) -> storage::Result<Vec<T>>,
 ) -> Result<HttpResponse, ApiError>
 where
     T: Send + 'static,
     J: From<T> + serde::Serialize,
 {
-    let page = Params::strict(&query.into_inner())?.page()?;
-    let id = id.into_inner();
+    let page = query.parse(Blank::Refused)?;
+    let TaskId(id) = id.into_inner();
     let rows = state
         .run(move |conn| {
             storage::visibility::task_for(conn, &user.0, id)?;
@@ -578,15 +573,15 @@ where
 }
 
 /// A task's extension requests and their decisions, newest first.
-#[utoipa::path(get, path = "/tasks/{id}/extensions", params(("id" = i64, Path, minimum = 1), super::tasks::PageQuery), responses(
+#[utoipa::path(get, path = "/tasks/{id}/extensions", params(("id" = i64, Path, minimum = 1), PageQuery), responses(
     (status = 200, body = super::paging::PageJson<ExtensionReadJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
 ))]
 pub async fn extensions(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    id: web::Path<i64>,
-    query: web::Query<super::tasks::PageQuery>,
+    id: web::Path<TaskId>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     task_rows_page::<_, ExtensionReadJson>(
         state,
@@ -612,7 +607,33 @@ pub async fn extensions(
 pub async fn attachment(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<ReportId>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::web::files::attachment(&state, user.0, id.into_inner()).await
+    crate::web::files::attachment(&state, user.0, id.into_inner().0).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The storage writes the states by these names until it reads the enums itself.
+    #[test]
+    fn the_workflow_states_are_the_stored_names() {
+        use storage::progress::{APPROVED, CONFIRMED, PENDING, REJECTED, RETURNED};
+        assert_eq!(
+            Review::ALL.map(Review::code),
+            [PENDING, CONFIRMED, RETURNED]
+        );
+        assert_eq!(
+            Decision::ALL.map(Decision::code),
+            [PENDING, APPROVED, REJECTED]
+        );
+        for r in Review::ALL {
+            assert_eq!(Review::from_code(r.code()), Some(r));
+        }
+        for d in Decision::ALL {
+            assert_eq!(Decision::from_code(d.code()), Some(d));
+        }
+        assert_eq!(Review::from_code("approved"), None);
+    }
 }

@@ -7,7 +7,7 @@ use super::{doc, ApiUser};
 use crate::domain::Status;
 use crate::storage;
 use crate::storage::tasks::TaskRecord;
-use crate::web::query::{body_date, filter_from, Params};
+use crate::web::query::{date, Blank, PageQuery, Query, TaskList, TaskListQuery};
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,44 +76,6 @@ impl TaskJson {
     }
 }
 
-/// The query of `GET /tasks`: serde reads it, the document shows it, and
-/// [`Params::strict`] checks it like the task list page's.
-#[derive(Debug, Default, Serialize, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TaskListQuery {
-    /// Tasks of this unit (with `unit_role`: that it leads, or any part in).
-    #[param(value_type = Option<doc::UnitCode>, inline)]
-    pub unit: Option<String>,
-    #[param(value_type = Option<doc::UnitRoleCode>, inline)]
-    pub unit_role: Option<String>,
-    /// Tasks with these statuses as of `as_of`.
-    #[param(value_type = Option<doc::StatusList>, inline, style = Form, explode = false)]
-    pub status: Option<String>,
-    /// The tasks of that period's report.
-    #[param(value_type = Option<doc::PeriodName>, inline)]
-    pub period: Option<String>,
-    /// With `to`: the tasks of the report of any range of dates.
-    #[param(value_type = Option<doc::DateText>, inline)]
-    pub from: Option<String>,
-    /// With `from`.
-    #[param(value_type = Option<doc::DateText>, inline)]
-    pub to: Option<String>,
-    /// The date statuses are computed for (default: today, or the earlier of today and the period's end).
-    #[param(value_type = Option<doc::DateText>, inline)]
-    pub as_of: Option<String>,
-    #[param(value_type = Option<doc::SearchText>, inline)]
-    pub q: Option<String>,
-    /// The tasks of one meeting, by its id.
-    #[param(value_type = Option<doc::Id>, inline)]
-    pub meeting: Option<String>,
-    #[param(value_type = Option<doc::WaitingCode>, inline)]
-    pub waiting: Option<String>,
-    #[param(value_type = Option<doc::PageNumber>, inline)]
-    pub page: Option<String>,
-    #[param(value_type = Option<doc::PerPage>, inline)]
-    pub per_page: Option<String>,
-}
-
 /// Tasks, filtered and paginated, ordered by deadline.
 #[utoipa::path(get, path = "/tasks", params(TaskListQuery), responses(
     (status = 200, body = super::paging::PageJson<TaskJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
@@ -123,16 +85,18 @@ pub async fn list(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    query: web::Query<TaskListQuery>,
+    query: Query<TaskListQuery>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let params = Params::strict(&query.into_inner())?;
     let today = state.config.today();
-    let page = params.page()?;
-    let unit_code = params.get("unit").map(str::to_string);
-    let (mut filter, as_of) = filter_from(&params, None, today)?;
+    let TaskList {
+        mut filter,
+        as_of,
+        unit,
+        page,
+    } = query.parse(Blank::Refused, today)?;
     let found = state
         .run(move |conn| {
-            if let Some(code) = unit_code {
+            if let Some(code) = unit {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
             }
             storage::visibility::list_for(conn, &user.0, filter, page, today)
@@ -170,9 +134,7 @@ pub async fn get(
     id: web::Path<i64>,
     query: web::Query<AsOfQuery>,
 ) -> Result<Json<TaskJson>, ApiError> {
-    let params = Params::strict(&query.into_inner())?;
-    let as_of = params
-        .date("as_of")?
+    let as_of = date("as_of", Blank::Refused.given("as_of", &query.as_of)?)?
         .unwrap_or_else(|| state.config.today());
     let id = id.into_inner();
     let record = state
@@ -486,7 +448,7 @@ pub async fn complete(
     body: super::Body<CompleteJson>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let today = state.config.today();
-    let on = body_date("completed_on", body.completed_on.as_deref())?.unwrap_or(today);
+    let on = date("completed_on", body.completed_on.as_deref())?.unwrap_or(today);
     let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
     let record = state
         .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
@@ -509,16 +471,6 @@ pub struct HistoryJson {
     pub details: serde_json::Value,
 }
 
-/// The `page` and `per_page` of a list read at once.
-#[derive(Debug, Default, Serialize, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    #[param(value_type = Option<doc::PageNumber>, inline)]
-    pub page: Option<String>,
-    #[param(value_type = Option<doc::PerPage>, inline)]
-    pub per_page: Option<String>,
-}
-
 /// The history of a task, newest first (its last 200 changes), as the task page shows it.
 #[utoipa::path(get, path = "/tasks/{id}/history", params(("id" = i64, Path, minimum = 1), PageQuery), responses(
     (status = 200, body = super::paging::PageJson<HistoryJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
@@ -530,7 +482,7 @@ pub async fn history(
     id: web::Path<i64>,
     query: web::Query<PageQuery>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let page = Params::strict(&query.into_inner())?.page()?;
+    let page = query.parse(Blank::Refused)?;
     let id = id.into_inner();
     let (rows, people) = state
         .run(move |conn| {

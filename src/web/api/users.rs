@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::{doc, ApiUser};
 use crate::storage;
 use crate::storage::users::Account;
-use crate::web::query::Params;
+use crate::web::query::{Blank, PageQuery};
 use crate::web::{ApiError, State};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,16 +44,16 @@ impl From<Account> for UserJson {
 }
 
 /// Every account, by email (admins).
-#[utoipa::path(get, path = "/users", params(super::tasks::PageQuery), responses(
+#[utoipa::path(get, path = "/users", params(PageQuery), responses(
     (status = 200, body = super::paging::PageJson<UserJson>, headers(("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
 ))]
 pub async fn list(
     state: State,
     _user: ApiUser,
     req: HttpRequest,
-    query: web::Query<super::tasks::PageQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Params::strict(&query.into_inner())?.page()?;
+    let page = query.parse(Blank::Refused)?;
     let all = state.run(storage::users::list_all).await?;
     let all = all.into_iter().map(UserJson::from).collect();
     Ok(super::paging::respond(

@@ -10,7 +10,7 @@ use crate::domain::report_doc::{self as rules, DocSettings, Layout};
 use crate::domain::{Period, Status};
 use crate::i18n::{self, Lang};
 use crate::web::export::TaskRow;
-use crate::web::report::{counts_of, View};
+use crate::web::report::View;
 use chrono::NaiveDate;
 
 /// A task of one of the report's lists, with its unit's last report.
@@ -136,7 +136,7 @@ impl ReportDoc<'_> {
                 text,
             ))
             .add_paragraph(body(
-                &rules::summary(&counts_of(&view.totals.counts), view.as_of, lang),
+                &rules::summary(&view.totals.counts, view.as_of, lang),
                 text,
             ));
         if let Some(frozen) = &view.frozen {
@@ -150,7 +150,7 @@ impl ReportDoc<'_> {
                         ("at", frozen.closed_at.clone())
                     ],
                 ),
-                rules::summary(&counts_of(&frozen.totals.counts), frozen.as_of, lang)
+                rules::summary(&frozen.totals.counts, frozen.as_of, lang)
             );
             doc = doc.add_paragraph(body(&note, text.italic()));
         }

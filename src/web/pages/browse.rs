@@ -1,16 +1,20 @@
 //! The pages everyone signed in reads: dashboard, tasks, meetings, units.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_aside, render_with_status};
 use super::task_page::TaskLine;
+use crate::domain::ids::MeetingId;
 use crate::domain::Status;
-use crate::storage::tasks::{PageRequest, UnitRole};
+use crate::storage::meetings::MeetingSummary;
+use crate::storage::tasks::UnitRole;
 use crate::storage::{self};
 use crate::web::error::PageError;
-use crate::web::query::{filter_from, Params};
+use crate::web::query::{link_query, typed, Blank, ByPage, Query, TaskList, TaskListQuery};
 use crate::web::session::Visitor;
 use crate::web::State;
 
@@ -24,35 +28,45 @@ pub async fn home(visitor: Visitor) -> HttpResponse {
     })
 }
 
+/// The task list page's query: the API's, and the unit's own view.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct TasksPageQuery {
+    #[serde(flatten)]
+    list: TaskListQuery,
+    /// The reader's unit's tasks, open ones first (any value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mine: Option<String>,
+    /// With `mine`: finished tasks too (any value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    done: Option<String>,
+}
+
 pub async fn tasks(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Query<TasksPageQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
     let today = state.config.today();
     let lang = user.visitor.lang;
     let mut ctx = frame(&user.visitor, &req);
-    ctx.insert("query", &params.0);
+    ctx.insert("query", &*sent);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
     ctx.insert(
         "waitings",
         &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
     );
-    let mine = params.get("mine").is_some();
+    let mine = typed(&sent.mine).is_some();
     ctx.insert(
         "picker",
-        &super::period_picker::picker(&params, None, today, lang).optional(),
+        &super::period_picker::picker(sent.list.period_typed(), None, today, lang).optional(),
     );
-    let parsed = filter_from(&params, None, today).and_then(|f| {
-        let page = PageRequest {
-            page: params.number("page", 1)?,
-            per_page: params.number("per_page", 50)?,
-        };
-        Ok((f, page))
-    });
-    let ((mut filter, as_of), page) = match parsed {
+    let TaskList {
+        mut filter,
+        as_of,
+        unit,
+        page,
+    } = match sent.list.parse(Blank::Absent, today) {
         Ok(v) => v,
         Err(e) => {
             ctx.insert("errors", &field_errors(lang, &[super::frame::fixable(e)?]));
@@ -69,10 +83,10 @@ pub async fn tasks(
     let unit_code = if mine {
         user.account.unit_code.clone()
     } else {
-        params.get("unit").map(str::to_string)
+        unit
     };
     // A unit starts on its open work; finished tasks are one toggle away.
-    let show_done = params.get("done").is_some();
+    let show_done = typed(&sent.done).is_some();
     if mine {
         filter.unit_role = UnitRole::LeadOrCoordinator;
         filter.overdue_first = true;
@@ -143,19 +157,39 @@ pub async fn tasks(
         "waitings",
         &crate::domain::inbox::Waiting::ALL.map(|w| w.code()),
     );
-    let base: Vec<(String, String)> = params
-        .0
-        .iter()
-        .filter(|(k, _)| k.as_str() != "page")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    ctx.insert(
-        "page_query",
-        &url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(base)
-            .finish(),
-    );
+    let mut others = sent.into_inner();
+    others.list.page = None;
+    ctx.insert("page_query", &link_query(&others));
     render_aside(&state, "tasks.html", ctx).await
+}
+
+/// A meeting as its list and its page show it.
+#[derive(Debug, Serialize)]
+struct MeetingLine {
+    id: i64,
+    title: String,
+    held_on: NaiveDate,
+    chair: String,
+    /// The organising unit's code.
+    organiser_unit: Option<String>,
+    document_ref: String,
+    task_count: i64,
+    confidential: bool,
+}
+
+impl From<MeetingSummary> for MeetingLine {
+    fn from(m: MeetingSummary) -> MeetingLine {
+        MeetingLine {
+            id: m.meeting.id,
+            title: m.meeting.title,
+            held_on: m.meeting.held_on,
+            chair: m.meeting.chair,
+            organiser_unit: m.organiser_unit,
+            document_ref: m.meeting.document_ref,
+            task_count: m.task_count,
+            confidential: m.meeting.confidential,
+        }
+    }
 }
 
 pub async fn meetings(
@@ -170,10 +204,7 @@ pub async fn meetings(
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
         "meetings",
-        &list
-            .into_iter()
-            .map(crate::web::api::meetings::MeetingJson::from)
-            .collect::<Vec<_>>(),
+        &list.into_iter().map(MeetingLine::from).collect::<Vec<_>>(),
     );
     render(&state, "meetings.html", &ctx)
 }
@@ -182,9 +213,9 @@ pub async fn meeting(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let MeetingId(id) = id.into_inner();
     let today = state.config.today();
     let account = user.account.clone();
     let m = state
@@ -193,7 +224,7 @@ pub async fn meeting(
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
         "meeting",
-        &crate::web::api::meetings::MeetingJson::from(storage::meetings::MeetingSummary {
+        &MeetingLine::from(MeetingSummary {
             task_count: m.tasks.len() as i64,
             meeting: m.meeting.clone(),
             organiser_unit: m.organiser_unit.clone(),

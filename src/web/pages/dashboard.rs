@@ -6,7 +6,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::frame::fixable as query_error;
@@ -21,8 +21,8 @@ use crate::storage::report::{Dashboard, DashboardRequest, TaskQuery};
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
 use crate::web::export::{self, TaskRow};
-use crate::web::query::Params;
-use crate::web::report::{self as view, Query, View};
+use crate::web::query::{self, Blank, ByPage, PeriodFields, Query as Sent, ReportQuery};
+use crate::web::report::{self as view, DashboardQuery, Query, View};
 use crate::web::session;
 use crate::web::stream;
 use crate::web::{ApiError, State};
@@ -49,10 +49,10 @@ impl From<ApiError> for Failure {
 pub(super) async fn resolve(
     state: &State,
     user: &PageUser,
-    params: &Params,
+    sent: &DashboardQuery,
     progress: bool,
 ) -> Result<(Query, Dashboard), Failure> {
-    let q = Query::parse(params, state.config.today())?;
+    let q = sent.parse(state.config.today())?;
     let request = DashboardRequest {
         period: q.period,
         as_of: q.as_of,
@@ -67,12 +67,13 @@ pub(super) async fn resolve(
     Ok((q, data))
 }
 
-/// The dashboard form again, with the message of the field at fault and what was typed.
+/// The dashboard form again, with the message of the field at fault and
+/// what was typed (`sent`, the whole query; `report`, its report's part).
 pub(super) fn form_error(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    params: &Params,
+    (sent, report): (&impl Serialize, &ReportQuery),
     failure: Failure,
 ) -> Result<HttpResponse, PageError> {
     let invalid = match failure {
@@ -81,11 +82,11 @@ pub(super) fn form_error(
     };
     let lang = user.visitor.lang;
     let mut ctx = frame(&user.visitor, req);
-    ctx.insert("query", &params.0);
+    ctx.insert("query", sent);
     ctx.insert("errors", &field_errors(lang, &[invalid]));
     ctx.insert(
         "picker",
-        &period_picker::picker(params, None, state.config.today(), lang),
+        &period_picker::picker(report.period_typed(), None, state.config.today(), lang),
     );
     render_with_status(
         state,
@@ -106,22 +107,26 @@ pub async fn dashboard(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, data) = match resolve(&state, &user, &params, true).await {
+    let (q, data) = match resolve(&state, &user, &sent, true).await {
         Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
+        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
     let mut ctx = frame(&user.visitor, &req);
-    ctx.insert("query", &params.0);
+    ctx.insert("query", &*sent);
     ctx.insert("v", &view);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
     ctx.insert(
         "picker",
-        &period_picker::picker(&params, Some(q.period), state.config.today(), lang),
+        &period_picker::picker(
+            sent.report.period_typed(),
+            Some(q.period),
+            state.config.today(),
+            lang,
+        ),
     );
     ctx.insert("may_close", &user.may(Action::ClosePeriod));
     ctx.insert("today", &state.config.today());
@@ -172,12 +177,11 @@ pub async fn print(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, data) = match resolve(&state, &user, &params, true).await {
+    let (q, data) = match resolve(&state, &user, &sent, true).await {
         Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
+        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
@@ -246,12 +250,11 @@ pub async fn report_csv(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, data) = match resolve(&state, &user, &params, false).await {
+    let (q, data) = match resolve(&state, &user, &sent, false).await {
         Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
+        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
@@ -264,12 +267,11 @@ pub async fn report_xlsx(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, data) = match resolve(&state, &user, &params, true).await {
+    let (q, data) = match resolve(&state, &user, &sent, true).await {
         Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
+        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
@@ -281,8 +283,33 @@ pub async fn report_xlsx(
     Ok(download(body, XLSX, &file_name(&q, "bao-cao", "xlsx")))
 }
 
-/// What the drill-down list asks for beyond the report: one lead unit,
-/// statuses, carried over, extended, an age of overdue tasks.
+/// The query of the drill-down list and its exports: the dashboard's, and
+/// what the list narrows to (one lead unit, statuses, carried over,
+/// extended, an age of overdue tasks) and its page.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct DrillQuery {
+    #[serde(flatten)]
+    dashboard: DashboardQuery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lead_unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "query::one_or_many",
+        skip_serializing_if = "Option::is_none"
+    )]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    carried: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extended: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    age: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
+}
+
+/// What the drill-down list narrows to beyond the report, checked.
+#[derive(Debug, Clone)]
 struct ListFilter {
     lead_unit: Option<String>,
     statuses: Vec<Status>,
@@ -291,8 +318,9 @@ struct ListFilter {
     age: Option<AgeBucket>,
 }
 
-fn flag(params: &Params, name: &str) -> Result<bool, ApiError> {
-    match params.get(name) {
+/// `1` is yes; absent, blank or `0` no.
+fn flag(name: &str, value: &Option<String>) -> Result<bool, ApiError> {
+    match query::typed(value) {
         None | Some("0") => Ok(false),
         Some("1") => Ok(true),
         Some(other) => Err(ApiError::Invalid(
@@ -301,21 +329,36 @@ fn flag(params: &Params, name: &str) -> Result<bool, ApiError> {
     }
 }
 
-impl ListFilter {
-    fn parse(params: &Params) -> Result<ListFilter, ApiError> {
-        let age = match params.get("age") {
+impl DrillQuery {
+    fn filter(&self) -> Result<ListFilter, ApiError> {
+        let age = match query::typed(&self.age) {
             None => None,
             Some(a) => Some(AgeBucket::from_number(a).ok_or_else(|| {
                 ApiError::Invalid(Invalid::new("age", "err-age").arg("value", a))
             })?),
         };
         Ok(ListFilter {
-            lead_unit: params.get("lead_unit").map(str::to_string),
-            statuses: params.statuses()?,
-            carried_over: flag(params, "carried")?,
-            extended: flag(params, "extended")?,
+            lead_unit: query::typed(&self.lead_unit).map(str::to_string),
+            statuses: query::statuses(query::typed(&self.status))?,
+            carried_over: flag("carried", &self.carried)?,
+            extended: flag("extended", &self.extended)?,
             age,
         })
+    }
+
+    /// The report, the list's filter and its page.
+    fn parse(&self, today: NaiveDate) -> Result<(Query, ListFilter, i64), ApiError> {
+        let page = query::PageQuery {
+            page: self.page.clone(),
+            per_page: None,
+        }
+        .parse(Blank::Absent)?;
+        Ok((self.dashboard.parse(today)?, self.filter()?, page.page))
+    }
+
+    /// The form shown again with an error: what was typed, and its report's part.
+    fn typed(&self) -> (&Self, &ReportQuery) {
+        (self, &self.dashboard.report)
     }
 }
 
@@ -407,24 +450,23 @@ async fn list_tasks(
 }
 
 /// A label of what the list holds, e.g. "Quá hạn · 31–60 ngày".
-fn describe(filter_params: &Params, lang: Lang) -> Vec<String> {
+fn describe(filter: &ListFilter, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(statuses) = filter_params.statuses() {
-        let labels: Vec<String> = statuses
-            .iter()
-            .map(|s| i18n::text(lang, &format!("status-{}", s.code())))
-            .collect();
-        if !labels.is_empty() {
-            out.push(labels.join(", "));
-        }
+    let labels: Vec<String> = filter
+        .statuses
+        .iter()
+        .map(|s| i18n::text(lang, &format!("status-{}", s.code())))
+        .collect();
+    if !labels.is_empty() {
+        out.push(labels.join(", "));
     }
-    if filter_params.get("carried") == Some("1") {
+    if filter.carried_over {
         out.push(i18n::text(lang, "count-carried-over"));
     }
-    if filter_params.get("extended") == Some("1") {
+    if filter.extended {
         out.push(i18n::text(lang, "count-extended"));
     }
-    if let Some(b) = filter_params.get("age").and_then(AgeBucket::from_number) {
+    if let Some(b) = filter.age {
         out.push(i18n::text_with(
             lang,
             "dashboard-age-filter",
@@ -440,14 +482,14 @@ fn heading(
     q: &Query,
     view: &View,
     lead_name: Option<String>,
-    params: &Params,
+    filter: &ListFilter,
     total: i64,
     lang: Lang,
 ) -> String {
     let unit = lead_name
         .or_else(|| view.root.as_ref().map(|u| u.name.clone()))
         .unwrap_or_else(|| i18n::text(lang, "dashboard-list-all-units"));
-    let what = describe(params, lang);
+    let what = describe(filter, lang);
     let what = if what.is_empty() {
         i18n::text(lang, "count-total")
     } else {
@@ -475,23 +517,18 @@ pub async fn tasks(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Sent<DrillQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
     let lang = user.visitor.lang;
-    let parsed = Query::parse(&params, state.config.today()).and_then(|q| {
-        let filter = ListFilter::parse(&params)?;
-        Ok((q, filter, params.number("page", 1)?))
-    });
-    let result = match parsed {
-        Ok((q, filter, page)) => list_tasks(&state, &user, &q, filter, page)
+    let result = match sent.parse(state.config.today()) {
+        Ok((q, filter, page)) => list_tasks(&state, &user, &q, filter.clone(), page)
             .await
-            .map(|l| (q, l, page)),
+            .map(|l| (q, l, filter, page)),
         Err(e) => Err(Failure::from(e)),
     };
     let mut ctx = frame(&user.visitor, &req);
-    ctx.insert("query", &params.0);
-    let (q, listed, page) = match result {
+    ctx.insert("query", &*sent);
+    let (q, listed, filter, page) = match result {
         Ok(v) => v,
         Err(Failure::Page(p)) => return Err(p),
         Err(Failure::Input(i)) => {
@@ -507,46 +544,34 @@ pub async fn tasks(
     };
     let view = View::build(&q, &listed.data, lang, state.config.tz);
     let pages = ((listed.total + PER_PAGE - 1) / PER_PAGE).max(1);
-    let keep: Vec<(String, String)> = params
-        .0
-        .iter()
-        .filter(|(k, v)| k.as_str() != "page" && !v.trim().is_empty())
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let mut keep_sorted = keep.clone();
-    keep_sorted.sort();
-    let pairs: Vec<(&str, String)> = keep_sorted
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
+    let keep = query::link_query(&DrillQuery {
+        page: None,
+        ..sent.into_inner()
+    });
     ctx.insert("v", &view);
-    ctx.insert("filters", &describe(&params, lang));
+    ctx.insert("filters", &describe(&filter, lang));
+    let lead_name = filter
+        .lead_unit
+        .as_ref()
+        .and_then(|c| listed.names.get(c))
+        .cloned();
     ctx.insert(
         "lead_unit",
-        &params.get("lead_unit").map(|c| {
-            (
-                c.to_string(),
-                listed.names.get(c).cloned().unwrap_or_default(),
-            )
-        }),
+        &filter
+            .lead_unit
+            .as_ref()
+            .map(|c| (c.clone(), lead_name.clone().unwrap_or_default())),
     );
     ctx.insert("total", &listed.total);
     ctx.insert("page", &page);
     ctx.insert("pages", &pages);
-    ctx.insert(
-        "page_query",
-        &view::url("", &pairs).trim_start_matches('?').to_string(),
-    );
-    ctx.insert("csv", &view::url("/dashboard/tasks.csv", &pairs));
-    ctx.insert("xlsx", &view::url("/dashboard/tasks.xlsx", &pairs));
+    ctx.insert("csv", &format!("/dashboard/tasks.csv?{keep}"));
+    ctx.insert("xlsx", &format!("/dashboard/tasks.xlsx?{keep}"));
+    ctx.insert("page_query", &keep);
     ctx.insert("back", &view::url("/dashboard", &q.with_order(&[])));
-    let lead_name = params
-        .get("lead_unit")
-        .and_then(|c| listed.names.get(c))
-        .cloned();
     ctx.insert(
         "heading",
-        &heading(&q, &view, lead_name, &params, listed.total, lang),
+        &heading(&q, &view, lead_name, &filter, listed.total, lang),
     );
     ctx.insert("unit_names", &listed.names);
     ctx.insert(
@@ -577,10 +602,9 @@ struct ExportList {
 async fn export_list(
     state: &State,
     user: &PageUser,
-    params: &Params,
+    sent: &DrillQuery,
 ) -> Result<ExportList, Failure> {
-    let q = Query::parse(params, state.config.today())?;
-    let filter = ListFilter::parse(params)?;
+    let (q, filter, _) = sent.parse(state.config.today())?;
     let request = request_of(&q, user);
     let account = user.account.clone();
     let (data, tq) = state
@@ -636,7 +660,7 @@ async fn export<F>(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    query: HashMap<String, String>,
+    sent: DrillQuery,
     (what, ext, content_type): (&'static str, &str, &str),
     produce: F,
 ) -> Result<HttpResponse, PageError>
@@ -644,10 +668,9 @@ where
     F: FnOnce(ExportList, &mut stream::Sink) -> Result<(), String> + Send + 'static,
 {
     let slot = state.exports.try_take().ok_or(PageError::Busy)?;
-    let params = Params(query);
-    let list = match export_list(state, user, &params).await {
+    let list = match export_list(state, user, &sent).await {
         Ok(v) => v,
-        Err(f) => return form_error(state, req, user, &params, f),
+        Err(f) => return form_error(state, req, user, sent.typed(), f),
     };
     let name = file_name(&list.q, "nhiem-vu", ext);
     let body = stream::produce(what, slot, move |sink| produce(list, sink))
@@ -661,14 +684,14 @@ pub async fn tasks_csv(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Sent<DrillQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (lang, db) = (user.visitor.lang, state.db.clone());
     export(
         &state,
         &req,
         &user,
-        query.into_inner(),
+        sent.into_inner(),
         ("tasks csv", "csv", CSV),
         move |list, sink| {
             let mut csv = export::TasksCsv::new(sink, lang)?;
@@ -685,14 +708,14 @@ pub async fn tasks_xlsx(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Sent<DrillQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
     let (lang, db, printed_at) = (user.visitor.lang, state.db.clone(), now_printed(&state));
     export(
         &state,
         &req,
         &user,
-        query.into_inner(),
+        sent.into_inner(),
         ("tasks xlsx", "xlsx", XLSX),
         move |list, sink| {
             let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
@@ -717,14 +740,24 @@ fn refusal(lang: Lang, e: ApiError) -> Result<String, PageError> {
     }
 }
 
+/// The close and reopen forms: the period (and, to close, the as-of date and a note).
+#[derive(Debug, Default, Deserialize)]
+pub struct CloseForm {
+    #[serde(flatten)]
+    report: ReportQuery,
+    #[serde(default)]
+    note: String,
+}
+
 /// The period a close or reopen form names; without a good one, back to the
 /// dashboard with the message.
 fn required_period(
-    params: &Params,
+    form: &CloseForm,
     lang: Lang,
     session: &actix_session::Session,
 ) -> Result<Result<crate::domain::Period, HttpResponse>, PageError> {
-    let message = match params.period() {
+    let fields: PeriodFields = form.report.period_typed();
+    let message = match fields.parse() {
         Ok(Some(p)) => return Ok(Ok(p)),
         Ok(None) => i18n::invalid(lang, &Invalid::required("period")),
         Err(e) => refusal(lang, e)?,
@@ -737,17 +770,19 @@ fn required_period(
 pub async fn close(
     state: State,
     user: PageUser,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(form.into_inner());
+    let form = form.into_inner();
     let lang = user.visitor.lang;
     let today = state.config.today();
     let session = &user.visitor.session;
-    let period = match required_period(&params, lang, session)? {
+    let period = match required_period(&form, lang, session)? {
         Ok(p) => p,
         Err(back) => return Ok(back),
     };
-    let as_of = match params.as_of_for(&period, today) {
+    let as_of = query::date("as_of", query::typed(&form.report.as_of))
+        .and_then(|as_of| query::as_of_for(&period, as_of, today));
+    let as_of = match as_of {
         Ok(a) => a,
         Err(e) => {
             session::flash(session, "error", refusal(lang, e)?);
@@ -757,7 +792,7 @@ pub async fn close(
             )));
         }
     };
-    let note = params.0.get("note").cloned().unwrap_or_default();
+    let note = form.note;
     let user_id = user.account.user.id;
     let result = state
         .run(move |conn| storage::closes::close(conn, &period, as_of, &note, Some(user_id), today))
@@ -787,12 +822,11 @@ pub async fn close(
 pub async fn reopen(
     state: State,
     user: PageUser,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(form.into_inner());
     let lang = user.visitor.lang;
     let session = &user.visitor.session;
-    let period = match required_period(&params, lang, session)? {
+    let period = match required_period(&form, lang, session)? {
         Ok(p) => p,
         Err(back) => return Ok(back),
     };

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use super::dashboard::{download, export_failed, file_name, form_error, resolve};
 use super::frame::PageUser;
 use super::frame::{frame, redirect, render_with_status};
+use crate::domain::ids::MeetingId;
 use crate::domain::report_doc::{DocSettings, Layout, RawDocSettings};
 use crate::domain::{Invalid, Status};
 use crate::i18n::{self, Lang};
@@ -20,8 +21,8 @@ use crate::web::docx::report::{Listed, Lists, ReportDoc};
 use crate::web::docx::DOCX;
 use crate::web::error::PageError;
 use crate::web::export::TaskRow;
-use crate::web::query::Params;
-use crate::web::report::View;
+use crate::web::query::{ByPage, Query};
+use crate::web::report::{DashboardQuery, View};
 use crate::web::session;
 use crate::web::State;
 
@@ -35,12 +36,11 @@ pub async fn report_docx(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    query: web::Query<HashMap<String, String>>,
+    sent: Query<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let params = Params(query.into_inner());
-    let (q, data) = match resolve(&state, &user, &params, false).await {
+    let (q, data) = match resolve(&state, &user, &sent, false).await {
         Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, &params, f),
+        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
@@ -152,9 +152,9 @@ fn appendix_of(
 pub async fn meeting_docx(
     state: State,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
+    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
     let account = user.account.clone();
     let (appendix, settings) = state
         .run(move |conn| appendix_of(conn, &account, id, today, lang))
@@ -174,9 +174,9 @@ pub async fn meeting_docx(
 pub async fn meeting_xlsx(
     state: State,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner(), state.config.today(), user.visitor.lang);
+    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
     let account = user.account.clone();
     let (appendix, _) = state
         .run(move |conn| appendix_of(conn, &account, id, today, lang))

@@ -4,15 +4,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 
-use super::forms::{codes_list, picked_codes};
+use super::forms::{codes_list, picked_codes, Form};
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render_with_status};
 use super::meeting_new::MeetingDraft;
 use super::task_page::{after_task_action, task_page_with_error};
 use crate::domain::dates::parse_date;
+use crate::domain::ids::{MeetingId, TaskId};
 use crate::domain::meeting::MeetingInput;
 use crate::domain::task::{check_reason, RawTask, TaskChange, TaskInput};
 use crate::domain::Invalid;
@@ -22,25 +22,10 @@ use crate::web::error::PageError;
 use crate::web::session;
 use crate::web::State;
 
-/// A form's fields as sent, in order.
-pub(super) type Pairs = web::Form<Vec<(String, String)>>;
-
-pub(super) fn to_map(pairs: Vec<(String, String)>) -> HashMap<String, String> {
-    pairs.into_iter().collect()
-}
-
-pub(super) fn value(map: &HashMap<String, String>, key: &str) -> String {
-    map.get(key).cloned().unwrap_or_default()
-}
-
-/// Every value a form sent under `key`, in order.
-pub(super) fn all_values(pairs: &[(String, String)], key: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
+/// A form's fields as sent, in order: the meeting forms, whose review table
+/// numbers its fields (`content_0`, `lead_0`, …), read them as
+/// [`MeetingDraft::read`] does for the new meeting's multipart form.
+type Pairs = web::Form<Vec<(String, String)>>;
 
 pub(super) async fn unit_options(state: &State) -> Result<Vec<(String, String)>, PageError> {
     let units = state.run(storage::units::list).await?;
@@ -78,9 +63,9 @@ pub async fn edit_meeting(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let MeetingId(id) = id.into_inner();
     let m = state
         .run(move |conn| storage::meetings::get(conn, id))
         .await?;
@@ -101,10 +86,10 @@ pub async fn post_edit_meeting(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
     form: Pairs,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let MeetingId(id) = id.into_inner();
     let draft = MeetingDraft::read(&form.into_inner());
     let errors = match MeetingInput::parse(&draft.raw()) {
         Err(errors) => errors,
@@ -144,20 +129,33 @@ struct TaskDraft {
     confidential: bool,
 }
 
+/// The task form as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    content: String,
+    lead_unit: String,
+    /// One value per ticked box, or codes typed in one field.
+    coordinators: Vec<String>,
+    assigned_on: String,
+    deadline: String,
+    expected_output: String,
+    version: String,
+    /// Ticked: any value.
+    confidential: String,
+}
+
 impl TaskDraft {
-    fn read(pairs: Vec<(String, String)>) -> TaskDraft {
-        let coordinators = picked_codes(&all_values(&pairs, "coordinators"));
-        let map = to_map(pairs);
-        let map = &map;
+    fn read(form: TaskForm) -> TaskDraft {
         TaskDraft {
-            content: value(map, "content"),
-            lead_unit: value(map, "lead_unit"),
-            coordinators,
-            assigned_on: value(map, "assigned_on"),
-            deadline: value(map, "deadline"),
-            expected_output: value(map, "expected_output"),
-            version: value(map, "version"),
-            confidential: !value(map, "confidential").is_empty(),
+            coordinators: picked_codes(&form.coordinators),
+            content: form.content,
+            lead_unit: form.lead_unit,
+            assigned_on: form.assigned_on,
+            deadline: form.deadline,
+            expected_output: form.expected_output,
+            version: form.version,
+            confidential: !form.confidential.is_empty(),
         }
     }
 
@@ -241,7 +239,7 @@ pub async fn post_new_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    form: Pairs,
+    form: Form<TaskForm>,
 ) -> Result<HttpResponse, PageError> {
     let draft = TaskDraft::read(form.into_inner());
     let today = state.config.today();
@@ -278,9 +276,9 @@ pub async fn edit_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let TaskId(id) = id.into_inner();
     let record = state.run(move |conn| storage::tasks::get(conn, id)).await?;
     if record.task.cancelled_on.is_some() {
         return Ok(redirect(&format!("/tasks/{id}")));
@@ -301,10 +299,10 @@ pub async fn post_edit_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
-    form: Pairs,
+    id: web::Path<TaskId>,
+    form: Form<TaskForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let TaskId(id) = id.into_inner();
     let mut draft = TaskDraft::read(form.into_inner());
     let today = state.config.today();
     let Ok(version) = draft.version.trim().parse::<i32>() else {
@@ -374,21 +372,32 @@ pub async fn post_edit_task(
     }
 }
 
+/// Cancelling a task: why, and the version the official saw.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CancelForm {
+    reason: String,
+    version: String,
+}
+
 pub async fn cancel_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
-    form: Pairs,
+    task: web::Path<TaskId>,
+    form: Form<CancelForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
-    let map = to_map(form.into_inner());
-    let typed = value(&map, "reason");
-    let version = value(&map, "version").parse::<i32>().ok();
+    let task = task.into_inner();
+    let TaskId(id) = task;
+    let CancelForm {
+        reason: typed,
+        version,
+    } = form.into_inner();
+    let version = version.parse::<i32>().ok();
     let reason = match check_reason("reason", &typed) {
         Ok(r) => r,
         Err(e) => {
-            return task_page_with_error(&state, &req, &user, id, e, ("reason", &typed)).await
+            return task_page_with_error(&state, &req, &user, task, e, ("reason", &typed)).await
         }
     };
     let (today, by) = (state.config.today(), user.account.user.id);
@@ -399,7 +408,7 @@ pub async fn cancel_task(
         &state,
         &req,
         &user,
-        id,
+        task,
         result,
         "task-cancelled",
         &[("reason", &typed)],
@@ -407,17 +416,28 @@ pub async fn cancel_task(
     .await
 }
 
+/// Confirming a task done: on which day (today when blank), and the version seen.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CompleteForm {
+    completed_on: String,
+    version: String,
+}
+
 pub async fn complete_task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
-    form: Pairs,
+    task: web::Path<TaskId>,
+    form: Form<CompleteForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
-    let map = to_map(form.into_inner());
-    let typed = value(&map, "completed_on");
-    let version = value(&map, "version").parse::<i32>().ok();
+    let task = task.into_inner();
+    let TaskId(id) = task;
+    let CompleteForm {
+        completed_on: typed,
+        version,
+    } = form.into_inner();
+    let version = version.parse::<i32>().ok();
     let today = state.config.today();
     let on = if typed.trim().is_empty() {
         today
@@ -429,7 +449,7 @@ pub async fn complete_task(
                     &state,
                     &req,
                     &user,
-                    id,
+                    task,
                     Invalid::bad_date("completed_on", &typed),
                     ("completed_on", &typed),
                 )
@@ -445,7 +465,7 @@ pub async fn complete_task(
         &state,
         &req,
         &user,
-        id,
+        task,
         result,
         "task-completed",
         &[("completed_on", &typed)],

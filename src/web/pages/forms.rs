@@ -15,3 +15,32 @@ pub(super) fn codes_list(typed: &str) -> String {
 pub(super) fn picked_codes(values: &[String]) -> String {
     codes_list(&values.join(" ")).replace('|', ", ")
 }
+
+/// A url-encoded form read into `T`. Unlike actix's `web::Form`
+/// (serde_urlencoded), a field sent once per ticked box (a unit picker) reads
+/// into a `Vec`; the body is limited like every form's (`PayloadConfig`).
+pub struct Form<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Form<T> {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let body = actix_web::web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = body.await?;
+            serde_html_form::from_bytes(&body)
+                .map(Form)
+                .map_err(actix_web::error::ErrorBadRequest)
+        })
+    }
+}
+
+impl<T> Form<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}

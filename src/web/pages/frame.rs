@@ -128,10 +128,10 @@ pub fn render_with_status(
     ctx: &tera::Context,
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let html = state.templates.render(name, ctx).map_err(|e| {
-        tracing::error!("template {name}: {e:?}");
-        PageError::Internal
-    })?;
+    let html = state
+        .templates
+        .render(name, ctx)
+        .map_err(|e| template_failed(name, e))?;
     Ok(html_page(status, html))
 }
 
@@ -147,15 +147,15 @@ pub async fn render_aside(
     let state = state.clone();
     let html = actix_web::web::block(move || state.templates.render(name, &ctx))
         .await
-        .map_err(|e| {
-            tracing::error!("template {name}: {e}");
-            PageError::Internal
-        })?
-        .map_err(|e| {
-            tracing::error!("template {name}: {e:?}");
-            PageError::Internal
-        })?;
+        .map_err(|e| template_failed(name, e))?
+        .map_err(|e| template_failed(name, e))?;
     Ok(html_page(actix_web::http::StatusCode::OK, html))
+}
+
+/// A page that could not be rendered: logged with its cause, shown as a server error.
+fn template_failed(name: &str, e: impl std::fmt::Debug) -> PageError {
+    tracing::error!("template {name}: {e:?}");
+    PageError::Internal
 }
 
 fn html_page(status: actix_web::http::StatusCode, html: String) -> HttpResponse {

@@ -399,10 +399,10 @@ impl MeetingDraft {
             return Err(errors);
         };
         let proposal =
-            crate::web::api::conclusions::propose(units, &self.conclusion_text, held_on, calendar);
+            crate::web::conclusion::propose(units, &self.conclusion_text, held_on, calendar);
         // A proposal's lead is only what the text says: never the organiser by default.
         self.items = proposal
-            .items
+            .tasks
             .into_iter()
             .take(MAX_ITEMS)
             .map(|p| DraftItem {
@@ -755,7 +755,7 @@ async fn take_text(
     };
     let name = file.name.clone();
     let bytes = file.bytes.clone();
-    let text = match crate::web::api::conclusions::read_document(file, "file").await {
+    let text = match crate::web::conclusion::read_document(file, "file").await {
         Ok(text) => text,
         Err(e) => return Ok(vec![e]),
     };

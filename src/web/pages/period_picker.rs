@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::domain::dates::parse_date;
 use crate::domain::Period;
 use crate::i18n::{self, Lang};
-use crate::web::query::{Params, CUSTOM_PERIOD};
+use crate::web::query::{PeriodFields, CUSTOM_PERIOD};
 
 /// What the picker shows.
 #[derive(Debug, Serialize)]
@@ -76,10 +76,10 @@ fn offered(today: NaiveDate) -> Vec<(&'static str, Vec<Period>)> {
 
 /// The picker for a request: `current` is the period the page shows (the
 /// dashboard's default included), if any.
-pub fn picker(params: &Params, current: Option<Period>, today: NaiveDate, lang: Lang) -> Picker {
-    let raw = params.get("period");
-    let typed_range = raw == Some(CUSTOM_PERIOD)
-        || (raw.is_none() && (params.get("from").is_some() || params.get("to").is_some()));
+pub fn picker(sent: PeriodFields, current: Option<Period>, today: NaiveDate, lang: Lang) -> Picker {
+    let raw = sent.period;
+    let typed_range =
+        raw == Some(CUSTOM_PERIOD) || (raw.is_none() && (sent.from.is_some() || sent.to.is_some()));
     let current = current.or_else(|| raw.and_then(|r| r.parse().ok()));
     let selected = current.filter(|p| !typed_range && !p.name().contains(".."));
     let mut groups: Vec<Group> = offered(today)
@@ -113,12 +113,12 @@ pub fn picker(params: &Params, current: Option<Period>, today: NaiveDate, lang: 
         );
     }
     // A date typed as a date is kept as one (shown dd/mm/yyyy); anything else as typed.
-    let typed = |key: &str| {
-        let raw = params.get(key).unwrap_or_default();
+    let typed = |raw: Option<&str>| {
+        let raw = raw.unwrap_or_default();
         parse_date(raw).map_or_else(|_| raw.to_string(), |d| d.to_string())
     };
     let (custom, from, to) = match current {
-        _ if typed_range => (true, typed("from"), typed("to")),
+        _ if typed_range => (true, typed(sent.from), typed(sent.to)),
         Some(p) if selected.is_none() => (true, p.from.to_string(), p.to.to_string()),
         _ => (false, String::new(), String::new()),
     };
@@ -142,15 +142,13 @@ impl Picker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        Params(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<HashMap<_, _>>(),
-        )
+    fn sent<'a>(
+        period: Option<&'a str>,
+        from: Option<&'a str>,
+        to: Option<&'a str>,
+    ) -> PeriodFields<'a> {
+        PeriodFields { period, from, to }
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -169,7 +167,7 @@ mod tests {
     #[test]
     fn periods_are_offered_by_their_natural_names() {
         let p = picker(
-            &params(&[]),
+            PeriodFields::default(),
             "2022-H2".parse().ok(),
             d(2022, 12, 1),
             Lang::Vi,
@@ -195,19 +193,15 @@ mod tests {
 
     #[test]
     fn a_range_is_the_custom_choice_with_its_dates() {
-        let typed = params(&[
-            ("period", "custom"),
-            ("from", "01/07/2022"),
-            ("to", "15/08/2022"),
-        ]);
-        let p = picker(&typed, None, d(2022, 12, 1), Lang::Vi);
+        let typed = sent(Some("custom"), Some("01/07/2022"), Some("15/08/2022"));
+        let p = picker(typed, None, d(2022, 12, 1), Lang::Vi);
         assert!(p.custom && chosen(&p).is_empty());
         assert_eq!(
             (p.from.as_str(), p.to.as_str()),
             ("2022-07-01", "2022-08-15")
         );
-        let range = params(&[("period", "2022-07-01..2022-08-15")]);
-        let p = picker(&range, None, d(2022, 12, 1), Lang::Vi);
+        let range = sent(Some("2022-07-01..2022-08-15"), None, None);
+        let p = picker(range, None, d(2022, 12, 1), Lang::Vi);
         assert!(p.custom);
         assert_eq!(
             (p.from.as_str(), p.to.as_str()),
@@ -218,14 +212,14 @@ mod tests {
     #[test]
     fn an_older_period_still_shows_as_chosen() {
         let p = picker(
-            &params(&[("period", "2015-H1")]),
+            sent(Some("2015-H1"), None, None),
             None,
             d(2022, 12, 1),
             Lang::Vi,
         );
         assert_eq!(chosen(&p), [("2015-H1", "6 tháng đầu năm 2015")]);
         assert!(
-            picker(&params(&[]), None, d(2022, 12, 1), Lang::Vi)
+            picker(PeriodFields::default(), None, d(2022, 12, 1), Lang::Vi)
                 .optional()
                 .optional
         );

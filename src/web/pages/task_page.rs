@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_with_status};
+use crate::domain::ids::TaskId;
 use crate::domain::inbox::Stage;
+use crate::domain::progress::{Decision, Review};
 use crate::domain::Invalid;
 use crate::domain::Status;
 use crate::i18n;
@@ -86,7 +88,7 @@ pub async fn task(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
 ) -> Result<HttpResponse, PageError> {
     let ctx = task_context(&state, &req, &user, id.into_inner()).await?;
     render(&state, "task.html", &ctx)
@@ -98,7 +100,7 @@ pub(super) async fn task_context(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    id: i64,
+    TaskId(id): TaskId,
 ) -> Result<tera::Context, PageError> {
     let today = state.config.today();
     let tz = state.config.tz;
@@ -214,7 +216,7 @@ pub(super) async fn work_context(
     let may_report = open && part.is_some() && user.may(crate::domain::Action::ReportProgress);
     let pending_extension = extensions
         .iter()
-        .any(|e| e.state == storage::progress::PENDING);
+        .any(|e| Decision::from_code(&e.state) == Some(Decision::Pending));
     let may_extend = open
         && part == Some(crate::domain::progress::UnitPart::Lead)
         && task.task.deadline.is_some()
@@ -223,7 +225,7 @@ pub(super) async fn work_context(
     // One proposal waits at a time: the unit reports, but does not propose again.
     let proposal_waits = reports
         .iter()
-        .any(|r| r.review_state.as_deref() == Some(storage::progress::PENDING));
+        .any(|r| r.review_state.as_deref().and_then(Review::from_code) == Some(Review::Pending));
     ctx.insert("may_propose", &(may_report && !proposal_waits));
     ctx.insert("may_report", &may_report);
     ctx.insert("may_extend", &may_extend);
@@ -313,7 +315,7 @@ pub(super) async fn task_page_with_error(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    id: i64,
+    id: TaskId,
     error: Invalid,
     typed: (&str, &str),
 ) -> Result<HttpResponse, PageError> {
@@ -326,7 +328,7 @@ pub(super) async fn after_task_action<T>(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    task_id: i64,
+    task_id: TaskId,
     result: Result<T, crate::web::ApiError>,
     done_key: &str,
     typed: &[(&str, &str)],
@@ -365,7 +367,7 @@ pub(super) async fn task_page_with_errors(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
-    id: i64,
+    id: TaskId,
     errors: &[Invalid],
     typed: &[(&str, &str)],
 ) -> Result<HttpResponse, PageError> {

@@ -4,6 +4,7 @@
 
 use actix_multipart::form::{tempfile::TempFile, text::Text, MultipartForm};
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -11,6 +12,7 @@ use super::frame::redirect;
 use super::frame::PageUser;
 use super::task_page::{after_task_action, task_page_with_errors};
 use crate::domain::attachment;
+use crate::domain::ids::{ExtensionId, ReportId, TaskId};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
 use crate::domain::task::check_reason;
 use crate::domain::Invalid;
@@ -183,32 +185,32 @@ pub async fn add_report(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
+    task: web::Path<TaskId>,
     form: Result<MultipartForm<ReportForm>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
+    let task = task.into_inner();
+    let TaskId(id) = task;
     let Ok(form) = form else {
-        return task_page_with_errors(&state, &req, &user, id, &[unreadable_upload()], &[]).await;
+        return task_page_with_errors(&state, &req, &user, task, &[unreadable_upload()], &[]).await;
     };
     let mut sent = SentReport::read(form.into_inner());
     let today = state.config.today();
     let assigned_on = {
-        let st = state.clone().into_inner();
-        st.run(move |conn| Ok(storage::tasks::get(conn, id)?.task.assigned_on))
+        state
+            .run(move |conn| Ok(storage::tasks::get(conn, id)?.task.assigned_on))
             .await?
     };
     let (input, upload) = match sent.check(assigned_on, today) {
         Ok(ok) => ok,
         Err(errors) => {
-            return task_page_with_errors(&state, &req, &user, id, &errors, &sent.typed()).await;
+            return task_page_with_errors(&state, &req, &user, task, &errors, &sent.typed()).await;
         }
     };
     let stored = store(&state, upload, today).await?;
     let account = user.account.clone();
-    let st = state.clone().into_inner();
-    let base_url = st.config.base_url.clone();
+    let base_url = state.config.base_url.clone();
     let saved = stored.clone();
-    let result = st
+    let result = state
         .run(move |conn| {
             storage::progress::add_report(
                 conn,
@@ -238,34 +240,31 @@ pub async fn add_report(
         Err(e) => {
             discard(&state, stored).await;
             let error = super::frame::fixable(e)?;
-            task_page_with_errors(&state, &req, &user, id, &[error], &sent.typed()).await
+            task_page_with_errors(&state, &req, &user, task, &[error], &sent.typed()).await
         }
     }
 }
 
-type Pairs = web::Form<Vec<(String, String)>>;
-
-fn field(form: &[(String, String)], name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
+/// Returning a proposal of completion: why.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReturnForm {
+    return_reason: String,
 }
 
 pub async fn return_proposal(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
-    form: Pairs,
+    id: web::Path<ReportId>,
+    form: web::Form<ReturnForm>,
 ) -> Result<HttpResponse, PageError> {
-    let report_id = id.into_inner();
-    let typed = field(&form, "return_reason");
-    let st = state.clone().into_inner();
-    let report = st
+    let ReportId(report_id) = id.into_inner();
+    let typed = form.into_inner().return_reason;
+    let report = state
         .run(move |conn| storage::progress::report(conn, report_id))
         .await?;
-    let task_id = report.task_id;
+    let task_id = TaskId(report.task_id);
     let reason = match check_reason("return_reason", &typed) {
         Ok(r) => r,
         Err(e) => {
@@ -281,8 +280,8 @@ pub async fn return_proposal(
         }
     };
     let by = user.account.user.id;
-    let base_url = st.config.base_url.clone();
-    let result = st
+    let base_url = state.config.base_url.clone();
+    let result = state
         .run(move |conn| {
             storage::progress::return_proposal(
                 conn,
@@ -305,24 +304,32 @@ pub async fn return_proposal(
     .await
 }
 
+/// Asking for a later deadline: the date and why.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExtensionForm {
+    new_deadline: String,
+    extension_reason: String,
+}
+
 pub async fn request_extension(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
-    form: Pairs,
+    task: web::Path<TaskId>,
+    form: web::Form<ExtensionForm>,
 ) -> Result<HttpResponse, PageError> {
-    let task_id = id.into_inner();
-    let (new_deadline, reason) = (
-        field(&form, "new_deadline"),
-        field(&form, "extension_reason"),
-    );
+    let task = task.into_inner();
+    let TaskId(task_id) = task;
+    let ExtensionForm {
+        new_deadline,
+        extension_reason: reason,
+    } = form.into_inner();
     let typed = [
         ("new_deadline", new_deadline.as_str()),
         ("extension_reason", reason.as_str()),
     ];
-    let st = state.clone().into_inner();
-    let deadline = st
+    let deadline = state
         .run(move |conn| Ok(storage::tasks::get(conn, task_id)?.task.deadline))
         .await?;
     let input = match ExtensionInput::parse(&new_deadline, &reason, deadline) {
@@ -337,12 +344,12 @@ pub async fn request_extension(
                     e
                 })
                 .collect();
-            return task_page_with_errors(&state, &req, &user, task_id, &errors, &typed).await;
+            return task_page_with_errors(&state, &req, &user, task, &errors, &typed).await;
         }
     };
     let account = user.account.clone();
-    let base_url = st.config.base_url.clone();
-    let result = st
+    let base_url = state.config.base_url.clone();
+    let result = state
         .run(move |conn| {
             storage::progress::request_extension(
                 conn,
@@ -357,7 +364,7 @@ pub async fn request_extension(
         &state,
         &req,
         &user,
-        task_id,
+        task,
         result,
         "extension-requested",
         &typed,
@@ -365,22 +372,27 @@ pub async fn request_extension(
     .await
 }
 
+/// The office's answer to an extension request: a note (required to refuse).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision_note: String,
+}
+
 async fn decide(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    ext_id: i64,
+    ExtensionId(ext_id): ExtensionId,
     approve: bool,
-    form: Pairs,
+    form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
-    let typed = field(&form, "decision_note");
-    let st = state.clone().into_inner();
-    let task_id: i64 = st
-        .run(move |conn| {
-            let all = storage::progress::extension_task(conn, ext_id)?;
-            Ok(all)
-        })
-        .await?;
+    let typed = form.into_inner().decision_note;
+    let task_id = TaskId(
+        state
+            .run(move |conn| storage::progress::extension_task(conn, ext_id))
+            .await?,
+    );
     let note = if approve {
         typed.trim().to_string()
     } else {
@@ -400,8 +412,8 @@ async fn decide(
         }
     };
     let by = user.account.user.id;
-    let base_url = st.config.base_url.clone();
-    let result = st
+    let base_url = state.config.base_url.clone();
+    let result = state
         .run(move |conn| {
             storage::progress::decide_extension(
                 conn,
@@ -433,8 +445,8 @@ pub async fn approve_extension(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
-    form: Pairs,
+    id: web::Path<ExtensionId>,
+    form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     decide(state, req, user, id.into_inner(), true, form).await
 }
@@ -443,8 +455,8 @@ pub async fn reject_extension(
     state: State,
     req: HttpRequest,
     user: PageUser,
-    id: web::Path<i64>,
-    form: Pairs,
+    id: web::Path<ExtensionId>,
+    form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     decide(state, req, user, id.into_inner(), false, form).await
 }
@@ -634,9 +646,8 @@ pub async fn link_report(
     };
     let stored = store(&state, upload, today).await?;
     let saved = stored.clone();
-    let st = state.clone().into_inner();
-    let base_url = st.config.base_url.clone();
-    match st
+    let base_url = state.config.base_url.clone();
+    match state
         .run(move |conn| {
             storage::progress::add_report_as(
                 conn,
