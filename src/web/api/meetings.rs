@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::tasks::TaskJson;
 use super::{doc, ApiUser};
+use crate::domain::ids::MeetingId;
 use crate::storage;
 use crate::storage::meetings::MeetingSummary;
 use crate::web::{ApiError, State};
@@ -66,10 +67,10 @@ pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>,
 pub async fn get(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
 ) -> Result<Json<MeetingDetailJson>, ApiError> {
     let today = state.config.today();
-    let id = id.into_inner();
+    let MeetingId(id) = id.into_inner();
     let m = state
         .run(move |conn| storage::visibility::meeting_for(conn, &user.0, id))
         .await?;
@@ -205,12 +206,12 @@ pub struct MeetingPatchJson {
 pub async fn update(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<MeetingId>,
     body: super::Body<MeetingPatchJson>,
 ) -> Result<Json<MeetingDetailJson>, ApiError> {
     use crate::domain::meeting::{MeetingInput, RawMeeting};
     let today = state.config.today();
-    let (id, by) = (id.into_inner(), user.0.user.id);
+    let (id, by) = (id.into_inner().0, user.0.user.id);
     let patch = body.into_inner();
     let detail = state
         .run(move |conn| {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{doc, ApiUser};
+use crate::domain::ids::TaskId;
 use crate::domain::Status;
 use crate::storage;
 use crate::storage::tasks::TaskRecord;
@@ -131,12 +132,12 @@ pub struct AsOfQuery {
 pub async fn get(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     query: web::Query<AsOfQuery>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let as_of = date("as_of", Blank::Refused.given("as_of", &query.as_of)?)?
         .unwrap_or_else(|| state.config.today());
-    let id = id.into_inner();
+    let TaskId(id) = id.into_inner();
     let record = state
         .run(move |conn| storage::visibility::task_for(conn, &user.0, id))
         .await?;
@@ -371,7 +372,7 @@ impl TaskPatchJson {
 pub async fn update(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     body: super::Body<TaskPatchJson>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let version = body
@@ -380,7 +381,7 @@ pub async fn update(
     let change = body.change()?;
     let confidential = body.confidential;
     let today = state.config.today();
-    let (id, by) = (id.into_inner(), user.0.user.id);
+    let (id, by) = (id.into_inner().0, user.0.user.id);
     let record = state
         .run(move |conn| {
             let record = storage::tasks::update(conn, id, version, &change, today, Some(by))?;
@@ -414,12 +415,12 @@ pub struct CancelJson {
 pub async fn cancel(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     body: super::Body<CancelJson>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let reason = crate::domain::task::check_reason("reason", &body.reason)?;
     let today = state.config.today();
-    let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
+    let (id, by, version) = (id.into_inner().0, user.0.user.id, body.version);
     let record = state
         .run(move |conn| storage::tasks::cancel(conn, id, version, &reason, today, Some(by)))
         .await?;
@@ -444,12 +445,12 @@ pub struct CompleteJson {
 pub async fn complete(
     state: State,
     user: ApiUser,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     body: super::Body<CompleteJson>,
 ) -> Result<Json<TaskJson>, ApiError> {
     let today = state.config.today();
     let on = date("completed_on", body.completed_on.as_deref())?.unwrap_or(today);
-    let (id, by, version) = (id.into_inner(), user.0.user.id, body.version);
+    let (id, by, version) = (id.into_inner().0, user.0.user.id, body.version);
     let record = state
         .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
         .await?;
@@ -479,11 +480,11 @@ pub async fn history(
     state: State,
     user: ApiUser,
     req: actix_web::HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TaskId>,
     query: web::Query<PageQuery>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let page = query.parse(Blank::Refused)?;
-    let id = id.into_inner();
+    let TaskId(id) = id.into_inner();
     let (rows, people) = state
         .run(move |conn| {
             storage::visibility::task_for(conn, &user.0, id)?;
