@@ -740,7 +740,7 @@ mod tests {
             include_str!("report.rs"),
             include_str!("export.rs"),
             include_str!("pages/dashboard.rs"),
-            include_str!("../storage/report.rs"),
+            include_str!("../storage/report/mod.rs"),
             include_str!("../storage/closes.rs"),
             include_str!("../domain/dashboard.rs"),
         ];
