@@ -26,7 +26,6 @@
 
 use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
-use std::collections::HashMap;
 use std::net::TcpListener;
 use std::time::Instant;
 
@@ -178,7 +177,7 @@ async fn run(backend: &str, n: usize, years: i64, runs: usize) -> Figures {
 
 /// Where the time of a page goes: the report's queries, the months, the view.
 fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
-    use dondoc::storage::report::{dashboard, DashboardRequest};
+    use dondoc::storage::dashboard::{dashboard, DashboardRequest};
     let period = dondoc::domain::Period::half_year_of(today);
     let mut conn = db.conn().expect("conn");
     let user_id = storage::users::by_email(&mut conn, "lanhdao@tinh.vn")
@@ -264,25 +263,6 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
             dondoc::i18n::Lang::Vi,
             chrono_tz::Asia::Ho_Chi_Minh,
         );
-    });
-    let view = dondoc::web::report::View::build(
-        &q,
-        &data,
-        dondoc::i18n::Lang::Vi,
-        chrono_tz::Asia::Ho_Chi_Minh,
-    );
-    let tera = dondoc::web::pages::templates().expect("templates");
-    let mut ctx = tera::Context::new();
-    ctx.insert("lang", "vi");
-    ctx.insert("other_lang", "en");
-    ctx.insert("here", "/dashboard");
-    ctx.insert("v", &view);
-    ctx.insert("query", &HashMap::<String, String>::new());
-    ctx.insert("errors", &HashMap::<String, String>::new());
-    ctx.insert("scope_line", "");
-    ctx.insert("today", &today);
-    time("page template", &mut || {
-        tera.render("dashboard.html", &ctx).expect("render");
     });
 }
 

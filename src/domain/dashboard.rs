@@ -557,6 +557,62 @@ mod tests {
     }
 
     #[test]
+    fn a_drill_selects_what_its_number_counts() {
+        let h2: Period = "2022-H2".parse().expect("period");
+        let as_of = d("2022-12-31");
+        let t = |assigned: &str, deadline: &str, completed: Option<&str>, extended: bool| {
+            ReportedTask {
+                lead_unit_id: 1,
+                dates: TaskDates {
+                    assigned_on: d(assigned),
+                    deadline: Some(d(deadline)),
+                    completed_on: completed.map(d),
+                    cancelled_on: None,
+                },
+                extended,
+            }
+        };
+        let tasks = [
+            t("2022-07-07", "2022-12-30", None, false),
+            t("2022-03-01", "2022-08-01", None, true),
+            t("2022-07-07", "2022-08-01", Some("2022-09-01"), false),
+            t("2022-01-01", "2022-02-01", Some("2022-03-01"), false),
+        ];
+        let picked = |drill: Drill| -> Vec<usize> {
+            (0..tasks.len())
+                .filter(|i| drill.selects(&tasks[*i], &h2, as_of))
+                .collect()
+        };
+        assert_eq!(picked(Drill::default()), vec![0, 1, 2]);
+        let overdue = Drill {
+            statuses: vec![Status::Overdue],
+            ..Drill::default()
+        };
+        assert_eq!(picked(overdue.clone()), vec![0, 1]);
+        assert_eq!(
+            picked(Drill {
+                age: Some(AgeBucket::Over120),
+                ..overdue
+            }),
+            vec![1]
+        );
+        let carried = Drill {
+            carried_over: true,
+            ..Drill::default()
+        };
+        assert_eq!(picked(carried), vec![1]);
+        let extended = Drill {
+            extended: true,
+            ..Drill::default()
+        };
+        assert_eq!(picked(extended), vec![1]);
+        // The counts say the same.
+        let by_unit = count(&tasks, &h2, as_of);
+        assert_eq!(by_unit[&1].counts.overdue, 2);
+        assert_eq!(by_unit[&1].ages.get(AgeBucket::Over120), 1);
+    }
+
+    #[test]
     fn overdue_ages_follow_the_status() {
         let t = |deadline: &str, completed: Option<&str>| ReportedTask {
             lead_unit_id: 1,

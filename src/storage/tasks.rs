@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use super::audit::{AuditLog, Entry};
 use super::models::Task;
-use super::report::{scope_sql, status_in_sql};
 use super::schema::{task_coordinators, tasks, units};
+use super::scope_sql::{scope_sql, status_in_sql};
 use super::{impl_for_backends, now, with_conn, write_tx, Conn, Result, StorageError};
 use crate::domain::task::TaskInput;
 use crate::domain::text::fold;
@@ -315,7 +315,7 @@ pub fn list(
         let ids: Vec<i64> = filtered!()
             .select(tasks::id)
             .order((
-                sql::<Bool>(&if filter.overdue_first { format!("({}) <> 'overdue'", super::report::status_sql(as_of)) } else { "1 = 0".to_string() }),
+                sql::<Bool>(&if filter.overdue_first { format!("({}) <> 'overdue'", super::scope_sql::status_sql(as_of)) } else { "1 = 0".to_string() }),
                 sql::<Bool>("tasks.deadline IS NULL"),
                 tasks::deadline.asc(),
                 tasks::id.asc(),

@@ -6,7 +6,9 @@
 //! - A leader with a scope (`users.scope_unit_id`) reads only the tasks whose
 //!   lead unit lies in that unit's subtree, and the meetings that have one.
 //!
-//! [`Viewer::task_sql`] is the one filter every task query adds.
+//! [`Viewer::task_sql`] is the one filter every task query adds;
+//! [`Viewer::may_see`] is the same rule on a task already read (the report's
+//! lists, from its snapshot), and `tests/dashboard_random.rs` holds the two equal.
 
 use diesel::prelude::*;
 
@@ -54,11 +56,14 @@ impl Viewer {
                 Some(u) => Viewer::Unit(u),
                 None => Viewer::Open,
             },
-            Role::Leader => match super::report::user_scope(conn, account.user.id)? {
+            Role::Leader => match super::users::user_scope(conn, account.user.id)? {
                 None => Viewer::All,
                 Some(root) => {
                     let units = super::units::list(conn)?;
-                    Viewer::Scope(super::report::subtree(&units, root))
+                    Viewer::Scope(crate::domain::unit::subtree(
+                        units.iter().map(|u| (u.unit.id, u.unit.parent_id)),
+                        root,
+                    ))
                 }
             },
         })

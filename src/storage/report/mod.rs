@@ -11,32 +11,28 @@
 //! version moves.
 
 mod drill;
-mod list_sql;
 pub mod snapshot;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::schema::users;
-use super::units::{UnitInfo, UnitQueries};
-use super::{with_conn, Conn, Result, StorageError};
+use super::units::UnitInfo;
+use super::{Conn, Result};
 pub use crate::domain::dashboard::Tally;
-use crate::domain::dashboard::{count, count_points, progress_points, AgeCounts, ProgressPoint};
+use crate::domain::dashboard::{count, count_points, AgeCounts, ProgressPoint};
 use crate::domain::report::{Counts, ReportedTask};
-use crate::domain::{Invalid, Period};
+use crate::domain::Period;
 use drill::UnitSet;
 pub use drill::{load_tasks, report_task_ids, TaskQuery};
-pub(super) use list_sql::lit;
-pub use list_sql::{scope_sql, status_in_sql, status_sql};
 use snapshot::Snapshot;
 
 /// Reports already computed, by database and data version: a report is a pure
 /// function of the tasks' units and dates, so one computed at a version stays
 /// exact until the version moves (any change of those columns raises it, in
-/// the same transaction). The version is read before the report, so a report
-/// is never kept under a version newer than the data it was computed from.
+/// the same transaction). The version is the snapshot's own, so a report is
+/// kept under exactly the version of the rows it was computed from.
 mod cache {
     use super::{Counts, Tally};
     use chrono::NaiveDate;
@@ -266,30 +262,6 @@ pub struct Report {
     pub units: Vec<UnitCounts>,
 }
 
-/// The units of a subtree, root included.
-pub fn subtree(units: &[UnitInfo], root: i64) -> Vec<i64> {
-    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-    for u in units {
-        if let Some(p) = u.unit.parent_id {
-            children.entry(p).or_default().push(u.unit.id);
-        }
-    }
-    let mut out = vec![root];
-    let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::from([root]);
-    let mut i = 0;
-    while i < out.len() {
-        if let Some(kids) = children.get(&out[i]) {
-            for k in kids {
-                if seen.insert(*k) {
-                    out.push(*k);
-                }
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
 /// Builds the report from the tallies of the units in scope.
 pub fn assemble(
     period: &Period,
@@ -359,217 +331,6 @@ pub fn report_and_points(
         cache::keep_tallies(token, version, report_key.clone(), report.clone());
         cache::keep_points(token, version, points_key.clone(), counts.clone());
         Ok((report, counts))
-    })
-}
-
-/// The report for a period as of a date, for all units or the subtree of one.
-pub fn period_report(
-    conn: &mut Conn,
-    period: &Period,
-    as_of: NaiveDate,
-    root_unit: Option<i64>,
-) -> Result<Report> {
-    let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
-    let in_scope = root_unit.map(|root| subtree(&units, root));
-    let by_unit = tallies(conn, period, as_of, in_scope.as_deref())?;
-    Ok(assemble(
-        period,
-        as_of,
-        units,
-        in_scope.as_deref(),
-        &by_unit,
-    ))
-}
-
-/// The completion over time of a report: the totals of each point of
-/// [`progress_points`], for all units or the subtree of one.
-pub fn progress(
-    conn: &mut Conn,
-    period: &Period,
-    as_of: NaiveDate,
-    root_unit: Option<i64>,
-) -> Result<Vec<(ProgressPoint, Counts)>> {
-    let points = progress_points(period, as_of);
-    let in_scope = match root_unit {
-        None => None,
-        Some(root) => Some(subtree(
-            &with_conn!(&mut **conn, c => c.load_unit_infos())?,
-            root,
-        )),
-    };
-    let totals = point_counts(conn, &points, in_scope.as_deref())?;
-    Ok(points.into_iter().zip(totals.iter().copied()).collect())
-}
-
-/// What the dashboard of one reader shows.
-#[derive(Debug, Clone)]
-pub struct DashboardRequest {
-    pub period: Period,
-    pub as_of: NaiveDate,
-    /// A unit code: that unit and the units under it (within the reader's scope).
-    pub unit: Option<String>,
-    /// The reader, whose scope bounds the report.
-    pub user_id: i64,
-    /// Also the completion over the months.
-    pub progress: bool,
-    /// Also the period's frozen report, if it was closed.
-    pub frozen: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Dashboard {
-    pub report: Report,
-    pub progress: Vec<(ProgressPoint, Counts)>,
-    pub frozen: Option<super::closes::Frozen>,
-    /// The root of the report (the requested unit, else the reader's scope); `None`: the whole tree.
-    pub root: Option<UnitInfo>,
-    /// The root of the reader's scope; `None`: the whole tree.
-    pub scope_root: Option<i64>,
-    /// The units of the report; `None`: every unit.
-    pub unit_ids: Option<Vec<i64>>,
-    /// The units the reader may narrow the report to, by code.
-    pub choices: Vec<UnitInfo>,
-}
-
-impl Dashboard {
-    /// The names of the report's units by code, for the task lists behind its numbers.
-    pub fn unit_names(&self) -> HashMap<String, String> {
-        self.choices
-            .iter()
-            .chain(self.report.units.iter().map(|u| &u.unit))
-            .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
-            .collect()
-    }
-}
-
-/// Resolves the units a reader's report covers: their scope, narrowed to the
-/// subtree of `unit` when given (which must lie within their scope).
-pub fn resolve_units(
-    units: &[UnitInfo],
-    scope_root: Option<i64>,
-    unit: Option<&str>,
-) -> Result<(Option<UnitInfo>, Option<Vec<i64>>)> {
-    let in_scope = scope_root.map(|root| subtree(units, root));
-    let root_id = match unit {
-        None => scope_root,
-        Some(code) => {
-            let found = units.iter().find(|u| u.unit.code == code).ok_or_else(|| {
-                StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code))
-            })?;
-            if in_scope
-                .as_ref()
-                .is_some_and(|ids| !ids.contains(&found.unit.id))
-            {
-                return Err(StorageError::Invalid(
-                    Invalid::new("unit", "err-unit-outside-scope").arg("value", code),
-                ));
-            }
-            Some(found.unit.id)
-        }
-    };
-    let root = root_id.and_then(|id| units.iter().find(|u| u.unit.id == id).cloned());
-    Ok((root, root_id.map(|id| subtree(units, id))))
-}
-
-/// The dashboard of one reader: the report of their scope (or a subtree of
-/// it), the completion over the months, and the frozen report.
-pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
-    let scope_root = user_scope(conn, req.user_id)?;
-    let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
-    let (root, unit_ids) = resolve_units(&units, scope_root, req.unit.as_deref())?;
-    let (by_unit, totals) = if req.progress {
-        let points = progress_points(&req.period, req.as_of);
-        report_and_points(conn, &req.period, req.as_of, &points, unit_ids.as_deref())?
-    } else {
-        (
-            tallies(conn, &req.period, req.as_of, unit_ids.as_deref())?,
-            Default::default(),
-        )
-    };
-    let frozen = if req.frozen {
-        super::closes::frozen(conn, &req.period)?
-    } else {
-        None
-    };
-    let scope_ids = scope_root.map(|r| subtree(&units, r));
-    let choices: Vec<UnitInfo> = units
-        .iter()
-        .filter(|u| {
-            scope_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&u.unit.id))
-        })
-        .cloned()
-        .collect();
-    let progress = if req.progress {
-        progress_points(&req.period, req.as_of)
-            .into_iter()
-            .zip(totals.iter().copied())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(Dashboard {
-        report: assemble(&req.period, req.as_of, units, unit_ids.as_deref(), &by_unit),
-        progress,
-        frozen,
-        root,
-        scope_root,
-        unit_ids,
-        choices,
-    })
-}
-
-/// The unit whose subtree a user's reports cover; `None` for the whole tree.
-pub fn user_scope(conn: &mut Conn, user_id: i64) -> Result<Option<i64>> {
-    Ok(with_conn!(&mut **conn, c => users::table
-        .find(user_id)
-        .select(users::scope_unit_id)
-        .first::<Option<i64>>(c)
-        .optional())?
-    .flatten())
-}
-
-/// Sets the unit whose subtree a user's reports cover (`None`: the whole tree).
-pub fn set_user_scope(
-    conn: &mut Conn,
-    email: &str,
-    unit_code: Option<&str>,
-    by: Option<i64>,
-) -> Result<()> {
-    use super::audit::{AuditLog, Entry};
-    use super::schema::units;
-    let email = super::users::normalize_email(email);
-    super::write_tx!(&mut **conn, c => {
-        let unit_id = match unit_code {
-            None => None,
-            Some(code) => Some(
-                units::table
-                    .filter(units::code.eq(code))
-                    .select(units::id)
-                    .first::<i64>(c)
-                    .optional()?
-                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
-            ),
-        };
-        let user_id: i64 = users::table
-            .filter(users::email.eq(&email))
-            .select(users::id)
-            .first(c)
-            .optional()?
-            .ok_or(StorageError::NotFound)?;
-        diesel::update(users::table.find(user_id))
-            .set((users::scope_unit_id.eq(unit_id), users::updated_at.eq(super::now())))
-            .execute(c)?;
-        c.record_audit(&Entry {
-            user_id: by,
-            action: "user.scope",
-            entity: "user",
-            entity_id: Some(user_id),
-            task_id: None,
-            details: serde_json::json!({"scope": unit_code}).to_string(),
-        })?;
-        Ok(())
     })
 }
 

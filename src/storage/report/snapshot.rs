@@ -273,15 +273,13 @@ fn held(token: &str) -> Option<Arc<Snapshot>> {
         .cloned()
 }
 
-/// Keeps a snapshot unless one of a later version is already held.
+/// Keeps a snapshot in place of the database's previous one. Refreshes run
+/// one at a time per database, each reading after the one before, so the
+/// last is the newest (or, after a restore, the only true one).
 fn keep(snapshot: &Arc<Snapshot>) {
-    let mut all = HELD.lock().unwrap_or_else(|e| e.into_inner());
-    let entry = all
-        .entry(snapshot.token.clone())
-        .or_insert_with(|| snapshot.clone());
-    if entry.version <= snapshot.version {
-        *entry = snapshot.clone();
-    }
+    HELD.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(snapshot.token.clone(), snapshot.clone());
 }
 
 /// The snapshot of the database as it is now. Outside a transaction only:

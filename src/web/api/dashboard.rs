@@ -125,7 +125,7 @@ pub async fn get(
         .period()?
         .unwrap_or_else(|| Period::half_year_of(today));
     let as_of = params.as_of_for(&period, today)?;
-    let request = storage::report::DashboardRequest {
+    let request = storage::dashboard::DashboardRequest {
         period,
         as_of,
         unit: params.get("unit").map(str::to_string),
@@ -134,7 +134,7 @@ pub async fn get(
         frozen: true,
     };
     let data = state
-        .run(move |conn| storage::report::dashboard(conn, &request))
+        .run(move |conn| storage::dashboard::dashboard(conn, &request))
         .await?;
     let closed = data.frozen.as_ref().map(|f| {
         let (totals, _) = f.totals(data.unit_ids.as_deref());

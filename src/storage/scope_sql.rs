@@ -3,8 +3,8 @@
 //! SQL with its other filters (words, meeting, units). They restate
 //! `Period::inclusion` and `TaskDates::status_as_of`;
 //! `tests/dashboard_random.rs` holds the lists they select equal to the
-//! counts of the domain functions on random data. The dashboard itself no
-//! longer uses them: its numbers and lists come from the report's snapshot.
+//! counts of the domain functions on random data. The dashboard does not use
+//! them: its numbers and lists come from the report's snapshot (`storage::report`).
 //! Dates are written as literals formatted from `NaiveDate` (never from user
 //! text), which both backends compare with their date columns.
 
@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use crate::domain::Status;
 
-pub(in crate::storage) fn lit(date: NaiveDate) -> String {
+pub(super) fn lit(date: NaiveDate) -> String {
     format!("'{}'", date.format("%Y-%m-%d"))
 }
 
