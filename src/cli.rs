@@ -447,7 +447,7 @@ fn user_add(
 
 fn user_scope(db: &Db, email: &str, unit: Option<&str>) -> Result<(), CliError> {
     let mut conn = db.conn()?;
-    match storage::report::set_user_scope(&mut conn, email, unit, None) {
+    match storage::users::set_user_scope(&mut conn, email, unit, None) {
         Ok(()) => {}
         Err(StorageError::NotFound) => {
             return Err(CliError::Message(format!(

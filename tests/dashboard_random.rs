@@ -525,3 +525,225 @@ on_both_backends! {
         assert_eq!(lines[..rows.len()].iter().map(|l| l["code"].clone()).collect::<Vec<_>>(), rows.iter().map(|r| r.code.clone()).collect::<Vec<_>>());
     }
 }
+
+/// A task of the drill-down test as the database holds it.
+#[derive(Clone)]
+struct Held {
+    id: i64,
+    task: ReportedTask,
+    confidential: bool,
+    coordinators: Vec<i64>,
+}
+
+/// Reads back the tasks' ids and the units' ids by code.
+fn ids_of(app: &common::TestApp) -> (BTreeMap<String, i64>, BTreeMap<String, i64>) {
+    use diesel::prelude::*;
+    use dondoc::storage::schema::{tasks, units};
+    let mut conn = app.db.conn().expect("conn");
+    let task_ids = tasks::table
+        .select((tasks::reference, tasks::id))
+        .load::<(String, i64)>(&mut *conn)
+        .expect("tasks")
+        .into_iter()
+        .collect();
+    let unit_ids = units::table
+        .select((units::code, units::id))
+        .load::<(String, i64)>(&mut *conn)
+        .expect("units")
+        .into_iter()
+        .collect();
+    (task_ids, unit_ids)
+}
+
+fn sql_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| format!("'{d}'")).unwrap_or_else(|| "NULL".into())
+}
+
+/// A random change of a task's report data, made straight in the database
+/// (as any writer would) and in `held`.
+fn change(rng: &mut StdRng, app: &common::TestApp, held: &mut [Held], unit_ids: &[i64]) {
+    use diesel::connection::SimpleConnection;
+    let i = rng.gen_range(0..held.len());
+    let h = &mut held[i];
+    let day = |rng: &mut StdRng| d("2021-01-01") + Duration::days(rng.gen_range(0..1600));
+    let sql = match rng.gen_range(0..7) {
+        0 => {
+            h.task.lead_unit_id = unit_ids[rng.gen_range(0..unit_ids.len())];
+            format!("lead_unit_id = {}", h.task.lead_unit_id)
+        }
+        1 => {
+            h.task.dates.deadline = rng
+                .gen_ratio(4, 5)
+                .then(|| h.task.dates.assigned_on + Duration::days(rng.gen_range(0..300)));
+            format!("deadline = {}", sql_date(h.task.dates.deadline))
+        }
+        2 => {
+            h.task.dates.completed_on = rng
+                .gen_ratio(1, 2)
+                .then(|| day(rng).max(h.task.dates.assigned_on));
+            format!("completed_on = {}", sql_date(h.task.dates.completed_on))
+        }
+        3 => {
+            h.task.dates.cancelled_on = rng
+                .gen_ratio(1, 3)
+                .then(|| day(rng).max(h.task.dates.assigned_on));
+            format!("cancelled_on = {}", sql_date(h.task.dates.cancelled_on))
+        }
+        4 => {
+            h.task.extended = !h.task.extended;
+            let original = h.task.extended.then_some(h.task.dates.assigned_on);
+            format!("original_deadline = {}", sql_date(original))
+        }
+        5 => {
+            h.task.dates.assigned_on = day(rng);
+            format!("assigned_on = {}", sql_date(Some(h.task.dates.assigned_on)))
+        }
+        _ => {
+            h.confidential = !h.confidential;
+            format!(
+                "confidential = {}",
+                if h.confidential { "TRUE" } else { "FALSE" }
+            )
+        }
+    };
+    let mut conn = app.db.conn().expect("conn");
+    conn.batch_execute(&format!("UPDATE tasks SET {sql} WHERE id = {}", h.id))
+        .expect("change");
+}
+
+/// What a viewer may read by [`Viewer::may_see`], the rule the lists apply
+/// to the snapshot; the test holds it equal to the SQL filter (`task_sql`).
+fn may_read(viewer: &dondoc::storage::visibility::Viewer, h: &Held) -> bool {
+    let sighted = dondoc::storage::visibility::Sighted {
+        confidential: h.confidential,
+        lead_unit_id: Some(h.task.lead_unit_id),
+    };
+    viewer.may_see(&sighted, || h.coordinators.clone())
+}
+
+/// The lists behind the numbers, through changes of the tasks.
+mod drill {
+    use super::*;
+
+    on_both_backends! {
+        async fn drill_down_ids_equal_the_domain_functions_through_changes(app) {
+            use dondoc::storage::report::{report_task_ids, tallies, TaskQuery};
+            use dondoc::storage::visibility::{visible_tasks, Viewer};
+            let tasks = load(&app, 5122026);
+            let (task_ids, unit_by_code) = ids_of(&app);
+            let unit_ids: Vec<i64> = UNITS.iter().map(|c| unit_by_code[*c]).collect();
+            let code_by_id: BTreeMap<i64, String> = unit_by_code.iter().map(|(c, i)| (*i, c.clone())).collect();
+            let mut held: Vec<Held> = tasks
+                .iter()
+                .map(|(r, t)| Held {
+                    id: task_ids[r],
+                    task: ReportedTask { lead_unit_id: unit_ids[t.lead_unit_id as usize], ..*t },
+                    confidential: false,
+                    coordinators: Vec::new(),
+                })
+                .collect();
+            let mut rng = StdRng::seed_from_u64(42);
+            // Some confidential tasks, some coordinated by another unit.
+            {
+                use diesel::connection::SimpleConnection;
+                let mut conn = app.db.conn().expect("conn");
+                for h in held.iter_mut().step_by(7) {
+                    h.confidential = true;
+                    conn.batch_execute(&format!("UPDATE tasks SET confidential = TRUE WHERE id = {}", h.id)).expect("confidential");
+                }
+                for h in held.iter_mut().step_by(5) {
+                    let u = unit_ids[rng.gen_range(0..unit_ids.len())];
+                    if u != h.task.lead_unit_id {
+                        h.coordinators.push(u);
+                        conn.batch_execute(&format!("INSERT INTO task_coordinators (task_id, unit_id) VALUES ({}, {u})", h.id)).expect("coordinator");
+                    }
+                }
+            }
+            let viewers = [
+                Viewer::All,
+                Viewer::Open,
+                Viewer::Unit(unit_ids[2]),
+                Viewer::Scope(vec![unit_ids[1], unit_ids[4]]),
+                Viewer::Scope(vec![]),
+            ];
+            let mut conn = app.db.conn().expect("conn");
+            // The one rule of visibility: on tasks in hand and in SQL, the same.
+            let all_ids: Vec<i64> = held.iter().map(|h| h.id).collect();
+            for viewer in &viewers {
+                let by_sql: BTreeSet<i64> = visible_tasks(&mut conn, viewer, &all_ids).expect("visible").into_iter().collect();
+                let by_rule: BTreeSet<i64> = held.iter().filter(|h| may_read(viewer, h)).map(|h| h.id).collect();
+                assert_eq!(by_sql, by_rule, "{viewer:?}");
+            }
+            let mut checked = 0;
+            for round in 0..4 {
+                for (name, as_of) in page_cases() {
+                    let period: Period = name.parse().expect("period");
+                    let as_of = d(as_of);
+                    let reported: Vec<ReportedTask> = held.iter().map(|h| h.task).collect();
+                    let got = tallies(&mut conn, &period, as_of, None).expect("tallies");
+                    let want = tally(&reported, &period, as_of);
+                    for (unit, counts) in &want {
+                        assert_eq!(got.get(unit).map(|t| t.counts), Some(*counts), "round {round}, {name} as of {as_of}, unit {unit}");
+                    }
+                    assert_eq!(got.len(), want.len(), "round {round}: units with tasks");
+                    for _ in 0..12 {
+                        let statuses: Vec<Status> = Status::ALL.into_iter().filter(|_| rng.gen_ratio(1, 3)).collect();
+                        let q = TaskQuery {
+                            units: rng.gen_ratio(1, 3).then(|| unit_ids.iter().copied().filter(|_| rng.gen_ratio(1, 2)).collect()),
+                            lead_unit: rng.gen_ratio(1, 4).then(|| unit_ids[rng.gen_range(0..unit_ids.len())]),
+                            statuses: statuses.clone(),
+                            carried_over: rng.gen_ratio(1, 4),
+                            extended: rng.gen_ratio(1, 5),
+                            age: rng.gen_ratio(1, 4).then(|| AgeBucket::ALL[rng.gen_range(0..4)]),
+                            viewer: viewers[rng.gen_range(0..viewers.len())].clone(),
+                        };
+                        let mut want: Vec<&Held> = held
+                            .iter()
+                            .filter(|h| {
+                                let t = &h.task;
+                                let Some(inclusion) = period.inclusion(&t.dates, as_of) else { return false };
+                                let status = t.dates.status_as_of(as_of);
+                                q.units.as_ref().is_none_or(|u| u.contains(&t.lead_unit_id))
+                                    && q.lead_unit.is_none_or(|u| u == t.lead_unit_id)
+                                    && (statuses.is_empty() || status.is_some_and(|s| statuses.contains(&s)))
+                                    && (!q.carried_over || inclusion == dondoc::domain::period::Inclusion::CarriedOver)
+                                    && (!q.extended || t.extended)
+                                    && q.age.is_none_or(|a| {
+                                        status == Some(Status::Overdue)
+                                            && AgeBucket::of_days(-t.dates.days_left(as_of).unwrap_or(0)) == Some(a)
+                                    })
+                                    && may_read(&q.viewer, h)
+                            })
+                            .collect();
+                        want.sort_by_key(|h| (code_by_id[&h.task.lead_unit_id].clone(), h.task.dates.deadline.is_none(), h.task.dates.deadline, h.id));
+                        let want: Vec<i64> = want.iter().map(|h| h.id).collect();
+                        let (total, ids) = report_task_ids(&mut conn, &period, as_of, &q, None).expect("ids");
+                        assert_eq!((total as usize, &ids), (want.len(), &want), "round {round}, {name} as of {as_of}, {q:?}");
+                        let (total, page) = report_task_ids(&mut conn, &period, as_of, &q, Some((7, 5))).expect("page");
+                        assert_eq!(total as usize, want.len());
+                        assert_eq!(page, want.iter().skip(5).take(7).copied().collect::<Vec<_>>(), "round {round}: a page");
+                        checked += 1;
+                    }
+                }
+                // Changes between two reads: the next round reads only the changed rows.
+                for _ in 0..40 {
+                    change(&mut rng, &app, &mut held, &unit_ids);
+                }
+                // New tasks: the snapshot adds rows it never held.
+                if round == 1 {
+                    let more: Vec<(String, ReportedTask)> = random_tasks(round).into_iter().take(30).map(|(r, t)| (format!("N{r}"), t)).collect();
+                    let mut conn = app.db.conn().expect("conn");
+                    dondoc::import::import_tasks(&mut conn, csv(&more).as_bytes(), None, d("2025-06-30"), &|_, _| {}).expect("import");
+                    let (task_ids, _) = ids_of(&app);
+                    held.extend(more.iter().map(|(r, t)| Held {
+                        id: task_ids[r],
+                        task: ReportedTask { lead_unit_id: unit_ids[t.lead_unit_id as usize], ..*t },
+                        confidential: false,
+                        coordinators: Vec::new(),
+                    }));
+                }
+            }
+            assert_eq!(checked, 4 * 6 * 12);
+        }
+    }
+}

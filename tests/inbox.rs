@@ -315,7 +315,7 @@ on_both_backends! {
         let other = task(&app, "VPTU", "2022-11-30").await;
         {
             let mut conn = app.db.conn().expect("conn");
-            dondoc::storage::report::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some(common::TEST_UNIT), None).expect("scope");
+            dondoc::storage::users::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some(common::TEST_UNIT), None).expect("scope");
         }
         let (_, leader) = get(&app, "/api/v1/inbox", Role::Leader).await;
         assert_eq!(leader["counts"], json!({"overdue": 1}), "{leader}");

@@ -632,7 +632,7 @@ mod confidential {
                 .send().await.expect("create").json::<serde_json::Value>().await.expect("json")["id"].as_i64().expect("id");
             {
                 let mut conn = app.db.conn().expect("conn");
-                dondoc::storage::report::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some("BTGTU"), None).expect("scope");
+                dondoc::storage::users::set_user_scope(&mut conn, &app.email_of(Role::Leader), Some("BTGTU"), None).expect("scope");
             }
             let leader = app.web_as(Role::Leader).await;
             assert_eq!(leader.get(&format!("/tasks/{task}")).await.0, 404, "out of scope");

@@ -2,12 +2,12 @@
 //! the rank of the units table, the age of overdue tasks, and the points of the
 //! completion-over-time chart.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use super::period::Period;
-use super::report::{Counts, ReportedTask};
+use super::period::{Inclusion, Period};
+use super::report::{tally, Counts, ReportedTask};
 use super::status::Status;
 
 /// A column of the units table that it can be sorted by.
@@ -252,18 +252,6 @@ impl AgeBucket {
             AgeBucket::Over120 => "overdue_over_120",
         }
     }
-
-    /// The deadlines of the tasks in this bucket as of `as_of`: from (inclusive,
-    /// none for the oldest bucket) to (inclusive).
-    pub fn deadlines(self, as_of: NaiveDate) -> (Option<NaiveDate>, NaiveDate) {
-        let days = |n: i64| as_of - Duration::days(n);
-        match self {
-            AgeBucket::UpTo30 => (Some(days(30)), days(1)),
-            AgeBucket::UpTo60 => (Some(days(60)), days(31)),
-            AgeBucket::UpTo120 => (Some(days(120)), days(61)),
-            AgeBucket::Over120 => (None, days(121)),
-        }
-    }
 }
 
 /// Overdue tasks counted by age bucket.
@@ -290,8 +278,15 @@ impl AgeCounts {
     }
 }
 
-/// The overdue tasks of a period's report by lead unit and age, task by task:
-/// the reference the SQL is checked against.
+/// The age of a task of a period's report when it is overdue as of `as_of`.
+pub fn overdue_age(task: &ReportedTask, as_of: NaiveDate) -> Option<AgeBucket> {
+    if task.dates.status_as_of(as_of) != Some(Status::Overdue) {
+        return None;
+    }
+    AgeBucket::of_days(task.dates.days_left(as_of).map(|d| -d).unwrap_or(0))
+}
+
+/// The overdue tasks of a period's report by lead unit and age, task by task.
 pub fn overdue_ages<'a>(
     tasks: impl IntoIterator<Item = &'a ReportedTask>,
     period: &Period,
@@ -302,15 +297,94 @@ pub fn overdue_ages<'a>(
         if period.inclusion(&t.dates, as_of).is_none() {
             continue;
         }
-        if t.dates.status_as_of(as_of) != Some(Status::Overdue) {
-            continue;
-        }
-        let days = t.dates.days_left(as_of).map(|d| -d).unwrap_or(0);
-        if let Some(bucket) = AgeBucket::of_days(days) {
+        if let Some(bucket) = overdue_age(t, as_of) {
             out.entry(t.lead_unit_id).or_default().add_to(bucket, 1);
         }
     }
     out
+}
+
+/// The counts of one unit in a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub counts: Counts,
+    /// The overdue tasks by age.
+    pub ages: AgeCounts,
+}
+
+/// The counts and overdue ages by lead unit of a report: [`tally`] and
+/// [`overdue_ages`] over the same tasks.
+pub fn count<'a>(
+    tasks: impl IntoIterator<Item = &'a ReportedTask> + Clone,
+    period: &Period,
+    as_of: NaiveDate,
+) -> BTreeMap<i64, Tally> {
+    let mut by_unit: BTreeMap<i64, Tally> = tally(tasks.clone(), period, as_of)
+        .into_iter()
+        .map(|(unit, counts)| {
+            (
+                unit,
+                Tally {
+                    counts,
+                    ages: AgeCounts::default(),
+                },
+            )
+        })
+        .collect();
+    for (unit, ages) in overdue_ages(tasks, period, as_of) {
+        by_unit.entry(unit).or_default().ages = ages;
+    }
+    by_unit
+}
+
+/// The totals of the points of a completion chart.
+pub fn count_points<'a>(
+    tasks: impl IntoIterator<Item = &'a ReportedTask>,
+    points: &[ProgressPoint],
+) -> Vec<Counts> {
+    let mut totals = vec![Counts::default(); points.len()];
+    for t in tasks {
+        for (total, p) in totals.iter_mut().zip(points) {
+            if p.period.inclusion(&t.dates, p.as_of).is_none() {
+                continue;
+            }
+            if let Some(status) = t.dates.status_as_of(p.as_of) {
+                total.add_status(status, 1);
+            }
+        }
+    }
+    totals
+}
+
+/// Which tasks of a report stand behind one of its numbers (beside the units
+/// they are led by, which storage knows).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drill {
+    /// Tasks of any of these statuses; empty: every status.
+    pub statuses: Vec<Status>,
+    /// Only the tasks carried over from before the period.
+    pub carried_over: bool,
+    /// Only the tasks whose deadline was moved.
+    pub extended: bool,
+    /// Only the overdue tasks of this age.
+    pub age: Option<AgeBucket>,
+}
+
+impl Drill {
+    /// Whether the task is in the report and counted in the number drilled
+    /// into: the same functions as the counts, so a list holds what its number says.
+    pub fn selects(&self, task: &ReportedTask, period: &Period, as_of: NaiveDate) -> bool {
+        let Some(inclusion) = period.inclusion(&task.dates, as_of) else {
+            return false;
+        };
+        let Some(status) = task.dates.status_as_of(as_of) else {
+            return false;
+        };
+        (self.statuses.is_empty() || self.statuses.contains(&status))
+            && (!self.carried_over || inclusion == Inclusion::CarriedOver)
+            && (!self.extended || task.extended)
+            && self.age.is_none_or(|a| overdue_age(task, as_of) == Some(a))
+    }
 }
 
 /// One point of the completion-over-time chart: the report of the period from
@@ -468,7 +542,7 @@ mod tests {
     }
 
     #[test]
-    fn age_buckets_and_their_deadlines() {
+    fn age_buckets_by_days() {
         assert_eq!(AgeBucket::of_days(0), None);
         assert_eq!(AgeBucket::of_days(1), Some(AgeBucket::UpTo30));
         assert_eq!(AgeBucket::of_days(30), Some(AgeBucket::UpTo30));
@@ -477,26 +551,65 @@ mod tests {
         assert_eq!(AgeBucket::of_days(61), Some(AgeBucket::UpTo120));
         assert_eq!(AgeBucket::of_days(120), Some(AgeBucket::UpTo120));
         assert_eq!(AgeBucket::of_days(121), Some(AgeBucket::Over120));
-        let a = d("2022-12-31");
-        for days in 1..400 {
-            let deadline = a - Duration::days(days);
-            let bucket = AgeBucket::of_days(days).expect("bucket");
-            let (from, to) = bucket.deadlines(a);
-            assert!(
-                deadline <= to && from.is_none_or(|f| deadline >= f),
-                "{days}"
-            );
-            for other in AgeBucket::ALL.into_iter().filter(|b| *b != bucket) {
-                let (from, to) = other.deadlines(a);
-                assert!(
-                    !(deadline <= to && from.is_none_or(|f| deadline >= f)),
-                    "{days}"
-                );
-            }
-        }
         for b in AgeBucket::ALL {
             assert_eq!(AgeBucket::from_number(&b.number().to_string()), Some(b));
         }
+    }
+
+    #[test]
+    fn a_drill_selects_what_its_number_counts() {
+        let h2: Period = "2022-H2".parse().expect("period");
+        let as_of = d("2022-12-31");
+        let t = |assigned: &str, deadline: &str, completed: Option<&str>, extended: bool| {
+            ReportedTask {
+                lead_unit_id: 1,
+                dates: TaskDates {
+                    assigned_on: d(assigned),
+                    deadline: Some(d(deadline)),
+                    completed_on: completed.map(d),
+                    cancelled_on: None,
+                },
+                extended,
+            }
+        };
+        let tasks = [
+            t("2022-07-07", "2022-12-30", None, false),
+            t("2022-03-01", "2022-08-01", None, true),
+            t("2022-07-07", "2022-08-01", Some("2022-09-01"), false),
+            t("2022-01-01", "2022-02-01", Some("2022-03-01"), false),
+        ];
+        let picked = |drill: Drill| -> Vec<usize> {
+            (0..tasks.len())
+                .filter(|i| drill.selects(&tasks[*i], &h2, as_of))
+                .collect()
+        };
+        assert_eq!(picked(Drill::default()), vec![0, 1, 2]);
+        let overdue = Drill {
+            statuses: vec![Status::Overdue],
+            ..Drill::default()
+        };
+        assert_eq!(picked(overdue.clone()), vec![0, 1]);
+        assert_eq!(
+            picked(Drill {
+                age: Some(AgeBucket::Over120),
+                ..overdue
+            }),
+            vec![1]
+        );
+        let carried = Drill {
+            carried_over: true,
+            ..Drill::default()
+        };
+        assert_eq!(picked(carried), vec![1]);
+        let extended = Drill {
+            extended: true,
+            ..Drill::default()
+        };
+        assert_eq!(picked(extended), vec![1]);
+        // The counts say the same.
+        let by_unit = count(&tasks, &h2, as_of);
+        assert_eq!(by_unit[&1].counts.overdue, 2);
+        assert_eq!(by_unit[&1].ages.get(AgeBucket::Over120), 1);
     }
 
     #[test]

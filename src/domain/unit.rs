@@ -120,9 +120,50 @@ impl UnitInput {
     }
 }
 
+/// The units of a subtree, root included, from each unit's id and parent.
+pub fn subtree(units: impl IntoIterator<Item = (i64, Option<i64>)>, root: i64) -> Vec<i64> {
+    let mut children: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    for (id, parent) in units {
+        if let Some(p) = parent {
+            children.entry(p).or_default().push(id);
+        }
+    }
+    let mut out = vec![root];
+    let mut seen = std::collections::HashSet::from([root]);
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(kids) = children.get(&out[i]) {
+            for k in kids {
+                if seen.insert(*k) {
+                    out.push(*k);
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subtree_holds_its_root_and_every_unit_below_once() {
+        // 1 ─ 2 ─ 4, 1 ─ 3; 5 apart; a loop 6 ⇄ 7 ends.
+        let units = [
+            (1, None),
+            (2, Some(1)),
+            (3, Some(1)),
+            (4, Some(2)),
+            (5, None),
+            (6, Some(7)),
+            (7, Some(6)),
+        ];
+        assert_eq!(subtree(units, 1), vec![1, 2, 3, 4]);
+        assert_eq!(subtree(units, 4), vec![4]);
+        assert_eq!(subtree(units, 6), vec![6, 7]);
+    }
 
     #[test]
     fn a_label_is_the_name_then_the_code() {

@@ -9,8 +9,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::progress::{APPROVED, PENDING, REJECTED, RETURNED};
-use super::report::lit;
 use super::schema::{extension_requests, progress_reports, tasks, units};
+use super::scope_sql::lit;
 use super::users::Account;
 use super::visibility::Viewer;
 use super::{with_conn, write_tx, Conn, Result};

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 
 use super::audit::{AuditLog, Entry};
 use super::models::Task;
-use super::report::{scope_sql, status_in_sql};
 use super::schema::{task_coordinators, tasks, units};
 use super::{
     impl_for_backends, now, with_conn, write_tx, Conn, DbConn, MultiBackend, Result, StorageError,
 };
+use super::scope_sql::{scope_sql, status_in_sql};
 use crate::domain::task::TaskInput;
 use crate::domain::text::fold;
 use crate::domain::{Invalid, Period, Status};
@@ -345,7 +345,7 @@ pub fn list(
     };
     let total: i64 = filtered().count().get_result(conn)?;
     let overdue_last = if filter.overdue_first {
-        format!("({}) <> 'overdue'", super::report::status_sql(as_of))
+        format!("({}) <> 'overdue'", super::scope_sql::status_sql(as_of))
     } else {
         "1 = 0".to_string()
     };

@@ -410,3 +410,54 @@ fn revoke_token_where(conn: &mut Conn, id: i64, owner: Option<i64>, by: Option<i
         Ok(())
     })
 }
+
+/// The unit whose subtree a user's reports cover; `None` for the whole tree.
+pub fn user_scope(conn: &mut Conn, user_id: i64) -> Result<Option<i64>> {
+    Ok(with_conn!(&mut **conn, c => users::table
+        .find(user_id)
+        .select(users::scope_unit_id)
+        .first::<Option<i64>>(c)
+        .optional())?
+    .flatten())
+}
+
+/// Sets the unit whose subtree a user's reports cover (`None`: the whole tree).
+pub fn set_user_scope(
+    conn: &mut Conn,
+    email: &str,
+    unit_code: Option<&str>,
+    by: Option<i64>,
+) -> Result<()> {
+    let email = normalize_email(email);
+    write_tx!(&mut **conn, c => {
+        let unit_id = match unit_code {
+            None => None,
+            Some(code) => Some(
+                units::table
+                    .filter(units::code.eq(code))
+                    .select(units::id)
+                    .first::<i64>(c)
+                    .optional()?
+                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
+            ),
+        };
+        let user_id: i64 = users::table
+            .filter(users::email.eq(&email))
+            .select(users::id)
+            .first(c)
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        diesel::update(users::table.find(user_id))
+            .set((users::scope_unit_id.eq(unit_id), users::updated_at.eq(super::now())))
+            .execute(c)?;
+        c.record_audit(&Entry {
+            user_id: by,
+            action: "user.scope",
+            entity: "user",
+            entity_id: Some(user_id),
+            task_id: None,
+            details: serde_json::json!({"scope": unit_code}).to_string(),
+        })?;
+        Ok(())
+    })
+}

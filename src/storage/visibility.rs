@@ -6,7 +6,9 @@
 //! - A leader with a scope (`users.scope_unit_id`) reads only the tasks whose
 //!   lead unit lies in that unit's subtree, and the meetings that have one.
 //!
-//! [`Viewer::task_sql`] is the one filter every task query adds.
+//! [`Viewer::task_sql`] is the one filter every task query adds;
+//! [`Viewer::may_see`] is the same rule on a task already read (the report's
+//! lists, from its snapshot), and `tests/dashboard_random.rs` holds the two equal.
 
 use diesel::prelude::*;
 
@@ -37,6 +39,14 @@ pub const CONFIDENTIAL: &str = "(tasks.confidential = TRUE OR EXISTS (SELECT 1 F
 const BY_MEETING: &str = "EXISTS (SELECT 1 FROM meetings cm \
      WHERE cm.id = tasks.meeting_id AND cm.confidential = TRUE)";
 
+/// What [`Viewer::may_see`] needs to know of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sighted {
+    /// By the task's own flag or its meeting's.
+    pub confidential: bool,
+    pub lead_unit_id: Option<i64>,
+}
+
 impl Viewer {
     pub fn for_account(conn: &mut Conn, account: &Account) -> Result<Viewer> {
         Ok(match account.role() {
@@ -46,11 +56,14 @@ impl Viewer {
                 Some(u) => Viewer::Unit(u),
                 None => Viewer::Open,
             },
-            Role::Leader => match super::report::user_scope(conn, account.user.id)? {
+            Role::Leader => match super::users::user_scope(conn, account.user.id)? {
                 None => Viewer::All,
                 Some(root) => {
                     let units = super::units::list(conn)?;
-                    Viewer::Scope(super::report::subtree(&units, root))
+                    Viewer::Scope(crate::domain::unit::subtree(
+                        units.iter().map(|u| (u.unit.id, u.unit.parent_id)),
+                        root,
+                    ))
                 }
             },
         })
@@ -70,6 +83,20 @@ impl Viewer {
                 "tasks.lead_unit_id IN ({})",
                 ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
             )),
+        }
+    }
+
+    /// Whether this viewer may read a task in hand: the rule of
+    /// [`Viewer::task_sql`], for tasks already read (the report's snapshot).
+    /// `coordinators` are asked for only when the answer depends on them.
+    pub fn may_see(&self, task: &Sighted, coordinators: impl FnOnce() -> Vec<i64>) -> bool {
+        match self {
+            Viewer::All => true,
+            Viewer::Open => !task.confidential,
+            Viewer::Unit(u) => {
+                !task.confidential || task.lead_unit_id == Some(*u) || coordinators().contains(u)
+            }
+            Viewer::Scope(ids) => task.lead_unit_id.is_some_and(|l| ids.contains(&l)),
         }
     }
 

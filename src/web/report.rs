@@ -1,6 +1,6 @@
 //! The dashboard as people read it, built once for the page, the print view
 //! and the exports: the request (period, as-of date, unit, order), the report
-//! of the reader's scope from `storage::report::dashboard`, the order and rank
+//! of the reader's scope from `storage::dashboard::dashboard`, the order and rank
 //! of the units, the charts, the frozen report beside the live one, and the
 //! drill-down link behind every number.
 
@@ -12,7 +12,7 @@ use crate::domain::report::Counts;
 use crate::domain::text::escape_markup;
 use crate::domain::{Invalid, Period, Status};
 use crate::i18n::{self, Lang};
-use crate::storage::report::Dashboard;
+use crate::storage::dashboard::Dashboard;
 use crate::web::chart::{self, Bar, Texts};
 use crate::web::query::{Blank, Report, ReportQuery};
 use crate::web::ApiError;
@@ -741,7 +741,7 @@ mod tests {
             include_str!("report.rs"),
             include_str!("export.rs"),
             include_str!("pages/dashboard.rs"),
-            include_str!("../storage/report.rs"),
+            include_str!("../storage/report/mod.rs"),
             include_str!("../storage/closes.rs"),
             include_str!("../domain/dashboard.rs"),
         ];

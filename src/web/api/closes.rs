@@ -62,9 +62,9 @@ impl CloseJson {
 
 /// The units of the reader's scope (`None`: the whole tree).
 fn scope_of(conn: &mut storage::Conn, user_id: i64) -> storage::Result<Option<Vec<i64>>> {
-    let scope_root = storage::report::user_scope(conn, user_id)?;
+    let scope_root = storage::users::user_scope(conn, user_id)?;
     let units = storage::units::list(conn)?;
-    Ok(storage::report::resolve_units(&units, scope_root, None)?.1)
+    Ok(storage::dashboard::resolve_units(&units, scope_root, None)?.1)
 }
 
 /// Every frozen report, the latest period first, with the figures of the reader's scope.

@@ -95,7 +95,7 @@ pub async fn get(
     query: Query<ReportQuery>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let report = query.parse(Blank::Refused, state.config.today())?;
-    let request = storage::report::DashboardRequest {
+    let request = storage::dashboard::DashboardRequest {
         period: report.period,
         as_of: report.as_of,
         unit: report.unit,
@@ -104,7 +104,7 @@ pub async fn get(
         frozen: true,
     };
     let data = state
-        .run(move |conn| storage::report::dashboard(conn, &request))
+        .run(move |conn| storage::dashboard::dashboard(conn, &request))
         .await?;
     let closed = data.frozen.as_ref().map(|f| {
         let (totals, _) = f.totals(data.unit_ids.as_deref());

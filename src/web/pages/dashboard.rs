@@ -1,7 +1,7 @@
 //! `/dashboard`: the period report leaders read, print and export, the list
 //! of the tasks behind its numbers, and the period close ("chốt số liệu").
 //! The page, the print view and the exports are built from one
-//! [`View`](crate::web::report::View) of one `storage::report::dashboard` call.
+//! [`View`](crate::web::report::View) of one `storage::dashboard::dashboard` call.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,7 +17,8 @@ use super::task_page::TaskLine;
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Action, Invalid, Status};
 use crate::i18n::{self, Lang};
-use crate::storage::report::{Dashboard, DashboardRequest, TaskQuery};
+use crate::storage::dashboard::{Dashboard, DashboardRequest};
+use crate::storage::report::TaskQuery;
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
 use crate::web::export::{self, TaskRow};
@@ -62,7 +63,7 @@ pub(super) async fn resolve(
         frozen: true,
     };
     let data = state
-        .run(move |conn| storage::report::dashboard(conn, &request))
+        .run(move |conn| storage::dashboard::dashboard(conn, &request))
         .await?;
     Ok((q, data))
 }
@@ -377,7 +378,7 @@ fn select(
     filter: ListFilter,
     account: &storage::users::Account,
 ) -> Result<(Dashboard, TaskQuery), StorageError> {
-    let data = storage::report::dashboard(conn, request)?;
+    let data = storage::dashboard::dashboard(conn, request)?;
     let lead_unit = match &filter.lead_unit {
         None => None,
         Some(code) => {

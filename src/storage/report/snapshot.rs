@@ -1,0 +1,382 @@
+//! The report's rows, kept in the process: one small row per task (its lead
+//! unit, its dates, whether its deadline moved, whether it is confidential).
+//! Every number of the dashboard and every list behind one is computed from
+//! these rows by the domain's functions.
+//!
+//! A snapshot belongs to one database (`report_state.token`) and one data
+//! version (`report_state.version`). The first use reads every task; later
+//! uses read only the rows stamped after the snapshot's version
+//! (`tasks.report_stamp`, set by triggers in the transaction of the change,
+//! see `migrations/*/2026-12-02-000710_report_stamp`), so a change costs the
+//! read of the changed rows. The stamp lives in the database, not in the
+//! process, so several processes on one database each stay exact. A deletion
+//! leaves no stamp: the database counts deletions, and when the count moves
+//! (or the version goes back, as after a restore) everything is read again.
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use super::super::schema::tasks;
+use super::super::visibility::{Sighted, CONFIDENTIAL};
+use super::super::{impl_for_backends, with_conn, DbConn};
+use crate::domain::report::{ReportedTask, NO_LEAD};
+use crate::domain::TaskDates;
+
+/// One task as the report sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub id: i64,
+    pub task: ReportedTask,
+    /// By the task's own flag or its meeting's.
+    pub confidential: bool,
+}
+
+impl Row {
+    /// What visibility needs of the task.
+    pub fn sighted(&self) -> Sighted {
+        let lead = self.task.lead_unit_id;
+        Sighted {
+            confidential: self.confidential,
+            lead_unit_id: (lead != NO_LEAD).then_some(lead),
+        }
+    }
+}
+
+/// Rows per chunk: a refresh copies the chunks it changes, not the whole
+/// snapshot, while readers of the previous version keep theirs.
+const CHUNK: usize = 4096;
+
+/// The rows of every task of one database at one data version, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub token: String,
+    pub version: i64,
+    deletions: i64,
+    chunks: Vec<Arc<Vec<Row>>>,
+}
+
+impl Snapshot {
+    pub fn rows(&self) -> impl Iterator<Item = &Row> + Clone {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    fn of(state: &State, mut rows: Vec<Row>) -> Snapshot {
+        rows.sort_unstable_by_key(|r| r.id);
+        Snapshot {
+            token: state.token.clone(),
+            version: state.version,
+            deletions: state.deletions,
+            chunks: rows.chunks(CHUNK).map(|c| Arc::new(c.to_vec())).collect(),
+        }
+    }
+
+    fn is_at(&self, state: &State) -> bool {
+        self.version == state.version && self.deletions == state.deletions
+    }
+
+    /// Puts a row in place of the one of its id, or adds it.
+    fn put(&mut self, row: Row) {
+        let Some(last) = self.chunks.len().checked_sub(1) else {
+            self.chunks.push(Arc::new(vec![row]));
+            return;
+        };
+        // The chunk that holds the id, or would: the last one starting at or before it.
+        let i = self
+            .chunks
+            .partition_point(|c| c.first().is_some_and(|f| f.id <= row.id))
+            .saturating_sub(1)
+            .min(last);
+        let chunk = Arc::make_mut(&mut self.chunks[i]);
+        match chunk.binary_search_by_key(&row.id, |r| r.id) {
+            Ok(j) => chunk[j] = row,
+            Err(j) => {
+                chunk.insert(j, row);
+                if chunk.len() >= 2 * CHUNK {
+                    let tail = chunk.split_off(CHUNK);
+                    self.chunks.insert(i + 1, Arc::new(tail));
+                }
+            }
+        }
+    }
+}
+
+/// The version of a database's report data, as `report_state` holds it.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct State {
+    #[diesel(sql_type = Text)]
+    pub token: String,
+    #[diesel(sql_type = BigInt)]
+    pub version: i64,
+    #[diesel(sql_type = BigInt)]
+    deletions: i64,
+}
+
+/// A date handed over as its day number (as [`chrono::Datelike::num_days_from_ce`]).
+/// SQLite keeps dates as text: its own date function reads them much faster
+/// than parsing each cell on our side.
+trait DaySql {
+    fn day(column: &str) -> String;
+}
+
+impl DaySql for diesel::SqliteConnection {
+    fn day(column: &str) -> String {
+        // julianday('0001-01-01') is 1721425.5, the first day from the common era.
+        format!("CAST(julianday({column}) - 1721424.5 AS INTEGER)")
+    }
+}
+
+impl DaySql for diesel::PgConnection {
+    fn day(column: &str) -> String {
+        format!("({column} - DATE '0001-01-01' + 1)")
+    }
+}
+
+fn from_day(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
+}
+
+type DayRow = (
+    i64,
+    i64,
+    i32,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    i32,
+    i32,
+);
+
+fn row_of(raw: DayRow) -> Row {
+    let (id, lead_unit_id, assigned_on, deadline, completed_on, cancelled_on, extended, secret) =
+        raw;
+    Row {
+        id,
+        task: ReportedTask {
+            lead_unit_id,
+            dates: TaskDates {
+                assigned_on: from_day(assigned_on),
+                deadline: deadline.map(from_day),
+                completed_on: completed_on.map(from_day),
+                cancelled_on: cancelled_on.map(from_day),
+            },
+            extended: extended != 0,
+        },
+        confidential: secret != 0,
+    }
+}
+
+pub(super) trait SnapshotQueries {
+    fn report_state(&mut self) -> QueryResult<State>;
+    /// The rows stamped after `since`; every row for `None`.
+    fn rows_since(&mut self, since: Option<i64>) -> QueryResult<Vec<Row>>;
+}
+
+impl_for_backends!(SnapshotQueries {
+    fn report_state(&mut self) -> QueryResult<State> {
+        diesel::sql_query("SELECT token, version, deletions FROM report_state WHERE id = 1").get_result(self)
+    }
+
+    fn rows_since(&mut self, since: Option<i64>) -> QueryResult<Vec<Row>> {
+        let changed = match since {
+            Some(v) => format!("tasks.report_stamp > {v}"),
+            None => "1 = 1".to_string(),
+        };
+        Ok(tasks::table
+            .filter(sql::<diesel::sql_types::Bool>(&changed))
+            .select((
+                tasks::id,
+                // A task waiting for its lead counts in the totals under no unit.
+                sql::<BigInt>(&format!("COALESCE(tasks.lead_unit_id, {NO_LEAD})")),
+                sql::<Integer>(&Self::day("tasks.assigned_on")),
+                sql::<Nullable<Integer>>(&Self::day("tasks.deadline")),
+                sql::<Nullable<Integer>>(&Self::day("tasks.completed_on")),
+                sql::<Nullable<Integer>>(&Self::day("tasks.cancelled_on")),
+                sql::<Integer>("(CASE WHEN tasks.original_deadline IS NULL THEN 0 ELSE 1 END)"),
+                sql::<Integer>(&format!("(CASE WHEN {CONFIDENTIAL} THEN 1 ELSE 0 END)")),
+            ))
+            .load::<DayRow>(self)?
+            .into_iter()
+            .map(row_of)
+            .collect())
+    }
+});
+
+/// Reads that see one state of the database from their first statement to
+/// their last, so that a snapshot never claims a version newer than its rows.
+trait Consistent: Sized {
+    fn consistent<T>(&mut self, f: impl FnOnce(&mut Self) -> QueryResult<T>) -> QueryResult<T>;
+}
+
+impl Consistent for diesel::PgConnection {
+    fn consistent<T>(&mut self, f: impl FnOnce(&mut Self) -> QueryResult<T>) -> QueryResult<T> {
+        self.build_transaction()
+            .repeatable_read()
+            .read_only()
+            .run(f)
+    }
+}
+
+impl Consistent for diesel::SqliteConnection {
+    fn consistent<T>(&mut self, f: impl FnOnce(&mut Self) -> QueryResult<T>) -> QueryResult<T> {
+        // A read transaction in WAL mode sees the database as of its first read.
+        self.transaction(f)
+    }
+}
+
+/// The snapshot brought to the state the connection sees: the held one when
+/// it is current, the held one with the rows changed since, or every row.
+fn refreshed<C: SnapshotQueries>(
+    c: &mut C,
+    held: Option<Arc<Snapshot>>,
+) -> QueryResult<Arc<Snapshot>> {
+    let state = c.report_state()?;
+    match held {
+        Some(s) if s.is_at(&state) => Ok(s),
+        // Versions only grow, and deletions leave no stamp: otherwise read all.
+        Some(s) if s.deletions == state.deletions && s.version < state.version => {
+            let changed = c.rows_since(Some(s.version))?;
+            let mut next = Snapshot::clone(&s);
+            drop(s);
+            for row in changed {
+                next.put(row);
+            }
+            next.version = state.version;
+            Ok(Arc::new(next))
+        }
+        _ => Ok(Arc::new(Snapshot::of(&state, c.rows_since(None)?))),
+    }
+}
+
+static HELD: LazyLock<Mutex<HashMap<String, Arc<Snapshot>>>> = LazyLock::new(Default::default);
+
+/// One refresh at a time per database: requests arriving after a change wait
+/// for the first one's read instead of each reading the same rows.
+static REFRESHING: LazyLock<Mutex<HashMap<String, Arc<Mutex<()>>>>> =
+    LazyLock::new(Default::default);
+
+fn held(token: &str) -> Option<Arc<Snapshot>> {
+    HELD.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(token)
+        .cloned()
+}
+
+/// Keeps a snapshot in place of the database's previous one. Refreshes run
+/// one at a time per database, each reading after the one before, so the
+/// last is the newest (or, after a restore, the only true one).
+fn keep(snapshot: &Arc<Snapshot>) {
+    HELD.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(snapshot.token.clone(), snapshot.clone());
+}
+
+/// The snapshot of the database as it is now. Outside a transaction only:
+/// the refresh opens its own.
+pub fn current(conn: &mut DbConn) -> QueryResult<Arc<Snapshot>> {
+    with_conn!(conn, c => {
+        let state = c.report_state()?;
+        if let Some(s) = held(&state.token).filter(|s| s.is_at(&state)) {
+            return Ok(s);
+        }
+        let gate = REFRESHING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(state.token.clone())
+            .or_default()
+            .clone();
+        let _one = gate.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = c.consistent(|c| refreshed(c, held(&state.token)))?;
+        keep(&fresh);
+        Ok(fresh)
+    })
+}
+
+/// The snapshot as a transaction in progress sees it (its own changes
+/// included); not kept, since the transaction may still roll back.
+pub(super) fn within<C: SnapshotQueries>(c: &mut C) -> QueryResult<Arc<Snapshot>> {
+    let token = c.report_state()?.token;
+    refreshed(c, held(&token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, unit: i64) -> Row {
+        Row {
+            id,
+            task: ReportedTask {
+                lead_unit_id: unit,
+                dates: TaskDates {
+                    assigned_on: NaiveDate::MIN,
+                    deadline: None,
+                    completed_on: None,
+                    cancelled_on: None,
+                },
+                extended: false,
+            },
+            confidential: false,
+        }
+    }
+
+    #[test]
+    fn rows_stay_in_id_order_through_puts() {
+        let state = State {
+            token: "t".into(),
+            version: 1,
+            deletions: 0,
+        };
+        let mut s = Snapshot::of(&state, (1..=10_000).rev().map(|i| row(i * 2, 1)).collect());
+        let before = s.clone();
+        for id in [1, 3, 20_001, 9_999, 20_000, 30_000] {
+            s.put(row(id, 2));
+        }
+        for i in 0..(3 * CHUNK as i64) {
+            s.put(row(40_000 + i, 3));
+        }
+        let ids: Vec<i64> = s.rows().map(|r| r.id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(s.len(), 10_000 + 5 + 3 * CHUNK);
+        assert_eq!(
+            s.rows()
+                .find(|r| r.id == 20_000)
+                .map(|r| r.task.lead_unit_id),
+            Some(2)
+        );
+        assert!(s
+            .chunks
+            .iter()
+            .all(|c| !c.is_empty() && c.len() < 2 * CHUNK));
+        // The snapshot it came from is untouched.
+        assert_eq!(before.len(), 10_000);
+        assert!(before.rows().all(|r| r.task.lead_unit_id == 1));
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        use chrono::Datelike;
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        for s in [
+            "0001-01-01",
+            "1970-01-01",
+            "2022-07-01",
+            "2024-02-29",
+            "2099-12-31",
+        ] {
+            assert_eq!(from_day(d(s).num_days_from_ce()), d(s));
+        }
+        assert_eq!(d("0001-01-01").num_days_from_ce(), 1);
+    }
+}
