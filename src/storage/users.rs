@@ -413,12 +413,12 @@ fn revoke_token_where(conn: &mut Conn, id: i64, owner: Option<i64>, by: Option<i
 
 /// The unit whose subtree a user's reports cover; `None` for the whole tree.
 pub fn user_scope(conn: &mut Conn, user_id: i64) -> Result<Option<i64>> {
-    Ok(with_conn!(&mut **conn, c => users::table
+    Ok(users::table
         .find(user_id)
         .select(users::scope_unit_id)
-        .first::<Option<i64>>(c)
-        .optional())?
-    .flatten())
+        .first::<Option<i64>>(&mut **conn)
+        .optional()?
+        .flatten())
 }
 
 /// Sets the unit whose subtree a user's reports cover (`None`: the whole tree).
@@ -429,7 +429,7 @@ pub fn set_user_scope(
     by: Option<i64>,
 ) -> Result<()> {
     let email = normalize_email(email);
-    write_tx!(&mut **conn, c => {
+    write_tx(conn, |c| {
         let unit_id = match unit_code {
             None => None,
             Some(code) => Some(
@@ -438,7 +438,11 @@ pub fn set_user_scope(
                     .select(units::id)
                     .first::<i64>(c)
                     .optional()?
-                    .ok_or_else(|| StorageError::Invalid(Invalid::new("unit", "err-unknown-unit").arg("value", code)))?,
+                    .ok_or_else(|| {
+                        StorageError::Invalid(
+                            Invalid::new("unit", "err-unknown-unit").arg("value", code),
+                        )
+                    })?,
             ),
         };
         let user_id: i64 = users::table
@@ -448,7 +452,10 @@ pub fn set_user_scope(
             .optional()?
             .ok_or(StorageError::NotFound)?;
         diesel::update(users::table.find(user_id))
-            .set((users::scope_unit_id.eq(unit_id), users::updated_at.eq(super::now())))
+            .set((
+                users::scope_unit_id.eq(unit_id),
+                users::updated_at.eq(super::now()),
+            ))
             .execute(c)?;
         c.record_audit(&Entry {
             user_id: by,
