@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use super::audit::{AuditLog, Entry};
 use super::models::Task;
 use super::schema::{task_coordinators, tasks, units};
+use super::scope_sql::{scope_sql, status_in_sql};
 use super::{
     impl_for_backends, now, with_conn, write_tx, Conn, DbConn, MultiBackend, Result, StorageError,
 };
-use super::scope_sql::{scope_sql, status_in_sql};
 use crate::domain::task::TaskInput;
 use crate::domain::text::fold;
 use crate::domain::{Invalid, Period, Status};
