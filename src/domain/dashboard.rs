@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::period::{Inclusion, Period};
-use super::report::{tally, Counts, ReportedTask};
+use super::report::{classify, Counts, ReportedTask};
 use super::status::Status;
 
 /// A column of the units table that it can be sorted by.
@@ -278,12 +278,42 @@ impl AgeCounts {
     }
 }
 
-/// The age of a task of a period's report when it is overdue as of `as_of`.
-pub fn overdue_age(task: &ReportedTask, as_of: NaiveDate) -> Option<AgeBucket> {
-    if task.dates.status_as_of(as_of) != Some(Status::Overdue) {
+/// The age of an overdue task as of a date, from the status it has then.
+fn age_of(task: &ReportedTask, status: Status, as_of: NaiveDate) -> Option<AgeBucket> {
+    if status != Status::Overdue {
         return None;
     }
     AgeBucket::of_days(task.dates.days_left(as_of).map(|d| -d).unwrap_or(0))
+}
+
+/// The age of a task of a period's report when it is overdue as of `as_of`.
+pub fn overdue_age(task: &ReportedTask, as_of: NaiveDate) -> Option<AgeBucket> {
+    age_of(task, task.dates.status_as_of(as_of)?, as_of)
+}
+
+/// What one task adds to a report: every number of the report ([`tally`](super::report::tally),
+/// [`overdue_ages`], [`count`]) and every list behind one ([`Drill::selects`])
+/// is defined by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contribution {
+    pub status: Status,
+    pub inclusion: Inclusion,
+    /// When overdue, for how long.
+    pub age: Option<AgeBucket>,
+}
+
+/// How a task counts in a period's report as of a date; `None` outside it.
+pub fn contribution(
+    task: &ReportedTask,
+    period: &Period,
+    as_of: NaiveDate,
+) -> Option<Contribution> {
+    let (status, inclusion) = classify(task, period, as_of)?;
+    Some(Contribution {
+        status,
+        inclusion,
+        age: age_of(task, status, as_of),
+    })
 }
 
 /// The overdue tasks of a period's report by lead unit and age, task by task.
@@ -294,10 +324,7 @@ pub fn overdue_ages<'a>(
 ) -> BTreeMap<i64, AgeCounts> {
     let mut out: BTreeMap<i64, AgeCounts> = BTreeMap::new();
     for t in tasks {
-        if period.inclusion(&t.dates, as_of).is_none() {
-            continue;
-        }
-        if let Some(bucket) = overdue_age(t, as_of) {
+        if let Some(bucket) = contribution(t, period, as_of).and_then(|c| c.age) {
             out.entry(t.lead_unit_id).or_default().add_to(bucket, 1);
         }
     }
@@ -312,29 +339,108 @@ pub struct Tally {
     pub ages: AgeCounts,
 }
 
-/// The counts and overdue ages by lead unit of a report: [`tally`] and
-/// [`overdue_ages`] over the same tasks.
+impl Tally {
+    fn add(&mut self, task: &ReportedTask, c: Contribution) {
+        self.counts.add_task(c.status, c.inclusion, task.extended);
+        if let Some(age) = c.age {
+            self.ages.add_to(age, 1);
+        }
+    }
+}
+
+/// Unit ids below this are counted in a vector indexed by the id (ids are
+/// small numbers given in turn by the database); any other in a map.
+const DIRECT_UNITS: i64 = 1 << 16;
+
+/// Tallies by lead unit, accumulated without a map lookup per task.
+#[derive(Default)]
+struct ByUnit {
+    direct: Vec<Tally>,
+    other: BTreeMap<i64, Tally>,
+}
+
+impl ByUnit {
+    fn at(&mut self, unit: i64) -> &mut Tally {
+        match usize::try_from(unit) {
+            Ok(i) if unit < DIRECT_UNITS => {
+                if i >= self.direct.len() {
+                    self.direct.resize(i + 1, Tally::default());
+                }
+                &mut self.direct[i]
+            }
+            _ => self.other.entry(unit).or_default(),
+        }
+    }
+
+    /// The units with a task in the report, as [`tally`](super::report::tally) lists them.
+    fn into_map(self) -> BTreeMap<i64, Tally> {
+        let mut out = self.other;
+        out.extend(
+            (0i64..)
+                .zip(self.direct)
+                .filter(|(_, t)| t.counts.total > 0),
+        );
+        out
+    }
+}
+
+/// Counts one chart point after another for one task.
+struct Points<'p> {
+    points: &'p [ProgressPoint],
+    /// A report holding every point's tasks: a task out of it is in none.
+    hull: Option<(Period, NaiveDate)>,
+    totals: Vec<Counts>,
+}
+
+impl<'p> Points<'p> {
+    fn new(points: &'p [ProgressPoint]) -> Points<'p> {
+        // A task is in a point's report only when assigned by its end, not done
+        // before its start and not cancelled by its date: out of the report
+        // from the earliest start to the latest end as of the earliest date,
+        // it is in none of them.
+        let hull = points
+            .iter()
+            .fold(None, |hull: Option<(Period, NaiveDate)>, p| {
+                Some(match hull {
+                    None => (p.period, p.as_of),
+                    Some((h, a)) => (
+                        Period {
+                            from: h.from.min(p.period.from),
+                            to: h.to.max(p.period.to),
+                        },
+                        a.min(p.as_of),
+                    ),
+                })
+            });
+        Points {
+            points,
+            hull,
+            totals: vec![Counts::default(); points.len()],
+        }
+    }
+
+    fn add(&mut self, task: &ReportedTask) {
+        if let Some((hull, as_of)) = &self.hull {
+            if hull.inclusion(&task.dates, *as_of).is_none() {
+                return;
+            }
+        }
+        for (total, p) in self.totals.iter_mut().zip(self.points) {
+            if let Some((status, _)) = classify(task, &p.period, p.as_of) {
+                total.add_status(status, 1);
+            }
+        }
+    }
+}
+
+/// The counts and overdue ages by lead unit of a report: [`tally`](super::report::tally) and
+/// [`overdue_ages`] over the same tasks, in one walk.
 pub fn count<'a>(
-    tasks: impl IntoIterator<Item = &'a ReportedTask> + Clone,
+    tasks: impl IntoIterator<Item = &'a ReportedTask>,
     period: &Period,
     as_of: NaiveDate,
 ) -> BTreeMap<i64, Tally> {
-    let mut by_unit: BTreeMap<i64, Tally> = tally(tasks.clone(), period, as_of)
-        .into_iter()
-        .map(|(unit, counts)| {
-            (
-                unit,
-                Tally {
-                    counts,
-                    ages: AgeCounts::default(),
-                },
-            )
-        })
-        .collect();
-    for (unit, ages) in overdue_ages(tasks, period, as_of) {
-        by_unit.entry(unit).or_default().ages = ages;
-    }
-    by_unit
+    count_with_points(tasks, period, as_of, &[]).0
 }
 
 /// The totals of the points of a completion chart.
@@ -342,18 +448,31 @@ pub fn count_points<'a>(
     tasks: impl IntoIterator<Item = &'a ReportedTask>,
     points: &[ProgressPoint],
 ) -> Vec<Counts> {
-    let mut totals = vec![Counts::default(); points.len()];
+    let mut chart = Points::new(points);
     for t in tasks {
-        for (total, p) in totals.iter_mut().zip(points) {
-            if p.period.inclusion(&t.dates, p.as_of).is_none() {
-                continue;
-            }
-            if let Some(status) = t.dates.status_as_of(p.as_of) {
-                total.add_status(status, 1);
-            }
+        chart.add(t);
+    }
+    chart.totals
+}
+
+/// [`count`] and [`count_points`] over the same tasks, in one walk.
+pub fn count_with_points<'a>(
+    tasks: impl IntoIterator<Item = &'a ReportedTask>,
+    period: &Period,
+    as_of: NaiveDate,
+    points: &[ProgressPoint],
+) -> (BTreeMap<i64, Tally>, Vec<Counts>) {
+    let mut by_unit = ByUnit::default();
+    let mut chart = Points::new(points);
+    for t in tasks {
+        if let Some(c) = contribution(t, period, as_of) {
+            by_unit.at(t.lead_unit_id).add(t, c);
+        }
+        if !points.is_empty() {
+            chart.add(t);
         }
     }
-    totals
+    (by_unit.into_map(), chart.totals)
 }
 
 /// Which tasks of a report stand behind one of its numbers (beside the units
@@ -374,16 +493,13 @@ impl Drill {
     /// Whether the task is in the report and counted in the number drilled
     /// into: the same functions as the counts, so a list holds what its number says.
     pub fn selects(&self, task: &ReportedTask, period: &Period, as_of: NaiveDate) -> bool {
-        let Some(inclusion) = period.inclusion(&task.dates, as_of) else {
+        let Some(c) = contribution(task, period, as_of) else {
             return false;
         };
-        let Some(status) = task.dates.status_as_of(as_of) else {
-            return false;
-        };
-        (self.statuses.is_empty() || self.statuses.contains(&status))
-            && (!self.carried_over || inclusion == Inclusion::CarriedOver)
+        (self.statuses.is_empty() || self.statuses.contains(&c.status))
+            && (!self.carried_over || c.inclusion == Inclusion::CarriedOver)
             && (!self.extended || task.extended)
-            && self.age.is_none_or(|a| overdue_age(task, as_of) == Some(a))
+            && self.age.is_none_or(|a| c.age == Some(a))
     }
 }
 

@@ -85,6 +85,27 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// Where one task stands in a report: its status as of the report's date and
+/// how it entered the period; `None` when the report does not count it.
+pub fn classify(
+    task: &ReportedTask,
+    period: &Period,
+    as_of: NaiveDate,
+) -> Option<(Status, Inclusion)> {
+    let inclusion = period.inclusion(&task.dates, as_of)?;
+    let status = task.dates.status_as_of(as_of)?;
+    Some((status, inclusion))
+}
+
+impl Counts {
+    /// Counts one task of the report, as [`classify`] placed it.
+    pub fn add_task(&mut self, status: Status, inclusion: Inclusion, extended: bool) {
+        self.add_status(status, 1);
+        self.carried_over += u64::from(inclusion == Inclusion::CarriedOver);
+        self.extended += u64::from(extended);
+    }
+}
+
 /// The report computed task by task: the reference every query path is checked against.
 pub fn tally<'a>(
     tasks: impl IntoIterator<Item = &'a ReportedTask>,
@@ -93,19 +114,12 @@ pub fn tally<'a>(
 ) -> BTreeMap<i64, Counts> {
     let mut by_unit: BTreeMap<i64, Counts> = BTreeMap::new();
     for task in tasks {
-        let Some(inclusion) = period.inclusion(&task.dates, as_of) else {
-            continue;
-        };
-        let Some(status) = task.dates.status_as_of(as_of) else {
-            continue;
-        };
-        let counts = by_unit.entry(task.lead_unit_id).or_default();
-        counts.add_status(status, 1);
-        if inclusion == Inclusion::CarriedOver {
-            counts.carried_over += 1;
-        }
-        if task.extended {
-            counts.extended += 1;
+        if let Some((status, inclusion)) = classify(task, period, as_of) {
+            by_unit.entry(task.lead_unit_id).or_default().add_task(
+                status,
+                inclusion,
+                task.extended,
+            );
         }
     }
     by_unit

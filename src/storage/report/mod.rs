@@ -6,7 +6,7 @@
 //! Every number and every list is computed from the report's snapshot
 //! ([`snapshot`]: a few bytes per task, kept in the process and brought up to
 //! date from the rows changed since) by the domain's own functions
-//! (`domain::dashboard::{count, count_points, Drill}`), so a number and the
+//! (`domain::dashboard::{count, count_points, count_with_points, Drill}`), so a number and the
 //! list behind it cannot disagree. A computed report is kept until the data
 //! version moves.
 
@@ -21,7 +21,7 @@ use std::sync::Arc;
 use super::units::UnitInfo;
 use super::{Conn, Result};
 pub use crate::domain::dashboard::Tally;
-use crate::domain::dashboard::{count, count_points, AgeCounts, ProgressPoint};
+use crate::domain::dashboard::{count, count_points, count_with_points, AgeCounts, ProgressPoint};
 use crate::domain::report::{Counts, ReportedTask};
 use crate::domain::Period;
 use drill::UnitSet;
@@ -320,13 +320,21 @@ pub fn report_and_points(
         _ => None,
     };
     cache::once(token, known, || {
-        let report = match cache::tallies(token, version, &report_key) {
-            Some(report) => report,
-            None => Arc::new(count_report(&snap, period, as_of, units)),
-        };
-        let counts = match cache::points(token, version, &points_key) {
-            Some(counts) => counts,
-            None => Arc::new(count_chart(&snap, points, units)),
+        let (report, counts) = match (
+            cache::tallies(token, version, &report_key),
+            cache::points(token, version, &points_key),
+        ) {
+            (Some(report), Some(counts)) => (report, counts),
+            (Some(report), None) => (report, Arc::new(count_chart(&snap, points, units))),
+            (None, Some(counts)) => (Arc::new(count_report(&snap, period, as_of, units)), counts),
+            // Both from one walk over the rows.
+            (None, None) => {
+                crate::metrics::METRICS.report_computations.inc();
+                let in_units = UnitSet::new(units);
+                let (report, counts) =
+                    count_with_points(tasks_of(&snap, &in_units), period, as_of, points);
+                (Arc::new(report), Arc::new(counts))
+            }
         };
         cache::keep_tallies(token, version, report_key.clone(), report.clone());
         cache::keep_points(token, version, points_key.clone(), counts.clone());
