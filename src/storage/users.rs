@@ -6,7 +6,7 @@ use super::audit::{AuditLog, Entry};
 use super::models::User;
 use super::schema::{api_tokens, units, users};
 use super::sessions::EndSessions;
-use super::{now, with_conn, write_tx, Conn, Result, StorageError};
+use super::{now, write_tx, Conn, Result, StorageError};
 use crate::domain::{Invalid, Role};
 
 #[derive(Debug, Clone)]
