@@ -132,7 +132,7 @@ pub fn list(conn: &mut Conn) -> Result<Vec<UnitInfo>> {
     Ok(conn.load_unit_infos()?)
 }
 
-pub fn by_code(conn: &mut Conn, code: &str) -> Result<Unit> {
+pub fn by_code(conn: &mut DbConn, code: &str) -> Result<Unit> {
     units::table
         .filter(units::code.eq(code))
         .select(Unit::as_select())
@@ -243,7 +243,7 @@ fn check_no_cycles(inputs: &[UnitInput], existing: &HashMap<String, UnitInfo>) -
 }
 
 /// The id of the unit a field names; an unknown code is that field's error.
-pub fn id_for_field(conn: &mut Conn, field: &str, code: &str) -> Result<i64> {
+pub fn id_for_field(conn: &mut DbConn, field: &str, code: &str) -> Result<i64> {
     match by_code(conn, code) {
         Ok(unit) => Ok(unit.id),
         Err(StorageError::NotFound) => Err(Invalid::new(field, "err-unknown-unit")

@@ -55,21 +55,11 @@ pub fn create_by(conn: &mut Conn, new: &NewUser, by: Option<i64>) -> Result<i64>
         return Err(Invalid::new("unit", "err-unit-user-needs-unit").into());
     }
     write_tx(conn, |c| {
-        let unit_id = match &new.unit_code {
-            None => None,
-            Some(code) => Some(
-                units::table
-                    .filter(units::code.eq(code))
-                    .select(units::id)
-                    .first::<i64>(c)
-                    .optional()?
-                    .ok_or_else(|| {
-                        StorageError::Invalid(
-                            Invalid::new("unit", "err-unknown-unit").arg("value", code),
-                        )
-                    })?,
-            ),
-        };
+        let unit_id = new
+            .unit_code
+            .as_deref()
+            .map(|code| super::units::id_for_field(c, "unit", code))
+            .transpose()?;
         let taken = users::table
             .filter(users::email.eq(&email))
             .count()
@@ -272,21 +262,9 @@ pub fn update(
         return Err(Invalid::new("unit", "err-unit-user-needs-unit").into());
     }
     write_tx(conn, |c| {
-        let unit_id = match unit_code {
-            None => None,
-            Some(code) => Some(
-                units::table
-                    .filter(units::code.eq(code))
-                    .select(units::id)
-                    .first::<i64>(c)
-                    .optional()?
-                    .ok_or_else(|| {
-                        StorageError::Invalid(
-                            Invalid::new("unit", "err-unknown-unit").arg("value", code),
-                        )
-                    })?,
-            ),
-        };
+        let unit_id = unit_code
+            .map(|code| super::units::id_for_field(c, "unit", code))
+            .transpose()?;
         let before = users::table
             .find(id)
             .select((users::role, users::unit_id, users::active))
@@ -430,21 +408,9 @@ pub fn set_user_scope(
 ) -> Result<()> {
     let email = normalize_email(email);
     write_tx(conn, |c| {
-        let unit_id = match unit_code {
-            None => None,
-            Some(code) => Some(
-                units::table
-                    .filter(units::code.eq(code))
-                    .select(units::id)
-                    .first::<i64>(c)
-                    .optional()?
-                    .ok_or_else(|| {
-                        StorageError::Invalid(
-                            Invalid::new("unit", "err-unknown-unit").arg("value", code),
-                        )
-                    })?,
-            ),
-        };
+        let unit_id = unit_code
+            .map(|code| super::units::id_for_field(c, "unit", code))
+            .transpose()?;
         let user_id: i64 = users::table
             .filter(users::email.eq(&email))
             .select(users::id)
