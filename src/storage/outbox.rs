@@ -187,6 +187,20 @@ pub fn claim(
     })
 }
 
+/// The mail a sender claimed, as long as the claim is still its own: a claim's
+/// token is the try number it set, so once the lease ran out and another sender
+/// claimed the mail again, this matches nothing.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn held_claim(id: i64, token: i32) -> _ {
+    let sending: &'static str = SENDING;
+    mail_outbox::table.filter(
+        mail_outbox::id
+            .eq(id)
+            .and(mail_outbox::state.eq(sending))
+            .and(mail_outbox::attempts.eq(token)),
+    )
+}
+
 /// Extends the lease of the claims a sender still holds (`(id, token)` pairs)
 /// to `lease` from now; returns the ids it still holds. A sender renews while it
 /// works, so its lease can be short: if it dies, its mails wait a lease, not an hour.
@@ -195,16 +209,9 @@ pub fn renew(conn: &mut Conn, held: &[(i64, i32)], lease: Duration) -> Result<Ve
     let lease_end = now() + chrono_duration(lease);
     let mut kept = Vec::with_capacity(held.len());
     for &(id, token) in held {
-        let n = diesel::update(
-            o::mail_outbox.filter(
-                o::id
-                    .eq(id)
-                    .and(o::state.eq(SENDING))
-                    .and(o::attempts.eq(token)),
-            ),
-        )
-        .set(o::next_attempt_at.eq(lease_end))
-        .execute(conn)?;
+        let n = diesel::update(held_claim(id, token))
+            .set(o::next_attempt_at.eq(lease_end))
+            .execute(conn)?;
         if n == 1 {
             kept.push(id);
         }
@@ -253,20 +260,13 @@ pub fn make_all_due(conn: &mut Conn) -> Result<usize> {
 /// another sender took it), in which case nothing changes.
 pub fn mark_sent(conn: &mut Conn, id: i64, token: i32) -> Result<bool> {
     use mail_outbox::dsl as o;
-    let n = diesel::update(
-        o::mail_outbox.filter(
-            o::id
-                .eq(id)
-                .and(o::state.eq(SENDING))
-                .and(o::attempts.eq(token)),
-        ),
-    )
-    .set((
-        o::state.eq(SENT),
-        o::sent_at.eq(Some(now())),
-        o::last_error.eq(""),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(held_claim(id, token))
+        .set((
+            o::state.eq(SENT),
+            o::sent_at.eq(Some(now())),
+            o::last_error.eq(""),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -298,20 +298,13 @@ pub fn mark_failed(
         let next = at + chrono_duration(retry_delay(token));
         (PENDING, next, Failed::Retry(next))
     };
-    let n = diesel::update(
-        o::mail_outbox.filter(
-            o::id
-                .eq(id)
-                .and(o::state.eq(SENDING))
-                .and(o::attempts.eq(token)),
-        ),
-    )
-    .set((
-        o::state.eq(state),
-        o::next_attempt_at.eq(next),
-        o::last_error.eq(&error),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(held_claim(id, token))
+        .set((
+            o::state.eq(state),
+            o::next_attempt_at.eq(next),
+            o::last_error.eq(&error),
+        ))
+        .execute(conn)?;
     Ok(if n == 1 { outcome } else { Failed::NotHeld })
 }
 
@@ -323,20 +316,13 @@ pub fn release(
     next_attempt_at: NaiveDateTime,
 ) -> Result<bool> {
     use mail_outbox::dsl as o;
-    let n = diesel::update(
-        o::mail_outbox.filter(
-            o::id
-                .eq(id)
-                .and(o::state.eq(SENDING))
-                .and(o::attempts.eq(token)),
-        ),
-    )
-    .set((
-        o::state.eq(PENDING),
-        o::attempts.eq(token - 1),
-        o::next_attempt_at.eq(next_attempt_at),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(held_claim(id, token))
+        .set((
+            o::state.eq(PENDING),
+            o::attempts.eq(token - 1),
+            o::next_attempt_at.eq(next_attempt_at),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 

@@ -10,6 +10,7 @@ use utoipa::openapi::{Array, Object, RefOr};
 use crate::domain::inbox::{Kind, Waiting};
 use crate::domain::status::State;
 use crate::domain::{Role, Status};
+use crate::storage::meetings::MeetingSummary;
 
 /// The pattern of a period's name in the API's document (ranges are `from`, `to`).
 pub const PERIOD_PATTERN: &str = r"^[0-9]{4}(-([Hh][12]|[Qq][1-4]|0[1-9]|1[0-2]))?$";
@@ -200,4 +201,35 @@ pub fn search() -> Object {
             "Words in the content or reference; accents and case are ignored; blank: no filter.",
         ))
         .build()
+}
+
+/// A meeting as a list shows it: the API's meeting and the meetings pages' line.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeetingJson {
+    pub id: i64,
+    pub title: String,
+    pub held_on: chrono::NaiveDate,
+    pub chair: String,
+    /// The organising unit's code.
+    pub organiser_unit: Option<String>,
+    /// The document the conclusions were issued in, e.g. `Thông báo số 123-TB/TU`.
+    pub document_ref: String,
+    pub task_count: i64,
+    /// Confidential ("mật"): its tasks are read only by officials, leaders in scope and their units.
+    pub confidential: bool,
+}
+
+impl From<MeetingSummary> for MeetingJson {
+    fn from(m: MeetingSummary) -> MeetingJson {
+        MeetingJson {
+            confidential: m.meeting.confidential,
+            id: m.meeting.id,
+            title: m.meeting.title,
+            held_on: m.meeting.held_on,
+            chair: m.meeting.chair,
+            organiser_unit: m.organiser_unit,
+            document_ref: m.meeting.document_ref,
+            task_count: m.task_count,
+        }
+    }
 }

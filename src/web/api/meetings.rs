@@ -8,22 +8,8 @@ use super::{doc, ApiUser};
 use crate::domain::ids::MeetingId;
 use crate::storage;
 use crate::storage::meetings::MeetingSummary;
+pub use crate::web::schema::MeetingJson;
 use crate::web::{ApiError, State};
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeetingJson {
-    pub id: i64,
-    pub title: String,
-    pub held_on: NaiveDate,
-    pub chair: String,
-    /// The organising unit's code.
-    pub organiser_unit: Option<String>,
-    /// The document the conclusions were issued in, e.g. `Thông báo số 123-TB/TU`.
-    pub document_ref: String,
-    pub task_count: i64,
-    /// Confidential ("mật"): its tasks are read only by officials, leaders in scope and their units.
-    pub confidential: bool,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingDetailJson {
@@ -32,21 +18,6 @@ pub struct MeetingDetailJson {
     /// The concluding text as written.
     pub conclusion_text: String,
     pub tasks: Vec<TaskJson>,
-}
-
-impl From<MeetingSummary> for MeetingJson {
-    fn from(m: MeetingSummary) -> MeetingJson {
-        MeetingJson {
-            confidential: m.meeting.confidential,
-            id: m.meeting.id,
-            title: m.meeting.title,
-            held_on: m.meeting.held_on,
-            chair: m.meeting.chair,
-            organiser_unit: m.organiser_unit,
-            document_ref: m.meeting.document_ref,
-            task_count: m.task_count,
-        }
-    }
 }
 
 /// Meetings, newest first.

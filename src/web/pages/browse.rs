@@ -1,7 +1,6 @@
 //! The pages everyone signed in reads: dashboard, tasks, meetings, units.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -15,6 +14,7 @@ use crate::storage::tasks::UnitRole;
 use crate::storage::{self};
 use crate::web::error::PageError;
 use crate::web::query::{link_query, typed, Blank, ByPage, Query, TaskList, TaskListQuery};
+use crate::web::schema::MeetingJson;
 use crate::web::session::Visitor;
 use crate::web::State;
 
@@ -163,35 +163,6 @@ pub async fn tasks(
     render_aside(&state, "tasks.html", ctx).await
 }
 
-/// A meeting as its list and its page show it.
-#[derive(Debug, Serialize)]
-struct MeetingLine {
-    id: i64,
-    title: String,
-    held_on: NaiveDate,
-    chair: String,
-    /// The organising unit's code.
-    organiser_unit: Option<String>,
-    document_ref: String,
-    task_count: i64,
-    confidential: bool,
-}
-
-impl From<MeetingSummary> for MeetingLine {
-    fn from(m: MeetingSummary) -> MeetingLine {
-        MeetingLine {
-            id: m.meeting.id,
-            title: m.meeting.title,
-            held_on: m.meeting.held_on,
-            chair: m.meeting.chair,
-            organiser_unit: m.organiser_unit,
-            document_ref: m.meeting.document_ref,
-            task_count: m.task_count,
-            confidential: m.meeting.confidential,
-        }
-    }
-}
-
 pub async fn meetings(
     state: State,
     req: HttpRequest,
@@ -204,7 +175,7 @@ pub async fn meetings(
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
         "meetings",
-        &list.into_iter().map(MeetingLine::from).collect::<Vec<_>>(),
+        &list.into_iter().map(MeetingJson::from).collect::<Vec<_>>(),
     );
     render(&state, "meetings.html", &ctx)
 }
@@ -224,7 +195,7 @@ pub async fn meeting(
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
         "meeting",
-        &MeetingLine::from(MeetingSummary {
+        &MeetingJson::from(MeetingSummary {
             task_count: m.tasks.len() as i64,
             meeting: m.meeting.clone(),
             organiser_unit: m.organiser_unit.clone(),
