@@ -77,6 +77,20 @@ struct CloseRow {
     closed_by: Option<String>,
 }
 
+/// The columns of a [`CloseRow`], with the name of who closed it (a left join on `users`).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn close_columns() -> _ {
+    (
+        period_closes::id,
+        period_closes::period_from,
+        period_closes::period_to,
+        period_closes::as_of,
+        period_closes::note,
+        period_closes::closed_at,
+        users::name.nullable(),
+    )
+}
+
 impl From<CloseRow> for Close {
     fn from(r: CloseRow) -> Close {
         Close {
@@ -262,15 +276,7 @@ pub fn frozen(conn: &mut Conn, period: &Period) -> Result<Option<Frozen>> {
         .left_join(users::table)
         .filter(period_closes::period_from.eq(period.from))
         .filter(period_closes::period_to.eq(period.to))
-        .select((
-            period_closes::id,
-            period_closes::period_from,
-            period_closes::period_to,
-            period_closes::as_of,
-            period_closes::note,
-            period_closes::closed_at,
-            users::name.nullable(),
-        ))
+        .select(close_columns())
         .first(conn)
         .optional()?;
     let Some(close) = close else {
@@ -340,15 +346,7 @@ pub fn list(conn: &mut Conn) -> Result<Vec<Close>> {
             period_closes::period_from.desc(),
             period_closes::period_to.desc(),
         ))
-        .select((
-            period_closes::id,
-            period_closes::period_from,
-            period_closes::period_to,
-            period_closes::as_of,
-            period_closes::note,
-            period_closes::closed_at,
-            users::name.nullable(),
-        ))
+        .select(close_columns())
         .load::<CloseRow>(conn)?
         .into_iter()
         .map(Close::from)
