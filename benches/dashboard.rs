@@ -180,10 +180,8 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
     use dondoc::storage::dashboard::{dashboard, DashboardRequest};
     let period = dondoc::domain::Period::half_year_of(today);
     let mut conn = db.conn().expect("conn");
-    let user_id = storage::users::by_email(&mut conn, "lanhdao@tinh.vn")
-        .expect("leader")
-        .user
-        .id;
+    let leader = storage::users::by_email(&mut conn, "lanhdao@tinh.vn").expect("leader");
+    let user_id = leader.user.id;
     let request = |progress: bool| DashboardRequest {
         period,
         as_of: today,
@@ -242,6 +240,13 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
         )
         .expect("ids");
     });
+    time(
+        "the leader's badge (overdue tasks), counted after a change",
+        &mut || {
+            change_a_task(db);
+            storage::inbox::waiting_count(&mut conn, &leader, today).expect("badge");
+        },
+    );
     time(
         "the whole dashboard read as read (units, scope, close, cached report)",
         &mut || {

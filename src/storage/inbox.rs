@@ -9,13 +9,15 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::progress::{APPROVED, PENDING, REJECTED, RETURNED};
+use super::report::snapshot;
 use super::schema::{extension_requests, progress_reports, tasks, units};
 use super::scope_sql::lit;
 use super::users::Account;
 use super::visibility::Viewer;
 use super::{with_conn, write_tx, Conn, Result};
 use crate::domain::inbox::{
-    due_soon_until, kinds_for, ExtensionFact, Kind, ProposalFact, Stage, Waiting, DECIDED_DAYS,
+    deadline_kind, due_soon_until, kinds_for, ExtensionFact, Kind, ProposalFact, Stage, Waiting,
+    DECIDED_DAYS,
 };
 use crate::domain::Role;
 
@@ -175,15 +177,18 @@ struct Rule {
 struct Reader {
     role: Role,
     unit_id: Option<i64>,
+    viewer: Viewer,
     visible: Option<String>,
 }
 
 impl Reader {
     fn of(conn: &mut Conn, account: &Account) -> Result<Reader> {
+        let viewer = Viewer::for_account(conn, account)?;
         Ok(Reader {
             role: account.role(),
             unit_id: account.user.unit_id,
-            visible: Viewer::for_account(conn, account)?.task_sql(),
+            visible: viewer.task_sql(),
+            viewer,
         })
     }
 
@@ -265,11 +270,38 @@ pub fn waiting_count(conn: &mut Conn, account: &Account, today: NaiveDate) -> Re
     let reader = Reader::of(conn, account)?;
     let mut total = 0;
     for kind in kinds_for(reader.role).iter().filter(|k| k.needs_action()) {
-        if let Some(rule) = reader.rule(*kind, today) {
+        if let Some(n) = deadline_count(conn, &reader, *kind, today)? {
+            total += n;
+        } else if let Some(rule) = reader.rule(*kind, today) {
             total += count(conn, &rule)?;
         }
     }
     Ok(total)
+}
+
+/// The open tasks of a deadline kind (a leader's overdue tasks) counted from
+/// the report's rows in memory rather than by a scan of every open task on
+/// each page; `None` where the count needs what those rows do not hold (a
+/// unit's coordinated tasks, proposals, requests). The rule is the domain's
+/// [`deadline_kind`], which the SQL of [`Reader::rule`] states for the lists.
+fn deadline_count(
+    conn: &mut Conn,
+    reader: &Reader,
+    kind: Kind,
+    today: NaiveDate,
+) -> Result<Option<i64>> {
+    let by_deadline = matches!(kind, Kind::Overdue | Kind::DueSoon);
+    if !by_deadline || reader.unit_id.is_some() || matches!(reader.viewer, Viewer::Unit(_)) {
+        return Ok(None);
+    }
+    let snap = snapshot::current(conn)?;
+    let n = snap
+        .rows()
+        .filter(|r| r.task.dates.completed_on.is_none() && r.task.dates.cancelled_on.is_none())
+        .filter(|r| deadline_kind(r.task.dates.deadline, today) == Some(kind))
+        .filter(|r| reader.viewer.may_see(&r.sighted(), Vec::new))
+        .count();
+    Ok(Some(i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
 type TaskRow = (
