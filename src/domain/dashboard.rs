@@ -493,12 +493,14 @@ impl Drill {
     /// Whether the task is in the report and counted in the number drilled
     /// into: the same functions as the counts, so a list holds what its number says.
     pub fn selects(&self, task: &ReportedTask, period: &Period, as_of: NaiveDate) -> bool {
+        if self.extended && !task.extended {
+            return false;
+        }
         let Some(c) = contribution(task, period, as_of) else {
             return false;
         };
         (self.statuses.is_empty() || self.statuses.contains(&c.status))
             && (!self.carried_over || c.inclusion == Inclusion::CarriedOver)
-            && (!self.extended || task.extended)
             && self.age.is_none_or(|a| c.age == Some(a))
     }
 }

@@ -78,49 +78,7 @@ pub fn report_task_ids(
     let snap = snapshot::current(conn)?;
     let drill = q.drill();
     let in_units = UnitSet::new(q.units.as_deref());
-    let picked: Vec<&Row> = snap
-        .rows()
-        .filter(|r| in_units.holds(r.task.lead_unit_id))
-        .filter(|r| q.lead_unit.is_none_or(|u| u == r.task.lead_unit_id))
-        .filter(|r| drill.selects(&r.task, period, as_of))
-        .collect();
-    // Coordinators decide only for confidential tasks read by a unit's users:
-    // read those few, not every task's.
-    let asked: Vec<i64> = match q.viewer {
-        Viewer::Unit(_) => picked
-            .iter()
-            .filter(|r| r.confidential)
-            .map(|r| r.id)
-            .collect(),
-        _ => Vec::new(),
-    };
-    let coordinators = coordinators_of(conn, &asked)?;
-    let rank = unit_ranks(conn)?;
-    let mut keyed: Vec<((usize, bool, NaiveDate, i64), i64)> = picked
-        .into_iter()
-        .filter(|r| {
-            q.viewer.may_see(&r.sighted(), || {
-                coordinators.get(&r.id).cloned().unwrap_or_default()
-            })
-        })
-        .map(|r| {
-            let unit = rank
-                .get(&r.task.lead_unit_id)
-                .copied()
-                .unwrap_or(usize::MAX);
-            let deadline = r.task.dates.deadline;
-            (
-                (
-                    unit,
-                    deadline.is_none(),
-                    deadline.unwrap_or(NaiveDate::MIN),
-                    r.id,
-                ),
-                r.id,
-            )
-        })
-        .collect();
-    let total = keyed.len() as i64;
+    let ranks = UnitRanks::read(conn)?;
     let (take, skip) = match page {
         Some((limit, offset)) => (
             usize::try_from(limit.max(0)).unwrap_or(usize::MAX),
@@ -128,24 +86,132 @@ pub fn report_task_ids(
         ),
         None => (usize::MAX, 0),
     };
-    let end = skip.saturating_add(take).min(keyed.len());
-    // Only the rows up to the page's end need their order.
-    if end > 0 && end < keyed.len() {
-        keyed.select_nth_unstable_by_key(end - 1, |k| k.0);
-        keyed.truncate(end);
+    // One walk: every match is counted, and only the first `skip + take` in
+    // the list's order are kept.
+    let mut first = First::new(skip.saturating_add(take));
+    let mut total = 0i64;
+    // Confidential tasks whose reader's sight depends on their coordinators,
+    // which the snapshot does not hold: decided after the walk, on those few.
+    let mut undecided: Vec<&Row> = Vec::new();
+    for r in snap.rows() {
+        if !in_units.holds(r.task.lead_unit_id)
+            || q.lead_unit.is_some_and(|u| u != r.task.lead_unit_id)
+            || !drill.selects(&r.task, period, as_of)
+        {
+            continue;
+        }
+        let mut asks_coordinators = false;
+        let seen = q.viewer.may_see(&r.sighted(), || {
+            asks_coordinators = true;
+            Vec::new()
+        });
+        if asks_coordinators {
+            undecided.push(r);
+        } else if seen {
+            total += 1;
+            first.offer(ranks.key(r));
+        }
     }
-    keyed.sort_unstable_by_key(|k| k.0);
-    let ids = keyed.into_iter().skip(skip).map(|(_, id)| id).collect();
+    let ids: Vec<i64> = undecided.iter().map(|r| r.id).collect();
+    let coordinators = coordinators_of(conn, &ids)?;
+    for r in undecided {
+        let of_task = || coordinators.get(&r.id).cloned().unwrap_or_default();
+        if q.viewer.may_see(&r.sighted(), of_task) {
+            total += 1;
+            first.offer(ranks.key(r));
+        }
+    }
+    let ids = first.sorted().into_iter().skip(skip).map(|k| k.3).collect();
     Ok((total, ids))
 }
 
-/// Each unit's place in the order of unit codes.
-fn unit_ranks(conn: &mut Conn) -> Result<HashMap<i64, usize>> {
-    let ids: Vec<i64> = with_conn!(&mut **conn, c => units::table
-        .order(units::code.asc())
-        .select(units::id)
-        .load(c))?;
-    Ok(ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect())
+/// A task's place in a list: its lead unit's place in the order of codes,
+/// ongoing after dated, its deadline, its id.
+type ListKey = (usize, bool, NaiveDate, i64);
+
+/// The first `n` keys offered, in order, kept without holding the others.
+struct First {
+    n: usize,
+    /// A max-heap of the kept keys while bounded; every key when `n` is unbounded.
+    kept: std::collections::BinaryHeap<ListKey>,
+}
+
+impl First {
+    fn new(n: usize) -> First {
+        First {
+            n,
+            kept: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    fn offer(&mut self, key: ListKey) {
+        if self.kept.len() < self.n {
+            self.kept.push(key);
+        } else if let Some(mut last) = self.kept.peek_mut() {
+            if key < *last {
+                *last = key;
+            }
+        }
+    }
+
+    fn sorted(self) -> Vec<ListKey> {
+        self.kept.into_sorted_vec()
+    }
+}
+
+/// Each unit's place in the order of unit codes, looked up by id.
+struct UnitRanks {
+    /// By id, for the small ids a database gives in turn; `usize::MAX`: none.
+    direct: Vec<usize>,
+    other: HashMap<i64, usize>,
+}
+
+/// Ids below this are looked up in a vector, any other in a map.
+const DIRECT_IDS: i64 = 1 << 16;
+
+impl UnitRanks {
+    fn read(conn: &mut Conn) -> Result<UnitRanks> {
+        let ids: Vec<i64> = with_conn!(&mut **conn, c => units::table
+            .order(units::code.asc())
+            .select(units::id)
+            .load(c))?;
+        let mut ranks = UnitRanks {
+            direct: Vec::new(),
+            other: HashMap::new(),
+        };
+        for (rank, id) in ids.into_iter().enumerate() {
+            match usize::try_from(id) {
+                Ok(i) if id < DIRECT_IDS => {
+                    if i >= ranks.direct.len() {
+                        ranks.direct.resize(i + 1, usize::MAX);
+                    }
+                    ranks.direct[i] = rank;
+                }
+                _ => {
+                    ranks.other.insert(id, rank);
+                }
+            }
+        }
+        Ok(ranks)
+    }
+
+    /// The unit's place; tasks waiting for their lead (or of an unknown unit) last.
+    fn of(&self, unit: i64) -> usize {
+        match usize::try_from(unit) {
+            Ok(i) if unit < DIRECT_IDS => self.direct.get(i).copied().unwrap_or(usize::MAX),
+            _ => self.other.get(&unit).copied().unwrap_or(usize::MAX),
+        }
+    }
+
+    fn key(&self, r: &Row) -> ListKey {
+        let deadline = r.task.dates.deadline;
+        (
+            self.of(r.task.lead_unit_id),
+            deadline.is_none(),
+            deadline.unwrap_or(NaiveDate::MIN),
+            r.id,
+        )
+    }
 }
 
 /// The coordinating units of these tasks.
@@ -173,4 +239,29 @@ pub fn load_tasks(conn: &mut Conn, ids: &[i64]) -> Result<Vec<TaskRecord>> {
         Ok::<_, diesel::result::Error>(())
     })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(i: i64) -> ListKey {
+        // Units, then dated before ongoing, then deadline, then id.
+        let d = NaiveDate::from_ymd_opt(2022, 1, 1).expect("date") + chrono::Duration::days(i % 7);
+        ((i % 3) as usize, i % 5 == 0, d, i)
+    }
+
+    #[test]
+    fn the_first_keys_are_kept_in_order_and_no_others() {
+        let mut all: Vec<ListKey> = (0..1000).map(|i| key((i * 7919) % 1000)).collect();
+        for n in [0, 1, 50, 999, 1000, 5000, usize::MAX] {
+            let mut first = First::new(n);
+            for k in &all {
+                first.offer(*k);
+            }
+            let kept = first.sorted();
+            all.sort_unstable();
+            assert_eq!(kept, all[..n.min(all.len())].to_vec(), "n = {n}");
+        }
+    }
 }
