@@ -295,13 +295,52 @@ fn deadline_count(
         return Ok(None);
     }
     let snap = snapshot::current(conn)?;
+    let key = CountKey {
+        token: snap.token.clone(),
+        version: snap.version,
+        today,
+        kind,
+        viewer: reader.viewer.clone(),
+    };
+    if let Some(n) = counted().get(&key) {
+        return Ok(Some(*n));
+    }
     let n = snap
         .rows()
         .filter(|r| r.task.dates.completed_on.is_none() && r.task.dates.cancelled_on.is_none())
         .filter(|r| deadline_kind(r.task.dates.deadline, today) == Some(kind))
         .filter(|r| reader.viewer.may_see(&r.sighted(), Vec::new))
         .count();
-    Ok(Some(i64::try_from(n).unwrap_or(i64::MAX)))
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let mut held = counted();
+    // Counts of an older version are never asked again.
+    held.retain(|k, _| k.token != key.token || k.version >= key.version);
+    if held.len() >= MAX_HELD_COUNTS {
+        held.clear();
+    }
+    held.insert(key, n);
+    Ok(Some(n))
+}
+
+/// A count of [`deadline_count`]: the same rows, day, kind and sight give
+/// the same number, so every page of every leader of one scope between two
+/// changes counts once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CountKey {
+    token: String,
+    version: i64,
+    today: NaiveDate,
+    kind: Kind,
+    viewer: Viewer,
+}
+
+/// More distinct sights than this between two changes and the counts start over.
+const MAX_HELD_COUNTS: usize = 256;
+
+fn counted() -> std::sync::MutexGuard<'static, std::collections::HashMap<CountKey, i64>> {
+    static HELD: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<CountKey, i64>>> =
+        std::sync::LazyLock::new(Default::default);
+    HELD.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 type TaskRow = (

@@ -18,7 +18,7 @@ use super::{audit::AuditLog, audit::Entry, now, write_tx, Conn, Result, StorageE
 use crate::domain::Role;
 
 /// What a reader may see, resolved once per request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum Viewer {
     /// Everything (officials, leaders without a scope, the system itself).
     #[default]
