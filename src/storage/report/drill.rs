@@ -7,10 +7,11 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-use super::super::schema::{task_coordinators, units};
+use super::super::schema::units;
 use super::super::tasks::{TaskQueries, TaskRecord};
 use super::super::visibility::Viewer;
 use super::super::{with_conn, Conn, Result};
+use super::pick;
 use super::snapshot::{self, Row};
 use crate::domain::dashboard::{AgeBucket, Drill};
 use crate::domain::{Period, Status};
@@ -86,78 +87,24 @@ pub fn report_task_ids(
         ),
         None => (usize::MAX, 0),
     };
-    // One walk: every match is counted, and only the first `skip + take` in
-    // the list's order are kept.
-    let mut first = First::new(skip.saturating_add(take));
-    let mut total = 0i64;
-    // Confidential tasks whose reader's sight depends on their coordinators,
-    // which the snapshot does not hold: decided after the walk, on those few.
-    let mut undecided: Vec<&Row> = Vec::new();
-    for r in snap.rows() {
-        if !in_units.holds(r.task.lead_unit_id)
-            || q.lead_unit.is_some_and(|u| u != r.task.lead_unit_id)
-            || !drill.selects(&r.task, period, as_of)
-        {
-            continue;
-        }
-        let mut asks_coordinators = false;
-        let seen = q.viewer.may_see(&r.sighted(), || {
-            asks_coordinators = true;
-            Vec::new()
-        });
-        if asks_coordinators {
-            undecided.push(r);
-        } else if seen {
-            total += 1;
-            first.offer(ranks.key(r));
-        }
-    }
-    let ids: Vec<i64> = undecided.iter().map(|r| r.id).collect();
-    let coordinators = coordinators_of(conn, &ids)?;
-    for r in undecided {
-        let of_task = || coordinators.get(&r.id).cloned().unwrap_or_default();
-        if q.viewer.may_see(&r.sighted(), of_task) {
-            total += 1;
-            first.offer(ranks.key(r));
-        }
-    }
-    let ids = first.sorted().into_iter().skip(skip).map(|k| k.3).collect();
-    Ok((total, ids))
+    let (total, keys) = pick::first_seen(
+        conn,
+        &snap,
+        &q.viewer,
+        skip.saturating_add(take),
+        |r| {
+            in_units.holds(r.task.lead_unit_id)
+                && q.lead_unit.is_none_or(|u| u == r.task.lead_unit_id)
+                && drill.selects(&r.task, period, as_of)
+        },
+        |r| ranks.key(r),
+    )?;
+    Ok((total, keys.into_iter().skip(skip).map(|k| k.3).collect()))
 }
 
 /// A task's place in a list: its lead unit's place in the order of codes,
 /// ongoing after dated, its deadline, its id.
 type ListKey = (usize, bool, NaiveDate, i64);
-
-/// The first `n` keys offered, in order, kept without holding the others.
-struct First {
-    n: usize,
-    /// A max-heap of the kept keys while bounded; every key when `n` is unbounded.
-    kept: std::collections::BinaryHeap<ListKey>,
-}
-
-impl First {
-    fn new(n: usize) -> First {
-        First {
-            n,
-            kept: std::collections::BinaryHeap::new(),
-        }
-    }
-
-    fn offer(&mut self, key: ListKey) {
-        if self.kept.len() < self.n {
-            self.kept.push(key);
-        } else if let Some(mut last) = self.kept.peek_mut() {
-            if key < *last {
-                *last = key;
-            }
-        }
-    }
-
-    fn sorted(self) -> Vec<ListKey> {
-        self.kept.into_sorted_vec()
-    }
-}
 
 /// Each unit's place in the order of unit codes, looked up by id.
 struct UnitRanks {
@@ -214,21 +161,6 @@ impl UnitRanks {
     }
 }
 
-/// The coordinating units of these tasks.
-fn coordinators_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let pairs: Vec<(i64, i64)> = with_conn!(&mut **conn, c => task_coordinators::table
-            .filter(task_coordinators::task_id.eq_any(chunk))
-            .select((task_coordinators::task_id, task_coordinators::unit_id))
-            .load(c))?;
-        for (task, unit) in pairs {
-            out.entry(task).or_default().push(unit);
-        }
-    }
-    Ok(out)
-}
-
 /// The tasks of these ids with their units, in the given order.
 pub fn load_tasks(conn: &mut Conn, ids: &[i64]) -> Result<Vec<TaskRecord>> {
     let mut out = Vec::with_capacity(ids.len());
@@ -239,29 +171,4 @@ pub fn load_tasks(conn: &mut Conn, ids: &[i64]) -> Result<Vec<TaskRecord>> {
         Ok::<_, diesel::result::Error>(())
     })?;
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(i: i64) -> ListKey {
-        // Units, then dated before ongoing, then deadline, then id.
-        let d = NaiveDate::from_ymd_opt(2022, 1, 1).expect("date") + chrono::Duration::days(i % 7);
-        ((i % 3) as usize, i % 5 == 0, d, i)
-    }
-
-    #[test]
-    fn the_first_keys_are_kept_in_order_and_no_others() {
-        let mut all: Vec<ListKey> = (0..1000).map(|i| key((i * 7919) % 1000)).collect();
-        for n in [0, 1, 50, 999, 1000, 5000, usize::MAX] {
-            let mut first = First::new(n);
-            for k in &all {
-                first.offer(*k);
-            }
-            let kept = first.sorted();
-            all.sort_unstable();
-            assert_eq!(kept, all[..n.min(all.len())].to_vec(), "n = {n}");
-        }
-    }
 }

@@ -11,6 +11,7 @@
 //! version moves.
 
 mod drill;
+pub mod pick;
 pub mod snapshot;
 
 use chrono::NaiveDate;
