@@ -1,6 +1,7 @@
 //! Units at work: progress reports, proposals of completion and the office's
-//! answer, extension requests and their decision. Each event queues the mail
-//! to whoever must act next in the same transaction.
+//! answer (returning one, or completing the task, which confirms it), extension
+//! requests and their decision. Each event queues the mail to whoever must act
+//! next in the same transaction.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
