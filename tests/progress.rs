@@ -3,6 +3,7 @@
 
 mod common;
 
+use dondoc::domain::progress::{Decision, Review};
 use dondoc::domain::Role;
 use serde_json::{json, Value};
 
@@ -31,6 +32,27 @@ fn outbox(app: &common::TestApp, prefix: &str) -> Vec<String> {
     use dondoc::storage::schema::mail_outbox;
     let pattern = format!("{prefix}%");
     dondoc::storage::with_conn!(&mut *conn, c => mail_outbox::table.filter(mail_outbox::dedup_key.like(&pattern)).select(mail_outbox::recipient).load::<String>(c)).expect("outbox")
+}
+
+/// The states of a task's proposals or requests as the table holds them, newest first.
+fn stored_states(app: &common::TestApp, table: &str, task_id: i64) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        state: String,
+    }
+    let column = if table == "progress_reports" {
+        "review_state"
+    } else {
+        "state"
+    };
+    let query = format!("SELECT {column} AS state FROM {table} WHERE task_id = {task_id} AND {column} IS NOT NULL ORDER BY id DESC");
+    let mut conn = app.db.conn().expect("conn");
+    let rows: Vec<Row> =
+        dondoc::storage::with_conn!(&mut *conn, c => diesel::sql_query(&query).load(c))
+            .expect("states");
+    rows.into_iter().map(|r| r.state).collect()
 }
 
 on_both_backends! {
@@ -80,8 +102,9 @@ on_both_backends! {
         assert_eq!(done["status"], "done_late");
         let mut conn = app.db.conn().expect("conn");
         let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
-        let states: Vec<Option<&str>> = reports.iter().map(|r| r.review_state.as_deref()).collect();
-        assert_eq!(states, [Some("confirmed"), Some("returned")]);
+        let states: Vec<Option<Review>> = reports.iter().map(|r| r.review_state).collect();
+        assert_eq!(states, [Some(Review::Confirmed), Some(Review::Returned)]);
+        assert_eq!(stored_states(&app, "progress_reports", id), ["confirmed", "returned"], "stored by the same names as ever");
         let (status, _) = post(&app, &format!("/api/v1/tasks/{id}/reports"), Role::Unit, json!({"percent": 100})).await;
         assert_eq!(status, 409, "no report on a done task");
     }
@@ -115,5 +138,9 @@ on_both_backends! {
         let (status, _) = post(&app, &format!("/api/v1/extensions/{second}/approve"), Role::Official, json!({})).await;
         assert_eq!(status, 409, "already decided");
         assert!(!outbox(&app, &format!("event:approved:{second}")).is_empty());
+        let extensions = dondoc::storage::progress::extensions(&mut app.db.conn().expect("conn"), id).expect("extensions");
+        let states: Vec<Decision> = extensions.iter().map(|e| e.state).collect();
+        assert_eq!(states, [Decision::Approved, Decision::Rejected]);
+        assert_eq!(stored_states(&app, "extension_requests", id), ["approved", "rejected"], "stored by the same names as ever");
     }
 }

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::progress::Review;
 use super::Role;
 
 /// Tasks due within this many days (today included) are "due soon".
@@ -122,8 +123,7 @@ pub struct ProposalFact<'a> {
     pub report_id: i64,
     pub reported_on: NaiveDate,
     pub completed_on: Option<NaiveDate>,
-    /// `pending`, `confirmed` or `returned`.
-    pub review_state: &'a str,
+    pub review: Review,
     pub review_note: &'a str,
 }
 
@@ -144,17 +144,17 @@ pub fn stages(open: bool, proposals: &[ProposalFact], extensions: &[ExtensionFac
     // The latest proposal decides: pending waits, returned stays returned
     // until the unit proposes again.
     if let Some(last) = proposals.iter().max_by_key(|p| p.report_id) {
-        match last.review_state {
-            "pending" => out.push(Stage::CompletionWaiting {
+        match last.review {
+            Review::Pending => out.push(Stage::CompletionWaiting {
                 report_id: last.report_id,
                 proposed_on: last.reported_on,
                 completed_on: last.completed_on,
             }),
-            "returned" => out.push(Stage::Returned {
+            Review::Returned => out.push(Stage::Returned {
                 report_id: last.report_id,
                 reason: last.review_note.to_string(),
             }),
-            _ => {}
+            Review::Confirmed => {}
         }
     }
     if let Some(e) = extensions
@@ -291,12 +291,12 @@ mod tests {
         assert_eq!(due_soon_until(today), d(2022, 12, 8));
     }
 
-    fn proposal(id: i64, state: &'static str) -> ProposalFact<'static> {
+    fn proposal(id: i64, review: Review) -> ProposalFact<'static> {
         ProposalFact {
             report_id: id,
             reported_on: d(2022, 12, 1),
             completed_on: Some(d(2022, 11, 30)),
-            review_state: state,
+            review,
             review_note: "thiếu văn bản",
         }
     }
@@ -307,7 +307,7 @@ mod tests {
         assert_eq!(
             stages(
                 true,
-                &[proposal(1, "returned"), proposal(2, "pending")],
+                &[proposal(1, Review::Returned), proposal(2, Review::Pending)],
                 &[]
             ),
             vec![Stage::CompletionWaiting {
@@ -319,7 +319,7 @@ mod tests {
         assert_eq!(
             stages(
                 true,
-                &[proposal(3, "returned"), proposal(2, "returned")],
+                &[proposal(3, Review::Returned), proposal(2, Review::Returned)],
                 &[]
             ),
             vec![Stage::Returned {
@@ -327,7 +327,7 @@ mod tests {
                 reason: "thiếu văn bản".into()
             }]
         );
-        assert_eq!(stages(true, &[proposal(4, "confirmed")], &[]), vec![]);
+        assert_eq!(stages(true, &[proposal(4, Review::Confirmed)], &[]), vec![]);
     }
 
     #[test]
@@ -339,7 +339,7 @@ mod tests {
         };
         let s = stages(
             true,
-            &[proposal(1, "pending")],
+            &[proposal(1, Review::Pending)],
             &[ext(5, false), ext(6, true)],
         );
         assert_eq!(s.len(), 2);
@@ -353,15 +353,15 @@ mod tests {
         assert_eq!(stages(true, &[], &[ext(5, false)]), vec![]);
         // Done or cancelled: nothing waits.
         assert_eq!(
-            stages(false, &[proposal(1, "pending")], &[ext(6, true)]),
+            stages(false, &[proposal(1, Review::Pending)], &[ext(6, true)]),
             vec![]
         );
     }
 
     #[test]
     fn the_waiting_filter_matches_its_stage_only() {
-        let waiting = stages(true, &[proposal(1, "pending")], &[]);
-        let returned = stages(true, &[proposal(1, "returned")], &[]);
+        let waiting = stages(true, &[proposal(1, Review::Pending)], &[]);
+        let returned = stages(true, &[proposal(1, Review::Returned)], &[]);
         assert!(Waiting::Completion.matches(&waiting));
         assert!(!Waiting::Returned.matches(&waiting));
         assert!(!Waiting::Extension.matches(&waiting));

@@ -209,6 +209,20 @@ impl Decision {
     }
 }
 
+/// Written as its code (the API's reports).
+impl serde::Serialize for Review {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// Written as its code (the API's requests, the inbox's entries).
+impl serde::Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,6 +335,22 @@ mod tests {
                 Some(d("2022-12-31"))
             )),
             ["new_deadline"]
+        );
+    }
+
+    #[test]
+    fn each_state_reads_back_from_its_code() {
+        for r in Review::ALL {
+            assert_eq!(Review::from_code(r.code()), Some(r));
+        }
+        for d in Decision::ALL {
+            assert_eq!(Decision::from_code(d.code()), Some(d));
+        }
+        assert_eq!(Review::from_code("approved"), None);
+        assert_eq!(Decision::from_code("confirmed"), None);
+        assert_eq!(
+            serde_json::to_value(Decision::Approved).expect("json"),
+            serde_json::json!("approved")
         );
     }
 

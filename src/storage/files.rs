@@ -17,9 +17,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::progress::StoredFile;
 use super::schema::{file_blob_chunks, file_blobs, meeting_documents, progress_reports};
 use super::{now, write_tx, Conn, Result, StorageError};
+
+/// A stored attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub name: String,
+    /// Relative to the files folder.
+    pub path: String,
+    pub size: i64,
+}
 
 /// Where new files go; files already stored are read from where their path says.
 #[derive(Debug, Clone, PartialEq, Eq)]

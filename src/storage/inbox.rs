@@ -1,5 +1,6 @@
-//! "Cần xử lý": the rows behind each kind of inbox entry, the stages of a
-//! task's workflow, and the `waiting` filter of task lists.
+//! "Cần xử lý": the rows behind each kind of inbox entry, and the stages of
+//! a task's workflow. The conditions on proposals and requests are
+//! `stage_sql`'s, which the task list's `waiting` filter shares.
 
 use chrono::NaiveDate;
 use diesel::dsl::sql;
@@ -8,17 +9,20 @@ use diesel::sql_types::Bool;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::progress::{APPROVED, PENDING, REJECTED, RETURNED};
 use super::report::snapshot;
 use super::schema::{extension_requests, progress_reports, tasks, units};
 use super::scope_sql::lit;
+use super::stage_sql::{
+    extension_decided, extension_pending, proposal_pending, proposal_returned, OPEN_SQL,
+};
 use super::users::Account;
 use super::visibility::Viewer;
 use super::{with_conn, write_tx, Conn, Result};
 use crate::domain::inbox::{
-    deadline_kind, due_soon_until, kinds_for, ExtensionFact, Kind, ProposalFact, Stage, Waiting,
+    deadline_kind, due_soon_until, kinds_for, ExtensionFact, Kind, ProposalFact, Stage,
     DECIDED_DAYS,
 };
+use crate::domain::progress::{Decision, Review};
 use crate::domain::Role;
 
 /// The most entries of one kind listed (the count is always complete).
@@ -52,9 +56,9 @@ pub struct Item {
     /// The unit's reason, or the office's reason or note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// `approved` or `rejected` (`decided`).
+    /// Approved or rejected (`decided`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub decision: Option<String>,
+    pub decision: Option<Decision>,
     /// The unit coordinates the task rather than leads it (`due_soon`, `overdue` of a unit).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub coordinator: bool,
@@ -102,48 +106,6 @@ impl Inbox {
             .filter_map(|k| self.counts.get(k.code()))
             .sum()
     }
-}
-
-/// Open: neither done nor cancelled.
-const OPEN_SQL: &str = "tasks.completed_on IS NULL AND tasks.cancelled_on IS NULL";
-
-/// A proposal of completion (the `progress_reports` row named `r`) waiting for the office.
-fn proposal_pending(r: &str) -> String {
-    format!("{r}.review_state = '{PENDING}'")
-}
-
-/// A proposal the office returned, while no newer proposal was reviewed
-/// (the same rule as [`crate::domain::inbox::stages`]: the latest proposal decides).
-fn proposal_returned(r: &str) -> String {
-    format!(
-        "{r}.review_state = '{RETURNED}' AND NOT EXISTS (SELECT 1 FROM progress_reports r2 \
-         WHERE r2.task_id = {r}.task_id AND r2.review_state IS NOT NULL AND r2.id > {r}.id)"
-    )
-}
-
-/// An extension request (the `extension_requests` row named `e`) waiting for a decision.
-fn extension_pending(e: &str) -> String {
-    format!("{e}.state = '{PENDING}'")
-}
-
-/// The `waiting` filter as SQL over `tasks`: the conditions of the inbox's
-/// kinds, asked of any proposal or request of the task.
-pub fn waiting_sql(w: Waiting) -> String {
-    let cond = match w {
-        Waiting::Completion => format!(
-            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND {})",
-            proposal_pending("r")
-        ),
-        Waiting::Extension => format!(
-            "EXISTS (SELECT 1 FROM extension_requests e WHERE e.task_id = tasks.id AND {})",
-            extension_pending("e")
-        ),
-        Waiting::Returned => format!(
-            "EXISTS (SELECT 1 FROM progress_reports r WHERE r.task_id = tasks.id AND {})",
-            proposal_returned("r")
-        ),
-    };
-    format!("({OPEN_SQL} AND {cond})")
 }
 
 /// The tasks a unit leads or coordinates, as SQL over `tasks`.
@@ -214,8 +176,9 @@ impl Reader {
                 (
                     Rows::Extensions,
                     format!(
-                        "extension_requests.unit_id = {u} AND extension_requests.state IN \
-                         ('{APPROVED}', '{REJECTED}') AND extension_requests.decided_at >= '{}'",
+                        "extension_requests.unit_id = {u} AND {} \
+                         AND extension_requests.decided_at >= '{}'",
+                        extension_decided("extension_requests"),
                         since.format("%Y-%m-%d %H:%M:%S")
                     ),
                 )
@@ -554,7 +517,7 @@ fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
         String,
         String,
         Option<NaiveDate>,
-        String,
+        Decision,
         NaiveDate,
         String,
         Option<chrono::NaiveDateTime>,
@@ -642,7 +605,7 @@ pub fn stages(conn: &mut Conn, task_id: i64, open: bool) -> Result<Vec<Stage>> {
     if !open {
         return Ok(Vec::new());
     }
-    type P = (i64, NaiveDate, Option<NaiveDate>, Option<String>, String);
+    type P = (i64, NaiveDate, Option<NaiveDate>, Option<Review>, String);
     let proposals: Vec<P> = progress_reports::table
         .filter(progress_reports::task_id.eq(task_id))
         .filter(progress_reports::review_state.is_not_null())
@@ -654,7 +617,7 @@ pub fn stages(conn: &mut Conn, task_id: i64, open: bool) -> Result<Vec<Stage>> {
             progress_reports::review_note,
         ))
         .load(conn)?;
-    let extensions: Vec<(i64, NaiveDate, String)> = extension_requests::table
+    let extensions: Vec<(i64, NaiveDate, Decision)> = extension_requests::table
         .filter(extension_requests::task_id.eq(task_id))
         .select((
             extension_requests::id,
@@ -662,14 +625,17 @@ pub fn stages(conn: &mut Conn, task_id: i64, open: bool) -> Result<Vec<Stage>> {
             extension_requests::state,
         ))
         .load(conn)?;
+    // Only proposals have a review; the query reads those alone.
     let facts: Vec<ProposalFact> = proposals
         .iter()
-        .map(|(id, on, date, state, note)| ProposalFact {
-            report_id: *id,
-            reported_on: *on,
-            completed_on: *date,
-            review_state: state.as_deref().unwrap_or(""),
-            review_note: note,
+        .filter_map(|(id, on, date, review, note)| {
+            Some(ProposalFact {
+                report_id: *id,
+                reported_on: *on,
+                completed_on: *date,
+                review: (*review)?,
+                review_note: note,
+            })
         })
         .collect();
     let exts: Vec<ExtensionFact> = extensions
@@ -677,7 +643,7 @@ pub fn stages(conn: &mut Conn, task_id: i64, open: bool) -> Result<Vec<Stage>> {
         .map(|(id, date, state)| ExtensionFact {
             extension_id: *id,
             new_deadline: *date,
-            pending: state == PENDING,
+            pending: *state == Decision::Pending,
         })
         .collect();
     Ok(crate::domain::inbox::stages(open, &facts, &exts))

@@ -3,11 +3,13 @@
 use diesel::prelude::*;
 
 use super::audit::{AuditLog, Entry};
+use super::files::StoredFile;
 use super::models::Meeting;
-use super::progress::StoredFile;
 use super::schema::{meeting_documents, meetings, tasks, units};
 use super::tasks::{insert_tasks, task_ids_by_reference, NewTask, TaskQueries, TaskRecord};
 use super::units::unit_ids_by_code;
+use super::users::Account;
+use super::visibility::{check_meeting, visible_tasks, Viewer};
 use super::{now, write_tx, Conn, Result, StorageError};
 pub use crate::domain::meeting::MeetingInput;
 use crate::domain::task::TaskInput;
@@ -118,6 +120,49 @@ pub fn get(conn: &mut Conn, id: i64) -> Result<MeetingWithTasks> {
         tasks,
         documents,
     })
+}
+
+/// The meetings this account may read, each with the number of its tasks it may read.
+pub fn list_for(conn: &mut Conn, account: &Account) -> Result<Vec<MeetingSummary>> {
+    let viewer = Viewer::for_account(conn, account)?;
+    let mut all = list(conn)?;
+    let Some(condition) = viewer.meeting_sql() else {
+        return Ok(all);
+    };
+    let visible: std::collections::HashSet<i64> = meetings::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
+        .select(meetings::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    all.retain(|m| visible.contains(&m.meeting.id));
+    if let Some(tasks_condition) = viewer.task_sql() {
+        let counts: std::collections::HashMap<Option<i64>, i64> = tasks::table
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                &tasks_condition,
+            ))
+            .group_by(tasks::meeting_id)
+            .select((tasks::meeting_id, diesel::dsl::count_star()))
+            .load::<(Option<i64>, i64)>(conn)?
+            .into_iter()
+            .collect();
+        for m in &mut all {
+            m.task_count = counts.get(&Some(m.meeting.id)).copied().unwrap_or(0);
+        }
+    }
+    Ok(all)
+}
+
+/// A meeting with the tasks this account may read; `NotFound` if it may read none of it.
+pub fn get_for(conn: &mut Conn, account: &Account, id: i64) -> Result<MeetingWithTasks> {
+    let viewer = Viewer::for_account(conn, account)?;
+    check_meeting(conn, &viewer, id)?;
+    let mut m = get(conn, id)?;
+    let ids: Vec<i64> = m.tasks.iter().map(|t| t.task.id).collect();
+    let keep: std::collections::HashSet<i64> =
+        visible_tasks(conn, &viewer, &ids)?.into_iter().collect();
+    m.tasks.retain(|t| keep.contains(&t.task.id));
+    Ok(m)
 }
 
 /// Records a meeting and the tasks its conclusion became, all or nothing.

@@ -25,6 +25,7 @@ pub mod schema;
 pub mod scope_sql;
 pub mod sessions;
 pub mod settings;
+pub mod stage_sql;
 pub mod tasks;
 pub mod throttle;
 pub mod units;

@@ -1,9 +1,15 @@
-//! Rows as they are stored.
+//! Rows as they are stored, and the domain's values stored in them.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::{Nullable, Text};
 
 use super::schema::*;
+use crate::domain::progress::{Decision, Review};
 use crate::domain::{Role, TaskDates};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -94,3 +100,64 @@ impl Task {
         }
     }
 }
+
+/// Reads and writes a workflow state as the domain's enum, stored as its code
+/// (`progress_reports.review_state`, `extension_requests.state`): the enum's
+/// `code`/`from_code` are the one mapping between the two. Written by hand
+/// over diesel's public traits, since the domain's types carry no diesel derive.
+macro_rules! stored_as_code {
+    ($($state:ident),*) => {$(
+        impl<DB> FromSql<Text, DB> for $state
+        where
+            DB: Backend,
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                let code = String::from_sql(bytes)?;
+                $state::from_code(&code).ok_or_else(|| {
+                    format!("no {} is stored as {code:?}", stringify!($state)).into()
+                })
+            }
+        }
+
+        impl<DB> Queryable<Text, DB> for $state
+        where
+            DB: Backend,
+            Self: FromSql<Text, DB>,
+        {
+            type Row = Self;
+
+            fn build(row: Self) -> deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+
+        impl<DB> ToSql<Text, DB> for $state
+        where
+            DB: Backend,
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                <str as ToSql<Text, DB>>::to_sql(self.code(), out)
+            }
+        }
+
+        impl AsExpression<Text> for $state {
+            type Expression = <&'static str as AsExpression<Text>>::Expression;
+
+            fn as_expression(self) -> Self::Expression {
+                <&'static str as AsExpression<Text>>::as_expression(self.code())
+            }
+        }
+
+        impl AsExpression<Nullable<Text>> for $state {
+            type Expression = <&'static str as AsExpression<Nullable<Text>>>::Expression;
+
+            fn as_expression(self) -> Self::Expression {
+                <&'static str as AsExpression<Nullable<Text>>>::as_expression(self.code())
+            }
+        }
+    )*};
+}
+
+stored_as_code!(Review, Decision);

@@ -1,6 +1,7 @@
 //! Units at work: progress reports, proposals of completion and the office's
-//! answer, extension requests and their decision. Each event queues the mail
-//! to whoever must act next in the same transaction.
+//! answer (returning one, or completing the task, which confirms it), extension
+//! requests and their decision. Each event queues the mail to whoever must act
+//! next in the same transaction.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
@@ -8,28 +9,14 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::audit::{AuditLog, Entry};
+use super::files::StoredFile;
 use super::outbox::{NewMail, Outbox};
 use super::schema::{extension_requests, progress_reports, tasks, units, users};
 use super::tasks::{TaskQueries, TaskRecord};
 use super::users::Account;
 use super::{now, write_tx, Conn, DbConn, Result, StorageError};
-use crate::domain::progress::{unit_part, ExtensionInput, ReportInput, UnitPart};
+use crate::domain::progress::{unit_part, Decision, ExtensionInput, ReportInput, Review, UnitPart};
 use crate::domain::Invalid;
-
-pub const PENDING: &str = "pending";
-pub const CONFIRMED: &str = "confirmed";
-pub const RETURNED: &str = "returned";
-pub const APPROVED: &str = "approved";
-pub const REJECTED: &str = "rejected";
-
-/// A stored attachment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredFile {
-    pub name: String,
-    /// Relative to the files folder.
-    pub path: String,
-    pub size: i64,
-}
 
 #[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct Report {
@@ -42,7 +29,8 @@ pub struct Report {
     pub note: String,
     pub proposes_completion: bool,
     pub proposed_completed_on: Option<NaiveDate>,
-    pub review_state: Option<String>,
+    /// With a proposal: where it stands.
+    pub review_state: Option<Review>,
     pub review_note: String,
     pub attachment_name: Option<String>,
     pub attachment_path: Option<String>,
@@ -60,7 +48,7 @@ pub struct Extension {
     pub current_deadline: Option<NaiveDate>,
     pub new_deadline: NaiveDate,
     pub reason: String,
-    pub state: String,
+    pub state: Decision,
     pub decision_note: String,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
@@ -183,10 +171,10 @@ impl ProgressQueries for DbConn {
         diesel::update(
             progress_reports::table
                 .filter(progress_reports::task_id.eq(task_id))
-                .filter(progress_reports::review_state.eq(PENDING)),
+                .filter(progress_reports::review_state.eq(Review::Pending)),
         )
         .set((
-            progress_reports::review_state.eq(CONFIRMED),
+            progress_reports::review_state.eq(Review::Confirmed),
             progress_reports::reviewed_by.eq(by),
             progress_reports::reviewed_at.eq(Some(now())),
         ))
@@ -261,7 +249,7 @@ pub fn add_report_as(
         if input.proposes_completion.is_some() {
             let pending: i64 = progress_reports::table
                 .filter(progress_reports::task_id.eq(task_id))
-                .filter(progress_reports::review_state.eq(PENDING))
+                .filter(progress_reports::review_state.eq(Review::Pending))
                 .count()
                 .get_result(c)?;
             if pending > 0 {
@@ -285,7 +273,8 @@ pub fn add_report_as(
                 progress_reports::note.eq(&input.note),
                 progress_reports::proposes_completion.eq(input.proposes_completion.is_some()),
                 progress_reports::proposed_completed_on.eq(input.proposes_completion),
-                progress_reports::review_state.eq(input.proposes_completion.map(|_| PENDING)),
+                progress_reports::review_state
+                    .eq(input.proposes_completion.map(|_| Review::Pending)),
                 progress_reports::attachment_name.eq(file.map(|f| f.name.clone())),
                 progress_reports::attachment_path.eq(file.map(|f| f.path.clone())),
                 progress_reports::attachment_size.eq(file.map(|f| f.size)),
@@ -350,13 +339,13 @@ pub fn return_proposal(
     mails: MailMaker,
 ) -> Result<i64> {
     write_tx(conn, |c| {
-        let (task_id, state): (i64, Option<String>) = progress_reports::table
+        let (task_id, state): (i64, Option<Review>) = progress_reports::table
             .find(report_id)
             .select((progress_reports::task_id, progress_reports::review_state))
             .first(c)
             .optional()?
             .ok_or(StorageError::NotFound)?;
-        if state.as_deref() != Some(PENDING) {
+        if state != Some(Review::Pending) {
             return Err(StorageError::conflict("report", "err-not-pending"));
         }
         let task = c
@@ -365,7 +354,7 @@ pub fn return_proposal(
             .ok_or(StorageError::NotFound)?;
         diesel::update(progress_reports::table.find(report_id))
             .set((
-                progress_reports::review_state.eq(RETURNED),
+                progress_reports::review_state.eq(Review::Returned),
                 progress_reports::review_note.eq(reason),
                 progress_reports::reviewed_by.eq(Some(by)),
                 progress_reports::reviewed_at.eq(Some(now())),
@@ -393,6 +382,52 @@ pub fn return_proposal(
     })
 }
 
+/// Records a task as done on a date (confirmed by an official), and with it
+/// the unit's proposal that waited, if any: one step over the task and its
+/// reports, in one transaction.
+pub fn complete(
+    conn: &mut Conn,
+    id: i64,
+    version: Option<i32>,
+    on: NaiveDate,
+    today: NaiveDate,
+    user_id: Option<i64>,
+) -> Result<TaskRecord> {
+    write_tx(conn, |c| {
+        let current = super::tasks::open_for_change(c, id, version)?;
+        if current.task.completed_on.is_some() {
+            return Err(StorageError::conflict("state", "err-task-done"));
+        }
+        let mut next = current.as_input();
+        next.completed_on = Some(on);
+        if let Some(e) = crate::domain::task::check_dates(&next, today)
+            .into_iter()
+            .next()
+        {
+            return Err(e.into());
+        }
+        diesel::update(tasks::table.find(id))
+            .set((
+                tasks::completed_on.eq(Some(on)),
+                tasks::percent.eq(100),
+                tasks::version.eq(current.task.version + 1),
+                tasks::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        c.confirm_pending(id, user_id)?;
+        c.record_audit(&Entry {
+            user_id,
+            action: "task.complete",
+            entity: "task",
+            entity_id: Some(id),
+            task_id: Some(id),
+            details: serde_json::json!({"completed_on": on}).to_string(),
+        })?;
+        Ok::<_, StorageError>(())
+    })?;
+    super::tasks::get(conn, id)
+}
+
 /// The lead unit asks for a later deadline; one request waits at a time.
 pub fn request_extension(
     conn: &mut Conn,
@@ -408,7 +443,7 @@ pub fn request_extension(
         }
         let pending: i64 = extension_requests::table
             .filter(extension_requests::task_id.eq(task_id))
-            .filter(extension_requests::state.eq(PENDING))
+            .filter(extension_requests::state.eq(Decision::Pending))
             .count()
             .get_result(c)?;
         if pending > 0 {
@@ -426,7 +461,7 @@ pub fn request_extension(
                 extension_requests::current_deadline.eq(task.task.deadline),
                 extension_requests::new_deadline.eq(input.new_deadline),
                 extension_requests::reason.eq(&input.reason),
-                extension_requests::state.eq(PENDING),
+                extension_requests::state.eq(Decision::Pending),
                 extension_requests::created_at.eq(now()),
             ))
             .returning(extension_requests::id)
@@ -466,7 +501,7 @@ pub fn decide_extension(
     mails: MailMaker,
 ) -> Result<i64> {
     write_tx(conn, |c| {
-        let (task_id, state, new_deadline): (i64, String, NaiveDate) = extension_requests::table
+        let (task_id, state, new_deadline): (i64, Decision, NaiveDate) = extension_requests::table
             .find(extension_id)
             .select((
                 extension_requests::task_id,
@@ -476,13 +511,17 @@ pub fn decide_extension(
             .first(c)
             .optional()?
             .ok_or(StorageError::NotFound)?;
-        if state != PENDING {
+        if state != Decision::Pending {
             return Err(StorageError::conflict("extension", "err-extension-decided"));
         }
         let task = load_open_task(c, task_id)?;
         diesel::update(extension_requests::table.find(extension_id))
             .set((
-                extension_requests::state.eq(if approve { APPROVED } else { REJECTED }),
+                extension_requests::state.eq(if approve {
+                    Decision::Approved
+                } else {
+                    Decision::Rejected
+                }),
                 extension_requests::decided_by.eq(Some(by)),
                 extension_requests::decided_at.eq(Some(now())),
                 extension_requests::decision_note.eq(note),

@@ -10,6 +10,8 @@ use super::audit::{AuditLog, Entry};
 use super::models::Task;
 use super::schema::{task_coordinators, tasks, units};
 use super::scope_sql::{scope_sql, status_in_sql};
+use super::users::Account;
+use super::visibility::{check_task, Viewer};
 use super::{
     impl_for_backends, now, with_conn, write_tx, Conn, DbConn, MultiBackend, Result, StorageError,
 };
@@ -49,7 +51,7 @@ pub struct TaskFilter {
     /// Overdue tasks first (a unit's own list), then by deadline.
     pub overdue_first: bool,
     /// Who reads the list: confidential tasks and a leader's scope.
-    pub viewer: super::visibility::Viewer,
+    pub viewer: Viewer,
     /// Where the task stands in its workflow (a proposal or request waiting).
     pub waiting: Option<crate::domain::inbox::Waiting>,
     /// Open tasks only (a unit's own list, before "show finished").
@@ -332,7 +334,7 @@ pub fn list(
             q = q.filter(sql::<Bool>(visible));
         }
         if let Some(w) = filter.waiting {
-            q = q.filter(sql::<Bool>(&super::inbox::waiting_sql(w)));
+            q = q.filter(sql::<Bool>(&super::stage_sql::waiting_sql(w)));
         }
         if filter.open_only {
             q = q.filter(
@@ -372,6 +374,25 @@ pub fn list(
 pub fn get(conn: &mut Conn, id: i64) -> Result<TaskRecord> {
     let mut found = conn.load_records(&[id])?;
     found.pop().ok_or(StorageError::NotFound)
+}
+
+/// A task as this account may read it; `NotFound` otherwise.
+pub fn get_for(conn: &mut Conn, account: &Account, id: i64) -> Result<TaskRecord> {
+    let viewer = Viewer::for_account(conn, account)?;
+    check_task(conn, &viewer, id)?;
+    get(conn, id)
+}
+
+/// A page of tasks as this account may read them.
+pub fn list_for(
+    conn: &mut Conn,
+    account: &Account,
+    mut filter: TaskFilter,
+    page: PageRequest,
+    today: NaiveDate,
+) -> Result<Page<TaskRecord>> {
+    filter.viewer = Viewer::for_account(conn, account)?;
+    list(conn, &filter, page, today)
 }
 
 /// Adds one task (with a generated reference when none is given).
@@ -459,7 +480,7 @@ impl TaskRecord {
 
 /// Loads the task for a change in the same transaction, refusing a stale
 /// version (when one is given) and a cancelled task.
-fn open_for_change(c: &mut DbConn, id: i64, version: Option<i32>) -> Result<TaskRecord> {
+pub(super) fn open_for_change(c: &mut DbConn, id: i64, version: Option<i32>) -> Result<TaskRecord> {
     let record = c.load_records(&[id])?.pop().ok_or(StorageError::NotFound)?;
     if let Some(given) = version.filter(|v| *v != record.task.version) {
         return Err(StorageError::StaleVersion {
@@ -598,50 +619,6 @@ pub fn cancel(
             entity_id: Some(id),
             task_id: Some(id),
             details: serde_json::json!({"reason": reason, "cancelled_on": on}).to_string(),
-        })?;
-        Ok::<_, StorageError>(())
-    })?;
-    get(conn, id)
-}
-
-/// Records a task as done on a date (confirmed by an official).
-pub fn complete(
-    conn: &mut Conn,
-    id: i64,
-    version: Option<i32>,
-    on: NaiveDate,
-    today: NaiveDate,
-    user_id: Option<i64>,
-) -> Result<TaskRecord> {
-    write_tx(conn, |c| {
-        let current = open_for_change(c, id, version)?;
-        if current.task.completed_on.is_some() {
-            return Err(StorageError::conflict("state", "err-task-done"));
-        }
-        let mut next = current.as_input();
-        next.completed_on = Some(on);
-        if let Some(e) = crate::domain::task::check_dates(&next, today)
-            .into_iter()
-            .next()
-        {
-            return Err(e.into());
-        }
-        diesel::update(tasks::table.find(id))
-            .set((
-                tasks::completed_on.eq(Some(on)),
-                tasks::percent.eq(100),
-                tasks::version.eq(current.task.version + 1),
-                tasks::updated_at.eq(now()),
-            ))
-            .execute(c)?;
-        super::progress::ProgressQueries::confirm_pending(c, id, user_id)?;
-        c.record_audit(&Entry {
-            user_id,
-            action: "task.complete",
-            entity: "task",
-            entity_id: Some(id),
-            task_id: Some(id),
-            details: serde_json::json!({"completed_on": on}).to_string(),
         })?;
         Ok::<_, StorageError>(())
     })?;

@@ -73,7 +73,7 @@ pub async fn attachment(
         .run(move |conn| {
             let report = storage::progress::report(conn, report_id)?;
             // An attachment is read by whoever may read its task.
-            storage::visibility::task_for(conn, &account, report.task_id)?;
+            storage::tasks::get_for(conn, &account, report.task_id)?;
             Ok(report)
         })
         .await?;

@@ -26,7 +26,7 @@ pub struct MeetingDetailJson {
 ))]
 pub async fn list(state: State, user: ApiUser) -> Result<Json<Vec<MeetingJson>>, ApiError> {
     let meetings = state
-        .run(move |conn| storage::visibility::meetings_for(conn, &user.0))
+        .run(move |conn| storage::meetings::list_for(conn, &user.0))
         .await?;
     Ok(Json(meetings.into_iter().map(MeetingJson::from).collect()))
 }
@@ -43,7 +43,7 @@ pub async fn get(
     let today = state.config.today();
     let MeetingId(id) = id.into_inner();
     let m = state
-        .run(move |conn| storage::visibility::meeting_for(conn, &user.0, id))
+        .run(move |conn| storage::meetings::get_for(conn, &user.0, id))
         .await?;
     let task_count = m.tasks.len() as i64;
     Ok(Json(MeetingDetailJson {
@@ -186,7 +186,7 @@ pub async fn update(
     let patch = body.into_inner();
     let detail = state
         .run(move |conn| {
-            let current = storage::visibility::meeting_for(conn, &user.0, id)?;
+            let current = storage::meetings::get_for(conn, &user.0, id)?;
             let m = &current.meeting;
             let held_on = m.held_on.to_string();
             let organiser = current.organiser_unit.clone().unwrap_or_default();
@@ -205,7 +205,7 @@ pub async fn update(
             let input = MeetingInput::parse(&raw)
                 .map_err(|mut e| storage::StorageError::Invalid(e.remove(0)))?;
             storage::meetings::update(conn, id, &input, Some(by))?;
-            storage::visibility::meeting_for(conn, &user.0, id)
+            storage::meetings::get_for(conn, &user.0, id)
         })
         .await?;
     Ok(Json(detail_json(detail, today)))

@@ -426,7 +426,7 @@ pub struct ReportReadJson {
     pub proposed_completed_on: Option<chrono::NaiveDate>,
     /// With a proposal: pending, confirmed or returned.
     #[schema(schema_with = review_state)]
-    pub review_state: Option<String>,
+    pub review_state: Option<Review>,
     /// The office's reason when it returned the proposal.
     pub review_note: String,
     /// The attached file, read at `/attachments/{id}` with this report's id.
@@ -499,7 +499,7 @@ pub struct ExtensionReadJson {
     pub new_deadline: chrono::NaiveDate,
     pub reason: String,
     #[schema(schema_with = extension_state)]
-    pub state: String,
+    pub state: Decision,
     /// The office's note or reason.
     pub decision_note: String,
     /// When it was asked (UTC).
@@ -564,7 +564,7 @@ where
     let TaskId(id) = id.into_inner();
     let rows = state
         .run(move |conn| {
-            storage::visibility::task_for(conn, &user.0, id)?;
+            storage::tasks::get_for(conn, &user.0, id)?;
             load(conn, id)
         })
         .await?;
@@ -610,30 +610,4 @@ pub async fn attachment(
     id: web::Path<ReportId>,
 ) -> Result<HttpResponse, ApiError> {
     crate::web::files::attachment(&state, user.0, id.into_inner().0).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The storage writes the states by these names until it reads the enums itself.
-    #[test]
-    fn the_workflow_states_are_the_stored_names() {
-        use storage::progress::{APPROVED, CONFIRMED, PENDING, REJECTED, RETURNED};
-        assert_eq!(
-            Review::ALL.map(Review::code),
-            [PENDING, CONFIRMED, RETURNED]
-        );
-        assert_eq!(
-            Decision::ALL.map(Decision::code),
-            [PENDING, APPROVED, REJECTED]
-        );
-        for r in Review::ALL {
-            assert_eq!(Review::from_code(r.code()), Some(r));
-        }
-        for d in Decision::ALL {
-            assert_eq!(Decision::from_code(d.code()), Some(d));
-        }
-        assert_eq!(Review::from_code("approved"), None);
-    }
 }

@@ -100,7 +100,7 @@ pub async fn list(
             if let Some(code) = unit {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
             }
-            storage::visibility::list_for(conn, &user.0, filter, page, today)
+            storage::tasks::list_for(conn, &user.0, filter, page, today)
         })
         .await?;
     let found = storage::tasks::Page {
@@ -139,7 +139,7 @@ pub async fn get(
         .unwrap_or_else(|| state.config.today());
     let TaskId(id) = id.into_inner();
     let record = state
-        .run(move |conn| storage::visibility::task_for(conn, &user.0, id))
+        .run(move |conn| storage::tasks::get_for(conn, &user.0, id))
         .await?;
     Ok(Json(TaskJson::new(record, as_of)))
 }
@@ -452,7 +452,7 @@ pub async fn complete(
     let on = date("completed_on", body.completed_on.as_deref())?.unwrap_or(today);
     let (id, by, version) = (id.into_inner().0, user.0.user.id, body.version);
     let record = state
-        .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
+        .run(move |conn| storage::progress::complete(conn, id, version, on, today, Some(by)))
         .await?;
     Ok(Json(TaskJson::new(record, today)))
 }
@@ -487,7 +487,7 @@ pub async fn history(
     let TaskId(id) = id.into_inner();
     let (rows, people) = state
         .run(move |conn| {
-            storage::visibility::task_for(conn, &user.0, id)?;
+            storage::tasks::get_for(conn, &user.0, id)?;
             let filter = storage::audit::AuditFilter {
                 task_id: Some(id),
                 ..Default::default()

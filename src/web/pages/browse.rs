@@ -99,7 +99,7 @@ pub async fn tasks(
             if let Some(code) = unit_code {
                 filter.unit_id = Some(storage::units::id_for_field(conn, "unit", &code)?);
             }
-            let found = storage::visibility::list_for(conn, &account, filter, page, today)?;
+            let found = storage::tasks::list_for(conn, &account, filter, page, today)?;
             let ids: Vec<i64> = found.items.iter().map(|r| r.task.id).collect();
             let latest = storage::progress::latest_reports(conn, &ids)?;
             Ok((units, found, latest))
@@ -170,7 +170,7 @@ pub async fn meetings(
 ) -> Result<HttpResponse, PageError> {
     let account = user.account.clone();
     let list = state
-        .run(move |conn| storage::visibility::meetings_for(conn, &account))
+        .run(move |conn| storage::meetings::list_for(conn, &account))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(
@@ -190,7 +190,7 @@ pub async fn meeting(
     let today = state.config.today();
     let account = user.account.clone();
     let m = state
-        .run(move |conn| storage::visibility::meeting_for(conn, &account, id))
+        .run(move |conn| storage::meetings::get_for(conn, &account, id))
         .await?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert(

@@ -139,7 +139,7 @@ fn appendix_of(
     today: chrono::NaiveDate,
     lang: Lang,
 ) -> Result<(Appendix, DocSettings), StorageError> {
-    let meeting = storage::visibility::meeting_for(conn, account, id)?;
+    let meeting = storage::meetings::get_for(conn, account, id)?;
     let names: HashMap<String, String> = storage::units::list(conn)?
         .into_iter()
         .map(|u| (u.unit.code, u.unit.name))

@@ -459,7 +459,7 @@ pub async fn complete_task(
     };
     let by = user.account.user.id;
     let result = state
-        .run(move |conn| storage::tasks::complete(conn, id, version, on, today, Some(by)))
+        .run(move |conn| storage::progress::complete(conn, id, version, on, today, Some(by)))
         .await;
     after_task_action(
         &state,

@@ -24,7 +24,7 @@ use crate::domain::meeting::{check_text, MeetingInput, RawMeeting};
 use crate::domain::task::{Needs, RawTask, TaskInput};
 use crate::domain::Invalid;
 use crate::i18n;
-use crate::storage::progress::StoredFile;
+use crate::storage::files::StoredFile;
 use crate::storage::{self, units::UnitInfo};
 use crate::web::error::PageError;
 use crate::web::session;

@@ -108,7 +108,7 @@ pub(super) async fn task_context(
     let lang = user.visitor.lang;
     let (record, history, meeting, stages, units, people) = state
         .run(move |conn| {
-            let record = storage::visibility::task_for(conn, &account, id)?;
+            let record = storage::tasks::get_for(conn, &account, id)?;
             let filter = storage::audit::AuditFilter {
                 task_id: Some(id),
                 ..Default::default()
@@ -214,9 +214,7 @@ pub(super) async fn work_context(
         crate::domain::progress::unit_part(u, task.lead_unit.as_deref(), &task.coordinators)
     });
     let may_report = open && part.is_some() && user.may(crate::domain::Action::ReportProgress);
-    let pending_extension = extensions
-        .iter()
-        .any(|e| Decision::from_code(&e.state) == Some(Decision::Pending));
+    let pending_extension = extensions.iter().any(|e| e.state == Decision::Pending);
     let may_extend = open
         && part == Some(crate::domain::progress::UnitPart::Lead)
         && task.task.deadline.is_some()
@@ -225,7 +223,7 @@ pub(super) async fn work_context(
     // One proposal waits at a time: the unit reports, but does not propose again.
     let proposal_waits = reports
         .iter()
-        .any(|r| r.review_state.as_deref().and_then(Review::from_code) == Some(Review::Pending));
+        .any(|r| r.review_state == Some(Review::Pending));
     ctx.insert("may_propose", &(may_report && !proposal_waits));
     ctx.insert("may_report", &may_report);
     ctx.insert("may_extend", &may_extend);
@@ -252,7 +250,7 @@ pub(super) async fn work_context(
                     "completed_on",
                     r.proposed_completed_on.map(|d| d.to_string()).into(),
                 ),
-                ("state", r.review_state.clone().into()),
+                ("state", r.review_state.map(Review::code).into()),
                 ("review_note", r.review_note.clone().into()),
                 ("attachment", r.attachment_name.clone().into()),
                 ("coordinator", r.by_coordinator.into()),
@@ -269,7 +267,7 @@ pub(super) async fn work_context(
                 ("from", e.current_deadline.map(|d| d.to_string()).into()),
                 ("to", e.new_deadline.to_string().into()),
                 ("reason", e.reason.clone().into()),
-                ("state", e.state.clone().into()),
+                ("state", e.state.code().into()),
                 ("note", e.decision_note.clone().into()),
             ])
         })

@@ -151,7 +151,7 @@ async fn store(
     state: &State,
     upload: Upload,
     today: chrono::NaiveDate,
-) -> Result<Option<storage::progress::StoredFile>, PageError> {
+) -> Result<Option<storage::files::StoredFile>, PageError> {
     let Some((name, bytes)) = upload else {
         return Ok(None);
     };
@@ -163,7 +163,7 @@ async fn store(
 }
 
 /// Removes a stored upload whose report was not written.
-async fn discard(state: &State, stored: Option<storage::progress::StoredFile>) {
+async fn discard(state: &State, stored: Option<storage::files::StoredFile>) {
     let Some(stored) = stored else { return };
     let files = state.config.files();
     let _ = state
