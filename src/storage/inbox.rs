@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 use super::report::snapshot;
 use super::schema::{extension_requests, progress_reports, tasks, units};
-use super::scope_sql::lit;
 use super::stage_sql::{
     extension_decided, extension_pending, proposal_pending, proposal_returned, OPEN_SQL,
 };
@@ -106,6 +105,12 @@ impl Inbox {
             .filter_map(|k| self.counts.get(k.code()))
             .sum()
     }
+}
+
+/// A date as an SQL literal, formatted from a `NaiveDate` (never from a
+/// person's text), which both backends compare with their date columns.
+fn lit(date: NaiveDate) -> String {
+    format!("'{}'", date.format("%Y-%m-%d"))
 }
 
 /// The tasks a unit leads or coordinates, as SQL over `tasks`.

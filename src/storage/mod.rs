@@ -22,7 +22,6 @@ pub mod reminders;
 pub mod report;
 pub mod report_links;
 pub mod schema;
-pub mod scope_sql;
 pub mod sessions;
 pub mod settings;
 pub mod stage_sql;

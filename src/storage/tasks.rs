@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use super::audit::{AuditLog, Entry};
 use super::models::Task;
+use super::report::{pick, snapshot};
 use super::schema::{task_coordinators, tasks, units};
-use super::scope_sql::{scope_sql, status_in_sql};
 use super::users::Account;
 use super::visibility::{check_task, Viewer};
 use super::{
@@ -17,7 +17,7 @@ use super::{
 };
 use crate::domain::task::TaskInput;
 use crate::domain::text::fold;
-use crate::domain::{Invalid, Period, Status};
+use crate::domain::{Invalid, Period, State, Status};
 
 /// A task with its units named by code.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,6 +287,12 @@ impl TaskQueries for DbConn {
 }
 
 /// The tasks matching a filter, one page, ordered by deadline (ongoing last).
+///
+/// Period, status, lead unit, open or not, the order and who may read come
+/// from the report's rows by the domain's rules (`Period::inclusion`,
+/// `TaskDates::status_as_of`), as the dashboard's numbers do; the filters the
+/// rows do not hold (words, meeting, a waiting proposal or request, the
+/// coordinated tasks) are asked of SQL first, as the ids they allow.
 pub fn list(
     conn: &mut Conn,
     filter: &TaskFilter,
@@ -297,71 +303,51 @@ pub fn list(
     let per_page = page.per_page.clamp(1, MAX_PER_PAGE);
     let page_no = page.page.max(1);
     let offset = (page_no - 1).saturating_mul(per_page);
-    let viewer_sql = filter.viewer.task_sql();
-    // Built twice: once to count, once for the page.
-    let filtered = || {
-        let mut q = tasks::table.into_boxed::<MultiBackend>();
-        if let Some(unit) = filter.unit_id {
-            q = match filter.unit_role {
-                UnitRole::Lead => q.filter(tasks::lead_unit_id.eq(unit)),
-                UnitRole::LeadOrCoordinator => q.filter(
-                    tasks::lead_unit_id.eq(unit).or(tasks::id.eq_any(
-                        task_coordinators::table
-                            .filter(task_coordinators::unit_id.eq(unit))
-                            .select(task_coordinators::task_id),
-                    )),
-                ),
-            };
-        }
-        if let Some(period) = &filter.period {
-            q = q.filter(sql::<Bool>(&scope_sql(period, as_of)));
-        }
-        if !filter.statuses.is_empty() {
-            q = q.filter(sql::<Bool>(&status_in_sql(as_of, &filter.statuses)));
-        }
-        if let Some(words) = filter
-            .query
-            .as_deref()
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-        {
-            q = q.filter(tasks::search_text.like(like_pattern(words)).escape('\\'));
-        }
-        if let Some(m) = filter.meeting_id {
-            q = q.filter(tasks::meeting_id.eq(m));
-        }
-        if let Some(visible) = &viewer_sql {
-            q = q.filter(sql::<Bool>(visible));
-        }
-        if let Some(w) = filter.waiting {
-            q = q.filter(sql::<Bool>(&super::stage_sql::waiting_sql(w)));
-        }
-        if filter.open_only {
-            q = q.filter(
-                tasks::completed_on
-                    .is_null()
-                    .and(tasks::cancelled_on.is_null()),
-            );
-        }
-        q
+    let allowed = allowed_ids(conn, filter)?;
+    let coordinated: Vec<i64> = match (filter.unit_id, filter.unit_role) {
+        (Some(unit), UnitRole::LeadOrCoordinator) => task_coordinators::table
+            .filter(task_coordinators::unit_id.eq(unit))
+            .order(task_coordinators::task_id)
+            .select(task_coordinators::task_id)
+            .load(&mut **conn)?,
+        _ => Vec::new(),
     };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let overdue_last = if filter.overdue_first {
-        format!("({}) <> 'overdue'", super::scope_sql::status_sql(as_of))
-    } else {
-        "1 = 0".to_string()
-    };
-    let ids: Vec<i64> = filtered()
-        .select(tasks::id)
-        .order((
-            sql::<Bool>(&overdue_last),
-            sql::<Bool>("tasks.deadline IS NULL"),
-            tasks::deadline.asc(),
-            tasks::id.asc(),
-        ))
-        .limit(per_page)
-        .offset(offset)
-        .load(conn)?;
+    let holds = |ids: &[i64], id: i64| ids.binary_search(&id).is_ok();
+    let snap = snapshot::current(conn)?;
+    let take = usize::try_from(offset.saturating_add(per_page)).unwrap_or(usize::MAX);
+    let (total, keys) = pick::first_seen(
+        conn,
+        &snap,
+        &filter.viewer,
+        take,
+        |r| {
+            let dates = &r.task.dates;
+            allowed.as_deref().is_none_or(|ids| holds(ids, r.id))
+                && filter
+                    .unit_id
+                    .is_none_or(|unit| r.task.lead_unit_id == unit || holds(&coordinated, r.id))
+                && filter
+                    .period
+                    .is_none_or(|p| p.inclusion(dates, as_of).is_some())
+                && (filter.statuses.is_empty()
+                    || dates
+                        .status_as_of(as_of)
+                        .is_some_and(|s| filter.statuses.contains(&s)))
+                && (!filter.open_only || dates.state() == State::Open)
+        },
+        |r| {
+            let dates = &r.task.dates;
+            let overdue = dates.status_as_of(as_of) == Some(Status::Overdue);
+            (
+                filter.overdue_first && !overdue,
+                dates.deadline.is_none(),
+                dates.deadline,
+                r.id,
+            )
+        },
+    )?;
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let ids: Vec<i64> = keys.into_iter().skip(skip).map(|k| k.3).collect();
     let records = conn.load_records(&ids)?;
     Ok(Page {
         items: records,
@@ -369,6 +355,32 @@ pub fn list(
         page: page_no,
         per_page,
     })
+}
+
+/// The ids the filters that only SQL can answer allow, in order; `None`
+/// when no such filter is set.
+fn allowed_ids(conn: &mut Conn, filter: &TaskFilter) -> Result<Option<Vec<i64>>> {
+    let words = filter
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty());
+    if words.is_none() && filter.meeting_id.is_none() && filter.waiting.is_none() {
+        return Ok(None);
+    }
+    let mut q = tasks::table.into_boxed::<MultiBackend>();
+    if let Some(words) = words {
+        q = q.filter(tasks::search_text.like(like_pattern(words)).escape('\\'));
+    }
+    if let Some(m) = filter.meeting_id {
+        q = q.filter(tasks::meeting_id.eq(m));
+    }
+    if let Some(w) = filter.waiting {
+        q = q.filter(sql::<Bool>(&super::stage_sql::waiting_sql(w)));
+    }
+    Ok(Some(
+        q.select(tasks::id).order(tasks::id).load(&mut **conn)?,
+    ))
 }
 
 pub fn get(conn: &mut Conn, id: i64) -> Result<TaskRecord> {
