@@ -312,13 +312,7 @@ impl Policy {
     /// Where an open task stands on `on` relative to its deadline, whether or
     /// not a reminder is scheduled that day.
     fn standing(&self, task: &TaskDates, on: NaiveDate) -> Option<Due> {
-        if task.assigned_on > on {
-            return None;
-        }
-        let status = task.status_as_of(on)?;
-        if status.is_done() {
-            return None;
-        }
+        task.open_on(on)?;
         let left = task.days_left(on)?;
         if left >= 0 {
             let left = u32::try_from(left).ok()?;
@@ -347,13 +341,7 @@ impl Policy {
 
     /// Where a task stands in the digest of `on`; `None` when it is not open then.
     pub fn digest_section(&self, task: &TaskDates, on: NaiveDate) -> Option<DigestSection> {
-        if task.assigned_on > on {
-            return None;
-        }
-        let status = task.status_as_of(on)?;
-        if status.is_done() {
-            return None;
-        }
+        task.open_on(on)?;
         Some(match task.days_left(on) {
             Some(left) if left < 0 => DigestSection::Overdue,
             Some(left) if left <= i64::from(self.due_soon_days()) => DigestSection::DueSoon,

@@ -86,6 +86,15 @@ impl TaskDates {
         })
     }
 
+    /// The task's status on `on` while it is in force then: assigned by that
+    /// day, neither done nor cancelled by it. What reminders are about.
+    pub fn open_on(&self, on: NaiveDate) -> Option<Status> {
+        if self.assigned_on > on {
+            return None;
+        }
+        self.status_as_of(on).filter(|s| !s.is_done())
+    }
+
     pub fn is_cancelled_by(&self, as_of: NaiveDate) -> bool {
         self.cancelled_on.is_some_and(|c| c <= as_of)
     }

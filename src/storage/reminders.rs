@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 use super::schema::{reminders, task_coordinators, tasks, units, users};
-use super::{now, with_conn, Conn, DbConn, Result};
+use super::{now, report, with_conn, Conn, DbConn, Result};
+use crate::domain::report::NO_LEAD;
 use crate::domain::TaskDates;
 
 /// An open task as the planner needs it.
@@ -62,6 +63,8 @@ pub struct ReminderRow {
 
 /// Rows per INSERT: below both backends' limits on bound values (4 per row).
 const CHUNK: usize = 2000;
+/// Task ids per read of the chosen tasks.
+const ID_CHUNK: usize = 1000;
 
 pub trait ReminderQueries {
     /// The tasks not done nor cancelled as of `on` and assigned by then, with
@@ -75,55 +78,58 @@ pub trait ReminderQueries {
 
 impl ReminderQueries for DbConn {
     fn load_snapshot(&mut self, on: NaiveDate) -> QueryResult<Snapshot> {
-        #[allow(clippy::type_complexity)]
-        // A task waiting for its lead reminds no one until an official picks the lead.
-        let rows: Vec<(
-            i64,
-            String,
-            String,
-            Option<i64>,
-            NaiveDate,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<i64>,
-            bool,
-        )> = tasks::table
-            .filter(tasks::lead_unit_id.is_not_null())
-            .filter(tasks::assigned_on.le(on))
-            .filter(tasks::completed_on.is_null().or(tasks::completed_on.gt(on)))
-            .filter(tasks::cancelled_on.is_null().or(tasks::cancelled_on.gt(on)))
-            .order(tasks::id)
-            .select((
-                tasks::id,
-                tasks::reference,
-                tasks::content,
-                tasks::lead_unit_id,
-                tasks::assigned_on,
-                tasks::deadline,
-                tasks::completed_on,
-                tasks::cancelled_on,
-                tasks::assigned_by,
-                diesel::dsl::sql::<diesel::sql_types::Bool>(super::visibility::CONFIDENTIAL),
-            ))
-            .load(self)?;
+        // Which tasks are in force on `on` is the domain's rule
+        // (`TaskDates::open_on`), asked of the report's rows; only those
+        // tasks' words and people are read. A task waiting for its lead
+        // reminds no one until an official picks the lead.
+        let report_rows = report::snapshot::within_transaction(self)?;
+        let ids: Vec<i64> = report_rows
+            .rows()
+            .filter(|r| r.task.lead_unit_id != NO_LEAD && r.task.dates.open_on(on).is_some())
+            .map(|r| r.id)
+            .collect();
+        drop(report_rows);
         let placeholder = super::visibility::mail_placeholder();
-        let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (task_id, unit_id) in task_coordinators::table
-            .inner_join(tasks::table)
-            .filter(tasks::lead_unit_id.is_not_null())
-            .filter(tasks::assigned_on.le(on))
-            .filter(tasks::completed_on.is_null().or(tasks::completed_on.gt(on)))
-            .filter(tasks::cancelled_on.is_null().or(tasks::cancelled_on.gt(on)))
-            .order((task_coordinators::task_id, task_coordinators::unit_id))
-            .select((task_coordinators::task_id, task_coordinators::unit_id))
-            .load::<(i64, i64)>(self)?
-        {
-            coordinators.entry(task_id).or_default().push(unit_id);
-        }
-        let tasks = rows
-            .into_iter()
-            .filter_map(
+        let mut tasks = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_CHUNK) {
+            let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
+            for (task_id, unit_id) in task_coordinators::table
+                .filter(task_coordinators::task_id.eq_any(chunk))
+                .order((task_coordinators::task_id, task_coordinators::unit_id))
+                .select((task_coordinators::task_id, task_coordinators::unit_id))
+                .load::<(i64, i64)>(self)?
+            {
+                coordinators.entry(task_id).or_default().push(unit_id);
+            }
+            #[allow(clippy::type_complexity)]
+            let rows: Vec<(
+                i64,
+                String,
+                String,
+                Option<i64>,
+                NaiveDate,
+                Option<NaiveDate>,
+                Option<NaiveDate>,
+                Option<NaiveDate>,
+                Option<i64>,
+                bool,
+            )> = tasks::table
+                .filter(tasks::id.eq_any(chunk))
+                .order(tasks::id)
+                .select((
+                    tasks::id,
+                    tasks::reference,
+                    tasks::content,
+                    tasks::lead_unit_id,
+                    tasks::assigned_on,
+                    tasks::deadline,
+                    tasks::completed_on,
+                    tasks::cancelled_on,
+                    tasks::assigned_by,
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(super::visibility::CONFIDENTIAL),
+                ))
+                .load(self)?;
+            tasks.extend(rows.into_iter().filter_map(
                 |(
                     id,
                     reference,
@@ -157,8 +163,8 @@ impl ReminderQueries for DbConn {
                         assigned_by,
                     })
                 },
-            )
-            .collect();
+            ));
+        }
         let units = units::table
             .select((
                 units::id,

@@ -310,6 +310,12 @@ pub(super) fn within<C: SnapshotQueries>(c: &mut C) -> QueryResult<Arc<Snapshot>
     refreshed(c, held(&token))
 }
 
+/// [`within`] on either backend: for readers that run inside a write
+/// transaction (the reminder planner).
+pub fn within_transaction(conn: &mut DbConn) -> QueryResult<Arc<Snapshot>> {
+    with_conn!(conn, c => within(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
