@@ -40,6 +40,20 @@ pub struct Dashboard {
     pub report: Report,
     pub progress: Vec<(ProgressPoint, Counts)>,
     pub frozen: Option<Frozen>,
+    pub scope: Scope,
+}
+
+impl Dashboard {
+    /// The names of the report's units by code, for the task lists behind its numbers.
+    pub fn unit_names(&self) -> HashMap<String, String> {
+        self.scope.unit_names()
+    }
+}
+
+/// The units a reader's report covers and may be narrowed to: what a list
+/// behind one of its numbers needs of the dashboard, without its numbers.
+#[derive(Debug, Clone)]
+pub struct Scope {
     /// The root of the report (the requested unit, else the reader's scope); `None`: the whole tree.
     pub root: Option<UnitInfo>,
     /// The root of the reader's scope; `None`: the whole tree.
@@ -50,15 +64,39 @@ pub struct Dashboard {
     pub choices: Vec<UnitInfo>,
 }
 
-impl Dashboard {
-    /// The names of the report's units by code, for the task lists behind its numbers.
+impl Scope {
+    /// The names of the units in the reader's scope, by code.
     pub fn unit_names(&self) -> HashMap<String, String> {
         self.choices
             .iter()
-            .chain(self.report.units.iter().map(|u| &u.unit))
             .map(|u| (u.unit.code.clone(), u.unit.name.clone()))
             .collect()
     }
+}
+
+/// The scope of a reader's report (narrowed to the subtree of `unit`), and
+/// every unit.
+pub fn scope(conn: &mut Conn, user_id: i64, unit: Option<&str>) -> Result<(Scope, Vec<UnitInfo>)> {
+    let scope_root = user_scope(conn, user_id)?;
+    let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
+    let (root, unit_ids) = resolve_units(&units, scope_root, unit)?;
+    let scope_ids = scope_root.map(|r| subtree(&units, r));
+    let choices: Vec<UnitInfo> = units
+        .iter()
+        .filter(|u| {
+            scope_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&u.unit.id))
+        })
+        .cloned()
+        .collect();
+    let scope = Scope {
+        root,
+        scope_root,
+        unit_ids,
+        choices,
+    };
+    Ok((scope, units))
 }
 
 /// Resolves the units a reader's report covers: their scope, narrowed to the
@@ -93,15 +131,14 @@ pub fn resolve_units(
 /// The dashboard of one reader: the report of their scope (or a subtree of
 /// it), the completion over the months, and the frozen report.
 pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
-    let scope_root = user_scope(conn, req.user_id)?;
-    let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
-    let (root, unit_ids) = resolve_units(&units, scope_root, req.unit.as_deref())?;
+    let (scope, units) = scope(conn, req.user_id, req.unit.as_deref())?;
+    let unit_ids = scope.unit_ids.as_deref();
     let (by_unit, totals) = if req.progress {
         let points = progress_points(&req.period, req.as_of);
-        report_and_points(conn, &req.period, req.as_of, &points, unit_ids.as_deref())?
+        report_and_points(conn, &req.period, req.as_of, &points, unit_ids)?
     } else {
         (
-            tallies(conn, &req.period, req.as_of, unit_ids.as_deref())?,
+            tallies(conn, &req.period, req.as_of, unit_ids)?,
             Default::default(),
         )
     };
@@ -110,16 +147,6 @@ pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
     } else {
         None
     };
-    let scope_ids = scope_root.map(|r| subtree(&units, r));
-    let choices: Vec<UnitInfo> = units
-        .iter()
-        .filter(|u| {
-            scope_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&u.unit.id))
-        })
-        .cloned()
-        .collect();
     let progress = if req.progress {
         progress_points(&req.period, req.as_of)
             .into_iter()
@@ -129,12 +156,9 @@ pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
         Vec::new()
     };
     Ok(Dashboard {
-        report: assemble(&req.period, req.as_of, units, unit_ids.as_deref(), &by_unit),
+        report: assemble(&req.period, req.as_of, units, unit_ids, &by_unit),
         progress,
         frozen,
-        root,
-        scope_root,
-        unit_ids,
-        choices,
+        scope,
     })
 }

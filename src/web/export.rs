@@ -10,7 +10,7 @@ use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Period, Status};
 use crate::i18n::{self, Lang};
 use crate::storage::tasks::TaskRecord;
-use crate::web::report::{Numbers, View};
+use crate::web::report::{Numbers, UnitRef, View};
 
 /// CSV files start with a byte-order mark so that spreadsheets read them as UTF-8.
 const BOM: &str = "\u{feff}";
@@ -237,7 +237,7 @@ fn heading(
 ) -> Result<u32, XlsxError> {
     sheet.write_string_with_format(0, 0, title, &f.title)?;
     sheet.write_string(1, 0, period_line(view, view.as_of, lang))?;
-    sheet.write_string(2, 0, scope_line(view, lang))?;
+    sheet.write_string(2, 0, scope_line(view.root.as_ref(), lang))?;
     sheet.write_string(
         3,
         0,
@@ -264,8 +264,8 @@ pub fn period_line(view: &View, as_of: NaiveDate, lang: Lang) -> String {
     )
 }
 
-pub fn scope_line(view: &View, lang: Lang) -> String {
-    match &view.root {
+pub fn scope_line(root: Option<&UnitRef>, lang: Lang) -> String {
+    match root {
         None => t(lang, "dashboard-scope-all"),
         Some(u) => i18n::text_with(
             lang,
@@ -491,7 +491,7 @@ pub fn report_xlsx(view: &View, lang: Lang, printed_at: &str) -> Result<Vec<u8>,
         print_setup(sheet);
         sheet.write_string_with_format(0, 0, t(lang, "dashboard-frozen-title"), &f.title)?;
         sheet.write_string(1, 0, period_line(view, frozen.as_of, lang))?;
-        sheet.write_string(2, 0, scope_line(view, lang))?;
+        sheet.write_string(2, 0, scope_line(view.root.as_ref(), lang))?;
         sheet.write_string(
             3,
             0,

@@ -535,7 +535,7 @@ impl View {
             })
             .collect();
         let frozen = data.frozen.as_ref().map(|f| {
-            let (fc, fa) = f.totals(data.unit_ids.as_deref());
+            let (fc, fa) = f.totals(data.scope.unit_ids.as_deref());
             FrozenView {
                 as_of: f.close.as_of,
                 closed_at: local_time(f.close.closed_at, tz),
@@ -543,7 +543,7 @@ impl View {
                 note: f.close.note.clone(),
                 totals: Numbers::new(fc, fa, lang),
                 lines: f
-                    .units_in(data.unit_ids.as_deref())
+                    .units_in(data.scope.unit_ids.as_deref())
                     .map(|u| FrozenLine {
                         code: u.code.clone(),
                         name: u.name.clone(),
@@ -561,7 +561,7 @@ impl View {
             to: q.period.to,
             as_of: q.as_of,
             unit: q.unit.clone(),
-            root: data.root.as_ref().map(|u| UnitRef {
+            root: data.scope.root.as_ref().map(|u| UnitRef {
                 code: u.unit.code.clone(),
                 name: u.unit.name.clone(),
             }),
@@ -576,6 +576,7 @@ impl View {
             frozen,
             charts,
             choices: data
+                .scope
                 .choices
                 .iter()
                 .map(|u| UnitRef {

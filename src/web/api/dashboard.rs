@@ -107,7 +107,7 @@ pub async fn get(
         .run(move |conn| storage::dashboard::dashboard(conn, &request))
         .await?;
     let closed = data.frozen.as_ref().map(|f| {
-        let (totals, _) = f.totals(data.unit_ids.as_deref());
+        let (totals, _) = f.totals(data.scope.unit_ids.as_deref());
         ClosedJson {
             as_of: f.close.as_of,
             closed_at: f.close.closed_at.and_utc(),
@@ -115,7 +115,7 @@ pub async fn get(
             note: f.close.note.clone(),
             totals: totals.into(),
             units: f
-                .units_in(data.unit_ids.as_deref())
+                .units_in(data.scope.unit_ids.as_deref())
                 .map(|u| UnitCountsJson {
                     code: u.code.clone(),
                     name: u.name.clone(),

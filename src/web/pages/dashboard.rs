@@ -17,13 +17,13 @@ use super::task_page::TaskLine;
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::{Action, Invalid, Status};
 use crate::i18n::{self, Lang};
-use crate::storage::dashboard::{Dashboard, DashboardRequest};
+use crate::storage::dashboard::{Dashboard, DashboardRequest, Scope};
 use crate::storage::report::TaskQuery;
 use crate::storage::{self, StorageError};
 use crate::web::error::PageError;
 use crate::web::export::{self, TaskRow};
 use crate::web::query::{self, Blank, ByPage, PeriodFields, Query as Sent, ReportQuery};
-use crate::web::report::{self as view, DashboardQuery, Query, View};
+use crate::web::report::{self as view, DashboardQuery, Query, UnitRef, View};
 use crate::web::session;
 use crate::web::stream;
 use crate::web::{ApiError, State};
@@ -131,7 +131,7 @@ pub async fn dashboard(
     );
     ctx.insert("may_close", &user.may(Action::ClosePeriod));
     ctx.insert("today", &state.config.today());
-    ctx.insert("scope_line", &export::scope_line(&view, lang));
+    ctx.insert("scope_line", &export::scope_line(view.root.as_ref(), lang));
     ctx.insert(
         "as_of_choices",
         &as_of_choices(&q, state.config.today(), lang),
@@ -190,7 +190,7 @@ pub async fn print(
     ctx.insert("v", &view);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
     ctx.insert("printed_at", &now_printed(&state));
-    ctx.insert("scope_line", &export::scope_line(&view, lang));
+    ctx.insert("scope_line", &export::scope_line(view.root.as_ref(), lang));
     render(&state, "dashboard_print.html", &ctx)
 }
 
@@ -364,25 +364,35 @@ impl DrillQuery {
 }
 
 /// One page of the tasks behind a number of a reader's report.
+/// The period line of a task list: what the page shows of the report's
+/// heading, without building the report's view.
+#[derive(Debug, Serialize)]
+struct ListHead {
+    period: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+}
+
 struct Listed {
     total: i64,
     records: Vec<storage::tasks::TaskRecord>,
     names: HashMap<String, String>,
-    data: Dashboard,
+    scope: Scope,
 }
 
-/// The reader's report and the query of the tasks behind one of its numbers.
-fn select(
+/// The tasks behind a number of the reader's report: the filter read
+/// against their scope (a lead unit must lie within it).
+fn task_query(
     conn: &mut storage::Conn,
-    request: &DashboardRequest,
+    scope: &Scope,
     filter: ListFilter,
     account: &storage::users::Account,
-) -> Result<(Dashboard, TaskQuery), StorageError> {
-    let data = storage::dashboard::dashboard(conn, request)?;
+) -> Result<TaskQuery, StorageError> {
     let lead_unit = match &filter.lead_unit {
         None => None,
         Some(code) => {
-            let unit = data
+            let unit = scope
                 .choices
                 .iter()
                 .find(|u| &u.unit.code == code)
@@ -394,16 +404,15 @@ fn select(
             Some(unit.unit.id)
         }
     };
-    let tq = TaskQuery {
-        units: data.unit_ids.clone(),
+    Ok(TaskQuery {
+        units: scope.unit_ids.clone(),
         lead_unit,
         statuses: filter.statuses,
         carried_over: filter.carried_over,
         extended: filter.extended,
         age: filter.age,
         viewer: storage::visibility::Viewer::for_account(conn, account)?,
-    };
-    Ok((data, tq))
+    })
 }
 
 fn request_of(q: &Query, user: &PageUser) -> DashboardRequest {
@@ -429,7 +438,10 @@ async fn list_tasks(
     let account = user.account.clone();
     Ok(state
         .run(move |conn| {
-            let (data, tq) = select(conn, &request, filter, &account)?;
+            // A list needs the reader's scope, not the report's numbers.
+            let (scope, _) =
+                storage::dashboard::scope(conn, request.user_id, request.unit.as_deref())?;
+            let tq = task_query(conn, &scope, filter, &account)?;
             let paging = (PER_PAGE, (page - 1).saturating_mul(PER_PAGE));
             let (total, ids) = storage::report::report_task_ids(
                 conn,
@@ -439,12 +451,12 @@ async fn list_tasks(
                 Some(paging),
             )?;
             let records = storage::report::load_tasks(conn, &ids)?;
-            let names = data.unit_names();
+            let names = scope.unit_names();
             Ok(Listed {
                 total,
                 records,
                 names,
-                data,
+                scope,
             })
         })
         .await?)
@@ -481,14 +493,14 @@ fn describe(filter: &ListFilter, lang: Lang) -> Vec<String> {
 /// đến 31/12/2022 · Ban Tuyên giáo · Quá hạn: 3".
 fn heading(
     q: &Query,
-    view: &View,
+    root: Option<&UnitRef>,
     lead_name: Option<String>,
     filter: &ListFilter,
     total: i64,
     lang: Lang,
 ) -> String {
     let unit = lead_name
-        .or_else(|| view.root.as_ref().map(|u| u.name.clone()))
+        .or_else(|| root.map(|u| u.name.clone()))
         .unwrap_or_else(|| i18n::text(lang, "dashboard-list-all-units"));
     let what = describe(filter, lang);
     let what = if what.is_empty() {
@@ -543,7 +555,16 @@ pub async fn tasks(
             );
         }
     };
-    let view = View::build(&q, &listed.data, lang, state.config.tz);
+    let view = ListHead {
+        period: q.period.name(),
+        from: q.period.from,
+        to: q.period.to,
+        as_of: q.as_of,
+    };
+    let root = listed.scope.root.as_ref().map(|u| UnitRef {
+        code: u.unit.code.clone(),
+        name: u.unit.name.clone(),
+    });
     let pages = ((listed.total + PER_PAGE - 1) / PER_PAGE).max(1);
     let keep = query::link_query(&DrillQuery {
         page: None,
@@ -572,7 +593,7 @@ pub async fn tasks(
     ctx.insert("back", &view::url("/dashboard", &q.with_order(&[])));
     ctx.insert(
         "heading",
-        &heading(&q, &view, lead_name, &filter, listed.total, lang),
+        &heading(&q, root.as_ref(), lead_name, &filter, listed.total, lang),
     );
     ctx.insert("unit_names", &listed.names);
     ctx.insert(
@@ -583,7 +604,7 @@ pub async fn tasks(
             .map(|r| TaskLine::new(r, q.as_of))
             .collect::<Vec<_>>(),
     );
-    ctx.insert("scope_line", &export::scope_line(&view, lang));
+    ctx.insert("scope_line", &export::scope_line(root.as_ref(), lang));
     render(&state, "dashboard_tasks.html", &ctx)
 }
 
@@ -609,7 +630,11 @@ async fn export_list(
     let request = request_of(&q, user);
     let account = user.account.clone();
     let (data, tq) = state
-        .run(move |conn| select(conn, &request, filter, &account))
+        .run(move |conn| {
+            let data = storage::dashboard::dashboard(conn, &request)?;
+            let tq = task_query(conn, &data.scope, filter, &account)?;
+            Ok::<_, StorageError>((data, tq))
+        })
         .await?;
     let view = View::build(&q, &data, user.visitor.lang, state.config.tz);
     Ok(ExportList {
