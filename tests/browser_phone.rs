@@ -238,7 +238,9 @@ async fn sample(app: &TestApp) -> Sample {
         res.text().await.unwrap_or_default()
     );
     let mut conn = app.db.conn().expect("conn");
-    let report = dondoc::storage::progress::reports(&mut conn, task).expect("reports")[0].id;
+    let report = dondoc::storage::progress::reports(&mut conn, task).expect("reports")[0]
+        .stored
+        .id;
     let extension =
         dondoc::storage::progress::extensions(&mut conn, other).expect("extensions")[0].id;
     let user = dondoc::storage::users::list_all(&mut conn).expect("users")[0]

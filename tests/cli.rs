@@ -1048,7 +1048,9 @@ async fn two_instances_on_one_postgresql_share_everything() {
     );
     let report = {
         let mut conn = pool.conn().expect("conn");
-        dondoc::storage::progress::reports(&mut conn, task).expect("reports")[0].id
+        dondoc::storage::progress::reports(&mut conn, task).expect("reports")[0]
+            .stored
+            .id
     };
     let res = http
         .get(format!("{}/attachments/{report}", b.base))

@@ -531,8 +531,37 @@ on_both_backends! {
 struct Held {
     id: i64,
     task: ReportedTask,
+    /// Its own flag; its meeting's may make it confidential too.
     confidential: bool,
     coordinators: Vec<i64>,
+    /// Its meeting, by index in [`Meetings`].
+    meeting: Option<usize>,
+}
+
+/// The meetings of the drill-down test: id and confidential flag.
+type Meetings = Vec<(i64, bool)>;
+
+/// Adds `n` meetings, none confidential.
+fn add_meetings(app: &common::TestApp, n: usize) -> Meetings {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use dondoc::storage::schema::meetings;
+    let mut conn = app.db.conn().expect("conn");
+    for i in 0..n {
+        conn.batch_execute(&format!(
+            "INSERT INTO meetings (title, held_on, created_at, updated_at, confidential) \
+             VALUES ('Phiên họp {i}', '2022-01-01', '2022-01-01 00:00:00', '2022-01-01 00:00:00', FALSE)"
+        ))
+        .expect("meeting");
+    }
+    meetings::table
+        .select(meetings::id)
+        .order(meetings::id)
+        .load::<i64>(&mut *conn)
+        .expect("meetings")
+        .into_iter()
+        .map(|id| (id, false))
+        .collect()
 }
 
 /// Reads back the tasks' ids and the units' ids by code.
@@ -561,12 +590,20 @@ fn sql_date(d: Option<NaiveDate>) -> String {
 
 /// A random change of a task's report data, made straight in the database
 /// (as any writer would) and in `held`.
-fn change(rng: &mut StdRng, app: &common::TestApp, held: &mut [Held], unit_ids: &[i64]) {
+fn change(
+    rng: &mut StdRng,
+    app: &common::TestApp,
+    held: &mut [Held],
+    meetings: &mut Meetings,
+    unit_ids: &[i64],
+) {
     use diesel::connection::SimpleConnection;
+    let flag = |on: bool| if on { "TRUE" } else { "FALSE" };
+    let mut conn = app.db.conn().expect("conn");
     let i = rng.gen_range(0..held.len());
     let h = &mut held[i];
     let day = |rng: &mut StdRng| d("2021-01-01") + Duration::days(rng.gen_range(0..1600));
-    let sql = match rng.gen_range(0..7) {
+    let sql = match rng.gen_range(0..9) {
         0 => {
             h.task.lead_unit_id = unit_ids[rng.gen_range(0..unit_ids.len())];
             format!("lead_unit_id = {}", h.task.lead_unit_id)
@@ -598,27 +635,68 @@ fn change(rng: &mut StdRng, app: &common::TestApp, held: &mut [Held], unit_ids: 
             h.task.dates.assigned_on = day(rng);
             format!("assigned_on = {}", sql_date(Some(h.task.dates.assigned_on)))
         }
-        _ => {
+        6 => {
             h.confidential = !h.confidential;
-            format!(
-                "confidential = {}",
-                if h.confidential { "TRUE" } else { "FALSE" }
-            )
+            format!("confidential = {}", flag(h.confidential))
+        }
+        7 => {
+            h.meeting = rng
+                .gen_ratio(2, 3)
+                .then(|| rng.gen_range(0..meetings.len()));
+            let id = h.meeting.map(|m| meetings[m].0.to_string());
+            format!("meeting_id = {}", id.as_deref().unwrap_or("NULL"))
+        }
+        _ => {
+            // A meeting's flag: every task of it changes sight at once.
+            let n = rng.gen_range(0..meetings.len());
+            let m = &mut meetings[n];
+            m.1 = !m.1;
+            conn.batch_execute(&format!(
+                "UPDATE meetings SET confidential = {} WHERE id = {}",
+                flag(m.1),
+                m.0
+            ))
+            .expect("meeting change");
+            return;
         }
     };
-    let mut conn = app.db.conn().expect("conn");
     conn.batch_execute(&format!("UPDATE tasks SET {sql} WHERE id = {}", h.id))
         .expect("change");
 }
 
 /// What a viewer may read by [`Viewer::may_see`], the rule the lists apply
 /// to the snapshot; the test holds it equal to the SQL filter (`task_sql`).
-fn may_read(viewer: &dondoc::storage::visibility::Viewer, h: &Held) -> bool {
+/// A task is confidential by its own flag or its meeting's.
+fn may_read(viewer: &dondoc::storage::visibility::Viewer, h: &Held, meetings: &Meetings) -> bool {
     let sighted = dondoc::storage::visibility::Sighted {
-        confidential: h.confidential,
+        confidential: h.confidential || h.meeting.is_some_and(|m| meetings[m].1),
         lead_unit_id: Some(h.task.lead_unit_id),
     };
     viewer.may_see(&sighted, || h.coordinators.clone())
+}
+
+/// The one rule of visibility: on tasks in hand and in SQL, the same.
+fn sql_and_rule_agree(
+    conn: &mut dondoc::storage::Conn,
+    viewers: &[dondoc::storage::visibility::Viewer],
+    held: &[Held],
+    meetings: &Meetings,
+    case: &str,
+) {
+    let all_ids: Vec<i64> = held.iter().map(|h| h.id).collect();
+    for viewer in viewers {
+        let by_sql: BTreeSet<i64> =
+            dondoc::storage::visibility::visible_tasks(conn, viewer, &all_ids)
+                .expect("visible")
+                .into_iter()
+                .collect();
+        let by_rule: BTreeSet<i64> = held
+            .iter()
+            .filter(|h| may_read(viewer, h, meetings))
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(by_sql, by_rule, "{case}: {viewer:?}");
+    }
 }
 
 /// The lists behind the numbers, through changes of the tasks.
@@ -628,7 +706,7 @@ mod drill {
     on_both_backends! {
         async fn drill_down_ids_equal_the_domain_functions_through_changes(app) {
             use dondoc::storage::report::{report_task_ids, tallies, TaskQuery};
-            use dondoc::storage::visibility::{visible_tasks, Viewer};
+            use dondoc::storage::visibility::Viewer;
             let tasks = load(&app, 5122026);
             let (task_ids, unit_by_code) = ids_of(&app);
             let unit_ids: Vec<i64> = UNITS.iter().map(|c| unit_by_code[*c]).collect();
@@ -640,8 +718,10 @@ mod drill {
                     task: ReportedTask { lead_unit_id: unit_ids[t.lead_unit_id as usize], ..*t },
                     confidential: false,
                     coordinators: Vec::new(),
+                    meeting: None,
                 })
                 .collect();
+            let mut meetings = add_meetings(&app, 3);
             let mut rng = StdRng::seed_from_u64(42);
             // Some confidential tasks, some coordinated by another unit.
             {
@@ -658,24 +738,28 @@ mod drill {
                         conn.batch_execute(&format!("INSERT INTO task_coordinators (task_id, unit_id) VALUES ({}, {u})", h.id)).expect("coordinator");
                     }
                 }
+                // Some tasks of meetings, the first of them confidential:
+                // its tasks are, whatever their own flag says.
+                for (i, h) in held.iter_mut().enumerate().filter(|(i, _)| i % 3 == 0) {
+                    let m = (i / 3) % meetings.len();
+                    h.meeting = Some(m);
+                    conn.batch_execute(&format!("UPDATE tasks SET meeting_id = {} WHERE id = {}", meetings[m].0, h.id)).expect("meeting");
+                }
+                meetings[0].1 = true;
+                conn.batch_execute(&format!("UPDATE meetings SET confidential = TRUE WHERE id = {}", meetings[0].0)).expect("confidential meeting");
             }
             let viewers = [
                 Viewer::All,
                 Viewer::Open,
                 Viewer::Unit(unit_ids[2]),
+                Viewer::Unit(unit_ids[5]),
                 Viewer::Scope(vec![unit_ids[1], unit_ids[4]]),
                 Viewer::Scope(vec![]),
             ];
             let mut conn = app.db.conn().expect("conn");
-            // The one rule of visibility: on tasks in hand and in SQL, the same.
-            let all_ids: Vec<i64> = held.iter().map(|h| h.id).collect();
-            for viewer in &viewers {
-                let by_sql: BTreeSet<i64> = visible_tasks(&mut conn, viewer, &all_ids).expect("visible").into_iter().collect();
-                let by_rule: BTreeSet<i64> = held.iter().filter(|h| may_read(viewer, h)).map(|h| h.id).collect();
-                assert_eq!(by_sql, by_rule, "{viewer:?}");
-            }
             let mut checked = 0;
             for round in 0..4 {
+                sql_and_rule_agree(&mut conn, &viewers, &held, &meetings, &format!("round {round}"));
                 for (name, as_of) in page_cases() {
                     let period: Period = name.parse().expect("period");
                     let as_of = d(as_of);
@@ -712,7 +796,7 @@ mod drill {
                                         status == Some(Status::Overdue)
                                             && AgeBucket::of_days(-t.dates.days_left(as_of).unwrap_or(0)) == Some(a)
                                     })
-                                    && may_read(&q.viewer, h)
+                                    && may_read(&q.viewer, h, &meetings)
                             })
                             .collect();
                         want.sort_by_key(|h| (code_by_id[&h.task.lead_unit_id].clone(), h.task.dates.deadline.is_none(), h.task.dates.deadline, h.id));
@@ -727,7 +811,7 @@ mod drill {
                 }
                 // Changes between two reads: the next round reads only the changed rows.
                 for _ in 0..40 {
-                    change(&mut rng, &app, &mut held, &unit_ids);
+                    change(&mut rng, &app, &mut held, &mut meetings, &unit_ids);
                 }
                 // New tasks: the snapshot adds rows it never held.
                 if round == 1 {
@@ -740,9 +824,11 @@ mod drill {
                         task: ReportedTask { lead_unit_id: unit_ids[t.lead_unit_id as usize], ..*t },
                         confidential: false,
                         coordinators: Vec::new(),
+                        meeting: None,
                     }));
                 }
             }
+            sql_and_rule_agree(&mut conn, &viewers, &held, &meetings, "after the last changes");
             assert_eq!(checked, 4 * 6 * 12);
         }
     }

@@ -241,7 +241,7 @@ on_both_backends! {
         assert!(html.contains("link-done"), "{html}");
         let mut conn = app.db.conn().expect("conn");
         let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
-        assert_eq!((reports[0].percent, reports[0].attachment_name.as_deref()), (70, Some("bien-ban.pdf")));
+        assert_eq!((reports[0].stored.percent, reports[0].stored.attachment_name.as_deref()), (70, Some("bien-ban.pdf")));
         drop(conn);
         // A file of a kind not taken is named, and what was typed is kept.
         let form = reqwest::multipart::Form::new()

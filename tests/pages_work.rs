@@ -230,8 +230,8 @@ on_both_backends! {
         assert!(html.contains("link-done"));
         let mut conn = app.db.conn().expect("conn");
         let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
-        assert_eq!((reports.len(), reports[0].percent, reports[0].unit.as_str()), (1, 55, "BTGTU"));
-        assert_eq!(reports[0].attachment_name.as_deref(), Some("image.jpg"), "the photo is the report's file");
+        assert_eq!((reports.len(), reports[0].stored.percent, reports[0].stored.unit.as_str()), (1, 55, "BTGTU"));
+        assert_eq!(reports[0].stored.attachment_name.as_deref(), Some("image.jpg"), "the photo is the report's file");
         drop(conn);
         let other = new_task(&app, "BTGTU").await;
         let (status, _) = web.get(&format!("/tasks/{other}/report?t={token}")).await;

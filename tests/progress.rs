@@ -102,7 +102,7 @@ on_both_backends! {
         assert_eq!(done["status"], "done_late");
         let mut conn = app.db.conn().expect("conn");
         let reports = dondoc::storage::progress::reports(&mut conn, id).expect("reports");
-        let states: Vec<Option<Review>> = reports.iter().map(|r| r.review_state).collect();
+        let states: Vec<Option<Review>> = reports.iter().map(|r| r.stored.review_state).collect();
         assert_eq!(states, [Some(Review::Confirmed), Some(Review::Returned)]);
         assert_eq!(stored_states(&app, "progress_reports", id), ["confirmed", "returned"], "stored by the same names as ever");
         let (status, _) = post(&app, &format!("/api/v1/tasks/{id}/reports"), Role::Unit, json!({"percent": 100})).await;

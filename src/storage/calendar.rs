@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use super::models::Unit;
 use super::schema::{calendar_feeds, task_coordinators, tasks, units};
+use super::visibility::Viewer;
 use super::{now, write_tx, Conn, Result, StorageError};
+use crate::domain::{State, TaskDates};
 
 /// Hex characters of a feed secret (32 random bytes).
 pub const SECRET_BYTES: usize = 32;
@@ -31,11 +33,15 @@ pub struct Feed {
     pub tasks: Vec<FeedTask>,
 }
 
-/// id, reference, content, deadline, lead unit id, code and name, last change.
+/// id, reference, content, assigned, deadline, completed, cancelled, lead
+/// unit id, code and name, last change.
 type FeedRow = (
     i64,
     String,
     String,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
     Option<NaiveDate>,
     Option<i64>,
     String,
@@ -94,30 +100,54 @@ pub fn feed(conn: &mut Conn, secret: &str) -> Result<Feed> {
                 .eq(unit.id)
                 .or(tasks::id.eq_any(coordinated)),
         )
-        .filter(tasks::completed_on.is_null())
-        .filter(tasks::cancelled_on.is_null())
         .filter(tasks::deadline.is_not_null())
-        // A confidential task is never in a feed: its address travels to calendar apps.
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-            "NOT {}",
-            super::visibility::CONFIDENTIAL
-        )))
+        // A confidential task is never in a feed: its address travels to
+        // calendar apps, so the feed reads as one who sees nothing confidential.
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            &Viewer::Open.sight().to_sql(),
+        ))
         .order((tasks::deadline, tasks::id))
         .select((
             tasks::id,
             tasks::reference,
             tasks::content,
+            tasks::assigned_on,
             tasks::deadline,
+            tasks::completed_on,
+            tasks::cancelled_on,
             tasks::lead_unit_id,
             units::code,
             units::name,
             tasks::updated_at,
         ))
         .load(conn)?;
+    // Which tasks are still open is the domain's to say: the unit's tasks
+    // are few, so the closed ones are read and left here.
     let tasks = rows
         .into_iter()
         .filter_map(
-            |(id, reference, content, deadline, lead_id, code, name, updated_at)| {
+            |(
+                id,
+                reference,
+                content,
+                assigned_on,
+                deadline,
+                completed_on,
+                cancelled_on,
+                lead_id,
+                code,
+                name,
+                updated_at,
+            )| {
+                let dates = TaskDates {
+                    assigned_on,
+                    deadline,
+                    completed_on,
+                    cancelled_on,
+                };
+                if dates.state() != State::Open {
+                    return None;
+                }
                 Some(FeedTask {
                     id,
                     reference,

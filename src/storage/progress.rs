@@ -4,9 +4,7 @@
 //! next in the same transaction.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 
 use super::audit::{AuditLog, Entry};
 use super::files::StoredFile;
@@ -16,10 +14,19 @@ use super::tasks::{TaskQueries, TaskRecord};
 use super::users::Account;
 use super::{now, write_tx, Conn, DbConn, Result, StorageError};
 use crate::domain::progress::{unit_part, Decision, ExtensionInput, ReportInput, Review, UnitPart};
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Role, State};
 
-#[derive(Debug, Clone, PartialEq, Queryable)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    pub stored: StoredReport,
+    /// Reported by a coordinating unit, not the lead (any unit's report on a
+    /// task that waits for its lead).
+    pub by_coordinator: bool,
+}
+
+/// A report as stored.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct StoredReport {
     pub id: i64,
     pub task_id: i64,
     pub unit: String,
@@ -36,8 +43,6 @@ pub struct Report {
     pub attachment_path: Option<String>,
     pub attachment_size: Option<i64>,
     pub created_at: NaiveDateTime,
-    /// Reported by a coordinating unit, not the lead.
-    pub by_coordinator: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable)]
@@ -110,7 +115,7 @@ impl ProgressQueries for DbConn {
         for (email, language) in users::table
             .filter(users::unit_id.eq(unit_id))
             .filter(users::active.eq(true))
-            .filter(users::role.eq("unit"))
+            .filter(users::role.eq(Role::Unit.code()))
             .select((users::email, users::language))
             .load::<(String, String)>(self)?
         {
@@ -127,7 +132,7 @@ impl ProgressQueries for DbConn {
             Some(id) => users::table
                 .filter(users::id.eq(id))
                 .filter(users::active.eq(true))
-                .filter(users::role.eq("official"))
+                .filter(users::role.eq(Role::Official.code()))
                 .select((users::email, users::language))
                 .load(self)?,
             None => Vec::new(),
@@ -135,7 +140,7 @@ impl ProgressQueries for DbConn {
         let rows = if assigning.is_empty() {
             users::table
                 .filter(users::active.eq(true))
-                .filter(users::role.eq("official"))
+                .filter(users::role.eq(Role::Official.code()))
                 .select((users::email, users::language))
                 .load::<(String, String)>(self)?
         } else {
@@ -187,13 +192,11 @@ fn load_open_task(c: &mut DbConn, task_id: i64) -> Result<TaskRecord> {
         .load_records(&[task_id])?
         .pop()
         .ok_or(StorageError::NotFound)?;
-    if task.task.cancelled_on.is_some() {
-        return Err(StorageError::conflict("state", "err-task-cancelled"));
+    match task.task.dates().state() {
+        State::Open => Ok(task),
+        State::Cancelled => Err(StorageError::conflict("state", "err-task-cancelled")),
+        State::Done => Err(StorageError::conflict("state", "err-task-done")),
     }
-    if task.task.completed_on.is_some() {
-        return Err(StorageError::conflict("state", "err-task-done"));
-    }
-    Ok(task)
 }
 
 /// The part the account's unit has in the task; a user of another unit may not act.
@@ -577,7 +580,6 @@ pub fn reports(conn: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
     let rows = progress_reports::table
         .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
         .left_join(users::table.on(users::id.nullable().eq(progress_reports::user_id)))
-        .inner_join(tasks::table)
         .filter(progress_reports::task_id.eq(task_id))
         .order(progress_reports::id.desc())
         .select((
@@ -596,13 +598,20 @@ pub fn reports(conn: &mut Conn, task_id: i64) -> Result<Vec<Report>> {
             progress_reports::attachment_path,
             progress_reports::attachment_size,
             progress_reports::created_at,
-            // A coordinator's report: any unit's on a task that waits for its lead.
-            sql::<Bool>(
-                "(tasks.lead_unit_id IS NULL OR tasks.lead_unit_id <> progress_reports.unit_id)",
-            ),
         ))
-        .load::<Report>(conn)?;
-    Ok(rows)
+        .load::<StoredReport>(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let task = super::tasks::get(conn, task_id)?;
+    Ok(rows
+        .into_iter()
+        .map(|stored| Report {
+            by_coordinator: unit_part(&stored.unit, task.lead_unit.as_deref(), &task.coordinators)
+                != Some(UnitPart::Lead),
+            stored,
+        })
+        .collect())
 }
 
 pub fn report(conn: &mut Conn, report_id: i64) -> Result<Report> {
@@ -614,7 +623,7 @@ pub fn report(conn: &mut Conn, report_id: i64) -> Result<Report> {
         .ok_or(StorageError::NotFound)?;
     reports(conn, task_id)?
         .into_iter()
-        .find(|r| r.id == report_id)
+        .find(|r| r.stored.id == report_id)
         .ok_or(StorageError::NotFound)
 }
 

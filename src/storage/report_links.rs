@@ -6,8 +6,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit::{AuditLog, Entry};
-use super::schema::{report_links, task_coordinators, tasks, units};
+use super::schema::{report_links, tasks, units};
 use super::{now, write_tx, Conn, DbConn, Result, StorageError};
+use crate::domain::progress::unit_part;
+use crate::domain::State;
 
 /// Makes links inside the transaction that queues the mail carrying them.
 pub trait ReportLinks {
@@ -61,22 +63,20 @@ pub fn check(conn: &mut Conn, id: i64, task_id: i64, unit_id: i64) -> Result<()>
         .count()
         .get_result::<i64>(conn)?
         > 0;
-    let coordinates = task_coordinators::table
-        .filter(task_coordinators::task_id.eq(task_id))
-        .filter(task_coordinators::unit_id.eq(unit_id))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    let open_for_unit = tasks::table
-        .find(task_id)
-        .filter(tasks::completed_on.is_null())
-        .filter(tasks::cancelled_on.is_null())
-        .select(tasks::lead_unit_id)
-        .first::<Option<i64>>(conn)
-        .optional()?
-        .is_some_and(|lead| lead == Some(unit_id) || coordinates);
-    let ok = live && open_for_unit;
-    if ok {
+    if !live {
+        return Err(StorageError::NotFound);
+    }
+    let unit: Option<String> = units::table
+        .find(unit_id)
+        .select(units::code)
+        .first(conn)
+        .optional()?;
+    let task = super::tasks::get(conn, task_id)?;
+    let open_for_unit = task.task.dates().state() == State::Open
+        && unit.is_some_and(|u| {
+            unit_part(&u, task.lead_unit.as_deref(), &task.coordinators).is_some()
+        });
+    if open_for_unit {
         Ok(())
     } else {
         Err(StorageError::NotFound)

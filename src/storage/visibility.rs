@@ -6,9 +6,11 @@
 //! - A leader with a scope (`users.scope_unit_id`) reads only the tasks whose
 //!   lead unit lies in that unit's subtree, and the meetings that have one.
 //!
-//! [`Viewer::task_sql`] is the one filter every task query adds;
-//! [`Viewer::may_see`] is the same rule on a task already read (the report's
-//! lists, from its snapshot), and `tests/dashboard_random.rs` holds the two equal.
+//! The rule is written once, as a [`Sight`] per [`Viewer`]; it is said to
+//! the database by [`Sight::to_sql`] ([`Viewer::task_sql`], the filter every
+//! task query adds) and decided on a task already read by [`Sight::holds`]
+//! ([`Viewer::may_see`], for the report's lists, from its snapshot).
+//! `tests/dashboard_random.rs` holds the two equal on random tasks.
 
 use diesel::prelude::*;
 
@@ -39,12 +41,109 @@ pub const CONFIDENTIAL: &str = "(tasks.confidential = TRUE OR EXISTS (SELECT 1 F
 const BY_MEETING: &str = "EXISTS (SELECT 1 FROM meetings cm \
      WHERE cm.id = tasks.meeting_id AND cm.confidential = TRUE)";
 
-/// What [`Viewer::may_see`] needs to know of a task.
+/// What [`Sight::holds`] needs to know of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sighted {
     /// By the task's own flag or its meeting's.
     pub confidential: bool,
     pub lead_unit_id: Option<i64>,
+}
+
+/// Which tasks a viewer may read, as a small rule over a task: the one
+/// statement of the rule, read both as SQL and on tasks in hand.
+///
+/// Every leaf's SQL is true or false, never NULL (a task without a lead
+/// unit is led by no unit), so that `NOT` and `OR` mean in SQL what they
+/// mean in Rust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sight {
+    Everything,
+    Nothing,
+    /// The task is confidential, by its own flag or its meeting's.
+    Confidential,
+    LeadIs(i64),
+    /// The unit is among the task's coordinating units.
+    CoordinatedBy(i64),
+    /// The task's lead unit is one of these.
+    LeadIn(Vec<i64>),
+    Not(Box<Sight>),
+    Or(Vec<Sight>),
+}
+
+impl Sight {
+    /// The rule as a condition on the `tasks` row of a query.
+    pub fn to_sql(&self) -> String {
+        match self {
+            Sight::Everything => "1 = 1".into(),
+            Sight::Nothing => "1 = 0".into(),
+            Sight::Confidential => CONFIDENTIAL.into(),
+            Sight::LeadIs(u) => {
+                format!("(tasks.lead_unit_id IS NOT NULL AND tasks.lead_unit_id = {u})")
+            }
+            Sight::CoordinatedBy(u) => format!(
+                "EXISTS (SELECT 1 FROM task_coordinators vc \
+                 WHERE vc.task_id = tasks.id AND vc.unit_id = {u})"
+            ),
+            Sight::LeadIn(ids) if ids.is_empty() => Sight::Nothing.to_sql(),
+            Sight::LeadIn(ids) => format!(
+                "(tasks.lead_unit_id IS NOT NULL AND tasks.lead_unit_id IN ({}))",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            ),
+            Sight::Not(rule) => format!("NOT {}", rule.to_sql()),
+            Sight::Or(rules) if rules.is_empty() => Sight::Nothing.to_sql(),
+            Sight::Or(rules) => format!(
+                "({})",
+                rules
+                    .iter()
+                    .map(Sight::to_sql)
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
+        }
+    }
+
+    /// Whether the rule holds for a task in hand. `coordinators` are asked
+    /// for at most once, and only when the answer depends on them: the
+    /// branches of an `Or` are tried in order, up to the first that holds.
+    pub fn holds(&self, task: &Sighted, coordinators: impl FnOnce() -> Vec<i64>) -> bool {
+        let mut coordinators = Coordinators {
+            ask: Some(coordinators),
+            units: Vec::new(),
+        };
+        self.decide(task, &mut coordinators)
+    }
+
+    fn decide<F: FnOnce() -> Vec<i64>>(
+        &self,
+        task: &Sighted,
+        coordinators: &mut Coordinators<F>,
+    ) -> bool {
+        match self {
+            Sight::Everything => true,
+            Sight::Nothing => false,
+            Sight::Confidential => task.confidential,
+            Sight::LeadIs(u) => task.lead_unit_id == Some(*u),
+            Sight::CoordinatedBy(u) => coordinators.get().contains(u),
+            Sight::LeadIn(ids) => task.lead_unit_id.is_some_and(|l| ids.contains(&l)),
+            Sight::Not(rule) => !rule.decide(task, coordinators),
+            Sight::Or(rules) => rules.iter().any(|r| r.decide(task, coordinators)),
+        }
+    }
+}
+
+/// A task's coordinating units, asked for when first needed.
+struct Coordinators<F> {
+    ask: Option<F>,
+    units: Vec<i64>,
+}
+
+impl<F: FnOnce() -> Vec<i64>> Coordinators<F> {
+    fn get(&mut self) -> &[i64] {
+        if let Some(ask) = self.ask.take() {
+            self.units = ask();
+        }
+        &self.units
+    }
 }
 
 impl Viewer {
@@ -69,35 +168,30 @@ impl Viewer {
         })
     }
 
-    /// A condition on `tasks` for what this viewer may read; `None`: everything.
-    pub fn task_sql(&self) -> Option<String> {
+    /// What this viewer may read.
+    pub fn sight(&self) -> Sight {
+        let open = || Sight::Not(Box::new(Sight::Confidential));
         match self {
-            Viewer::All => None,
-            Viewer::Open => Some(format!("NOT {CONFIDENTIAL}")),
-            Viewer::Unit(u) => Some(format!(
-                "(NOT {CONFIDENTIAL} OR tasks.lead_unit_id = {u} OR EXISTS (SELECT 1 FROM \
-                 task_coordinators vc WHERE vc.task_id = tasks.id AND vc.unit_id = {u}))"
-            )),
-            Viewer::Scope(ids) if ids.is_empty() => Some("1 = 0".into()),
-            Viewer::Scope(ids) => Some(format!(
-                "tasks.lead_unit_id IN ({})",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-            )),
+            Viewer::All => Sight::Everything,
+            Viewer::Open => open(),
+            Viewer::Unit(u) => Sight::Or(vec![open(), Sight::LeadIs(*u), Sight::CoordinatedBy(*u)]),
+            Viewer::Scope(ids) if ids.is_empty() => Sight::Nothing,
+            Viewer::Scope(ids) => Sight::LeadIn(ids.clone()),
         }
     }
 
-    /// Whether this viewer may read a task in hand: the rule of
-    /// [`Viewer::task_sql`], for tasks already read (the report's snapshot).
-    /// `coordinators` are asked for only when the answer depends on them.
-    pub fn may_see(&self, task: &Sighted, coordinators: impl FnOnce() -> Vec<i64>) -> bool {
-        match self {
-            Viewer::All => true,
-            Viewer::Open => !task.confidential,
-            Viewer::Unit(u) => {
-                !task.confidential || task.lead_unit_id == Some(*u) || coordinators().contains(u)
-            }
-            Viewer::Scope(ids) => task.lead_unit_id.is_some_and(|l| ids.contains(&l)),
+    /// A condition on `tasks` for what this viewer may read; `None`: everything.
+    pub fn task_sql(&self) -> Option<String> {
+        match self.sight() {
+            Sight::Everything => None,
+            sight => Some(sight.to_sql()),
         }
+    }
+
+    /// Whether this viewer may read a task in hand (see [`Sight::holds`]);
+    /// a walk over many tasks takes [`Viewer::sight`] once instead.
+    pub fn may_see(&self, task: &Sighted, coordinators: impl FnOnce() -> Vec<i64>) -> bool {
+        self.sight().holds(task, coordinators)
     }
 
     /// A condition on `meetings`: a confidential meeting is read by whoever
@@ -299,23 +393,26 @@ pub fn redact_audit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
 
     #[test]
     fn each_viewer_has_its_condition() {
         assert_eq!(Viewer::All.task_sql(), None);
         assert_eq!(Viewer::All.meeting_sql(), None);
         let open = Viewer::Open.task_sql().expect("sql");
-        assert!(open.starts_with("NOT (tasks.confidential = TRUE"), "{open}");
+        assert_eq!(open, format!("NOT {CONFIDENTIAL}"));
         let unit = Viewer::Unit(7).task_sql().expect("sql");
         assert!(
-            unit.contains("tasks.lead_unit_id = 7") && unit.contains("vc.unit_id = 7"),
+            unit.starts_with(&format!("(NOT {CONFIDENTIAL} OR "))
+                && unit.contains("tasks.lead_unit_id = 7")
+                && unit.contains("vc.unit_id = 7"),
             "{unit}"
         );
-        assert_eq!(
-            Viewer::Scope(vec![2, 3]).task_sql().as_deref(),
-            Some("tasks.lead_unit_id IN (2,3)")
-        );
+        let scope = Viewer::Scope(vec![2, 3]).task_sql().expect("sql");
+        assert!(scope.contains("tasks.lead_unit_id IN (2,3)"), "{scope}");
         assert_eq!(Viewer::Scope(vec![]).task_sql().as_deref(), Some("1 = 0"));
+        assert_eq!(Sight::LeadIn(vec![]).to_sql(), "1 = 0");
+        assert_eq!(Sight::Or(vec![]).to_sql(), "1 = 0");
         let m = Viewer::Unit(7).meeting_sql().expect("sql");
         assert!(
             m.starts_with("(meetings.confidential = FALSE OR EXISTS"),
@@ -323,5 +420,113 @@ mod tests {
         );
         let m = Viewer::Scope(vec![2]).meeting_sql().expect("sql");
         assert!(m.starts_with("EXISTS") && m.contains("IN (2)"), "{m}");
+    }
+
+    /// Every task shape the rule distinguishes: confidential or not, led by
+    /// unit 7, by another unit or by none, coordinated by 7 or not.
+    fn shapes() -> Vec<(Sighted, Vec<i64>)> {
+        let mut out = Vec::new();
+        for confidential in [false, true] {
+            for lead_unit_id in [None, Some(7), Some(8)] {
+                for coordinators in [vec![], vec![7], vec![8, 9]] {
+                    out.push((
+                        Sighted {
+                            confidential,
+                            lead_unit_id,
+                        },
+                        coordinators,
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_viewer_reads_what_the_rule_says() {
+        for (task, coordinators) in shapes() {
+            let sees = |v: &Viewer| v.may_see(&task, || coordinators.clone());
+            let case = format!("{task:?}, coordinated by {coordinators:?}");
+            assert!(sees(&Viewer::All), "{case}");
+            assert_eq!(sees(&Viewer::Open), !task.confidential, "{case}");
+            let unit_part = task.lead_unit_id == Some(7) || coordinators.contains(&7);
+            assert_eq!(
+                sees(&Viewer::Unit(7)),
+                !task.confidential || unit_part,
+                "{case}"
+            );
+            // A leader's scope is the lead unit's, confidential or not; a
+            // coordinating unit in scope does not open the task.
+            let in_scope = task.lead_unit_id.is_some_and(|l| [7, 9].contains(&l));
+            assert_eq!(sees(&Viewer::Scope(vec![7, 9])), in_scope, "{case}");
+            assert!(!sees(&Viewer::Scope(vec![])), "{case}");
+        }
+    }
+
+    #[test]
+    fn coordinators_are_asked_once_and_only_when_they_decide() {
+        for (task, coordinators) in shapes() {
+            for viewer in [
+                Viewer::All,
+                Viewer::Open,
+                Viewer::Unit(7),
+                Viewer::Scope(vec![7]),
+            ] {
+                let asked = Cell::new(0);
+                viewer.may_see(&task, || {
+                    asked.set(asked.get() + 1);
+                    coordinators.clone()
+                });
+                let needed =
+                    viewer == Viewer::Unit(7) && task.confidential && task.lead_unit_id != Some(7);
+                assert_eq!(asked.get(), usize::from(needed), "{viewer:?}, {task:?}");
+            }
+        }
+        // Asked for in two branches, read once.
+        let twice = Sight::Or(vec![Sight::CoordinatedBy(1), Sight::CoordinatedBy(7)]);
+        let asked = Cell::new(0);
+        let task = Sighted {
+            confidential: true,
+            lead_unit_id: None,
+        };
+        assert!(twice.holds(&task, || {
+            asked.set(asked.get() + 1);
+            vec![7]
+        }));
+        assert_eq!(asked.get(), 1);
+    }
+
+    #[test]
+    fn not_and_or_compose() {
+        let nobody = Sighted {
+            confidential: false,
+            lead_unit_id: None,
+        };
+        let led = Sighted {
+            confidential: true,
+            lead_unit_id: Some(3),
+        };
+        let none = Vec::<i64>::new;
+        // A task without a lead is led by no unit, so the negation holds:
+        // the SQL says the same, its lead leaves are never NULL.
+        let not_led_by_3 = Sight::Not(Box::new(Sight::LeadIs(3)));
+        assert!(not_led_by_3.holds(&nobody, none));
+        assert!(!not_led_by_3.holds(&led, none));
+        assert!(not_led_by_3.to_sql().contains("IS NOT NULL"));
+        let not_in = Sight::Not(Box::new(Sight::LeadIn(vec![3, 4])));
+        assert!(not_in.holds(&nobody, none));
+        assert!(!not_in.holds(&led, none));
+        assert!(!Sight::Or(vec![]).holds(&led, none));
+        assert!(Sight::Not(Box::new(Sight::Nothing)).holds(&nobody, none));
+        assert!(!Sight::Not(Box::new(Sight::Everything)).holds(&nobody, none));
+        let either = Sight::Or(vec![Sight::Confidential, Sight::LeadIs(5)]);
+        assert!(either.holds(&led, none));
+        assert!(!either.holds(&nobody, none));
+        assert_eq!(
+            either.to_sql(),
+            format!(
+                "({CONFIDENTIAL} OR (tasks.lead_unit_id IS NOT NULL AND tasks.lead_unit_id = 5))"
+            )
+        );
     }
 }

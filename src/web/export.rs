@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::domain::dashboard::AgeBucket;
+use crate::domain::period::Inclusion;
 use crate::domain::{Period, Status};
 use crate::i18n::{self, Lang};
 use crate::storage::tasks::TaskRecord;
@@ -114,7 +115,7 @@ impl TaskRow {
         let dates = record.task.dates();
         let status = dates.status_as_of(as_of);
         TaskRow {
-            carried_over: record.task.assigned_on < period.from,
+            carried_over: period.inclusion(&dates, as_of) == Some(Inclusion::CarriedOver),
             days_overdue: status
                 .filter(|s| *s == Status::Overdue)
                 .and_then(|_| dates.days_left(as_of))

@@ -73,11 +73,12 @@ pub async fn attachment(
         .run(move |conn| {
             let report = storage::progress::report(conn, report_id)?;
             // An attachment is read by whoever may read its task.
-            storage::tasks::get_for(conn, &account, report.task_id)?;
+            storage::tasks::get_for(conn, &account, report.stored.task_id)?;
             Ok(report)
         })
         .await?;
-    let (Some(name), Some(path)) = (report.attachment_name, report.attachment_path) else {
+    let (Some(name), Some(path)) = (report.stored.attachment_name, report.stored.attachment_path)
+    else {
         return Err(ApiError::NotFound);
     };
     let opened = open(state, path).await?;

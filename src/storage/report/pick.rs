@@ -21,6 +21,7 @@ pub fn first_seen<K: Ord>(
     selects: impl Fn(&Row) -> bool,
     key: impl Fn(&Row) -> K,
 ) -> Result<(i64, Vec<K>)> {
+    let sight = viewer.sight();
     let mut first = First::new(n);
     let mut total = 0i64;
     // Confidential tasks whose reader's sight depends on their coordinators,
@@ -31,7 +32,7 @@ pub fn first_seen<K: Ord>(
             continue;
         }
         let mut asks_coordinators = false;
-        let seen = viewer.may_see(&r.sighted(), || {
+        let seen = sight.holds(&r.sighted(), || {
             asks_coordinators = true;
             Vec::new()
         });
@@ -46,7 +47,7 @@ pub fn first_seen<K: Ord>(
     let coordinators = coordinators_of(conn, &ids)?;
     for r in undecided {
         let of_task = || coordinators.get(&r.id).cloned().unwrap_or_default();
-        if viewer.may_see(&r.sighted(), of_task) {
+        if sight.holds(&r.sighted(), of_task) {
             total += 1;
             first.offer(key(r));
         }

@@ -460,7 +460,11 @@ fn review_state() -> utoipa::openapi::Object {
 }
 
 impl From<storage::progress::Report> for ReportReadJson {
-    fn from(r: storage::progress::Report) -> ReportReadJson {
+    fn from(report: storage::progress::Report) -> ReportReadJson {
+        let storage::progress::Report {
+            stored: r,
+            by_coordinator,
+        } = report;
         let attachment = match (r.attachment_name, r.attachment_size) {
             (Some(name), size) => Some(AttachmentJson {
                 name,
@@ -482,7 +486,7 @@ impl From<storage::progress::Report> for ReportReadJson {
             review_state: r.review_state,
             review_note: r.review_note,
             attachment,
-            by_coordinator: r.by_coordinator,
+            by_coordinator,
         }
     }
 }

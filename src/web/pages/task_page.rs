@@ -15,6 +15,7 @@ use crate::domain::ids::TaskId;
 use crate::domain::inbox::Stage;
 use crate::domain::progress::{Decision, Review};
 use crate::domain::Invalid;
+use crate::domain::State as TaskState;
 use crate::domain::Status;
 use crate::i18n;
 use crate::storage::tasks::TaskRecord;
@@ -118,7 +119,7 @@ pub(super) async fn task_context(
                 Some(m) => Some(storage::meetings::get(conn, m)?.meeting),
                 None => None,
             };
-            let open = record.task.completed_on.is_none() && record.task.cancelled_on.is_none();
+            let open = record.task.dates().state() == TaskState::Open;
             let stages = storage::inbox::stages(conn, id, open)?;
             let units = storage::units::list(conn)?;
             let people = storage::users::names_by_email(conn)?;
@@ -126,16 +127,14 @@ pub(super) async fn task_context(
         })
         .await?;
     let mut ctx = frame(&user.visitor, req);
-    let open = record.task.cancelled_on.is_none();
+    let task_state = record.task.dates().state();
     ctx.insert(
         "may_edit",
-        &(open && user.may(crate::domain::Action::EditTasks)),
+        &(task_state != TaskState::Cancelled && user.may(crate::domain::Action::EditTasks)),
     );
     ctx.insert(
         "may_complete",
-        &(open
-            && record.task.completed_on.is_none()
-            && user.may(crate::domain::Action::ConfirmCompletion)),
+        &(task_state == TaskState::Open && user.may(crate::domain::Action::ConfirmCompletion)),
     );
     ctx.insert("version", &record.task.version);
     ctx.insert("stages", &stages);
@@ -209,7 +208,7 @@ pub(super) async fn work_context(
             ))
         })
         .await?;
-    let open = task.task.cancelled_on.is_none() && task.task.completed_on.is_none();
+    let open = task.task.dates().state() == TaskState::Open;
     let part = user.account.unit_code.as_deref().and_then(|u| {
         crate::domain::progress::unit_part(u, task.lead_unit.as_deref(), &task.coordinators)
     });
@@ -223,7 +222,7 @@ pub(super) async fn work_context(
     // One proposal waits at a time: the unit reports, but does not propose again.
     let proposal_waits = reports
         .iter()
-        .any(|r| r.review_state == Some(Review::Pending));
+        .any(|r| r.stored.review_state == Some(Review::Pending));
     ctx.insert("may_propose", &(may_report && !proposal_waits));
     ctx.insert("may_report", &may_report);
     ctx.insert("may_extend", &may_extend);
@@ -237,7 +236,8 @@ pub(super) async fn work_context(
     );
     let view: Vec<HashMap<&str, serde_json::Value>> = reports
         .iter()
-        .map(|r| {
+        .map(|report| {
+            let r = &report.stored;
             HashMap::from([
                 ("id", r.id.into()),
                 ("unit", r.unit.clone().into()),
@@ -253,7 +253,7 @@ pub(super) async fn work_context(
                 ("state", r.review_state.map(Review::code).into()),
                 ("review_note", r.review_note.clone().into()),
                 ("attachment", r.attachment_name.clone().into()),
-                ("coordinator", r.by_coordinator.into()),
+                ("coordinator", report.by_coordinator.into()),
             ])
         })
         .collect();

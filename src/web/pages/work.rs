@@ -264,7 +264,7 @@ pub async fn return_proposal(
     let report = state
         .run(move |conn| storage::progress::report(conn, report_id))
         .await?;
-    let task_id = TaskId(report.task_id);
+    let task_id = TaskId(report.stored.task_id);
     let reason = match check_reason("return_reason", &typed) {
         Ok(r) => r,
         Err(e) => {
