@@ -362,7 +362,7 @@ pub fn waiting_count(conn: &mut Conn, account: &Account, today: NaiveDate) -> Re
     let mut total = 0;
     for kind in kinds_for(reader.role).iter().filter(|k| k.needs_action()) {
         total += match memo_key(&reader, &ground.snap, *kind, today) {
-            Some(key) => match counted().get(&key).copied() {
+            Some(key) => match kept(&key) {
                 Some(n) => n,
                 None => {
                     let (n, _) = pick(conn, &reader, &mut ground, *kind, today, 0)?;
@@ -389,6 +389,12 @@ fn memo_key(reader: &Reader, snap: &Snapshot, kind: Kind, today: NaiveDate) -> O
         kind,
         viewer: reader.viewer.clone(),
     })
+}
+
+/// A count kept, the lock let go at once (a count to be kept takes it again).
+fn kept(key: &CountKey) -> Option<i64> {
+    let held = counted();
+    held.get(key).copied()
 }
 
 fn remember(key: CountKey, n: i64) {
