@@ -424,7 +424,9 @@ mod tests {
     #[test]
     fn the_standing_and_the_stages_agree_on_every_order_of_proposals() {
         use Review::{Confirmed, Pending, Returned};
-        let cases: [(&[(i64, Review)], Option<(i64, Review)>); 6] = [
+        // A task's proposals, and the one it stands on.
+        type Case = (&'static [(i64, Review)], Option<(i64, Review)>);
+        let cases: [Case; 6] = [
             (&[(1, Returned), (2, Pending)], Some((2, Pending))),
             (&[(2, Confirmed), (1, Returned)], None),
             (&[(1, Confirmed), (2, Returned)], Some((2, Returned))),
