@@ -134,16 +134,80 @@ pub struct ExtensionFact {
     pub pending: bool,
 }
 
-/// The stages of an open task from its proposals (any order) and extension
-/// requests; a done or cancelled task stands nowhere.
-pub fn stages(open: bool, proposals: &[ProposalFact], extensions: &[ExtensionFact]) -> Vec<Stage> {
+/// Which of an open task's rows it stands on: its latest proposal unless
+/// confirmed, and its latest waiting extension request. Ids only, so that a
+/// count decides without reading what the rows say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Standing {
+    /// The latest proposal, pending or returned.
+    pub proposal: Option<(i64, Review)>,
+    /// The latest extension request still waiting for a decision.
+    pub extension: Option<i64>,
+}
+
+/// Where an open task stands from the ids and states of its proposals (any
+/// order) and extension requests (the id, and whether it waits); a done or
+/// cancelled task stands nowhere.
+pub fn standing(
+    open: bool,
+    proposals: impl IntoIterator<Item = (i64, Review)>,
+    extensions: impl IntoIterator<Item = (i64, bool)>,
+) -> Standing {
     if !open {
-        return Vec::new();
+        return Standing::default();
     }
-    let mut out = Vec::new();
     // The latest proposal decides: pending waits, returned stays returned
-    // until the unit proposes again.
-    if let Some(last) = proposals.iter().max_by_key(|p| p.report_id) {
+    // until the unit proposes again, confirmed ends the workflow.
+    let proposal = proposals
+        .into_iter()
+        .max_by_key(|(id, _)| *id)
+        .filter(|(_, review)| *review != Review::Confirmed);
+    let extension = extensions
+        .into_iter()
+        .filter(|(_, pending)| *pending)
+        .map(|(id, _)| id)
+        .max();
+    Standing {
+        proposal,
+        extension,
+    }
+}
+
+impl Standing {
+    /// Whether the task stands where the filter asks.
+    pub fn is(&self, w: Waiting) -> bool {
+        match w {
+            Waiting::Completion => matches!(self.proposal, Some((_, Review::Pending))),
+            Waiting::Returned => matches!(self.proposal, Some((_, Review::Returned))),
+            Waiting::Extension => self.extension.is_some(),
+        }
+    }
+
+    /// The proposal or request behind the stage of a filter.
+    pub fn row_of(&self, w: Waiting) -> Option<i64> {
+        if !self.is(w) {
+            return None;
+        }
+        match w {
+            Waiting::Completion | Waiting::Returned => self.proposal.map(|(id, _)| id),
+            Waiting::Extension => self.extension,
+        }
+    }
+}
+
+/// The stages of an open task from its proposals (any order) and extension
+/// requests, told by [`standing`]; a done or cancelled task stands nowhere.
+pub fn stages(open: bool, proposals: &[ProposalFact], extensions: &[ExtensionFact]) -> Vec<Stage> {
+    let at = standing(
+        open,
+        proposals.iter().map(|p| (p.report_id, p.review)),
+        extensions.iter().map(|e| (e.extension_id, e.pending)),
+    );
+    let mut out = Vec::new();
+    if let Some(last) = at
+        .proposal
+        .and_then(|(id, _)| proposals.iter().find(|p| p.report_id == id))
+    {
         match last.review {
             Review::Pending => out.push(Stage::CompletionWaiting {
                 report_id: last.report_id,
@@ -157,10 +221,9 @@ pub fn stages(open: bool, proposals: &[ProposalFact], extensions: &[ExtensionFac
             Review::Confirmed => {}
         }
     }
-    if let Some(e) = extensions
-        .iter()
-        .filter(|e| e.pending)
-        .max_by_key(|e| e.extension_id)
+    if let Some(e) = at
+        .extension
+        .and_then(|id| extensions.iter().find(|e| e.extension_id == id))
     {
         out.push(Stage::ExtensionWaiting {
             extension_id: e.extension_id,
@@ -355,6 +418,47 @@ mod tests {
         assert_eq!(
             stages(false, &[proposal(1, Review::Pending)], &[ext(6, true)]),
             vec![]
+        );
+    }
+
+    #[test]
+    fn the_standing_and_the_stages_agree_on_every_order_of_proposals() {
+        use Review::{Confirmed, Pending, Returned};
+        // A task's proposals, and the one it stands on.
+        type Case = (&'static [(i64, Review)], Option<(i64, Review)>);
+        let cases: [Case; 6] = [
+            (&[(1, Returned), (2, Pending)], Some((2, Pending))),
+            (&[(2, Confirmed), (1, Returned)], None),
+            (&[(1, Confirmed), (2, Returned)], Some((2, Returned))),
+            (
+                &[(3, Pending), (1, Pending), (2, Returned)],
+                Some((3, Pending)),
+            ),
+            (&[(1, Pending), (2, Confirmed)], None),
+            (&[], None),
+        ];
+        for (proposals, expected) in cases {
+            let at = standing(true, proposals.iter().copied(), []);
+            assert_eq!(at.proposal, expected, "{proposals:?}");
+            let facts: Vec<ProposalFact> = proposals
+                .iter()
+                .map(|(id, review)| proposal(*id, *review))
+                .collect();
+            let stages = stages(true, &facts, &[]);
+            for w in Waiting::ALL {
+                assert_eq!(at.is(w), w.matches(&stages), "{proposals:?} {w:?}");
+            }
+            assert_eq!(
+                at.row_of(Waiting::Completion)
+                    .or(at.row_of(Waiting::Returned)),
+                expected.map(|(id, _)| id)
+            );
+        }
+        let ext = standing(true, [], [(4, true), (7, false), (5, true)]);
+        assert_eq!((ext.extension, ext.is(Waiting::Extension)), (Some(5), true));
+        assert_eq!(
+            standing(false, [(1, Pending)], [(4, true)]),
+            Standing::default()
         );
     }
 

@@ -1,31 +1,34 @@
-//! "Cần xử lý": the rows behind each kind of inbox entry, and the stages of
-//! a task's workflow. The conditions on proposals and requests are
-//! `stage_sql`'s, which the task list's `waiting` filter shares.
+//! "Cần xử lý": the entries of each kind, counted for the badge and listed
+//! for the page by one pick per kind, and the stages of a task's workflow.
+//! Which tasks are entries is the domain's rule on the report's rows
+//! (`deadline_kind`, `TaskDates::state`, no lead) or on where the task
+//! stands (`storage::stages`, the rule the task list's `waiting` filter
+//! shares), walked by `report::pick` with the reader's sight; SQL then reads
+//! the picked entries' details by id.
 
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::report::snapshot;
-use super::schema::{extension_requests, progress_reports, tasks, units};
-use super::stage_sql::{
-    extension_decided, extension_pending, proposal_pending, proposal_returned, OPEN_SQL,
-};
+use super::report::pick;
+use super::report::snapshot::{self, Row, Snapshot};
+use super::schema::{extension_requests, progress_reports, task_coordinators, tasks, units};
+use super::stages::{self, Stood};
 use super::users::Account;
 use super::visibility::Viewer;
 use super::{with_conn, write_tx, Conn, Result};
 use crate::domain::inbox::{
-    deadline_kind, due_soon_until, kinds_for, ExtensionFact, Kind, ProposalFact, Stage,
-    DECIDED_DAYS,
+    deadline_kind, kinds_for, ExtensionFact, Kind, ProposalFact, Stage, Waiting, DECIDED_DAYS,
 };
 use crate::domain::progress::{Decision, Review};
-use crate::domain::Role;
+use crate::domain::report::NO_LEAD;
+use crate::domain::{Role, State};
 
 /// The most entries of one kind listed (the count is always complete).
-pub const MAX_ITEMS: i64 = 200;
+pub const MAX_ITEMS: usize = 200;
 
 /// One entry: the task, and what waits on it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,13 +110,7 @@ impl Inbox {
     }
 }
 
-/// A date as an SQL literal, formatted from a `NaiveDate` (never from a
-/// person's text), which both backends compare with their date columns.
-fn lit(date: NaiveDate) -> String {
-    format!("'{}'", date.format("%Y-%m-%d"))
-}
-
-/// The tasks a unit leads or coordinates, as SQL over `tasks`.
+/// The tasks a unit leads or coordinates, as SQL over `tasks` (the feed's scope).
 fn unit_tasks_sql(unit_id: i64) -> String {
     format!(
         "(tasks.lead_unit_id = {unit_id} OR tasks.id IN \
@@ -121,165 +118,286 @@ fn unit_tasks_sql(unit_id: i64) -> String {
     )
 }
 
-/// The rows an entry of a kind stands for, each joined to its task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Rows {
-    Proposals,
-    Extensions,
-    Tasks,
-}
-
-/// What one kind of entry is, said once: the badge counts with it and the
-/// page lists with it.
-#[derive(Debug, Clone)]
-struct Rule {
-    rows: Rows,
-    /// A condition over the rows and `tasks`.
-    cond: String,
-}
-
 /// Who reads the inbox, resolved once: the role, the unit of a unit's
-/// user, and which tasks the reader may see (confidential tasks, a
-/// leader's scope).
+/// user, which tasks the reader may see (confidential tasks, a leader's
+/// scope), and the tasks the unit coordinates.
 struct Reader {
     role: Role,
     unit_id: Option<i64>,
     viewer: Viewer,
     visible: Option<String>,
+    /// In id order; empty without a unit.
+    coordinated: Vec<i64>,
 }
 
 impl Reader {
     fn of(conn: &mut Conn, account: &Account) -> Result<Reader> {
         let viewer = Viewer::for_account(conn, account)?;
+        let unit_id = account.user.unit_id;
+        let coordinated = match unit_id {
+            Some(u) => task_coordinators::table
+                .filter(task_coordinators::unit_id.eq(u))
+                .order(task_coordinators::task_id)
+                .select(task_coordinators::task_id)
+                .load(&mut **conn)?,
+            None => Vec::new(),
+        };
         Ok(Reader {
             role: account.role(),
-            unit_id: account.user.unit_id,
+            unit_id,
             visible: viewer.task_sql(),
             viewer,
+            coordinated,
         })
     }
 
-    /// The rule of one kind for this reader as of `today`; `None` when the
-    /// kind cannot be theirs (a unit's kind for a user without a unit).
-    fn rule(&self, kind: Kind, today: NaiveDate) -> Option<Rule> {
-        let (rows, cond) = match (kind, self.unit_id) {
-            (Kind::CompletionWaiting, _) => (Rows::Proposals, proposal_pending("progress_reports")),
-            (Kind::ExtensionWaiting, _) => {
-                (Rows::Extensions, extension_pending("extension_requests"))
+    /// The reader's own task: a unit's when it leads or coordinates it; any
+    /// task for a reader without a unit.
+    fn owns(&self, r: &Row) -> bool {
+        self.unit_id.is_none_or(|u| {
+            r.task.lead_unit_id == u || self.coordinated.binary_search(&r.id).is_ok()
+        })
+    }
+
+    /// Whether a task is an entry of a kind told by its dates and lead, as of
+    /// `today`: the domain's rules on the report's row.
+    fn has_task_kind(&self, kind: Kind, r: &Row, today: NaiveDate) -> bool {
+        let dates = &r.task.dates;
+        dates.state() == State::Open
+            && match kind {
+                Kind::NoLead => r.task.lead_unit_id == NO_LEAD,
+                Kind::Overdue | Kind::DueSoon => {
+                    self.owns(r) && deadline_kind(dates.deadline, today) == Some(kind)
+                }
+                _ => false,
             }
-            // SQL text reads the column whether or not the schema declares it nullable.
-            (Kind::NoLead, _) => (Rows::Tasks, "tasks.lead_unit_id IS NULL".to_string()),
-            (Kind::Returned, Some(u)) => (
-                Rows::Proposals,
-                format!(
-                    "progress_reports.unit_id = {u} AND {}",
-                    proposal_returned("progress_reports")
-                ),
-            ),
-            (Kind::Decided, Some(u)) => {
-                let since = super::now() - chrono::Duration::days(DECIDED_DAYS);
-                (
-                    Rows::Extensions,
-                    format!(
-                        "extension_requests.unit_id = {u} AND {} \
-                         AND extension_requests.decided_at >= '{}'",
-                        extension_decided("extension_requests"),
-                        since.format("%Y-%m-%d %H:%M:%S")
-                    ),
-                )
-            }
-            (Kind::Returned | Kind::Decided, None) => return None,
-            (Kind::Overdue | Kind::DueSoon, unit) => {
-                let range = match kind {
-                    Kind::Overdue => format!("tasks.deadline < {}", lit(today)),
-                    _ => format!(
-                        "tasks.deadline >= {} AND tasks.deadline <= {}",
-                        lit(today),
-                        lit(due_soon_until(today))
-                    ),
-                };
-                let mine = unit.map(unit_tasks_sql).unwrap_or_else(|| "1 = 1".into());
-                (
-                    Rows::Tasks,
-                    format!("tasks.deadline IS NOT NULL AND {range} AND {mine}"),
-                )
-            }
-        };
-        // Only open tasks wait, and only those the reader may see.
-        let mut cond = format!("{OPEN_SQL} AND {cond}");
-        if let Some(visible) = &self.visible {
-            cond = format!("{cond} AND {visible}");
-        }
-        Some(Rule { rows, cond })
     }
 }
 
-/// How many entries a rule holds, counted by the database.
-fn count(conn: &mut Conn, rule: &Rule) -> Result<i64> {
-    let cond = || sql::<Bool>(&rule.cond);
-    Ok(match rule.rows {
-        Rows::Proposals => progress_reports::table
-            .inner_join(tasks::table)
-            .filter(cond())
-            .count()
-            .get_result(conn),
-        Rows::Extensions => extension_requests::table
-            .inner_join(tasks::table)
-            .filter(cond())
-            .count()
-            .get_result(conn),
-        Rows::Tasks => tasks::table.filter(cond()).count().get_result(conn),
-    }?)
+/// Where an entry of a kind comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The task itself, by its dates and lead.
+    Task,
+    /// Where the task stands in its workflow.
+    Stage(Waiting),
+    /// The decisions on the unit's requests.
+    Decisions,
+}
+
+fn source(kind: Kind) -> Source {
+    match kind {
+        Kind::Overdue | Kind::DueSoon | Kind::NoLead => Source::Task,
+        Kind::CompletionWaiting => Source::Stage(Waiting::Completion),
+        Kind::ExtensionWaiting => Source::Stage(Waiting::Extension),
+        Kind::Returned => Source::Stage(Waiting::Returned),
+        Kind::Decided => Source::Decisions,
+    }
+}
+
+/// What the kinds of one reader are picked from, read once per inbox.
+struct Ground {
+    snap: std::sync::Arc<Snapshot>,
+    /// Where the open tasks stand, read on first need.
+    stood: Option<HashMap<i64, Stood>>,
+}
+
+impl Ground {
+    fn of(conn: &mut Conn) -> Result<Ground> {
+        Ok(Ground {
+            snap: snapshot::current(conn)?,
+            stood: None,
+        })
+    }
+
+    fn stood(&mut self, conn: &mut Conn) -> Result<&HashMap<i64, Stood>> {
+        if self.stood.is_none() {
+            self.stood = Some(stages::standings(conn, &self.snap)?);
+        }
+        Ok(self.stood.get_or_insert_with(HashMap::new))
+    }
+}
+
+/// The entries of a kind told by the task (overdue, due soon, without a
+/// lead) that the reader may see: how many, and the first `n` task ids in
+/// the list's order (deadline then id; by id for tasks without a lead).
+fn pick_tasks(
+    conn: &mut Conn,
+    reader: &Reader,
+    snap: &Snapshot,
+    kind: Kind,
+    today: NaiveDate,
+    n: usize,
+) -> Result<(i64, Vec<i64>)> {
+    let (count, keys) = pick::first_seen(
+        conn,
+        snap,
+        &reader.viewer,
+        n,
+        |r| reader.has_task_kind(kind, r, today),
+        |r| {
+            (
+                (kind != Kind::NoLead).then_some(r.task.dates.deadline),
+                r.id,
+            )
+        },
+    )?;
+    Ok((count, keys.into_iter().map(|k| k.1).collect()))
+}
+
+/// The entries of a workflow kind the reader may see: how many, and the
+/// first `n` ids of the proposals or requests they stand on, oldest first
+/// (the office works through them in turn), newest first for the unit's
+/// returned proposals.
+fn pick_stage(
+    conn: &mut Conn,
+    reader: &Reader,
+    ground: &mut Ground,
+    w: Waiting,
+    n: usize,
+) -> Result<(i64, Vec<i64>)> {
+    // The unit's own returned proposals only; the office's kinds are every unit's.
+    let unit = match w {
+        Waiting::Returned => match reader.unit_id {
+            Some(u) => Some(u),
+            None => return Ok((0, Vec::new())),
+        },
+        _ => None,
+    };
+    let snap = ground.snap.clone();
+    let stood = ground.stood(conn)?;
+    let (count, keys) = pick::first_seen(
+        conn,
+        &snap,
+        &reader.viewer,
+        n,
+        |r| {
+            stood.get(&r.id).is_some_and(|s| {
+                s.standing.is(w) && unit.is_none_or(|u| s.proposal_unit == Some(u))
+            })
+        },
+        |r| {
+            let id = stood
+                .get(&r.id)
+                .and_then(|s| s.standing.row_of(w))
+                .unwrap_or_default();
+            (if unit.is_some() { -id } else { id }, id)
+        },
+    )?;
+    Ok((count, keys.into_iter().map(|k| k.1).collect()))
+}
+
+/// The decisions of the last [`DECIDED_DAYS`] days on the unit's requests
+/// for open tasks the reader may see: how many, and the first `n` request
+/// ids, newest decision first.
+fn pick_decided(
+    conn: &mut Conn,
+    reader: &Reader,
+    snap: &Snapshot,
+    n: usize,
+) -> Result<(i64, Vec<i64>)> {
+    let Some(unit) = reader.unit_id else {
+        return Ok((0, Vec::new()));
+    };
+    let since = super::now() - chrono::Duration::days(DECIDED_DAYS);
+    let rows: Vec<(i64, i64)> = extension_requests::table
+        .filter(extension_requests::unit_id.eq(unit))
+        .filter(extension_requests::state.eq_any([Decision::Approved, Decision::Rejected]))
+        .filter(extension_requests::decided_at.ge(since))
+        .order((
+            extension_requests::decided_at.desc(),
+            extension_requests::id.desc(),
+        ))
+        .select((extension_requests::id, extension_requests::task_id))
+        .load(&mut **conn)?;
+    let mut tasks: Vec<i64> = rows.iter().map(|(_, t)| *t).collect();
+    tasks.sort_unstable();
+    tasks.dedup();
+    let (_, seen) = pick::first_seen(
+        conn,
+        snap,
+        &reader.viewer,
+        usize::MAX,
+        |r| r.task.dates.state() == State::Open && tasks.binary_search(&r.id).is_ok(),
+        |r| r.id,
+    )?;
+    let shown: Vec<i64> = rows
+        .into_iter()
+        .filter(|(_, t)| seen.binary_search(t).is_ok())
+        .map(|(id, _)| id)
+        .collect();
+    let count = i64::try_from(shown.len()).unwrap_or(i64::MAX);
+    Ok((count, shown.into_iter().take(n).collect()))
+}
+
+/// How many entries of a kind the reader has, and the first `n` of their
+/// ids (tasks, proposals or requests, as the kind's source says).
+fn pick(
+    conn: &mut Conn,
+    reader: &Reader,
+    ground: &mut Ground,
+    kind: Kind,
+    today: NaiveDate,
+    n: usize,
+) -> Result<(i64, Vec<i64>)> {
+    match source(kind) {
+        Source::Task => {
+            let snap = ground.snap.clone();
+            pick_tasks(conn, reader, &snap, kind, today, n)
+        }
+        Source::Stage(w) => pick_stage(conn, reader, ground, w, n),
+        Source::Decisions => {
+            let snap = ground.snap.clone();
+            pick_decided(conn, reader, &snap, n)
+        }
+    }
 }
 
 /// How many entries ask for the reader's action (the navigation's badge):
-/// counts only, no entry is read.
+/// counted from the report's rows and the ids and states of the proposals
+/// and requests, no entry read.
 pub fn waiting_count(conn: &mut Conn, account: &Account, today: NaiveDate) -> Result<i64> {
     let reader = Reader::of(conn, account)?;
+    let mut ground = Ground::of(conn)?;
     let mut total = 0;
     for kind in kinds_for(reader.role).iter().filter(|k| k.needs_action()) {
-        if let Some(n) = deadline_count(conn, &reader, *kind, today)? {
-            total += n;
-        } else if let Some(rule) = reader.rule(*kind, today) {
-            total += count(conn, &rule)?;
-        }
+        total += match memo_key(&reader, &ground.snap, *kind, today) {
+            Some(key) => match kept(&key) {
+                Some(n) => n,
+                None => {
+                    let (n, _) = pick(conn, &reader, &mut ground, *kind, today, 0)?;
+                    remember(key, n);
+                    n
+                }
+            },
+            None => pick(conn, &reader, &mut ground, *kind, today, 0)?.0,
+        };
     }
     Ok(total)
 }
 
-/// The open tasks of a deadline kind (a leader's overdue tasks) counted from
-/// the report's rows in memory rather than by a scan of every open task on
-/// each page; `None` where the count needs what those rows do not hold (a
-/// unit's coordinated tasks, proposals, requests). The rule is the domain's
-/// [`deadline_kind`], which the SQL of [`Reader::rule`] states for the lists.
-fn deadline_count(
-    conn: &mut Conn,
-    reader: &Reader,
-    kind: Kind,
-    today: NaiveDate,
-) -> Result<Option<i64>> {
-    let by_deadline = matches!(kind, Kind::Overdue | Kind::DueSoon);
-    if !by_deadline || reader.unit_id.is_some() || matches!(reader.viewer, Viewer::Unit(_)) {
-        return Ok(None);
-    }
-    let snap = snapshot::current(conn)?;
-    let key = CountKey {
+/// The key under which a count is kept: the counts told by the report's rows
+/// alone (a kind of the task, for a reader without a unit, whose tasks need
+/// no coordinated ids), which the same rows, day, kind and sight repeat, so
+/// that every page of every leader of one scope between two changes counts
+/// once. `None` for the counts that read more than those rows.
+fn memo_key(reader: &Reader, snap: &Snapshot, kind: Kind, today: NaiveDate) -> Option<CountKey> {
+    (source(kind) == Source::Task && reader.unit_id.is_none()).then(|| CountKey {
         token: snap.token.clone(),
         version: snap.version,
         today,
         kind,
         viewer: reader.viewer.clone(),
-    };
-    if let Some(n) = counted().get(&key) {
-        return Ok(Some(*n));
-    }
-    let n = snap
-        .rows()
-        .filter(|r| r.task.dates.completed_on.is_none() && r.task.dates.cancelled_on.is_none())
-        .filter(|r| deadline_kind(r.task.dates.deadline, today) == Some(kind))
-        .filter(|r| reader.viewer.may_see(&r.sighted(), Vec::new))
-        .count();
-    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    })
+}
+
+/// A count kept, the lock let go at once (a count to be kept takes it again).
+fn kept(key: &CountKey) -> Option<i64> {
+    let held = counted();
+    held.get(key).copied()
+}
+
+fn remember(key: CountKey, n: i64) {
     let mut held = counted();
     // Counts of an older version are never asked again.
     held.retain(|k, _| k.token != key.token || k.version >= key.version);
@@ -287,12 +405,9 @@ fn deadline_count(
         held.clear();
     }
     held.insert(key, n);
-    Ok(Some(n))
 }
 
-/// A count of [`deadline_count`]: the same rows, day, kind and sight give
-/// the same number, so every page of every leader of one scope between two
-/// changes counts once.
+/// A count kept by [`memo_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CountKey {
     token: String,
@@ -305,57 +420,51 @@ struct CountKey {
 /// More distinct sights than this between two changes and the counts start over.
 const MAX_HELD_COUNTS: usize = 256;
 
-fn counted() -> std::sync::MutexGuard<'static, std::collections::HashMap<CountKey, i64>> {
-    static HELD: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<CountKey, i64>>> =
+fn counted() -> std::sync::MutexGuard<'static, HashMap<CountKey, i64>> {
+    static HELD: std::sync::LazyLock<std::sync::Mutex<HashMap<CountKey, i64>>> =
         std::sync::LazyLock::new(Default::default);
     HELD.lock().unwrap_or_else(|e| e.into_inner())
 }
-
-type TaskRow = (
-    i64,
-    String,
-    String,
-    Option<NaiveDate>,
-    Option<String>,
-    Option<String>,
-);
 
 /// What waits for the reader as of `today`: every kind of their role
 /// counted, and up to [`MAX_ITEMS`] entries of each listed.
 pub fn inbox(conn: &mut Conn, account: &Account, today: NaiveDate) -> Result<Inbox> {
     let reader = Reader::of(conn, account)?;
+    let mut ground = Ground::of(conn)?;
     let mut out = Inbox::default();
     for kind in kinds_for(reader.role) {
-        let Some(rule) = reader.rule(*kind, today) else {
-            out.counts.insert(kind.code(), 0);
-            continue;
-        };
-        let count = count(conn, &rule)?;
+        let (count, ids) = pick(conn, &reader, &mut ground, *kind, today, MAX_ITEMS)?;
         out.counts.insert(kind.code(), count);
-        if count == 0 {
+        if ids.is_empty() {
             continue;
         }
         let items = match kind {
-            Kind::CompletionWaiting => completions_waiting(conn, &rule)?,
-            Kind::ExtensionWaiting => extensions_waiting(conn, &rule)?,
-            Kind::NoLead => no_lead(conn, &rule)?,
-            Kind::Returned => returned(conn, &rule)?,
-            Kind::Decided => decided(conn, &rule)?,
-            Kind::DueSoon | Kind::Overdue => {
-                by_deadline(conn, *kind, &rule, reader.unit_id, today)?
+            Kind::CompletionWaiting => completions_waiting(conn, &ids)?,
+            Kind::ExtensionWaiting => extensions_waiting(conn, &ids)?,
+            Kind::Returned => returned(conn, &ids)?,
+            Kind::Decided => decided(conn, &ids)?,
+            Kind::NoLead | Kind::DueSoon | Kind::Overdue => {
+                by_task(conn, *kind, &ids, reader.unit_id, today)?
             }
         };
         out.items.extend(items);
     }
-    let ids: Vec<i64> = out.items.iter().map(|i| i.task_id).collect();
-    let confidential = super::visibility::confidential_among(conn, &ids)?;
     for item in &mut out.items {
-        item.confidential = confidential.contains(&item.task_id);
+        item.confidential = ground
+            .snap
+            .get(item.task_id)
+            .is_some_and(|r| r.confidential);
     }
     Ok(out)
 }
 
-fn completions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
+/// The items of `found` (keyed by the entry's id) in the order of `ids`.
+fn in_order(ids: &[i64], found: Vec<(i64, Item)>) -> Vec<Item> {
+    let mut by_id: HashMap<i64, Item> = found.into_iter().collect();
+    ids.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
+fn completions_waiting(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -371,9 +480,7 @@ fn completions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     let rows: Vec<Row> = progress_reports::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(progress_reports::unit_id)))
-        .filter(sql::<Bool>(&rule.cond))
-        .order(progress_reports::id.asc())
-        .limit(MAX_ITEMS)
+        .filter(progress_reports::id.eq_any(ids))
         .select((
             progress_reports::id,
             tasks::id,
@@ -387,10 +494,9 @@ fn completions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             progress_reports::note,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(rid, tid, reference, content, deadline, code, name, on, date, note)| Item {
+    let found = rows.into_iter().map(
+        |(rid, tid, reference, content, deadline, code, name, on, date, note)| {
+            let item = Item {
                 unit: Some(code),
                 unit_name: Some(name),
                 deadline,
@@ -399,12 +505,14 @@ fn completions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
                 date,
                 note: Some(note).filter(|n| !n.is_empty()),
                 ..Item::new(Kind::CompletionWaiting, tid, reference, content)
-            },
-        )
-        .collect())
+            };
+            (rid, item)
+        },
+    );
+    Ok(in_order(ids, found.collect()))
 }
 
-fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
+fn extensions_waiting(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -420,9 +528,7 @@ fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     let rows: Vec<Row> = extension_requests::table
         .inner_join(tasks::table)
         .inner_join(units::table.on(units::id.eq(extension_requests::unit_id)))
-        .filter(sql::<Bool>(&rule.cond))
-        .order(extension_requests::id.asc())
-        .limit(MAX_ITEMS)
+        .filter(extension_requests::id.eq_any(ids))
         .select((
             extension_requests::id,
             tasks::id,
@@ -436,10 +542,9 @@ fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             extension_requests::reason,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(eid, tid, reference, content, deadline, code, name, at, date, reason)| Item {
+    let found = rows.into_iter().map(
+        |(eid, tid, reference, content, deadline, code, name, at, date, reason)| {
+            let item = Item {
                 unit: Some(code),
                 unit_name: Some(name),
                 deadline,
@@ -448,31 +553,15 @@ fn extensions_waiting(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
                 date: Some(date),
                 note: Some(reason),
                 ..Item::new(Kind::ExtensionWaiting, tid, reference, content)
-            },
-        )
-        .collect())
-}
-
-/// Open tasks without a lead unit.
-fn no_lead(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
-    type Row = (i64, String, String, Option<NaiveDate>);
-    let rows: Vec<Row> = tasks::table
-        .filter(sql::<Bool>(&rule.cond))
-        .order(tasks::id.asc())
-        .limit(MAX_ITEMS)
-        .select((tasks::id, tasks::reference, tasks::content, tasks::deadline))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, reference, content, deadline)| Item {
-            deadline,
-            ..Item::new(Kind::NoLead, id, reference, content)
-        })
-        .collect())
+            };
+            (eid, item)
+        },
+    );
+    Ok(in_order(ids, found.collect()))
 }
 
 /// The unit's proposals the office returned, while no newer proposal was sent.
-fn returned(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
+fn returned(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -485,9 +574,7 @@ fn returned(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     );
     let rows: Vec<Row> = progress_reports::table
         .inner_join(tasks::table)
-        .filter(sql::<Bool>(&rule.cond))
-        .order(progress_reports::id.desc())
-        .limit(MAX_ITEMS)
+        .filter(progress_reports::id.eq_any(ids))
         .select((
             progress_reports::id,
             tasks::id,
@@ -499,23 +586,24 @@ fn returned(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             progress_reports::review_note,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(rid, tid, reference, content, deadline, on, date, reason)| Item {
+    let found = rows.into_iter().map(
+        |(rid, tid, reference, content, deadline, on, date, reason)| {
+            let item = Item {
                 deadline,
                 report_id: Some(rid),
                 requested_on: Some(on),
                 date,
                 note: Some(reason),
                 ..Item::new(Kind::Returned, tid, reference, content)
-            },
-        )
-        .collect())
+            };
+            (rid, item)
+        },
+    );
+    Ok(in_order(ids, found.collect()))
 }
 
 /// Decisions on the unit's extension requests of the last [`DECIDED_DAYS`] days.
-fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
+fn decided(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
     type Row = (
         i64,
         i64,
@@ -529,9 +617,7 @@ fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
     );
     let rows: Vec<Row> = extension_requests::table
         .inner_join(tasks::table)
-        .filter(sql::<Bool>(&rule.cond))
-        .order(extension_requests::decided_at.desc())
-        .limit(MAX_ITEMS)
+        .filter(extension_requests::id.eq_any(ids))
         .select((
             extension_requests::id,
             tasks::id,
@@ -544,10 +630,9 @@ fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
             extension_requests::decided_at,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(eid, tid, reference, content, deadline, state, date, note, at)| Item {
+    let found = rows.into_iter().map(
+        |(eid, tid, reference, content, deadline, state, date, note, at)| {
+            let item = Item {
                 deadline,
                 extension_id: Some(eid),
                 requested_on: at.map(|a| a.date()),
@@ -555,54 +640,62 @@ fn decided(conn: &mut Conn, rule: &Rule) -> Result<Vec<Item>> {
                 note: Some(note).filter(|n| !n.is_empty()),
                 decision: Some(state),
                 ..Item::new(Kind::Decided, tid, reference, content)
-            },
-        )
-        .collect())
+            };
+            (eid, item)
+        },
+    );
+    Ok(in_order(ids, found.collect()))
 }
 
-/// Open tasks overdue or due soon: a unit's own (lead or coordinator), or
-/// every visible unit's for a leader, oldest deadline first (the leader's
-/// page groups them by unit).
-fn by_deadline(
+/// The entries of a kind told by the task: overdue or due soon (a unit's own,
+/// lead or coordinator, or every visible unit's for a leader, whose page
+/// groups them by unit), or without a lead.
+fn by_task(
     conn: &mut Conn,
     kind: Kind,
-    rule: &Rule,
+    ids: &[i64],
     unit_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<Item>> {
-    let rows: Vec<(TaskRow, Option<i64>)> = tasks::table
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<NaiveDate>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = tasks::table
         .left_join(units::table.on(units::id.nullable().eq(tasks::lead_unit_id.nullable())))
-        .filter(sql::<Bool>(&rule.cond))
-        .order((tasks::deadline.asc(), tasks::id.asc()))
-        .limit(MAX_ITEMS)
+        .filter(tasks::id.eq_any(ids))
         .select((
-            (
-                tasks::id,
-                tasks::reference,
-                tasks::content,
-                tasks::deadline,
-                units::code.nullable(),
-                units::name.nullable(),
-            ),
+            tasks::id,
+            tasks::reference,
+            tasks::content,
+            tasks::deadline,
+            units::code.nullable(),
+            units::name.nullable(),
             units::id.nullable(),
         ))
         .load(conn)?;
-    Ok(rows
+    let found = rows
         .into_iter()
-        .map(
-            |((id, reference, content, deadline, code, name), lead_id)| {
-                let days = deadline.map(|d| (d - today).num_days());
-                Item {
-                    unit: code,
-                    unit_name: name,
-                    deadline,
-                    days: days.map(|d| if kind == Kind::Overdue { -d } else { d }),
-                    coordinator: unit_id.is_some() && lead_id != unit_id,
-                    ..Item::new(kind, id, reference, content)
-                }
-            },
-        )
-        .collect())
+        .map(|(id, reference, content, deadline, code, name, lead_id)| {
+            let days = deadline
+                .filter(|_| kind != Kind::NoLead)
+                .map(|d| (d - today).num_days());
+            let item = Item {
+                unit: code,
+                unit_name: name,
+                deadline,
+                days: days.map(|d| if kind == Kind::Overdue { -d } else { d }),
+                coordinator: unit_id.is_some() && lead_id != unit_id,
+                ..Item::new(kind, id, reference, content)
+            };
+            (id, item)
+        });
+    Ok(in_order(ids, found.collect()))
 }
 
 /// Where a task stands: its waiting proposal or request, or its returned proposal.

@@ -24,7 +24,7 @@ pub mod report_links;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
-pub mod stage_sql;
+pub mod stages;
 pub mod tasks;
 pub mod throttle;
 pub mod units;

@@ -291,8 +291,9 @@ impl TaskQueries for DbConn {
 /// Period, status, lead unit, open or not, the order and who may read come
 /// from the report's rows by the domain's rules (`Period::inclusion`,
 /// `TaskDates::status_as_of`), as the dashboard's numbers do; the filters the
-/// rows do not hold (words, meeting, a waiting proposal or request, the
-/// coordinated tasks) are asked of SQL first, as the ids they allow.
+/// rows do not hold (words, meeting, the coordinated tasks) are asked of SQL
+/// first, as the ids they allow; a waiting proposal or request is told by
+/// `stages`, the inbox's rule.
 pub fn list(
     conn: &mut Conn,
     filter: &TaskFilter,
@@ -303,7 +304,8 @@ pub fn list(
     let per_page = page.per_page.clamp(1, MAX_PER_PAGE);
     let page_no = page.page.max(1);
     let offset = (page_no - 1).saturating_mul(per_page);
-    let allowed = allowed_ids(conn, filter)?;
+    let snap = snapshot::current(conn)?;
+    let allowed = allowed_ids(conn, &snap, filter)?;
     let coordinated: Vec<i64> = match (filter.unit_id, filter.unit_role) {
         (Some(unit), UnitRole::LeadOrCoordinator) => task_coordinators::table
             .filter(task_coordinators::unit_id.eq(unit))
@@ -313,7 +315,6 @@ pub fn list(
         _ => Vec::new(),
     };
     let holds = |ids: &[i64], id: i64| ids.binary_search(&id).is_ok();
-    let snap = snapshot::current(conn)?;
     let take = usize::try_from(offset.saturating_add(per_page)).unwrap_or(usize::MAX);
     let (total, keys) = pick::first_seen(
         conn,
@@ -357,16 +358,25 @@ pub fn list(
     })
 }
 
-/// The ids the filters that only SQL can answer allow, in order; `None`
-/// when no such filter is set.
-fn allowed_ids(conn: &mut Conn, filter: &TaskFilter) -> Result<Option<Vec<i64>>> {
+/// The ids the filters the report's rows do not hold allow, in order; `None`
+/// when no such filter is set. Words and meeting are asked of SQL; where a
+/// task stands in its workflow is decided by `stages` on its rows.
+fn allowed_ids(
+    conn: &mut Conn,
+    snap: &snapshot::Snapshot,
+    filter: &TaskFilter,
+) -> Result<Option<Vec<i64>>> {
     let words = filter
         .query
         .as_deref()
         .map(str::trim)
         .filter(|w| !w.is_empty());
-    if words.is_none() && filter.meeting_id.is_none() && filter.waiting.is_none() {
-        return Ok(None);
+    let waiting = filter
+        .waiting
+        .map(|w| super::stages::waiting_ids(conn, snap, w))
+        .transpose()?;
+    if words.is_none() && filter.meeting_id.is_none() {
+        return Ok(waiting);
     }
     let mut q = tasks::table.into_boxed::<MultiBackend>();
     if let Some(words) = words {
@@ -375,12 +385,14 @@ fn allowed_ids(conn: &mut Conn, filter: &TaskFilter) -> Result<Option<Vec<i64>>>
     if let Some(m) = filter.meeting_id {
         q = q.filter(tasks::meeting_id.eq(m));
     }
-    if let Some(w) = filter.waiting {
-        q = q.filter(sql::<Bool>(&super::stage_sql::waiting_sql(w)));
-    }
-    Ok(Some(
-        q.select(tasks::id).order(tasks::id).load(&mut **conn)?,
-    ))
+    let found: Vec<i64> = q.select(tasks::id).order(tasks::id).load(&mut **conn)?;
+    Ok(Some(match waiting {
+        Some(ids) => found
+            .into_iter()
+            .filter(|id| ids.binary_search(id).is_ok())
+            .collect(),
+        None => found,
+    }))
 }
 
 pub fn get(conn: &mut Conn, id: i64) -> Result<TaskRecord> {

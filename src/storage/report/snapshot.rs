@@ -64,6 +64,20 @@ impl Snapshot {
         self.chunks.iter().flat_map(|c| c.iter())
     }
 
+    /// The row of one task, if the snapshot holds it.
+    pub fn get(&self, id: i64) -> Option<&Row> {
+        // The chunk that would hold the id: the last one starting at or before it.
+        let i = self
+            .chunks
+            .partition_point(|c| c.first().is_some_and(|f| f.id <= id))
+            .checked_sub(1)?;
+        let chunk = &self.chunks[i];
+        chunk
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|j| &chunk[j])
+    }
+
     pub fn len(&self) -> usize {
         self.chunks.iter().map(|c| c.len()).sum()
     }
@@ -355,12 +369,10 @@ mod tests {
         let ids: Vec<i64> = s.rows().map(|r| r.id).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(s.len(), 10_000 + 5 + 3 * CHUNK);
-        assert_eq!(
-            s.rows()
-                .find(|r| r.id == 20_000)
-                .map(|r| r.task.lead_unit_id),
-            Some(2)
-        );
+        assert_eq!(s.get(20_000).map(|r| r.task.lead_unit_id), Some(2));
+        assert_eq!(s.get(4).map(|r| r.task.lead_unit_id), Some(1));
+        assert!(s.get(0).is_none() && s.get(5).is_none() && s.get(90_000).is_none());
+        assert!(ids.iter().all(|id| s.get(*id).is_some_and(|r| r.id == *id)));
         assert!(s
             .chunks
             .iter()
