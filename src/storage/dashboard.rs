@@ -43,13 +43,6 @@ pub struct Dashboard {
     pub scope: Scope,
 }
 
-impl Dashboard {
-    /// The names of the report's units by code, for the task lists behind its numbers.
-    pub fn unit_names(&self) -> HashMap<String, String> {
-        self.scope.unit_names()
-    }
-}
-
 /// The units a reader's report covers and may be narrowed to: what a list
 /// behind one of its numbers needs of the dashboard, without its numbers.
 #[derive(Debug, Clone)]

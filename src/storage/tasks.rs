@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use super::audit::{AuditLog, Entry};
 use super::models::Task;
-use super::report::{pick, snapshot};
+use super::report::pick::{self, IdSet};
+use super::report::snapshot;
 use super::schema::{task_coordinators, tasks, units};
 use super::users::Account;
 use super::visibility::{check_task, Viewer};
@@ -314,7 +315,8 @@ pub fn list(
             .load(&mut **conn)?,
         _ => Vec::new(),
     };
-    let holds = |ids: &[i64], id: i64| ids.binary_search(&id).is_ok();
+    let allowed = IdSet::new(allowed.as_deref());
+    let coordinated = IdSet::new(Some(&coordinated));
     let take = usize::try_from(offset.saturating_add(per_page)).unwrap_or(usize::MAX);
     let (total, keys) = pick::first_seen(
         conn,
@@ -323,10 +325,10 @@ pub fn list(
         take,
         |r| {
             let dates = &r.task.dates;
-            allowed.as_deref().is_none_or(|ids| holds(ids, r.id))
+            allowed.holds(r.id)
                 && filter
                     .unit_id
-                    .is_none_or(|unit| r.task.lead_unit_id == unit || holds(&coordinated, r.id))
+                    .is_none_or(|unit| r.task.lead_unit_id == unit || coordinated.holds(r.id))
                 && filter
                     .period
                     .is_none_or(|p| p.inclusion(dates, as_of).is_some())

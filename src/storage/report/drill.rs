@@ -11,7 +11,7 @@ use super::super::schema::units;
 use super::super::tasks::{TaskQueries, TaskRecord};
 use super::super::visibility::Viewer;
 use super::super::{with_conn, Conn, Result};
-use super::pick;
+use super::pick::{self, IdSet};
 use super::snapshot::{self, Row};
 use crate::domain::dashboard::{AgeBucket, Drill};
 use crate::domain::{Period, Status};
@@ -46,26 +46,6 @@ impl TaskQuery {
     }
 }
 
-/// A set of unit ids, for a membership test per row.
-pub(super) struct UnitSet(Option<Vec<i64>>);
-
-impl UnitSet {
-    pub(super) fn new(units: Option<&[i64]>) -> UnitSet {
-        UnitSet(units.map(|ids| {
-            let mut ids = ids.to_vec();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        }))
-    }
-
-    pub(super) fn holds(&self, unit: i64) -> bool {
-        self.0
-            .as_ref()
-            .is_none_or(|ids| ids.binary_search(&unit).is_ok())
-    }
-}
-
 /// How many tasks of a report match, and the ids of one page of them (all
 /// when `page` is `None`, else `(limit, offset)`), ordered by lead unit code
 /// (tasks waiting for their lead last), deadline (ongoing last) and id.
@@ -78,7 +58,7 @@ pub fn report_task_ids(
 ) -> Result<(i64, Vec<i64>)> {
     let snap = snapshot::current(conn)?;
     let drill = q.drill();
-    let in_units = UnitSet::new(q.units.as_deref());
+    let in_units = IdSet::new(q.units.as_deref());
     let ranks = UnitRanks::read(conn)?;
     let (take, skip) = match page {
         Some((limit, offset)) => (

@@ -25,8 +25,8 @@ pub use crate::domain::dashboard::Tally;
 use crate::domain::dashboard::{count, count_points, count_with_points, AgeCounts, ProgressPoint};
 use crate::domain::report::{Counts, ReportedTask};
 use crate::domain::Period;
-use drill::UnitSet;
 pub use drill::{load_tasks, report_task_ids, TaskQuery};
+use pick::IdSet;
 use snapshot::Snapshot;
 
 /// Reports already computed, by database and data version: a report is a pure
@@ -135,7 +135,7 @@ mod cache {
 /// The tasks of the snapshot led by these units (all for `None`).
 fn tasks_of<'a>(
     snap: &'a Snapshot,
-    units: &'a UnitSet,
+    units: &'a IdSet,
 ) -> impl Iterator<Item = &'a ReportedTask> + Clone {
     snap.rows()
         .map(|r| &r.task)
@@ -149,13 +149,13 @@ fn count_report(
     units: Option<&[i64]>,
 ) -> BTreeMap<i64, Tally> {
     crate::metrics::METRICS.report_computations.inc();
-    let units = UnitSet::new(units);
+    let units = IdSet::new(units);
     count(tasks_of(snap, &units), period, as_of)
 }
 
 fn count_chart(snap: &Snapshot, points: &[ProgressPoint], units: Option<&[i64]>) -> Vec<Counts> {
     crate::metrics::METRICS.report_computations.inc();
-    let units = UnitSet::new(units);
+    let units = IdSet::new(units);
     count_points(tasks_of(snap, &units), points)
 }
 
@@ -331,7 +331,7 @@ pub fn report_and_points(
             // Both from one walk over the rows.
             (None, None) => {
                 crate::metrics::METRICS.report_computations.inc();
-                let in_units = UnitSet::new(units);
+                let in_units = IdSet::new(units);
                 let (report, counts) =
                     count_with_points(tasks_of(&snap, &in_units), period, as_of, points);
                 (Arc::new(report), Arc::new(counts))
@@ -392,10 +392,10 @@ mod tests {
 
     #[test]
     fn a_unit_set_holds_its_units() {
-        let none = UnitSet::new(Some(&[]));
+        let none = IdSet::new(Some(&[]));
         assert!(!none.holds(1));
-        assert!(UnitSet::new(None).holds(42));
-        let some = UnitSet::new(Some(&[4, 3, 3]));
+        assert!(IdSet::new(None).holds(42));
+        let some = IdSet::new(Some(&[4, 3, 3]));
         assert!(some.holds(3) && some.holds(4) && !some.holds(5));
     }
 }

@@ -641,7 +641,7 @@ async fn export_list(
         q,
         view,
         tq,
-        names: data.unit_names(),
+        names: data.scope.unit_names(),
     })
 }
 

@@ -44,7 +44,7 @@ pub async fn report_docx(
     };
     let lang = user.visitor.lang;
     let view = View::build(&q, &data, lang, state.config.tz);
-    let names = data.unit_names();
+    let names = data.scope.unit_names();
     let (period, as_of, units) = (q.period, q.as_of, data.scope.unit_ids.clone());
     let account = user.account.clone();
     let (lists, settings) = state
