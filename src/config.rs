@@ -90,6 +90,10 @@ pub struct Config {
     /// Task lists exported (CSV, XLSX) at once by this instance at most
     /// (`DONDOC_MAX_EXPORTS`, default 2); the next one is asked to come back.
     pub max_exports: usize,
+    /// Page and API reads (GET, HEAD) this instance answers at once; the next
+    /// ones wait their turn, writes never do (`DONDOC_READS_AT_ONCE`; default on
+    /// SQLite four per core, at least eight; on PostgreSQL two per core, at least four).
+    pub reads_at_once: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,18 +312,30 @@ impl Config {
         )
         .map_err(|m| err("DONDOC_TRUSTED_PROXIES", m))?;
 
-        let exports_raw = var("DONDOC_MAX_EXPORTS").unwrap_or_else(|| "2".into());
-        let max_exports = exports_raw
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=64).contains(n))
-            .ok_or_else(|| {
-                err(
-                    "DONDOC_MAX_EXPORTS",
-                    format!("'{exports_raw}' is not a number of exports between 1 and 64"),
-                )
-            })?;
+        let count =
+            |name: &'static str, default: usize, what: &str| -> Result<usize, ConfigError> {
+                let raw = var(name).unwrap_or_else(|| default.to_string());
+                raw.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=64).contains(n))
+                    .ok_or_else(|| {
+                        err(
+                            name,
+                            format!("'{raw}' is not a number of {what} between 1 and 64"),
+                        )
+                    })
+            };
+        let max_exports = count("DONDOC_MAX_EXPORTS", 2, "exports")?;
+        // On SQLite a read's database work runs in this process, on the cores the
+        // turns share out; on PostgreSQL part of it runs in the database, which the
+        // writes need as well, so fewer reads go at once (benches/README.md, load).
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let reads_default = match database_url {
+            DatabaseUrl::Sqlite(_) => (4 * cores).clamp(8, 64),
+            DatabaseUrl::Postgres(_) => (2 * cores).clamp(4, 64),
+        };
+        let reads_at_once = count("DONDOC_READS_AT_ONCE", reads_default, "reads")?;
 
         Ok(Config {
             database_url,
@@ -341,6 +357,7 @@ impl Config {
             metrics_token,
             trusted_proxies,
             max_exports,
+            reads_at_once,
         })
     }
 
@@ -413,6 +430,8 @@ mod tests {
             ("DONDOC_TRUSTED_PROXIES", "10.0.0.0/40"),
             ("DONDOC_MAX_EXPORTS", "0"),
             ("DONDOC_MAX_EXPORTS", "two"),
+            ("DONDOC_READS_AT_ONCE", "0"),
+            ("DONDOC_READS_AT_ONCE", "many"),
         ];
         for (var, value) in cases {
             let e = config(&[(var, value)]).expect_err(var);
@@ -446,6 +465,12 @@ mod tests {
         assert_eq!(c.max_exports, 2, "the default");
         let c = config(&[("DONDOC_MAX_EXPORTS", " 5 ")]).expect("config");
         assert_eq!(c.max_exports, 5);
+        assert!(
+            c.reads_at_once >= 4,
+            "on PostgreSQL two per core, at least four"
+        );
+        let c = config(&[("DONDOC_READS_AT_ONCE", "12")]).expect("config");
+        assert_eq!(c.reads_at_once, 12);
     }
 
     #[test]

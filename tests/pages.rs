@@ -242,6 +242,44 @@ on_both_backends! {
         assert!(!html.contains("style="), "no inline style");
     }
 
+    async fn the_dashboard_follows_every_change_of_what_it_shows(app) {
+        // The report is drawn once for all its readers (src/web/pages/drawn.rs):
+        // a change of its units or of its tasks shows on the very next page.
+        let leader = app.web_as(Role::Leader).await;
+        let row = |html: &str| -> Option<String> {
+            let start = html.find("data-unit=\"VELAI\"")?;
+            Some(html[start..start + html[start..].find("</tr>")?].to_string())
+        };
+        let total = |row: &str| -> String {
+            let cell = &row[row.find("class=\"n-total\"").expect("total cell")..];
+            let shown = &cell[..cell.find("</a>").expect("the count's link")];
+            shown[shown.rfind('>').expect("link") + 1..].to_string()
+        };
+        let (status, html) = leader.get("/dashboard?period=2022-H2").await;
+        assert_eq!(status, 200);
+        assert!(row(&html).is_none());
+        app.add_units(&[("VELAI", "Đơn vị mới lập", Some("TUHN"))]);
+        let (_, html) = leader.get("/dashboard?period=2022-H2").await;
+        let r = row(&html).expect("the new unit's row");
+        assert!(r.contains("Đơn vị mới lập") && total(&r) == "0", "{r}");
+        app.add_units(&[("VELAI", "Đơn vị đã đổi tên", Some("TUHN"))]);
+        let res = app.client.post(app.url("/api/v1/tasks")).bearer_auth(&app.tokens[&Role::Official])
+            .json(&serde_json::json!({"content": "Việc của đơn vị mới", "lead_unit": "VELAI", "assigned_on": "2022-07-07"}))
+            .send().await.expect("create");
+        assert_eq!(res.status().as_u16(), 201);
+        let (_, html) = leader.get("/dashboard?period=2022-H2").await;
+        let r = row(&html).expect("the unit's row");
+        assert!(r.contains("Đơn vị đã đổi tên") && !r.contains("Đơn vị mới lập"), "{r}");
+        assert_eq!(total(&r), "1", "{r}");
+        // The same report in the other language is drawn in that language.
+        let csrf = csrf_in(&html).expect("csrf");
+        let (status, _, _) = leader.post("/lang/en", &[("csrf", csrf.as_str()), ("next", "/dashboard")]).await;
+        assert_eq!(status, 303);
+        let (_, html) = leader.get("/dashboard?period=2022-H2").await;
+        let r = row(&html).expect("the unit's row in English");
+        assert!(r.contains("data-label=\"Total\"") && total(&r) == "1", "{r}");
+    }
+
     async fn admin_manages_users_units_and_tokens(app) {
         let web = app.web_as(Role::Admin).await;
         let csrf = web.csrf().await;

@@ -35,7 +35,7 @@ pub struct DashboardRequest {
     pub frozen: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
     pub report: Report,
     pub progress: Vec<(ProgressPoint, Counts)>,
@@ -45,7 +45,7 @@ pub struct Dashboard {
 
 /// The units a reader's report covers and may be narrowed to: what a list
 /// behind one of its numbers needs of the dashboard, without its numbers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scope {
     /// The root of the report (the requested unit, else the reader's scope); `None`: the whole tree.
     pub root: Option<UnitInfo>,

@@ -129,14 +129,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
         .configure(|cfg| pages::register(cfg, sessions));
 }
 
-/// Reads answered at once by one instance: two per core, at least four.
-fn reads_at_once() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| 2 * n.get())
-        .unwrap_or(4)
-        .max(4)
-}
-
 /// Reads (GET, HEAD) take their turn past a few at once; writes and the
 /// health checks never wait. Under a crowd of readers a write otherwise
 /// queued behind every read in progress at each of its steps (session,
@@ -166,8 +158,8 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
     let secure = state.config.base_url.starts_with("https://");
     let secret = state.secret_key.clone();
     let store = session::DbSessionStore::new(state.db.clone(), state.config.session_lifetime());
+    let turns = Arc::new(tokio::sync::Semaphore::new(state.config.reads_at_once));
     let data = web::Data::new(state);
-    let turns = Arc::new(tokio::sync::Semaphore::new(reads_at_once()));
     let server = HttpServer::new(move || {
         let sessions = session::middleware(&secret, secure, store.clone());
         let turns = turns.clone();

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+use super::drawn;
 use super::frame::fixable as query_error;
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render, render_aside, render_with_status};
@@ -115,10 +116,16 @@ pub async fn dashboard(
         Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
+    let drawn = drawn::drawn(&state, q.clone(), data, lang)
+        .await
+        .map_err(|e| {
+            tracing::error!("dashboard drawing: {e:?}");
+            PageError::Internal
+        })?;
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("query", &*sent);
-    ctx.insert("v", &view);
+    ctx.insert("v", &drawn.head);
+    ctx.insert("drawn", &*drawn);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
     ctx.insert(
         "picker",
@@ -131,7 +138,7 @@ pub async fn dashboard(
     );
     ctx.insert("may_close", &user.may(Action::ClosePeriod));
     ctx.insert("today", &state.config.today());
-    ctx.insert("scope_line", &export::scope_line(view.root.as_ref(), lang));
+    ctx.insert("scope_line", &drawn.scope_line);
     ctx.insert(
         "as_of_choices",
         &as_of_choices(&q, state.config.today(), lang),

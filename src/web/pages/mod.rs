@@ -8,6 +8,7 @@ mod auth;
 mod browse;
 mod dashboard;
 mod documents;
+mod drawn;
 mod editing;
 mod forms;
 mod frame;
@@ -52,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
     "account.html",
     "dashboard.html",
     "dashboard_parts.html",
+    "dashboard_drawn.html",
     "dashboard_print.html",
     "dashboard_tasks.html",
     "tasks.html",
