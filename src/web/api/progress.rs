@@ -177,19 +177,15 @@ pub async fn report(
     let TaskId(task_id) = id.into_inner();
     let today = state.config.today();
     let sent = SentReport::read(&req, payload).await?;
-    let file = sent
-        .file
-        .as_ref()
-        .map(|f| {
-            attachment::check(
-                "attachment",
-                &f.name,
-                f.bytes.len(),
-                &f.bytes[..f.bytes.len().min(512)],
-            )
-        })
-        .transpose()
+    if let Some(f) = &sent.file {
+        attachment::check(
+            "attachment",
+            &f.name,
+            f.bytes.len(),
+            &f.bytes[..f.bytes.len().min(512)],
+        )
         .map_err(ApiError::Invalid)?;
+    }
     let assigned_on = state
         .run(move |conn| Ok(storage::tasks::get(conn, task_id)?.task.assigned_on))
         .await?;
@@ -206,42 +202,27 @@ pub async fn report(
     .map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
     // The file is kept once the report is valid, and removed if it is not written.
     let files = state.config.files();
-    let stored = match (sent.file, file) {
-        (Some(f), Some(_)) => {
-            let files = files.clone();
-            Some(
-                state
-                    .run(move |conn| storage::files::save(conn, &files, &f.name, &f.bytes, today))
-                    .await?,
-            )
-        }
-        _ => None,
-    };
+    let upload = sent.file;
     let account = user.0;
     let base_url = state.config.base_url.clone();
-    let saved = stored.clone();
-    let result = state
+    let report_id = state
         .run(move |conn| {
-            storage::progress::add_report(
-                conn,
-                task_id,
-                &account,
-                &input,
-                saved.as_ref(),
-                today,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    if let (Err(_), Some(s)) = (&result, stored) {
-        let _ = state
-            .run(move |conn| {
-                storage::files::discard(conn, &files, &s.path);
-                Ok(())
+            let sent_file = upload
+                .as_ref()
+                .map(|f| (f.name.as_str(), f.bytes.as_slice()));
+            storage::files::save_for(conn, &files, sent_file, today, |conn, stored| {
+                storage::progress::add_report(
+                    conn,
+                    task_id,
+                    &account,
+                    &input,
+                    stored,
+                    today,
+                    &mail::events::maker(&base_url),
+                )
             })
-            .await;
-    }
-    let report_id = result?;
+        })
+        .await?;
     Ok(HttpResponse::Created().json(CreatedJson {
         id: report_id,
         task_id,

@@ -146,32 +146,25 @@ impl SentReport {
     }
 }
 
-/// Keeps an upload among the files; `None` when there is none.
-async fn store(
+/// Records a report (`add`) with its upload: the file is kept first and
+/// removed again when the report is not written.
+async fn save_report(
     state: &State,
     upload: Upload,
     today: chrono::NaiveDate,
-) -> Result<Option<storage::files::StoredFile>, PageError> {
-    let Some((name, bytes)) = upload else {
-        return Ok(None);
-    };
+    add: impl FnOnce(&mut storage::Conn, Option<&storage::files::StoredFile>) -> storage::Result<i64>
+        + Send
+        + 'static,
+) -> Result<i64, crate::web::ApiError> {
     let files = state.config.files();
-    let stored = state
-        .run(move |conn| storage::files::save(conn, &files, &name, &bytes, today))
-        .await?;
-    Ok(Some(stored))
-}
-
-/// Removes a stored upload whose report was not written.
-async fn discard(state: &State, stored: Option<storage::files::StoredFile>) {
-    let Some(stored) = stored else { return };
-    let files = state.config.files();
-    let _ = state
+    state
         .run(move |conn| {
-            storage::files::discard(conn, &files, &stored.path);
-            Ok(())
+            let file = upload
+                .as_ref()
+                .map(|(name, bytes)| (name.as_str(), bytes.as_slice()));
+            storage::files::save_for(conn, &files, file, today, add)
         })
-        .await;
+        .await
 }
 
 /// The error of a form that could not be read: only an upload over the limit does that.
@@ -206,23 +199,20 @@ pub async fn add_report(
             return task_page_with_errors(&state, &req, &user, task, &errors, &sent.typed()).await;
         }
     };
-    let stored = store(&state, upload, today).await?;
     let account = user.account.clone();
     let base_url = state.config.base_url.clone();
-    let saved = stored.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::add_report(
-                conn,
-                id,
-                &account,
-                &input,
-                saved.as_ref(),
-                today,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
+    let result = save_report(&state, upload, today, move |conn, stored| {
+        storage::progress::add_report(
+            conn,
+            id,
+            &account,
+            &input,
+            stored,
+            today,
+            &mail::events::maker(&base_url),
+        )
+    })
+    .await;
     match result {
         Ok(_) => {
             let key = if sent.proposes {
@@ -238,7 +228,6 @@ pub async fn add_report(
             Ok(redirect(&format!("/tasks/{id}")))
         }
         Err(e) => {
-            discard(&state, stored).await;
             let error = super::frame::fixable(e)?;
             task_page_with_errors(&state, &req, &user, task, &[error], &sent.typed()).await
         }
@@ -644,27 +633,23 @@ pub async fn link_report(
         Ok(ok) => ok,
         Err(errors) => return page(errors, sent_typed(&sent), false).await,
     };
-    let stored = store(&state, upload, today).await?;
-    let saved = stored.clone();
     let base_url = state.config.base_url.clone();
-    match state
-        .run(move |conn| {
-            storage::progress::add_report_as(
-                conn,
-                task_id,
-                None,
-                &unit,
-                &input,
-                saved.as_ref(),
-                today,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await
+    match save_report(&state, upload, today, move |conn, stored| {
+        storage::progress::add_report_as(
+            conn,
+            task_id,
+            None,
+            &unit,
+            &input,
+            stored,
+            today,
+            &mail::events::maker(&base_url),
+        )
+    })
+    .await
     {
         Ok(_) => page(vec![], vec![], true).await,
         Err(e) => {
-            discard(&state, stored).await;
             let error = super::frame::fixable(e)?;
             page(vec![error], sent_typed(&sent), false).await
         }
