@@ -68,6 +68,24 @@ pub(super) async fn resolve(
     Ok((q, data))
 }
 
+/// The sent report, read and laid out (`progress`: with the months of
+/// progress); or, in `Ok(Err(_))`, the form again with the field at fault.
+pub(super) async fn laid_out(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    sent: &Sent<DashboardQuery, ByPage>,
+    progress: bool,
+) -> Result<Result<(Query, Dashboard, View), HttpResponse>, PageError> {
+    match resolve(state, user, sent, progress).await {
+        Ok((q, data)) => {
+            let view = View::build(&q, &data, user.visitor.lang, state.config.tz);
+            Ok(Ok((q, data, view)))
+        }
+        Err(f) => form_error(state, req, user, (&**sent, &sent.report), f).map(Err),
+    }
+}
+
 /// The dashboard form again, with the message of the field at fault and
 /// what was typed (`sent`, the whole query; `report`, its report's part).
 pub(super) fn form_error(
@@ -110,12 +128,11 @@ pub async fn dashboard(
     user: PageUser,
     sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, true).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (q, _, view) = match laid_out(&state, &req, &user, &sent, true).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("query", &*sent);
     ctx.insert("v", &view);
@@ -180,12 +197,11 @@ pub async fn print(
     user: PageUser,
     sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, true).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (_, _, view) = match laid_out(&state, &req, &user, &sent, true).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
     let mut ctx = frame(&user.visitor, &req);
     ctx.insert("v", &view);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
@@ -253,12 +269,11 @@ pub async fn report_csv(
     user: PageUser,
     sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, false).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (q, _, view) = match laid_out(&state, &req, &user, &sent, false).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
     let body = export::report_csv(&view, lang).map_err(|e| export_failed("report csv", e))?;
     Ok(download(body, CSV, &file_name(&q, "bao-cao", "csv")))
 }
@@ -270,12 +285,11 @@ pub async fn report_xlsx(
     user: PageUser,
     sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, true).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (q, _, view) = match laid_out(&state, &req, &user, &sent, true).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
     let printed_at = now_printed(&state);
     let body = web::block(move || export::report_xlsx(&view, lang, &printed_at))
         .await
@@ -667,13 +681,7 @@ impl ExportList {
                 .and_then(|mut conn| storage::report::load_tasks(&mut conn, slice))
                 .map_err(|e| e.to_string())?;
             for r in records {
-                let name = r
-                    .lead_unit
-                    .as_ref()
-                    .and_then(|code| self.names.get(code))
-                    .cloned()
-                    .unwrap_or_default();
-                write(&TaskRow::new(r, name, &q.period, q.as_of))?;
+                write(&TaskRow::new(r, &self.names, &q.period, q.as_of))?;
             }
         }
         Ok(())
