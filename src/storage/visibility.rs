@@ -211,31 +211,36 @@ impl Viewer {
 
 /// `NotFound` unless the viewer may read the task (it is not told it exists).
 pub fn check_task(conn: &mut Conn, viewer: &Viewer, task_id: i64) -> Result<()> {
-    let Some(condition) = viewer.task_sql() else {
-        return Ok(());
-    };
-    let n: i64 = tasks::table
-        .filter(tasks::id.eq(task_id))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
-        .count()
-        .get_result(conn)?;
-    if n == 0 {
-        return Err(StorageError::NotFound);
-    }
-    Ok(())
+    found_under(viewer.task_sql(), |condition| {
+        tasks::table
+            .filter(tasks::id.eq(task_id))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
+            .count()
+            .get_result(conn)
+    })
 }
 
 /// `NotFound` unless the viewer may read the meeting.
 pub fn check_meeting(conn: &mut Conn, viewer: &Viewer, meeting_id: i64) -> Result<()> {
-    let Some(condition) = viewer.meeting_sql() else {
+    found_under(viewer.meeting_sql(), |condition| {
+        meetings::table
+            .filter(meetings::id.eq(meeting_id))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
+            .count()
+            .get_result(conn)
+    })
+}
+
+/// `NotFound` when the viewer's `condition` leaves nothing to `count`; no
+/// condition, nothing to check.
+fn found_under(
+    condition: Option<String>,
+    count: impl FnOnce(&str) -> diesel::QueryResult<i64>,
+) -> Result<()> {
+    let Some(condition) = condition else {
         return Ok(());
     };
-    let n: i64 = meetings::table
-        .filter(meetings::id.eq(meeting_id))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
-        .count()
-        .get_result(conn)?;
-    if n == 0 {
+    if count(&condition)? == 0 {
         return Err(StorageError::NotFound);
     }
     Ok(())

@@ -296,19 +296,28 @@ async fn decide(
     } else {
         check_reason("reason", &reason)?
     };
+    answer(&state, &user, reason, move |conn, reason, by, mails| {
+        storage::progress::decide_extension(conn, id, approve, reason, by, mails)
+    })
+    .await
+}
+
+/// The office's answer to a unit (`act`, given the reason, who answers and
+/// the mails to send, returns the task's id): the task as it stands after.
+async fn answer(
+    state: &State,
+    user: &ApiUser,
+    reason: String,
+    act: impl FnOnce(&mut storage::Conn, &str, i64, storage::progress::MailMaker) -> storage::Result<i64>
+        + Send
+        + 'static,
+) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     let today = state.config.today();
     let base_url = state.config.base_url.clone();
     let by = user.0.user.id;
     let record = state
         .run(move |conn| {
-            let task_id = storage::progress::decide_extension(
-                conn,
-                id,
-                approve,
-                &reason,
-                by,
-                &mail::events::maker(&base_url),
-            )?;
+            let task_id = act(conn, &reason, by, &mail::events::maker(&base_url))?;
             storage::tasks::get(conn, task_id)
         })
         .await?;
@@ -370,22 +379,11 @@ pub async fn return_proposal(
     body: super::Body<ReasonJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     let reason = check_reason("reason", &body.reason)?;
-    let today = state.config.today();
-    let base_url = state.config.base_url.clone();
-    let (ReportId(id), by) = (id.into_inner(), user.0.user.id);
-    let record = state
-        .run(move |conn| {
-            let task_id = storage::progress::return_proposal(
-                conn,
-                id,
-                &reason,
-                by,
-                &mail::events::maker(&base_url),
-            )?;
-            storage::tasks::get(conn, task_id)
-        })
-        .await?;
-    Ok(Json(super::tasks::TaskJson::new(record, today)))
+    let ReportId(id) = id.into_inner();
+    answer(&state, &user, reason, move |conn, reason, by, mails| {
+        storage::progress::return_proposal(conn, id, reason, by, mails)
+    })
+    .await
 }
 
 /// A unit's progress report on a task.

@@ -254,41 +254,62 @@ pub async fn return_proposal(
         .run(move |conn| storage::progress::report(conn, report_id))
         .await?;
     let task_id = TaskId(report.stored.task_id);
-    let reason = match check_reason("return_reason", &typed) {
-        Ok(r) => r,
-        Err(e) => {
-            return task_page_with_errors(
-                &state,
-                &req,
-                &user,
-                task_id,
-                &[e],
-                &[("return_reason", &typed)],
-            )
-            .await
-        }
-    };
-    let by = user.account.user.id;
-    let base_url = state.config.base_url.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::return_proposal(
-                conn,
-                report_id,
-                &reason,
-                by,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    after_task_action(
+    let reason = ("return_reason", typed.as_str());
+    answer(
         &state,
         &req,
         &user,
         task_id,
-        result,
+        reason,
+        true,
         "report-returned",
-        &[("return_reason", &typed)],
+        move |conn, reason, by, mails| {
+            storage::progress::return_proposal(conn, report_id, reason, by, mails)
+        },
+    )
+    .await
+}
+
+/// The office's answer to a unit (`act`, given the reason, who answers and
+/// the mails to send): the reason (`field` and what was typed) checked when
+/// `required`, then back to the task, or the task page with what went wrong.
+#[allow(clippy::too_many_arguments)]
+async fn answer(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    task_id: TaskId,
+    (field, typed): (&str, &str),
+    required: bool,
+    done_key: &str,
+    act: impl FnOnce(&mut storage::Conn, &str, i64, storage::progress::MailMaker) -> storage::Result<i64>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, PageError> {
+    let reason = if required {
+        match check_reason(field, typed) {
+            Ok(r) => r,
+            Err(e) => {
+                return task_page_with_errors(state, req, user, task_id, &[e], &[(field, typed)])
+                    .await
+            }
+        }
+    } else {
+        typed.trim().to_string()
+    };
+    let by = user.account.user.id;
+    let base_url = state.config.base_url.clone();
+    let result = state
+        .run(move |conn| act(conn, &reason, by, &mail::events::maker(&base_url)))
+        .await;
+    after_task_action(
+        state,
+        req,
+        user,
+        task_id,
+        result,
+        done_key,
+        &[(field, typed)],
     )
     .await
 }
@@ -382,50 +403,23 @@ async fn decide(
             .run(move |conn| storage::progress::extension_task(conn, ext_id))
             .await?,
     );
-    let note = if approve {
-        typed.trim().to_string()
+    let done_key = if approve {
+        "extension-approved"
     } else {
-        match check_reason("decision_note", &typed) {
-            Ok(r) => r,
-            Err(e) => {
-                return task_page_with_errors(
-                    &state,
-                    &req,
-                    &user,
-                    task_id,
-                    &[e],
-                    &[("decision_note", &typed)],
-                )
-                .await
-            }
-        }
+        "extension-rejected"
     };
-    let by = user.account.user.id;
-    let base_url = state.config.base_url.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::decide_extension(
-                conn,
-                ext_id,
-                approve,
-                &note,
-                by,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    after_task_action(
+    let note = ("decision_note", typed.as_str());
+    answer(
         &state,
         &req,
         &user,
         task_id,
-        result,
-        if approve {
-            "extension-approved"
-        } else {
-            "extension-rejected"
+        note,
+        !approve,
+        done_key,
+        move |conn, note, by, mails| {
+            storage::progress::decide_extension(conn, ext_id, approve, note, by, mails)
         },
-        &[("decision_note", &typed)],
     )
     .await
 }
