@@ -10,7 +10,7 @@ use std::io::Read;
 
 use super::frame::redirect;
 use super::frame::PageUser;
-use super::task_page::{after_task_action, task_page_with_errors};
+use super::task_page::{task_action, task_page_with_errors};
 use crate::domain::attachment;
 use crate::domain::ids::{ExtensionId, ReportId, TaskId};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
@@ -299,19 +299,9 @@ async fn answer(
     };
     let by = user.account.user.id;
     let base_url = state.config.base_url.clone();
-    let result = state
-        .run(move |conn| act(conn, &reason, by, &mail::events::maker(&base_url)))
-        .await;
-    after_task_action(
-        state,
-        req,
-        user,
-        task_id,
-        result,
-        done_key,
-        &[(field, typed)],
-    )
-    .await
+    let act =
+        move |conn: &mut storage::Conn| act(conn, &reason, by, &mail::events::maker(&base_url));
+    task_action(state, req, user, task_id, act, done_key, &[(field, typed)]).await
 }
 
 /// Asking for a later deadline: the date and why.
@@ -359,23 +349,21 @@ pub async fn request_extension(
     };
     let account = user.account.clone();
     let base_url = state.config.base_url.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::request_extension(
-                conn,
-                task_id,
-                &account,
-                &input,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    after_task_action(
+    let request = move |conn: &mut storage::Conn| {
+        storage::progress::request_extension(
+            conn,
+            task_id,
+            &account,
+            &input,
+            &mail::events::maker(&base_url),
+        )
+    };
+    task_action(
         &state,
         &req,
         &user,
         task,
-        result,
+        request,
         "extension-requested",
         &typed,
     )
