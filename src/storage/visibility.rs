@@ -17,6 +17,7 @@ use diesel::prelude::*;
 use super::schema::{meetings, tasks};
 use super::users::Account;
 use super::{audit::AuditLog, audit::Entry, now, write_tx, Conn, Result, StorageError};
+use super::{in_chunks, IN_CHUNK};
 use crate::domain::Role;
 
 /// What a reader may see, resolved once per request.
@@ -251,15 +252,13 @@ pub fn visible_tasks(conn: &mut Conn, viewer: &Viewer, ids: &[i64]) -> Result<Ve
     let Some(condition) = viewer.task_sql() else {
         return Ok(ids.to_vec());
     };
-    let mut seen = std::collections::HashSet::new();
-    for chunk in ids.chunks(500) {
-        let found: Vec<i64> = tasks::table
+    let seen: std::collections::HashSet<i64> = in_chunks(ids, IN_CHUNK, |chunk| {
+        tasks::table
             .filter(tasks::id.eq_any(chunk))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
             .select(tasks::id)
-            .load(conn)?;
-        seen.extend(found);
-    }
+            .load::<i64>(conn)
+    })?;
     Ok(ids.iter().copied().filter(|i| seen.contains(i)).collect())
 }
 
@@ -344,16 +343,13 @@ fn count_where(conn: &mut Conn, id: i64, condition: &str) -> Result<bool> {
 
 /// The confidential tasks among `ids` (to mark them in lists built elsewhere).
 pub fn confidential_among(conn: &mut Conn, ids: &[i64]) -> Result<std::collections::HashSet<i64>> {
-    let mut found = std::collections::HashSet::new();
-    for chunk in ids.chunks(500) {
-        let part: Vec<i64> = tasks::table
+    Ok(in_chunks(ids, IN_CHUNK, |chunk| {
+        tasks::table
             .filter(tasks::id.eq_any(chunk))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(CONFIDENTIAL))
             .select(tasks::id)
-            .load(conn)?;
-        found.extend(part);
-    }
-    Ok(found)
+            .load::<i64>(conn)
+    })?)
 }
 
 /// Audit entries with the details of what the account may not read blanked
