@@ -122,6 +122,17 @@ fn now_printed(state: &State) -> String {
         .to_string()
 }
 
+/// What the page and its print view show of a report: the layout, the
+/// statuses and whose tasks it counts.
+fn report_frame(user: &PageUser, req: &HttpRequest, view: &View) -> tera::Context {
+    let mut ctx = frame(&user.visitor, req);
+    ctx.insert("v", view);
+    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    let scope_line = export::scope_line(view.root.as_ref(), user.visitor.lang);
+    ctx.insert("scope_line", &scope_line);
+    ctx
+}
+
 pub async fn dashboard(
     state: State,
     req: HttpRequest,
@@ -133,10 +144,8 @@ pub async fn dashboard(
         Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let mut ctx = frame(&user.visitor, &req);
+    let mut ctx = report_frame(&user, &req, &view);
     ctx.insert("query", &*sent);
-    ctx.insert("v", &view);
-    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
     ctx.insert(
         "picker",
         &period_picker::picker(
@@ -148,7 +157,6 @@ pub async fn dashboard(
     );
     ctx.insert("may_close", &user.may(Action::ClosePeriod));
     ctx.insert("today", &state.config.today());
-    ctx.insert("scope_line", &export::scope_line(view.root.as_ref(), lang));
     ctx.insert(
         "as_of_choices",
         &as_of_choices(&q, state.config.today(), lang),
@@ -201,12 +209,8 @@ pub async fn print(
         Ok(laid) => laid,
         Err(form) => return Ok(form),
     };
-    let lang = user.visitor.lang;
-    let mut ctx = frame(&user.visitor, &req);
-    ctx.insert("v", &view);
-    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    let mut ctx = report_frame(&user, &req, &view);
     ctx.insert("printed_at", &now_printed(&state));
-    ctx.insert("scope_line", &export::scope_line(view.root.as_ref(), lang));
     render(&state, "dashboard_print.html", &ctx)
 }
 

@@ -146,20 +146,14 @@ pub async fn meeting_docx(
     user: PageUser,
     id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
-    let account = user.account.clone();
-    let (appendix, settings) = state
-        .run(move |conn| appendix_of(conn, &account, id, today, lang))
-        .await?;
-    let body = web::block(move || appendix.docx(&settings, lang))
-        .await
-        .map_err(|e| export_failed("appendix docx", e))?
-        .map_err(|e| export_failed("appendix docx", e))?;
-    Ok(download(
-        body,
-        DOCX,
-        &format!("dondoc-phu-luc-hop-{id}-{today}.docx"),
-    ))
+    appendix_file(
+        &state,
+        &user,
+        id.into_inner(),
+        ("appendix docx", "docx", DOCX),
+        |a, settings, lang| a.docx(settings, lang).map_err(|e| e.to_string()),
+    )
+    .await
 }
 
 /// `GET /meetings/{id}/tasks.xlsx`: the same appendix as a workbook.
@@ -168,19 +162,38 @@ pub async fn meeting_xlsx(
     user: PageUser,
     id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
+    appendix_file(
+        &state,
+        &user,
+        id.into_inner(),
+        ("appendix xlsx", "xlsx", XLSX),
+        |a, _, lang| a.xlsx(lang).map_err(|e| e.to_string()),
+    )
+    .await
+}
+
+/// A meeting's appendix as a file to download, written by `write` off the
+/// request's thread (`what` names it in the log, `ext` ends its name).
+async fn appendix_file(
+    state: &State,
+    user: &PageUser,
+    MeetingId(id): MeetingId,
+    (what, ext, content_type): (&'static str, &str, &str),
+    write: impl FnOnce(&Appendix, &DocSettings, Lang) -> Result<Vec<u8>, String> + Send + 'static,
+) -> Result<HttpResponse, PageError> {
+    let (today, lang) = (state.config.today(), user.visitor.lang);
     let account = user.account.clone();
-    let (appendix, _) = state
+    let (appendix, settings) = state
         .run(move |conn| appendix_of(conn, &account, id, today, lang))
         .await?;
-    let body = web::block(move || appendix.xlsx(lang))
+    let body = web::block(move || write(&appendix, &settings, lang))
         .await
-        .map_err(|e| export_failed("appendix xlsx", e))?
-        .map_err(|e| export_failed("appendix xlsx", e))?;
+        .map_err(|e| export_failed(what, e))?
+        .map_err(|e| export_failed(what, e))?;
     Ok(download(
         body,
-        XLSX,
-        &format!("dondoc-phu-luc-hop-{id}-{today}.xlsx"),
+        content_type,
+        &format!("dondoc-phu-luc-hop-{id}-{today}.{ext}"),
     ))
 }
 
