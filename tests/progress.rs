@@ -55,7 +55,43 @@ fn stored_states(app: &common::TestApp, table: &str, task_id: i64) -> Vec<String
     rows.into_iter().map(|r| r.state).collect()
 }
 
+/// How many files the database holds (the test app keeps them there).
+fn stored_files(app: &common::TestApp) -> i64 {
+    use diesel::prelude::*;
+    use dondoc::storage::schema::file_blobs;
+    let mut conn = app.db.conn().expect("conn");
+    dondoc::storage::with_conn!(&mut *conn, c => file_blobs::table.count().get_result::<i64>(c))
+        .expect("files")
+}
+
+/// A report with a file, sent as a form by the unit's user.
+async fn report_with_file(app: &common::TestApp, task: i64) -> u16 {
+    let form = reqwest::multipart::Form::new().text("percent", "40").part(
+        "attachment",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n% bao cao\n".to_vec()).file_name("bao-cao.pdf"),
+    );
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/tasks/{task}/reports")))
+        .bearer_auth(&app.tokens[&Role::Unit])
+        .multipart(form)
+        .send()
+        .await
+        .expect("report");
+    res.status().as_u16()
+}
+
 on_both_backends! {
+    async fn a_report_refused_after_its_file_was_kept_leaves_no_file(app) {
+        let before = stored_files(&app);
+        let other = task(&app, "VPTU", &[]).await;
+        assert_eq!(report_with_file(&app, other).await, 403);
+        assert_eq!(stored_files(&app), before, "the file of a refused report is removed");
+        let own = task(&app, "BTGTU", &[]).await;
+        assert_eq!(report_with_file(&app, own).await, 201);
+        assert_eq!(stored_files(&app), before + 1, "a written report keeps its file");
+    }
+
     async fn only_the_units_of_a_task_report_on_it(app) {
         let other = task(&app, "VPTU", &[]).await;
         let (status, _) = post(&app, &format!("/api/v1/tasks/{other}/reports"), Role::Unit, json!({"percent": 50, "note": "x"})).await;

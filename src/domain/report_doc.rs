@@ -305,102 +305,110 @@ fn tasks(n: u64, lang: Lang) -> String {
 pub fn summary(counts: &Counts, as_of: NaiveDate, lang: Lang) -> String {
     let date = crate::domain::dates::format_vi(as_of);
     let c = counts;
-    let p = |rate: f64| percent(rate, lang);
     if c.total == 0 {
         return match lang {
             Lang::Vi => format!("Tính đến ngày {date}, không có nhiệm vụ nào trong kỳ báo cáo."),
             Lang::En => format!("As of {date}, there are no tasks in the period."),
         };
     }
-    let assigned = c.total - c.carried_over.min(c.total);
-    let mut out = String::new();
-    match lang {
-        Lang::Vi => {
-            out.push_str(&format!(
-                "Tính đến ngày {date}, tổng số {}",
-                tasks(c.total, lang)
-            ));
-            if c.carried_over > 0 {
-                out.push_str(&format!(
-                    " (giao trong kỳ {assigned}, chuyển tiếp từ kỳ trước {})",
-                    c.carried_over
-                ));
-            }
-            if c.done() == 0 {
-                out.push_str("; chưa hoàn thành nhiệm vụ nào");
-            } else {
-                out.push_str(&format!(
-                    "; đã hoàn thành {} ({}), trong đó đúng hạn {} ({})",
-                    c.done(),
-                    p(c.completion_rate()),
-                    c.done_on_time,
-                    p(c.on_time_rate())
-                ));
-                if c.done_late > 0 {
-                    out.push_str(&format!(", quá hạn {}", c.done_late));
-                }
-            }
-            if c.in_progress > 0 {
-                out.push_str(&format!("; đang thực hiện trong hạn {}", c.in_progress));
-            }
-            if c.overdue > 0 {
-                out.push_str(&format!("; quá hạn chưa hoàn thành {}.", c.overdue));
-            } else {
-                out.push_str("; không có nhiệm vụ quá hạn chưa hoàn thành.");
-            }
-            if c.extended > 0 {
-                out.push_str(&format!(
-                    " Có {} được gia hạn thời gian thực hiện.",
-                    tasks(c.extended, lang)
-                ));
-            }
-        }
-        Lang::En => {
-            out.push_str(&format!(
-                "As of {date}, there are {} in total",
-                tasks(c.total, lang)
-            ));
-            if c.carried_over > 0 {
-                out.push_str(&format!(
-                    " ({assigned} assigned in the period, {} carried over)",
-                    c.carried_over
-                ));
-            }
-            if c.done() == 0 {
-                out.push_str("; none has been completed yet");
-            } else {
-                out.push_str(&format!(
-                    "; {} completed ({}), of which {} on time ({})",
-                    c.done(),
-                    p(c.completion_rate()),
-                    c.done_on_time,
-                    p(c.on_time_rate())
-                ));
-                if c.done_late > 0 {
-                    out.push_str(&format!(" and {} late", c.done_late));
-                }
-            }
-            if c.in_progress > 0 {
-                out.push_str(&format!(
-                    "; {} in progress within the deadline",
-                    c.in_progress
-                ));
-            }
-            if c.overdue > 0 {
-                out.push_str(&format!("; {} overdue and not completed.", c.overdue));
-            } else {
-                out.push_str("; none is overdue.");
-            }
-            if c.extended > 0 {
-                let verb = if c.extended == 1 { "was" } else { "were" };
-                out.push_str(&format!(
-                    " {} {verb} given more time.",
-                    tasks(c.extended, lang)
-                ));
-            }
+    // Which parts are said is the same in every language; `said` words them.
+    let mut parts = vec![Part::Total];
+    if c.carried_over > 0 {
+        parts.push(Part::CarriedOver);
+    }
+    if c.done() == 0 {
+        parts.push(Part::NoneDone);
+    } else {
+        parts.push(Part::Done);
+        if c.done_late > 0 {
+            parts.push(Part::DoneLate);
         }
     }
-    out
+    if c.in_progress > 0 {
+        parts.push(Part::InProgress);
+    }
+    parts.push(if c.overdue > 0 {
+        Part::Overdue
+    } else {
+        Part::NoneOverdue
+    });
+    if c.extended > 0 {
+        parts.push(Part::Extended);
+    }
+    parts
+        .into_iter()
+        .map(|part| said(part, c, &date, lang))
+        .collect()
+}
+
+/// A part of the [`summary`], in the order it is said.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Total,
+    CarriedOver,
+    NoneDone,
+    Done,
+    DoneLate,
+    InProgress,
+    Overdue,
+    NoneOverdue,
+    Extended,
+}
+
+/// A part of the summary in words, with its numbers.
+fn said(part: Part, c: &Counts, date: &str, lang: Lang) -> String {
+    let p = |rate: f64| percent(rate, lang);
+    let assigned = c.total - c.carried_over.min(c.total);
+    match (lang, part) {
+        (Lang::Vi, Part::Total) => {
+            format!("Tính đến ngày {date}, tổng số {}", tasks(c.total, lang))
+        }
+        (Lang::Vi, Part::CarriedOver) => format!(
+            " (giao trong kỳ {assigned}, chuyển tiếp từ kỳ trước {})",
+            c.carried_over
+        ),
+        (Lang::Vi, Part::NoneDone) => "; chưa hoàn thành nhiệm vụ nào".to_string(),
+        (Lang::Vi, Part::Done) => format!(
+            "; đã hoàn thành {} ({}), trong đó đúng hạn {} ({})",
+            c.done(),
+            p(c.completion_rate()),
+            c.done_on_time,
+            p(c.on_time_rate())
+        ),
+        (Lang::Vi, Part::DoneLate) => format!(", quá hạn {}", c.done_late),
+        (Lang::Vi, Part::InProgress) => format!("; đang thực hiện trong hạn {}", c.in_progress),
+        (Lang::Vi, Part::Overdue) => format!("; quá hạn chưa hoàn thành {}.", c.overdue),
+        (Lang::Vi, Part::NoneOverdue) => "; không có nhiệm vụ quá hạn chưa hoàn thành.".to_string(),
+        (Lang::Vi, Part::Extended) => format!(
+            " Có {} được gia hạn thời gian thực hiện.",
+            tasks(c.extended, lang)
+        ),
+        (Lang::En, Part::Total) => {
+            format!("As of {date}, there are {} in total", tasks(c.total, lang))
+        }
+        (Lang::En, Part::CarriedOver) => format!(
+            " ({assigned} assigned in the period, {} carried over)",
+            c.carried_over
+        ),
+        (Lang::En, Part::NoneDone) => "; none has been completed yet".to_string(),
+        (Lang::En, Part::Done) => format!(
+            "; {} completed ({}), of which {} on time ({})",
+            c.done(),
+            p(c.completion_rate()),
+            c.done_on_time,
+            p(c.on_time_rate())
+        ),
+        (Lang::En, Part::DoneLate) => format!(" and {} late", c.done_late),
+        (Lang::En, Part::InProgress) => {
+            format!("; {} in progress within the deadline", c.in_progress)
+        }
+        (Lang::En, Part::Overdue) => format!("; {} overdue and not completed.", c.overdue),
+        (Lang::En, Part::NoneOverdue) => "; none is overdue.".to_string(),
+        (Lang::En, Part::Extended) => {
+            let verb = if c.extended == 1 { "was" } else { "were" };
+            format!(" {} {verb} given more time.", tasks(c.extended, lang))
+        }
+    }
 }
 
 /// The days between a deadline and a later date (0 when not later).

@@ -256,6 +256,26 @@ pub fn discard(conn: &mut Conn, files: &Files, stored: &str) {
     }
 }
 
+/// Keeps a file (its name as sent and its bytes), if any, then writes the row
+/// that refers to it; the file is removed again when that write fails, so no
+/// file is left without its row.
+pub fn save_for<T>(
+    conn: &mut Conn,
+    files: &Files,
+    file: Option<(&str, &[u8])>,
+    today: chrono::NaiveDate,
+    write: impl FnOnce(&mut Conn, Option<&StoredFile>) -> Result<T>,
+) -> Result<T> {
+    let stored = file
+        .map(|(name, bytes)| save(conn, files, name, bytes, today))
+        .transpose()?;
+    let written = write(conn, stored.as_ref());
+    if let (Err(_), Some(stored)) = (&written, &stored) {
+        discard(conn, files, &stored.path);
+    }
+    written
+}
+
 /// Takes a waiting upload out of the waiting state, as its meeting is saved:
 /// its blob is no longer pending, or the file moves into the year's folder. A
 /// file that was not waiting is kept as it is.

@@ -69,8 +69,18 @@ pub struct Item {
     pub confidential: bool,
 }
 
+/// The task's columns every item shows.
+const TASK_HEAD: (tasks::id, tasks::reference, tasks::content, tasks::deadline) =
+    (tasks::id, tasks::reference, tasks::content, tasks::deadline);
+
+/// A task as [`TASK_HEAD`] reads it: id, reference, content, deadline.
+type TaskHead = (i64, String, String, Option<NaiveDate>);
+
+/// The unit that sent a proposal or a request: its code and name.
+const SENDER: (units::code, units::name) = (units::code, units::name);
+
 impl Item {
-    fn new(kind: Kind, task_id: i64, reference: String, content: String) -> Item {
+    fn new(kind: Kind, (task_id, reference, content, deadline): TaskHead) -> Item {
         Item {
             kind,
             task_id,
@@ -78,7 +88,7 @@ impl Item {
             content,
             unit: None,
             unit_name: None,
-            deadline: None,
+            deadline,
             days: None,
             report_id: None,
             extension_id: None,
@@ -467,12 +477,8 @@ fn in_order(ids: &[i64], found: Vec<(i64, Item)>) -> Vec<Item> {
 fn completions_waiting(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
     type Row = (
         i64,
-        i64,
-        String,
-        String,
-        Option<NaiveDate>,
-        String,
-        String,
+        TaskHead,
+        (String, String),
         NaiveDate,
         Option<NaiveDate>,
         String,
@@ -483,44 +489,35 @@ fn completions_waiting(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
         .filter(progress_reports::id.eq_any(ids))
         .select((
             progress_reports::id,
-            tasks::id,
-            tasks::reference,
-            tasks::content,
-            tasks::deadline,
-            units::code,
-            units::name,
+            TASK_HEAD,
+            SENDER,
             progress_reports::reported_on,
             progress_reports::proposed_completed_on,
             progress_reports::note,
         ))
         .load(conn)?;
-    let found = rows.into_iter().map(
-        |(rid, tid, reference, content, deadline, code, name, on, date, note)| {
+    let found = rows
+        .into_iter()
+        .map(|(rid, task, (code, name), on, date, note)| {
             let item = Item {
                 unit: Some(code),
                 unit_name: Some(name),
-                deadline,
                 report_id: Some(rid),
                 requested_on: Some(on),
                 date,
                 note: Some(note).filter(|n| !n.is_empty()),
-                ..Item::new(Kind::CompletionWaiting, tid, reference, content)
+                ..Item::new(Kind::CompletionWaiting, task)
             };
             (rid, item)
-        },
-    );
+        });
     Ok(in_order(ids, found.collect()))
 }
 
 fn extensions_waiting(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
     type Row = (
         i64,
-        i64,
-        String,
-        String,
-        Option<NaiveDate>,
-        String,
-        String,
+        TaskHead,
+        (String, String),
         chrono::NaiveDateTime,
         NaiveDate,
         String,
@@ -531,74 +528,54 @@ fn extensions_waiting(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
         .filter(extension_requests::id.eq_any(ids))
         .select((
             extension_requests::id,
-            tasks::id,
-            tasks::reference,
-            tasks::content,
-            tasks::deadline,
-            units::code,
-            units::name,
+            TASK_HEAD,
+            SENDER,
             extension_requests::created_at,
             extension_requests::new_deadline,
             extension_requests::reason,
         ))
         .load(conn)?;
-    let found = rows.into_iter().map(
-        |(eid, tid, reference, content, deadline, code, name, at, date, reason)| {
+    let found = rows
+        .into_iter()
+        .map(|(eid, task, (code, name), at, date, reason)| {
             let item = Item {
                 unit: Some(code),
                 unit_name: Some(name),
-                deadline,
                 extension_id: Some(eid),
                 requested_on: Some(at.date()),
                 date: Some(date),
                 note: Some(reason),
-                ..Item::new(Kind::ExtensionWaiting, tid, reference, content)
+                ..Item::new(Kind::ExtensionWaiting, task)
             };
             (eid, item)
-        },
-    );
+        });
     Ok(in_order(ids, found.collect()))
 }
 
 /// The unit's proposals the office returned, while no newer proposal was sent.
 fn returned(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        Option<NaiveDate>,
-        NaiveDate,
-        Option<NaiveDate>,
-        String,
-    );
+    type Row = (i64, TaskHead, NaiveDate, Option<NaiveDate>, String);
     let rows: Vec<Row> = progress_reports::table
         .inner_join(tasks::table)
         .filter(progress_reports::id.eq_any(ids))
         .select((
             progress_reports::id,
-            tasks::id,
-            tasks::reference,
-            tasks::content,
-            tasks::deadline,
+            TASK_HEAD,
             progress_reports::reported_on,
             progress_reports::proposed_completed_on,
             progress_reports::review_note,
         ))
         .load(conn)?;
-    let found = rows.into_iter().map(
-        |(rid, tid, reference, content, deadline, on, date, reason)| {
-            let item = Item {
-                deadline,
-                report_id: Some(rid),
-                requested_on: Some(on),
-                date,
-                note: Some(reason),
-                ..Item::new(Kind::Returned, tid, reference, content)
-            };
-            (rid, item)
-        },
-    );
+    let found = rows.into_iter().map(|(rid, task, on, date, reason)| {
+        let item = Item {
+            report_id: Some(rid),
+            requested_on: Some(on),
+            date,
+            note: Some(reason),
+            ..Item::new(Kind::Returned, task)
+        };
+        (rid, item)
+    });
     Ok(in_order(ids, found.collect()))
 }
 
@@ -606,10 +583,7 @@ fn returned(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
 fn decided(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
     type Row = (
         i64,
-        i64,
-        String,
-        String,
-        Option<NaiveDate>,
+        TaskHead,
         Decision,
         NaiveDate,
         String,
@@ -620,30 +594,24 @@ fn decided(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Item>> {
         .filter(extension_requests::id.eq_any(ids))
         .select((
             extension_requests::id,
-            tasks::id,
-            tasks::reference,
-            tasks::content,
-            tasks::deadline,
+            TASK_HEAD,
             extension_requests::state,
             extension_requests::new_deadline,
             extension_requests::decision_note,
             extension_requests::decided_at,
         ))
         .load(conn)?;
-    let found = rows.into_iter().map(
-        |(eid, tid, reference, content, deadline, state, date, note, at)| {
-            let item = Item {
-                deadline,
-                extension_id: Some(eid),
-                requested_on: at.map(|a| a.date()),
-                date: Some(date),
-                note: Some(note).filter(|n| !n.is_empty()),
-                decision: Some(state),
-                ..Item::new(Kind::Decided, tid, reference, content)
-            };
-            (eid, item)
-        },
-    );
+    let found = rows.into_iter().map(|(eid, task, state, date, note, at)| {
+        let item = Item {
+            extension_id: Some(eid),
+            requested_on: at.map(|a| a.date()),
+            date: Some(date),
+            note: Some(note).filter(|n| !n.is_empty()),
+            decision: Some(state),
+            ..Item::new(Kind::Decided, task)
+        };
+        (eid, item)
+    });
     Ok(in_order(ids, found.collect()))
 }
 
@@ -657,44 +625,32 @@ fn by_task(
     unit_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<Item>> {
-    type Row = (
-        i64,
-        String,
-        String,
-        Option<NaiveDate>,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-    );
+    type Row = (TaskHead, Option<String>, Option<String>, Option<i64>);
     let rows: Vec<Row> = tasks::table
         .left_join(units::table.on(units::id.nullable().eq(tasks::lead_unit_id.nullable())))
         .filter(tasks::id.eq_any(ids))
         .select((
-            tasks::id,
-            tasks::reference,
-            tasks::content,
-            tasks::deadline,
+            TASK_HEAD,
             units::code.nullable(),
             units::name.nullable(),
             units::id.nullable(),
         ))
         .load(conn)?;
-    let found = rows
-        .into_iter()
-        .map(|(id, reference, content, deadline, code, name, lead_id)| {
-            let days = deadline
-                .filter(|_| kind != Kind::NoLead)
-                .map(|d| (d - today).num_days());
-            let item = Item {
-                unit: code,
-                unit_name: name,
-                deadline,
-                days: days.map(|d| if kind == Kind::Overdue { -d } else { d }),
-                coordinator: unit_id.is_some() && lead_id != unit_id,
-                ..Item::new(kind, id, reference, content)
-            };
-            (id, item)
-        });
+    let found = rows.into_iter().map(|(task, code, name, lead_id)| {
+        let id = task.0;
+        let days = task
+            .3
+            .filter(|_| kind != Kind::NoLead)
+            .map(|d| (d - today).num_days());
+        let item = Item {
+            unit: code,
+            unit_name: name,
+            days: days.map(|d| if kind == Kind::Overdue { -d } else { d }),
+            coordinator: unit_id.is_some() && lead_id != unit_id,
+            ..Item::new(kind, task)
+        };
+        (id, item)
+    });
     Ok(in_order(ids, found.collect()))
 }
 

@@ -178,14 +178,7 @@ pub fn create_with_tasks(
 ) -> Result<i64> {
     write_tx(conn, |c| {
         let units = unit_ids_by_code(c)?;
-        let organiser_unit_id = match &input.organiser_unit {
-            None => None,
-            Some(code) => Some(*units.get(code).ok_or_else(|| {
-                StorageError::Invalid(
-                    Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code),
-                )
-            })?),
-        };
+        let organiser_unit_id = organiser_id(&units, input)?;
         let at = now();
         let meeting_id: i64 = diesel::insert_into(meetings::table)
             .values((
@@ -257,18 +250,25 @@ pub fn create_with_tasks(
     })
 }
 
+/// The id of the meeting's organising unit, given by its code.
+fn organiser_id(
+    units: &std::collections::HashMap<String, i64>,
+    input: &MeetingInput,
+) -> Result<Option<i64>> {
+    let Some(code) = &input.organiser_unit else {
+        return Ok(None);
+    };
+    let id = units.get(code).ok_or_else(|| {
+        StorageError::Invalid(Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code))
+    })?;
+    Ok(Some(*id))
+}
+
 /// Changes a meeting's details (not its tasks).
 pub fn update(conn: &mut Conn, id: i64, input: &MeetingInput, user_id: Option<i64>) -> Result<()> {
     write_tx(conn, |c| {
         let units = unit_ids_by_code(c)?;
-        let organiser_unit_id = match &input.organiser_unit {
-            None => None,
-            Some(code) => Some(*units.get(code).ok_or_else(|| {
-                StorageError::Invalid(
-                    Invalid::new("organiser_unit", "err-unknown-unit").arg("value", code),
-                )
-            })?),
-        };
+        let organiser_unit_id = organiser_id(&units, input)?;
         let n = diesel::update(meetings::table.find(id))
             .set((
                 meetings::title.eq(&input.title),

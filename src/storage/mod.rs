@@ -150,6 +150,27 @@ impl StorageError {
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
+/// Keys per `IN (…)` list of a read in chunks: far under both backends'
+/// limits on bound values.
+pub const IN_CHUNK: usize = 500;
+
+/// What `read` returns for each chunk of at most `size` of `keys` (one
+/// `IN (…)` list a query), gathered in the chunks' order.
+pub fn in_chunks<K, T, C, E>(
+    keys: &[K],
+    size: usize,
+    mut read: impl FnMut(&[K]) -> Result<Vec<T>, E>,
+) -> Result<C, E>
+where
+    C: Default + Extend<T>,
+{
+    let mut out = C::default();
+    for chunk in keys.chunks(size) {
+        out.extend(read(chunk)?);
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

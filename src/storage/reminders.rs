@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 use super::schema::{reminders, task_coordinators, tasks, units, users};
-use super::{now, report, with_conn, Conn, DbConn, Result};
+use super::{in_chunks, now, report, with_conn, Conn, DbConn, Result};
 use crate::domain::report::NO_LEAD;
 use crate::domain::TaskDates;
 
@@ -90,30 +90,31 @@ impl ReminderQueries for DbConn {
             .collect();
         drop(report_rows);
         let placeholder = super::visibility::mail_placeholder();
-        let mut tasks = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(ID_CHUNK) {
-            let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
-            for (task_id, unit_id) in task_coordinators::table
+        let pairs: Vec<(i64, i64)> = in_chunks(&ids, ID_CHUNK, |chunk| {
+            task_coordinators::table
                 .filter(task_coordinators::task_id.eq_any(chunk))
                 .order((task_coordinators::task_id, task_coordinators::unit_id))
                 .select((task_coordinators::task_id, task_coordinators::unit_id))
-                .load::<(i64, i64)>(self)?
-            {
-                coordinators.entry(task_id).or_default().push(unit_id);
-            }
-            #[allow(clippy::type_complexity)]
-            let rows: Vec<(
-                i64,
-                String,
-                String,
-                Option<i64>,
-                NaiveDate,
-                Option<NaiveDate>,
-                Option<NaiveDate>,
-                Option<NaiveDate>,
-                Option<i64>,
-                bool,
-            )> = tasks::table
+                .load::<(i64, i64)>(self)
+        })?;
+        let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (task_id, unit_id) in pairs {
+            coordinators.entry(task_id).or_default().push(unit_id);
+        }
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            Option<i64>,
+            NaiveDate,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<i64>,
+            bool,
+        )> = in_chunks(&ids, ID_CHUNK, |chunk| {
+            tasks::table
                 .filter(tasks::id.eq_any(chunk))
                 .order(tasks::id)
                 .select((
@@ -128,8 +129,11 @@ impl ReminderQueries for DbConn {
                     tasks::assigned_by,
                     diesel::dsl::sql::<diesel::sql_types::Bool>(super::visibility::CONFIDENTIAL),
                 ))
-                .load(self)?;
-            tasks.extend(rows.into_iter().filter_map(
+                .load(self)
+        })?;
+        let tasks: Vec<OpenTask> = rows
+            .into_iter()
+            .filter_map(
                 |(
                     id,
                     reference,
@@ -163,8 +167,8 @@ impl ReminderQueries for DbConn {
                         assigned_by,
                     })
                 },
-            ));
-        }
+            )
+            .collect();
         let units = units::table
             .select((
                 units::id,

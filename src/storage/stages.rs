@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::report::snapshot::Snapshot;
 use super::schema::{extension_requests, progress_reports};
-use super::{Conn, Result};
+use super::{in_chunks, Conn, Result, IN_CHUNK};
 use crate::domain::inbox::{standing, Standing, Waiting};
 use crate::domain::progress::{Decision, Review};
 use crate::domain::State;
@@ -29,8 +29,8 @@ pub fn standings(conn: &mut Conn, snap: &Snapshot) -> Result<HashMap<i64, Stood>
     let ids = candidates(conn)?;
     let mut proposals: HashMap<i64, Vec<(i64, Review, i64)>> = HashMap::new();
     let mut extensions: HashMap<i64, Vec<(i64, bool)>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(i64, i64, Option<Review>, i64)> = progress_reports::table
+    let rows: Vec<(i64, i64, Option<Review>, i64)> = in_chunks(&ids, IN_CHUNK, |chunk| {
+        progress_reports::table
             .filter(progress_reports::task_id.eq_any(chunk))
             .filter(progress_reports::review_state.is_not_null())
             .select((
@@ -39,27 +39,29 @@ pub fn standings(conn: &mut Conn, snap: &Snapshot) -> Result<HashMap<i64, Stood>
                 progress_reports::review_state,
                 progress_reports::unit_id,
             ))
-            .load(&mut **conn)?;
-        for (task, id, review, unit) in rows {
-            // Only proposals have a review; the query reads those alone.
-            if let Some(review) = review {
-                proposals.entry(task).or_default().push((id, review, unit));
-            }
+            .load::<(i64, i64, Option<Review>, i64)>(&mut **conn)
+    })?;
+    for (task, id, review, unit) in rows {
+        // Only proposals have a review; the query reads those alone.
+        if let Some(review) = review {
+            proposals.entry(task).or_default().push((id, review, unit));
         }
-        let rows: Vec<(i64, i64, Decision)> = extension_requests::table
+    }
+    let rows: Vec<(i64, i64, Decision)> = in_chunks(&ids, IN_CHUNK, |chunk| {
+        extension_requests::table
             .filter(extension_requests::task_id.eq_any(chunk))
             .select((
                 extension_requests::task_id,
                 extension_requests::id,
                 extension_requests::state,
             ))
-            .load(&mut **conn)?;
-        for (task, id, state) in rows {
-            extensions
-                .entry(task)
-                .or_default()
-                .push((id, state == Decision::Pending));
-        }
+            .load::<(i64, i64, Decision)>(&mut **conn)
+    })?;
+    for (task, id, state) in rows {
+        extensions
+            .entry(task)
+            .or_default()
+            .push((id, state == Decision::Pending));
     }
     let mut out = HashMap::new();
     for id in ids {

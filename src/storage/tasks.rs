@@ -204,16 +204,12 @@ pub fn insert_tasks(c: &mut DbConn, rows: &[(NewTask, Vec<i64>)]) -> QueryResult
 }
 
 pub fn task_ids_by_reference(c: &mut DbConn, refs: &[&str]) -> QueryResult<HashMap<String, i64>> {
-    let mut out = HashMap::with_capacity(refs.len());
-    for chunk in refs.chunks(INSERT_CHUNK) {
-        out.extend(
-            tasks::table
-                .filter(tasks::reference.eq_any(chunk))
-                .select((tasks::reference, tasks::id))
-                .load::<(String, i64)>(c)?,
-        );
-    }
-    Ok(out)
+    super::in_chunks(refs, INSERT_CHUNK, |chunk| {
+        tasks::table
+            .filter(tasks::reference.eq_any(chunk))
+            .select((tasks::reference, tasks::id))
+            .load::<(String, i64)>(c)
+    })
 }
 
 pub fn set_coordinators(c: &mut DbConn, task_id: i64, unit_ids: &[i64]) -> QueryResult<()> {

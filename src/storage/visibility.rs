@@ -17,6 +17,7 @@ use diesel::prelude::*;
 use super::schema::{meetings, tasks};
 use super::users::Account;
 use super::{audit::AuditLog, audit::Entry, now, write_tx, Conn, Result, StorageError};
+use super::{in_chunks, IN_CHUNK};
 use crate::domain::Role;
 
 /// What a reader may see, resolved once per request.
@@ -211,31 +212,36 @@ impl Viewer {
 
 /// `NotFound` unless the viewer may read the task (it is not told it exists).
 pub fn check_task(conn: &mut Conn, viewer: &Viewer, task_id: i64) -> Result<()> {
-    let Some(condition) = viewer.task_sql() else {
-        return Ok(());
-    };
-    let n: i64 = tasks::table
-        .filter(tasks::id.eq(task_id))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
-        .count()
-        .get_result(conn)?;
-    if n == 0 {
-        return Err(StorageError::NotFound);
-    }
-    Ok(())
+    found_under(viewer.task_sql(), |condition| {
+        tasks::table
+            .filter(tasks::id.eq(task_id))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
+            .count()
+            .get_result(conn)
+    })
 }
 
 /// `NotFound` unless the viewer may read the meeting.
 pub fn check_meeting(conn: &mut Conn, viewer: &Viewer, meeting_id: i64) -> Result<()> {
-    let Some(condition) = viewer.meeting_sql() else {
+    found_under(viewer.meeting_sql(), |condition| {
+        meetings::table
+            .filter(meetings::id.eq(meeting_id))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
+            .count()
+            .get_result(conn)
+    })
+}
+
+/// `NotFound` when the viewer's `condition` leaves nothing to `count`; no
+/// condition, nothing to check.
+fn found_under(
+    condition: Option<String>,
+    count: impl FnOnce(&str) -> diesel::QueryResult<i64>,
+) -> Result<()> {
+    let Some(condition) = condition else {
         return Ok(());
     };
-    let n: i64 = meetings::table
-        .filter(meetings::id.eq(meeting_id))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
-        .count()
-        .get_result(conn)?;
-    if n == 0 {
+    if count(&condition)? == 0 {
         return Err(StorageError::NotFound);
     }
     Ok(())
@@ -246,15 +252,13 @@ pub fn visible_tasks(conn: &mut Conn, viewer: &Viewer, ids: &[i64]) -> Result<Ve
     let Some(condition) = viewer.task_sql() else {
         return Ok(ids.to_vec());
     };
-    let mut seen = std::collections::HashSet::new();
-    for chunk in ids.chunks(500) {
-        let found: Vec<i64> = tasks::table
+    let seen: std::collections::HashSet<i64> = in_chunks(ids, IN_CHUNK, |chunk| {
+        tasks::table
             .filter(tasks::id.eq_any(chunk))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&condition))
             .select(tasks::id)
-            .load(conn)?;
-        seen.extend(found);
-    }
+            .load::<i64>(conn)
+    })?;
     Ok(ids.iter().copied().filter(|i| seen.contains(i)).collect())
 }
 
@@ -339,16 +343,13 @@ fn count_where(conn: &mut Conn, id: i64, condition: &str) -> Result<bool> {
 
 /// The confidential tasks among `ids` (to mark them in lists built elsewhere).
 pub fn confidential_among(conn: &mut Conn, ids: &[i64]) -> Result<std::collections::HashSet<i64>> {
-    let mut found = std::collections::HashSet::new();
-    for chunk in ids.chunks(500) {
-        let part: Vec<i64> = tasks::table
+    Ok(in_chunks(ids, IN_CHUNK, |chunk| {
+        tasks::table
             .filter(tasks::id.eq_any(chunk))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(CONFIDENTIAL))
             .select(tasks::id)
-            .load(conn)?;
-        found.extend(part);
-    }
-    Ok(found)
+            .load::<i64>(conn)
+    })?)
 }
 
 /// Audit entries with the details of what the account may not read blanked

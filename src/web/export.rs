@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::collections::HashMap;
 
 use crate::domain::dashboard::AgeBucket;
 use crate::domain::period::Inclusion;
@@ -106,12 +107,19 @@ pub struct TaskRow {
 }
 
 impl TaskRow {
+    /// A task's row, its lead unit named from `unit_names` (by code).
     pub fn new(
         record: TaskRecord,
-        lead_unit_name: String,
+        unit_names: &HashMap<String, String>,
         period: &Period,
         as_of: NaiveDate,
     ) -> TaskRow {
+        let lead_unit_name = record
+            .lead_unit
+            .as_ref()
+            .and_then(|code| unit_names.get(code))
+            .cloned()
+            .unwrap_or_default();
         let dates = record.task.dates();
         let status = dates.status_as_of(as_of);
         TaskRow {

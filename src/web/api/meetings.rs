@@ -45,20 +45,7 @@ pub async fn get(
     let m = state
         .run(move |conn| storage::meetings::get_for(conn, &user.0, id))
         .await?;
-    let task_count = m.tasks.len() as i64;
-    Ok(Json(MeetingDetailJson {
-        meeting: MeetingJson::from(MeetingSummary {
-            meeting: m.meeting.clone(),
-            organiser_unit: m.organiser_unit,
-            task_count,
-        }),
-        conclusion_text: m.meeting.conclusion_text,
-        tasks: m
-            .tasks
-            .into_iter()
-            .map(|t| TaskJson::new(t, today))
-            .collect(),
-    }))
+    Ok(Json(detail_json(m, today)))
 }
 
 /// A meeting with the tasks its conclusion became, created together.

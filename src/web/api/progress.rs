@@ -177,19 +177,15 @@ pub async fn report(
     let TaskId(task_id) = id.into_inner();
     let today = state.config.today();
     let sent = SentReport::read(&req, payload).await?;
-    let file = sent
-        .file
-        .as_ref()
-        .map(|f| {
-            attachment::check(
-                "attachment",
-                &f.name,
-                f.bytes.len(),
-                &f.bytes[..f.bytes.len().min(512)],
-            )
-        })
-        .transpose()
+    if let Some(f) = &sent.file {
+        attachment::check(
+            "attachment",
+            &f.name,
+            f.bytes.len(),
+            &f.bytes[..f.bytes.len().min(512)],
+        )
         .map_err(ApiError::Invalid)?;
+    }
     let assigned_on = state
         .run(move |conn| Ok(storage::tasks::get(conn, task_id)?.task.assigned_on))
         .await?;
@@ -206,42 +202,27 @@ pub async fn report(
     .map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
     // The file is kept once the report is valid, and removed if it is not written.
     let files = state.config.files();
-    let stored = match (sent.file, file) {
-        (Some(f), Some(_)) => {
-            let files = files.clone();
-            Some(
-                state
-                    .run(move |conn| storage::files::save(conn, &files, &f.name, &f.bytes, today))
-                    .await?,
-            )
-        }
-        _ => None,
-    };
+    let upload = sent.file;
     let account = user.0;
     let base_url = state.config.base_url.clone();
-    let saved = stored.clone();
-    let result = state
+    let report_id = state
         .run(move |conn| {
-            storage::progress::add_report(
-                conn,
-                task_id,
-                &account,
-                &input,
-                saved.as_ref(),
-                today,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    if let (Err(_), Some(s)) = (&result, stored) {
-        let _ = state
-            .run(move |conn| {
-                storage::files::discard(conn, &files, &s.path);
-                Ok(())
+            let sent_file = upload
+                .as_ref()
+                .map(|f| (f.name.as_str(), f.bytes.as_slice()));
+            storage::files::save_for(conn, &files, sent_file, today, |conn, stored| {
+                storage::progress::add_report(
+                    conn,
+                    task_id,
+                    &account,
+                    &input,
+                    stored,
+                    today,
+                    &mail::events::maker(&base_url),
+                )
             })
-            .await;
-    }
-    let report_id = result?;
+        })
+        .await?;
     Ok(HttpResponse::Created().json(CreatedJson {
         id: report_id,
         task_id,
@@ -315,19 +296,28 @@ async fn decide(
     } else {
         check_reason("reason", &reason)?
     };
+    answer(&state, &user, reason, move |conn, reason, by, mails| {
+        storage::progress::decide_extension(conn, id, approve, reason, by, mails)
+    })
+    .await
+}
+
+/// The office's answer to a unit (`act`, given the reason, who answers and
+/// the mails to send, returns the task's id): the task as it stands after.
+async fn answer(
+    state: &State,
+    user: &ApiUser,
+    reason: String,
+    act: impl FnOnce(&mut storage::Conn, &str, i64, storage::progress::MailMaker) -> storage::Result<i64>
+        + Send
+        + 'static,
+) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     let today = state.config.today();
     let base_url = state.config.base_url.clone();
     let by = user.0.user.id;
     let record = state
         .run(move |conn| {
-            let task_id = storage::progress::decide_extension(
-                conn,
-                id,
-                approve,
-                &reason,
-                by,
-                &mail::events::maker(&base_url),
-            )?;
+            let task_id = act(conn, &reason, by, &mail::events::maker(&base_url))?;
             storage::tasks::get(conn, task_id)
         })
         .await?;
@@ -389,22 +379,11 @@ pub async fn return_proposal(
     body: super::Body<ReasonJson>,
 ) -> Result<Json<super::tasks::TaskJson>, ApiError> {
     let reason = check_reason("reason", &body.reason)?;
-    let today = state.config.today();
-    let base_url = state.config.base_url.clone();
-    let (ReportId(id), by) = (id.into_inner(), user.0.user.id);
-    let record = state
-        .run(move |conn| {
-            let task_id = storage::progress::return_proposal(
-                conn,
-                id,
-                &reason,
-                by,
-                &mail::events::maker(&base_url),
-            )?;
-            storage::tasks::get(conn, task_id)
-        })
-        .await?;
-    Ok(Json(super::tasks::TaskJson::new(record, today)))
+    let ReportId(id) = id.into_inner();
+    answer(&state, &user, reason, move |conn, reason, by, mails| {
+        storage::progress::return_proposal(conn, id, reason, by, mails)
+    })
+    .await
 }
 
 /// A unit's progress report on a task.

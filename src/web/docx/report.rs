@@ -296,150 +296,111 @@ impl ReportDoc<'_> {
         keys.iter().map(|k| t(self.lang, k)).collect()
     }
 
+    /// A list of tasks: each one's number, content and lead unit, then the
+    /// list's own three columns (`own`, headed by `headers`); `shares` are
+    /// the six columns' widths.
+    fn list_table(
+        &self,
+        width: usize,
+        rows: &[Listed],
+        shares: &[usize; 6],
+        headers: [&str; 3],
+        own: impl Fn(&Listed) -> [Cell; 3],
+    ) -> docx_rs::Table {
+        let cells = rows
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut cells = vec![
+                    Cell::centre((i + 1).to_string()),
+                    Cell::left(l.row.record.task.content.clone()),
+                    Cell::left(lead_label(&l.row)),
+                ];
+                cells.extend(own(l));
+                cells
+            })
+            .collect();
+        let mut header =
+            self.list_header(&["report-doc-number", "report-doc-content", "field-lead-unit"]);
+        header.extend(self.list_header(&headers));
+        grid(&widths(width, shares), &header, cells, None, 12.0)
+    }
+
     fn overdue_table(&self, width: usize, rows: &[Listed]) -> docx_rs::Table {
         let lang = self.lang;
         let vi = crate::domain::dates::format_vi;
-        let cells = rows
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let task = &l.row.record.task;
-                let last = match &l.last_report {
-                    Some((on, percent, note)) => {
-                        let note = note.trim();
-                        if note.is_empty() {
-                            format!("{}: {percent}%", vi(*on))
-                        } else {
-                            format!("{}: {percent}% – {note}", vi(*on))
-                        }
+        let headers = [
+            "field-deadline",
+            "dashboard-days-overdue",
+            "report-doc-last-report",
+        ];
+        self.list_table(width, rows, &[55, 330, 170, 150, 95, 200], headers, |l| {
+            let last = match &l.last_report {
+                Some((on, percent, note)) => {
+                    let note = note.trim();
+                    if note.is_empty() {
+                        format!("{}: {percent}%", vi(*on))
+                    } else {
+                        format!("{}: {percent}% – {note}", vi(*on))
                     }
-                    None => t(lang, "report-doc-no-report"),
-                };
-                vec![
-                    Cell::centre((i + 1).to_string()),
-                    Cell::left(task.content.clone()),
-                    Cell::left(lead_label(&l.row)),
-                    Cell::centre(date_or(task.deadline, "")),
-                    Cell::centre(l.row.days_overdue.unwrap_or(0).to_string()),
-                    Cell::left(last),
-                ]
-            })
-            .collect();
-        grid(
-            &widths(width, &[55, 330, 170, 150, 95, 200]),
-            &self.list_header(&[
-                "report-doc-number",
-                "report-doc-content",
-                "field-lead-unit",
-                "field-deadline",
-                "dashboard-days-overdue",
-                "report-doc-last-report",
-            ]),
-            cells,
-            None,
-            12.0,
-        )
+                }
+                None => t(lang, "report-doc-no-report"),
+            };
+            [
+                Cell::centre(date_or(l.row.record.task.deadline, "")),
+                Cell::centre(l.row.days_overdue.unwrap_or(0).to_string()),
+                Cell::left(last),
+            ]
+        })
     }
 
     fn late_table(&self, width: usize, rows: &[Listed]) -> docx_rs::Table {
-        let cells = rows
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let task = &l.row.record.task;
-                let late = match (task.deadline, task.completed_on) {
-                    (Some(d), Some(c)) => rules::days_after(d, c).to_string(),
-                    _ => String::new(),
-                };
-                vec![
-                    Cell::centre((i + 1).to_string()),
-                    Cell::left(task.content.clone()),
-                    Cell::left(lead_label(&l.row)),
-                    Cell::centre(date_or(task.deadline, "")),
-                    Cell::centre(date_or(task.completed_on, "")),
-                    Cell::centre(late),
-                ]
-            })
-            .collect();
-        grid(
-            &widths(width, &[55, 360, 180, 150, 150, 105]),
-            &self.list_header(&[
-                "report-doc-number",
-                "report-doc-content",
-                "field-lead-unit",
-                "field-deadline",
-                "field-completed-on",
-                "report-doc-days-late",
-            ]),
-            cells,
-            None,
-            12.0,
-        )
+        let headers = [
+            "field-deadline",
+            "field-completed-on",
+            "report-doc-days-late",
+        ];
+        self.list_table(width, rows, &[55, 360, 180, 150, 150, 105], headers, |l| {
+            let task = &l.row.record.task;
+            let late = match (task.deadline, task.completed_on) {
+                (Some(d), Some(c)) => rules::days_after(d, c).to_string(),
+                _ => String::new(),
+            };
+            [
+                Cell::centre(date_or(task.deadline, "")),
+                Cell::centre(date_or(task.completed_on, "")),
+                Cell::centre(late),
+            ]
+        })
     }
 
     fn extended_table(&self, width: usize, rows: &[Listed]) -> docx_rs::Table {
         let lang = self.lang;
-        let cells = rows
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let task = &l.row.record.task;
-                vec![
-                    Cell::centre((i + 1).to_string()),
-                    Cell::left(task.content.clone()),
-                    Cell::left(lead_label(&l.row)),
-                    Cell::centre(date_or(task.original_deadline, "")),
-                    Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
-                    Cell::left(status_label(lang, l.row.status)),
-                ]
-            })
-            .collect();
-        grid(
-            &widths(width, &[55, 330, 175, 150, 150, 140]),
-            &self.list_header(&[
-                "report-doc-number",
-                "report-doc-content",
-                "field-lead-unit",
-                "field-original-deadline",
-                "report-doc-new-deadline",
-                "field-status",
-            ]),
-            cells,
-            None,
-            12.0,
-        )
+        let headers = [
+            "field-original-deadline",
+            "report-doc-new-deadline",
+            "field-status",
+        ];
+        self.list_table(width, rows, &[55, 330, 175, 150, 150, 140], headers, |l| {
+            let task = &l.row.record.task;
+            [
+                Cell::centre(date_or(task.original_deadline, "")),
+                Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
+                Cell::left(status_label(lang, l.row.status)),
+            ]
+        })
     }
 
     fn carried_table(&self, width: usize, rows: &[Listed]) -> docx_rs::Table {
         let lang = self.lang;
-        let cells = rows
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let task = &l.row.record.task;
-                vec![
-                    Cell::centre((i + 1).to_string()),
-                    Cell::left(task.content.clone()),
-                    Cell::left(lead_label(&l.row)),
-                    Cell::centre(date_or(Some(task.assigned_on), "")),
-                    Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
-                    Cell::left(status_label(lang, l.row.status)),
-                ]
-            })
-            .collect();
-        grid(
-            &widths(width, &[55, 330, 175, 150, 150, 140]),
-            &self.list_header(&[
-                "report-doc-number",
-                "report-doc-content",
-                "field-lead-unit",
-                "field-assigned-on",
-                "field-deadline",
-                "field-status",
-            ]),
-            cells,
-            None,
-            12.0,
-        )
+        let headers = ["field-assigned-on", "field-deadline", "field-status"];
+        self.list_table(width, rows, &[55, 330, 175, 150, 150, 140], headers, |l| {
+            let task = &l.row.record.task;
+            [
+                Cell::centre(date_or(Some(task.assigned_on), "")),
+                Cell::centre(date_or(task.deadline, &t(lang, "report-doc-ongoing"))),
+                Cell::left(status_label(lang, l.row.status)),
+            ]
+        })
     }
 }

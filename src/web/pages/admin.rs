@@ -20,6 +20,26 @@ use crate::web::State;
 const UNPROCESSABLE: actix_web::http::StatusCode =
     actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
 
+/// An admin's change (`act`): back to `to` with the message `done` (its key,
+/// and the one value it names) said, or in `Ok(Err(_))` the field the store
+/// refused.
+async fn saved<T: Send + 'static>(
+    state: &State,
+    user: &PageUser,
+    act: impl FnOnce(&mut storage::Conn) -> storage::Result<T> + Send + 'static,
+    (key, name, value): (&str, &str, String),
+    to: &str,
+) -> Result<Result<HttpResponse, Invalid>, PageError> {
+    match state.run(act).await {
+        Ok(_) => {
+            let said = i18n::text_with(user.visitor.lang, key, &[(name, value)]);
+            session::flash(&user.visitor.session, "ok", said);
+            Ok(Ok(redirect(to)))
+        }
+        Err(e) => super::frame::fixable(e).map(Err),
+    }
+}
+
 /// A storage failure that is the user's to fix, as field errors; anything else is a page error.
 fn input_errors(e: StorageError) -> Result<Vec<Invalid>, PageError> {
     match e {
@@ -136,26 +156,12 @@ pub async fn add_user(
             unit_code: Some(form.unit.trim().to_string()).filter(|u| !u.is_empty()),
             password_hash: crate::auth::hash_password(&form.password),
         };
-        match state
-            .run(move |conn| storage::users::create_by(conn, &new, Some(by)))
-            .await
-        {
-            Ok(_) => {
-                session::flash(
-                    &user.visitor.session,
-                    "ok",
-                    i18n::text_with(
-                        lang,
-                        "admin-user-added",
-                        &[("email", form.email.trim().to_string())],
-                    ),
-                );
-                return Ok(redirect("/admin/users"));
-            }
-            Err(crate::web::ApiError::Invalid(i)) | Err(crate::web::ApiError::Conflict(i)) => {
-                errors.push(i)
-            }
-            Err(e) => return Err(e.into()),
+        let done = ("admin-user-added", "email", form.email.trim().to_string());
+        let create =
+            move |conn: &mut storage::Conn| storage::users::create_by(conn, &new, Some(by));
+        match saved(&state, &user, create, done, "/admin/users").await? {
+            Ok(back) => return Ok(back),
+            Err(i) => errors.push(i),
         }
     }
     let errors = field_errors(lang, &errors);
@@ -387,26 +393,13 @@ pub async fn save_unit(
         Err(errors) => errors,
         Ok(input) => {
             let by = user.account.user.id;
-            match state
-                .run(move |conn| storage::units::upsert_all(conn, &[input], Some(by)))
-                .await
-            {
-                Ok(_) => {
-                    session::flash(
-                        &user.visitor.session,
-                        "ok",
-                        i18n::text_with(
-                            lang,
-                            "admin-unit-saved",
-                            &[("code", form.code.trim().to_string())],
-                        ),
-                    );
-                    return Ok(redirect("/admin/units"));
-                }
-                Err(crate::web::ApiError::Invalid(i)) | Err(crate::web::ApiError::Conflict(i)) => {
-                    vec![i]
-                }
-                Err(e) => return Err(e.into()),
+            let done = ("admin-unit-saved", "code", form.code.trim().to_string());
+            let save = move |conn: &mut storage::Conn| {
+                storage::units::upsert_all(conn, &[input], Some(by))
+            };
+            match saved(&state, &user, save, done, "/admin/units").await? {
+                Ok(back) => return Ok(back),
+                Err(i) => vec![i],
             }
         }
     };

@@ -41,6 +41,24 @@ pub struct TasksPageQuery {
     done: Option<String>,
 }
 
+/// The task list with no rows and the message of the field at fault.
+fn refused(
+    state: &State,
+    mut ctx: tera::Context,
+    lang: crate::i18n::Lang,
+    e: crate::web::ApiError,
+) -> Result<HttpResponse, PageError> {
+    ctx.insert("errors", &field_errors(lang, &[super::frame::fixable(e)?]));
+    ctx.insert("tasks", &Vec::<TaskLine>::new());
+    ctx.insert("units", &Vec::<(String, String)>::new());
+    render_with_status(
+        state,
+        "tasks.html",
+        &ctx,
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
 pub async fn tasks(
     state: State,
     req: HttpRequest,
@@ -68,17 +86,7 @@ pub async fn tasks(
         page,
     } = match sent.list.parse(Blank::Absent, today) {
         Ok(v) => v,
-        Err(e) => {
-            ctx.insert("errors", &field_errors(lang, &[super::frame::fixable(e)?]));
-            ctx.insert("tasks", &Vec::<TaskLine>::new());
-            ctx.insert("units", &Vec::<(String, String)>::new());
-            return render_with_status(
-                &state,
-                "tasks.html",
-                &ctx,
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+        Err(e) => return refused(&state, ctx, lang, e),
     };
     let unit_code = if mine {
         user.account.unit_code.clone()
@@ -107,17 +115,7 @@ pub async fn tasks(
         .await;
     let (units, found, latest) = match result {
         Ok(v) => v,
-        Err(e) => {
-            ctx.insert("errors", &field_errors(lang, &[super::frame::fixable(e)?]));
-            ctx.insert("tasks", &Vec::<TaskLine>::new());
-            ctx.insert("units", &Vec::<(String, String)>::new());
-            return render_with_status(
-                &state,
-                "tasks.html",
-                &ctx,
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+        Err(e) => return refused(&state, ctx, lang, e),
     };
     let pages = (found.total + found.per_page - 1) / found.per_page;
     ctx.insert(

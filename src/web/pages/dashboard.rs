@@ -69,6 +69,24 @@ pub(super) async fn resolve(
     Ok((q, data))
 }
 
+/// The sent report, read and laid out (`progress`: with the months of
+/// progress); or, in `Ok(Err(_))`, the form again with the field at fault.
+pub(super) async fn laid_out(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    sent: &Sent<DashboardQuery, ByPage>,
+    progress: bool,
+) -> Result<Result<(Query, Dashboard, View), HttpResponse>, PageError> {
+    match resolve(state, user, sent, progress).await {
+        Ok((q, data)) => {
+            let view = View::build(&q, &data, user.visitor.lang, state.config.tz);
+            Ok(Ok((q, data, view)))
+        }
+        Err(f) => form_error(state, req, user, (&**sent, &sent.report), f).map(Err),
+    }
+}
+
 /// The dashboard form again, with the message of the field at fault and
 /// what was typed (`sent`, the whole query; `report`, its report's part).
 pub(super) fn form_error(
@@ -105,6 +123,17 @@ fn now_printed(state: &State) -> String {
         .to_string()
 }
 
+/// What the page and its print view show of a report: the layout, the
+/// statuses and whose tasks it counts.
+fn report_frame(user: &PageUser, req: &HttpRequest, view: &View) -> tera::Context {
+    let mut ctx = frame(&user.visitor, req);
+    ctx.insert("v", view);
+    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    let scope_line = export::scope_line(view.root.as_ref(), user.visitor.lang);
+    ctx.insert("scope_line", &scope_line);
+    ctx
+}
+
 pub async fn dashboard(
     state: State,
     req: HttpRequest,
@@ -116,6 +145,8 @@ pub async fn dashboard(
         Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
     };
     let lang = user.visitor.lang;
+    // The report's sections come drawn (src/web/pages/drawn.rs); the page
+    // adds the reader's own frame, forms and links around them.
     let drawn = drawn::drawn(&state, q.clone(), data, lang)
         .await
         .map_err(|e| {
@@ -127,6 +158,7 @@ pub async fn dashboard(
     ctx.insert("v", &drawn.head);
     ctx.insert("drawn", &*drawn);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    ctx.insert("scope_line", &drawn.scope_line);
     ctx.insert(
         "picker",
         &period_picker::picker(
@@ -138,7 +170,6 @@ pub async fn dashboard(
     );
     ctx.insert("may_close", &user.may(Action::ClosePeriod));
     ctx.insert("today", &state.config.today());
-    ctx.insert("scope_line", &drawn.scope_line);
     ctx.insert(
         "as_of_choices",
         &as_of_choices(&q, state.config.today(), lang),
@@ -187,17 +218,12 @@ pub async fn print(
     user: PageUser,
     sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, true).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (_, _, view) = match laid_out(&state, &req, &user, &sent, true).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
-    let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
-    let mut ctx = frame(&user.visitor, &req);
-    ctx.insert("v", &view);
-    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
+    let mut ctx = report_frame(&user, &req, &view);
     ctx.insert("printed_at", &now_printed(&state));
-    ctx.insert("scope_line", &export::scope_line(view.root.as_ref(), lang));
     render(&state, "dashboard_print.html", &ctx)
 }
 
@@ -260,12 +286,11 @@ pub async fn report_csv(
     user: PageUser,
     sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, false).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (q, _, view) = match laid_out(&state, &req, &user, &sent, false).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
     let body = export::report_csv(&view, lang).map_err(|e| export_failed("report csv", e))?;
     Ok(download(body, CSV, &file_name(&q, "bao-cao", "csv")))
 }
@@ -277,12 +302,11 @@ pub async fn report_xlsx(
     user: PageUser,
     sent: Sent<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, true).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (q, _, view) = match laid_out(&state, &req, &user, &sent, true).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
     let printed_at = now_printed(&state);
     let body = web::block(move || export::report_xlsx(&view, lang, &printed_at))
         .await
@@ -674,13 +698,7 @@ impl ExportList {
                 .and_then(|mut conn| storage::report::load_tasks(&mut conn, slice))
                 .map_err(|e| e.to_string())?;
             for r in records {
-                let name = r
-                    .lead_unit
-                    .as_ref()
-                    .and_then(|code| self.names.get(code))
-                    .cloned()
-                    .unwrap_or_default();
-                write(&TaskRow::new(r, name, &q.period, q.as_of))?;
+                write(&TaskRow::new(r, &self.names, &q.period, q.as_of))?;
             }
         }
         Ok(())

@@ -7,7 +7,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 
-use super::dashboard::{download, export_failed, file_name, form_error, resolve};
+use super::dashboard::{download, export_failed, file_name, laid_out};
 use super::frame::PageUser;
 use super::frame::{frame, redirect, render_with_status};
 use crate::domain::ids::MeetingId;
@@ -22,28 +22,28 @@ use crate::web::docx::DOCX;
 use crate::web::error::PageError;
 use crate::web::export::TaskRow;
 use crate::web::query::{ByPage, Query};
-use crate::web::report::{DashboardQuery, View};
+use crate::web::report::DashboardQuery;
 use crate::web::session;
 use crate::web::State;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `GET /dashboard/report.docx`: the report of the dashboard's parameters in
-/// the official layout. Its numbers are the [`View`]'s; its lists are the
-/// tasks behind the overdue, done-late, extended and carried-over numbers,
-/// read as the dashboard's drill-down reads them.
+/// the official layout. Its numbers are the
+/// [`View`](crate::web::report::View)'s; its lists are the tasks behind the
+/// overdue, done-late, extended and carried-over numbers, read as the
+/// dashboard's drill-down reads them.
 pub async fn report_docx(
     state: State,
     req: HttpRequest,
     user: PageUser,
     sent: Query<DashboardQuery, ByPage>,
 ) -> Result<HttpResponse, PageError> {
-    let (q, data) = match resolve(&state, &user, &sent, false).await {
-        Ok(v) => v,
-        Err(f) => return form_error(&state, &req, &user, (&*sent, &sent.report), f),
+    let (q, data, view) = match laid_out(&state, &req, &user, &sent, false).await? {
+        Ok(laid) => laid,
+        Err(form) => return Ok(form),
     };
     let lang = user.visitor.lang;
-    let view = View::build(&q, &data, lang, state.config.tz);
     let names = data.scope.unit_names();
     let (period, as_of, units) = (q.period, q.as_of, data.scope.unit_ids.clone());
     let account = user.account.clone();
@@ -55,15 +55,7 @@ pub async fn report_docx(
                 let (_, ids) = storage::report::report_task_ids(conn, &period, as_of, &tq, None)?;
                 Ok(storage::report::load_tasks(conn, &ids)?
                     .into_iter()
-                    .map(|r| {
-                        let name = r
-                            .lead_unit
-                            .as_ref()
-                            .and_then(|code| names.get(code))
-                            .cloned()
-                            .unwrap_or_default();
-                        TaskRow::new(r, name, &period, as_of)
-                    })
+                    .map(|r| TaskRow::new(r, &names, &period, as_of))
                     .collect())
             };
             let base = TaskQuery {
@@ -154,20 +146,14 @@ pub async fn meeting_docx(
     user: PageUser,
     id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
-    let account = user.account.clone();
-    let (appendix, settings) = state
-        .run(move |conn| appendix_of(conn, &account, id, today, lang))
-        .await?;
-    let body = web::block(move || appendix.docx(&settings, lang))
-        .await
-        .map_err(|e| export_failed("appendix docx", e))?
-        .map_err(|e| export_failed("appendix docx", e))?;
-    Ok(download(
-        body,
-        DOCX,
-        &format!("dondoc-phu-luc-hop-{id}-{today}.docx"),
-    ))
+    appendix_file(
+        &state,
+        &user,
+        id.into_inner(),
+        ("appendix docx", "docx", DOCX),
+        |a, settings, lang| a.docx(settings, lang).map_err(|e| e.to_string()),
+    )
+    .await
 }
 
 /// `GET /meetings/{id}/tasks.xlsx`: the same appendix as a workbook.
@@ -176,19 +162,38 @@ pub async fn meeting_xlsx(
     user: PageUser,
     id: web::Path<MeetingId>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, today, lang) = (id.into_inner().0, state.config.today(), user.visitor.lang);
+    appendix_file(
+        &state,
+        &user,
+        id.into_inner(),
+        ("appendix xlsx", "xlsx", XLSX),
+        |a, _, lang| a.xlsx(lang).map_err(|e| e.to_string()),
+    )
+    .await
+}
+
+/// A meeting's appendix as a file to download, written by `write` off the
+/// request's thread (`what` names it in the log, `ext` ends its name).
+async fn appendix_file(
+    state: &State,
+    user: &PageUser,
+    MeetingId(id): MeetingId,
+    (what, ext, content_type): (&'static str, &str, &str),
+    write: impl FnOnce(&Appendix, &DocSettings, Lang) -> Result<Vec<u8>, String> + Send + 'static,
+) -> Result<HttpResponse, PageError> {
+    let (today, lang) = (state.config.today(), user.visitor.lang);
     let account = user.account.clone();
-    let (appendix, _) = state
+    let (appendix, settings) = state
         .run(move |conn| appendix_of(conn, &account, id, today, lang))
         .await?;
-    let body = web::block(move || appendix.xlsx(lang))
+    let body = web::block(move || write(&appendix, &settings, lang))
         .await
-        .map_err(|e| export_failed("appendix xlsx", e))?
-        .map_err(|e| export_failed("appendix xlsx", e))?;
+        .map_err(|e| export_failed(what, e))?
+        .map_err(|e| export_failed(what, e))?;
     Ok(download(
         body,
-        XLSX,
-        &format!("dondoc-phu-luc-hop-{id}-{today}.xlsx"),
+        content_type,
+        &format!("dondoc-phu-luc-hop-{id}-{today}.{ext}"),
     ))
 }
 

@@ -10,7 +10,7 @@ use super::forms::{codes_list, picked_codes, Form};
 use super::frame::PageUser;
 use super::frame::{field_errors, frame, redirect, render_with_status};
 use super::meeting_new::MeetingDraft;
-use super::task_page::{after_task_action, task_page_with_error};
+use super::task_page::{task_action, task_page_with_error};
 use crate::domain::dates::parse_date;
 use crate::domain::ids::{MeetingId, TaskId};
 use crate::domain::meeting::MeetingInput;
@@ -401,15 +401,12 @@ pub async fn cancel_task(
         }
     };
     let (today, by) = (state.config.today(), user.account.user.id);
-    let result = state
-        .run(move |conn| storage::tasks::cancel(conn, id, version, &reason, today, Some(by)))
-        .await;
-    after_task_action(
+    task_action(
         &state,
         &req,
         &user,
         task,
-        result,
+        move |conn| storage::tasks::cancel(conn, id, version, &reason, today, Some(by)),
         "task-cancelled",
         &[("reason", &typed)],
     )
@@ -458,15 +455,12 @@ pub async fn complete_task(
         }
     };
     let by = user.account.user.id;
-    let result = state
-        .run(move |conn| storage::progress::complete(conn, id, version, on, today, Some(by)))
-        .await;
-    after_task_action(
+    task_action(
         &state,
         &req,
         &user,
         task,
-        result,
+        move |conn| storage::progress::complete(conn, id, version, on, today, Some(by)),
         "task-completed",
         &[("completed_on", &typed)],
     )

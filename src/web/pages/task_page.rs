@@ -320,18 +320,18 @@ pub(super) async fn task_page_with_error(
     task_page_with_errors(state, req, user, id, &[error], &[typed]).await
 }
 
-/// The end of an action on a task: back to the task with a message, or the
-/// task page again with the user's error and what was typed.
-pub(super) async fn after_task_action<T>(
+/// A change to a task (`act`) and the end of it: back to the task with a
+/// message, or the task page again with the user's error and what was typed.
+pub(super) async fn task_action<T: Send + 'static>(
     state: &State,
     req: &HttpRequest,
     user: &PageUser,
     task_id: TaskId,
-    result: Result<T, crate::web::ApiError>,
+    act: impl FnOnce(&mut storage::Conn) -> storage::Result<T> + Send + 'static,
     done_key: &str,
     typed: &[(&str, &str)],
 ) -> Result<HttpResponse, PageError> {
-    match result {
+    match state.run(act).await {
         Ok(_) => {
             session::flash(
                 &user.visitor.session,

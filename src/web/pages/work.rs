@@ -10,7 +10,7 @@ use std::io::Read;
 
 use super::frame::redirect;
 use super::frame::PageUser;
-use super::task_page::{after_task_action, task_page_with_errors};
+use super::task_page::{task_action, task_page_with_errors};
 use crate::domain::attachment;
 use crate::domain::ids::{ExtensionId, ReportId, TaskId};
 use crate::domain::progress::{ExtensionInput, RawReport, ReportInput};
@@ -146,32 +146,25 @@ impl SentReport {
     }
 }
 
-/// Keeps an upload among the files; `None` when there is none.
-async fn store(
+/// Records a report (`add`) with its upload: the file is kept first and
+/// removed again when the report is not written.
+async fn save_report(
     state: &State,
     upload: Upload,
     today: chrono::NaiveDate,
-) -> Result<Option<storage::files::StoredFile>, PageError> {
-    let Some((name, bytes)) = upload else {
-        return Ok(None);
-    };
+    add: impl FnOnce(&mut storage::Conn, Option<&storage::files::StoredFile>) -> storage::Result<i64>
+        + Send
+        + 'static,
+) -> Result<i64, crate::web::ApiError> {
     let files = state.config.files();
-    let stored = state
-        .run(move |conn| storage::files::save(conn, &files, &name, &bytes, today))
-        .await?;
-    Ok(Some(stored))
-}
-
-/// Removes a stored upload whose report was not written.
-async fn discard(state: &State, stored: Option<storage::files::StoredFile>) {
-    let Some(stored) = stored else { return };
-    let files = state.config.files();
-    let _ = state
+    state
         .run(move |conn| {
-            storage::files::discard(conn, &files, &stored.path);
-            Ok(())
+            let file = upload
+                .as_ref()
+                .map(|(name, bytes)| (name.as_str(), bytes.as_slice()));
+            storage::files::save_for(conn, &files, file, today, add)
         })
-        .await;
+        .await
 }
 
 /// The error of a form that could not be read: only an upload over the limit does that.
@@ -206,23 +199,20 @@ pub async fn add_report(
             return task_page_with_errors(&state, &req, &user, task, &errors, &sent.typed()).await;
         }
     };
-    let stored = store(&state, upload, today).await?;
     let account = user.account.clone();
     let base_url = state.config.base_url.clone();
-    let saved = stored.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::add_report(
-                conn,
-                id,
-                &account,
-                &input,
-                saved.as_ref(),
-                today,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
+    let result = save_report(&state, upload, today, move |conn, stored| {
+        storage::progress::add_report(
+            conn,
+            id,
+            &account,
+            &input,
+            stored,
+            today,
+            &mail::events::maker(&base_url),
+        )
+    })
+    .await;
     match result {
         Ok(_) => {
             let key = if sent.proposes {
@@ -238,7 +228,6 @@ pub async fn add_report(
             Ok(redirect(&format!("/tasks/{id}")))
         }
         Err(e) => {
-            discard(&state, stored).await;
             let error = super::frame::fixable(e)?;
             task_page_with_errors(&state, &req, &user, task, &[error], &sent.typed()).await
         }
@@ -265,43 +254,54 @@ pub async fn return_proposal(
         .run(move |conn| storage::progress::report(conn, report_id))
         .await?;
     let task_id = TaskId(report.stored.task_id);
-    let reason = match check_reason("return_reason", &typed) {
-        Ok(r) => r,
-        Err(e) => {
-            return task_page_with_errors(
-                &state,
-                &req,
-                &user,
-                task_id,
-                &[e],
-                &[("return_reason", &typed)],
-            )
-            .await
-        }
-    };
-    let by = user.account.user.id;
-    let base_url = state.config.base_url.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::return_proposal(
-                conn,
-                report_id,
-                &reason,
-                by,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    after_task_action(
+    let reason = ("return_reason", typed.as_str());
+    answer(
         &state,
         &req,
         &user,
         task_id,
-        result,
+        reason,
+        true,
         "report-returned",
-        &[("return_reason", &typed)],
+        move |conn, reason, by, mails| {
+            storage::progress::return_proposal(conn, report_id, reason, by, mails)
+        },
     )
     .await
+}
+
+/// The office's answer to a unit (`act`, given the reason, who answers and
+/// the mails to send): the reason (`field` and what was typed) checked when
+/// `required`, then back to the task, or the task page with what went wrong.
+#[allow(clippy::too_many_arguments)]
+async fn answer(
+    state: &State,
+    req: &HttpRequest,
+    user: &PageUser,
+    task_id: TaskId,
+    (field, typed): (&str, &str),
+    required: bool,
+    done_key: &str,
+    act: impl FnOnce(&mut storage::Conn, &str, i64, storage::progress::MailMaker) -> storage::Result<i64>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, PageError> {
+    let reason = if required {
+        match check_reason(field, typed) {
+            Ok(r) => r,
+            Err(e) => {
+                return task_page_with_errors(state, req, user, task_id, &[e], &[(field, typed)])
+                    .await
+            }
+        }
+    } else {
+        typed.trim().to_string()
+    };
+    let by = user.account.user.id;
+    let base_url = state.config.base_url.clone();
+    let act =
+        move |conn: &mut storage::Conn| act(conn, &reason, by, &mail::events::maker(&base_url));
+    task_action(state, req, user, task_id, act, done_key, &[(field, typed)]).await
 }
 
 /// Asking for a later deadline: the date and why.
@@ -349,23 +349,21 @@ pub async fn request_extension(
     };
     let account = user.account.clone();
     let base_url = state.config.base_url.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::request_extension(
-                conn,
-                task_id,
-                &account,
-                &input,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    after_task_action(
+    let request = move |conn: &mut storage::Conn| {
+        storage::progress::request_extension(
+            conn,
+            task_id,
+            &account,
+            &input,
+            &mail::events::maker(&base_url),
+        )
+    };
+    task_action(
         &state,
         &req,
         &user,
         task,
-        result,
+        request,
         "extension-requested",
         &typed,
     )
@@ -393,50 +391,23 @@ async fn decide(
             .run(move |conn| storage::progress::extension_task(conn, ext_id))
             .await?,
     );
-    let note = if approve {
-        typed.trim().to_string()
+    let done_key = if approve {
+        "extension-approved"
     } else {
-        match check_reason("decision_note", &typed) {
-            Ok(r) => r,
-            Err(e) => {
-                return task_page_with_errors(
-                    &state,
-                    &req,
-                    &user,
-                    task_id,
-                    &[e],
-                    &[("decision_note", &typed)],
-                )
-                .await
-            }
-        }
+        "extension-rejected"
     };
-    let by = user.account.user.id;
-    let base_url = state.config.base_url.clone();
-    let result = state
-        .run(move |conn| {
-            storage::progress::decide_extension(
-                conn,
-                ext_id,
-                approve,
-                &note,
-                by,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await;
-    after_task_action(
+    let note = ("decision_note", typed.as_str());
+    answer(
         &state,
         &req,
         &user,
         task_id,
-        result,
-        if approve {
-            "extension-approved"
-        } else {
-            "extension-rejected"
+        note,
+        !approve,
+        done_key,
+        move |conn, note, by, mails| {
+            storage::progress::decide_extension(conn, ext_id, approve, note, by, mails)
         },
-        &[("decision_note", &typed)],
     )
     .await
 }
@@ -644,27 +615,23 @@ pub async fn link_report(
         Ok(ok) => ok,
         Err(errors) => return page(errors, sent_typed(&sent), false).await,
     };
-    let stored = store(&state, upload, today).await?;
-    let saved = stored.clone();
     let base_url = state.config.base_url.clone();
-    match state
-        .run(move |conn| {
-            storage::progress::add_report_as(
-                conn,
-                task_id,
-                None,
-                &unit,
-                &input,
-                saved.as_ref(),
-                today,
-                &mail::events::maker(&base_url),
-            )
-        })
-        .await
+    match save_report(&state, upload, today, move |conn, stored| {
+        storage::progress::add_report_as(
+            conn,
+            task_id,
+            None,
+            &unit,
+            &input,
+            stored,
+            today,
+            &mail::events::maker(&base_url),
+        )
+    })
+    .await
     {
         Ok(_) => page(vec![], vec![], true).await,
         Err(e) => {
-            discard(&state, stored).await;
             let error = super::frame::fixable(e)?;
             page(vec![error], sent_typed(&sent), false).await
         }
