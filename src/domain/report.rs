@@ -33,6 +33,20 @@ pub struct ReportedTask {
 }
 
 impl Counts {
+    /// The counts in the order of the report's columns: total, done on
+    /// time, done late, in progress, overdue, carried over, extended.
+    pub fn columns(&self) -> [u64; 7] {
+        [
+            self.total,
+            self.done_on_time,
+            self.done_late,
+            self.in_progress,
+            self.overdue,
+            self.carried_over,
+            self.extended,
+        ]
+    }
+
     pub fn add_status(&mut self, status: Status, n: u64) {
         self.total += n;
         match status {

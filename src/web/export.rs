@@ -59,17 +59,11 @@ fn csv_finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, String> {
 
 fn numbers_cells(n: &Numbers) -> Vec<String> {
     let c = &n.counts;
-    let mut cells = vec![
-        c.total.to_string(),
-        c.done_on_time.to_string(),
-        c.done_late.to_string(),
-        c.in_progress.to_string(),
-        c.overdue.to_string(),
-        c.carried_over.to_string(),
-        c.extended.to_string(),
+    let mut cells: Vec<String> = c.columns().iter().map(u64::to_string).collect();
+    cells.extend([
         format!("{:.1}", percent_number(c.completion_rate())),
         format!("{:.1}", percent_number(c.on_time_rate())),
-    ];
+    ]);
     cells.extend(n.ages.iter().map(u64::to_string));
     cells
 }
@@ -321,15 +315,7 @@ fn write_numbers(
     bold: bool,
 ) -> Result<(), XlsxError> {
     let c = &n.counts;
-    let counts = [
-        c.total,
-        c.done_on_time,
-        c.done_late,
-        c.in_progress,
-        c.overdue,
-        c.carried_over,
-        c.extended,
-    ];
+    let counts = c.columns();
     for (i, v) in counts.iter().enumerate() {
         if bold {
             sheet.write_number_with_format(row, 3 + i as u16, *v as f64, &f.number_bold)?;

@@ -250,23 +250,15 @@ impl ReportDoc<'_> {
         .map(|k| t(lang, k))
         .collect();
         let numbers = |n: &crate::web::report::Numbers| -> Vec<Cell> {
-            let c = &n.counts;
-            [
-                c.total,
-                c.done_on_time,
-                c.done_late,
-                c.in_progress,
-                c.overdue,
-                c.carried_over,
-                c.extended,
-            ]
-            .iter()
-            .map(|v| Cell::centre(v.to_string()))
-            .chain([
-                Cell::centre(n.completion.clone()),
-                Cell::centre(n.on_time.clone()),
-            ])
-            .collect()
+            n.counts
+                .columns()
+                .iter()
+                .map(|v| Cell::centre(v.to_string()))
+                .chain([
+                    Cell::centre(n.completion.clone()),
+                    Cell::centre(n.on_time.clone()),
+                ])
+                .collect()
         };
         let rows = self
             .view

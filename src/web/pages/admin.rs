@@ -508,12 +508,7 @@ async fn tokens_page(
 ) -> Result<HttpResponse, PageError> {
     let tz = state.config.tz;
     let tokens = state.run(storage::users::list_tokens).await?;
-    let local = |t: chrono::NaiveDateTime| {
-        t.and_utc()
-            .with_timezone(&tz)
-            .format("%d/%m/%Y %H:%M")
-            .to_string()
-    };
+    let local = |t| super::frame::local_time(tz, t);
     let rows: Vec<TokenRow> = tokens
         .into_iter()
         .map(|t| TokenRow {
@@ -715,12 +710,7 @@ pub async fn mail(
                 subject: m.subject,
                 attempts: m.attempts,
                 last_error: m.last_error,
-                created_at: m
-                    .created_at
-                    .and_utc()
-                    .with_timezone(&tz)
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string(),
+                created_at: super::frame::local_time(tz, m.created_at),
             })
             .collect::<Vec<_>>(),
     );

@@ -290,12 +290,7 @@ async fn account_page(
             ))
         })
         .await?;
-    let local = |t: chrono::NaiveDateTime| {
-        t.and_utc()
-            .with_timezone(&tz)
-            .format("%d/%m/%Y %H:%M")
-            .to_string()
-    };
+    let local = |t| super::frame::local_time(tz, t);
     let current = session::public_id(&user.visitor.session);
     let sessions: Vec<SessionRow> = sessions
         .into_iter()

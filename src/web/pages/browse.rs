@@ -243,12 +243,7 @@ async fn units_page(
     ctx.insert("has_unit", &own.is_some());
     ctx.insert(
         "feed_created",
-        &feed_created.map(|t| {
-            t.and_utc()
-                .with_timezone(&state.config.tz)
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
-        }),
+        &feed_created.map(|t| super::frame::local_time(state.config.tz, t)),
     );
     ctx.insert(
         "feed_url",

@@ -212,8 +212,7 @@ const FIELDS: [(&str, &str); 9] = [
 
 /// The messages of the form's errors by field, each naming its field.
 fn messages(lang: Lang, errors: &[Invalid]) -> HashMap<String, String> {
-    let mut out: HashMap<String, String> = HashMap::new();
-    for e in errors {
+    super::frame::field_messages(errors, |e| {
         let label = FIELDS
             .iter()
             .find(|(f, _)| *f == e.field)
@@ -221,15 +220,8 @@ fn messages(lang: Lang, errors: &[Invalid]) -> HashMap<String, String> {
             .unwrap_or_else(|| e.field.clone());
         let mut args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
         args.push(("field", label));
-        let text = i18n::text_with(lang, e.key, &args);
-        out.entry(e.field.clone())
-            .and_modify(|t| {
-                t.push(' ');
-                t.push_str(&text);
-            })
-            .or_insert(text);
-    }
-    out
+        i18n::text_with(lang, e.key, &args)
+    })
 }
 
 fn settings_page(

@@ -176,9 +176,18 @@ pub fn fixable(e: crate::web::ApiError) -> Result<crate::domain::Invalid, PageEr
 
 /// Field errors of a form, by field, in the visitor's language.
 pub fn field_errors(lang: Lang, errors: &[crate::domain::Invalid]) -> HashMap<String, String> {
+    field_messages(errors, |e| i18n::invalid(lang, e))
+}
+
+/// The messages of a form's errors by field (`said` words one), a field's
+/// messages one after the other.
+pub fn field_messages(
+    errors: &[crate::domain::Invalid],
+    said: impl Fn(&crate::domain::Invalid) -> String,
+) -> HashMap<String, String> {
     let mut out: HashMap<String, String> = HashMap::new();
     for e in errors {
-        let text = i18n::invalid(lang, e);
+        let text = said(e);
         out.entry(e.field.clone())
             .and_modify(|t| {
                 t.push(' ');
@@ -187,6 +196,14 @@ pub fn field_errors(lang: Lang, errors: &[crate::domain::Invalid]) -> HashMap<St
             .or_insert(text);
     }
     out
+}
+
+/// A stored time (UTC) as the office reads it: in its time zone, day first.
+pub fn local_time(tz: chrono_tz::Tz, at: chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&tz)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
 }
 
 pub fn redirect(to: &str) -> HttpResponse {

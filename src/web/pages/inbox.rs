@@ -101,12 +101,7 @@ pub async fn inbox(
     ctx.insert("waiting", &found.waiting());
     ctx.insert("today", &today);
     let tz = state.config.tz;
-    let local = |at: chrono::NaiveDateTime| {
-        at.and_utc()
-            .with_timezone(&tz)
-            .format("%d/%m/%Y %H:%M")
-            .to_string()
-    };
+    let local = |at| super::frame::local_time(tz, at);
     let fresh = |at| is_new(at, last_visit);
     ctx.insert(
         "happenings",
@@ -171,15 +166,7 @@ pub async fn mail(
         })
         .await?;
     let mut ctx = frame(&user.visitor, &req);
-    ctx.insert(
-        "at",
-        &mail
-            .at
-            .and_utc()
-            .with_timezone(&state.config.tz)
-            .format("%d/%m/%Y %H:%M")
-            .to_string(),
-    );
+    ctx.insert("at", &super::frame::local_time(state.config.tz, mail.at));
     ctx.insert("mail", &mail);
     render(&state, "inbox_mail.html", &ctx)
 }

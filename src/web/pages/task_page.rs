@@ -177,12 +177,7 @@ pub(super) async fn task_context(
         &history
             .into_iter()
             .map(|h| HistoryLine {
-                at: h
-                    .at
-                    .and_utc()
-                    .with_timezone(&tz)
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string(),
+                at: super::frame::local_time(tz, h.at),
                 user: h.user_email.map(|e| people.get(&e).cloned().unwrap_or(e)),
                 changes: super::history::describe_details(lang, &h.action, &h.details, &unit_names),
                 action: h.action,
@@ -285,12 +280,7 @@ pub(super) async fn work_context(
         Vec::new()
     };
     let tz = state.config.tz;
-    let local = |at: chrono::NaiveDateTime| {
-        at.and_utc()
-            .with_timezone(&tz)
-            .format("%d/%m/%Y %H:%M")
-            .to_string()
-    };
+    let local = |at| super::frame::local_time(tz, at);
     let links: Vec<HashMap<&str, serde_json::Value>> = links
         .into_iter()
         .map(|l| {
