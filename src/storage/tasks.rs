@@ -538,7 +538,24 @@ pub fn update(
             current.task.meeting_id,
             None,
         )?;
-        diesel::update(tasks::table.find(id))
+        let before = current.as_input();
+        if next.coordinators != before.coordinators {
+            set_coordinators(c, id, &coordinators)?;
+        }
+        c.record_audit(&Entry {
+            user_id,
+            action: "task.update",
+            entity: "task",
+            entity_id: Some(id),
+            task_id: Some(id),
+            details: changes_json(&before, &next),
+        })?;
+        // Last: the task's update takes the report's version row (its
+        // trigger) until the commit, so every other writer waits on it for
+        // this statement and the commit only. It holds the version too: a
+        // change committed since `open_for_change` read the task leaves no
+        // row to update, and this one is refused as stale.
+        let updated = diesel::update(tasks::table.find(id).filter(tasks::version.eq(version)))
             .set((
                 tasks::content.eq(&row.content),
                 tasks::search_text.eq(&row.search_text),
@@ -551,15 +568,13 @@ pub fn update(
                 tasks::updated_at.eq(now()),
             ))
             .execute(c)?;
-        set_coordinators(c, id, &coordinators)?;
-        c.record_audit(&Entry {
-            user_id,
-            action: "task.update",
-            entity: "task",
-            entity_id: Some(id),
-            task_id: Some(id),
-            details: changes_json(&current.as_input(), &next),
-        })?;
+        if updated == 0 {
+            let current = tasks::table.find(id).select(tasks::version).first(c)?;
+            return Err(StorageError::StaleVersion {
+                given: version,
+                current,
+            });
+        }
         Ok::<_, StorageError>(())
     })?;
     get(conn, id)
