@@ -8,7 +8,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use super::super::schema::task_coordinators;
 use super::super::visibility::Viewer;
-use super::super::{Conn, Result};
+use super::super::{in_chunks, Conn, Result, IN_CHUNK};
 use super::snapshot::{Row, Snapshot};
 
 /// The rows of `snap` that `selects` keeps and `viewer` may see: how many,
@@ -108,15 +108,15 @@ impl<K: Ord> First<K> {
 
 /// The coordinating units of these tasks.
 fn coordinators_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let pairs: Vec<(i64, i64)> = task_coordinators::table
+    let pairs: Vec<(i64, i64)> = in_chunks(ids, IN_CHUNK, |chunk| {
+        task_coordinators::table
             .filter(task_coordinators::task_id.eq_any(chunk))
             .select((task_coordinators::task_id, task_coordinators::unit_id))
-            .load(&mut **conn)?;
-        for (task, unit) in pairs {
-            out.entry(task).or_default().push(unit);
-        }
+            .load::<(i64, i64)>(&mut **conn)
+    })?;
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (task, unit) in pairs {
+        out.entry(task).or_default().push(unit);
     }
     Ok(out)
 }
