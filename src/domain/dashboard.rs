@@ -464,14 +464,17 @@ pub fn count_with_points<'a>(
 ) -> (BTreeMap<i64, Tally>, Vec<Counts>) {
     let mut by_unit = ByUnit::default();
     let mut chart = Points::new(points);
-    for t in tasks {
+    // Internal iteration: over the snapshot's chunks it runs as two plain
+    // loops instead of stepping a flattening iterator row by row (a tenth
+    // faster at a million tasks, benches/README.md).
+    tasks.into_iter().for_each(|t| {
         if let Some(c) = contribution(t, period, as_of) {
             by_unit.at(t.lead_unit_id).add(t, c);
         }
         if !points.is_empty() {
             chart.add(t);
         }
-    }
+    });
     (by_unit.into_map(), chart.totals)
 }
 
