@@ -463,11 +463,18 @@ mod tests {
         assert_eq!(c.base_url, "https://dondoc.example.vn");
         assert_eq!(c.mail_from.email.to_string(), "dondoc@example.vn");
         assert_eq!(c.max_exports, 2, "the default");
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert_eq!(
+            c.reads_at_once,
+            (2 * cores).clamp(4, 64),
+            "on PostgreSQL two per core, at least four"
+        );
         let c = config(&[("DONDOC_MAX_EXPORTS", " 5 ")]).expect("config");
         assert_eq!(c.max_exports, 5);
-        assert!(
-            c.reads_at_once >= 4,
-            "on PostgreSQL two per core, at least four"
+        assert_eq!(
+            c.reads_at_once,
+            (4 * cores).clamp(8, 64),
+            "on SQLite four per core, at least eight"
         );
         let c = config(&[("DONDOC_READS_AT_ONCE", "12")]).expect("config");
         assert_eq!(c.reads_at_once, 12);

@@ -40,41 +40,15 @@ async fn task(app: &common::TestApp, lead: &str, confidential: bool) -> i64 {
     body["id"].as_i64().expect("id")
 }
 
-/// A report with a file, sent as a form by the unit's user.
-async fn report_with_file(
-    app: &common::TestApp,
-    task: i64,
-    name: &str,
-    bytes: &[u8],
-) -> (u16, Value) {
-    let form = reqwest::multipart::Form::new()
-        .text("percent", "40")
-        .text("note", "Đã dự thảo kế hoạch")
-        .part(
-            "attachment",
-            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
-        );
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/tasks/{task}/reports")))
-        .bearer_auth(&app.tokens[&Role::Unit])
-        .multipart(form)
-        .send()
-        .await
-        .expect("report");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 const PDF: &[u8] = b"%PDF-1.4\n% bao cao tien do\n";
 
 on_both_backends! {
     async fn a_tasks_reports_requests_and_history_read_as_on_its_page(app) {
         let id = task(&app, common::TEST_UNIT, false).await;
-        let (status, created) = report_with_file(&app, id, "bao-cao.pdf", PDF).await;
+        let (status, created) = app.report_with_file(id, "bao-cao.pdf", PDF).await;
         assert_eq!(status, 201, "{created}");
         let report_id = created["id"].as_i64().expect("id");
-        let (status, body) = report_with_file(&app, id, "bao-cao.pdf", b"\x00\x01 not a pdf").await;
+        let (status, body) = app.report_with_file(id, "bao-cao.pdf", b"\x00\x01 not a pdf").await;
         assert_eq!((status, body["field"].as_str()), (422, Some("attachment")), "{body}");
         let (status, _) = post(&app, &format!("/api/v1/tasks/{id}/reports"), Role::Unit, json!({"percent": 60, "note": "Đang triển khai"})).await;
         assert_eq!(status, 201);

@@ -64,31 +64,16 @@ fn stored_files(app: &common::TestApp) -> i64 {
         .expect("files")
 }
 
-/// A report with a file, sent as a form by the unit's user.
-async fn report_with_file(app: &common::TestApp, task: i64) -> u16 {
-    let form = reqwest::multipart::Form::new().text("percent", "40").part(
-        "attachment",
-        reqwest::multipart::Part::bytes(b"%PDF-1.4\n% bao cao\n".to_vec()).file_name("bao-cao.pdf"),
-    );
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/tasks/{task}/reports")))
-        .bearer_auth(&app.tokens[&Role::Unit])
-        .multipart(form)
-        .send()
-        .await
-        .expect("report");
-    res.status().as_u16()
-}
+const PDF: &[u8] = b"%PDF-1.4\n% bao cao\n";
 
 on_both_backends! {
     async fn a_report_refused_after_its_file_was_kept_leaves_no_file(app) {
         let before = stored_files(&app);
         let other = task(&app, "VPTU", &[]).await;
-        assert_eq!(report_with_file(&app, other).await, 403);
+        assert_eq!(app.report_with_file(other, "bao-cao.pdf", PDF).await.0, 403);
         assert_eq!(stored_files(&app), before, "the file of a refused report is removed");
         let own = task(&app, "BTGTU", &[]).await;
-        assert_eq!(report_with_file(&app, own).await, 201);
+        assert_eq!(app.report_with_file(own, "bao-cao.pdf", PDF).await.0, 201);
         assert_eq!(stored_files(&app), before + 1, "a written report keeps its file");
     }
 

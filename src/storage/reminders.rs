@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
 
-use super::schema::{reminders, task_coordinators, tasks, units, users};
+use super::schema::{reminders, tasks, units, users};
 use super::{in_chunks, now, report, with_conn, Conn, DbConn, Result};
 use crate::domain::report::NO_LEAD;
 use crate::domain::TaskDates;
@@ -90,17 +90,7 @@ impl ReminderQueries for DbConn {
             .collect();
         drop(report_rows);
         let placeholder = super::visibility::mail_placeholder();
-        let pairs: Vec<(i64, i64)> = in_chunks(&ids, ID_CHUNK, |chunk| {
-            task_coordinators::table
-                .filter(task_coordinators::task_id.eq_any(chunk))
-                .order((task_coordinators::task_id, task_coordinators::unit_id))
-                .select((task_coordinators::task_id, task_coordinators::unit_id))
-                .load::<(i64, i64)>(self)
-        })?;
-        let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (task_id, unit_id) in pairs {
-            coordinators.entry(task_id).or_default().push(unit_id);
-        }
+        let mut coordinators = report::pick::coordinators_of(self, &ids)?;
         #[allow(clippy::type_complexity)]
         let rows: Vec<(
             i64,

@@ -213,35 +213,29 @@ impl Viewer {
 /// `NotFound` unless the viewer may read the task (it is not told it exists).
 pub fn check_task(conn: &mut Conn, viewer: &Viewer, task_id: i64) -> Result<()> {
     found_under(viewer.task_sql(), |condition| {
-        tasks::table
-            .filter(tasks::id.eq(task_id))
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
-            .count()
-            .get_result(conn)
+        count_where(conn, task_id, condition)
     })
 }
 
 /// `NotFound` unless the viewer may read the meeting.
 pub fn check_meeting(conn: &mut Conn, viewer: &Viewer, meeting_id: i64) -> Result<()> {
     found_under(viewer.meeting_sql(), |condition| {
-        meetings::table
+        let n: i64 = meetings::table
             .filter(meetings::id.eq(meeting_id))
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(condition))
             .count()
-            .get_result(conn)
+            .get_result(conn)?;
+        Ok(n > 0)
     })
 }
 
-/// `NotFound` when the viewer's `condition` leaves nothing to `count`; no
-/// condition, nothing to check.
-fn found_under(
-    condition: Option<String>,
-    count: impl FnOnce(&str) -> diesel::QueryResult<i64>,
-) -> Result<()> {
+/// `NotFound` when the viewer's `condition` leaves the record out (`holds`);
+/// no condition, nothing to check.
+fn found_under(condition: Option<String>, holds: impl FnOnce(&str) -> Result<bool>) -> Result<()> {
     let Some(condition) = condition else {
         return Ok(());
     };
-    if count(&condition)? == 0 {
+    if !holds(&condition)? {
         return Err(StorageError::NotFound);
     }
     Ok(())

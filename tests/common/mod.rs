@@ -338,6 +338,33 @@ pub fn csrf_in(html: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// A progress report with a file, sent through the API as a form by the unit's user:
+    /// the status, and the answer's JSON (null when there is none).
+    pub async fn report_with_file(
+        &self,
+        task: i64,
+        name: &str,
+        bytes: &[u8],
+    ) -> (u16, serde_json::Value) {
+        let form = reqwest::multipart::Form::new()
+            .text("percent", "40")
+            .text("note", "Đã dự thảo kế hoạch")
+            .part(
+                "attachment",
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+            );
+        let res = self
+            .client
+            .post(self.url(&format!("/api/v1/tasks/{task}/reports")))
+            .bearer_auth(&self.tokens[&Role::Unit])
+            .multipart(form)
+            .send()
+            .await
+            .expect("report");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// The email of the user of that role made by [`TestApp::spawn`].
     pub fn email_of(&self, role: Role) -> String {
         let mut conn = self.db.conn().expect("conn");

@@ -8,7 +8,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use super::super::schema::task_coordinators;
 use super::super::visibility::Viewer;
-use super::super::{in_chunks, Conn, Result, IN_CHUNK};
+use super::super::{in_chunks, Conn, DbConn, Result, IN_CHUNK};
 use super::snapshot::{Row, Snapshot};
 
 /// The rows of `snap` that `selects` keeps and `viewer` may see: how many,
@@ -107,12 +107,17 @@ impl<K: Ord> First<K> {
 }
 
 /// The coordinating units of these tasks.
-fn coordinators_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+/// The coordinating units of each of `ids` that has any, in unit id order.
+pub(crate) fn coordinators_of(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> diesel::QueryResult<HashMap<i64, Vec<i64>>> {
     let pairs: Vec<(i64, i64)> = in_chunks(ids, IN_CHUNK, |chunk| {
         task_coordinators::table
             .filter(task_coordinators::task_id.eq_any(chunk))
+            .order((task_coordinators::task_id, task_coordinators::unit_id))
             .select((task_coordinators::task_id, task_coordinators::unit_id))
-            .load::<(i64, i64)>(&mut **conn)
+            .load::<(i64, i64)>(conn)
     })?;
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for (task, unit) in pairs {

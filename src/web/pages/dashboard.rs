@@ -123,14 +123,18 @@ fn now_printed(state: &State) -> String {
         .to_string()
 }
 
-/// What the page and its print view show of a report: the layout, the
-/// statuses and whose tasks it counts.
-fn report_frame(user: &PageUser, req: &HttpRequest, view: &View) -> tera::Context {
+/// What the page and its print view show of a report: its fields (`v`),
+/// the statuses and whose tasks it counts.
+fn report_frame(
+    user: &PageUser,
+    req: &HttpRequest,
+    v: &impl Serialize,
+    scope_line: &str,
+) -> tera::Context {
     let mut ctx = frame(&user.visitor, req);
-    ctx.insert("v", view);
+    ctx.insert("v", v);
     ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
-    let scope_line = export::scope_line(view.root.as_ref(), user.visitor.lang);
-    ctx.insert("scope_line", &scope_line);
+    ctx.insert("scope_line", scope_line);
     ctx
 }
 
@@ -153,12 +157,9 @@ pub async fn dashboard(
             tracing::error!("dashboard drawing: {e:?}");
             PageError::Internal
         })?;
-    let mut ctx = frame(&user.visitor, &req);
+    let mut ctx = report_frame(&user, &req, &drawn.head, &drawn.scope_line);
     ctx.insert("query", &*sent);
-    ctx.insert("v", &drawn.head);
     ctx.insert("drawn", &*drawn);
-    ctx.insert("statuses", &Status::ALL.map(|s| s.code()));
-    ctx.insert("scope_line", &drawn.scope_line);
     ctx.insert(
         "picker",
         &period_picker::picker(
@@ -222,7 +223,8 @@ pub async fn print(
         Ok(laid) => laid,
         Err(form) => return Ok(form),
     };
-    let mut ctx = report_frame(&user, &req, &view);
+    let scope_line = export::scope_line(view.root.as_ref(), user.visitor.lang);
+    let mut ctx = report_frame(&user, &req, &view, &scope_line);
     ctx.insert("printed_at", &now_printed(&state));
     render(&state, "dashboard_print.html", &ctx)
 }

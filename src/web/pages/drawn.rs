@@ -79,7 +79,9 @@ pub async fn drawn(
     lang: Lang,
 ) -> Result<Arc<Drawn>, tera::Error> {
     let tz = state.config.tz;
-    let found = kept()
+    // Compared outside the lock: every dashboard request looks here.
+    let entries = kept().clone();
+    let found = entries
         .iter()
         .find(|e| e.is_for(&q, lang, tz, &data))
         .map(|e| e.drawn.clone());
