@@ -371,17 +371,21 @@ pub fn waiting_count(conn: &mut Conn, account: &Account, today: NaiveDate) -> Re
     let mut ground = Ground::of(conn)?;
     let mut total = 0;
     for kind in kinds_for(reader.role).iter().filter(|k| k.needs_action()) {
-        total += match memo_key(&reader, &ground.snap, *kind, today) {
-            Some(key) => match kept(&key) {
-                Some(n) => n,
-                None => {
-                    let (n, _) = pick(conn, &reader, &mut ground, *kind, today, 0)?;
-                    remember(key, n);
-                    n
-                }
-            },
+        let key = memo_key(&reader, &ground.snap, *kind, today);
+        let selects = |r: &Row| reader.has_task_kind(*kind, r, today);
+        let kept = key.as_ref().and_then(|k| {
+            kept(k, &ground.snap, |changed| {
+                pick::count_moved(&reader.viewer, changed, selects)
+            })
+        });
+        let n = match kept {
+            Some(n) => n,
             None => pick(conn, &reader, &mut ground, *kind, today, 0)?.0,
         };
+        if let Some(key) = key {
+            remember(key, ground.snap.version, n);
+        }
+        total += n;
     }
     Ok(total)
 }
@@ -389,49 +393,61 @@ pub fn waiting_count(conn: &mut Conn, account: &Account, today: NaiveDate) -> Re
 /// The key under which a count is kept: the counts told by the report's rows
 /// alone (a kind of the task, for a reader without a unit, whose tasks need
 /// no coordinated ids), which the same rows, day, kind and sight repeat, so
-/// that every page of every leader of one scope between two changes counts
-/// once. `None` for the counts that read more than those rows.
+/// that every page of every leader of one scope counts once, and after a
+/// change counts only the rows it changed. `None` for the counts that read
+/// more than those rows.
 fn memo_key(reader: &Reader, snap: &Snapshot, kind: Kind, today: NaiveDate) -> Option<CountKey> {
     (source(kind) == Source::Task && reader.unit_id.is_none()).then(|| CountKey {
         token: snap.token.clone(),
-        version: snap.version,
+        lineage: snap.lineage,
         today,
         kind,
         viewer: reader.viewer.clone(),
     })
 }
 
-/// A count kept, the lock let go at once (a count to be kept takes it again).
-fn kept(key: &CountKey) -> Option<i64> {
-    let held = counted();
-    held.get(key).copied()
+/// The count kept under `key` brought to the snapshot's version: as kept
+/// when it was counted at that version, or moved by the rows changed since
+/// (`moved`, `None` when they cannot tell). The lock is let go at once.
+fn kept(
+    key: &CountKey,
+    snap: &Snapshot,
+    moved: impl FnOnce(&[(Option<Row>, Row)]) -> Option<i64>,
+) -> Option<i64> {
+    let (version, n) = counted().get(key).copied()?;
+    match version == snap.version {
+        true => Some(n),
+        false => Some(n + moved(&snap.changed_since(version)?)?),
+    }
 }
 
-fn remember(key: CountKey, n: i64) {
+/// Keeps a count at a version, unless one of a later version is kept.
+fn remember(key: CountKey, version: i64, n: i64) {
     let mut held = counted();
-    // Counts of an older version are never asked again.
-    held.retain(|k, _| k.token != key.token || k.version >= key.version);
-    if held.len() >= MAX_HELD_COUNTS {
+    if held.get(&key).is_some_and(|(v, _)| *v > version) {
+        return;
+    }
+    if held.len() >= MAX_HELD_COUNTS && !held.contains_key(&key) {
         held.clear();
     }
-    held.insert(key, n);
+    held.insert(key, (version, n));
 }
 
-/// A count kept by [`memo_key`].
+/// A count kept by [`memo_key`], with the version it was counted at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CountKey {
     token: String,
-    version: i64,
+    lineage: u64,
     today: NaiveDate,
     kind: Kind,
     viewer: Viewer,
 }
 
-/// More distinct sights than this between two changes and the counts start over.
+/// More distinct sights than this and the counts start over.
 const MAX_HELD_COUNTS: usize = 256;
 
-fn counted() -> std::sync::MutexGuard<'static, HashMap<CountKey, i64>> {
-    static HELD: std::sync::LazyLock<std::sync::Mutex<HashMap<CountKey, i64>>> =
+fn counted() -> std::sync::MutexGuard<'static, HashMap<CountKey, (i64, i64)>> {
+    static HELD: std::sync::LazyLock<std::sync::Mutex<HashMap<CountKey, (i64, i64)>>> =
         std::sync::LazyLock::new(Default::default);
     HELD.lock().unwrap_or_else(|e| e.into_inner())
 }

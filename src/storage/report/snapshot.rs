@@ -55,13 +55,78 @@ const CHUNK: usize = 4096;
 pub struct Snapshot {
     pub token: String,
     pub version: i64,
+    /// Which full read of the rows this snapshot was refreshed from, unique
+    /// in the process: a version read again after a restore is another
+    /// lineage, so nothing kept of the first read is taken for it.
+    pub lineage: u64,
     deletions: i64,
     chunks: Vec<Arc<Vec<Row>>>,
+    /// The last refreshes, oldest first, each leading to the next: a count
+    /// kept at an earlier version is brought here by its rows alone.
+    recent: Vec<Arc<Refresh>>,
+}
+
+/// The rows one refresh changed, each as it was (`None`: new) and as it is.
+#[derive(Debug)]
+pub struct Refresh {
+    from: i64,
+    rows: Vec<(Option<Row>, Row)>,
+}
+
+/// A count kept across this many refreshes, or this many changed rows, is
+/// counted again instead: past them, the walk of every row is as cheap.
+const RECENT_REFRESHES: usize = 64;
+const RECENT_ROWS: usize = 16 * 1024;
+
+/// A run of a snapshot's rows, in id order.
+#[derive(Debug, Clone)]
+pub struct Rows<'s> {
+    chunks: std::slice::Iter<'s, Arc<Vec<Row>>>,
+    rows: std::slice::Iter<'s, Row>,
+}
+
+impl<'s> Rows<'s> {
+    fn of(chunks: &'s [Arc<Vec<Row>>]) -> Rows<'s> {
+        Rows {
+            chunks: chunks.iter(),
+            rows: [].iter(),
+        }
+    }
+}
+
+impl<'s> Iterator for Rows<'s> {
+    type Item = &'s Row;
+
+    fn next(&mut self) -> Option<&'s Row> {
+        loop {
+            if let Some(r) = self.rows.next() {
+                return Some(r);
+            }
+            self.rows = self.chunks.next()?.iter();
+        }
+    }
+
+    // Internal iteration (and so `for_each`, `count`, `filter`'s folds) runs
+    // each chunk's slice loop: faster than a `next` per row for a full walk.
+    fn fold<B, F: FnMut(B, &'s Row) -> B>(self, init: B, mut f: F) -> B {
+        let mut acc = self.rows.fold(init, &mut f);
+        for chunk in self.chunks {
+            acc = chunk.iter().fold(acc, &mut f);
+        }
+        acc
+    }
 }
 
 impl Snapshot {
-    pub fn rows(&self) -> impl Iterator<Item = &Row> + Clone {
-        self.chunks.iter().flat_map(|c| c.iter())
+    pub fn rows(&self) -> Rows<'_> {
+        Rows::of(&self.chunks)
+    }
+
+    /// Every row in at most `parts` runs of about as many rows, one after
+    /// the other in id order: to be walked apart, on several cores.
+    pub fn runs(&self, parts: usize) -> Vec<Rows<'_>> {
+        let per_run = self.chunks.len().div_ceil(parts.max(1)).max(1);
+        self.chunks.chunks(per_run).map(Rows::of).collect()
     }
 
     /// The row of one task, if the snapshot holds it.
@@ -88,12 +153,76 @@ impl Snapshot {
 
     fn of(state: &State, mut rows: Vec<Row>) -> Snapshot {
         rows.sort_unstable_by_key(|r| r.id);
+        static READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Snapshot {
             token: state.token.clone(),
             version: state.version,
+            lineage: READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             deletions: state.deletions,
             chunks: rows.chunks(CHUNK).map(|c| Arc::new(c.to_vec())).collect(),
+            recent: Vec::new(),
         }
+    }
+
+    /// The rows changed from `version` to this snapshot's, each as it was
+    /// then (`None`: new) and as it is now; `None` when the refreshes kept do
+    /// not reach back to `version` (or it is newer than this snapshot).
+    pub fn changed_since(&self, version: i64) -> Option<Vec<(Option<Row>, Row)>> {
+        let first = match version == self.version {
+            true => self.recent.len(),
+            false => self.recent.iter().position(|r| r.from == version)?,
+        };
+        // By id: the row as it was at `version` and as it is now.
+        let mut changed: HashMap<i64, (Option<Row>, Row)> = HashMap::new();
+        for refresh in &self.recent[first..] {
+            for (was, is) in &refresh.rows {
+                changed
+                    .entry(is.id)
+                    .and_modify(|c| c.1 = *is)
+                    .or_insert((*was, *is));
+            }
+        }
+        Some(changed.into_values().collect())
+    }
+
+    /// Applies one refresh's rows and remembers them (a bounded few).
+    fn apply(&mut self, version: i64, changed: Vec<Row>) {
+        let rows: Vec<(Option<Row>, Row)> = changed
+            .into_iter()
+            .map(|row| {
+                let old = self.get(row.id).copied();
+                self.put(row);
+                (old, row)
+            })
+            .collect();
+        self.recent.push(Arc::new(Refresh {
+            from: self.version,
+            rows,
+        }));
+        self.version = version;
+        let mut kept_rows = 0;
+        let keep = self
+            .recent
+            .iter()
+            .rev()
+            .take(RECENT_REFRESHES)
+            .take_while(|r| {
+                kept_rows += r.rows.len();
+                kept_rows <= RECENT_ROWS
+            })
+            .count();
+        self.recent.drain(..self.recent.len() - keep);
+    }
+
+    /// A snapshot of these rows, for the tests of what walks them.
+    #[cfg(test)]
+    pub(crate) fn of_rows(rows: Vec<Row>) -> Snapshot {
+        let state = State {
+            token: "test".into(),
+            version: 1,
+            deletions: 0,
+        };
+        Snapshot::of(&state, rows)
     }
 
     fn is_at(&self, state: &State) -> bool {
@@ -263,10 +392,7 @@ fn refreshed<C: SnapshotQueries>(
             let changed = c.rows_since(Some(s.version))?;
             let mut next = Snapshot::clone(&s);
             drop(s);
-            for row in changed {
-                next.put(row);
-            }
-            next.version = state.version;
+            next.apply(state.version, changed);
             Ok(Arc::new(next))
         }
         _ => Ok(Arc::new(Snapshot::of(&state, c.rows_since(None)?))),
@@ -380,6 +506,113 @@ mod tests {
         // The snapshot it came from is untouched.
         assert_eq!(before.len(), 10_000);
         assert!(before.rows().all(|r| r.task.lead_unit_id == 1));
+    }
+
+    fn state(version: i64) -> State {
+        State {
+            token: "t".into(),
+            version,
+            deletions: 0,
+        }
+    }
+
+    /// A row of a unit and a deadline (as days after the first day), confidential or not.
+    fn dated(id: i64, unit: i64, day: i32, confidential: bool) -> Row {
+        let mut r = row(id, unit);
+        r.task.dates.deadline = NaiveDate::from_num_days_from_ce_opt(1 + day);
+        r.confidential = confidential;
+        r
+    }
+
+    #[test]
+    fn the_rows_changed_since_a_version_are_told_as_they_were_and_are() {
+        let mut s = Snapshot::of(&state(5), (1..=100).map(|i| row(i, 1)).collect());
+        assert_eq!(s.changed_since(5), Some(Vec::new()));
+        assert_eq!(s.changed_since(4), None, "older than the first read");
+        s.apply(6, vec![row(3, 2), row(200, 2)]);
+        s.apply(9, vec![row(3, 3), row(4, 3)]);
+        let mut since_5 = s.changed_since(5).expect("kept");
+        since_5.sort_by_key(|(_, is)| is.id);
+        assert_eq!(
+            since_5,
+            vec![
+                (Some(row(3, 1)), row(3, 3)),
+                (Some(row(4, 1)), row(4, 3)),
+                (None, row(200, 2)),
+            ]
+        );
+        let mut since_6 = s.changed_since(6).expect("kept");
+        since_6.sort_by_key(|(_, is)| is.id);
+        assert_eq!(
+            since_6,
+            vec![(Some(row(3, 2)), row(3, 3)), (Some(row(4, 1)), row(4, 3))]
+        );
+        assert_eq!(s.changed_since(7), None, "no snapshot was at version 7");
+        assert_eq!(s.changed_since(10), None, "newer than the snapshot");
+        // Only the last refreshes are kept.
+        for v in 10..(10 + RECENT_REFRESHES as i64) {
+            s.apply(v, vec![row(5, v)]);
+        }
+        assert_eq!(s.changed_since(5), None);
+        assert_eq!(s.changed_since(9).map(|c| c.len()), Some(1));
+        s.apply(
+            100,
+            (1..=RECENT_ROWS as i64 + 1).map(|i| row(i, 4)).collect(),
+        );
+        assert_eq!(s.changed_since(99), None, "a refresh too large is not kept");
+        assert_eq!(s.changed_since(100), Some(Vec::new()));
+    }
+
+    #[test]
+    fn a_count_moved_by_the_changed_rows_is_the_count_of_every_row() {
+        use super::super::pick::count_moved;
+        use crate::storage::visibility::Viewer;
+        // A small deterministic generator (xorshift): the same rows on every run.
+        struct Gen(u64);
+        impl Gen {
+            fn next(&mut self, n: u64) -> u64 {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                self.0 % n
+            }
+            fn row(&mut self, id: i64) -> Row {
+                let (unit, day, secret) =
+                    (self.next(4) as i64, self.next(40) as i32, self.next(5) == 0);
+                dated(id, unit, day, secret)
+            }
+        }
+        let mut g = Gen(0x2545_F491_4F6C_DD1D);
+        let first: Vec<Row> = (1..=500).map(|id| g.row(id)).collect();
+        let mut s = Snapshot::of(&state(1), first);
+        let selects = |r: &Row| {
+            r.task.lead_unit_id != 2
+                && r.task.dates.deadline < NaiveDate::from_num_days_from_ce_opt(21)
+        };
+        for viewer in [Viewer::All, Viewer::Open] {
+            let sight = viewer.sight();
+            let count = |s: &Snapshot| {
+                s.rows()
+                    .filter(|r| selects(r) && sight.holds(&r.sighted(), Vec::new))
+                    .count() as i64
+            };
+            let (from, counted) = (s.version, count(&s));
+            for step in 0..20 {
+                let changed: Vec<Row> = (0..g.next(30) + 1)
+                    .map(|_| {
+                        let id = 1 + g.next(600) as i64;
+                        g.row(id)
+                    })
+                    .collect();
+                let version = s.version + 1 + (step % 3);
+                s.apply(version, changed);
+                let moved = count_moved(&viewer, &s.changed_since(from).expect("kept"), selects);
+                assert_eq!(
+                    Some(counted + moved.expect("told by the rows")),
+                    Some(count(&s))
+                );
+            }
+        }
     }
 
     #[test]
