@@ -39,6 +39,8 @@ pub struct User {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A leader's reports cover this unit's subtree (`None`: every unit).
+    pub scope_unit_id: Option<i64>,
 }
 
 impl User {

@@ -9,6 +9,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The version of the report's data: see `storage::report::snapshot`.
+    report_state (id) {
+        id -> Integer,
+        token -> Text,
+        version -> BigInt,
+        deletions -> BigInt,
+    }
+}
+
+diesel::table! {
     units (id) {
         id -> BigInt,
         code -> Text,

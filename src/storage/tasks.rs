@@ -1,16 +1,14 @@
 //! Tasks: lists with the filters of the API and pages, reads and writes.
 
 use chrono::NaiveDate;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use std::collections::HashMap;
 
 use super::audit::{AuditLog, Entry};
 use super::models::Task;
 use super::report::pick::{self, IdSet};
 use super::report::snapshot;
-use super::schema::{task_coordinators, tasks, units};
+use super::schema::{meetings, task_coordinators, tasks, units};
 use super::users::Account;
 use super::visibility::{check_task, Viewer};
 use super::{
@@ -241,19 +239,22 @@ pub trait TaskQueries {
 // connection; [`DbConn`] passes the call on.
 impl_for_backends!(TaskQueries {
     fn load_records(&mut self, ids: &[i64]) -> QueryResult<Vec<TaskRecord>> {
-        let rows: Vec<(Task, Option<String>, bool)> = tasks::table
+        // Joined rather than the SQL of `visibility::CONFIDENTIAL`, so that
+        // PostgreSQL keeps the query prepared: every write and list loads it.
+        let rows: Vec<(Task, Option<String>, Option<bool>)> = tasks::table
             .left_join(units::table)
+            .left_join(meetings::table.on(tasks::meeting_id.eq(meetings::id.nullable())))
             .filter(tasks::id.eq_any(ids))
             .select((
                 Task::as_select(),
                 units::code.nullable(),
-                sql::<Bool>(super::visibility::CONFIDENTIAL),
+                meetings::confidential.nullable(),
             ))
             .load(self)?;
         // A task of a confidential meeting reads as confidential wherever it goes
         // (pages, API, mails).
-        let rows = rows.into_iter().map(|(mut task, code, confidential)| {
-            task.confidential = confidential;
+        let rows = rows.into_iter().map(|(mut task, code, by_meeting)| {
+            task.confidential |= by_meeting == Some(true);
             (task, code)
         });
         let mut coordinators: HashMap<i64, Vec<String>> = HashMap::new();
@@ -396,6 +397,16 @@ fn allowed_ids(
 pub fn get(conn: &mut Conn, id: i64) -> Result<TaskRecord> {
     let mut found = conn.load_records(&[id])?;
     found.pop().ok_or(StorageError::NotFound)
+}
+
+/// The day a task was assigned, which a unit's report may not precede.
+pub fn assigned_on(conn: &mut Conn, id: i64) -> Result<NaiveDate> {
+    tasks::table
+        .find(id)
+        .select(tasks::assigned_on)
+        .first(&mut **conn)
+        .optional()?
+        .ok_or(StorageError::NotFound)
 }
 
 /// A task as this account may read it; `NotFound` otherwise.

@@ -156,7 +156,7 @@ impl Viewer {
                 Some(u) => Viewer::Unit(u),
                 None => Viewer::Open,
             },
-            Role::Leader => match super::users::user_scope(conn, account.user.id)? {
+            Role::Leader => match account.user.scope_unit_id {
                 None => Viewer::All,
                 Some(root) => {
                     let units = super::units::list(conn)?;

@@ -16,11 +16,11 @@
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Integer, Nullable};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use super::super::schema::tasks;
+use super::super::schema::{report_state, tasks};
 use super::super::visibility::{Sighted, CONFIDENTIAL};
 use super::super::{impl_for_backends, with_conn, DbConn};
 use crate::domain::report::{ReportedTask, NO_LEAD};
@@ -256,13 +256,10 @@ impl Snapshot {
 }
 
 /// The version of a database's report data, as `report_state` holds it.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct State {
-    #[diesel(sql_type = Text)]
     pub token: String,
-    #[diesel(sql_type = BigInt)]
     pub version: i64,
-    #[diesel(sql_type = BigInt)]
     deletions: i64,
 }
 
@@ -328,7 +325,12 @@ pub(super) trait SnapshotQueries {
 
 impl_for_backends!(SnapshotQueries {
     fn report_state(&mut self) -> QueryResult<State> {
-        diesel::sql_query("SELECT token, version, deletions FROM report_state WHERE id = 1").get_result(self)
+        // Through the query builder, so that PostgreSQL keeps it prepared:
+        // every page asks it.
+        report_state::table
+            .find(1)
+            .select((report_state::token, report_state::version, report_state::deletions))
+            .first(self)
     }
 
     fn rows_since(&mut self, since: Option<i64>) -> QueryResult<Vec<Row>> {

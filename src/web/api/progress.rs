@@ -187,7 +187,7 @@ pub async fn report(
         .map_err(ApiError::Invalid)?;
     }
     let assigned_on = state
-        .run(move |conn| Ok(storage::tasks::get(conn, task_id)?.task.assigned_on))
+        .run(move |conn| storage::tasks::assigned_on(conn, task_id))
         .await?;
     let input = ReportInput::parse(
         &RawReport {

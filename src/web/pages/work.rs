@@ -190,7 +190,7 @@ pub async fn add_report(
     let today = state.config.today();
     let assigned_on = {
         state
-            .run(move |conn| Ok(storage::tasks::get(conn, id)?.task.assigned_on))
+            .run(move |conn| storage::tasks::assigned_on(conn, id))
             .await?
     };
     let (input, upload) = match sent.check(assigned_on, today) {
