@@ -106,9 +106,18 @@ fn prepare(db: &BenchDb, today: NaiveDate, tasks: usize) -> People {
     }
 }
 
+/// A client's connections. The pool may open a connection it then does not
+/// use (a request found another free first); the server closes such a
+/// connection after 5 s without a request, its guard against slow clients.
+/// The pool lets it go before, as a client must, or a request sent on it at
+/// that moment is lost.
+fn pooled() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(4))
+}
+
 /// A client of its own (one connection) sharing a signed-in session's cookies.
 fn client(jar: &Arc<reqwest::cookie::Jar>) -> reqwest::Client {
-    reqwest::Client::builder()
+    pooled()
         .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -224,7 +233,7 @@ async fn writer(
     until: Instant,
     today: NaiveDate,
 ) -> Tally {
-    let api = reqwest::Client::new();
+    let api = pooled().build().expect("client");
     let mut tally = Tally::default();
     let mut step: u64 = seed;
     while Instant::now() < until {

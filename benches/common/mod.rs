@@ -337,12 +337,23 @@ impl Served {
             .spawn()
             .expect("spawn dondoc serve");
         let stderr = child.stderr.take().expect("stderr");
+        let tag = name.to_string();
         let (tx, rx) = std::sync::mpsc::channel();
         // Reads the log to its end (the access log is on, as in operation), so
         // that the server never blocks on a full pipe; keeps its last lines.
         let log = std::thread::spawn(move || {
             let mut last = std::collections::VecDeque::new();
+            let mut told = 0;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // What went wrong, as it happens: the error a client saw has
+                // its cause here.
+                let wrong = [" ERROR ", " WARN ", "panicked"]
+                    .iter()
+                    .any(|w| line.contains(w));
+                if wrong && told < 50 {
+                    told += 1;
+                    eprintln!("[{tag}] {line}");
+                }
                 if let Some(at) = line.find("serving on http://") {
                     let addr: String = line[at + "serving on ".len()..]
                         .chars()

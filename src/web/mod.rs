@@ -153,6 +153,14 @@ async fn reads_in_turn(
     next.call(req).await
 }
 
+/// How long an idle connection is kept open. Longer than the idle time of
+/// the clients and proxies in front (nginx keeps an upstream connection 60 s,
+/// Go's and browsers' pools about as long), so that they close an idle
+/// connection first: when the server closes it at the moment a client sends
+/// on it, the request is lost ("connection closed before message completed"),
+/// and a proxy answers 502.
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(75);
+
 /// Binds the listener and builds the server; the caller runs or spawns it.
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
     let secure = state.config.base_url.starts_with("https://");
@@ -182,6 +190,7 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .configure(|cfg| configure(cfg, sessions))
     })
     .listen(listener)?
+    .keep_alive(KEEP_ALIVE)
     .shutdown_timeout(5)
     .run();
     Ok(server)
