@@ -181,12 +181,12 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
     let period = dondoc::domain::Period::half_year_of(today);
     let mut conn = db.conn().expect("conn");
     let leader = storage::users::by_email(&mut conn, "lanhdao@tinh.vn").expect("leader");
-    let user_id = leader.user.id;
+    let scope_root = leader.user.scope_unit_id;
     let request = |progress: bool| DashboardRequest {
         period,
         as_of: today,
         unit: None,
-        user_id,
+        scope_root,
         progress,
         frozen: true,
     };

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use super::closes::{self, Frozen};
 use super::report::{assemble, report_and_points, tallies, Report};
 use super::units::{UnitInfo, UnitQueries};
-use super::users::user_scope;
 use super::{with_conn, Conn, Result, StorageError};
 use crate::domain::dashboard::{progress_points, ProgressPoint};
 use crate::domain::report::Counts;
@@ -27,8 +26,9 @@ pub struct DashboardRequest {
     pub as_of: NaiveDate,
     /// A unit code: that unit and the units under it (within the reader's scope).
     pub unit: Option<String>,
-    /// The reader, whose scope bounds the report.
-    pub user_id: i64,
+    /// The unit whose subtree the reader's report covers (`None`: every
+    /// unit), as the reader's account holds it (`users.scope_unit_id`).
+    pub scope_root: Option<i64>,
     /// Also the completion over the months.
     pub progress: bool,
     /// Also the period's frozen report, if it was closed.
@@ -67,10 +67,13 @@ impl Scope {
     }
 }
 
-/// The scope of a reader's report (narrowed to the subtree of `unit`), and
-/// every unit.
-pub fn scope(conn: &mut Conn, user_id: i64, unit: Option<&str>) -> Result<(Scope, Vec<UnitInfo>)> {
-    let scope_root = user_scope(conn, user_id)?;
+/// The scope of a reader's report (the subtree of `scope_root`, narrowed to
+/// the subtree of `unit`), and every unit.
+pub fn scope(
+    conn: &mut Conn,
+    scope_root: Option<i64>,
+    unit: Option<&str>,
+) -> Result<(Scope, Vec<UnitInfo>)> {
     let units = with_conn!(&mut **conn, c => c.load_unit_infos())?;
     let (root, unit_ids) = resolve_units(&units, scope_root, unit)?;
     let scope_ids = scope_root.map(|r| subtree(&units, r));
@@ -124,7 +127,7 @@ pub fn resolve_units(
 /// The dashboard of one reader: the report of their scope (or a subtree of
 /// it), the completion over the months, and the frozen report.
 pub fn dashboard(conn: &mut Conn, req: &DashboardRequest) -> Result<Dashboard> {
-    let (scope, units) = scope(conn, req.user_id, req.unit.as_deref())?;
+    let (scope, units) = scope(conn, req.scope_root, req.unit.as_deref())?;
     let unit_ids = scope.unit_ids.as_deref();
     let (by_unit, totals) = if req.progress {
         let points = progress_points(&req.period, req.as_of);

@@ -262,10 +262,14 @@ pub fn add_report_as(
                 ));
             }
         }
-        let unit_id = units::table
-            .filter(units::code.eq(unit_code))
-            .select(units::id)
-            .first::<i64>(c)?;
+        // The lead unit's id is the task's; a coordinator's is looked up.
+        let unit_id = match (part, task.task.lead_unit_id) {
+            (UnitPart::Lead, Some(lead)) => lead,
+            _ => units::table
+                .filter(units::code.eq(unit_code))
+                .select(units::id)
+                .first::<i64>(c)?,
+        };
         let id: i64 = diesel::insert_into(progress_reports::table)
             .values((
                 progress_reports::task_id.eq(task_id),

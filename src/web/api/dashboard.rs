@@ -99,7 +99,7 @@ pub async fn get(
         period: report.period,
         as_of: report.as_of,
         unit: report.unit,
-        user_id: user.0.user.id,
+        scope_root: user.0.user.scope_unit_id,
         progress: false,
         frozen: true,
     };

@@ -186,28 +186,25 @@ pub async fn report(
         )
         .map_err(ApiError::Invalid)?;
     }
-    let assigned_on = state
-        .run(move |conn| storage::tasks::assigned_on(conn, task_id))
-        .await?;
-    let input = ReportInput::parse(
-        &RawReport {
-            percent: &sent.percent,
-            note: &sent.note,
-            proposes_completion: sent.proposes,
-            completed_on: &sent.completed_on,
-        },
-        assigned_on,
-        today,
-    )
-    .map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
     // The file is kept once the report is valid, and removed if it is not written.
     let files = state.config.files();
-    let upload = sent.file;
     let account = user.0;
     let base_url = state.config.base_url.clone();
+    // One call to the database: the report is checked against the task's
+    // assignment date and written, the file kept with it.
     let report_id = state
         .run(move |conn| {
-            let sent_file = upload
+            let assigned_on = storage::tasks::assigned_on(conn, task_id)?;
+            let raw = RawReport {
+                percent: &sent.percent,
+                note: &sent.note,
+                proposes_completion: sent.proposes,
+                completed_on: &sent.completed_on,
+            };
+            let input = ReportInput::parse(&raw, assigned_on, today)
+                .map_err(|mut e| storage::StorageError::Invalid(e.remove(0)))?;
+            let sent_file = sent
+                .file
                 .as_ref()
                 .map(|f| (f.name.as_str(), f.bytes.as_slice()));
             storage::files::save_for(conn, &files, sent_file, today, |conn, stored| {

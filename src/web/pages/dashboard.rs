@@ -59,7 +59,7 @@ pub(super) async fn resolve(
         period: q.period,
         as_of: q.as_of,
         unit: q.unit.clone(),
-        user_id: user.account.user.id,
+        scope_root: user.account.user.scope_unit_id,
         progress,
         frozen: true,
     };
@@ -453,7 +453,7 @@ fn request_of(q: &Query, user: &PageUser) -> DashboardRequest {
         period: q.period,
         as_of: q.as_of,
         unit: q.unit.clone(),
-        user_id: user.account.user.id,
+        scope_root: user.account.user.scope_unit_id,
         progress: false,
         frozen: false,
     }
@@ -473,7 +473,7 @@ async fn list_tasks(
         .run(move |conn| {
             // A list needs the reader's scope, not the report's numbers.
             let (scope, _) =
-                storage::dashboard::scope(conn, request.user_id, request.unit.as_deref())?;
+                storage::dashboard::scope(conn, request.scope_root, request.unit.as_deref())?;
             let tq = task_query(conn, &scope, filter, &account)?;
             let paging = (PER_PAGE, (page - 1).saturating_mul(PER_PAGE));
             let (total, ids) = storage::report::report_task_ids(

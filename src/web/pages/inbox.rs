@@ -16,29 +16,27 @@ use crate::domain::Role;
 use crate::storage;
 use crate::storage::inbox::Item;
 use crate::web::error::PageError;
-use crate::web::session::Visitor;
+use crate::web::session;
 use crate::web::State;
 
 /// Counts what waits for the reader before a page is drawn, so that the
 /// frame can show it: count queries only, on every page; a failure only
 /// leaves the badge out.
 pub async fn count_waiting(
-    mut req: ServiceRequest,
+    req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if req.method() == Method::GET {
-        if let (Ok(visitor), Some(state)) = (
-            req.extract::<Visitor>().await,
-            req.app_data::<State>().cloned(),
-        ) {
-            if let Some(account) = visitor.account {
-                let today = state.config.today();
-                let counted = state
-                    .run(move |conn| storage::inbox::waiting_count(conn, &account, today))
-                    .await;
-                if let Ok(n) = counted {
-                    req.extensions_mut().insert(Badge(n));
-                }
+        if let Some(state) = req.app_data::<State>() {
+            let today = state.config.today();
+            // Read with the visitor's account, on its connection; a visitor
+            // that cannot be read is the page's to answer.
+            let read = session::visitor_with(req.request(), move |conn, account| {
+                storage::inbox::waiting_count(conn, account, today).ok()
+            })
+            .await;
+            if let Ok((_, Some(Some(n)))) = read {
+                req.extensions_mut().insert(Badge(n));
             }
         }
     }
