@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::report::snapshot::Snapshot;
 use super::schema::{extension_requests, progress_reports};
-use super::{in_chunks, Conn, Result, IN_CHUNK};
+use super::{in_chunks, with_conn, Conn, Result, IN_CHUNK};
 use crate::domain::inbox::{standing, Standing, Waiting};
 use crate::domain::progress::{Decision, Review};
 use crate::domain::State;
@@ -106,23 +106,21 @@ pub fn waiting_ids(conn: &mut Conn, snap: &Snapshot, w: Waiting) -> Result<Vec<i
 /// The tasks having a proposal pending or returned, or an extension request
 /// pending, in id order: the only tasks that may stand anywhere.
 fn candidates(conn: &mut Conn) -> Result<Vec<i64>> {
-    let mut ids: Vec<i64> = progress_reports::table
+    // One statement: every badge of an office or a unit asks it. A union
+    // is built per backend (the connection over both has no such clause).
+    let mut ids: Vec<i64> = with_conn!(&mut **conn, c => progress_reports::table
         .filter(
             progress_reports::review_state
                 .eq(Review::Pending)
                 .or(progress_reports::review_state.eq(Review::Returned)),
         )
         .select(progress_reports::task_id)
-        .distinct()
-        .load(&mut **conn)?;
-    ids.extend(
-        extension_requests::table
-            .filter(extension_requests::state.eq(Decision::Pending))
-            .select(extension_requests::task_id)
-            .distinct()
-            .load::<i64>(&mut **conn)?,
-    );
+        .union(
+            extension_requests::table
+                .filter(extension_requests::state.eq(Decision::Pending))
+                .select(extension_requests::task_id),
+        )
+        .load(c))?;
     ids.sort_unstable();
-    ids.dedup();
     Ok(ids)
 }

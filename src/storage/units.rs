@@ -26,20 +26,26 @@ pub trait UnitQueries {
 // connection; [`DbConn`] passes the call on.
 impl_for_backends!(UnitQueries {
     fn load_unit_infos(&mut self) -> QueryResult<Vec<UnitInfo>> {
-        let all: Vec<Unit> = units::table.order(units::code).select(Unit::as_select()).load(self)?;
-        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
-        for (unit_id, alias) in unit_aliases::table
-            .order((unit_aliases::unit_id, unit_aliases::alias))
-            .load::<(i64, String)>(self)?
-        {
-            aliases.entry(unit_id).or_default().push(alias);
+        // One statement, a row per alias (one for a unit without): most
+        // pages read the units.
+        let rows: Vec<(Unit, Option<String>)> = units::table
+            .left_join(unit_aliases::table)
+            .order((units::code, unit_aliases::alias))
+            .select((Unit::as_select(), unit_aliases::alias.nullable()))
+            .load(self)?;
+        let mut all: Vec<(Unit, Vec<String>)> = Vec::new();
+        for (unit, alias) in rows {
+            match all.last_mut() {
+                Some((last, aliases)) if last.id == unit.id => aliases.extend(alias),
+                _ => all.push((unit, alias.into_iter().collect())),
+            }
         }
-        let codes: HashMap<i64, String> = all.iter().map(|u| (u.id, u.code.clone())).collect();
+        let codes: HashMap<i64, String> = all.iter().map(|(u, _)| (u.id, u.code.clone())).collect();
         Ok(all
             .into_iter()
-            .map(|unit| UnitInfo {
+            .map(|(unit, aliases)| UnitInfo {
                 parent_code: unit.parent_id.and_then(|p| codes.get(&p).cloned()),
-                aliases: aliases.remove(&unit.id).unwrap_or_default(),
+                aliases,
                 unit,
             })
             .collect())
