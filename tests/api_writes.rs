@@ -147,6 +147,24 @@ on_both_backends! {
         assert!(history[1].details.contains("Rà soát, sửa đổi quy chế"));
     }
 
+    async fn a_change_answers_with_the_task_as_a_read_gives_it(app) {
+        let (status, task) = post(&app, "/api/v1/tasks", Role::Official, json!({"content": "Tổng kết công tác", "lead_unit": "BTGTU", "coordinators": ["VPTU"], "deadline": "2022-12-31", "assigned_on": "2022-07-07"})).await;
+        assert_eq!(status, 201, "{task}");
+        let path = format!("/api/v1/tasks/{}", task["id"]);
+        // Without its coordinators changed the answer is the written row; with them, read again.
+        let changes = [
+            json!({"version": 1, "deadline": "2023-01-15", "content": "Tổng kết, đánh giá công tác"}),
+            json!({"version": 2, "coordinators": ["TUHN", "BTGTU"], "lead_unit": "VPTU"}),
+            json!({"version": 3, "expected_output": "Báo cáo"}),
+        ];
+        for change in changes {
+            let (status, changed) = send(&app, reqwest::Method::PATCH, &path, Role::Official, change.clone()).await;
+            assert_eq!(status, 200, "{change}: {changed}");
+            let (_, read) = app.get_json(&path).await;
+            assert_eq!(changed, read, "{change}");
+        }
+    }
+
     async fn confirming_a_completion_after_the_deadline_makes_it_late(app) {
         let (_, task) = post(&app, "/api/v1/tasks", Role::Official, json!({"content": "Báo cáo sơ kết", "lead_unit": "BTGTU", "deadline": "2022-12-31", "assigned_on": "2022-07-07"})).await;
         let path = format!("/api/v1/tasks/{}/complete", task["id"]);

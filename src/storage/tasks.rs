@@ -536,7 +536,7 @@ pub fn update(
     today: NaiveDate,
     user_id: Option<i64>,
 ) -> Result<TaskRecord> {
-    write_tx(conn, |c| {
+    let (record, coordinators_changed) = write_tx(conn, |c| {
         let current = open_for_change(c, id, Some(version))?;
         let next = change
             .apply(&current.as_input(), today)
@@ -550,7 +550,8 @@ pub fn update(
             None,
         )?;
         let before = current.as_input();
-        if next.coordinators != before.coordinators {
+        let coordinators_changed = next.coordinators != before.coordinators;
+        if coordinators_changed {
             set_coordinators(c, id, &coordinators)?;
         }
         c.record_audit(&Entry {
@@ -566,29 +567,46 @@ pub fn update(
         // this statement and the commit only. It holds the version too: a
         // change committed since `open_for_change` read the task leaves no
         // row to update, and this one is refused as stale.
-        let updated = diesel::update(tasks::table.find(id).filter(tasks::version.eq(version)))
-            .set((
-                tasks::content.eq(&row.content),
-                tasks::search_text.eq(&row.search_text),
-                tasks::lead_unit_id.eq(row.lead_unit_id),
-                tasks::assigned_on.eq(row.assigned_on),
-                tasks::deadline.eq(row.deadline),
-                tasks::original_deadline.eq(row.original_deadline),
-                tasks::expected_output.eq(&row.expected_output),
-                tasks::version.eq(version + 1),
-                tasks::updated_at.eq(now()),
-            ))
-            .execute(c)?;
-        if updated == 0 {
+        // diesel builds `RETURNING` of a whole row only for a concrete backend.
+        let updated: Option<Task> = with_conn!(c, |c| diesel::update(
+            tasks::table.find(id).filter(tasks::version.eq(version))
+        )
+        .set((
+            tasks::content.eq(&row.content),
+            tasks::search_text.eq(&row.search_text),
+            tasks::lead_unit_id.eq(row.lead_unit_id),
+            tasks::assigned_on.eq(row.assigned_on),
+            tasks::deadline.eq(row.deadline),
+            tasks::original_deadline.eq(row.original_deadline),
+            tasks::expected_output.eq(&row.expected_output),
+            tasks::version.eq(version + 1),
+            tasks::updated_at.eq(now()),
+        ))
+        .returning(Task::as_returning())
+        .get_result(c)
+        .optional())?;
+        let Some(mut task) = updated else {
             let current = tasks::table.find(id).select(tasks::version).first(c)?;
             return Err(StorageError::StaleVersion {
                 given: version,
                 current,
             });
-        }
-        Ok::<_, StorageError>(())
+        };
+        // The task as the update left it, told as a read would tell it: its
+        // meeting's flag (unchanged here) and the lead's code it names.
+        task.confidential = current.task.confidential;
+        let record = TaskRecord {
+            task,
+            lead_unit: next.lead_unit.clone(),
+            coordinators: current.coordinators,
+        };
+        Ok::<_, StorageError>((record, coordinators_changed))
     })?;
-    get(conn, id)
+    // New coordinators are read back in the order every read gives them.
+    match coordinators_changed {
+        true => get(conn, id),
+        false => Ok(record),
+    }
 }
 
 /// What changed, as `{field: [before, after]}`.
