@@ -252,11 +252,25 @@ fn check_no_cycles(inputs: &[UnitInput], existing: &HashMap<String, UnitInfo>) -
 pub fn id_for_field(conn: &mut DbConn, field: &str, code: &str) -> Result<i64> {
     match by_code(conn, code) {
         Ok(unit) => Ok(unit.id),
-        Err(StorageError::NotFound) => Err(Invalid::new(field, "err-unknown-unit")
-            .arg("value", code)
-            .into()),
+        Err(StorageError::NotFound) => Err(unknown(field, code)),
         Err(e) => Err(e),
     }
+}
+
+/// [`id_for_field`] among units already read.
+pub fn id_among(units: &[UnitInfo], field: &str, code: &str) -> Result<i64> {
+    units
+        .iter()
+        .find(|u| u.unit.code == code)
+        .map(|u| u.unit.id)
+        .ok_or_else(|| unknown(field, code))
+}
+
+/// A field naming a unit no one has.
+fn unknown(field: &str, code: &str) -> StorageError {
+    Invalid::new(field, "err-unknown-unit")
+        .arg("value", code)
+        .into()
 }
 
 /// Active units that no reminder can reach: no email of their own (the admin

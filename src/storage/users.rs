@@ -389,16 +389,6 @@ fn revoke_token_where(conn: &mut Conn, id: i64, owner: Option<i64>, by: Option<i
     })
 }
 
-/// The unit whose subtree a user's reports cover; `None` for the whole tree.
-pub fn user_scope(conn: &mut Conn, user_id: i64) -> Result<Option<i64>> {
-    Ok(users::table
-        .find(user_id)
-        .select(users::scope_unit_id)
-        .first::<Option<i64>>(&mut **conn)
-        .optional()?
-        .flatten())
-}
-
 /// Sets the unit whose subtree a user's reports cover (`None`: the whole tree).
 pub fn set_user_scope(
     conn: &mut Conn,

@@ -60,9 +60,12 @@ impl CloseJson {
     }
 }
 
-/// The units of the reader's scope (`None`: the whole tree).
-fn scope_of(conn: &mut storage::Conn, user_id: i64) -> storage::Result<Option<Vec<i64>>> {
-    let scope_root = storage::users::user_scope(conn, user_id)?;
+/// The units of the scope under `scope_root` (the reader's account's;
+/// `None`: the whole tree).
+fn scope_of(
+    conn: &mut storage::Conn,
+    scope_root: Option<i64>,
+) -> storage::Result<Option<Vec<i64>>> {
     let units = storage::units::list(conn)?;
     Ok(storage::dashboard::resolve_units(&units, scope_root, None)?.1)
 }
@@ -78,12 +81,12 @@ pub async fn list(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.parse(Blank::Refused)?;
-    let user_id = user.0.user.id;
+    let scope_root = user.0.user.scope_unit_id;
     let (closes, scope) = state
         .run(move |conn| {
             Ok((
                 storage::closes::list_frozen(conn)?,
-                scope_of(conn, user_id)?,
+                scope_of(conn, scope_root)?,
             ))
         })
         .await?;
@@ -136,13 +139,13 @@ pub async fn close(
     .parse()?
     .ok_or_else(|| ApiError::Invalid(crate::domain::Invalid::required("period")))?;
     let as_of = as_of_for(&period, as_of, today)?;
-    let user_id = user.0.user.id;
+    let (user_id, scope_root) = (user.0.user.id, user.0.user.scope_unit_id);
     let (frozen, scope) = state
         .run(move |conn| {
             storage::closes::close(conn, &period, as_of, &body.note, Some(user_id), today)?;
             let frozen =
                 storage::closes::frozen(conn, &period)?.ok_or(storage::StorageError::NotFound)?;
-            Ok((frozen, scope_of(conn, user_id)?))
+            Ok((frozen, scope_of(conn, scope_root)?))
         })
         .await?;
     Ok(HttpResponse::Created().json(CloseJson::new(&frozen, scope.as_deref())))

@@ -105,11 +105,7 @@ pub async fn tasks(
         .run(move |conn| {
             let units = storage::units::list(conn)?;
             if let Some(code) = unit_code {
-                // From the units in hand; an unknown code is the field's error.
-                filter.unit_id = Some(match units.iter().find(|u| u.unit.code == code) {
-                    Some(u) => u.unit.id,
-                    None => storage::units::id_for_field(conn, "unit", &code)?,
-                });
+                filter.unit_id = Some(storage::units::id_among(&units, "unit", &code)?);
             }
             let found = storage::tasks::list_for(conn, &account, filter, page, today)?;
             let ids: Vec<i64> = found.items.iter().map(|r| r.task.id).collect();
