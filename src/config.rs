@@ -38,6 +38,28 @@ impl DatabaseUrl {
         ))
     }
 
+    /// What libpq is given to connect with. On the loopback interface the
+    /// traffic never leaves the machine, so TLS there only costs: libpq's
+    /// default (`sslmode=prefer`) would encrypt every statement and answer on
+    /// both ends when the server offers TLS, as Debian's does. A URL that
+    /// names its own `sslmode` (or a `host` among its parameters) is kept as
+    /// it is; see `docs/deploy.md`.
+    pub fn connection_string(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => path.clone(),
+            DatabaseUrl::Postgres(raw) => match url::Url::parse(raw) {
+                Ok(mut u)
+                    if is_loopback(&u)
+                        && !u.query_pairs().any(|(k, _)| k == "sslmode" || k == "host") =>
+                {
+                    u.query_pairs_mut().append_pair("sslmode", "disable");
+                    u.to_string()
+                }
+                _ => raw.clone(),
+            },
+        }
+    }
+
     /// The URL without its password, for messages and logs.
     pub fn redacted(&self) -> String {
         match self {
@@ -50,6 +72,25 @@ impl DatabaseUrl {
                 _ => raw.clone(),
             },
         }
+    }
+}
+
+/// Whether a URL's host is this machine by its loopback address or name.
+fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        // `postgres:` is not a scheme the URL standard knows, so its
+        // addresses come as names: "127.0.0.1", "[::1]".
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        None => false,
     }
 }
 
@@ -393,6 +434,38 @@ mod tests {
         assert!(
             c.trusted_proxies.is_empty(),
             "no proxy is trusted unless named"
+        );
+    }
+
+    #[test]
+    fn postgres_on_this_machine_connects_without_tls_unless_the_url_says() {
+        let plain = |raw: &str| {
+            DatabaseUrl::parse(raw)
+                .expect("url")
+                .connection_string()
+                .contains("sslmode=disable")
+        };
+        assert!(plain("postgres://postgres@127.0.0.1:5432/db"));
+        assert!(plain("postgres://u:p@localhost/db"));
+        assert!(plain(
+            "postgresql://u@[::1]:5432/db?application_name=dondoc"
+        ));
+        assert!(plain("postgres://u@127.0.0.2/db"));
+        assert!(!plain("postgres://u@db.tinh.gov.vn/db"));
+        assert!(!plain("postgres://u@10.0.0.5/db"));
+        assert!(!plain("postgres://u@127.0.0.1/db?sslmode=require"));
+        assert!(!plain("postgres://u@localhost/db?host=/run/postgresql"));
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@127.0.0.1/db?sslmode=verify-full")
+                .expect("url")
+                .connection_string(),
+            "postgres://u@127.0.0.1/db?sslmode=verify-full"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://x.db")
+                .expect("url")
+                .connection_string(),
+            "x.db"
         );
     }
 

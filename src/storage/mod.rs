@@ -211,9 +211,9 @@ impl Manager {
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => {
+            DatabaseUrl::Postgres(_) => {
                 init_tls();
-                PgConnection::establish(url)
+                PgConnection::establish(&self.url.connection_string())
                     .map(DbConn::Pg)
                     .map_err(r2d2::Error::ConnectionError)
             }
