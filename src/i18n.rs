@@ -56,6 +56,11 @@ pub fn text(lang: Lang, key: &str) -> String {
 }
 
 pub fn text_with(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    if args.is_empty() {
+        if let Some(text) = plain_texts()[lang as usize].get(key) {
+            return text.clone();
+        }
+    }
     let args: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
         .map(|(k, v)| (Cow::Owned(k.to_string()), fluent_value(v)))
@@ -92,6 +97,27 @@ const CATALOGUES: [(Lang, &str); 14] = [
     (Lang::Vi, include_str!("../locales/vi/security.ftl")),
     (Lang::En, include_str!("../locales/en/security.ftl")),
 ];
+
+/// The messages that take no argument, formatted once per language: a page
+/// asks for hundreds of them, and each would otherwise be looked up and
+/// formatted by Fluent again.
+fn plain_texts() -> &'static [HashMap<&'static str, String>; 2] {
+    static PLAIN: std::sync::OnceLock<[HashMap<&'static str, String>; 2]> =
+        std::sync::OnceLock::new();
+    PLAIN.get_or_init(|| {
+        let no_args = HashMap::new();
+        let mut plain: [HashMap<&'static str, String>; 2] = Default::default();
+        for (lang, source) in CATALOGUES {
+            for key in catalogue_keys(source) {
+                // A message with arguments fails to format without them.
+                if let Some(text) = LOCALES.try_lookup_complete(&lang.id(), key, Some(&no_args)) {
+                    plain[lang as usize].insert(key, text);
+                }
+            }
+        }
+        plain
+    })
+}
 
 /// The message keys of a catalogue source (lines `key = …`).
 fn catalogue_keys(source: &str) -> impl Iterator<Item = &str> {

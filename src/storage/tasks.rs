@@ -541,16 +541,33 @@ pub fn update(
         let next = change
             .apply(&current.as_input(), today)
             .map_err(|mut e| StorageError::Invalid(e.remove(0)))?;
-        let units = super::units::unit_ids_by_code(c)?;
+        let before = current.as_input();
+        let coordinators_changed = next.coordinators != before.coordinators;
+        // Units are looked up only when the change names other ones; the
+        // coordinators are resolved only to be written again.
+        let units = match (&current.task.lead_unit_id, &next.lead_unit) {
+            (Some(id), Some(code))
+                if Some(code) == before.lead_unit.as_ref() && !coordinators_changed =>
+            {
+                HashMap::from([(code.clone(), *id)])
+            }
+            _ if next.lead_unit.is_none() && !coordinators_changed => HashMap::new(),
+            _ => super::units::unit_ids_by_code(c)?,
+        };
+        let resolving = match coordinators_changed {
+            true => std::borrow::Cow::Borrowed(&next),
+            false => std::borrow::Cow::Owned(TaskInput {
+                coordinators: Vec::new(),
+                ..next.clone()
+            }),
+        };
         let (row, coordinators) = NewTask::resolve(
-            &next,
+            &resolving,
             current.task.reference.clone(),
             &units,
             current.task.meeting_id,
             None,
         )?;
-        let before = current.as_input();
-        let coordinators_changed = next.coordinators != before.coordinators;
         if coordinators_changed {
             set_coordinators(c, id, &coordinators)?;
         }

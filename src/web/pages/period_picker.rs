@@ -5,6 +5,8 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::domain::dates::parse_date;
 use crate::domain::Period;
@@ -74,6 +76,41 @@ fn offered(today: NaiveDate) -> Vec<(&'static str, Vec<Period>)> {
     ]
 }
 
+/// Each group's name, with its periods: the period, its value, its name.
+type NamedOffers = Vec<(String, Vec<(Period, String, String)>)>;
+
+/// The named offers kept, by day and language.
+type Kept = HashMap<(NaiveDate, Lang), Arc<NamedOffers>>;
+
+/// The groups of [`offered`] with their names and each period's value and
+/// name, in `lang`. They change with the day only, and every list and
+/// dashboard page shows them: named once a day per language, not per page.
+fn named_offers(today: NaiveDate, lang: Lang) -> Arc<NamedOffers> {
+    static NAMED: LazyLock<Mutex<Kept>> = LazyLock::new(Default::default);
+    let mut named = NAMED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = named.get(&(today, lang)) {
+        return found.clone();
+    }
+    let offers: Arc<NamedOffers> = Arc::new(
+        offered(today)
+            .into_iter()
+            .map(|(key, periods)| {
+                let options = periods
+                    .into_iter()
+                    .map(|p| (p, p.name(), natural_name(&p, lang)))
+                    .collect();
+                (i18n::text(lang, key), options)
+            })
+            .collect(),
+    );
+    // Only today's are asked for again (a test's clock may move: keep a few days).
+    if named.len() >= 8 {
+        named.clear();
+    }
+    named.insert((today, lang), offers.clone());
+    offers
+}
+
 /// The picker for a request: `current` is the period the page shows (the
 /// dashboard's default included), if any.
 pub fn picker(sent: PeriodFields, current: Option<Period>, today: NaiveDate, lang: Lang) -> Picker {
@@ -82,15 +119,15 @@ pub fn picker(sent: PeriodFields, current: Option<Period>, today: NaiveDate, lan
         raw == Some(CUSTOM_PERIOD) || (raw.is_none() && (sent.from.is_some() || sent.to.is_some()));
     let current = current.or_else(|| raw.and_then(|r| r.parse().ok()));
     let selected = current.filter(|p| !typed_range && !p.name().contains(".."));
-    let mut groups: Vec<Group> = offered(today)
-        .into_iter()
-        .map(|(key, periods)| Group {
-            label: i18n::text(lang, key),
+    let mut groups: Vec<Group> = named_offers(today, lang)
+        .iter()
+        .map(|(label, periods)| Group {
+            label: label.clone(),
             options: periods
                 .iter()
-                .map(|p| Choice {
-                    value: p.name(),
-                    label: natural_name(p, lang),
+                .map(|(p, value, label)| Choice {
+                    value: value.clone(),
+                    label: label.clone(),
                     selected: Some(*p) == selected,
                 })
                 .collect(),
