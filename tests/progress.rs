@@ -99,6 +99,19 @@ on_both_backends! {
         }
     }
 
+    async fn a_completion_dated_before_the_assignment_is_refused_and_nothing_written(app) {
+        let own = task(&app, "BTGTU", &[]).await;
+        let path = format!("/api/v1/tasks/{own}/reports");
+        let (status, body) = post(&app, &path, Role::Unit, json!({"percent": 100, "note": "Xong", "proposes_completion": true, "completed_on": "2022-07-01"})).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("completed_on")), "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("07/07/2022")), "the message names the assignment date: {body}");
+        assert!(stored_states(&app, "progress_reports", own).is_empty(), "nothing written");
+        let (_, t) = app.get_json(&format!("/api/v1/tasks/{own}")).await;
+        assert_eq!(t["percent"], 0);
+        let (status, _) = post(&app, &path, Role::Unit, json!({"percent": 100, "note": "Xong", "proposes_completion": true, "completed_on": "2022-07-07"})).await;
+        assert_eq!(status, 201, "the day of the assignment is allowed");
+    }
+
     async fn a_proposal_is_returned_then_confirmed_late(app) {
         let id = task(&app, "BTGTU", &[]).await;
         let (status, body) = post(&app, &format!("/api/v1/tasks/{id}/reports"), Role::Unit, json!({"percent": 90, "note": "Đề nghị xác nhận", "proposes_completion": true, "completed_on": "2023-01-05"})).await;

@@ -37,11 +37,23 @@ fn check_percent(field: &str, raw: &str) -> Result<i32, Invalid> {
     }
 }
 
+/// A completion dated before the task was assigned.
+fn before_assignment(done: NaiveDate, assigned_on: NaiveDate) -> Option<Invalid> {
+    (done < assigned_on).then(|| {
+        Invalid::new("completed_on", "err-before-assigned")
+            .arg("value", format_vi(done))
+            .arg("assigned", format_vi(assigned_on))
+    })
+}
+
 impl ReportInput {
-    /// `assigned_on` and `today` bound the proposed completion date.
+    /// `today` bounds the proposed completion date, and so does the task's
+    /// `assigned_on` when the caller has it at hand; the report's writer
+    /// checks that bound against the stored task in any case
+    /// ([`ReportInput::check_assigned`]).
     pub fn parse(
         raw: &RawReport,
-        assigned_on: NaiveDate,
+        assigned_on: Option<NaiveDate>,
         today: NaiveDate,
     ) -> Result<ReportInput, Vec<Invalid>> {
         let mut errors = Vec::new();
@@ -64,12 +76,8 @@ impl ReportInput {
                 )
             };
             if let Some(d) = on {
-                if d < assigned_on {
-                    e.push(
-                        Invalid::new("completed_on", "err-before-assigned")
-                            .arg("value", format_vi(d))
-                            .arg("assigned", format_vi(assigned_on)),
-                    );
+                if let Some(early) = assigned_on.and_then(|a| before_assignment(d, a)) {
+                    e.push(early);
                 } else if d > today {
                     e.push(
                         Invalid::new("completed_on", "err-in-future").arg("value", format_vi(d)),
@@ -87,6 +95,19 @@ impl ReportInput {
                 proposes_completion,
             }),
             _ => Err(errors),
+        }
+    }
+}
+
+impl ReportInput {
+    /// A proposed completion is not dated before the task's assignment.
+    pub fn check_assigned(&self, assigned_on: NaiveDate) -> Result<(), Invalid> {
+        match self
+            .proposes_completion
+            .and_then(|d| before_assignment(d, assigned_on))
+        {
+            Some(early) => Err(early),
+            None => Ok(()),
         }
     }
 }
@@ -239,7 +260,7 @@ mod tests {
                 proposes_completion: propose,
                 completed_on: on,
             },
-            d("2022-07-07"),
+            Some(d("2022-07-07")),
             d("2022-12-01"),
         )
     }
@@ -294,10 +315,43 @@ mod tests {
                 note: &long,
                 ..Default::default()
             },
-            d("2022-07-07"),
+            Some(d("2022-07-07")),
             d("2022-12-01"),
         );
         assert_eq!(fields(r), ["note"]);
+    }
+
+    #[test]
+    fn a_completion_before_the_assignment_is_refused_when_read_or_when_written() {
+        let raw = RawReport {
+            percent: "100",
+            proposes_completion: true,
+            completed_on: "01/07/2022",
+            ..Default::default()
+        };
+        let (assigned, today) = (d("2022-07-07"), d("2022-12-01"));
+        let early = ReportInput::parse(&raw, Some(assigned), today).expect_err("early");
+        assert_eq!(early[0].key, "err-before-assigned");
+        // Without the task at hand the date passes the reading, and the writer refuses it.
+        let read = ReportInput::parse(&raw, None, today).expect("read without the task");
+        let refused = read
+            .check_assigned(assigned)
+            .expect_err("refused when written");
+        assert_eq!(
+            (refused.field.as_str(), refused.key),
+            ("completed_on", "err-before-assigned")
+        );
+        assert_eq!(read.check_assigned(d("2022-07-01")), Ok(()));
+        let plain = ReportInput::parse(
+            &RawReport {
+                percent: "40",
+                ..Default::default()
+            },
+            None,
+            today,
+        )
+        .expect("plain report");
+        assert_eq!(plain.check_assigned(d("2022-11-30")), Ok(()));
     }
 
     #[test]

@@ -249,6 +249,7 @@ pub fn add_report_as(
         let task = load_open_task(c, task_id)?;
         let part = unit_part(unit_code, task.lead_unit.as_deref(), &task.coordinators)
             .ok_or(StorageError::Forbidden)?;
+        input.check_assigned(task.task.assigned_on)?;
         if input.proposes_completion.is_some() {
             let pending: i64 = progress_reports::table
                 .filter(progress_reports::task_id.eq(task_id))

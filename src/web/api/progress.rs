@@ -190,19 +190,19 @@ pub async fn report(
     let files = state.config.files();
     let account = user.0;
     let base_url = state.config.base_url.clone();
-    // One call to the database: the report is checked against the task's
-    // assignment date and written, the file kept with it.
+    let raw = RawReport {
+        percent: &sent.percent,
+        note: &sent.note,
+        proposes_completion: sent.proposes,
+        completed_on: &sent.completed_on,
+    };
+    // A completion date is held to the task's assignment where the report is
+    // written, in the same transaction.
+    let input =
+        ReportInput::parse(&raw, None, today).map_err(|mut e| ApiError::Invalid(e.remove(0)))?;
+    // One call to the database: the report written, the file kept with it.
     let report_id = state
         .run(move |conn| {
-            let assigned_on = storage::tasks::assigned_on(conn, task_id)?;
-            let raw = RawReport {
-                percent: &sent.percent,
-                note: &sent.note,
-                proposes_completion: sent.proposes,
-                completed_on: &sent.completed_on,
-            };
-            let input = ReportInput::parse(&raw, assigned_on, today)
-                .map_err(|mut e| storage::StorageError::Invalid(e.remove(0)))?;
             let sent_file = sent
                 .file
                 .as_ref()

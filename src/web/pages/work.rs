@@ -130,7 +130,7 @@ impl SentReport {
                 proposes_completion: self.proposes,
                 completed_on: &self.completed_on,
             },
-            assigned_on,
+            Some(assigned_on),
             today,
         )
         .map_err(|e| errors.extend(e))
