@@ -16,6 +16,7 @@ pub mod report;
 pub mod schema;
 pub mod session;
 pub mod stream;
+pub mod turns;
 pub mod upload;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -130,12 +131,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
 }
 
 /// Reads (GET, HEAD) take their turn past a few at once; writes and the
-/// health checks never wait. Under a crowd of readers a write otherwise
+/// health checks never wait, and a write holds a read's place while it runs
+/// (`turns`). Under a crowd of readers a write otherwise
 /// queued behind every read in progress at each of its steps (session,
 /// sign-in check, query, answer), so that four writers beside ninety-six
 /// readers got four percent of the server. A waiting read costs nothing.
 async fn reads_in_turn(
-    turns: Arc<tokio::sync::Semaphore>,
+    turns: Arc<turns::Turns>,
     req: actix_web::dev::ServiceRequest,
     next: middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
@@ -146,9 +148,10 @@ async fn reads_in_turn(
     let checked = ["/healthz", "/readyz", "/metrics"].contains(&req.path());
     // Held until the answer is ready (a streamed body goes on without it);
     // the semaphore is never closed, so a turn always comes.
-    let _turn = match read && !checked {
-        true => turns.acquire().await.ok(),
-        false => None,
+    let _turn = match (read, checked) {
+        (_, true) => None,
+        (true, false) => Some(turns.read().await),
+        (false, false) => Some(turns.write()),
     };
     next.call(req).await
 }
@@ -166,7 +169,15 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
     let secure = state.config.base_url.starts_with("https://");
     let secret = state.secret_key.clone();
     let store = session::DbSessionStore::new(state.db.clone(), state.config.session_lifetime());
-    let turns = Arc::new(tokio::sync::Semaphore::new(state.config.reads_at_once));
+    // On PostgreSQL a write's statements wait in the same server as the
+    // reads': there a write holds a read's place. SQLite's writes take their
+    // own lock and are short; there the reads keep every place, which their
+    // slowest answers need.
+    let for_writes = match state.db.backend() {
+        crate::storage::Backend::Postgres => state.config.reads_at_once / 2,
+        crate::storage::Backend::Sqlite => 0,
+    };
+    let turns = turns::Turns::new(state.config.reads_at_once, for_writes);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions = session::middleware(&secret, secure, store.clone());
