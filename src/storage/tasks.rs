@@ -545,14 +545,11 @@ pub fn update(
         let coordinators_changed = next.coordinators != before.coordinators;
         // Units are looked up only when the change names other ones; the
         // coordinators are resolved only to be written again.
-        let units = match (&current.task.lead_unit_id, &next.lead_unit) {
-            (Some(id), Some(code))
-                if Some(code) == before.lead_unit.as_ref() && !coordinators_changed =>
-            {
-                HashMap::from([(code.clone(), *id)])
-            }
-            _ if next.lead_unit.is_none() && !coordinators_changed => HashMap::new(),
-            _ => super::units::unit_ids_by_code(c)?,
+        let units_named = coordinators_changed || next.lead_unit != before.lead_unit;
+        let units = match (units_named, &next.lead_unit, current.task.lead_unit_id) {
+            (true, _, _) => super::units::unit_ids_by_code(c)?,
+            (false, Some(code), Some(id)) => HashMap::from([(code.clone(), id)]),
+            (false, _, _) => HashMap::new(),
         };
         let resolving = match coordinators_changed {
             true => std::borrow::Cow::Borrowed(&next),

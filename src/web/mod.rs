@@ -131,8 +131,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sessions: session::Sessions) {
 }
 
 /// Reads (GET, HEAD) take their turn past a few at once; writes and the
-/// health checks never wait, and a write holds a read's place while it runs
-/// (`turns`). Under a crowd of readers a write otherwise
+/// health checks never wait; on PostgreSQL a write holds a read's place while
+/// it runs (`turns`). Under a crowd of readers a write otherwise
 /// queued behind every read in progress at each of its steps (session,
 /// sign-in check, query, answer), so that four writers beside ninety-six
 /// readers got four percent of the server. A waiting read costs nothing.
@@ -146,8 +146,7 @@ async fn reads_in_turn(
         actix_web::http::Method::GET | actix_web::http::Method::HEAD
     );
     let checked = ["/healthz", "/readyz", "/metrics"].contains(&req.path());
-    // Held until the answer is ready (a streamed body goes on without it);
-    // the semaphore is never closed, so a turn always comes.
+    // Held until the answer is ready (a streamed body goes on without it).
     let _turn = match (read, checked) {
         (_, true) => None,
         (true, false) => Some(turns.read().await),

@@ -193,19 +193,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn writes_hold_no_place_when_given_none() {
-        let turns = Turns::new(4, 0);
-        let _w: Vec<Turn> = (0..3).map(|_| turns.write()).collect();
-        let _r = reads_now(&turns, 4).await;
-        assert_eq!(running(&turns), (4, 3));
-    }
-
-    #[tokio::test]
-    async fn writes_leave_reads_half_the_places() {
-        let turns = Turns::new(4, 10);
-        let _w: Vec<Turn> = (0..10).map(|_| turns.write()).collect();
-        let _r = reads_now(&turns, 2).await;
-        assert_eq!(running(&turns), (2, 10));
+    async fn writes_hold_at_most_their_share_of_the_places() {
+        // (places writes may hold, the reads that still go beside ten writes)
+        for (for_writes, reads) in [(0, 4), (1, 3), (10, 2)] {
+            let turns = Turns::new(4, for_writes);
+            let _w: Vec<Turn> = (0..10).map(|_| turns.write()).collect();
+            let _r = reads_now(&turns, reads).await;
+            let next = tokio::time::timeout(Duration::from_millis(20), turns.read()).await;
+            assert!(next.is_err(), "{for_writes}: read {} waits", reads + 1);
+            assert_eq!(running(&turns), (reads, 10), "{for_writes}");
+        }
     }
 
     #[tokio::test]
