@@ -770,17 +770,23 @@ mod drill {
                         assert_eq!(got.get(unit).map(|t| t.counts), Some(*counts), "round {round}, {name} as of {as_of}, unit {unit}");
                     }
                     assert_eq!(got.len(), want.len(), "round {round}: units with tasks");
-                    for _ in 0..12 {
-                        let statuses: Vec<Status> = Status::ALL.into_iter().filter(|_| rng.gen_ratio(1, 3)).collect();
-                        let q = TaskQuery {
-                            units: rng.gen_ratio(1, 3).then(|| unit_ids.iter().copied().filter(|_| rng.gen_ratio(1, 2)).collect()),
-                            lead_unit: rng.gen_ratio(1, 4).then(|| unit_ids[rng.gen_range(0..unit_ids.len())]),
-                            statuses: statuses.clone(),
-                            carried_over: rng.gen_ratio(1, 4),
-                            extended: rng.gen_ratio(1, 5),
-                            age: rng.gen_ratio(1, 4).then(|| AgeBucket::ALL[rng.gen_range(0..4)]),
-                            viewer: viewers[rng.gen_range(0..viewers.len())].clone(),
-                        };
+                    let random = (0..12).map(|_| TaskQuery {
+                        units: rng.gen_ratio(1, 3).then(|| unit_ids.iter().copied().filter(|_| rng.gen_ratio(1, 2)).collect()),
+                        lead_unit: rng.gen_ratio(1, 4).then(|| unit_ids[rng.gen_range(0..unit_ids.len())]),
+                        statuses: Status::ALL.into_iter().filter(|_| rng.gen_ratio(1, 3)).collect(),
+                        carried_over: rng.gen_ratio(1, 4),
+                        extended: rng.gen_ratio(1, 5),
+                        age: rng.gen_ratio(1, 4).then(|| AgeBucket::ALL[rng.gen_range(0..4)]),
+                        viewer: viewers[rng.gen_range(0..viewers.len())].clone(),
+                    });
+                    // The same lists in every round: each is kept from the
+                    // round before and moved by the changes between.
+                    let again = viewers.iter().flat_map(|v| {
+                        [vec![], vec![Status::Overdue]].map(|statuses| TaskQuery { statuses, viewer: v.clone(), ..Default::default() })
+                    });
+                    let queries: Vec<TaskQuery> = random.collect::<Vec<_>>().into_iter().chain(again).collect();
+                    for q in queries {
+                        let statuses = q.statuses.clone();
                         let mut want: Vec<&Held> = held
                             .iter()
                             .filter(|h| {
@@ -803,9 +809,12 @@ mod drill {
                         let want: Vec<i64> = want.iter().map(|h| h.id).collect();
                         let (total, ids) = report_task_ids(&mut conn, &period, as_of, &q, None).expect("ids");
                         assert_eq!((total as usize, &ids), (want.len(), &want), "round {round}, {name} as of {as_of}, {q:?}");
-                        let (total, page) = report_task_ids(&mut conn, &period, as_of, &q, Some((7, 5))).expect("page");
-                        assert_eq!(total as usize, want.len());
-                        assert_eq!(page, want.iter().skip(5).take(7).copied().collect::<Vec<_>>(), "round {round}: a page");
+                        for (limit, offset) in [(7, 5), (50, 0)] {
+                            let (total, page) = report_task_ids(&mut conn, &period, as_of, &q, Some((limit, offset))).expect("page");
+                            assert_eq!(total as usize, want.len(), "round {round}, {name} as of {as_of}, {q:?}: a page's total");
+                            let want: Vec<i64> = want.iter().skip(offset as usize).take(limit as usize).copied().collect();
+                            assert_eq!(page, want, "round {round}, {name} as of {as_of}, {q:?}: a page");
+                        }
                         checked += 1;
                     }
                 }
@@ -829,7 +838,7 @@ mod drill {
                 }
             }
             sql_and_rule_agree(&mut conn, &viewers, &held, &meetings, "after the last changes");
-            assert_eq!(checked, 4 * 6 * 12);
+            assert_eq!(checked, 4 * page_cases().len() * (12 + 2 * viewers.len()));
         }
     }
 }

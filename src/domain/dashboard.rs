@@ -480,7 +480,7 @@ pub fn count_with_points<'a>(
 
 /// Which tasks of a report stand behind one of its numbers (beside the units
 /// they are led by, which storage knows).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Drill {
     /// Tasks of any of these statuses; empty: every status.
     pub statuses: Vec<Status>,

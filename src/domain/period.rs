@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use super::status::TaskDates;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,

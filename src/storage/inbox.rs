@@ -12,8 +12,9 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
-use super::report::pick;
+use super::report::pick::{self, KeptLists};
 use super::report::snapshot::{self, Row, Snapshot};
 use super::schema::{extension_requests, progress_reports, task_coordinators, tasks, units};
 use super::stages::{self, Stood};
@@ -231,6 +232,9 @@ impl Ground {
 /// The entries of a kind told by the task (overdue, due soon, without a
 /// lead) that the reader may see: how many, and the first `n` task ids in
 /// the list's order (deadline then id; by id for tasks without a lead).
+/// Kept for the readers whose kinds the report's rows alone tell (see
+/// [`kept_as`]), so that every page of every leader of one scope walks once,
+/// and after a change moves only the rows it changed.
 fn pick_tasks(
     conn: &mut Conn,
     reader: &Reader,
@@ -239,9 +243,11 @@ fn pick_tasks(
     today: NaiveDate,
     n: usize,
 ) -> Result<(i64, Vec<i64>)> {
-    let (count, keys) = pick::first_seen(
+    static KEPT: LazyLock<KeptLists<(Kind, NaiveDate), TaskKey>> = LazyLock::new(Default::default);
+    let (count, keys) = pick::first_seen_kept(
         conn,
         snap,
+        kept_as(reader).then_some((&*KEPT, (kind, today))),
         &reader.viewer,
         n,
         |r| reader.has_task_kind(kind, r, today),
@@ -253,6 +259,17 @@ fn pick_tasks(
         },
     )?;
     Ok((count, keys.into_iter().map(|k| k.1).collect()))
+}
+
+/// A task entry's place in its kind's list: its deadline (none for tasks
+/// without a lead, listed by id), its id.
+type TaskKey = (Option<Option<NaiveDate>>, i64);
+
+/// Whether the reader's task kinds are told by the report's rows alone and
+/// the sight, and so may be kept: a reader without a unit, whose tasks need
+/// no coordinated ids.
+fn kept_as(reader: &Reader) -> bool {
+    reader.unit_id.is_none()
 }
 
 /// The entries of a workflow kind the reader may see: how many, and the
@@ -371,85 +388,9 @@ pub fn waiting_count(conn: &mut Conn, account: &Account, today: NaiveDate) -> Re
     let mut ground = Ground::of(conn)?;
     let mut total = 0;
     for kind in kinds_for(reader.role).iter().filter(|k| k.needs_action()) {
-        let key = memo_key(&reader, &ground.snap, *kind, today);
-        let selects = |r: &Row| reader.has_task_kind(*kind, r, today);
-        let kept = key.as_ref().and_then(|k| {
-            kept(k, &ground.snap, |changed| {
-                pick::count_moved(&reader.viewer, changed, selects)
-            })
-        });
-        let n = match kept {
-            Some(n) => n,
-            None => pick(conn, &reader, &mut ground, *kind, today, 0)?.0,
-        };
-        if let Some(key) = key {
-            remember(key, ground.snap.version, n);
-        }
-        total += n;
+        total += pick(conn, &reader, &mut ground, *kind, today, 0)?.0;
     }
     Ok(total)
-}
-
-/// The key under which a count is kept: the counts told by the report's rows
-/// alone (a kind of the task, for a reader without a unit, whose tasks need
-/// no coordinated ids), which the same rows, day, kind and sight repeat, so
-/// that every page of every leader of one scope counts once, and after a
-/// change counts only the rows it changed. `None` for the counts that read
-/// more than those rows.
-fn memo_key(reader: &Reader, snap: &Snapshot, kind: Kind, today: NaiveDate) -> Option<CountKey> {
-    (source(kind) == Source::Task && reader.unit_id.is_none()).then(|| CountKey {
-        token: snap.token.clone(),
-        lineage: snap.lineage,
-        today,
-        kind,
-        viewer: reader.viewer.clone(),
-    })
-}
-
-/// The count kept under `key` brought to the snapshot's version: as kept
-/// when it was counted at that version, or moved by the rows changed since
-/// (`moved`, `None` when they cannot tell). The lock is let go at once.
-fn kept(
-    key: &CountKey,
-    snap: &Snapshot,
-    moved: impl FnOnce(&[(Option<Row>, Row)]) -> Option<i64>,
-) -> Option<i64> {
-    let (version, n) = counted().get(key).copied()?;
-    match version == snap.version {
-        true => Some(n),
-        false => Some(n + moved(&snap.changed_since(version)?)?),
-    }
-}
-
-/// Keeps a count at a version, unless one of a later version is kept.
-fn remember(key: CountKey, version: i64, n: i64) {
-    let mut held = counted();
-    if held.get(&key).is_some_and(|(v, _)| *v > version) {
-        return;
-    }
-    if held.len() >= MAX_HELD_COUNTS && !held.contains_key(&key) {
-        held.clear();
-    }
-    held.insert(key, (version, n));
-}
-
-/// A count kept by [`memo_key`], with the version it was counted at.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct CountKey {
-    token: String,
-    lineage: u64,
-    today: NaiveDate,
-    kind: Kind,
-    viewer: Viewer,
-}
-
-/// More distinct sights than this and the counts start over.
-const MAX_HELD_COUNTS: usize = 256;
-
-fn counted() -> std::sync::MutexGuard<'static, HashMap<CountKey, (i64, i64)>> {
-    static HELD: std::sync::LazyLock<std::sync::Mutex<HashMap<CountKey, (i64, i64)>>> =
-        std::sync::LazyLock::new(Default::default);
-    HELD.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What waits for the reader as of `today`: every kind of their role

@@ -6,12 +6,13 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use super::super::schema::units;
 use super::super::tasks::{TaskQueries, TaskRecord};
 use super::super::visibility::Viewer;
 use super::super::{with_conn, Conn, Result};
-use super::pick::{self, IdSet};
+use super::pick::{self, IdSet, KeptLists};
 use super::snapshot::{self, Row};
 use crate::domain::dashboard::{AgeBucket, Drill};
 use crate::domain::{Period, Status};
@@ -48,7 +49,9 @@ impl TaskQuery {
 
 /// How many tasks of a report match, and the ids of one page of them (all
 /// when `page` is `None`, else `(limit, offset)`), ordered by lead unit code
-/// (tasks waiting for their lead last), deadline (ongoing last) and id.
+/// (tasks waiting for their lead last), deadline (ongoing last) and id. A
+/// page is kept (see [`pick::first_seen_kept`]): the next ask of the same list,
+/// after any change, moves it by the changed rows instead of walking them all.
 pub fn report_task_ids(
     conn: &mut Conn,
     period: &Period,
@@ -56,6 +59,7 @@ pub fn report_task_ids(
     q: &TaskQuery,
     page: Option<(i64, i64)>,
 ) -> Result<(i64, Vec<i64>)> {
+    static KEPT: LazyLock<KeptLists<DrillList, ListKey>> = LazyLock::new(Default::default);
     let snap = snapshot::current(conn)?;
     let drill = q.drill();
     let in_units = IdSet::new(q.units.as_deref());
@@ -67,9 +71,18 @@ pub fn report_task_ids(
         ),
         None => (usize::MAX, 0),
     };
-    let (total, keys) = pick::first_seen(
+    let list = DrillList {
+        period: *period,
+        as_of,
+        units: q.units.clone(),
+        lead_unit: q.lead_unit,
+        drill: drill.clone(),
+        unit_order: ranks.order.clone(),
+    };
+    let (total, keys) = pick::first_seen_kept(
         conn,
         &snap,
+        Some((&*KEPT, list)),
         &q.viewer,
         skip.saturating_add(take),
         |r| {
@@ -82,12 +95,27 @@ pub fn report_task_ids(
     Ok((total, keys.into_iter().skip(skip).map(|k| k.3).collect()))
 }
 
+/// What a kept list of [`report_task_ids`] holds: everything its selection
+/// and order depend on besides the rows and the reader.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DrillList {
+    period: Period,
+    as_of: NaiveDate,
+    units: Option<Vec<i64>>,
+    lead_unit: Option<i64>,
+    drill: Drill,
+    /// The units' ids in the order of their codes.
+    unit_order: Vec<i64>,
+}
+
 /// A task's place in a list: its lead unit's place in the order of codes,
 /// ongoing after dated, its deadline, its id.
 type ListKey = (usize, bool, NaiveDate, i64);
 
 /// Each unit's place in the order of unit codes, looked up by id.
 struct UnitRanks {
+    /// The units' ids in the order of their codes.
+    order: Vec<i64>,
     /// By id, for the small ids a database gives in turn; `usize::MAX`: none.
     direct: Vec<usize>,
     other: HashMap<i64, usize>,
@@ -103,6 +131,7 @@ impl UnitRanks {
             .select(units::id)
             .load(c))?;
         let mut ranks = UnitRanks {
+            order: ids.clone(),
             direct: Vec::new(),
             other: HashMap::new(),
         };
