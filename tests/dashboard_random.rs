@@ -705,7 +705,8 @@ mod drill {
 
     on_both_backends! {
         async fn drill_down_ids_equal_the_domain_functions_through_changes(app) {
-            use dondoc::storage::report::{report_task_ids, tallies, TaskQuery};
+            use dondoc::domain::dashboard::{count, count_points};
+            use dondoc::storage::report::{point_counts, report_and_points, report_task_ids, tallies, TaskQuery};
             use dondoc::storage::visibility::Viewer;
             let tasks = load(&app, 5122026);
             let (task_ids, unit_by_code) = ids_of(&app);
@@ -770,6 +771,16 @@ mod drill {
                         assert_eq!(got.get(unit).map(|t| t.counts), Some(*counts), "round {round}, {name} as of {as_of}, unit {unit}");
                     }
                     assert_eq!(got.len(), want.len(), "round {round}: units with tasks");
+                    // The chart's months, and a report of some units with its months: each
+                    // kept from the round before and moved by the changes between.
+                    let points = progress_points(&period, as_of);
+                    let got = point_counts(&mut conn, &points, None).expect("months");
+                    assert_eq!(*got, count_points(&reported, &points), "round {round}, {name} as of {as_of}: months");
+                    let some = &unit_ids[..3];
+                    let theirs: Vec<ReportedTask> = reported.iter().filter(|t| some.contains(&t.lead_unit_id)).copied().collect();
+                    let (got, months) = report_and_points(&mut conn, &period, as_of, &points, Some(some)).expect("both");
+                    assert_eq!(*got, count(&theirs, &period, as_of), "round {round}, {name} as of {as_of}: some units");
+                    assert_eq!(*months, count_points(&theirs, &points), "round {round}, {name} as of {as_of}: their months");
                     let random = (0..12).map(|_| TaskQuery {
                         units: rng.gen_ratio(1, 3).then(|| unit_ids.iter().copied().filter(|_| rng.gen_ratio(1, 2)).collect()),
                         lead_unit: rng.gen_ratio(1, 4).then(|| unit_ids[rng.gen_range(0..unit_ids.len())]),

@@ -273,6 +273,13 @@ impl AgeCounts {
         }
     }
 
+    /// Takes away the counts of `other`, which these hold.
+    pub fn remove(&mut self, other: &AgeCounts) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a = a.saturating_sub(b);
+        }
+    }
+
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }
@@ -346,6 +353,49 @@ impl Tally {
             self.ages.add_to(age, 1);
         }
     }
+}
+
+/// A report's counts by unit brought up to date after some of its tasks
+/// changed, by the counts of those tasks alone: `left` counted as they were,
+/// `joined` as they are (a new task only joins). The same as counting every
+/// task again: counts add up task by task.
+pub fn tallies_moved(
+    counted: &BTreeMap<i64, Tally>,
+    left: &BTreeMap<i64, Tally>,
+    joined: &BTreeMap<i64, Tally>,
+) -> BTreeMap<i64, Tally> {
+    let mut out = counted.clone();
+    for (unit, t) in joined {
+        let tally = out.entry(*unit).or_default();
+        tally.counts.add(&t.counts);
+        tally.ages.add(&t.ages);
+    }
+    for (unit, t) in left {
+        if let Some(tally) = out.get_mut(unit) {
+            tally.counts.remove(&t.counts);
+            tally.ages.remove(&t.ages);
+            // A unit is listed while it has a task in the report, as counting lists it.
+            if tally.counts.total == 0 {
+                out.remove(unit);
+            }
+        }
+    }
+    out
+}
+
+/// The totals of a chart's points brought up to date as [`tallies_moved`]
+/// brings a report's counts.
+pub fn points_moved(counted: &[Counts], left: &[Counts], joined: &[Counts]) -> Vec<Counts> {
+    counted
+        .iter()
+        .zip(left.iter().zip(joined))
+        .map(|(c, (l, j))| {
+            let mut c = *c;
+            c.add(j);
+            c.remove(l);
+            c
+        })
+        .collect()
 }
 
 /// Unit ids below this are counted in a vector indexed by the id (ids are
@@ -789,5 +839,63 @@ mod tests {
         assert_eq!(points.last().map(|x| x.as_of), Some(d("2022-12-31")));
         let p: Period = "2021-01-01..2022-12-31".parse().expect("period");
         assert_eq!(progress_points(&p, d("2022-12-31")).len(), 24);
+    }
+
+    #[test]
+    fn counts_moved_by_the_changed_tasks_are_the_counts_of_every_task() {
+        use crate::domain::xorshift::Xorshift;
+        struct Gen(Xorshift);
+        impl Gen {
+            fn next(&mut self, n: u64) -> u64 {
+                self.0.next(n)
+            }
+            fn day(&mut self) -> NaiveDate {
+                d("2022-01-01") + chrono::Duration::days(self.next(540) as i64)
+            }
+            fn task(&mut self) -> ReportedTask {
+                let assigned_on = self.day();
+                let later = |g: &mut Gen| assigned_on + chrono::Duration::days(g.next(200) as i64);
+                ReportedTask {
+                    lead_unit_id: self.next(5) as i64,
+                    dates: TaskDates {
+                        assigned_on,
+                        deadline: (self.next(6) != 0).then(|| later(self)),
+                        completed_on: (self.next(3) == 0).then(|| later(self)),
+                        cancelled_on: (self.next(9) == 0).then(|| later(self)),
+                    },
+                    extended: self.next(4) == 0,
+                }
+            }
+        }
+        let h2: Period = "2022-H2".parse().expect("period");
+        let as_of = d("2022-12-31");
+        let points = progress_points(&h2, as_of);
+        let mut g = Gen(Xorshift(0x9E37_79B9_7F4A_7C15));
+        let mut tasks: Vec<ReportedTask> = (0..400).map(|_| g.task()).collect();
+        let (mut units, mut chart) = count_with_points(&tasks, &h2, as_of, &points);
+        for step in 0..30 {
+            // Some tasks change (their unit, dates, or out of the report), some are new.
+            let mut left = Vec::new();
+            let mut joined = Vec::new();
+            for _ in 0..g.next(20) + 1 {
+                let i = g.next(tasks.len() as u64 + 3) as usize;
+                let task = g.task();
+                match tasks.get_mut(i) {
+                    Some(t) => {
+                        left.push(*t);
+                        *t = task;
+                    }
+                    None => tasks.push(task),
+                }
+                joined.push(task);
+            }
+            let (l_units, l_chart) = count_with_points(&left, &h2, as_of, &points);
+            let (j_units, j_chart) = count_with_points(&joined, &h2, as_of, &points);
+            units = tallies_moved(&units, &l_units, &j_units);
+            chart = points_moved(&chart, &l_chart, &j_chart);
+            let (all_units, all_chart) = count_with_points(&tasks, &h2, as_of, &points);
+            assert_eq!(units, all_units, "step {step}");
+            assert_eq!(chart, all_chart, "step {step}");
+        }
     }
 }

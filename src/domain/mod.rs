@@ -24,6 +24,8 @@ pub mod task;
 pub mod text;
 pub mod throttle;
 pub mod unit;
+#[cfg(test)]
+pub(crate) mod xorshift;
 
 pub use invalid::Invalid;
 pub use period::Period;

@@ -58,13 +58,29 @@ impl Counts {
     }
 
     pub fn add(&mut self, other: &Counts) {
-        self.total += other.total;
-        self.done_on_time += other.done_on_time;
-        self.done_late += other.done_late;
-        self.in_progress += other.in_progress;
-        self.overdue += other.overdue;
-        self.carried_over += other.carried_over;
-        self.extended += other.extended;
+        *self = self.each(other, |a, b| a + b);
+    }
+
+    /// Takes away the counts of `other`, which these hold (the tasks
+    /// counted in `other` left the tasks counted here).
+    pub fn remove(&mut self, other: &Counts) {
+        *self = self.each(other, u64::saturating_sub);
+    }
+
+    /// `f` of each column of these counts and the same column of `other`.
+    fn each(&self, other: &Counts, f: impl Fn(u64, u64) -> u64) -> Counts {
+        let (a, b) = (self.columns(), other.columns());
+        let [total, done_on_time, done_late, in_progress, overdue, carried_over, extended] =
+            std::array::from_fn(|i| f(a[i], b[i]));
+        Counts {
+            total,
+            done_on_time,
+            done_late,
+            in_progress,
+            overdue,
+            carried_over,
+            extended,
+        }
     }
 
     pub fn count_of(&self, status: Status) -> u64 {

@@ -7,8 +7,9 @@
 //! ([`snapshot`]: a few bytes per task, kept in the process and brought up to
 //! date from the rows changed since) by the domain's own functions
 //! (`domain::dashboard::{count, count_points, count_with_points, Drill}`), so a number and the
-//! list behind it cannot disagree. A computed report is kept until the data
-//! version moves.
+//! list behind it cannot disagree. A computed report is kept; after a change
+//! it is moved to the new data version by the rows the change touched (counts
+//! add up task by task), not counted again.
 
 mod drill;
 pub mod pick;
@@ -22,22 +23,26 @@ use std::sync::Arc;
 use super::units::UnitInfo;
 use super::{Conn, Result};
 pub use crate::domain::dashboard::Tally;
-use crate::domain::dashboard::{count, count_points, count_with_points, AgeCounts, ProgressPoint};
+use crate::domain::dashboard::{
+    count, count_points, count_with_points, points_moved, tallies_moved, AgeCounts, ProgressPoint,
+};
 use crate::domain::report::{Counts, ReportedTask};
 use crate::domain::Period;
 pub use drill::{load_tasks, report_task_ids, TaskQuery};
 use pick::IdSet;
 use snapshot::Snapshot;
 
-/// Reports already computed, by database and data version: a report is a pure
-/// function of the tasks' units and dates, so one computed at a version stays
-/// exact until the version moves (any change of those columns raises it, in
-/// the same transaction). The version is the snapshot's own, so a report is
-/// kept under exactly the version of the rows it was computed from.
+/// Reports already computed, by database: a report is a pure function of the
+/// tasks' units and dates, so one computed at a version stays exact until the
+/// version moves (any change of those columns raises it, in the same
+/// transaction). A report is kept with the version and read of the rows it
+/// was computed from; after a change it is moved to the new version by the
+/// rows changed since (see [`at_snapshot`]).
 mod cache {
     use super::{Counts, Tally};
     use chrono::NaiveDate;
     use std::collections::{BTreeMap, HashMap};
+    use std::hash::Hash;
     use std::sync::{Arc, LazyLock, Mutex};
 
     /// A report: its period, as-of date and units (`None`: all).
@@ -48,45 +53,68 @@ mod cache {
     /// Reports kept per database; past this, they are all dropped.
     const MAX_ENTRIES: usize = 256;
 
+    /// A value computed from one version of one read of the rows
+    /// (`Snapshot::lineage`).
+    #[derive(Debug)]
+    pub struct Kept<T> {
+        pub version: i64,
+        pub lineage: u64,
+        pub value: Arc<T>,
+    }
+
+    impl<T> Clone for Kept<T> {
+        fn clone(&self) -> Self {
+            Kept {
+                value: self.value.clone(),
+                ..*self
+            }
+        }
+    }
+
     #[derive(Default)]
     struct Store {
-        version: i64,
-        tallies: HashMap<TallyKey, Arc<BTreeMap<i64, Tally>>>,
-        points: HashMap<PointsKey, Arc<Vec<Counts>>>,
+        tallies: HashMap<TallyKey, Kept<BTreeMap<i64, Tally>>>,
+        points: HashMap<PointsKey, Kept<Vec<Counts>>>,
     }
 
     static STORES: LazyLock<Mutex<HashMap<String, Store>>> = LazyLock::new(Default::default);
 
-    /// Runs `f` on the store of a database at `version`; `None` when the store
-    /// already holds a later version (the caller read an older one).
-    fn with_store<T>(token: &str, version: i64, f: impl FnOnce(&mut Store) -> T) -> Option<T> {
+    fn with_store<T>(token: &str, f: impl FnOnce(&mut Store) -> T) -> T {
         let mut stores = STORES.lock().unwrap_or_else(|e| e.into_inner());
-        let store = stores.entry(token.to_string()).or_default();
-        if store.version < version {
-            *store = Store {
-                version,
-                ..Store::default()
-            };
+        f(stores.entry(token.to_string()).or_default())
+    }
+
+    /// Keeps a value unless one of a later version of the same or a later
+    /// read is kept (the caller read older rows).
+    fn keep<K: Hash + Eq, T>(map: &mut HashMap<K, Kept<T>>, key: K, kept: Kept<T>) {
+        if map
+            .get(&key)
+            .is_some_and(|k| (k.lineage, k.version) > (kept.lineage, kept.version))
+        {
+            return;
         }
-        (store.version == version).then(|| f(store))
+        if map.len() >= MAX_ENTRIES && !map.contains_key(&key) {
+            map.clear();
+        }
+        map.insert(key, kept);
     }
 
-    pub fn tallies(token: &str, version: i64, key: &TallyKey) -> Option<Arc<BTreeMap<i64, Tally>>> {
-        with_store(token, version, |s| s.tallies.get(key).cloned()).flatten()
+    /// The report kept under `key`, of whatever version.
+    pub fn tallies(token: &str, key: &TallyKey) -> Option<Kept<BTreeMap<i64, Tally>>> {
+        with_store(token, |s| s.tallies.get(key).cloned())
     }
 
-    pub fn keep_tallies(
-        token: &str,
-        version: i64,
-        key: TallyKey,
-        value: Arc<BTreeMap<i64, Tally>>,
-    ) {
-        with_store(token, version, |s| {
-            if s.tallies.len() >= MAX_ENTRIES {
-                s.tallies.clear();
-            }
-            s.tallies.insert(key, value);
-        });
+    pub fn keep_tallies(token: &str, key: TallyKey, kept: Kept<BTreeMap<i64, Tally>>) {
+        with_store(token, |s| keep(&mut s.tallies, key, kept));
+    }
+
+    /// The chart's totals kept under `key`, of whatever version.
+    pub fn points(token: &str, key: &PointsKey) -> Option<Kept<Vec<Counts>>> {
+        with_store(token, |s| s.points.get(key).cloned())
+    }
+
+    pub fn keep_points(token: &str, key: PointsKey, kept: Kept<Vec<Counts>>) {
+        with_store(token, |s| keep(&mut s.points, key, kept));
     }
 
     /// One computation at a time per database: requests that miss the same
@@ -117,19 +145,88 @@ mod cache {
             None => compute(),
         }
     }
+}
 
-    pub fn points(token: &str, version: i64, key: &PointsKey) -> Option<Arc<Vec<Counts>>> {
-        with_store(token, version, |s| s.points.get(key).cloned()).flatten()
+/// A value kept from the snapshot's own rows: exactly as kept when computed
+/// at its version, else moved there by `moved` from the tasks of `units`
+/// changed since (as they were, as they are); `None` when nothing is kept
+/// from this read of the rows, or the changes since are no longer told.
+fn at_snapshot<T>(
+    snap: &Snapshot,
+    kept: Option<cache::Kept<T>>,
+    units: &IdSet,
+    moved: impl FnOnce(&T, &[ReportedTask], &[ReportedTask]) -> T,
+) -> Option<Arc<T>> {
+    let kept = kept.filter(|k| k.lineage == snap.lineage)?;
+    if kept.version == snap.version {
+        return Some(kept.value);
     }
+    let changed = snap.changed_since(kept.version)?;
+    let ours = |r: &snapshot::Row| units.holds(r.task.lead_unit_id).then_some(r.task);
+    let left: Vec<ReportedTask> = changed
+        .iter()
+        .filter_map(|(was, _)| was.as_ref().and_then(ours))
+        .collect();
+    let joined: Vec<ReportedTask> = changed.iter().filter_map(|(_, is)| ours(is)).collect();
+    Some(Arc::new(moved(&kept.value, &left, &joined)))
+}
 
-    pub fn keep_points(token: &str, version: i64, key: PointsKey, value: Arc<Vec<Counts>>) {
-        with_store(token, version, |s| {
-            if s.points.len() >= MAX_ENTRIES {
-                s.points.clear();
-            }
-            s.points.insert(key, value);
-        });
+/// The value as kept for the snapshot's version.
+fn kept_at<T>(snap: &Snapshot, value: &Arc<T>) -> cache::Kept<T> {
+    cache::Kept {
+        version: snap.version,
+        lineage: snap.lineage,
+        value: value.clone(),
     }
+}
+
+/// A report's counts by unit kept under `key`, at the snapshot's version.
+fn report_at(
+    snap: &Snapshot,
+    key: &TallyKey,
+    period: &Period,
+    as_of: NaiveDate,
+    units: &IdSet,
+) -> Option<Arc<BTreeMap<i64, Tally>>> {
+    at_snapshot(
+        snap,
+        cache::tallies(&snap.token, key),
+        units,
+        |kept, left, joined| {
+            tallies_moved(
+                kept,
+                &count(left, period, as_of),
+                &count(joined, period, as_of),
+            )
+        },
+    )
+}
+
+/// A chart's totals kept under `key`, at the snapshot's version.
+fn chart_at(
+    snap: &Snapshot,
+    key: &PointsKey,
+    points: &[ProgressPoint],
+    units: &IdSet,
+) -> Option<Arc<Vec<Counts>>> {
+    at_snapshot(
+        snap,
+        cache::points(&snap.token, key),
+        units,
+        |kept, left, joined| {
+            points_moved(
+                kept,
+                &count_points(left, points),
+                &count_points(joined, points),
+            )
+        },
+    )
+}
+
+/// Whether a kept value is the snapshot's own.
+fn exact<T>(snap: &Snapshot, kept: Option<cache::Kept<T>>) -> Option<Arc<T>> {
+    kept.filter(|k| k.lineage == snap.lineage && k.version == snap.version)
+        .map(|k| k.value)
 }
 
 /// The tasks of the snapshot led by these units (all for `None`).
@@ -146,17 +243,15 @@ fn count_report(
     snap: &Snapshot,
     period: &Period,
     as_of: NaiveDate,
-    units: Option<&[i64]>,
+    units: &IdSet,
 ) -> BTreeMap<i64, Tally> {
     crate::metrics::METRICS.report_computations.inc();
-    let units = IdSet::new(units);
-    count(tasks_of(snap, &units), period, as_of)
+    count(tasks_of(snap, units), period, as_of)
 }
 
-fn count_chart(snap: &Snapshot, points: &[ProgressPoint], units: Option<&[i64]>) -> Vec<Counts> {
+fn count_chart(snap: &Snapshot, points: &[ProgressPoint], units: &IdSet) -> Vec<Counts> {
     crate::metrics::METRICS.report_computations.inc();
-    let units = IdSet::new(units);
-    count_points(tasks_of(snap, &units), points)
+    count_points(tasks_of(snap, units), points)
 }
 
 type TallyKey = cache::TallyKey;
@@ -176,7 +271,8 @@ fn points_key(points: &[ProgressPoint], units: Option<&[i64]>) -> PointsKey {
     )
 }
 
-/// The counts by lead unit of a report, computed once per data version.
+/// The counts by lead unit of a report, computed once per data version
+/// (moved from the last one kept by the rows changed since).
 pub fn tallies(
     conn: &mut Conn,
     period: &Period,
@@ -184,35 +280,40 @@ pub fn tallies(
     units: Option<&[i64]>,
 ) -> Result<Arc<BTreeMap<i64, Tally>>> {
     let snap = snapshot::current(conn)?;
-    let (token, version) = (&snap.token, snap.version);
+    let token = &snap.token;
     let key = tally_key(period, as_of, units);
     cache::once(
         token,
-        || cache::tallies(token, version, &key),
+        || exact(&snap, cache::tallies(token, &key)),
         || {
-            let fresh = Arc::new(count_report(&snap, period, as_of, units));
-            cache::keep_tallies(token, version, key.clone(), fresh.clone());
-            Ok(fresh)
+            let in_units = IdSet::new(units);
+            let report = report_at(&snap, &key, period, as_of, &in_units)
+                .unwrap_or_else(|| Arc::new(count_report(&snap, period, as_of, &in_units)));
+            cache::keep_tallies(token, key.clone(), kept_at(&snap, &report));
+            Ok(report)
         },
     )
 }
 
-/// The totals of the points of a completion chart, computed once per data version.
+/// The totals of the points of a completion chart, computed once per data
+/// version (moved from the last one kept by the rows changed since).
 pub fn point_counts(
     conn: &mut Conn,
     points: &[ProgressPoint],
     units: Option<&[i64]>,
 ) -> Result<Arc<Vec<Counts>>> {
     let snap = snapshot::current(conn)?;
-    let (token, version) = (&snap.token, snap.version);
+    let token = &snap.token;
     let key = points_key(points, units);
     cache::once(
         token,
-        || cache::points(token, version, &key),
+        || exact(&snap, cache::points(token, &key)),
         || {
-            let fresh = Arc::new(count_chart(&snap, points, units));
-            cache::keep_points(token, version, key.clone(), fresh.clone());
-            Ok(fresh)
+            let in_units = IdSet::new(units);
+            let counts = chart_at(&snap, &key, points, &in_units)
+                .unwrap_or_else(|| Arc::new(count_chart(&snap, points, &in_units)));
+            cache::keep_points(token, key.clone(), kept_at(&snap, &counts));
+            Ok(counts)
         },
     )
 }
@@ -240,7 +341,7 @@ impl<C: snapshot::SnapshotQueries> ReportQueries for C {
             &*snapshot::within(self)?,
             period,
             as_of,
-            units,
+            &IdSet::new(units),
         ))
     }
 }
@@ -302,7 +403,8 @@ pub fn assemble(
 pub type ReportAndPoints = (Arc<BTreeMap<i64, Tally>>, Arc<Vec<Counts>>);
 
 /// A report and the points of its completion chart, from one snapshot, each
-/// computed unless already computed at this data version.
+/// computed unless already computed at this data version (or moved from the
+/// last one kept by the rows changed since).
 pub fn report_and_points(
     conn: &mut Conn,
     period: &Period,
@@ -311,34 +413,36 @@ pub fn report_and_points(
     units: Option<&[i64]>,
 ) -> Result<ReportAndPoints> {
     let snap = snapshot::current(conn)?;
-    let (token, version) = (&snap.token, snap.version);
+    let token = &snap.token;
     let (report_key, points_key) = (tally_key(period, as_of, units), points_key(points, units));
-    let known = || match (
-        cache::tallies(token, version, &report_key),
-        cache::points(token, version, &points_key),
-    ) {
-        (Some(report), Some(counts)) => Some((report, counts)),
-        _ => None,
+    let known = || {
+        Some((
+            exact(&snap, cache::tallies(token, &report_key))?,
+            exact(&snap, cache::points(token, &points_key))?,
+        ))
     };
     cache::once(token, known, || {
+        let in_units = IdSet::new(units);
         let (report, counts) = match (
-            cache::tallies(token, version, &report_key),
-            cache::points(token, version, &points_key),
+            report_at(&snap, &report_key, period, as_of, &in_units),
+            chart_at(&snap, &points_key, points, &in_units),
         ) {
             (Some(report), Some(counts)) => (report, counts),
-            (Some(report), None) => (report, Arc::new(count_chart(&snap, points, units))),
-            (None, Some(counts)) => (Arc::new(count_report(&snap, period, as_of, units)), counts),
+            (Some(report), None) => (report, Arc::new(count_chart(&snap, points, &in_units))),
+            (None, Some(counts)) => (
+                Arc::new(count_report(&snap, period, as_of, &in_units)),
+                counts,
+            ),
             // Both from one walk over the rows.
             (None, None) => {
                 crate::metrics::METRICS.report_computations.inc();
-                let in_units = IdSet::new(units);
                 let (report, counts) =
                     count_with_points(tasks_of(&snap, &in_units), period, as_of, points);
                 (Arc::new(report), Arc::new(counts))
             }
         };
-        cache::keep_tallies(token, version, report_key.clone(), report.clone());
-        cache::keep_points(token, version, points_key.clone(), counts.clone());
+        cache::keep_tallies(token, report_key.clone(), kept_at(&snap, &report));
+        cache::keep_points(token, points_key.clone(), kept_at(&snap, &counts));
         Ok((report, counts))
     })
 }
@@ -372,11 +476,16 @@ mod tests {
                     barrier.wait();
                     cache::once(
                         &token,
-                        || cache::tallies(&token, 7, &key),
+                        || cache::tallies(&token, &key).map(|k| k.value),
                         || {
                             computed.fetch_add(1, Ordering::SeqCst);
                             let fresh = Arc::new(BTreeMap::new());
-                            cache::keep_tallies(&token, 7, key.clone(), fresh.clone());
+                            let kept = cache::Kept {
+                                version: 7,
+                                lineage: 1,
+                                value: fresh.clone(),
+                            };
+                            cache::keep_tallies(&token, key.clone(), kept);
                             Ok::<_, ()>(fresh)
                         },
                     )

@@ -480,16 +480,13 @@ mod tests {
     #[test]
     fn a_list_moved_by_the_changed_rows_is_the_list_of_every_row() {
         use crate::domain::report::ReportedTask;
+        use crate::domain::xorshift::Xorshift;
         use crate::domain::TaskDates;
         use chrono::NaiveDate;
-        // A small deterministic generator (xorshift): the same rows on every run.
-        struct Gen(u64);
+        struct Gen(Xorshift);
         impl Gen {
             fn next(&mut self, n: u64) -> u64 {
-                self.0 ^= self.0 << 13;
-                self.0 ^= self.0 >> 7;
-                self.0 ^= self.0 << 17;
-                self.0 % n
+                self.0.next(n)
             }
             fn row(&mut self, id: i64) -> Row {
                 let day = |d: u64| NaiveDate::from_num_days_from_ce_opt(1 + d as i32);
@@ -526,7 +523,7 @@ mod tests {
                 keys
             };
             for n in [0, 1, 5, 40, usize::MAX] {
-                let mut g = Gen(0x2545_F491_4F6C_DD1D);
+                let mut g = Gen(Xorshift(0x2545_F491_4F6C_DD1D));
                 let mut s = Snapshot::of_rows((1..=500).map(|id| g.row(id)).collect());
                 let all = listed(&s);
                 let first = KeptList {
