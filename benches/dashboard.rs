@@ -209,14 +209,23 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
         },
     );
     time(
-        "report (units, totals, ages), computed after a change",
+        "report (units, totals, ages) after a change, moved by the changed row",
         &mut || {
             change_a_task(db);
             storage::report::tallies(&mut conn, &period, today, None).expect("report");
         },
     );
+    let mut days_back = 0;
     time(
-        "months (the points of the chart), computed after a change",
+        "report of an as-of date not asked before, counted from every row",
+        &mut || {
+            days_back += 1;
+            let as_of = today - chrono::Duration::days(days_back);
+            storage::report::tallies(&mut conn, &period, as_of, None).expect("report");
+        },
+    );
+    time(
+        "months (the points of the chart) after a change, moved by the changed row",
         &mut || {
             change_a_task(db);
             storage::report::point_counts(&mut conn, &points, None).expect("months");
@@ -230,6 +239,16 @@ fn breakdown(db: &Db, today: NaiveDate, runs: usize) {
         storage::report::report_task_ids(&mut conn, &period, today, &overdue, Some((50, 0)))
             .expect("ids");
     });
+    let mut days_back = 0;
+    time(
+        "the overdue tasks' ids as of a date not asked before (a walk of every row)",
+        &mut || {
+            days_back += 1;
+            let as_of = today - chrono::Duration::days(days_back);
+            storage::report::report_task_ids(&mut conn, &period, as_of, &overdue, Some((50, 0)))
+                .expect("ids");
+        },
+    );
     time("every task's id of the report, one page", &mut || {
         storage::report::report_task_ids(
             &mut conn,
