@@ -314,7 +314,7 @@ fn main() {
         }
     }
     println!();
-    println!("p50 (p95) in ms; \"as read\": the same report asked again; \"after a change\": a task changed before every request, so the report is computed afresh.");
+    println!("p50 (p95) in ms; \"as read\": the same report asked again; \"after a change\": a task changed before every request, so no report kept is exact any more: it is moved by the changed row.");
     println!();
     println!("| backend | tasks | years | import rows/s | tasks in the report | /dashboard as read | /dashboard after a change | /api/v1/dashboard as read | /api/v1/dashboard after a change | XLSX after a change | overdue list after a change | list of all after a change |");
     println!(

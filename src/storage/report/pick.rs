@@ -100,7 +100,7 @@ const MAX_KEPT_KEYS: usize = 1000;
 const SPARE_KEYS: usize = 200;
 
 /// More kept lists than this and they start over.
-const MAX_KEPT_LISTS: usize = 512;
+const MAX_KEPT_LISTS: usize = 256;
 
 /// The lists [`first_seen_kept`] keeps, by what they list.
 pub struct KeptLists<Q, K>(Mutex<HashMap<Held<Q>, KeptList<K>>>);
