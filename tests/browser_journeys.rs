@@ -246,7 +246,10 @@ async fn an_official_picks_two_coordinators_among_500_units() {
     );
     b.click("form.card button[type=submit]").await;
     let path = b
-        .wait_path(|p| p.starts_with("/tasks/") && p != "/tasks/new")
+        .wait_path(|p| {
+            p.strip_prefix("/tasks/")
+                .is_some_and(|id| id.parse::<i64>().is_ok())
+        })
         .await;
     let (_, t) = app.get_json(&format!("/api/v1{path}")).await;
     let mut picked: Vec<&str> = t["coordinators"]
