@@ -549,12 +549,15 @@ impl Drill {
         if self.extended && !task.extended {
             return false;
         }
-        let Some(c) = contribution(task, period, as_of) else {
+        // The parts of `contribution`, the age (a count of days) only when asked.
+        let Some((status, inclusion)) = classify(task, period, as_of) else {
             return false;
         };
-        (self.statuses.is_empty() || self.statuses.contains(&c.status))
-            && (!self.carried_over || c.inclusion == Inclusion::CarriedOver)
-            && self.age.is_none_or(|a| c.age == Some(a))
+        (self.statuses.is_empty() || self.statuses.contains(&status))
+            && (!self.carried_over || inclusion == Inclusion::CarriedOver)
+            && self
+                .age
+                .is_none_or(|a| age_of(task, status, as_of) == Some(a))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod closes;
 pub mod dashboard;
 pub mod files;
 pub mod holidays;
+pub mod id_set;
 pub mod import;
 pub mod inbox;
 pub mod meetings;

@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use std::collections::HashMap;
 
 use super::audit::{AuditLog, Entry};
+use super::id_set::IdSet;
 use super::models::Task;
-use super::report::pick::{self, IdSet};
+use super::report::pick;
 use super::report::snapshot;
 use super::schema::{meetings, task_coordinators, tasks, units};
 use super::users::Account;

@@ -14,6 +14,7 @@
 
 use diesel::prelude::*;
 
+use super::id_set::IdSet;
 use super::schema::{meetings, tasks};
 use super::users::Account;
 use super::{audit::AuditLog, audit::Entry, now, write_tx, Conn, Result, StorageError};
@@ -66,7 +67,7 @@ pub enum Sight {
     /// The unit is among the task's coordinating units.
     CoordinatedBy(i64),
     /// The task's lead unit is one of these.
-    LeadIn(Vec<i64>),
+    LeadIn(IdSet),
     Not(Box<Sight>),
     Or(Vec<Sight>),
 }
@@ -85,11 +86,14 @@ impl Sight {
                 "EXISTS (SELECT 1 FROM task_coordinators vc \
                  WHERE vc.task_id = tasks.id AND vc.unit_id = {u})"
             ),
-            Sight::LeadIn(ids) if ids.is_empty() => Sight::Nothing.to_sql(),
-            Sight::LeadIn(ids) => format!(
-                "(tasks.lead_unit_id IS NOT NULL AND tasks.lead_unit_id IN ({}))",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-            ),
+            Sight::LeadIn(ids) => match ids.ids() {
+                None => Sight::Everything.to_sql(),
+                Some([]) => Sight::Nothing.to_sql(),
+                Some(ids) => format!(
+                    "(tasks.lead_unit_id IS NOT NULL AND tasks.lead_unit_id IN ({}))",
+                    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                ),
+            },
             Sight::Not(rule) => format!("NOT {}", rule.to_sql()),
             Sight::Or(rules) if rules.is_empty() => Sight::Nothing.to_sql(),
             Sight::Or(rules) => format!(
@@ -125,7 +129,7 @@ impl Sight {
             Sight::Confidential => task.confidential,
             Sight::LeadIs(u) => task.lead_unit_id == Some(*u),
             Sight::CoordinatedBy(u) => coordinators.get().contains(u),
-            Sight::LeadIn(ids) => task.lead_unit_id.is_some_and(|l| ids.contains(&l)),
+            Sight::LeadIn(ids) => task.lead_unit_id.is_some_and(|l| ids.holds(l)),
             Sight::Not(rule) => !rule.decide(task, coordinators),
             Sight::Or(rules) => rules.iter().any(|r| r.decide(task, coordinators)),
         }
@@ -177,7 +181,7 @@ impl Viewer {
             Viewer::Open => open(),
             Viewer::Unit(u) => Sight::Or(vec![open(), Sight::LeadIs(*u), Sight::CoordinatedBy(*u)]),
             Viewer::Scope(ids) if ids.is_empty() => Sight::Nothing,
-            Viewer::Scope(ids) => Sight::LeadIn(ids.clone()),
+            Viewer::Scope(ids) => Sight::LeadIn(IdSet::new(Some(ids))),
         }
     }
 
@@ -406,7 +410,7 @@ mod tests {
         let scope = Viewer::Scope(vec![2, 3]).task_sql().expect("sql");
         assert!(scope.contains("tasks.lead_unit_id IN (2,3)"), "{scope}");
         assert_eq!(Viewer::Scope(vec![]).task_sql().as_deref(), Some("1 = 0"));
-        assert_eq!(Sight::LeadIn(vec![]).to_sql(), "1 = 0");
+        assert_eq!(Sight::LeadIn(IdSet::new(Some(&[]))).to_sql(), "1 = 0");
         assert_eq!(Sight::Or(vec![]).to_sql(), "1 = 0");
         let m = Viewer::Unit(7).meeting_sql().expect("sql");
         assert!(
@@ -508,7 +512,7 @@ mod tests {
         assert!(not_led_by_3.holds(&nobody, none));
         assert!(!not_led_by_3.holds(&led, none));
         assert!(not_led_by_3.to_sql().contains("IS NOT NULL"));
-        let not_in = Sight::Not(Box::new(Sight::LeadIn(vec![3, 4])));
+        let not_in = Sight::Not(Box::new(Sight::LeadIn(IdSet::new(Some(&[3, 4])))));
         assert!(not_in.holds(&nobody, none));
         assert!(!not_in.holds(&led, none));
         assert!(!Sight::Or(vec![]).holds(&led, none));

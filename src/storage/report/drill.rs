@@ -8,11 +8,12 @@ use diesel::prelude::*;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use super::super::id_set::IdSet;
 use super::super::schema::units;
 use super::super::tasks::{TaskQueries, TaskRecord};
 use super::super::visibility::Viewer;
 use super::super::{with_conn, Conn, Result};
-use super::pick::{self, IdSet, KeptLists};
+use super::pick::{self, KeptLists};
 use super::snapshot::{self, Row};
 use crate::domain::dashboard::{AgeBucket, Drill};
 use crate::domain::{Period, Status};

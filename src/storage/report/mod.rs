@@ -20,6 +20,7 @@ use diesel::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::id_set::IdSet;
 use super::units::UnitInfo;
 use super::{Conn, Result};
 pub use crate::domain::dashboard::Tally;
@@ -29,7 +30,6 @@ use crate::domain::dashboard::{
 use crate::domain::report::{Counts, ReportedTask};
 use crate::domain::Period;
 pub use drill::{load_tasks, report_task_ids, TaskQuery};
-use pick::IdSet;
 use snapshot::Snapshot;
 
 /// Reports already computed, by database: a report is a pure function of the
@@ -497,14 +497,5 @@ mod tests {
             t.join().expect("thread");
         }
         assert_eq!(computed.load(Ordering::SeqCst), 1);
-    }
-
-    #[test]
-    fn a_unit_set_holds_its_units() {
-        let none = IdSet::new(Some(&[]));
-        assert!(!none.holds(1));
-        assert!(IdSet::new(None).holds(42));
-        let some = IdSet::new(Some(&[4, 3, 3]));
-        assert!(some.holds(3) && some.holds(4) && !some.holds(5));
     }
 }

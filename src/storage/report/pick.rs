@@ -338,27 +338,6 @@ fn seen_by_row(sight: &Sight, r: &Row) -> Option<bool> {
     (!asks_coordinators).then_some(seen)
 }
 
-/// A set of ids (units, tasks) for a membership test per row; `None`
-/// holds every id.
-pub struct IdSet(Option<Vec<i64>>);
-
-impl IdSet {
-    pub fn new(ids: Option<&[i64]>) -> IdSet {
-        IdSet(ids.map(|ids| {
-            let mut ids = ids.to_vec();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        }))
-    }
-
-    pub fn holds(&self, id: i64) -> bool {
-        self.0
-            .as_ref()
-            .is_none_or(|ids| ids.binary_search(&id).is_ok())
-    }
-}
-
 /// The first `n` keys offered, in order, kept without holding the others.
 struct First<K> {
     n: usize,
