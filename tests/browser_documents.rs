@@ -83,17 +83,28 @@ async fn value(b: &Browser, css: &str) -> String {
 
 /// The proposals' texts, in order.
 async fn contents(b: &Browser) -> Vec<String> {
-    let mut out = Vec::new();
+    contents_now(b).await.expect("the proposals")
+}
+
+/// The proposals' texts, in order; `None` while an action replaces the
+/// page (a field found on the page going may be gone when it is read).
+async fn contents_now(b: &Browser) -> Option<Vec<String>> {
     let n = b
         .client
         .find_all(Locator::Css("fieldset.item"))
         .await
-        .expect("items")
+        .ok()?
         .len();
+    let mut out = Vec::new();
     for i in 0..n {
-        out.push(value(b, &format!("#f-content_{i}")).await);
+        let field = b
+            .client
+            .find(Locator::Css(&format!("#f-content_{i}")))
+            .await
+            .ok()?;
+        out.push(field.prop("value").await.ok()?.unwrap_or_default());
     }
-    out
+    Some(out)
 }
 
 /// The fragment of the page's address (`item-3` after an action on item 3).
@@ -115,7 +126,7 @@ async fn keep_only(b: &Browser, keep: &[&str]) {
     if ticked > 0 {
         b.click("button[value='picked-remove']").await;
         let started = std::time::Instant::now();
-        while contents(b).await.len() != texts.len() - ticked
+        while contents_now(b).await.map(|c| c.len()) != Some(texts.len() - ticked)
             && started.elapsed() < std::time::Duration::from_secs(60)
         {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -175,7 +186,9 @@ async fn an_official_records_a_meeting_from_a_word_file_and_splits_a_group() {
     }
     b.click("button[value='split-units:1']").await;
     let started = std::time::Instant::now();
-    while contents(&b).await.len() != 5 && started.elapsed() < std::time::Duration::from_secs(60) {
+    while contents_now(&b).await.map(|c| c.len()) != Some(5)
+        && started.elapsed() < std::time::Duration::from_secs(60)
+    {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(fragment(&b).await, "item-1", "the page returns to the item");
