@@ -247,6 +247,7 @@ fn pick_tasks(
     let (count, keys) = pick::first_seen_kept(
         conn,
         snap,
+        &snap.all(),
         kept_as(reader).then_some((&*KEPT, (kind, today))),
         &reader.viewer,
         n,
@@ -293,9 +294,11 @@ fn pick_stage(
     };
     let snap = ground.snap.clone();
     let stood = ground.stood(conn)?;
+    // Only the tasks that stand somewhere in the workflow are read.
+    let standing: Vec<i64> = stood.keys().copied().collect();
     let (count, keys) = pick::first_seen(
         conn,
-        &snap,
+        &snap.of_ids(&standing),
         &reader.viewer,
         n,
         |r| {
@@ -342,7 +345,7 @@ fn pick_decided(
     tasks.dedup();
     let (_, seen) = pick::first_seen(
         conn,
-        snap,
+        &snap.of_ids(&tasks),
         &reader.viewer,
         usize::MAX,
         |r| r.task.dates.state() == State::Open && tasks.binary_search(&r.id).is_ok(),

@@ -313,12 +313,27 @@ pub fn list(
             .load(&mut **conn)?,
         _ => Vec::new(),
     };
+    // The fewest rows that hold every task of the list are read: the ids
+    // allowed when they are few, else the unit's tasks, else every task.
+    let rows = match (&allowed, filter.unit_id) {
+        (Some(ids), _) if ids.len() <= snap.len() / FEW_IDS => snap.of_ids(ids),
+        (_, Some(unit)) => {
+            let led_elsewhere: Vec<i64> = coordinated
+                .iter()
+                .copied()
+                .filter(|id| snap.get(*id).is_some_and(|r| r.task.lead_unit_id != unit))
+                .collect();
+            snap.led_by(&IdSet::new(Some(&[unit])))
+                .with(snap.of_ids(&led_elsewhere))
+        }
+        _ => snap.all(),
+    };
     let allowed = IdSet::new(allowed.as_deref());
     let coordinated = IdSet::new(Some(&coordinated));
     let take = usize::try_from(offset.saturating_add(per_page)).unwrap_or(usize::MAX);
     let (total, keys) = pick::first_seen(
         conn,
-        &snap,
+        &rows,
         &filter.viewer,
         take,
         |r| {
@@ -357,6 +372,10 @@ pub fn list(
         per_page,
     })
 }
+
+/// Ids allowed by SQL are read one by one when at most one task in this
+/// many; more, and reading every row in turn is as fast.
+const FEW_IDS: usize = 8;
 
 /// The ids the filters the report's rows do not hold allow, in order; `None`
 /// when no such filter is set. Words and meeting are asked of SQL; where a

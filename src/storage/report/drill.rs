@@ -80,9 +80,15 @@ pub fn report_task_ids(
         drill: drill.clone(),
         unit_order: ranks.order.clone(),
     };
+    // Only the rows of the units listed are read.
+    let leads = match q.lead_unit {
+        Some(u) => IdSet::new(Some(&[u])),
+        None => in_units.clone(),
+    };
     let (total, keys) = pick::first_seen_kept(
         conn,
         &snap,
+        &snap.led_by(&leads),
         Some((&*KEPT, list)),
         &q.viewer,
         skip.saturating_add(take),

@@ -229,14 +229,13 @@ fn exact<T>(snap: &Snapshot, kept: Option<cache::Kept<T>>) -> Option<Arc<T>> {
         .map(|k| k.value)
 }
 
-/// The tasks of the snapshot led by these units (all for `None`).
+/// The tasks of the snapshot led by these units (all for `None`): only
+/// theirs are read.
 fn tasks_of<'a>(
     snap: &'a Snapshot,
-    units: &'a IdSet,
+    units: &IdSet,
 ) -> impl Iterator<Item = &'a ReportedTask> + Clone {
-    snap.rows()
-        .map(|r| &r.task)
-        .filter(|t| units.holds(t.lead_unit_id))
+    snap.led_by(units).rows().map(|r| &r.task)
 }
 
 fn count_report(

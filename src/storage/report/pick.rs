@@ -11,20 +11,22 @@ use std::sync::Mutex;
 use super::super::schema::task_coordinators;
 use super::super::visibility::{Sight, Viewer};
 use super::super::{in_chunks, Conn, DbConn, Result, IN_CHUNK};
-use super::snapshot::{Row, Rows, Snapshot};
+use super::snapshot::{Part, Row, Rows, Snapshot};
 
-/// The rows of `snap` that `selects` keeps and `viewer` may see: how many,
+/// The rows of `rows` that `selects` keeps and `viewer` may see: how many,
 /// and the first `n` of their keys in order (`usize::MAX`: all of them).
+/// `rows` must hold every row `selects` may keep: the snapshot's `all()`,
+/// or only some units' rows (`led_by`) or some tasks' (`of_ids`).
 pub fn first_seen<K: Ord + Send>(
     conn: &mut Conn,
-    snap: &Snapshot,
+    rows: &Part<'_>,
     viewer: &Viewer,
     n: usize,
     selects: impl Fn(&Row) -> bool + Sync,
     key: impl Fn(&Row) -> K + Sync,
 ) -> Result<(i64, Vec<K>)> {
     let sight = viewer.sight();
-    let runs = match snap.len() < APART_FROM {
+    let runs = match rows.len() < APART_FROM {
         true => 1,
         false => std::thread::available_parallelism()
             .map_or(1, |n| n.get())
@@ -34,7 +36,7 @@ pub fn first_seen<K: Ord + Send>(
         mut first,
         mut total,
         undecided,
-    } = walk(snap, runs, n, &sight, &selects, &key);
+    } = walk(rows, runs, n, &sight, &selects, &key);
     let ids: Vec<i64> = undecided.iter().map(|r| r.id).collect();
     let coordinators = coordinators_of(conn, &ids)?;
     for r in undecided {
@@ -52,10 +54,13 @@ pub fn first_seen<K: Ord + Send>(
 /// `list` in `lists`, and a later ask is answered from them, moved by the
 /// rows changed since, without a walk. `list` must tell everything
 /// `selects` and `key` depend on besides the row and the viewer (which is
-/// part of the key already). `None` walks, as [`first_seen`].
+/// part of the key already). `None` walks, as [`first_seen`], over `rows`
+/// (of `snap`).
+#[allow(clippy::too_many_arguments)]
 pub fn first_seen_kept<Q: Eq + Hash, K: Ord + Clone + Send>(
     conn: &mut Conn,
     snap: &Snapshot,
+    rows: &Part<'_>,
     kept: Option<(&KeptLists<Q, K>, Q)>,
     viewer: &Viewer,
     n: usize,
@@ -63,7 +68,7 @@ pub fn first_seen_kept<Q: Eq + Hash, K: Ord + Clone + Send>(
     key: impl Fn(&Row) -> K + Sync,
 ) -> Result<(i64, Vec<K>)> {
     let Some((lists, list)) = kept.filter(|_| n <= MAX_KEPT_KEYS) else {
-        return first_seen(conn, snap, viewer, n, selects, key);
+        return first_seen(conn, rows, viewer, n, selects, key);
     };
     let at = Held {
         token: snap.token.clone(),
@@ -80,7 +85,7 @@ pub fn first_seen_kept<Q: Eq + Hash, K: Ord + Clone + Send>(
         0 => 0,
         n => n + SPARE_KEYS,
     };
-    let (total, mut first) = first_seen(conn, snap, viewer, want, &selects, &key)?;
+    let (total, mut first) = first_seen(conn, rows, viewer, want, &selects, &key)?;
     lists.keep(
         at,
         KeptList {
@@ -236,14 +241,14 @@ impl<K: Ord + Clone> KeptList<K> {
 
 /// The walk of [`first_seen`] over the rows, in `runs` runs at once.
 fn walk<'s, K: Ord + Send>(
-    snap: &'s Snapshot,
+    rows: &Part<'s>,
     runs: usize,
     n: usize,
     sight: &Sight,
     selects: &(impl Fn(&Row) -> bool + Sync),
     key: &(impl Fn(&Row) -> K + Sync),
 ) -> Walk<'s, K> {
-    let walks = apart(snap, runs, |rows| {
+    let walks = apart(rows, runs, |rows| {
         let mut walk = Walk::new(n);
         for r in rows {
             if !selects(r) {
@@ -300,14 +305,10 @@ const APART_FROM: usize = 100_000;
 /// others.
 const MAX_RUNS: usize = 4;
 
-/// `walk` over every row of `snap` in at most `runs` runs, walked at once
-/// (the first on this thread); the results in the runs' (id) order.
-fn apart<'s, T: Send>(
-    snap: &'s Snapshot,
-    runs: usize,
-    walk: impl Fn(Rows<'s>) -> T + Sync,
-) -> Vec<T> {
-    let mut runs = snap.runs(runs).into_iter();
+/// `walk` over every row of `rows` in at most `runs` runs, walked at once
+/// (the first on this thread); the results in the runs' order.
+fn apart<'s, T: Send>(rows: &Part<'s>, runs: usize, walk: impl Fn(Rows<'s>) -> T + Sync) -> Vec<T> {
+    let mut runs = rows.runs(runs).into_iter();
     let Some(own) = runs.next() else {
         return Vec::new();
     };
@@ -423,7 +424,7 @@ mod tests {
             let selects = |r: &Row| r.task.lead_unit_id != 2;
             let key = |r: &Row| (r.task.dates.deadline, r.id);
             let found = |runs: usize| {
-                let w = walk(&snap, runs, 50, sight, &selects, &key);
+                let w = walk(&snap.all(), runs, 50, sight, &selects, &key);
                 let undecided: Vec<i64> = w.undecided.iter().map(|r| r.id).collect();
                 (w.total, w.first.sorted(), undecided)
             };
@@ -435,7 +436,15 @@ mod tests {
         }
         let empty = Snapshot::default();
         assert_eq!(
-            walk(&empty, 4, 50, &sights[0], &|_: &Row| true, &|r: &Row| r.id).total,
+            walk(
+                &empty.all(),
+                4,
+                50,
+                &sights[0],
+                &|_: &Row| true,
+                &|r: &Row| r.id
+            )
+            .total,
             0
         );
     }

@@ -20,6 +20,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use super::super::id_set::IdSet;
 use super::super::schema::{report_state, tasks};
 use super::super::visibility::{Sighted, CONFIDENTIAL};
 use super::super::{impl_for_backends, with_conn, DbConn};
@@ -60,7 +61,10 @@ pub struct Snapshot {
     /// lineage, so nothing kept of the first read is taken for it.
     pub lineage: u64,
     deletions: i64,
-    chunks: Vec<Arc<Vec<Row>>>,
+    rows: Chunks,
+    /// The same rows by lead unit (the tasks waiting for their lead under
+    /// [`NO_LEAD`]): a list or count of some units reads only theirs.
+    led: HashMap<i64, Chunks>,
     /// The last refreshes, oldest first, each leading to the next: a count
     /// kept at an earlier version is brought here by its rows alone.
     recent: Vec<Arc<Refresh>>,
@@ -78,17 +82,130 @@ pub struct Refresh {
 const RECENT_REFRESHES: usize = 64;
 const RECENT_ROWS: usize = 16 * 1024;
 
-/// A run of a snapshot's rows, in id order.
+/// Rows in id order, in chunks: a change copies the chunk it changes, not
+/// every row, while readers of the previous version keep theirs.
+#[derive(Debug, Clone, Default)]
+struct Chunks(Vec<Arc<Vec<Row>>>);
+
+impl Chunks {
+    /// Of rows in id order.
+    fn of(rows: &[Row]) -> Chunks {
+        Chunks(rows.chunks(CHUNK).map(|c| Arc::new(c.to_vec())).collect())
+    }
+
+    /// The chunk that holds the id, or would: the last one starting at or before it.
+    fn chunk_of(&self, id: i64) -> Option<usize> {
+        self.0
+            .partition_point(|c| c.first().is_some_and(|f| f.id <= id))
+            .checked_sub(1)
+    }
+
+    fn get(&self, id: i64) -> Option<&Row> {
+        let chunk = &self.0[self.chunk_of(id)?];
+        chunk
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|j| &chunk[j])
+    }
+
+    /// Puts a row in place of the one of its id, or adds it.
+    fn put(&mut self, row: Row) {
+        let Some(last) = self.0.len().checked_sub(1) else {
+            self.0.push(Arc::new(vec![row]));
+            return;
+        };
+        let i = self.chunk_of(row.id).unwrap_or(0).min(last);
+        let chunk = Arc::make_mut(&mut self.0[i]);
+        match chunk.binary_search_by_key(&row.id, |r| r.id) {
+            Ok(j) => chunk[j] = row,
+            Err(j) => {
+                chunk.insert(j, row);
+                if chunk.len() >= 2 * CHUNK {
+                    let tail = chunk.split_off(CHUNK);
+                    self.0.insert(i + 1, Arc::new(tail));
+                }
+            }
+        }
+    }
+
+    /// Takes out the row of this id, if held; no chunk is left empty.
+    fn remove(&mut self, id: i64) {
+        let Some(i) = self.chunk_of(id) else { return };
+        let Ok(j) = self.0[i].binary_search_by_key(&id, |r| r.id) else {
+            return;
+        };
+        let chunk = Arc::make_mut(&mut self.0[i]);
+        chunk.remove(j);
+        if chunk.is_empty() {
+            self.0.remove(i);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(|c| c.len()).sum()
+    }
+
+    fn slices(&self) -> impl Iterator<Item = &[Row]> {
+        self.0.iter().map(|c| c.as_slice())
+    }
+}
+
+/// Some of a snapshot's rows, as runs each in id order: what a walk reads.
+#[derive(Debug, Clone)]
+pub struct Part<'s>(Vec<&'s [Row]>);
+
+impl<'s> Part<'s> {
+    pub fn rows(&self) -> Rows<'s> {
+        Rows::of(self.0.clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|s| s.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|s| s.is_empty())
+    }
+
+    /// These rows and `other`'s, which must hold none of these.
+    pub fn with(mut self, other: Part<'s>) -> Part<'s> {
+        self.0.extend(other.0);
+        self
+    }
+
+    /// The rows in at most `parts` runs of about as many rows, to be walked
+    /// apart, on several cores.
+    pub fn runs(&self, parts: usize) -> Vec<Rows<'s>> {
+        let per_run = self.len().div_ceil(parts.max(1)).max(1);
+        let mut runs = Vec::new();
+        let mut run = Vec::new();
+        let mut in_run = 0;
+        for slice in &self.0 {
+            run.push(*slice);
+            in_run += slice.len();
+            if in_run >= per_run {
+                runs.push(Rows::of(std::mem::take(&mut run)));
+                in_run = 0;
+            }
+        }
+        if !run.is_empty() {
+            runs.push(Rows::of(run));
+        }
+        runs
+    }
+}
+
+/// A run of a snapshot's rows.
 #[derive(Debug, Clone)]
 pub struct Rows<'s> {
-    chunks: std::slice::Iter<'s, Arc<Vec<Row>>>,
+    chunks: std::vec::IntoIter<&'s [Row]>,
     rows: std::slice::Iter<'s, Row>,
 }
 
 impl<'s> Rows<'s> {
-    fn of(chunks: &'s [Arc<Vec<Row>>]) -> Rows<'s> {
+    fn of(chunks: Vec<&'s [Row]>) -> Rows<'s> {
         Rows {
-            chunks: chunks.iter(),
+            chunks: chunks.into_iter(),
             rows: [].iter(),
         }
     }
@@ -118,48 +235,70 @@ impl<'s> Iterator for Rows<'s> {
 }
 
 impl Snapshot {
+    /// Every row, in id order.
     pub fn rows(&self) -> Rows<'_> {
-        Rows::of(&self.chunks)
+        self.all().rows()
     }
 
-    /// Every row in at most `parts` runs of about as many rows, one after
-    /// the other in id order: to be walked apart, on several cores.
-    pub fn runs(&self, parts: usize) -> Vec<Rows<'_>> {
-        let per_run = self.chunks.len().div_ceil(parts.max(1)).max(1);
-        self.chunks.chunks(per_run).map(Rows::of).collect()
+    /// Every row.
+    pub fn all(&self) -> Part<'_> {
+        Part(self.rows.slices().collect())
+    }
+
+    /// The rows led by one of `units` (every row when the set holds every
+    /// id): only those are read.
+    pub fn led_by(&self, units: &IdSet) -> Part<'_> {
+        match units.ids() {
+            None => self.all(),
+            Some(ids) => Part(
+                ids.iter()
+                    .filter_map(|u| self.led.get(u))
+                    .flat_map(Chunks::slices)
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The rows of these tasks that the snapshot holds.
+    pub fn of_ids(&self, ids: &[i64]) -> Part<'_> {
+        Part(
+            ids.iter()
+                .filter_map(|id| self.get(*id))
+                .map(std::slice::from_ref)
+                .collect(),
+        )
     }
 
     /// The row of one task, if the snapshot holds it.
     pub fn get(&self, id: i64) -> Option<&Row> {
-        // The chunk that would hold the id: the last one starting at or before it.
-        let i = self
-            .chunks
-            .partition_point(|c| c.first().is_some_and(|f| f.id <= id))
-            .checked_sub(1)?;
-        let chunk = &self.chunks[i];
-        chunk
-            .binary_search_by_key(&id, |r| r.id)
-            .ok()
-            .map(|j| &chunk[j])
+        self.rows.get(id)
     }
 
     pub fn len(&self) -> usize {
-        self.chunks.iter().map(|c| c.len()).sum()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.chunks.is_empty()
+        self.rows.0.is_empty()
     }
 
     fn of(state: &State, mut rows: Vec<Row>) -> Snapshot {
         rows.sort_unstable_by_key(|r| r.id);
+        let mut by_lead: HashMap<i64, Vec<Row>> = HashMap::new();
+        for r in &rows {
+            by_lead.entry(r.task.lead_unit_id).or_default().push(*r);
+        }
         static READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Snapshot {
             token: state.token.clone(),
             version: state.version,
             lineage: READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             deletions: state.deletions,
-            chunks: rows.chunks(CHUNK).map(|c| Arc::new(c.to_vec())).collect(),
+            rows: Chunks::of(&rows),
+            led: by_lead
+                .into_iter()
+                .map(|(unit, rows)| (unit, Chunks::of(&rows)))
+                .collect(),
             recent: Vec::new(),
         }
     }
@@ -189,11 +328,7 @@ impl Snapshot {
     pub(super) fn apply(&mut self, version: i64, changed: Vec<Row>) {
         let rows: Vec<(Option<Row>, Row)> = changed
             .into_iter()
-            .map(|row| {
-                let old = self.get(row.id).copied();
-                self.put(row);
-                (old, row)
-            })
+            .map(|row| (self.put(row), row))
             .collect();
         self.recent.push(Arc::new(Refresh {
             from: self.version,
@@ -229,29 +364,22 @@ impl Snapshot {
         self.version == state.version && self.deletions == state.deletions
     }
 
-    /// Puts a row in place of the one of its id, or adds it.
-    fn put(&mut self, row: Row) {
-        let Some(last) = self.chunks.len().checked_sub(1) else {
-            self.chunks.push(Arc::new(vec![row]));
-            return;
-        };
-        // The chunk that holds the id, or would: the last one starting at or before it.
-        let i = self
-            .chunks
-            .partition_point(|c| c.first().is_some_and(|f| f.id <= row.id))
-            .saturating_sub(1)
-            .min(last);
-        let chunk = Arc::make_mut(&mut self.chunks[i]);
-        match chunk.binary_search_by_key(&row.id, |r| r.id) {
-            Ok(j) => chunk[j] = row,
-            Err(j) => {
-                chunk.insert(j, row);
-                if chunk.len() >= 2 * CHUNK {
-                    let tail = chunk.split_off(CHUNK);
-                    self.chunks.insert(i + 1, Arc::new(tail));
+    /// Puts a row in place of the one of its id, or adds it; the row it
+    /// replaced.
+    fn put(&mut self, row: Row) -> Option<Row> {
+        let old = self.rows.get(row.id).copied();
+        self.rows.put(row);
+        let lead = row.task.lead_unit_id;
+        if let Some(was) = old.map(|o| o.task.lead_unit_id).filter(|u| *u != lead) {
+            if let Some(rows) = self.led.get_mut(&was) {
+                rows.remove(row.id);
+                if rows.0.is_empty() {
+                    self.led.remove(&was);
                 }
             }
         }
+        self.led.entry(lead).or_default().put(row);
+        old
     }
 }
 
@@ -502,12 +630,69 @@ mod tests {
         assert!(s.get(0).is_none() && s.get(5).is_none() && s.get(90_000).is_none());
         assert!(ids.iter().all(|id| s.get(*id).is_some_and(|r| r.id == *id)));
         assert!(s
-            .chunks
+            .rows
+            .0
             .iter()
             .all(|c| !c.is_empty() && c.len() < 2 * CHUNK));
         // The snapshot it came from is untouched.
         assert_eq!(before.len(), 10_000);
         assert!(before.rows().all(|r| r.task.lead_unit_id == 1));
+    }
+
+    #[test]
+    fn the_rows_of_some_units_are_the_rows_they_lead_through_every_change() {
+        use crate::domain::xorshift::Xorshift;
+        let mut rng = Xorshift(11);
+        let units = [NO_LEAD, 1, 2, 3, 70_000];
+        let mut pick = |n: u64| rng.next(n);
+        let mut s = Snapshot::of(
+            &state(1),
+            (1..=3_000)
+                .map(|i| row(i * 3, units[pick(5) as usize]))
+                .collect(),
+        );
+        for v in 2..60 {
+            // Some rows move to another unit, some are new.
+            let changed: Vec<Row> = (0..pick(400))
+                .map(|_| row(pick(12_000) as i64, units[pick(5) as usize]))
+                .collect();
+            s.apply(v, changed);
+            let every: Vec<Row> = s.rows().copied().collect();
+            for set in [vec![1], vec![2, 3], vec![NO_LEAD, 70_000], vec![4], vec![]] {
+                let led = IdSet::new(Some(&set));
+                let mut ids: Vec<i64> = s.led_by(&led).rows().map(|r| r.id).collect();
+                ids.sort_unstable();
+                let want: Vec<i64> = every
+                    .iter()
+                    .filter(|r| led.holds(r.task.lead_unit_id))
+                    .map(|r| r.id)
+                    .collect();
+                assert_eq!(ids, want, "units {set:?} at {v}");
+                assert_eq!(s.led_by(&led).len(), want.len());
+            }
+            assert_eq!(s.led_by(&IdSet::new(None)).len(), every.len());
+            assert!(s.led.values().all(|c| c.0.iter().all(|c| !c.is_empty())));
+        }
+        let some: Vec<i64> = (0..20).map(|i| i * 5).chain([1_000_000]).collect();
+        let found: Vec<i64> = s.of_ids(&some).rows().map(|r| r.id).collect();
+        let held: Vec<i64> = some.into_iter().filter(|id| s.get(*id).is_some()).collect();
+        assert!(!held.is_empty());
+        assert_eq!(found, held);
+    }
+
+    #[test]
+    fn a_part_is_walked_in_runs_of_about_as_many_rows() {
+        let s = Snapshot::of(
+            &state(1),
+            (1..=10 * CHUNK as i64).map(|i| row(i, 1)).collect(),
+        );
+        for parts in [1, 2, 3, 4, 7] {
+            let runs = s.all().runs(parts);
+            assert!(runs.len() <= parts, "{parts}");
+            let ids: Vec<i64> = runs.into_iter().flatten().map(|r| r.id).collect();
+            assert_eq!(ids, (1..=10 * CHUNK as i64).collect::<Vec<_>>());
+        }
+        assert!(Snapshot::default().all().runs(4).is_empty());
     }
 
     fn state(version: i64) -> State {
