@@ -348,7 +348,7 @@ fn pick_decided(
         &snap.of_ids(&tasks),
         &reader.viewer,
         usize::MAX,
-        |r| r.task.dates.state() == State::Open && tasks.binary_search(&r.id).is_ok(),
+        |r| r.task.dates.state() == State::Open,
         |r| r.id,
     )?;
     let shown: Vec<i64> = rows

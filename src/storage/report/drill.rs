@@ -81,14 +81,12 @@ pub fn report_task_ids(
         unit_order: ranks.order.clone(),
     };
     // Only the rows of the units listed are read.
-    let leads = match q.lead_unit {
-        Some(u) => IdSet::new(Some(&[u])),
-        None => in_units.clone(),
-    };
+    let one_unit = q.lead_unit.map(|u| IdSet::new(Some(&[u])));
+    let leads = one_unit.as_ref().unwrap_or(&in_units);
     let (total, keys) = pick::first_seen_kept(
         conn,
         &snap,
-        &snap.led_by(&leads),
+        &snap.led_by(leads),
         Some((&*KEPT, list)),
         &q.viewer,
         skip.saturating_add(take),
