@@ -72,7 +72,8 @@ async fn a_wrong_password_is_refused_and_the_email_kept() {
     assert_eq!(typed.as_deref(), Some(email.as_str()));
     b.fill("#password", PASSWORD).await;
     b.click("form[action='/login'] button[type=submit]").await;
-    assert_eq!(b.path().await, "/inbox");
+    // The click only sends the form: wait for the page it leads to.
+    assert_eq!(b.wait_path(|p| p == "/inbox").await, "/inbox");
     b.close().await;
 }
 
