@@ -3,11 +3,11 @@
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader};
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::domain::Invalid;
+pub use crate::domain::Lang;
 
 static_loader! {
     pub static LOCALES = {
@@ -18,35 +18,11 @@ static_loader! {
     };
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Vi, Lang::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL
-            .into_iter()
-            .find(|l| code.trim().eq_ignore_ascii_case(l.code()))
-    }
-
-    pub fn id(self) -> LanguageIdentifier {
-        match self {
-            Lang::Vi => fluent_templates::langid!("vi"),
-            Lang::En => fluent_templates::langid!("en"),
-        }
+/// Fluent's name of a language.
+fn language_id(lang: Lang) -> LanguageIdentifier {
+    match lang {
+        Lang::Vi => fluent_templates::langid!("vi"),
+        Lang::En => fluent_templates::langid!("en"),
     }
 }
 
@@ -66,7 +42,7 @@ pub fn text_with(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
         .map(|(k, v)| (Cow::Owned(k.to_string()), fluent_value(v)))
         .collect();
     LOCALES
-        .try_lookup_complete(&lang.id(), key, Some(&args))
+        .try_lookup_complete(&language_id(lang), key, Some(&args))
         .unwrap_or_else(|| key.to_string())
 }
 
@@ -110,7 +86,9 @@ fn plain_texts() -> &'static [HashMap<&'static str, String>; 2] {
         for (lang, source) in CATALOGUES {
             for key in catalogue_keys(source) {
                 // A message with arguments fails to format without them.
-                if let Some(text) = LOCALES.try_lookup_complete(&lang.id(), key, Some(&no_args)) {
+                if let Some(text) =
+                    LOCALES.try_lookup_complete(&language_id(lang), key, Some(&no_args))
+                {
                     plain[lang as usize].insert(key, text);
                 }
             }

@@ -12,6 +12,7 @@ pub mod holidays;
 pub mod ids;
 pub mod inbox;
 pub mod invalid;
+pub mod lang;
 pub mod meeting;
 pub mod period;
 pub mod progress;
@@ -28,6 +29,7 @@ pub mod unit;
 pub(crate) mod xorshift;
 
 pub use invalid::Invalid;
+pub use lang::Lang;
 pub use period::Period;
 pub use role::{Action, Role};
 pub use status::{State, Status, TaskDates};

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::period::Period;
 use super::report::Counts;
 use super::Invalid;
-use crate::i18n::Lang;
+use super::Lang;
 
 /// Which official layout the documents follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -185,7 +185,7 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(pages::FORM_LIMIT))
             .app_data(web::PayloadConfig::default().limit(pages::FORM_LIMIT))
-            .app_data(actix_multipart::form::MultipartFormConfig::default().total_limit(pages::UPLOAD_LIMIT))
+            .app_data(actix_multipart::form::MultipartFormConfig::default().total_limit(upload::UPLOAD_LIMIT))
             .wrap(middleware::from_fn(move |req, next| {
                 reads_in_turn(turns.clone(), req, next)
             }))

@@ -55,8 +55,11 @@ pub enum BodyError {
     Malformed(String),
 }
 
-/// Past this much, a request is cut off rather than read to its end.
-const DRAIN_LIMIT: usize = crate::web::pages::UPLOAD_LIMIT;
+/// The most a request may upload (pages and API alike) before it is cut off,
+/// rather than read to its end; a file over
+/// [`attachment::MAX_BYTES`](crate::domain::attachment::MAX_BYTES) is refused
+/// with a message, the form kept.
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn is_multipart(req: &HttpRequest) -> bool {
     req.headers()
@@ -112,7 +115,7 @@ pub async fn read(
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| BodyError::Malformed(e.to_string()))?;
             read_total += chunk.len();
-            if read_total > DRAIN_LIMIT {
+            if read_total > UPLOAD_LIMIT {
                 return Err(BodyError::TooLarge);
             }
             if too_big {

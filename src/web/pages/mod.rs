@@ -81,7 +81,6 @@ const TEMPLATES: &[(&str, &str)] = embedded_templates![
 /// The largest form body read. Conclusion texts are checked for length by the
 /// forms themselves (with a message); this limit only stops abuse.
 pub use routes::PAGES;
-pub use work::UPLOAD_LIMIT;
 
 pub const FORM_LIMIT: usize = 8 * 1024 * 1024;
 

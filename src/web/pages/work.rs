@@ -23,10 +23,6 @@ use crate::web::error::PageError;
 use crate::web::session;
 use crate::web::State;
 
-/// The most a request may upload before it is cut off; a file over
-/// [`attachment::MAX_BYTES`] is refused with a message, the form kept.
-pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
-
 #[derive(Debug, MultipartForm)]
 pub struct ReportForm {
     percent: Option<Text<String>>,
