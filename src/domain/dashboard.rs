@@ -546,18 +546,54 @@ impl Drill {
     /// Whether the task is in the report and counted in the number drilled
     /// into: the same functions as the counts, so a list holds what its number says.
     pub fn selects(&self, task: &ReportedTask, period: &Period, as_of: NaiveDate) -> bool {
-        if self.extended && !task.extended {
-            return false;
+        self.selection(period, as_of).selects(task)
+    }
+
+    /// [`Drill::selects`] for one report, to be asked of many tasks: what
+    /// the drill asks is read once, not for each task.
+    pub fn selection(&self, period: &Period, as_of: NaiveDate) -> Selection {
+        Selection {
+            statuses: self.statuses.iter().fold(0, |m, s| m | 1 << *s as u8),
+            carried_over: self.carried_over,
+            extended: self.extended,
+            age: self.age,
+            period: *period,
+            as_of,
         }
-        // The parts of `contribution`, the age (a count of days) only when asked.
-        let Some((status, inclusion)) = classify(task, period, as_of) else {
-            return false;
-        };
-        (self.statuses.is_empty() || self.statuses.contains(&status))
-            && (!self.carried_over || inclusion == Inclusion::CarriedOver)
+    }
+}
+
+/// A [`Drill`] of one report (its period and as-of date), ready to be asked
+/// of every task.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    /// A bit per status wanted (`1 << status as u8`); none: every status.
+    statuses: u8,
+    carried_over: bool,
+    extended: bool,
+    age: Option<AgeBucket>,
+    period: Period,
+    as_of: NaiveDate,
+}
+
+impl Selection {
+    /// See [`Drill::selects`].
+    #[inline]
+    pub fn selects(&self, task: &ReportedTask) -> bool {
+        // The parts of `classify` as flags joined with `&` (a list asks this
+        // of every task: see `TaskDates::standing`), the age (a count of
+        // days) only when asked.
+        let (counted, inclusion) = self.period.placing(&task.dates, self.as_of);
+        let (cancelled, status) = task.dates.standing(self.as_of);
+        let of_status = (self.statuses == 0) | (self.statuses >> status as u8 & 1 == 1);
+        counted
+            & !cancelled
+            & of_status
+            & (!self.carried_over | (inclusion == Inclusion::CarriedOver))
+            & (!self.extended | task.extended)
             && self
                 .age
-                .is_none_or(|a| age_of(task, status, as_of) == Some(a))
+                .is_none_or(|a| age_of(task, status, self.as_of) == Some(a))
     }
 }
 

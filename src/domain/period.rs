@@ -115,16 +115,26 @@ impl Period {
 
     /// Whether a task belongs in this period's report as of `as_of`, and how.
     pub fn inclusion(&self, task: &TaskDates, as_of: NaiveDate) -> Option<Inclusion> {
-        if task.is_cancelled_by(as_of) || task.assigned_on > self.to {
-            return None;
-        }
-        if task.assigned_on >= self.from {
-            return Some(Inclusion::AssignedInPeriod);
-        }
-        match task.completed_on {
-            Some(done) if done < self.from => None,
-            _ => Some(Inclusion::CarriedOver),
-        }
+        let (counted, inclusion) = self.placing(task, as_of);
+        counted.then_some(inclusion)
+    }
+
+    /// Whether a task is counted in this period's report as of `as_of`, and
+    /// how it would be (meaningless when not counted): not when cancelled by
+    /// then or assigned after the period; assigned in the period; or carried
+    /// over from before it unless completed before it began. Flags, not
+    /// branches, as in [`TaskDates::standing`]: asked of every task.
+    pub fn placing(&self, task: &TaskDates, as_of: NaiveDate) -> (bool, Inclusion) {
+        let in_period = task.assigned_on >= self.from;
+        let done_before = task.completed_on.unwrap_or(NaiveDate::MAX) < self.from;
+        let counted = !task.is_cancelled_by(as_of)
+            & (task.assigned_on <= self.to)
+            & (in_period | !done_before);
+        let inclusion = match in_period {
+            true => Inclusion::AssignedInPeriod,
+            false => Inclusion::CarriedOver,
+        };
+        (counted, inclusion)
     }
 
     /// The canonical name when the period is a named one, else `from..to`.
@@ -476,6 +486,54 @@ mod tests {
             h2.inclusion(&task("2022-08-01", None, Some("2023-01-01")), a),
             Some(Inclusion::AssignedInPeriod)
         );
+    }
+
+    /// Every order of an assignment, a completion and a cancellation around a
+    /// period's bounds and an as-of date, against the rule as `docs/rules.md`
+    /// words it, one question after the other.
+    #[test]
+    fn the_flags_give_the_scope_in_words_for_every_order_of_dates() {
+        let period = p("2022-H2");
+        let days = [
+            d("2022-06-29"),
+            d("2022-06-30"),
+            period.from,
+            d("2022-09-15"),
+            period.to,
+            d("2023-01-01"),
+        ];
+        let in_words = |t: &TaskDates, as_of: NaiveDate| {
+            if t.cancelled_on.is_some_and(|c| c <= as_of) || t.assigned_on > period.to {
+                return None;
+            }
+            if t.assigned_on >= period.from {
+                return Some(Inclusion::AssignedInPeriod);
+            }
+            match t.completed_on {
+                Some(done) if done < period.from => None,
+                _ => Some(Inclusion::CarriedOver),
+            }
+        };
+        let maybe = || std::iter::once(None).chain(days.iter().copied().map(Some));
+        for assigned_on in days {
+            for completed_on in maybe().filter(|c| c.is_none_or(|c| c >= assigned_on)) {
+                for cancelled_on in maybe().filter(|c| c.is_none_or(|c| c >= assigned_on)) {
+                    let t = TaskDates {
+                        assigned_on,
+                        deadline: None,
+                        completed_on,
+                        cancelled_on,
+                    };
+                    for as_of in days {
+                        assert_eq!(
+                            period.inclusion(&t, as_of),
+                            in_words(&t, as_of),
+                            "{t:?} as of {as_of}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub fn report_task_ids(
         drill: drill.clone(),
         unit_order: ranks.order.clone(),
     };
+    let selection = drill.selection(period, as_of);
     // Only the rows of the units listed are read.
     let one_unit = q.lead_unit.map(|u| IdSet::new(Some(&[u])));
     let leads = one_unit.as_ref().unwrap_or(&in_units);
@@ -93,7 +94,7 @@ pub fn report_task_ids(
         |r| {
             in_units.holds(r.task.lead_unit_id)
                 && q.lead_unit.is_none_or(|u| u == r.task.lead_unit_id)
-                && drill.selects(&r.task, period, as_of)
+                && selection.selects(&r.task)
         },
         |r| ranks.key(r),
     )?;
