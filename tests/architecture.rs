@@ -106,26 +106,38 @@ impl Paths<'_> {
             None => {}
         }
     }
+}
 
-    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+/// Each name a `use` declaration brings in (`None` for a glob) with the
+/// path it names, as written.
+fn use_leaves(tree: &syn::UseTree) -> Vec<(Option<String>, Vec<String>)> {
+    fn walk(
+        prefix: &mut Vec<String>,
+        tree: &syn::UseTree,
+        out: &mut Vec<(Option<String>, Vec<String>)>,
+    ) {
+        let path = |prefix: &[String], ident: &syn::Ident| [prefix, &[ident.to_string()]].concat();
         match tree {
             syn::UseTree::Path(p) => {
                 prefix.push(p.ident.to_string());
-                self.use_tree(prefix, &p.tree);
+                walk(prefix, &p.tree, out);
                 prefix.pop();
             }
-            syn::UseTree::Name(n) => self.add([prefix.clone(), vec![n.ident.to_string()]].concat()),
+            syn::UseTree::Name(n) => out.push((Some(n.ident.to_string()), path(prefix, &n.ident))),
             syn::UseTree::Rename(r) => {
-                self.add([prefix.clone(), vec![r.ident.to_string()]].concat())
+                out.push((Some(r.rename.to_string()), path(prefix, &r.ident)))
             }
-            syn::UseTree::Glob(_) => self.add(prefix.clone()),
+            syn::UseTree::Glob(_) => out.push((None, prefix.clone())),
             syn::UseTree::Group(g) => {
                 for t in &g.items {
-                    self.use_tree(prefix, t);
+                    walk(prefix, t, out);
                 }
             }
         }
     }
+    let mut out = Vec::new();
+    walk(&mut Vec::new(), tree, &mut out);
+    out
 }
 
 impl<'ast> Visit<'ast> for Paths<'_> {
@@ -160,7 +172,9 @@ impl<'ast> Visit<'ast> for Paths<'_> {
     }
 
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
-        self.use_tree(&mut Vec::new(), &u.tree);
+        for (_, path) in use_leaves(&u.tree) {
+            self.add(path);
+        }
     }
 
     fn visit_path(&mut self, p: &'ast syn::Path) {
@@ -191,43 +205,13 @@ impl<'ast> Visit<'ast> for Paths<'_> {
 /// it stands for: a name another module reads through this one (a folder's
 /// `pub use`) is followed to where it lives.
 fn aliases(paths: &Paths, items: &[syn::Item]) -> BTreeMap<String, Vec<String>> {
-    fn walk(
-        paths: &Paths,
-        prefix: &mut Vec<String>,
-        tree: &syn::UseTree,
-        out: &mut BTreeMap<String, Vec<String>>,
-    ) {
-        let mut leaf = |name: String, ident: &syn::Ident| {
-            if let Some(path) = paths.absolute(&[prefix.clone(), vec![ident.to_string()]].concat())
-            {
-                out.insert(name, path);
-            }
-        };
-        match tree {
-            syn::UseTree::Path(p) => {
-                prefix.push(p.ident.to_string());
-                walk(paths, prefix, &p.tree, out);
-                prefix.pop();
-            }
-            syn::UseTree::Name(n) => leaf(n.ident.to_string(), &n.ident),
-            syn::UseTree::Rename(r) => leaf(r.rename.to_string(), &r.ident),
-            syn::UseTree::Glob(_) => {}
-            syn::UseTree::Group(g) => {
-                for t in &g.items {
-                    walk(paths, prefix, t, out);
-                }
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    for item in items {
-        if let syn::Item::Use(u) = item {
-            if !is_test_only(&u.attrs) {
-                walk(paths, &mut Vec::new(), &u.tree, &mut out);
-            }
-        }
-    }
-    out
+    let uses = items.iter().filter_map(|item| match item {
+        syn::Item::Use(u) if !is_test_only(&u.attrs) => Some(use_leaves(&u.tree)),
+        _ => None,
+    });
+    uses.flatten()
+        .filter_map(|(name, path)| Some((name?, paths.absolute(&path)?)))
+        .collect()
 }
 
 /// The modules a path from the crate's root goes through to the one its

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::period::{Inclusion, Period};
-use super::report::{classify, Counts, ReportedTask};
+use super::report::{classify, placement, Counts, ReportedTask};
 use super::status::Status;
 
 /// A column of the units table that it can be sorted by.
@@ -580,14 +580,12 @@ impl Selection {
     /// See [`Drill::selects`].
     #[inline]
     pub fn selects(&self, task: &ReportedTask) -> bool {
-        // The parts of `classify` as flags joined with `&` (a list asks this
-        // of every task: see `TaskDates::standing`), the age (a count of
-        // days) only when asked.
-        let (counted, inclusion) = self.period.placing(&task.dates, self.as_of);
-        let (cancelled, status) = task.dates.standing(self.as_of);
+        // `contribution` as flags joined with `&` (a list asks this of every
+        // task: see `TaskDates::standing`), the age (a count of days) only
+        // when asked.
+        let (counted, status, inclusion) = placement(task, &self.period, self.as_of);
         let of_status = (self.statuses == 0) | (self.statuses >> status as u8 & 1 == 1);
         counted
-            & !cancelled
             & of_status
             & (!self.carried_over | (inclusion == Inclusion::CarriedOver))
             & (!self.extended | task.extended)

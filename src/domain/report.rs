@@ -122,9 +122,23 @@ pub fn classify(
     period: &Period,
     as_of: NaiveDate,
 ) -> Option<(Status, Inclusion)> {
-    let inclusion = period.inclusion(&task.dates, as_of)?;
-    let status = task.dates.status_as_of(as_of)?;
-    Some((status, inclusion))
+    let (counted, status, inclusion) = placement(task, period, as_of);
+    counted.then_some((status, inclusion))
+}
+
+/// [`classify`] as flags, for a walk over every task (see
+/// [`TaskDates::standing`](super::TaskDates::standing)): whether the report
+/// counts the task, and where it would stand (meaningless when not counted).
+pub fn placement(
+    task: &ReportedTask,
+    period: &Period,
+    as_of: NaiveDate,
+) -> (bool, Status, Inclusion) {
+    // Counted excludes a task cancelled by `as_of`, the one case where its
+    // status means nothing.
+    let (counted, inclusion) = period.placing(&task.dates, as_of);
+    let (_, status) = task.dates.standing(as_of);
+    (counted, status, inclusion)
 }
 
 impl Counts {
